@@ -1,0 +1,1 @@
+"""Karma market-network: a give/get professional network settled in karma and IOUs."""

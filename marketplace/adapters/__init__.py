@@ -1,0 +1,1 @@
+"""Edges of the system: time, password hashing, later Stripe and email."""

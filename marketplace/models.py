@@ -1,0 +1,99 @@
+"""SQLModel tables, in families (Base -> table -> Public) as in the fastapi template.
+
+Only services/ import this module. Times are aware UTC everywhere (see
+adapters/clock.py), stored by SQLModel's UTCDateTime on both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# --------------------------------------------------------------------------- members
+
+
+class MemberBase(SQLModel):
+    handle: str = Field(sa_column=Column(String(30), unique=True, nullable=False))
+    display_name: str = Field(max_length=80)
+    headline: str = Field(default="", max_length=120)
+    bio: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    location: str = Field(default="", max_length=80)
+    timezone: str = Field(default="UTC", max_length=64)
+    availability: str = Field(default="open", max_length=16)
+
+
+class Member(MemberBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(254), unique=True, nullable=False))
+    password_hash: str = Field(max_length=255)
+    # active | invited (created by an import, claimed at sign-up)
+    status: str = Field(default="active", max_length=16)
+    is_operator: bool = Field(default=False)
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberTag(SQLModel, table=True):
+    """One tag on a member: kind is give (expertise), get (needs) or background."""
+
+    __tablename__ = "member_tag"
+    __table_args__ = (
+        UniqueConstraint("member_id", "kind", "tag", name="uq_member_tag"),
+        Index("ix_member_tag_kind_tag", "kind", "tag"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    tag: str = Field(max_length=40)
+
+
+# --------------------------------------------------------------------------- auth
+
+
+class AuthSession(SQLModel, table=True):
+    """A login. Only the SHA-256 of the token is stored, so a database leak
+    does not leak live sessions."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed and successful logins per email, for throttling."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    succeeded: bool
+    at: datetime
+
+
+# --------------------------------------------------------------------------- network
+
+
+class Connection(SQLModel, table=True):
+    """A connection request between two members and its answer."""
+
+    __table_args__ = (
+        UniqueConstraint("requester_id", "addressee_id", name="uq_connection_pair"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    addressee_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    # pending | accepted | declined | blocked
+    status: str = Field(default="pending", max_length=16)
+    note: str = Field(default="", max_length=300)
+    created_at: datetime
+    responded_at: datetime | None = None

@@ -1,0 +1,196 @@
+"""Sign up, log in, log out, and finding the member behind a session token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.adapters.passwords import hash_password, verify_password
+from marketplace.domain.accounts import (
+    ThrottlePolicy,
+    check_password,
+    clean_display_name,
+    normalize_email,
+    normalize_handle,
+)
+from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
+from marketplace.models import AuthSession, LoginAttempt, Member
+from marketplace.settings import get_settings
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    member_id: int
+    handle: str
+    token: str
+    expires_at: datetime
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_up(
+    session: Session,
+    *,
+    email: object,
+    handle: object,
+    display_name: object,
+    password: object,
+    clock: Clock = system_clock,
+) -> LoginResult:
+    """Create an active member and log them in. An invited member (made by an
+    IOU import) is claimed by signing up with its handle and email."""
+    email_ = normalize_email(email)
+    handle_ = normalize_handle(handle)
+    name = clean_display_name(display_name)
+    password_ = check_password(password, email=email_, handle=handle_)
+    now = clock.now()
+    member = _claimable_or_new(session, email_, handle_, now)
+    member.display_name = name
+    member.password_hash = hash_password(password_)
+    member.status = "active"
+    member.updated_at = now
+    session.add(member)
+    session.flush()
+    return _open_session(session, member, now)
+
+
+def _claimable_or_new(
+    session: Session, email: str, handle: str, now: datetime
+) -> Member:
+    by_email = session.exec(select(Member).where(Member.email == email)).first()
+    by_handle = session.exec(select(Member).where(Member.handle == handle)).first()
+    if by_handle and by_handle.status == "invited" and by_email in (None, by_handle):
+        by_handle.email = email
+        return by_handle
+    if by_email:
+        raise Conflict("An account with that email already exists. Log in instead?")
+    if by_handle:
+        raise Conflict(f"The handle '{handle}' is taken. Try another.")
+    return Member(
+        email=email,
+        handle=handle,
+        display_name="",
+        password_hash="",
+        created_at=now,
+        updated_at=now,
+    )
+
+
+WRONG_CREDENTIALS = "Email or password is wrong."
+
+
+def log_in(
+    session: Session, *, email: object, password: object, clock: Clock = system_clock
+) -> LoginResult | None:
+    """Check the password, throttled per email; open a session on success.
+
+    Wrong credentials return None instead of raising: the failed attempt is
+    written to `session`, and the caller must commit it before telling the
+    member, or the throttle would never see the failure."""
+    if not isinstance(password, str) or not password:
+        raise InvalidInput("Password is required.", "password")
+    email_ = normalize_email(email)
+    now = clock.now()
+    _refuse_if_locked(session, email_, now)
+    member = session.exec(select(Member).where(Member.email == email_)).first()
+    hashed = member.password_hash if member and member.status == "active" else None
+    ok = verify_password(hashed, password[:256])
+    session.add(LoginAttempt(email=email_, succeeded=ok, at=now))
+    if not ok or member is None:
+        session.flush()
+        return None
+    return _open_session(session, member, now)
+
+
+def _refuse_if_locked(session: Session, email: str, now: datetime) -> None:
+    settings = get_settings()
+    policy = ThrottlePolicy(
+        settings.login_max_failures, timedelta(minutes=settings.login_lockout_minutes)
+    )
+    last_success = session.exec(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
+        )
+    ).one()
+    since = max(now - policy.window, last_success or now - policy.window)
+    failures = session.exec(
+        select(LoginAttempt.at).where(
+            LoginAttempt.email == email,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > since,
+        )
+    ).all()
+    until = policy.locked_until(list(failures), now)
+    if until is not None:
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        raise TooManyAttempts(
+            f"Too many failed logins for this email. Try again in {minutes} minutes."
+        )
+
+
+def _open_session(session: Session, member: Member, now: datetime) -> LoginResult:
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=get_settings().session_ttl_hours)
+    session.add(
+        AuthSession(
+            member_id=member.id,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    session.flush()
+    return LoginResult(member.id, member.handle, token, expires)
+
+
+def member_for_token(
+    session: Session, token: object, clock: Clock = system_clock
+) -> Member | None:
+    """The member behind a live session token; None if expired, revoked or forged."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    row = session.exec(
+        select(AuthSession, Member)
+        .join(Member, Member.id == AuthSession.member_id)
+        .where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    auth, member = row
+    if auth.revoked_at is not None or auth.expires_at <= clock.now():
+        return None
+    return member if member.status == "active" else None
+
+
+def log_out(session: Session, token: object, clock: Clock = system_clock) -> None:
+    if not isinstance(token, str) or not token:
+        return
+    auth = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    if auth is not None and auth.revoked_at is None:
+        auth.revoked_at = clock.now()
+        session.add(auth)
+
+
+def revoke_all_sessions(
+    session: Session, member_id: int, clock: Clock = system_clock
+) -> int:
+    """Log a member out everywhere (password change, operator action)."""
+    live = session.exec(
+        select(AuthSession).where(
+            AuthSession.member_id == member_id, AuthSession.revoked_at.is_(None)
+        )
+    ).all()
+    for auth in live:
+        auth.revoked_at = clock.now()
+        session.add(auth)
+    return len(live)

@@ -1,0 +1,102 @@
+"""Finding people: the member directory and give/get matches for the dashboard.
+
+A match is a member whose expertise covers one of my needs (they can help me) or
+whose needs I cover (I can help them). Ranked by the number of shared tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from marketplace.domain.errors import InvalidInput
+from marketplace.models import Member, MemberTag
+from marketplace.services.profiles import tags_of
+
+PAGE_SIZE = 24
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    handle: str
+    display_name: str
+    headline: str
+    location: str
+    tags: list[str]
+    shared: list[str]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _cards(session: Session, members: list[Member], shared: dict[int, list[str]]):
+    tags = tags_of(session, [m.id for m in members])
+    return [
+        PersonCard(
+            m.handle,
+            m.display_name,
+            m.headline,
+            m.location,
+            tags[m.id]["give"][:5],
+            shared.get(m.id, []),
+        )
+        for m in members
+    ]
+
+
+def matches(
+    session: Session, *, member_id: int, mine: str, theirs: str, limit: int = 6
+) -> list[PersonCard]:
+    """Members whose `theirs` tags overlap my `mine` tags, most overlap first."""
+    my_tags = select(MemberTag.tag).where(
+        MemberTag.member_id == member_id, MemberTag.kind == mine
+    )
+    rows = session.exec(
+        select(MemberTag.member_id, MemberTag.tag)
+        .join(Member, Member.id == MemberTag.member_id)
+        .where(
+            MemberTag.kind == theirs,
+            col(MemberTag.tag).in_(my_tags),
+            MemberTag.member_id != member_id,
+            Member.status == "active",
+        )
+    ).all()
+    shared: dict[int, list[str]] = {}
+    for mid, tag in rows:
+        shared.setdefault(mid, []).append(tag)
+    best = sorted(shared, key=lambda mid: (-len(shared[mid]), mid))[:limit]
+    members = {
+        m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(best)))
+    }
+    return _cards(session, [members[mid] for mid in best], shared)
+
+
+def browse(
+    session: Session, *, query: object = "", page: object = 1
+) -> tuple[list[PersonCard], int]:
+    """Active members matching a name, handle, headline or tag; newest first."""
+    if not isinstance(query, str) or len(query) > 80:
+        raise InvalidInput("Search text must be at most 80 characters.")
+    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
+        raise InvalidInput("Page must be a whole number from 1.")
+    stmt = select(Member).where(Member.status == "active")
+    if q := query.strip().lower():
+        pattern = f"%{q}%"
+        tagged = select(MemberTag.member_id).where(col(MemberTag.tag).like(pattern))
+        stmt = stmt.where(
+            or_(
+                func.lower(Member.display_name).like(pattern),
+                col(Member.handle).like(pattern),
+                func.lower(Member.headline).like(pattern),
+                col(Member.id).in_(tagged),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    members = session.exec(
+        stmt.order_by(col(Member.created_at).desc(), col(Member.id).desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return _cards(session, list(members), {}), total

@@ -1,0 +1,137 @@
+"""Reading and editing profiles: the public card and the owner's edit."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
+from marketplace.domain.profiles import TAG_KINDS, clean_profile
+from marketplace.models import Connection, Member, MemberTag
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """What anyone may see of a member."""
+
+    id: int
+    handle: str
+    display_name: str
+    headline: str
+    bio: str
+    location: str
+    timezone: str
+    availability: str
+    give: list[str] = field(default_factory=list)
+    get: list[str] = field(default_factory=list)
+    background: list[str] = field(default_factory=list)
+    connections: int = 0
+    member_since: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def tags_of(session: Session, member_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """Tags of several members at once, grouped by kind, in entry order."""
+    grouped: dict[int, dict[str, list[str]]] = {
+        mid: {kind: [] for kind in TAG_KINDS} for mid in member_ids
+    }
+    if not member_ids:
+        return grouped
+    rows = session.exec(
+        select(MemberTag)
+        .where(col(MemberTag.member_id).in_(member_ids))
+        .order_by(MemberTag.id)
+    ).all()
+    for row in rows:
+        grouped[row.member_id][row.kind].append(row.tag)
+    return grouped
+
+
+def connection_count(session: Session, member_id: int) -> int:
+    return session.exec(
+        select(func.count(Connection.id)).where(
+            Connection.status == "accepted",
+            or_(
+                Connection.requester_id == member_id,
+                Connection.addressee_id == member_id,
+            ),
+        )
+    ).one()
+
+
+def view_of(session: Session, member: Member) -> ProfileView:
+    tags = tags_of(session, [member.id])[member.id]
+    return ProfileView(
+        id=member.id,
+        handle=member.handle,
+        display_name=member.display_name,
+        headline=member.headline,
+        bio=member.bio,
+        location=member.location,
+        timezone=member.timezone,
+        availability=member.availability,
+        give=tags["give"],
+        get=tags["get"],
+        background=tags["background"],
+        connections=connection_count(session, member.id),
+        member_since=member.created_at.strftime("%B %Y"),
+    )
+
+
+def public_profile(session: Session, handle: object) -> ProfileView:
+    """The public card of an active member, by handle."""
+    if not isinstance(handle, str) or not handle.strip():
+        raise NotFound("No such member.")
+    member = session.exec(
+        select(Member).where(Member.handle == handle.strip().lower())
+    ).first()
+    if member is None or member.status != "active":
+        raise NotFound(f"Nobody here goes by '{handle[:30]}'.")
+    return view_of(session, member)
+
+
+def update_profile(
+    session: Session,
+    *,
+    actor_id: int,
+    member_id: object,
+    form: object,
+    clock: Clock = system_clock,
+) -> ProfileView:
+    """The owner edits their own profile; everybody else is refused."""
+    if not isinstance(member_id, int) or isinstance(member_id, bool):
+        raise InvalidInput("Member id must be a whole number.")
+    if member_id != actor_id:
+        raise NotAuthorized("You can only edit your own profile.")
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound("No such member.")
+    changes = clean_profile(form)  # raises before anything is written
+    for name in (
+        "display_name",
+        "headline",
+        "bio",
+        "location",
+        "timezone",
+        "availability",
+    ):
+        setattr(member, name, getattr(changes, name))
+    member.updated_at = clock.now()
+    session.add(member)
+    replace_tags(session, member.id, changes.tags)
+    session.flush()
+    return view_of(session, member)
+
+
+def replace_tags(session: Session, member_id: int, tags: dict[str, list[str]]) -> None:
+    for old in session.exec(select(MemberTag).where(MemberTag.member_id == member_id)):
+        session.delete(old)
+    session.flush()
+    for kind, values in tags.items():
+        for tag in values:
+            session.add(MemberTag(member_id=member_id, kind=kind, tag=tag))

@@ -1,0 +1,53 @@
+"""One settings object, read from the environment once.
+
+Secrets never live in the repository; placeholder values are refused outside
+development so a misconfigured production node fails loudly at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+DEFAULT_DB_URL = "sqlite:///marketplace.db"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    session_ttl_hours: int
+    login_max_failures: int
+    login_lockout_minutes: int
+    signup_karma_grant: int
+    environment: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    return Settings(
+        db_url=os.environ.get("REFLEX_DB_URL") or DEFAULT_DB_URL,
+        session_ttl_hours=_int_env("MARKETPLACE_SESSION_TTL_HOURS", 24 * 7),
+        login_max_failures=_int_env("MARKETPLACE_LOGIN_MAX_FAILURES", 5),
+        login_lockout_minutes=_int_env("MARKETPLACE_LOGIN_LOCKOUT_MINUTES", 15),
+        signup_karma_grant=_int_env("MARKETPLACE_SIGNUP_KARMA", 10),
+        environment=os.environ.get("MARKETPLACE_ENV", "development"),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

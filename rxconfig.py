@@ -1,0 +1,28 @@
+"""Reflex configuration: the app, its database and its hardening switches.
+
+Only REFLEX_-prefixed variables are read by Reflex itself (REFLEX_DB_URL,
+REFLEX_REDIS_URL, ...); the app's own settings live in marketplace/settings.py.
+"""
+
+import os
+
+import reflex as rx
+
+from marketplace.settings import DEFAULT_DB_URL
+
+config = rx.Config(
+    app_name="marketplace",
+    db_url=os.environ.get("REFLEX_DB_URL", DEFAULT_DB_URL),
+    # Any browser can call any handler: no generated setters, ever.
+    state_auto_setters=False,
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    cors_allowed_origins=tuple(
+        os.environ.get("REFLEX_CORS_ALLOWED_ORIGINS", "*").split(",")
+    ),
+    plugins=[
+        rx.plugins.SitemapPlugin(),
+        rx.plugins.TailwindV4Plugin(),
+        rx.plugins.RadixThemesPlugin(),
+    ],
+)
