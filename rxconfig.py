@@ -10,11 +10,11 @@ import reflex as rx
 
 from marketplace.settings import DEFAULT_DB_URL
 
+# Any browser can call any handler: Reflex 0.9+ generates no setters
+# (state_auto_setters is off by default); keep it that way.
 config = rx.Config(
     app_name="marketplace",
     db_url=os.environ.get("REFLEX_DB_URL", DEFAULT_DB_URL),
-    # Any browser can call any handler: no generated setters, ever.
-    state_auto_setters=False,
     show_built_with_reflex=False,
     telemetry_enabled=False,
     cors_allowed_origins=tuple(
@@ -23,6 +23,13 @@ config = rx.Config(
     plugins=[
         rx.plugins.SitemapPlugin(),
         rx.plugins.TailwindV4Plugin(),
-        rx.plugins.RadixThemesPlugin(),
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(
+                accent_color="indigo",
+                gray_color="slate",
+                radius="large",
+                appearance="light",
+            )
+        ),
     ],
 )

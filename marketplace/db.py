@@ -83,8 +83,6 @@ def unit_of_work() -> Iterator[Session]:
 def read_only() -> Iterator[Session]:
     """A session for reads; nothing it does is committed."""
     bind = get_engine().execution_options(**{_READ_ONLY: True})
+    # Closing (not rolling back) keeps loaded objects readable after the block.
     with Session(bind, expire_on_commit=False) as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session

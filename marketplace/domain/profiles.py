@@ -83,7 +83,7 @@ def clean_timezone(value: object) -> str:
 
 
 def clean_availability(value: object) -> str:
-    if value not in AVAILABILITY:
+    if not isinstance(value, str) or value not in AVAILABILITY:
         raise InvalidInput(
             "Availability must be one of: " + ", ".join(AVAILABILITY.values()) + ".",
             "availability",

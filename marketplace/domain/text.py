@@ -12,8 +12,16 @@ import unicodedata
 
 from marketplace.domain.errors import InvalidInput
 
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|<\s*/?\s*[a-zA-Z]|javascript:", re.I)
-_CONTROL = {"Cc", "Cf"}
+# A browser starts a tag, comment or declaration only at "<" directly followed by
+# a letter, "/", "!" or "?"; "2 < 3", "a < b" and "I <3 SaaS" stay plain text.
+# "javascript:" is refused only when glued to what follows, as in a link target;
+# "JavaScript: React, Node" is a skill list (linkifiers stop at the space).
+_MARKUP = re.compile(r"<(?:[/!?]|[^\W\d_])|javascript:(?!\s)", re.I)
+_LINE_BREAK = re.compile(r"\r\n?|[\n\x85\u2028\u2029]")
+_CONTROL = {"Cc", "Cf", "Cs"}
+# Zero-width (non-)joiners are format characters that people need: they build
+# emoji such as 👩‍💻 and are part of Persian and Indic spelling.
+_JOINERS = {"\u200c", "\u200d"}
 
 
 def clean_text(
@@ -30,8 +38,9 @@ def clean_text(
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(f"{label} must be text.", field)
-    text = unicodedata.normalize("NFC", value).strip()
-    text = "".join(ch for ch in text if _allowed_char(ch, multiline))
+    # A line break in a one-line field becomes a space, so words stay apart.
+    text = _LINE_BREAK.sub("\n" if multiline else " ", value)
+    text = unicodedata.normalize("NFC", "".join(filter(_allowed_char, text))).strip()
     if required and not text:
         raise InvalidInput(f"{label} is required.", field)
     if len(text) > max_length:
@@ -46,9 +55,7 @@ def clean_text(
     return text
 
 
-def _allowed_char(ch: str, multiline: bool) -> bool:
-    if ch == "\n":
-        return multiline
-    if ch == "\t":
+def _allowed_char(ch: str) -> bool:
+    if ch in "\n\t" or ch in _JOINERS:
         return True
     return unicodedata.category(ch) not in _CONTROL

@@ -32,6 +32,16 @@ class LoginResult:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is acting: what handlers need of the member behind a session."""
+
+    id: int
+    handle: str
+    display_name: str
+    is_operator: bool = False
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -153,7 +163,7 @@ def _open_session(session: Session, member: Member, now: datetime) -> LoginResul
 
 def member_for_token(
     session: Session, token: object, clock: Clock = system_clock
-) -> Member | None:
+) -> SignedIn | None:
     """The member behind a live session token; None if expired, revoked or forged."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
@@ -167,7 +177,9 @@ def member_for_token(
     auth, member = row
     if auth.revoked_at is not None or auth.expires_at <= clock.now():
         return None
-    return member if member.status == "active" else None
+    if member.status != "active":
+        return None
+    return SignedIn(member.id, member.handle, member.display_name, member.is_operator)
 
 
 def log_out(session: Session, token: object, clock: Clock = system_clock) -> None:

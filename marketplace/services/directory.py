@@ -12,6 +12,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from marketplace.domain.errors import InvalidInput
+from marketplace.domain.profiles import normalize_tag
 from marketplace.models import Member, MemberTag
 from marketplace.services.profiles import tags_of
 
@@ -73,6 +74,31 @@ def matches(
     return _cards(session, [members[mid] for mid in best], shared)
 
 
+def _like(text: str) -> str:
+    # "%" and "_" typed by a member are literal characters, not wildcards.
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching(q: str):
+    """Name, handle or headline contains `q`, or a tag contains its tag spelling
+    ("Machine Learning" finds machine-learning)."""
+    try:
+        tag_q = normalize_tag(q)
+    except InvalidInput:
+        tag_q = q
+    pattern, tag_pattern = _like(q), _like(tag_q)
+    tagged = select(MemberTag.member_id).where(
+        col(MemberTag.tag).like(tag_pattern, escape="\\")
+    )
+    return or_(
+        func.lower(Member.display_name).like(pattern, escape="\\"),
+        col(Member.handle).like(pattern, escape="\\"),
+        func.lower(Member.headline).like(pattern, escape="\\"),
+        col(Member.id).in_(tagged),
+    )
+
+
 def browse(
     session: Session, *, query: object = "", page: object = 1
 ) -> tuple[list[PersonCard], int]:
@@ -83,16 +109,7 @@ def browse(
         raise InvalidInput("Page must be a whole number from 1.")
     stmt = select(Member).where(Member.status == "active")
     if q := query.strip().lower():
-        pattern = f"%{q}%"
-        tagged = select(MemberTag.member_id).where(col(MemberTag.tag).like(pattern))
-        stmt = stmt.where(
-            or_(
-                func.lower(Member.display_name).like(pattern),
-                col(Member.handle).like(pattern),
-                func.lower(Member.headline).like(pattern),
-                col(Member.id).in_(tagged),
-            )
-        )
+        stmt = stmt.where(_matching(q))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     members = session.exec(
         stmt.order_by(col(Member.created_at).desc(), col(Member.id).desc())

@@ -25,8 +25,9 @@ class ProfileView:
     location: str
     timezone: str
     availability: str
-    give: list[str] = field(default_factory=list)
-    get: list[str] = field(default_factory=list)
+    # tag kinds give/get/background; named so they never shadow dict.get on a Var
+    expertise: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
     background: list[str] = field(default_factory=list)
     connections: int = 0
     member_since: str = ""
@@ -64,6 +65,14 @@ def connection_count(session: Session, member_id: int) -> int:
     ).one()
 
 
+def profile_of(session: Session, member_id: int) -> ProfileView:
+    """Any member's card by id (the owner's edit form starts from it)."""
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound("No such member.")
+    return view_of(session, member)
+
+
 def view_of(session: Session, member: Member) -> ProfileView:
     tags = tags_of(session, [member.id])[member.id]
     return ProfileView(
@@ -75,8 +84,8 @@ def view_of(session: Session, member: Member) -> ProfileView:
         location=member.location,
         timezone=member.timezone,
         availability=member.availability,
-        give=tags["give"],
-        get=tags["get"],
+        expertise=tags["give"],
+        needs=tags["get"],
         background=tags["background"],
         connections=connection_count(session, member.id),
         member_since=member.created_at.strftime("%B %Y"),

@@ -1,0 +1,1 @@
+"""UI pieces: noun-named functions of values and Vars; never touch the database."""

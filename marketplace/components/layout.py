@@ -1,0 +1,128 @@
+"""The app shell: top navigation, page frame, footer."""
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.components.buttons import link_button
+from marketplace.states.session import SessionState
+
+
+def nav_link(text: str, href: str) -> rx.Component:
+    return rx.link(
+        text,
+        href=href,
+        size="3",
+        weight="medium",
+        color_scheme="gray",
+        high_contrast=True,
+        underline="hover",
+    )
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.center(
+                rx.icon("handshake", size=20, color="white"),
+                background="var(--accent-9)",
+                border_radius="8px",
+                width="34px",
+                height="34px",
+            ),
+            rx.text("Karma", size="5", weight="bold", high_contrast=True),
+            align="center",
+            spacing="2",
+        ),
+        href=routes.HOME,
+        underline="none",
+        aria_label="Karma home",
+    )
+
+
+def member_menu() -> rx.Component:
+    return rx.hstack(
+        nav_link("Dashboard", routes.DASHBOARD),
+        nav_link("People", routes.PEOPLE),
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.avatar(
+                        fallback=SessionState.my_initials, size="1", radius="full"
+                    ),
+                    rx.text(SessionState.my_name, display=["none", "none", "inline"]),
+                    rx.icon("chevron-down", size=14),
+                    variant="ghost",
+                    aria_label="Account menu",
+                ),
+            ),
+            rx.menu.content(
+                rx.menu.item(
+                    "My public profile",
+                    on_click=rx.redirect(SessionState.my_profile_url),
+                ),
+                rx.menu.item("Edit profile", on_click=rx.redirect(routes.PROFILE_EDIT)),
+                rx.menu.separator(),
+                rx.menu.item("Log out", on_click=SessionState.log_out, color="red"),
+            ),
+        ),
+        spacing="5",
+        align="center",
+    )
+
+
+def guest_menu() -> rx.Component:
+    return rx.hstack(
+        nav_link("People", routes.PEOPLE),
+        link_button("Log in", routes.LOGIN, variant="soft"),
+        link_button("Join Karma", routes.SIGNUP),
+        spacing="4",
+        align="center",
+    )
+
+
+def navbar() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            brand(),
+            rx.spacer(),
+            rx.cond(SessionState.signed_in, member_menu(), guest_menu()),
+            align="center",
+            width="100%",
+            max_width="1120px",
+            margin_x="auto",
+            padding_x="1.25rem",
+            padding_y="0.75rem",
+        ),
+        border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+        width="100%",
+    )
+
+
+def page(*children: rx.Component, width: str = "1120px") -> rx.Component:
+    """Every page: navigation, a centred main column, a quiet footer."""
+    return rx.box(
+        navbar(),
+        rx.el.main(
+            rx.vstack(*children, spacing="5", width="100%"),
+            max_width=width,
+            margin_x="auto",
+            padding_x="1.25rem",
+            padding_y="2rem",
+            width="100%",
+        ),
+        rx.el.footer(
+            rx.text(
+                "Karma — give help, get help, pay it forward.",
+                size="1",
+                color_scheme="gray",
+            ),
+            text_align="center",
+            padding="2rem",
+        ),
+        min_height="100vh",
+        background="var(--gray-2)",
+    )

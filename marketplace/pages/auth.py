@@ -1,0 +1,113 @@
+"""Sign-up and login pages."""
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.components.forms import field, form_error
+from marketplace.components.layout import page
+from marketplace.states.auth import LoginState, SignupState
+
+
+def _auth_card(title: str, subtitle: str, form: rx.Component, footer: rx.Component):
+    return page(
+        rx.center(
+            rx.card(
+                rx.vstack(
+                    rx.heading(title, size="7", as_="h1"),
+                    rx.text(subtitle, color_scheme="gray", size="3"),
+                    form,
+                    footer,
+                    spacing="4",
+                    width="100%",
+                ),
+                size="4",
+                width="100%",
+                max_width="440px",
+            ),
+            width="100%",
+            padding_top="2rem",
+        ),
+    )
+
+
+def signup_page() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            form_error(SignupState.signup_error),
+            field(
+                "Name",
+                "display_name",
+                placeholder="Ada Lovelace",
+                required=True,
+                max_length=80,
+                autocomplete="name",
+            ),
+            field(
+                "Email",
+                "email",
+                type="email",
+                placeholder="ada@example.com",
+                required=True,
+                autocomplete="email",
+            ),
+            field(
+                "Handle",
+                "handle",
+                placeholder="ada",
+                hint="Your public address: karma/people/<handle>. "
+                "Lowercase letters, digits, - and _.",
+                required=True,
+                max_length=30,
+                autocomplete="username",
+            ),
+            field(
+                "Password",
+                "password",
+                type="password",
+                required=True,
+                hint="At least 10 characters.",
+                autocomplete="new-password",
+            ),
+            rx.button("Create account", type="submit", size="3", width="100%"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=SignupState.sign_up,
+        reset_on_submit=False,
+        width="100%",
+    )
+    footer = rx.text(
+        "Already a member? ", rx.link("Log in", href=routes.LOGIN), size="2"
+    )
+    return _auth_card(
+        "Join Karma",
+        "You start with 10 karma: ask for help before you have given any.",
+        form,
+        footer,
+    )
+
+
+def login_page() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            form_error(LoginState.login_error),
+            field("Email", "email", type="email", required=True, autocomplete="email"),
+            field(
+                "Password",
+                "password",
+                type="password",
+                required=True,
+                autocomplete="current-password",
+            ),
+            rx.button("Log in", type="submit", size="3", width="100%"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=LoginState.log_in,
+        reset_on_submit=False,
+        width="100%",
+    )
+    footer = rx.text(
+        "New here? ", rx.link("Create an account", href=routes.SIGNUP), size="2"
+    )
+    return _auth_card("Log in", "Welcome back to your give/get network.", form, footer)

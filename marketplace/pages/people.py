@@ -1,0 +1,248 @@
+"""The directory, a public profile, and the dashboard."""
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.components.buttons import link_button
+from marketplace.components.layout import page
+from marketplace.components.people import people_grid, tag_badges
+from marketplace.states.people import DashboardState, PeopleState
+from marketplace.states.profile import PublicProfileState
+
+
+def directory_page() -> rx.Component:
+    return page(
+        rx.heading("People", size="8", as_="h1"),
+        rx.form(
+            rx.hstack(
+                rx.el.label(
+                    "Search people",
+                    html_for="q",
+                    class_name="sr-only",
+                    style={"position": "absolute", "left": "-9999px"},
+                ),
+                rx.input(
+                    id="q",
+                    name="q",
+                    placeholder="Name, headline or skill",
+                    default_value=PeopleState.query,
+                    size="3",
+                    width="100%",
+                ),
+                rx.button("Search", type="submit", size="3"),
+                width="100%",
+            ),
+            on_submit=PeopleState.search,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        rx.text(PeopleState.total.to_string() + " members", color_scheme="gray"),
+        people_grid(PeopleState.people),
+        rx.hstack(
+            rx.button(
+                "Previous page",
+                variant="soft",
+                disabled=PeopleState.page <= 1,
+                on_click=PeopleState.go_to_page(PeopleState.page - 1),
+            ),
+            rx.text("Page ", PeopleState.page, " of ", PeopleState.pages, size="2"),
+            rx.button(
+                "Next page",
+                variant="soft",
+                disabled=PeopleState.page >= PeopleState.pages,
+                on_click=PeopleState.go_to_page(PeopleState.page + 1),
+            ),
+            align="center",
+            justify="center",
+            width="100%",
+        ),
+    )
+
+
+def _tag_section(title: str, tags, color: str, empty: str) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="3", as_="h2"),
+        rx.cond(
+            tags.length() > 0,
+            tag_badges(tags, color),
+            rx.text(empty, size="2", color_scheme="gray"),
+        ),
+        spacing="2",
+    )
+
+
+def _profile_body() -> rx.Component:
+    p = PublicProfileState.profile
+    return rx.grid(
+        rx.card(
+            rx.vstack(
+                rx.avatar(fallback=p.display_name.to(str)[:1], size="8", radius="full"),
+                rx.heading(p.display_name, size="7", as_="h1"),
+                rx.text("@", p.handle, color_scheme="gray"),
+                rx.text(p.headline, size="4", weight="medium"),
+                rx.hstack(
+                    rx.icon("map-pin", size=16),
+                    rx.text(p.location, size="2"),
+                    rx.text("·", size="2"),
+                    rx.text(p.timezone, size="2"),
+                    color="var(--gray-11)",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.badge(
+                    PublicProfileState.availability_label,
+                    color_scheme="green",
+                    size="2",
+                ),
+                rx.text(
+                    p.connections,
+                    " connections · member since ",
+                    p.member_since,
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.cond(
+                    PublicProfileState.is_me,
+                    link_button("Edit profile", routes.PROFILE_EDIT, variant="soft"),
+                ),
+                spacing="3",
+                align="center",
+                text_align="center",
+            ),
+            size="4",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("About", size="3", as_="h2"),
+                rx.text(p.bio, white_space="pre-wrap", size="3"),
+                rx.separator(size="4"),
+                _tag_section(
+                    "Can help with", p.expertise, "indigo", "Nothing listed yet."
+                ),
+                _tag_section(
+                    "Looking for help with", p.needs, "amber", "Nothing listed yet."
+                ),
+                _tag_section("Background", p.background, "gray", "Nothing listed yet."),
+                spacing="4",
+                align="start",
+            ),
+            size="4",
+        ),
+        columns=rx.breakpoints(initial="1", md="1fr 2fr"),
+        spacing="5",
+        width="100%",
+    )
+
+
+def person_page() -> rx.Component:
+    return page(
+        rx.cond(
+            PublicProfileState.not_found,
+            rx.vstack(
+                rx.heading("Nobody here by that handle", size="7", as_="h1"),
+                rx.link("Browse people", href=routes.PEOPLE),
+            ),
+            _profile_body(),
+        ),
+    )
+
+
+def _match_section(title: str, subtitle: str, cards, empty: str) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="5", as_="h2"),
+        rx.text(subtitle, size="2", color_scheme="gray"),
+        rx.cond(
+            cards.length() > 0,
+            people_grid(cards),
+            rx.callout(empty, icon="info", width="100%"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _strength_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text("Profile strength", weight="bold"),
+                rx.spacer(),
+                rx.text(DashboardState.profile_strength, "%", weight="bold"),
+                width="100%",
+            ),
+            rx.progress(
+                value=DashboardState.profile_strength,
+                max=100,
+                aria_label="Profile strength",
+            ),
+            rx.cond(
+                DashboardState.missing.length() > 0,
+                rx.text(
+                    "Add ",
+                    DashboardState.missing.join(", "),
+                    " so the right people find you.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.text(
+                    "Your give/get card is complete.", size="2", color_scheme="green"
+                ),
+            ),
+            link_button("Edit profile", routes.PROFILE_EDIT, variant="soft"),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _stat(label: str, value, icon: str) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.center(
+                rx.icon(icon, size=20),
+                background="var(--accent-3)",
+                color="var(--accent-11)",
+                border_radius="10px",
+                width="40px",
+                height="40px",
+            ),
+            rx.vstack(
+                rx.text(label, size="2", color_scheme="gray"),
+                rx.text(value, size="6", weight="bold"),
+                spacing="0",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return page(
+        rx.heading("Welcome, ", DashboardState.my_name, size="8", as_="h1"),
+        rx.grid(
+            _stat("Connections", DashboardState.connections, "users"),
+            _stat("Can help you", DashboardState.can_help_me.length(), "hand-helping"),
+            _stat("You could help", DashboardState.i_can_help.length(), "gift"),
+            columns=rx.breakpoints(initial="1", sm="3"),
+            spacing="4",
+            width="100%",
+        ),
+        _strength_card(),
+        _match_section(
+            "People who can help with your needs",
+            "Their expertise matches what you are looking for.",
+            DashboardState.can_help_me,
+            "Add what you need to your profile to see who can help.",
+        ),
+        _match_section(
+            "People you could help",
+            "They need what you can give.",
+            DashboardState.i_can_help,
+            "Add your expertise to see who needs it.",
+        ),
+    )

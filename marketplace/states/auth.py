@@ -1,0 +1,81 @@
+"""Sign-up and login forms."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.db import unit_of_work
+from marketplace.domain.errors import DomainError
+from marketplace.services import accounts
+from marketplace.states.session import SessionState
+
+
+def _text(form: object, key: str) -> object:
+    return form.get(key, "") if isinstance(form, dict) else None
+
+
+class SignupState(SessionState):
+    signup_error: str = ""
+
+    @rx.event
+    def sign_up(self, form: dict):
+        try:
+            with unit_of_work() as session:
+                result = accounts.sign_up(
+                    session,
+                    email=_text(form, "email"),
+                    handle=_text(form, "handle"),
+                    display_name=_text(form, "display_name"),
+                    password=_text(form, "password"),
+                )
+        except DomainError as error:
+            self.signup_error = str(error)
+            return rx.toast.error(str(error))
+        self.signup_error = ""
+        self._start(result, str(_text(form, "display_name")).strip())
+        return [
+            rx.redirect(routes.PROFILE_EDIT),
+            rx.toast.success("Welcome to Karma! Tell people what you can give."),
+        ]
+
+    @rx.event
+    def clear(self):
+        self.signup_error = ""
+        self._member()
+
+
+class LoginState(SessionState):
+    login_error: str = ""
+
+    @rx.event
+    def log_in(self, form: dict):
+        try:
+            with unit_of_work() as session:
+                result = accounts.log_in(
+                    session,
+                    email=_text(form, "email"),
+                    password=_text(form, "password"),
+                )
+        except DomainError as error:
+            self.login_error = str(error)
+            return rx.toast.error(str(error))
+        if result is None:
+            self.login_error = accounts.WRONG_CREDENTIALS
+            return rx.toast.error(accounts.WRONG_CREDENTIALS)
+        self.login_error = ""
+        member = self._start_and_load(result)
+        return [
+            rx.redirect(routes.DASHBOARD),
+            rx.toast.success(f"Welcome back, {member}."),
+        ]
+
+    def _start_and_load(self, result: accounts.LoginResult) -> str:
+        self.auth_token = result.token
+        member = self._member()
+        return member.display_name if member else result.handle
+
+    @rx.event
+    def clear(self):
+        self.login_error = ""
+        self._member()

@@ -1,0 +1,84 @@
+"""The dashboard and the people directory."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.db import read_only
+from marketplace.domain.errors import DomainError
+from marketplace.services import directory, profiles
+from marketplace.services.directory import PersonCard
+from marketplace.states.session import SessionState
+
+
+class DashboardState(SessionState):
+    can_help_me: list[PersonCard] = []
+    i_can_help: list[PersonCard] = []
+    connections: int = 0
+    profile_strength: int = 0
+    missing: list[str] = []
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        with read_only() as session:
+            view = profiles.profile_of(session, member.id)
+            self.can_help_me = directory.matches(
+                session, member_id=member.id, mine="get", theirs="give"
+            )
+            self.i_can_help = directory.matches(
+                session, member_id=member.id, mine="give", theirs="get"
+            )
+        self.connections = view.connections
+        self._score(view)
+
+    def _score(self, view: profiles.ProfileView) -> None:
+        checks = {
+            "a headline": bool(view.headline),
+            "an About text": bool(view.bio),
+            "what you can give": bool(view.expertise),
+            "what you need": bool(view.needs),
+            "your background": bool(view.background),
+            "your location": bool(view.location),
+        }
+        self.missing = [name for name, ok in checks.items() if not ok]
+        self.profile_strength = round(
+            100 * (len(checks) - len(self.missing)) / len(checks)
+        )
+
+
+class PeopleState(SessionState):
+    people: list[PersonCard] = []
+    total: int = 0
+    page: int = 1
+    query: str = ""
+
+    @rx.var
+    def pages(self) -> int:
+        return max(1, -(-self.total // directory.PAGE_SIZE))
+
+    @rx.event
+    def load(self):
+        self._member()
+        self._fetch(self.query, 1)
+
+    @rx.event
+    def search(self, form: dict):
+        query = form.get("q", "") if isinstance(form, dict) else None
+        return self._fetch(query, 1)
+
+    @rx.event
+    def go_to_page(self, page: int):
+        return self._fetch(self.query, page)
+
+    def _fetch(self, query: object, page: object):
+        try:
+            with read_only() as session:
+                people, total = directory.browse(session, query=query, page=page)
+        except DomainError as error:
+            return rx.toast.error(str(error))
+        self.people, self.total = people, total
+        self.query, self.page = str(query), int(page)  # validated by browse

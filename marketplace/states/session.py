@@ -1,0 +1,78 @@
+"""Who is signed in: the session cookie and the member behind it."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.db import read_only, unit_of_work
+from marketplace.services import accounts
+from marketplace.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "karma_session"
+
+
+class SessionState(rx.State):
+    """Root of every member-aware state. Holds only the opaque session token
+    (stored hashed server-side, revocable) and what the navigation shows."""
+
+    auth_token: str = rx.Cookie(
+        "",
+        name=SESSION_COOKIE,
+        same_site="strict",
+        max_age=get_settings().session_ttl_hours * 3600,
+    )
+    my_name: str = ""
+    my_handle: str = ""
+
+    @rx.var
+    def signed_in(self) -> bool:
+        return self.my_handle != ""
+
+    @rx.var
+    def my_initials(self) -> str:
+        return "".join(part[:1] for part in self.my_name.split()[:2]).upper() or "?"
+
+    @rx.var
+    def my_profile_url(self) -> str:
+        return routes.person(self.my_handle) if self.my_handle else routes.LOGIN
+
+    def _member(self) -> accounts.SignedIn | None:
+        """The member behind the cookie, re-checked against the server-side
+        session on every call (expired and revoked sessions yield None)."""
+        with read_only() as session:
+            member = accounts.member_for_token(session, self.auth_token)
+        self._show(member)
+        return member
+
+    def _show(self, member: accounts.SignedIn | None) -> None:
+        self.my_name = member.display_name if member else ""
+        self.my_handle = member.handle if member else ""
+
+    def _start(self, result: accounts.LoginResult, name: str) -> None:
+        self.auth_token = result.token
+        self.my_handle = result.handle
+        self.my_name = name
+
+    @rx.event
+    def refresh_session(self):
+        """on_load of public pages: show the navigation for who is signed in."""
+        self._member()
+
+    @rx.event
+    def require_member(self):
+        """on_load of private pages: send guests to the login page."""
+        if self._member() is None:
+            return rx.redirect(routes.LOGIN)
+
+    @rx.event
+    def log_out(self):
+        with unit_of_work() as session:
+            accounts.log_out(session, self.auth_token)
+        self.auth_token = ""
+        self._show(None)
+        return [rx.redirect(routes.HOME), rx.toast.info("You are logged out.")]

@@ -1,0 +1,51 @@
+"""Take screenshots of the main pages of a running app (default :3000).
+
+    python scripts/screenshots.py [BASE_URL] [OUT_DIR]
+
+Logs in as the demo member `priya` (seeded by `python -m marketplace seed`) and
+saves one PNG a page, desktop and phone width, for a person to look at.
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:3000"
+OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screenshots")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def shoot(page, name: str, path: str, wait_for: str) -> None:
+    page.goto(BASE + path)
+    page.get_by_text(wait_for).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for label, viewport in {"desktop": (1280, 860), "phone": (390, 844)}.items():
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            shoot(page, f"{label}-home", "/", "Give help. Get help")
+            shoot(page, f"{label}-signup", "/signup", "Create account")
+            page.goto(BASE + "/login")
+            page.get_by_label("Email").fill("priya@example.com")
+            page.get_by_label("Password").fill("karma-demo-2026")
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_text("Profile strength").wait_for(timeout=30_000)
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(OUT / f"{label}-dashboard.png"), full_page=True)
+            shoot(page, f"{label}-profile", "/people/priya", "Can help with")
+            shoot(page, f"{label}-edit", "/profile/edit", "Save profile")
+            shoot(page, f"{label}-people", "/people", "members")
+            page.close()
+        browser.close()
+    print(f"screenshots in {OUT}/")
+
+
+if __name__ == "__main__":
+    main()
