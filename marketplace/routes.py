@@ -1,6 +1,6 @@
 """Route patterns and URL builders: the one place that spells a URL."""
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 HOME = "/"
 SIGNUP = "/signup"
@@ -13,3 +13,11 @@ PROFILE_EDIT = "/profile/edit"
 
 def person(handle: str) -> str:
     return f"{PEOPLE}/{quote(handle)}"
+
+
+def handle_from_path(path: str) -> str:
+    """The <handle> of a /people/<handle> path, or '' for any other path."""
+    prefix = PEOPLE + "/"
+    if not path.startswith(prefix):
+        return ""
+    return unquote(path[len(prefix) :].strip("/"))

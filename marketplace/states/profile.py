@@ -30,7 +30,7 @@ class PublicProfileState(SessionState):
     @rx.event
     def load(self):
         self._member()
-        handle = self.router.page.params.get("handle", "")
+        handle = routes.handle_from_path(self.router.url.path)
         try:
             with read_only() as session:
                 self.profile = profiles.public_profile(session, handle)

@@ -1,0 +1,65 @@
+# Shared set-up for scripts/run and scripts/test (sourced, not executed).
+# Idempotent and quiet when nothing changed: virtualenv, Python requirements,
+# bun (through npm, for Reflex's frontend), and the environment Reflex reads.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BUN_VERSION="1.4.5"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+pick_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Python 3.11 or newer is required." >&2; return 1
+}
+
+setup_python() {
+  if [ ! -x .venv/bin/python ]; then
+    say "Creating virtualenv .venv"
+    "$(pick_python)" -m venv .venv
+  fi
+  # shellcheck disable=SC1091
+  . .venv/bin/activate
+  local want have
+  want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+  have="$(cat .venv/.requirements.sha 2>/dev/null || true)"
+  if [ "$want" != "$have" ]; then
+    say "Installing Python requirements"
+    python -m pip install --quiet --upgrade pip
+    python -m pip install --quiet -r requirements.txt
+    echo "$want" > .venv/.requirements.sha
+  fi
+}
+
+setup_bun() {
+  # Reflex builds its frontend with bun; npm can install it without internet
+  # access to bun's own download site.
+  if [ ! -x .tools/node_modules/.bin/bun ]; then
+    command -v npm >/dev/null || { echo "Node.js and npm are required." >&2; return 1; }
+    say "Installing bun $BUN_VERSION through npm"
+    npm install --silent --no-audit --no-fund --prefix .tools "bun@$BUN_VERSION" >/dev/null
+  fi
+  export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
+}
+
+setup_env() {
+  export REFLEX_USE_SYSTEM_BUN=1
+  export REFLEX_TELEMETRY_ENABLED=false
+  export REFLEX_CHECK_LATEST_VERSION=false
+  # Use the registry npm is configured with instead of letting Reflex probe.
+  NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-$(npm config get registry)}"
+  export NPM_CONFIG_REGISTRY
+  export PYTHONUNBUFFERED=1
+}
+
+setup_all() {
+  setup_python
+  setup_bun
+  setup_env
+}

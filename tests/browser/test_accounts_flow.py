@@ -1,0 +1,68 @@
+"""A newcomer's first minutes, in a real browser: sign up, fill the give/get
+card, log out, log back in, see the public profile. And the bad inputs."""
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+PASSWORD = "tulips-in-april-42"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:6]}"
+
+
+def sign_up(page, handle: str, name: str = "Noor Haddad", password: str = PASSWORD):
+    page.get_by_role("link", name="Join Karma").first.click()
+    expect(page.get_by_role("heading", name="Join Karma")).to_be_visible()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(f"{handle}@example.com")
+    page.get_by_label("Handle").fill(handle)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+
+
+def test_newcomer_signs_up_edits_profile_logs_out_and_back_in(new_page):
+    handle = unique("noor")
+    page = new_page("/")
+    sign_up(page, handle)
+
+    expect(page.get_by_role("heading", name="Edit your profile")).to_be_visible()
+    page.get_by_label("Headline").fill("Fractional CFO for seed-stage startups")
+    page.get_by_label("About").fill("Ex-banker.\nI like messy spreadsheets.")
+    page.get_by_label("Expertise (what you can give)").fill("Financial Modeling, SaaS metrics")
+    page.get_by_label("Needs (what you want to get)").fill("B2B SEO")
+    page.get_by_label("Location").fill("Lisbon, Portugal")
+    page.get_by_label("Time zone").fill("Europe/Lisbon")
+    page.get_by_label("Availability").select_option(label="Limited time")
+    page.get_by_role("button", name="Save profile").click()
+
+    expect(page).to_have_url(re.compile(f"/people/{handle}$"))
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
+
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Email").fill(f"{handle}@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Welcome, Noor Haddad")).to_be_visible()
+
+    page.goto(page.url.replace("/dashboard", f"/people/{handle}"))
+    expect(page.get_by_role("heading", name="Noor Haddad")).to_be_visible()
+    expect(page.get_by_text("Fractional CFO for seed-stage startups")).to_be_visible()
+    expect(page.get_by_text("financial-modeling")).to_be_visible()
+    expect(page.get_by_text("saas-metrics")).to_be_visible()
+    expect(page.get_by_text("b2b-seo")).to_be_visible()
+    expect(page.get_by_text("Limited time")).to_be_visible()
+
+
+def test_private_pages_send_guests_to_login(new_page):
+    page = new_page("/profile/edit")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page).to_have_url(re.compile("/login$"))
