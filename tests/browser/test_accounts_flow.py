@@ -15,11 +15,11 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
 
 
-def sign_up(page, handle: str, name: str = "Noor Haddad", password: str = PASSWORD):
+def sign_up(page, handle, name="Noor Haddad", password=PASSWORD, email=None):
     page.get_by_role("link", name="Join Karma").first.click()
     expect(page.get_by_role("heading", name="Join Karma")).to_be_visible()
     page.get_by_label("Name").fill(name)
-    page.get_by_label("Email").fill(f"{handle}@example.com")
+    page.get_by_label("Email").fill(email or f"{handle}@example.com")
     page.get_by_label("Handle").fill(handle)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Create account").click()
@@ -33,7 +33,9 @@ def test_newcomer_signs_up_edits_profile_logs_out_and_back_in(new_page):
     expect(page.get_by_role("heading", name="Edit your profile")).to_be_visible()
     page.get_by_label("Headline").fill("Fractional CFO for seed-stage startups")
     page.get_by_label("About").fill("Ex-banker.\nI like messy spreadsheets.")
-    page.get_by_label("Expertise (what you can give)").fill("Financial Modeling, SaaS metrics")
+    page.get_by_label("Expertise (what you can give)").fill(
+        "Financial Modeling, SaaS metrics"
+    )
     page.get_by_label("Needs (what you want to get)").fill("B2B SEO")
     page.get_by_label("Location").fill("Lisbon, Portugal")
     page.get_by_label("Time zone").fill("Europe/Lisbon")
@@ -66,3 +68,55 @@ def test_private_pages_send_guests_to_login(new_page):
     page = new_page("/profile/edit")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     expect(page).to_have_url(re.compile("/login$"))
+
+
+def test_bad_sign_up_input_gets_clear_messages_and_creates_nothing(new_page):
+    taken = unique("taken")
+    page = new_page("/")
+    sign_up(page, taken)
+    expect(page.get_by_role("heading", name="Edit your profile")).to_be_visible()
+
+    other = new_page("/")
+    alert = other.get_by_role("alert")
+    sign_up(other, unique("fresh"), email=f"{taken}@example.com")
+    expect(alert).to_contain_text("An account with that email already exists")
+    other.goto(other.url.split("/signup")[0] + "/")
+    sign_up(other, taken, email=f"{unique('new')}@example.com")
+    expect(alert).to_contain_text(f"The handle '{taken}' is taken")
+
+    cases = [
+        ({"password": "short"}, "at least 10 characters"),
+        ({"name": "<script>alert(1)</script>"}, "plain text only"),
+        ({"handle": "no spaces"}, "Handle may use lowercase letters"),
+    ]
+    for override, message in cases:
+        handle = override.pop("handle", unique("bad"))
+        other.goto(other.url.split("/signup")[0] + "/")
+        sign_up(other, handle, email=f"{unique('bad')}@example.com", **override)
+        expect(alert).to_contain_text(message)
+        expect(other).to_have_url(re.compile("/signup$"))
+
+    other.goto(other.url.split("/signup")[0] + "/login")
+    other.get_by_label("Email").fill(f"{taken}@example.com")
+    other.get_by_label("Password").fill("short")
+    other.get_by_role("button", name="Log in").click()
+    expect(other.get_by_role("alert")).to_contain_text("Email or password is wrong")
+
+
+def test_bad_profile_edit_keeps_the_saved_profile(new_page):
+    handle = unique("mira")
+    page = new_page("/")
+    sign_up(page, handle, name="Mira Sol")
+    expect(page.get_by_role("button", name="Save profile")).to_be_visible()
+    page.get_by_label("Headline").fill("<b>bold</b> claims")
+    page.get_by_label("Time zone").fill("Mars/Olympus")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("alert")).to_contain_text("plain text only")
+    page.get_by_label("Headline").fill("Product designer")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("alert")).to_contain_text("Time zone must be a name")
+
+    page.goto(page.url.replace("/profile/edit", f"/people/{handle}"))
+    expect(page.get_by_role("heading", name="Mira Sol")).to_be_visible()
+    expect(page.get_by_text("Product designer")).to_have_count(0)
+    expect(page.get_by_text("bold")).to_have_count(0)
