@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-DEFAULT_DB_URL = "sqlite:///marketplace.db"
+# Anchored at the project root, so the app, the CLI and alembic find the same
+# file whatever directory they are started from.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'marketplace.db'}"
 
 
 def _int_env(name: str, default: int) -> int:

@@ -13,8 +13,14 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:3000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screenshots")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def shoot(page, name: str, path: str, wait_for: str) -> None:
@@ -27,9 +33,13 @@ def shoot(page, name: str, path: str, wait_for: str) -> None:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         for label, viewport in {"desktop": (1280, 860), "phone": (390, 844)}.items():
-            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            page = browser.new_page(
+                viewport={"width": viewport[0], "height": viewport[1]}
+            )
             shoot(page, f"{label}-home", "/", "Give help. Get help")
             shoot(page, f"{label}-signup", "/signup", "Create account")
             page.goto(BASE + "/login")

@@ -1,0 +1,622 @@
+"""Demo data: a believable network of members, their give/get tags and connections.
+
+`seed_network` first *plans* the network in memory, then writes what is missing.
+
+- The plan is deterministic for a seed and **prefix-stable**: member i is drawn
+  from random streams that only members before it have consumed, so the first
+  50 members of a 5,000-member plan are exactly the 50-member plan. That is what
+  makes seeding idempotent and growable: a re-run finds every handle already
+  there and adds nothing; a larger `members` adds only the new tail.
+- Connections grow the same way (a community-aware Holme–Kim model): each new
+  member links to ~4 earlier ones, mostly in its own domain and preferring
+  well-connected people, often closing a triangle with a friend's friend. The
+  result is clustered and small-world, average degree ~8, with a few hubs.
+- Writes are batched (members by `add_all` + flush, tags and connections as bulk
+  inserts) so thousands of members take seconds. The shared demo password is
+  hashed once: argon2 is deliberately slow and every demo member may share it.
+
+Like every service it never commits; run it inside `db.unit_of_work()`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import networkx as nx
+from faker import Faker
+from sqlmodel import Session, col, insert, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.adapters.passwords import hash_password
+from marketplace.domain.accounts import (
+    HANDLE_MAX,
+    RESERVED_HANDLES,
+    normalize_handle,
+)
+from marketplace.domain.errors import InvalidInput
+from marketplace.domain.taxonomy import (
+    BIO_CLOSERS,
+    BIO_OPENERS,
+    CITIES,
+    COMPANIES,
+    DOMAINS,
+    INDUSTRIES,
+    SCHOOLS,
+    City,
+    skill_label,
+)
+from marketplace.models import Connection, Member, MemberTag
+
+DEMO_PASSWORD = "karma-demo-2026"
+EMAIL_DOMAIN = "example.com"
+MAX_MEMBERS = 200_000
+BATCH_SIZE = 500
+CONNECTION_WINDOW_DAYS = 730  # connections are spread over the past two years
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """One member of the plan, before it has a database id."""
+
+    handle: str
+    display_name: str
+    headline: str
+    bio: str
+    location: str
+    timezone: str
+    availability: str
+    domain: str
+    give: tuple[str, ...]
+    get: tuple[str, ...]
+    background: tuple[str, ...]
+    joined_days_ago: float
+
+    @property
+    def email(self) -> str:
+        return f"{self.handle}@{EMAIL_DOMAIN}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """An accepted connection: `requester` asked, `addressee` accepted."""
+
+    requester: str
+    addressee: str
+    days_ago: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    members: list[MemberSpec]
+    links: list[Link]
+
+
+@dataclass
+class SeedReport:
+    members_created: int = 0
+    members_existing: int = 0
+    connections_created: int = 0
+    # A planned handle or email already used by somebody who is not demo data.
+    members_skipped: int = 0
+    demo_handles: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ demo accounts
+
+DEMO_MEMBERS: tuple[MemberSpec, ...] = (
+    MemberSpec(
+        handle="priya",
+        display_name="Priya Raman",
+        headline="Organizer of Northstar SaaS Summit · B2B marketing & community",
+        bio="I run marketing at a B2B analytics startup and organize Northstar "
+        "SaaS Summit, a 1,500-person conference for SaaS founders. Happy to help "
+        "with B2B SEO, positioning and community; this year I need help selling "
+        "sponsorships and running event logistics.",
+        location="Toronto, Canada",
+        timezone="America/Toronto",
+        availability="open",
+        domain="marketing",
+        give=(
+            "event-marketing",
+            "community-building",
+            "b2b-seo",
+            "positioning",
+            "demand-generation",
+        ),
+        get=("sponsorship-sales", "event-operations", "video-production"),
+        background=("hubspot", "saas", "university-of-toronto"),
+        joined_days_ago=700,
+    ),
+    MemberSpec(
+        handle="marcus",
+        display_name="Marcus Webb",
+        headline="Founding engineer at a developer-tools startup · raising our seed",
+        bio="I build the backend and infrastructure of a small developer-tools "
+        "company, after six years at Datadog. Glad to help with Python, Postgres "
+        "and system design; I need help with our seed round and pitch deck.",
+        location="Austin, USA",
+        timezone="America/Chicago",
+        availability="open",
+        domain="engineering",
+        give=("python", "postgresql", "system-design", "api-design", "kubernetes"),
+        get=(
+            "seed-fundraising",
+            "pitch-deck-review",
+            "investor-outreach",
+            "financial-modeling",
+        ),
+        background=("datadog", "developer-tools", "carnegie-mellon"),
+        joined_days_ago=650,
+    ),
+    MemberSpec(
+        handle="lena",
+        display_name="Lena Okafor",
+        headline="Product designer · design systems for fintech",
+        bio="I lead design systems for a fintech app in London, after four years "
+        "at Monzo. I love reviewing onboarding flows and accessibility; I'm "
+        "looking for advice on pricing and on contracts for freelance work.",
+        location="London, UK",
+        timezone="Europe/London",
+        availability="limited",
+        domain="design",
+        give=(
+            "product-design",
+            "design-systems",
+            "user-research",
+            "figma",
+            "accessibility",
+        ),
+        get=("pricing-strategy", "product-led-growth", "contract-review"),
+        background=("monzo", "fintech", "central-saint-martins"),
+        joined_days_ago=600,
+    ),
+)
+DEMO_HANDLES: tuple[str, ...] = tuple(m.handle for m in DEMO_MEMBERS)
+# Which generated members each demo account knows: the first few of these domains.
+_DEMO_CIRCLES = {
+    "priya": ("marketing", "content", "fundraising", "sales", "operations"),
+    "marcus": ("engineering", "data", "fundraising", "product"),
+    "lena": ("design", "product", "content", "engineering", "legal"),
+}
+_DEMO_CIRCLE_SIZE = 12
+
+
+# -------------------------------------------------------------------- the service
+
+
+def seed_network(
+    session: Session,
+    *,
+    members: int,
+    seed: int = 7,
+    progress: Progress | None = None,
+    clock: Clock = system_clock,
+) -> SeedReport:
+    """Make sure the demo accounts and the first `members` generated members of
+    the plan for `seed` exist, connected; add only what is missing."""
+    if isinstance(members, bool) or not isinstance(members, int):
+        raise InvalidInput("Number of members must be a whole number.", "members")
+    if not 1 <= members <= MAX_MEMBERS:
+        raise InvalidInput(
+            f"Number of members must be between 1 and {MAX_MEMBERS}, got {members}.",
+            "members",
+        )
+    plan = plan_network(members, seed)
+    tick = _Ticker(len(plan.members) + len(plan.links), progress)
+    report = SeedReport(demo_handles=list(DEMO_HANDLES))
+    ids = _ensure_members(session, plan.members, clock.now(), report, tick)
+    report.connections_created = _ensure_links(
+        session, plan.links, ids, clock.now(), tick
+    )
+    session.flush()
+    return report
+
+
+class _Ticker:
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.done, self.total, self.progress = 0, total, progress
+
+    def __call__(self, count: int) -> None:
+        self.done = min(self.total, self.done + count)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _ensure_members(
+    session: Session,
+    specs: list[MemberSpec],
+    now: datetime,
+    report: SeedReport,
+    tick: _Ticker,
+) -> dict[str, int]:
+    """Insert the planned members that are missing; return handle -> id for
+    every planned member that is (now) in the database as demo data."""
+    ids: dict[str, int] = {}
+    password_hash: str | None = None
+    for batch in _chunks(specs, BATCH_SIZE):
+        by_handle, emails_taken = _existing(session, batch)
+        new: list[tuple[MemberSpec, Member]] = []
+        for spec in batch:
+            found = by_handle.get(spec.handle)
+            if found is not None and found[1] == spec.email:
+                ids[spec.handle] = found[0]
+                report.members_existing += 1
+            elif found is not None or spec.email in emails_taken:
+                report.members_skipped += 1
+            else:
+                password_hash = password_hash or hash_password(DEMO_PASSWORD)
+                new.append((spec, _member_row(spec, password_hash, now)))
+        session.add_all([row for _, row in new])
+        session.flush()
+        ids.update({spec.handle: row.id for spec, row in new})
+        _insert_tags(session, [(spec, row.id) for spec, row in new])
+        report.members_created += len(new)
+        tick(len(batch))
+    return ids
+
+
+def _existing(
+    session: Session, batch: Sequence[MemberSpec]
+) -> tuple[dict[str, tuple[int, str]], set[str]]:
+    handles = [s.handle for s in batch]
+    emails = [s.email for s in batch]
+    by_handle = {
+        handle: (member_id, email)
+        for member_id, handle, email in session.exec(
+            select(Member.id, Member.handle, Member.email).where(
+                col(Member.handle).in_(handles)
+            )
+        )
+    }
+    taken = set(session.exec(select(Member.email).where(col(Member.email).in_(emails))))
+    return by_handle, taken
+
+
+def _member_row(spec: MemberSpec, password_hash: str, now: datetime) -> Member:
+    joined = now - timedelta(days=spec.joined_days_ago)
+    return Member(
+        handle=spec.handle,
+        email=spec.email,
+        display_name=spec.display_name,
+        headline=spec.headline,
+        bio=spec.bio,
+        location=spec.location,
+        timezone=spec.timezone,
+        availability=spec.availability,
+        password_hash=password_hash,
+        status="active",
+        created_at=joined,
+        updated_at=joined,
+    )
+
+
+def _insert_tags(session: Session, members: list[tuple[MemberSpec, int]]) -> None:
+    rows = [
+        {"member_id": member_id, "kind": kind, "tag": tag}
+        for spec, member_id in members
+        for kind, tags in (
+            ("give", spec.give),
+            ("get", spec.get),
+            ("background", spec.background),
+        )
+        for tag in tags
+    ]
+    if rows:
+        session.exec(insert(MemberTag), params=rows)
+
+
+def _ensure_links(
+    session: Session,
+    links: list[Link],
+    ids: dict[str, int],
+    now: datetime,
+    tick: _Ticker,
+) -> int:
+    """Insert the planned connections between seeded members not yet connected
+    in either direction (whatever the status: a block is never overwritten)."""
+    connected = _connected_pairs(session, list(ids.values()))
+    created = 0
+    for batch in _chunks(links, BATCH_SIZE):
+        rows = []
+        for link in batch:
+            a, b = ids.get(link.requester), ids.get(link.addressee)
+            if a is None or b is None or frozenset((a, b)) in connected:
+                continue
+            connected.add(frozenset((a, b)))
+            rows.append(_connection_row(a, b, link, now))
+        if rows:
+            session.exec(insert(Connection), params=rows)
+        created += len(rows)
+        tick(len(batch))
+    return created
+
+
+def _connected_pairs(session: Session, member_ids: list[int]) -> set[frozenset[int]]:
+    # Every pair touching a seeded member has a seeded requester or addressee;
+    # querying both columns per chunk finds it whichever way it points.
+    pairs: set[frozenset[int]] = set()
+    for chunk in _chunks(member_ids, BATCH_SIZE):
+        for column in (Connection.requester_id, Connection.addressee_id):
+            rows = session.exec(
+                select(Connection.requester_id, Connection.addressee_id).where(
+                    col(column).in_(chunk)
+                )
+            )
+            pairs.update(frozenset(row) for row in rows)
+    return pairs
+
+
+def _connection_row(a: int, b: int, link: Link, now: datetime) -> dict:
+    asked = now - timedelta(days=link.days_ago)
+    # Accepted a few hours to a few days later, never in the future.
+    answered = min(now, asked + timedelta(hours=2 + (a * 31 + b) % 70))
+    return {
+        "requester_id": a,
+        "addressee_id": b,
+        "status": "accepted",
+        "note": link.note,
+        "created_at": asked,
+        "responded_at": answered,
+    }
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ----------------------------------------------------------------------- the plan
+
+
+def plan_network(members: int, seed: int = 7) -> NetworkPlan:
+    """The demo accounts plus `members` generated members, and their links.
+
+    Deterministic and prefix-stable in `members` (see the module docstring)."""
+    generated = _MemberFactory(seed).make(members)
+    graph = grow_graph(
+        [spec.domain for spec in generated],
+        [spec.joined_days_ago for spec in generated],
+        seed,
+    )
+    links = [
+        _link(generated[i], generated[j], graph.edges[i, j]["days_ago"])
+        for i, j in graph.edges
+    ]
+    links += _demo_links(generated, seed)
+    return NetworkPlan([*DEMO_MEMBERS, *generated], links)
+
+
+def _link(newer: MemberSpec, older: MemberSpec, days_ago: float) -> Link:
+    # The member who joined later is the one who asked to connect.
+    note = _NOTES[zlib.crc32(f"{newer.handle}|{older.handle}".encode()) % len(_NOTES)]
+    return Link(newer.handle, older.handle, days_ago, note)
+
+
+_NOTES = (
+    "",
+    "",
+    "",
+    "",
+    "Great meeting you at the meetup last week!",
+    "Loved your talk — would be glad to stay in touch.",
+    "We have a few friends in common; let's connect.",
+    "Thanks for the help with my question the other day.",
+)
+
+
+def _demo_links(generated: list[MemberSpec], seed: int) -> list[Link]:
+    """Demo accounts know each other and the first few members of their circles."""
+    links = [
+        Link("marcus", "priya", 540, "Met at Northstar SaaS Summit last year."),
+        Link("lena", "priya", 500, "Thanks for the intro to the design track!"),
+        Link("lena", "marcus", 420, ""),
+    ]
+    for demo in DEMO_MEMBERS:
+        circle = _DEMO_CIRCLES[demo.handle]
+        known = [m for m in generated if m.domain in circle][:_DEMO_CIRCLE_SIZE]
+        for member in known:
+            # One stream per pair, so a pair's date never depends on `members`.
+            rng = random.Random(f"{seed}:{member.handle}:{demo.handle}")
+            span = min(CONNECTION_WINDOW_DAYS, demo.joined_days_ago)
+            days = rng.uniform(1, min(span, member.joined_days_ago))
+            links.append(Link(member.handle, demo.handle, round(days, 3)))
+    return links
+
+
+def grow_graph(domains: list[str], joined: list[float], seed: int) -> nx.Graph:
+    """A clustered small-world graph over members 0..n-1, grown one member at a
+    time so the graph of the first k members never depends on n.
+
+    Each newcomer makes 3-5 links: with probability TRIAD to a friend of a
+    friend (clustering), else mostly to its own domain, else anywhere; targets
+    are picked in proportion to degree + 1 (a few hubs, as in real networks).
+    Each edge carries `days_ago`, after both members (`joined` days ago) joined.
+    """
+    rng = random.Random(f"{seed}:graph")
+    graph = nx.Graph()
+    by_domain: dict[str, list[int]] = {}  # node repeated degree + 1 times
+    everyone: list[int] = []
+    for node, domain in enumerate(domains):
+        graph.add_node(node)
+        targets = _pick_targets(rng, graph, node, by_domain.get(domain, []), everyone)
+        for target in targets:
+            span = min(CONNECTION_WINDOW_DAYS, joined[node], joined[target])
+            graph.add_edge(node, target, days_ago=round(rng.uniform(1, span), 3))
+            by_domain.setdefault(domains[target], []).append(target)
+            everyone.append(target)
+        repeats = 1 + len(targets)
+        by_domain.setdefault(domain, []).extend([node] * repeats)
+        everyone.extend([node] * repeats)
+    return graph
+
+
+TRIAD, SAME_DOMAIN = 0.6, 0.8
+
+
+def _pick_targets(
+    rng: random.Random,
+    graph: nx.Graph,
+    node: int,
+    same_domain: list[int],
+    everyone: list[int],
+) -> list[int]:
+    wanted = min(node, rng.choice((3, 4, 4, 5)))
+    targets: list[int] = []
+    for _ in range(wanted * 20):  # bounded retries on repeats
+        if len(targets) == wanted:
+            break
+        roll = rng.random()
+        if targets and roll < TRIAD:
+            friends = list(graph.adj[rng.choice(targets)])
+            pick = rng.choice(friends) if friends else rng.choice(everyone)
+        elif same_domain and rng.random() < SAME_DOMAIN:
+            pick = rng.choice(same_domain)
+        else:
+            pick = rng.choice(everyone)
+        if pick != node and pick not in targets:
+            targets.append(pick)
+    return targets
+
+
+def _joined_days(count: int, seed: int) -> list[float]:
+    """How many days ago each generated member joined (30 days to 3 years)."""
+    rng = random.Random(f"{seed}:joined")
+    return [round(rng.uniform(30, 3 * 365), 3) for _ in range(count)]
+
+
+class _MemberFactory:
+    """Draws members one after another from seeded streams (prefix-stable)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.rng = random.Random(f"{seed}:members")
+        self.fakers: dict[str, Faker] = {}
+        self.taken: set[str] = set(DEMO_HANDLES) | set(RESERVED_HANDLES)
+        self.domain_keys = list(DOMAINS)
+        self.domain_weights = [d.weight for d in DOMAINS.values()]
+        self.city_weights = [c.weight for c in CITIES]
+
+    def make(self, count: int) -> list[MemberSpec]:
+        joined = _joined_days(count, self.seed)
+        return [self.member(joined[i]) for i in range(count)]
+
+    def member(self, joined_days_ago: float) -> MemberSpec:
+        rng = self.rng
+        city = rng.choices(CITIES, self.city_weights)[0]
+        first, last = self.name(city.locale)
+        domain = rng.choices(self.domain_keys, self.domain_weights)[0]
+        give = self.give_tags(domain)
+        get = self.get_tags(domain, give)
+        company, industry = rng.choice(list(COMPANIES)), rng.choice(list(INDUSTRIES))
+        background = [company, industry]
+        if rng.random() < 0.6:
+            background.append(rng.choice(list(SCHOOLS)))
+        words = {
+            "company": COMPANIES[company],
+            "industry": INDUSTRIES[industry],
+        }
+        return MemberSpec(
+            handle=self.handle(first, last),
+            display_name=f"{first} {last}",
+            headline=rng.choice(DOMAINS[domain].headlines).format(**words),
+            bio=self.bio(domain, city, give, get, words),
+            location=city.label,
+            timezone=city.timezone,
+            availability=rng.choices(("open", "limited", "away"), (6, 3, 1))[0],
+            domain=domain,
+            give=tuple(give),
+            get=tuple(get),
+            background=tuple(background),
+            joined_days_ago=joined_days_ago,
+        )
+
+    def name(self, locale: str) -> tuple[str, str]:
+        faker = self.fakers.get(locale)
+        if faker is None:
+            faker = self.fakers[locale] = Faker(locale)
+            faker.seed_instance(f"{self.seed}:{locale}")
+        return faker.first_name(), faker.last_name()
+
+    def give_tags(self, domain: str) -> list[str]:
+        """3-6 skills, mostly from the member's own domain, sometimes one more."""
+        rng = self.rng
+        count = rng.randint(3, 6)
+        side = rng.choice(self.domain_keys) if rng.random() < 0.4 else domain
+        borrowed = 0 if side == domain else (1 if count < 5 else rng.randint(1, 2))
+        own = count - borrowed
+        tags = rng.sample(DOMAINS[domain].skills, own)
+        extra = [t for t in DOMAINS[side].skills if t not in tags]
+        return tags + rng.sample(extra, count - own)
+
+    def get_tags(self, domain: str, give: list[str]) -> list[str]:
+        """2-4 needs from the domains people in `domain` usually need."""
+        rng = self.rng
+        needs = DOMAINS[domain].needs
+        tags: list[str] = []
+        for _ in range(rng.randint(2, 4)):
+            pool = DOMAINS[rng.choice(needs)].skills
+            options = [t for t in pool if t not in give and t not in tags]
+            tags.append(rng.choice(options))
+        return tags
+
+    def bio(
+        self,
+        domain: str,
+        city: City,
+        give: list[str],
+        get: list[str],
+        words: dict[str, str],
+    ) -> str:
+        rng = self.rng
+        values = {
+            **words,
+            "years": rng.randint(3, 20),
+            "domain": DOMAINS[domain].label.lower(),
+            "city": city.name,
+            "give1": skill_label(give[0]),
+            "give2": skill_label(give[1]),
+            "get1": skill_label(get[0]),
+        }
+        opener = rng.choice(BIO_OPENERS).format(**values)
+        closer = rng.choice(BIO_CLOSERS).format(**values)
+        return f"{opener} {closer}"
+
+    def handle(self, first: str, last: str) -> str:
+        """Zoë O'Brien -> zoe-obrien, then zoe-obrien-2, -3... if taken."""
+        base = handle_base(f"{first} {last}") or "member"
+        for n in range(1, 1_000_000):
+            suffix = "" if n == 1 else f"-{n}"
+            candidate = base[: HANDLE_MAX - len(suffix)].rstrip("-_") + suffix
+            if candidate not in self.taken and _valid_handle(candidate):
+                self.taken.add(candidate)
+                return candidate
+        raise RuntimeError("ran out of handles")  # pragma: no cover
+
+
+# Letters NFKD does not decompose into ASCII.
+_TRANSLITERATE = str.maketrans(
+    {"ł": "l", "Ł": "L", "ı": "i", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae"}
+    | {"ß": "ss", "đ": "d", "Đ": "D", "œ": "oe", "Œ": "Oe", "þ": "th", "ð": "d"}
+)
+
+
+def handle_base(name: str) -> str:
+    """A lowercase, hyphenated, ASCII rendering of a name."""
+    text = name.translate(_TRANSLITERATE).replace("'", "").replace("’", "")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def _valid_handle(candidate: str) -> bool:
+    try:
+        return normalize_handle(candidate) == candidate
+    except InvalidInput:
+        return False
