@@ -66,10 +66,8 @@ def test_bad_handles_are_refused(handle, message):
         normalize_handle(handle)
 
 
-@pytest.mark.parametrize("handle", ["admin", "Settings", "@people", "me1"[:2] + "w"])
+@pytest.mark.parametrize("handle", ["admin", "Settings", "@people", "login"])
 def test_route_words_are_reserved(handle):
-    if handle.lstrip("@").lower() not in RESERVED_HANDLES:
-        pytest.skip("not a reserved word")  # guards the parametrization itself
     with pytest.raises(InvalidInput, match="is reserved"):
         normalize_handle(handle)
 
@@ -139,9 +137,7 @@ def test_fewer_failures_than_the_limit_do_not_lock():
 
 
 def test_reaching_the_limit_locks_until_the_oldest_failure_leaves_the_window():
-    assert POLICY.locked_until(minutes_ago(1, 2, 10), NOW) == NOW + timedelta(
-        minutes=5
-    )
+    assert POLICY.locked_until(minutes_ago(1, 2, 10), NOW) == NOW + timedelta(minutes=5)
 
 
 def test_failures_older_than_the_window_are_forgotten():

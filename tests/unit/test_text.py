@@ -30,7 +30,7 @@ def test_required_text_names_the_field_when_blank():
 
 
 def test_overlong_text_says_how_long_it_is_and_the_limit():
-    with pytest.raises(InvalidInput, match="Headline is too long: 41 .* at most 40"):
+    with pytest.raises(InvalidInput, match=r"Headline is too long: 41 .* at most 40"):
         headline("x" * 41)
     assert headline("  " + "x" * 40 + "  ") == "x" * 40  # spaces don't count
 

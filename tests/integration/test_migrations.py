@@ -1,0 +1,121 @@
+"""The schema: a fresh database reaches head, upgrading again is harmless, and
+the models match the migrations exactly, on SQLite and PostgreSQL.
+
+These tests make their own empty databases instead of using the shared,
+already-migrated `engine` fixture."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from marketplace import db
+from marketplace.migrations import (
+    ROOT,
+    current_revision,
+    head_revision,
+    upgrade_to_head,
+)
+from marketplace.models import Member
+from tests.conftest import (
+    PG_ADMIN_URL,
+    _create_pg_database,
+    _drop_pg_database,
+    unavailable,
+)
+
+MODEL_TABLES = set(SQLModel.metadata.tables)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request, tmp_path) -> Iterator[Engine]:
+    """A brand-new database with no tables at all."""
+    if request.param == "sqlite":
+        engine = db.make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+        yield engine
+        engine.dispose()
+        return
+    created = _create_pg_database()
+    if created is None:
+        unavailable(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+    engine, name = created
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        _drop_pg_database(name)
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def add_member(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    with Session(engine) as s:
+        s.add(
+            Member(
+                handle="ada",
+                email="ada@example.com",
+                display_name="Ada",
+                password_hash="x",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        s.commit()
+
+
+def test_a_fresh_database_reaches_head_with_every_table(empty_engine):
+    assert current_revision(empty_engine) is None
+    upgrade_to_head(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert tables(empty_engine) == MODEL_TABLES | {"alembic_version"}
+
+
+def test_upgrading_again_changes_nothing_and_keeps_the_data(empty_engine):
+    upgrade_to_head(empty_engine)
+    add_member(empty_engine)
+    before = tables(empty_engine)
+    upgrade_to_head(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert tables(empty_engine) == before
+    with Session(empty_engine) as s:
+        assert s.exec(select(Member.handle)).all() == ["ada"]
+
+
+def test_the_models_match_the_migrated_schema_with_no_drift(empty_engine):
+    upgrade_to_head(empty_engine)
+    with empty_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_an_operator_can_run_alembic_upgrade_head_from_the_shell(tmp_path):
+    path = tmp_path / "operator.db"
+    env = {**os.environ, "REFLEX_DB_URL": f"sqlite:///{path}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    engine = db.make_engine(f"sqlite:///{path}")
+    try:
+        assert current_revision(engine) == head_revision()
+        assert tables(engine) == MODEL_TABLES | {"alembic_version"}
+    finally:
+        engine.dispose()
