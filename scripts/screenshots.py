@@ -47,6 +47,7 @@ def main() -> None:
             page.get_by_label("Password").fill("karma-demo-2026")
             page.get_by_role("button", name="Log in").click()
             page.get_by_text("Profile strength").wait_for(timeout=30_000)
+            page.get_by_text("Welcome back").wait_for(state="hidden", timeout=15_000)
             page.wait_for_timeout(800)
             page.screenshot(path=str(OUT / f"{label}-dashboard.png"), full_page=True)
             shoot(page, f"{label}-profile", "/people/priya", "Can help with")

@@ -226,8 +226,8 @@ def dashboard_page() -> rx.Component:
         rx.heading("Welcome, ", DashboardState.my_name, size="8", as_="h1"),
         rx.grid(
             _stat("Connections", DashboardState.connections, "users"),
-            _stat("Can help you", DashboardState.can_help_me.length(), "hand-helping"),
-            _stat("You could help", DashboardState.i_can_help.length(), "gift"),
+            _stat("Can help you", DashboardState.can_help_me_count, "hand-helping"),
+            _stat("You could help", DashboardState.i_can_help_count, "gift"),
             columns=rx.breakpoints(initial="1", sm="3"),
             spacing="4",
             width="100%",

@@ -47,10 +47,10 @@ def _cards(session: Session, members: list[Member], shared: dict[int, list[str]]
     ]
 
 
-def matches(
-    session: Session, *, member_id: int, mine: str, theirs: str, limit: int = 6
-) -> list[PersonCard]:
-    """Members whose `theirs` tags overlap my `mine` tags, most overlap first."""
+def shared_tags(
+    session: Session, *, member_id: int, mine: str, theirs: str
+) -> dict[int, list[str]]:
+    """For every other active member: their `theirs` tags that are my `mine` tags."""
     my_tags = select(MemberTag.tag).where(
         MemberTag.member_id == member_id, MemberTag.kind == mine
     )
@@ -67,6 +67,20 @@ def matches(
     shared: dict[int, list[str]] = {}
     for mid, tag in rows:
         shared.setdefault(mid, []).append(tag)
+    return shared
+
+
+def matches(
+    session: Session, *, member_id: int, mine: str, theirs: str, limit: int = 6
+) -> list[PersonCard]:
+    """Members whose `theirs` tags overlap my `mine` tags, most overlap first."""
+    shared = shared_tags(session, member_id=member_id, mine=mine, theirs=theirs)
+    return top_matches(session, shared, limit)
+
+
+def top_matches(
+    session: Session, shared: dict[int, list[str]], limit: int
+) -> list[PersonCard]:
     best = sorted(shared, key=lambda mid: (-len(shared[mid]), mid))[:limit]
     members = {
         m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(best)))

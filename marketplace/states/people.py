@@ -15,6 +15,8 @@ from marketplace.states.session import SessionState
 class DashboardState(SessionState):
     can_help_me: list[PersonCard] = []
     i_can_help: list[PersonCard] = []
+    can_help_me_count: int = 0
+    i_can_help_count: int = 0
     connections: int = 0
     profile_strength: int = 0
     missing: list[str] = []
@@ -26,12 +28,15 @@ class DashboardState(SessionState):
             return rx.redirect(routes.LOGIN)
         with read_only() as session:
             view = profiles.profile_of(session, member.id)
-            self.can_help_me = directory.matches(
+            helpers = directory.shared_tags(
                 session, member_id=member.id, mine="get", theirs="give"
             )
-            self.i_can_help = directory.matches(
+            helped = directory.shared_tags(
                 session, member_id=member.id, mine="give", theirs="get"
             )
+            self.can_help_me = directory.top_matches(session, helpers, 6)
+            self.i_can_help = directory.top_matches(session, helped, 6)
+        self.can_help_me_count, self.i_can_help_count = len(helpers), len(helped)
         self.connections = view.connections
         self._score(view)
 
