@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 # --------------------------------------------------------------------------- members
@@ -97,3 +107,84 @@ class Connection(SQLModel, table=True):
     note: str = Field(default="", max_length=300)
     created_at: datetime
     responded_at: datetime | None = None
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+class LedgerAccount(SQLModel, table=True):
+    """One account per member per currency, plus named system accounts.
+
+    The four totals are a cache of the transfers, kept in step under the
+    account's row lock; `python -m marketplace ledger audit` re-derives them.
+    """
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (
+        UniqueConstraint("member_id", "currency", name="uq_ledger_account_member"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # member | signup_grant | admin_grant | fees | escrow
+    code: str = Field(max_length=24)
+    # system accounts have a unique name and no member
+    name: str | None = Field(
+        default=None, sa_column=Column(String(40), unique=True, nullable=True)
+    )
+    member_id: int | None = Field(
+        default=None, foreign_key="member.id", ondelete="RESTRICT"
+    )
+    currency: str = Field(max_length=8)
+    debits_posted: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    credits_posted: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    debits_pending: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    credits_pending: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False)
+    )
+    # None: may go below zero without bound (issuance accounts)
+    credit_limit: int | None = Field(
+        default=0, sa_column=Column(BigInteger, nullable=True)
+    )
+    cap: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
+class LedgerTransfer(SQLModel, table=True):
+    """An immutable movement between two accounts. `transfer_key` is the
+    client-made id (idempotency key); `pending_id` points a post/void/expire at
+    the hold it resolves, and is unique so a hold resolves at most once."""
+
+    __tablename__ = "ledger_transfer"
+    __table_args__ = (
+        Index("ix_ledger_transfer_debit", "debit_account_id", "id"),
+        Index("ix_ledger_transfer_credit", "credit_account_id", "id"),
+        # Belt and braces under the service's own checks.
+        CheckConstraint("amount >= 0", name="ck_transfer_amount"),
+        CheckConstraint(
+            "debit_account_id <> credit_account_id", name="ck_transfer_two_accounts"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    transfer_key: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    debit_account_id: int = Field(foreign_key="ledger_account.id")
+    credit_account_id: int = Field(foreign_key="ledger_account.id")
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str = Field(max_length=8)
+    # single | pending | post | void | expire
+    kind: str = Field(max_length=8)
+    pending_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("ledger_transfer.id"),
+            unique=True,
+            nullable=True,
+        ),
+    )
+    expires_at: datetime | None = None
+    # why: signup_grant, admin_grant, gift, engagement, iou_settlement, ...
+    code: str = Field(max_length=24)
+    memo: str = Field(default="", max_length=200)
+    created_at: datetime

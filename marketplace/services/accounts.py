@@ -21,6 +21,7 @@ from marketplace.domain.accounts import (
 )
 from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
 from marketplace.models import AuthSession, LoginAttempt, Member
+from marketplace.services import ledger
 from marketplace.settings import get_settings
 
 
@@ -69,6 +70,7 @@ def sign_up(
     member.updated_at = now
     session.add(member)
     session.flush()
+    ledger.grant_signup(session, member.id, clock=clock)
     return _open_session(session, member, now)
 
 

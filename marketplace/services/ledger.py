@@ -1,0 +1,572 @@
+"""The karma ledger over SQL: accounts, transfers, holds, grants.
+
+The hot path is a handful of single-row statements inside the caller's
+transaction, so a transfer is atomic and cheap:
+
+1. INSERT the transfer, ON CONFLICT DO NOTHING (the client id is unique, and a
+   hold's resolution is unique): a replay inserts nothing and returns the
+   original, or an IdempotencyConflict when its fields differ.
+2. UPDATE each account with a guard in its WHERE clause (the limit or cap of
+   `domain.ledger.Totals`), lower account id first so two writers never wait on
+   each other in opposite orders. The UPDATE takes the row lock and checks in
+   one step: no double spend under concurrency. On SQLite the transaction began
+   with BEGIN IMMEDIATE, so writers are serialized anyway.
+A guard that matches no row raises, and the unit of work rolls everything back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.domain.ledger import (
+    KARMA,
+    MEMO_MAX_LENGTH,
+    ExceedsCap,
+    HoldNotPending,
+    IdempotencyConflict,
+    InsufficientKarma,
+    Kind,
+    Totals,
+    UnknownAccount,
+    check_accounts,
+    check_amount,
+    check_key,
+    check_resolution,
+    check_timeout,
+    debit_effect,
+)
+from marketplace.domain.text import clean_text
+from marketplace.models import LedgerAccount, LedgerTransfer, Member
+from marketplace.settings import get_settings
+
+SIGNUP_GRANT = "signup_grant"
+ADMIN_GRANT = "admin_grant"
+FEES = "fees"
+SYSTEM_ACCOUNTS = (SIGNUP_GRANT, ADMIN_GRANT, FEES)
+
+ACCOUNT = LedgerAccount.__table__
+TRANSFER = LedgerTransfer.__table__
+
+
+@dataclass(frozen=True)
+class Transfer:
+    id: int
+    key: str
+    kind: str
+    debit_account_id: int
+    credit_account_id: int
+    amount: int
+    pending_id: int | None
+    code: str
+    memo: str
+    created_at: datetime
+    replayed: bool = False
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def system_account(session: Session, name: str, currency: str = KARMA) -> int:
+    """The id of a named system account, opened on first use. Issuance accounts
+    have no lower limit: their negative balance is the karma they issued."""
+    if name not in SYSTEM_ACCOUNTS:
+        raise UnknownAccount(f"No system account named {name!r}.")
+    found = session.execute(
+        select(ACCOUNT.c.id).where(ACCOUNT.c.name == name)
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    return _open(
+        session,
+        code=name,
+        name=name,
+        member_id=None,
+        currency=currency,
+        credit_limit=None,
+    )
+
+
+def member_account(session: Session, member_id: int, currency: str = KARMA) -> int:
+    """The id of a member's account, opened (empty, limit 0) on first use."""
+    found = session.execute(
+        select(ACCOUNT.c.id).where(
+            ACCOUNT.c.member_id == member_id, ACCOUNT.c.currency == currency
+        )
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    return _open(
+        session,
+        code="member",
+        name=None,
+        member_id=member_id,
+        currency=currency,
+        credit_limit=0,
+    )
+
+
+def _open(session: Session, **fields) -> int:
+    account = LedgerAccount(created_at=system_clock.now(), **fields)
+    session.add(account)
+    session.flush()
+    return account.id
+
+
+def totals(session: Session, account_id: int) -> Totals:
+    row = (
+        session.execute(select(ACCOUNT).where(ACCOUNT.c.id == account_id))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise UnknownAccount("Unknown account.")
+    return _totals(row)
+
+
+def _totals(row) -> Totals:
+    return Totals(
+        row["debits_posted"],
+        row["credits_posted"],
+        row["debits_pending"],
+        row["credits_pending"],
+        row["credit_limit"],
+        row["cap"],
+    )
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+def transfer(
+    session: Session,
+    *,
+    key: object,
+    debit_account_id: object,
+    credit_account_id: object,
+    amount: object,
+    code: str,
+    memo: object = "",
+    clock: Clock = system_clock,
+) -> Transfer:
+    """Move `amount` at once from one account to another."""
+    debit, credit = check_accounts(debit_account_id, credit_account_id)
+    return _record(
+        session,
+        key=check_key(key),
+        kind=Kind.SINGLE,
+        debit=debit,
+        credit=credit,
+        amount=check_amount(amount),
+        held=0,
+        pending_id=None,
+        expires_at=None,
+        code=code,
+        memo=_memo(memo),
+        now=clock.now(),
+    )
+
+
+def hold(
+    session: Session,
+    *,
+    key: object,
+    debit_account_id: object,
+    credit_account_id: object,
+    amount: object,
+    timeout_seconds: object,
+    code: str,
+    memo: object = "",
+    clock: Clock = system_clock,
+) -> Transfer:
+    """Reserve `amount` (escrow) until the hold is posted, voided or expires."""
+    debit, credit = check_accounts(debit_account_id, credit_account_id)
+    now = clock.now()
+    expires = now + timedelta(seconds=check_timeout(timeout_seconds))
+    return _record(
+        session,
+        key=check_key(key),
+        kind=Kind.PENDING,
+        debit=debit,
+        credit=credit,
+        amount=check_amount(amount),
+        held=0,
+        pending_id=None,
+        expires_at=expires,
+        code=code,
+        memo=_memo(memo),
+        now=now,
+    )
+
+
+def post_hold(
+    session: Session,
+    *,
+    key: object,
+    hold_key: object,
+    amount: object = None,
+    memo: object = "",
+    clock: Clock = system_clock,
+) -> Transfer:
+    """Settle a hold: post all of it, or `amount` of it and release the rest."""
+    wanted = None if amount is None else check_amount(amount)
+    return _resolve(session, Kind.POST, key, hold_key, wanted, memo, clock)
+
+
+def void_hold(
+    session: Session,
+    *,
+    key: object,
+    hold_key: object,
+    memo: object = "",
+    clock: Clock = system_clock,
+) -> Transfer:
+    """Release a hold: nothing moves, the reserved amount is available again."""
+    return _resolve(session, Kind.VOID, key, hold_key, None, memo, clock)
+
+
+def expire_holds(
+    session: Session, *, clock: Clock = system_clock, limit: int = 500
+) -> int:
+    """Release holds whose time ran out (run by a scheduler; safe to repeat)."""
+    now = clock.now()
+    resolved = select(TRANSFER.c.pending_id).where(TRANSFER.c.pending_id.is_not(None))
+    due = (
+        session.execute(
+            select(TRANSFER.c.transfer_key)
+            .where(
+                TRANSFER.c.kind == Kind.PENDING,
+                TRANSFER.c.expires_at <= now,
+                TRANSFER.c.id.not_in(resolved),
+            )
+            .order_by(TRANSFER.c.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    for hold_key in due:
+        _resolve(
+            session,
+            Kind.EXPIRE,
+            f"expire:{hold_key}"[:64],
+            hold_key,
+            None,
+            "",
+            clock,
+            allow_expired=True,
+        )
+    return len(due)
+
+
+def _resolve(session, kind, key, hold_key, wanted, memo, clock, allow_expired=False):
+    key_, pending = check_key(key), _hold_by_key(session, check_key(hold_key))
+    now = clock.now()
+    posted = check_resolution(kind, wanted, pending["amount"])
+    if (
+        not allow_expired
+        and pending["expires_at"] <= now
+        and not _exists(session, key_)
+    ):
+        raise HoldNotPending("The hold has expired; its karma was released.")
+    return _record(
+        session,
+        key=key_,
+        kind=kind,
+        debit=pending["debit_account_id"],
+        credit=pending["credit_account_id"],
+        amount=posted,
+        held=pending["amount"],
+        pending_id=pending["id"],
+        expires_at=None,
+        code=pending["code"],
+        memo=_memo(memo),
+        now=now,
+    )
+
+
+def _hold_by_key(session: Session, hold_key: str):
+    row = (
+        session.execute(select(TRANSFER).where(TRANSFER.c.transfer_key == hold_key))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None or row["kind"] != Kind.PENDING:
+        raise HoldNotPending(f"No hold with id {hold_key!r}.")
+    return row
+
+
+def _exists(session: Session, key: str) -> bool:
+    found = session.execute(
+        select(TRANSFER.c.id).where(TRANSFER.c.transfer_key == key)
+    ).first()
+    return found is not None
+
+
+def _memo(memo: object) -> str:
+    return clean_text(memo, field="memo", label="Memo", max_length=MEMO_MAX_LENGTH)
+
+
+def _record(
+    session: Session,
+    *,
+    key,
+    kind,
+    debit,
+    credit,
+    amount,
+    held,
+    pending_id,
+    expires_at,
+    code,
+    memo,
+    now,
+) -> Transfer:
+    fields = {
+        "transfer_key": key,
+        "debit_account_id": debit,
+        "credit_account_id": credit,
+        "amount": amount,
+        "currency": KARMA,
+        "kind": str(kind),
+        "pending_id": pending_id,
+        "expires_at": expires_at,
+        "code": code,
+        "memo": memo,
+        "created_at": now,
+    }
+    new_id = _insert_once(session, fields)
+    if new_id is None:
+        return _replay(session, fields)
+    sides = [(debit, _debit_side), (credit, _credit_side)]
+    for account_id, apply in sorted(sides, key=lambda side: side[0]):
+        apply(session, account_id, kind, amount, held)
+    return _as_transfer(fields | {"id": new_id})
+
+
+def _insert_once(session: Session, fields: dict) -> int | None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TRANSFER).values(**fields).on_conflict_do_nothing()
+    return session.execute(stmt.returning(TRANSFER.c.id)).scalar_one_or_none()
+
+
+def _replay(session: Session, fields: dict) -> Transfer:
+    """Same id, same fields: the original. Same id, other fields: refused.
+    A resolution whose hold was already resolved by another id: refused."""
+    row = (
+        session.execute(
+            select(TRANSFER).where(TRANSFER.c.transfer_key == fields["transfer_key"])
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise HoldNotPending("The hold was already posted, voided or expired.")
+    compared = (
+        "debit_account_id",
+        "credit_account_id",
+        "amount",
+        "currency",
+        "kind",
+        "pending_id",
+        "code",
+        "memo",
+    )
+    differing = [name for name in compared if row[name] != fields[name]]
+    if differing:
+        raise IdempotencyConflict(
+            f"Transfer id {fields['transfer_key']!r} was already used with a "
+            f"different {', '.join(differing)}."
+        )
+    return _as_transfer(dict(row), replayed=True)
+
+
+def _debit_side(session: Session, account_id: int, kind: Kind, amount: int, held: int):
+    posted, pending = debit_effect(kind, amount, held)
+    guard = or_(
+        ACCOUNT.c.credit_limit.is_(None),
+        ACCOUNT.c.credits_posted
+        - ACCOUNT.c.debits_posted
+        - ACCOUNT.c.debits_pending
+        - (posted + pending)
+        >= -ACCOUNT.c.credit_limit,
+    )
+    _guarded_update(
+        session,
+        account_id,
+        "debit",
+        posted + pending,
+        guard,
+        debits_posted=ACCOUNT.c.debits_posted + posted,
+        debits_pending=ACCOUNT.c.debits_pending + pending,
+    )
+
+
+def _credit_side(session: Session, account_id: int, kind: Kind, amount: int, held: int):
+    posted, pending = debit_effect(kind, amount, held)
+    guard = or_(
+        ACCOUNT.c.cap.is_(None),
+        ACCOUNT.c.credits_posted
+        + ACCOUNT.c.credits_pending
+        + (posted + pending)
+        - ACCOUNT.c.debits_posted
+        <= ACCOUNT.c.cap,
+    )
+    _guarded_update(
+        session,
+        account_id,
+        "credit",
+        posted + pending,
+        guard,
+        credits_posted=ACCOUNT.c.credits_posted + posted,
+        credits_pending=ACCOUNT.c.credits_pending + pending,
+    )
+
+
+def _guarded_update(session, account_id, side, growth, guard, **values) -> None:
+    """Apply the change if the account exists, is open and the guard holds;
+    releases (growth <= 0) are never refused."""
+    where = [ACCOUNT.c.id == account_id, ACCOUNT.c.currency == KARMA]
+    if growth > 0:
+        where += [ACCOUNT.c.closed_at.is_(None), guard]
+    changed = session.execute(
+        update(ACCOUNT).where(and_(*where)).values(**values).returning(ACCOUNT.c.id)
+    ).first()
+    if changed is None:
+        _explain_refusal(session, account_id, growth, side)
+
+
+def _explain_refusal(session: Session, account_id: int, growth: int, side: str):
+    row = (
+        session.execute(select(ACCOUNT).where(ACCOUNT.c.id == account_id))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None or row["closed_at"] is not None or row["currency"] != KARMA:
+        raise UnknownAccount("Unknown or closed account.")
+    current = _totals(row)
+    if side == "credit":
+        raise ExceedsCap("The receiving account would go over its cap.")
+    raise InsufficientKarma(
+        f"Not enough karma: {current.available} available, {growth} needed."
+    )
+
+
+def _as_transfer(row: dict, replayed: bool = False) -> Transfer:
+    return Transfer(
+        id=row["id"],
+        key=row["transfer_key"],
+        kind=row["kind"],
+        debit_account_id=row["debit_account_id"],
+        credit_account_id=row["credit_account_id"],
+        amount=row["amount"],
+        pending_id=row["pending_id"],
+        code=row["code"],
+        memo=row["memo"],
+        created_at=row["created_at"],
+        replayed=replayed,
+    )
+
+
+# --------------------------------------------------------------------------- grants
+
+
+def grant_signup(
+    session: Session,
+    member_id: int,
+    *,
+    amount: int | None = None,
+    clock: Clock = system_clock,
+) -> Transfer | None:
+    """The newcomer's starting karma, so they can ask before they have given.
+    Keyed by member, so it is granted once however often it is called."""
+    amount = get_settings().signup_karma_grant if amount is None else amount
+    if amount <= 0:
+        return None
+    return transfer(
+        session,
+        key=f"signup-grant:{member_id}",
+        debit_account_id=system_account(session, SIGNUP_GRANT),
+        credit_account_id=member_account(session, member_id),
+        amount=amount,
+        code="signup_grant",
+        memo="Welcome to Karma",
+        clock=clock,
+    )
+
+
+def grant(
+    session: Session,
+    *,
+    handle: object,
+    amount: object,
+    memo: object,
+    key: object = None,
+    clock: Clock = system_clock,
+) -> Transfer:
+    """An operator's grant through the admin-grant account (visible in the audit)."""
+    member_id = _active_member_id(session, handle)
+    text = clean_text(
+        memo, field="memo", label="Memo", max_length=MEMO_MAX_LENGTH, required=True
+    )
+    return transfer(
+        session,
+        key=key or new_key("grant"),
+        debit_account_id=system_account(session, ADMIN_GRANT),
+        credit_account_id=member_account(session, member_id),
+        amount=amount,
+        code="admin_grant",
+        memo=text,
+        clock=clock,
+    )
+
+
+def give_karma(
+    session: Session,
+    *,
+    actor_id: int,
+    to_handle: object,
+    amount: object,
+    memo: object = "",
+    key: object = None,
+    clock: Clock = system_clock,
+) -> Transfer:
+    """A member pays karma forward to another member from their own account."""
+    recipient = _active_member_id(session, to_handle)
+    if recipient == actor_id:
+        raise InvalidInput("You can't send karma to yourself.", "handle")
+    return transfer(
+        session,
+        key=key or new_key("gift"),
+        debit_account_id=member_account(session, actor_id),
+        credit_account_id=member_account(session, recipient),
+        amount=amount,
+        code="gift",
+        memo=memo,
+        clock=clock,
+    )
+
+
+def _active_member_id(session: Session, handle: object) -> int:
+    if not isinstance(handle, str) or not handle.strip():
+        raise InvalidInput("Say who should receive the karma (their handle).", "handle")
+    wanted = handle.strip().lstrip("@").lower()
+    member = session.execute(
+        select(Member.id, Member.status).where(Member.handle == wanted)
+    ).first()
+    if member is None or member.status != "active":
+        raise NotFound(f"No active member with the handle '{wanted[:30]}'.")
+    return member.id
+
+
+def new_key(prefix: str = "t") -> str:
+    """A fresh client-side transfer id, for callers that have none of their own."""
+    return f"{prefix}-{uuid.uuid4().hex}"
