@@ -1,0 +1,204 @@
+"""The ledger audit: re-derive every balance from the transfers and check every
+invariant. Run by `python -m marketplace ledger audit` and after benchmarks.
+
+What is checked:
+- each account's four stored totals equal the totals replayed from transfers;
+- per currency, balances sum to zero and pending debits equal pending credits;
+- no member account is below its credit limit or above its cap;
+- every post/void/expire resolves a pending transfer between the same accounts,
+  posts no more than was held, and each hold is resolved at most once;
+- amounts are positive (resolutions may be zero) and no transfer pays itself;
+- transfer ids are unique.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from marketplace.domain.ledger import Kind, Totals, debit_effect
+from marketplace.models import LedgerAccount, LedgerTransfer
+
+ACCOUNT = LedgerAccount.__table__
+TRANSFER = LedgerTransfer.__table__
+TOTALS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
+
+
+@dataclass
+class AuditReport:
+    accounts: int = 0
+    transfers: int = 0
+    open_holds: int = 0
+    issued: dict[str, int] = field(
+        default_factory=dict
+    )  # karma issued, per system account
+    breaches: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaches
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"ok": self.ok}
+
+
+def audit_ledger(session: Session) -> AuditReport:
+    report = AuditReport()
+    accounts = {row["id"]: row for row in session.execute(select(ACCOUNT)).mappings()}
+    report.accounts = len(accounts)
+    derived = _replay_totals(session, report)
+    _compare_totals(accounts, derived, report)
+    _check_sums(accounts, report)
+    _check_limits(accounts, report)
+    _check_resolutions(session, report)
+    _check_shapes(session, report)
+    return report
+
+
+def _replay_totals(session: Session, report: AuditReport) -> dict[int, dict[str, int]]:
+    """Sum every transfer's effect per account, in SQL (one pass per kind)."""
+    held = aliased(TRANSFER)
+    rows = session.execute(
+        select(
+            TRANSFER.c.kind,
+            TRANSFER.c.debit_account_id,
+            TRANSFER.c.credit_account_id,
+            func.sum(TRANSFER.c.amount),
+            func.coalesce(func.sum(held.c.amount), 0),
+            func.count(),
+        )
+        .outerjoin(held, held.c.id == TRANSFER.c.pending_id)
+        .group_by(
+            TRANSFER.c.kind, TRANSFER.c.debit_account_id, TRANSFER.c.credit_account_id
+        )
+    ).all()
+    derived: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TOTALS, 0))
+    for kind, debit, credit, amount, held_amount, count in rows:
+        report.transfers += count
+        posted, pending = debit_effect(Kind(kind), int(amount), int(held_amount))
+        derived[debit]["debits_posted"] += posted
+        derived[debit]["debits_pending"] += pending
+        derived[credit]["credits_posted"] += posted
+        derived[credit]["credits_pending"] += pending
+    return derived
+
+
+def _compare_totals(accounts, derived, report: AuditReport) -> None:
+    for account_id in sorted(set(accounts) | set(derived)):
+        if account_id not in accounts:
+            report.breaches.append(f"transfers name unknown account {account_id}")
+            continue
+        stored = accounts[account_id]
+        replayed = derived.get(account_id, dict.fromkeys(TOTALS, 0))
+        for name in TOTALS:
+            if stored[name] != replayed[name]:
+                report.breaches.append(
+                    f"account {account_id} {name}: stored {stored[name]}, "
+                    f"transfers say {replayed[name]}"
+                )
+
+
+def _check_sums(accounts, report: AuditReport) -> None:
+    balance, pending_d, pending_c = defaultdict(int), defaultdict(int), defaultdict(int)
+    for row in accounts.values():
+        balance[row["currency"]] += row["credits_posted"] - row["debits_posted"]
+        pending_d[row["currency"]] += row["debits_pending"]
+        pending_c[row["currency"]] += row["credits_pending"]
+        if row["name"]:
+            report.issued[row["name"]] = row["debits_posted"] - row["credits_posted"]
+    for currency, total in balance.items():
+        if total != 0:
+            report.breaches.append(f"{currency} balances sum to {total}, not 0")
+        if pending_d[currency] != pending_c[currency]:
+            report.breaches.append(
+                f"{currency} pending debits {pending_d[currency]} != "
+                f"pending credits {pending_c[currency]}"
+            )
+
+
+def _check_limits(accounts, report: AuditReport) -> None:
+    for account_id, row in accounts.items():
+        totals = Totals(
+            *(row[name] for name in TOTALS),
+            credit_limit=row["credit_limit"],
+            cap=row["cap"],
+        )
+        if not totals.can_debit(0):
+            report.breaches.append(
+                f"account {account_id} is below its limit: available {totals.available}"
+            )
+        if not totals.can_credit(0):
+            report.breaches.append(f"account {account_id} is above its cap")
+        if min(row[name] for name in TOTALS) < 0:
+            report.breaches.append(f"account {account_id} has a negative total")
+
+
+def _check_resolutions(session: Session, report: AuditReport) -> None:
+    held = aliased(TRANSFER)
+    rows = session.execute(
+        select(
+            TRANSFER,
+            held.c.kind.label("held_kind"),
+            held.c.amount.label("held_amount"),
+            held.c.debit_account_id.label("held_debit"),
+            held.c.credit_account_id.label("held_credit"),
+        )
+        .outerjoin(held, held.c.id == TRANSFER.c.pending_id)
+        .where(
+            TRANSFER.c.kind.in_([k.value for k in (Kind.POST, Kind.VOID, Kind.EXPIRE)])
+        )
+    ).mappings()
+    for row in rows:
+        key = row["transfer_key"]
+        if row["held_kind"] != Kind.PENDING:
+            report.breaches.append(f"{key} resolves something that is not a hold")
+        elif (row["debit_account_id"], row["credit_account_id"]) != (
+            row["held_debit"],
+            row["held_credit"],
+        ):
+            report.breaches.append(f"{key} moves between other accounts than its hold")
+        elif row["amount"] > row["held_amount"]:
+            report.breaches.append(f"{key} posts more than was held")
+        elif row["kind"] != Kind.POST and row["amount"] != 0:
+            report.breaches.append(f"{key} is a {row['kind']} that moves karma")
+    resolved = select(TRANSFER.c.pending_id).where(TRANSFER.c.pending_id.is_not(None))
+    report.open_holds = session.execute(
+        select(func.count()).where(
+            TRANSFER.c.kind == Kind.PENDING, TRANSFER.c.id.not_in(resolved)
+        )
+    ).scalar_one()
+
+
+def _check_shapes(session: Session, report: AuditReport) -> None:
+    bad = (
+        session.execute(
+            select(TRANSFER.c.transfer_key)
+            .where(
+                (TRANSFER.c.debit_account_id == TRANSFER.c.credit_account_id)
+                | (
+                    (TRANSFER.c.amount <= 0)
+                    & TRANSFER.c.kind.in_(["single", "pending"])
+                )
+                | (TRANSFER.c.amount < 0)
+            )
+            .limit(20)
+        )
+        .scalars()
+        .all()
+    )
+    report.breaches += [f"{key} has a bad amount or pays itself" for key in bad]
+    duplicates = (
+        session.execute(
+            select(TRANSFER.c.transfer_key)
+            .group_by(TRANSFER.c.transfer_key)
+            .having(func.count() > 1)
+            .limit(20)
+        )
+        .scalars()
+        .all()
+    )
+    report.breaches += [f"transfer id {key} is used twice" for key in duplicates]
