@@ -7,9 +7,11 @@ from marketplace.pages.auth import login_page, signup_page
 from marketplace.pages.home import home_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
 from marketplace.pages.profile_edit import profile_edit_page
+from marketplace.pages.wallet import wallet_page
 from marketplace.states.auth import LoginState, SignupState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
+from marketplace.states.wallet import WalletState
 
 app = rx.App()
 app.add_page(
@@ -47,4 +49,7 @@ app.add_page(
     route=routes.PROFILE_EDIT,
     title="Edit profile · Karma",
     on_load=ProfileEditState.load,
+)
+app.add_page(
+    wallet_page, route=routes.WALLET, title="Wallet · Karma", on_load=WalletState.load
 )

@@ -9,6 +9,7 @@ DASHBOARD = "/dashboard"
 PEOPLE = "/people"
 PERSON = "/people/[handle]"
 PROFILE_EDIT = "/profile/edit"
+WALLET = "/wallet"
 
 
 def person(handle: str) -> str:

@@ -6,6 +6,8 @@ from marketplace import routes
 from marketplace.components.buttons import link_button
 from marketplace.states.session import SessionState
 
+PHONE_ONLY = rx.breakpoints(initial="flex", sm="none")
+
 
 def nav_link(text: str, href: str) -> rx.Component:
     return rx.link(
@@ -41,8 +43,13 @@ def brand() -> rx.Component:
 
 def member_menu() -> rx.Component:
     return rx.hstack(
-        nav_link("Dashboard", routes.DASHBOARD),
-        nav_link("People", routes.PEOPLE),
+        rx.hstack(
+            nav_link("Dashboard", routes.DASHBOARD),
+            nav_link("People", routes.PEOPLE),
+            nav_link("Wallet", routes.WALLET),
+            spacing="5",
+            display=rx.breakpoints(initial="none", sm="flex"),
+        ),
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(
@@ -56,6 +63,16 @@ def member_menu() -> rx.Component:
                 ),
             ),
             rx.menu.content(
+                # On phones the top links fold into this menu.
+                *[
+                    rx.menu.item(text, on_click=rx.redirect(href), display=PHONE_ONLY)
+                    for text, href in (
+                        ("Dashboard", routes.DASHBOARD),
+                        ("People", routes.PEOPLE),
+                        ("Wallet", routes.WALLET),
+                    )
+                ],
+                rx.menu.separator(display=PHONE_ONLY),
                 rx.menu.item(
                     "My public profile",
                     on_click=rx.redirect(SessionState.my_profile_url),

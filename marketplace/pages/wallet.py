@@ -1,0 +1,268 @@
+"""The wallet page: balances, a monthly chart, paying forward, holds, history."""
+
+import reflex as rx
+
+from marketplace.components.forms import field, form_error
+from marketplace.components.layout import page
+from marketplace.states.wallet import WalletState
+
+RECEIVED_COLOR = "var(--grass-9)"
+GIVEN_COLOR = "var(--indigo-9)"
+WIDE_ONLY = rx.breakpoints(initial="none", sm="table-cell")
+
+
+def _balance(label: str, value, hint: str, icon: str) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.center(
+                rx.icon(icon, size=20),
+                background="var(--accent-3)",
+                color="var(--accent-11)",
+                border_radius="10px",
+                width="40px",
+                height="40px",
+            ),
+            rx.vstack(
+                rx.text(label, size="2", color_scheme="gray"),
+                rx.text(value, " karma", size="6", weight="bold"),
+                rx.text(hint, size="1", color_scheme="gray"),
+                spacing="0",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _chart() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Karma received and given, last 12 months", size="4", as_="h2"),
+            rx.recharts.bar_chart(
+                rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                rx.recharts.x_axis(data_key="month"),
+                rx.recharts.y_axis(allow_decimals=False, width=40),
+                rx.recharts.tooltip(),
+                rx.recharts.legend(),
+                rx.recharts.bar(
+                    data_key="received",
+                    name="Received",
+                    fill=RECEIVED_COLOR,
+                    radius=[4, 4, 0, 0],
+                ),
+                rx.recharts.bar(
+                    data_key="given",
+                    name="Given",
+                    fill=GIVEN_COLOR,
+                    radius=[4, 4, 0, 0],
+                ),
+                data=WalletState.flows,
+                width="100%",
+                height=260,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        role="figure",
+        aria_label="Bar chart of karma received and given per month",
+    )
+
+
+def _send_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Pay it forward", size="4", as_="h2"),
+                rx.text(
+                    "Send karma to someone who helped you or who needs a start.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                form_error(WalletState.gift_error),
+                rx.el.input(type="hidden", name="key", value=WalletState.form_key),
+                field(
+                    "Recipient's handle",
+                    "to_handle",
+                    placeholder="priya",
+                    required=True,
+                    max_length=31,
+                ),
+                field(
+                    "Amount (karma)",
+                    "amount",
+                    type="number",
+                    placeholder="5",
+                    required=True,
+                ),
+                field(
+                    "Note", "memo", placeholder="Thanks for the intro!", max_length=200
+                ),
+                rx.button("Send karma", type="submit", size="3"),
+                spacing="3",
+                width="100%",
+                align="start",
+            ),
+            on_submit=WalletState.send_karma,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _amount(row) -> rx.Component:
+    return rx.text(
+        rx.cond(row.amount > 0, "+", ""),
+        row.amount,
+        color=rx.cond(row.amount > 0, "var(--grass-11)", "var(--gray-12)"),
+        weight="bold",
+    )
+
+
+def _holds() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Open holds", size="4", as_="h2"),
+            rx.text(
+                "Karma reserved for help under way; it moves when the help is "
+                "confirmed and comes back if it is cancelled.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                WalletState.holds.length() > 0,
+                rx.vstack(
+                    rx.foreach(
+                        WalletState.holds,
+                        lambda h: rx.hstack(
+                            rx.vstack(
+                                rx.text(h.counterparty, weight="medium"),
+                                rx.text(h.memo, size="1", color_scheme="gray"),
+                                spacing="0",
+                            ),
+                            rx.spacer(),
+                            _amount(h),
+                            width="100%",
+                            align="center",
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.text("No karma is on hold.", size="2"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _history_row(r) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(r.when, white_space="nowrap"),
+        rx.table.cell(r.what, display=WIDE_ONLY),
+        rx.table.cell(r.counterparty),
+        rx.table.cell(r.memo, color="var(--gray-11)", display=WIDE_ONLY),
+        rx.table.cell(
+            rx.vstack(
+                _amount(r),
+                rx.cond(r.status != "done", rx.badge(r.status, variant="soft")),
+                align="end",
+                spacing="1",
+            ),
+            justify="end",
+        ),
+    )
+
+
+def _history() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.heading("History", size="4", as_="h2"),
+                rx.spacer(display=WIDE_ONLY),
+                rx.segmented_control.root(
+                    rx.segmented_control.item("All", value="all"),
+                    rx.segmented_control.item("Received", value="in"),
+                    rx.segmented_control.item("Given", value="out"),
+                    value=WalletState.direction,
+                    on_change=WalletState.filter,
+                    aria_label="Show transfers",
+                ),
+                width="100%",
+                align=rx.breakpoints(initial="start", sm="center"),
+                direction=rx.breakpoints(initial="column", sm="row"),
+            ),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Date"),
+                        rx.table.column_header_cell("What", display=WIDE_ONLY),
+                        rx.table.column_header_cell("With"),
+                        rx.table.column_header_cell("Note", display=WIDE_ONLY),
+                        rx.table.column_header_cell("Karma", justify="end"),
+                    )
+                ),
+                rx.table.body(rx.foreach(WalletState.rows, _history_row)),
+                width="100%",
+                variant="ghost",
+            ),
+            rx.cond(
+                WalletState.total == 0,
+                rx.text("Nothing here yet.", size="2", color_scheme="gray"),
+            ),
+            rx.hstack(
+                rx.button(
+                    "Previous page",
+                    variant="soft",
+                    disabled=WalletState.page <= 1,
+                    on_click=WalletState.go_to_page(WalletState.page - 1),
+                ),
+                rx.text("Page ", WalletState.page, " of ", WalletState.pages, size="2"),
+                rx.button(
+                    "Next page",
+                    variant="soft",
+                    disabled=WalletState.page >= WalletState.pages,
+                    on_click=WalletState.go_to_page(WalletState.page + 1),
+                ),
+                align="center",
+                justify="center",
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def wallet_page() -> rx.Component:
+    b = WalletState.balances
+    return page(
+        rx.heading("Wallet", size="8", as_="h1"),
+        rx.grid(
+            _balance("Available", b.available, "yours to spend now", "wallet"),
+            _balance("Balance", b.posted, "everything settled", "scale"),
+            _balance("On hold", b.held, "reserved for help under way", "lock"),
+            columns=rx.breakpoints(initial="1", sm="3"),
+            spacing="4",
+            width="100%",
+        ),
+        _chart(),
+        rx.grid(
+            _send_form(),
+            _holds(),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        _history(),
+    )

@@ -1,0 +1,106 @@
+"""The wallet: my balances, history, holds, monthly chart, and paying forward."""
+
+from __future__ import annotations
+
+import uuid
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.adapters.clock import system_clock
+from marketplace.db import read_only, unit_of_work
+from marketplace.domain.errors import DomainError, InvalidInput
+from marketplace.services import ledger, wallet
+from marketplace.services.wallet import Balances, HistoryRow
+from marketplace.states.session import SessionState
+
+
+def _gift_key(member_id: int, form_key: object) -> str:
+    if not isinstance(form_key, str) or not 8 <= len(form_key) <= 40:
+        raise InvalidInput("This form is out of date; reload the page and try again.")
+    return f"gift:{member_id}:{form_key}"
+
+
+class WalletState(SessionState):
+    balances: Balances = Balances(0, 0, 0, 0)
+    rows: list[HistoryRow] = []
+    holds: list[HistoryRow] = []
+    flows: list[dict[str, str | int]] = []
+    total: int = 0
+    page: int = 1
+    direction: str = "all"
+    gift_error: str = ""
+    # One id per filled-in form, posted back with it: a double click sends the
+    # same id twice and the ledger replays the first transfer instead of paying
+    # twice. Namespaced by the sender server-side, so a forged id can only ever
+    # collide with the sender's own transfers.
+    form_key: str = ""
+
+    @rx.var
+    def pages(self) -> int:
+        return max(1, -(-self.total // wallet.PAGE_SIZE))
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        self.form_key = uuid.uuid4().hex
+        self.gift_error = ""
+        self._refresh(member.id, self.direction, 1)
+
+    @rx.event
+    def filter(self, direction: str | list[str]):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        return self._refresh(member.id, direction, 1)
+
+    @rx.event
+    def go_to_page(self, page: int):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        return self._refresh(member.id, self.direction, page)
+
+    @rx.event
+    def send_karma(self, form: dict):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        form = form if isinstance(form, dict) else {}
+        try:
+            with unit_of_work() as session:
+                sent = ledger.give_karma(
+                    session,
+                    actor_id=member.id,
+                    to_handle=form.get("to_handle"),
+                    amount=form.get("amount"),
+                    memo=form.get("memo", ""),
+                    key=_gift_key(member.id, form.get("key")),
+                )
+        except DomainError as error:
+            self.gift_error = str(error)
+            return rx.toast.error(str(error))
+        self.gift_error, self._gift_key = "", ledger.new_key("gift")
+        self._refresh(member.id, self.direction, 1)
+        return rx.toast.success(
+            f"Sent {sent.amount} karma. Thank you for paying it forward."
+        )
+
+    def _refresh(self, member_id: int, direction: object, page: object):
+        try:
+            with read_only() as session:
+                rows, total = wallet.history(
+                    session, member_id, direction=direction, page=page
+                )
+                self.balances = wallet.balances(session, member_id)
+                self.holds = wallet.open_holds(session, member_id)
+                flows = wallet.monthly_flows(session, member_id, now=system_clock.now())
+        except DomainError as error:
+            return rx.toast.error(str(error))
+        self.rows, self.total = rows, total
+        self.direction, self.page = str(direction), int(page)  # validated by history
+        self.flows = [
+            {"month": f.month, "received": f.received, "given": f.given} for f in flows
+        ]
