@@ -82,10 +82,12 @@ class WalletState(SessionState):
         except DomainError as error:
             self.gift_error = str(error)
             return rx.toast.error(str(error))
-        self.gift_error, self._gift_key = "", ledger.new_key("gift")
+        self.gift_error, self.form_key = "", uuid.uuid4().hex
         self._refresh(member.id, self.direction, 1)
+        if sent.replayed:
+            return rx.toast.info("That karma was already sent.")
         return rx.toast.success(
-            f"Sent {sent.amount} karma. Thank you for paying it forward."
+            f"Sent {sent.amount} karma. Thanks for paying it forward."
         )
 
     def _refresh(self, member_id: int, direction: object, page: object):
