@@ -11,18 +11,25 @@ Exit codes: 0 done, 1 refused by a rule (the message says why), 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
+from alembic.runtime.migration import MigrationContext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from marketplace import db
 from marketplace.domain.errors import DomainError
+from marketplace.domain.ledger import KARMA, MAX_TRANSFER
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
+from marketplace.services import ledger
+from marketplace.services.audit import AuditReport, audit_ledger
 from marketplace.services.seed import (
     DEMO_HANDLES,
     DEMO_PASSWORD,
@@ -120,6 +127,10 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     if report.members_skipped:
         table.add_row("Skipped (handle taken)", str(report.members_skipped))
     table.add_row("Connections created", str(report.connections_created))
+    table.add_row("Signup grants created", str(report.signup_grants_created))
+    table.add_row("Karma transfers created", str(report.transfers_created))
+    if report.transfers_skipped:
+        table.add_row("Skipped (giver short of karma)", str(report.transfers_skipped))
     out.print(table)
     logins = ", ".join(f"{h}@{EMAIL_DOMAIN}" for h in DEMO_HANDLES)
     out.print(f"Demo logins: {logins}", markup=False, highlight=False)
@@ -146,6 +157,180 @@ def _run_bootstrap(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- ledger
+
+
+class _NotMigrated(Exception):
+    """The database is not at the newest schema; ledger commands never migrate."""
+
+
+def _require_head() -> None:
+    with db.read_only() as session:  # on SQLite: no write lock just to look
+        context = MigrationContext.configure(session.connection())
+        revision = context.get_current_revision()
+    if revision != head_revision():
+        raise _NotMigrated(
+            f"The database is at revision {revision or 'none'}, not the newest; "
+            "run `python -m marketplace migrate` first."
+        )
+
+
+@contextmanager
+def _snapshot() -> Iterator[Session]:
+    """A read-only session that sees one consistent snapshot, so a transfer
+    committed half-way through the audit cannot look like a breach. SQLite's
+    deferred read transaction already is one; PostgreSQL needs REPEATABLE READ."""
+    engine = db.get_engine()
+    if engine.dialect.name != "postgresql":
+        with db.read_only() as session:
+            yield session
+        return
+    bind = engine.execution_options(
+        isolation_level="REPEATABLE READ", postgresql_readonly=True
+    )
+    with Session(bind) as session:
+        yield session
+
+
+def _configure_ledger(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="action")
+    for name, (summary, configure, handler) in LEDGER_COMMANDS.items():
+        sub = actions.add_parser(name, help=summary, description=summary)
+        configure(sub)
+        sub.set_defaults(ledger_handler=handler)
+
+
+def _run_ledger(args: argparse.Namespace, out: Console) -> int:
+    try:
+        _require_head()
+    except _NotMigrated as error:
+        Console(stderr=True).print(f"[red]error:[/red] {error}")
+        return 1
+    return args.ledger_handler(args, out)
+
+
+def _configure_audit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="print the report as one JSON object"
+    )
+
+
+def _run_audit(args: argparse.Namespace, out: Console) -> int:
+    with _snapshot() as session:
+        report = audit_ledger(session)
+    if args.json:
+        print(json.dumps(report.as_dict(), sort_keys=True), file=out.file)
+    else:
+        _print_audit(out, report)
+    return 0 if report.ok else 1
+
+
+def _print_audit(out: Console, report: AuditReport) -> None:
+    table = Table(title="Ledger audit", show_header=False)
+    table.add_row("Accounts", str(report.accounts))
+    table.add_row("Transfers", str(report.transfers))
+    table.add_row("Open holds", str(report.open_holds))
+    for name, issued in sorted(report.issued.items()):
+        table.add_row(f"Issued by {name}", f"{issued:,}")
+    out.print(table)
+    if report.ok:
+        out.print("[green]Clean:[/green] every balance matches its transfers.")
+        return
+    out.print(f"[red]{len(report.breaches)} breach(es):[/red]")
+    for breach in report.breaches:
+        out.print(f"  - {breach}", markup=False, highlight=False, soft_wrap=True)
+
+
+def karma_amount(value: str) -> int:
+    """argparse type for AMOUNT: digits only (whether it is allowed is the
+    ledger's rule: more than zero, at most the per-transfer maximum)."""
+    if not re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of karma points, got {value!r}"
+        )
+    return int(value)
+
+
+def _configure_grant(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("handle", metavar="HANDLE", help="who receives the karma")
+    parser.add_argument(
+        "amount",
+        metavar="AMOUNT",
+        type=karma_amount,
+        help=f"whole points, 1 to {MAX_TRANSFER[KARMA]:,}",
+    )
+    parser.add_argument(
+        "--memo", required=True, metavar="TEXT", help="why (shown to the member)"
+    )
+    parser.add_argument(
+        "--id",
+        dest="key",
+        metavar="KEY",
+        help="transfer id; repeat it to retry safely (default: a fresh id)",
+    )
+
+
+def _run_grant(args: argparse.Namespace, out: Console) -> int:
+    with db.unit_of_work() as session:
+        done = ledger.grant(
+            session,
+            handle=args.handle,
+            amount=args.amount,
+            memo=args.memo,
+            key=args.key,
+        )
+        available = ledger.totals(session, done.credit_account_id).available
+    handle = args.handle.strip().lstrip("@").lower()
+    verb = "Already granted" if done.replayed else "Granted"
+    lines = (
+        f"{verb} {done.amount:,} karma to @{handle}: {done.memo}",
+        f"Transfer {done.key} (#{done.id}) at {done.created_at:%Y-%m-%d %H:%M} UTC.",
+        f"@{handle} now has {available:,} karma available.",
+    )
+    for line in lines:  # member text: never rich markup, never re-wrapped
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    return 0
+
+
+def _configure_expire_holds(parser: argparse.ArgumentParser) -> None:
+    del parser  # no options
+
+
+def _run_expire_holds(args: argparse.Namespace, out: Console) -> int:
+    released = 0
+    while True:  # one short transaction per batch
+        with db.unit_of_work() as session:
+            batch = ledger.expire_holds(session, limit=EXPIRE_BATCH)
+        released += batch
+        if batch < EXPIRE_BATCH:
+            break
+    noun = "hold" if released == 1 else "holds"
+    out.print(f"Released {released} expired {noun}.")
+    return 0
+
+
+EXPIRE_BATCH = 500
+LEDGER_COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
+] = {
+    "audit": (
+        "re-derive every balance from the transfers; exit 1 on any breach",
+        _configure_audit,
+        _run_audit,
+    ),
+    "grant": (
+        "grant karma to a member from the admin-grant account",
+        _configure_grant,
+        _run_grant,
+    ),
+    "expire-holds": (
+        "release the holds whose time ran out",
+        _configure_expire_holds,
+        _run_expire_holds,
+    ),
+}
+
+
 # --------------------------------------------------------------------------- wiring
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
@@ -163,6 +348,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
         "migrate, and seed a demo network if there are no members yet",
         _configure_bootstrap,
         _run_bootstrap,
+    ),
+    "ledger": (
+        "karma ledger: audit, operator grants, expiring holds",
+        _configure_ledger,
+        _run_ledger,
     ),
 }
 

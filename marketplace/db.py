@@ -8,17 +8,26 @@ takes the write lock up front instead of failing half-way on upgrade.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from marketplace.settings import get_settings
 
 _engine: Engine | None = None
 _READ_ONLY = "marketplace_read_only"
+T = TypeVar("T")
+# PostgreSQL gave up on the transaction: serialization_failure, deadlock_detected.
+_RETRY_SQLSTATES = {"40001", "40P01"}
+# SQLite could not get its lock in time: SQLITE_BUSY, SQLITE_LOCKED (any variant).
+_RETRY_SQLITE_CODES = {5, 6}
 
 
 def make_engine(url: str) -> Engine:
@@ -77,6 +86,34 @@ def unit_of_work() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def run_in_transaction(
+    work: Callable[[Session], T], *, retries: int = 3, backoff: float = 0.05
+) -> T:
+    """`work(session)` in one unit of work, run again from the start (at most
+    `retries` more times) when the database abandons the transaction: a deadlock
+    or serialization failure on PostgreSQL, a lock wait that timed out on SQLite.
+    Several transfers in one transaction lock their accounts in the order they
+    come, so two such transactions can deadlock; a retry then finishes both.
+    `work` must only touch the database (it may run more than once)."""
+    for attempt in range(retries + 1):
+        try:
+            with unit_of_work() as session:
+                return work(session)
+        except DBAPIError as error:
+            if attempt == retries or not _is_transient(error):
+                raise
+        time.sleep(backoff * 2**attempt * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    cause = error.orig
+    if getattr(cause, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    code = getattr(cause, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in _RETRY_SQLITE_CODES
 
 
 @contextmanager

@@ -100,14 +100,16 @@ class Totals:
 
 def check_amount(value: object, currency: str = KARMA) -> int:
     """A whole, positive amount within the currency's per-transfer maximum."""
+    limit = MAX_TRANSFER[currency]
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        else:
+        text = value.strip() if isinstance(value, str) else ""
+        # isdecimal, not isdigit: int() refuses digits such as "²".
+        if not text.isdecimal():
             raise InvalidInput("Amount must be a whole number of points.", "amount")
+        # int() refuses strings of over 4,300 digits; such an amount is too large.
+        value = int(text) if len(text.lstrip("0")) <= 20 else limit + 1
     if value <= 0:
         raise InvalidInput("Amount must be more than zero.", "amount")
-    limit = MAX_TRANSFER[currency]
     if value > limit:
         raise InvalidInput(f"Amount must be at most {limit:,}.", "amount")
     return value
@@ -191,6 +193,8 @@ def check_resolution(kind: Kind, amount: int | None, held: int) -> int:
         return 0
     if amount is None:
         return held
+    if amount < 1:
+        raise InvalidInput("Amount must be more than zero.", "amount")
     if amount > held:
         raise InvalidInput(f"Cannot post {amount}: only {held} is held.", "amount")
     return amount

@@ -225,10 +225,11 @@ def dashboard_page() -> rx.Component:
     return page(
         rx.heading("Welcome, ", DashboardState.my_name, size="8", as_="h1"),
         rx.grid(
+            _stat("Karma available", DashboardState.karma, "wallet"),
             _stat("Connections", DashboardState.connections, "users"),
             _stat("Can help you", DashboardState.can_help_me_count, "hand-helping"),
             _stat("You could help", DashboardState.i_can_help_count, "gift"),
-            columns=rx.breakpoints(initial="1", sm="3"),
+            columns=rx.breakpoints(initial="1", sm="2", md="4"),
             spacing="4",
             width="100%",
         ),

@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -157,7 +157,7 @@ def transfer(
     clock: Clock = system_clock,
 ) -> Transfer:
     """Move `amount` at once from one account to another."""
-    debit, credit = check_accounts(debit_account_id, credit_account_id)
+    debit, credit = _known_accounts(session, debit_account_id, credit_account_id)
     return _record(
         session,
         key=check_key(key),
@@ -187,7 +187,7 @@ def hold(
     clock: Clock = system_clock,
 ) -> Transfer:
     """Reserve `amount` (escrow) until the hold is posted, voided or expires."""
-    debit, credit = check_accounts(debit_account_id, credit_account_id)
+    debit, credit = _known_accounts(session, debit_account_id, credit_account_id)
     now = clock.now()
     expires = now + timedelta(seconds=check_timeout(timeout_seconds))
     return _record(
@@ -238,25 +238,23 @@ def expire_holds(
     """Release holds whose time ran out (run by a scheduler; safe to repeat)."""
     now = clock.now()
     resolved = select(TRANSFER.c.pending_id).where(TRANSFER.c.pending_id.is_not(None))
-    due = (
-        session.execute(
-            select(TRANSFER.c.transfer_key)
-            .where(
-                TRANSFER.c.kind == Kind.PENDING,
-                TRANSFER.c.expires_at <= now,
-                TRANSFER.c.id.not_in(resolved),
-            )
-            .order_by(TRANSFER.c.id)
-            .limit(limit)
+    due = session.execute(
+        select(TRANSFER.c.id, TRANSFER.c.transfer_key)
+        .where(
+            TRANSFER.c.kind == Kind.PENDING,
+            TRANSFER.c.expires_at <= now,
+            TRANSFER.c.id.not_in(resolved),
         )
-        .scalars()
-        .all()
-    )
-    for hold_key in due:
+        .order_by(TRANSFER.c.id)
+        .limit(limit)
+    ).all()
+    for hold_id, hold_key in due:
+        # Keyed by the hold's id: a key built from a long hold key would need
+        # cutting to 64 characters, and two holds could then share it.
         _resolve(
             session,
             Kind.EXPIRE,
-            f"expire:{hold_key}"[:64],
+            f"expire:{hold_id}",
             hold_key,
             None,
             "",
@@ -301,6 +299,18 @@ def _hold_by_key(session: Session, hold_key: str):
     if row is None or row["kind"] != Kind.PENDING:
         raise HoldNotPending(f"No hold with id {hold_key!r}.")
     return row
+
+
+def _known_accounts(session: Session, debit_id: object, credit_id: object):
+    """Both ids name accounts (open or not: a closed one is refused when its
+    totals would change, while a replay still returns the original)."""
+    ids = check_accounts(debit_id, credit_id)
+    found = session.execute(
+        select(func.count()).select_from(ACCOUNT).where(ACCOUNT.c.id.in_(ids))
+    ).scalar_one()
+    if found != 2:
+        raise UnknownAccount("Unknown account.")
+    return ids
 
 
 def _exists(session: Session, key: str) -> bool:

@@ -14,6 +14,16 @@
 - Writes are batched (members by `add_all` + flush, tags and connections as bulk
   inserts) so thousands of members take seconds. The shared demo password is
   hashed once: argon2 is deliberately slow and every demo member may share it.
+- Every seeded member gets a karma account and the signup grant, dated the day
+  they joined, exactly as `ledger.grant_signup` would write it (same transfer
+  id, so either path finds the other's grant), but in bulk.
+- Then the wallets come alive: a couple of operator grants, a few dozen gifts
+  between connected members, and for priya, marcus and lena karma received and
+  given over the past months plus one open hold. Each move has a fixed transfer
+  id (`seed-<seed>-gift-<n>`, ...) and is drawn from the first GIFT_POOL members
+  only, so a re-run replays nothing new and a larger `members` changes no move.
+  Nobody gives more than their signup grant plus operator grants, so no balance
+  ever needs what someone else gave them.
 
 Like every service it never commits; run it inside `db.unit_of_work()`.
 """
@@ -24,15 +34,16 @@ import random
 import re
 import unicodedata
 import zlib
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import networkx as nx
 from faker import Faker
-from sqlmodel import Session, col, insert, select
+from sqlmodel import Session, col, insert, select, update
 
-from marketplace.adapters.clock import Clock, system_clock
+from marketplace.adapters.clock import Clock, FixedClock, system_clock
 from marketplace.adapters.passwords import hash_password
 from marketplace.domain.accounts import (
     HANDLE_MAX,
@@ -40,6 +51,7 @@ from marketplace.domain.accounts import (
     normalize_handle,
 )
 from marketplace.domain.errors import InvalidInput
+from marketplace.domain.ledger import KARMA, Kind
 from marketplace.domain.taxonomy import (
     BIO_CLOSERS,
     BIO_OPENERS,
@@ -51,7 +63,15 @@ from marketplace.domain.taxonomy import (
     City,
     skill_label,
 )
-from marketplace.models import Connection, Member, MemberTag
+from marketplace.models import (
+    Connection,
+    LedgerAccount,
+    LedgerTransfer,
+    Member,
+    MemberTag,
+)
+from marketplace.services import ledger
+from marketplace.settings import get_settings
 
 DEMO_PASSWORD = "karma-demo-2026"
 EMAIL_DOMAIN = "example.com"
@@ -106,6 +126,11 @@ class SeedReport:
     connections_created: int = 0
     # A planned handle or email already used by somebody who is not demo data.
     members_skipped: int = 0
+    signup_grants_created: int = 0
+    # Demo gifts, operator grants and the open hold written by this run.
+    transfers_created: int = 0
+    # Planned moves whose giver no longer has the karma (spent it in the app).
+    transfers_skipped: int = 0
     demo_handles: list[str] = field(default_factory=list)
 
 
@@ -210,12 +235,18 @@ def seed_network(
             "members",
         )
     plan = plan_network(members, seed)
-    tick = _Ticker(len(plan.members) + len(plan.links), progress)
+    signup_karma = get_settings().signup_karma_grant
+    moves = plan_karma(seed, signup_karma)
+    tick = _Ticker(2 * len(plan.members) + len(plan.links) + len(moves), progress)
     report = SeedReport(demo_handles=list(DEMO_HANDLES))
     ids = _ensure_members(session, plan.members, clock.now(), report, tick)
     report.connections_created = _ensure_links(
         session, plan.links, ids, clock.now(), tick
     )
+    report.signup_grants_created = _ensure_signup_grants(
+        session, ids, signup_karma, tick
+    )
+    _ensure_moves(session, moves, ids, clock.now(), report, tick)
     session.flush()
     return report
 
@@ -366,6 +397,200 @@ def _connection_row(a: int, b: int, link: Link, now: datetime) -> dict:
         "created_at": asked,
         "responded_at": answered,
     }
+
+
+# ------------------------------------------------------------------------ karma
+
+
+def _ensure_signup_grants(
+    session: Session, ids: dict[str, int], amount: int, tick: _Ticker
+) -> int:
+    """Give every seeded member who lacks it the signup grant; return how many."""
+    if amount <= 0:  # grants switched off, as in ledger.grant_signup
+        tick(len(ids))
+        return 0
+    source = ledger.system_account(session, ledger.SIGNUP_GRANT)
+    granted = 0
+    for chunk in _chunks(sorted(ids.values()), BATCH_SIZE):
+        granted += _grant_chunk(session, chunk, source, amount)
+        tick(len(chunk))
+    return granted
+
+
+def _signup_key(member_id: int) -> str:
+    return f"signup-grant:{member_id}"  # the id ledger.grant_signup uses
+
+
+def _grant_chunk(
+    session: Session, member_ids: Sequence[int], source: int, amount: int
+) -> int:
+    keys = {_signup_key(m): m for m in member_ids}
+    done = set(
+        session.exec(
+            select(LedgerTransfer.transfer_key).where(
+                col(LedgerTransfer.transfer_key).in_(list(keys))
+            )
+        )
+    )
+    missing = [m for key, m in keys.items() if key not in done]
+    if not missing:
+        return 0
+    joined = dict(
+        session.exec(
+            select(Member.id, Member.created_at).where(col(Member.id).in_(missing))
+        ).all()
+    )
+    opened = set(
+        session.exec(
+            select(LedgerAccount.member_id).where(
+                col(LedgerAccount.member_id).in_(missing),
+                LedgerAccount.currency == KARMA,
+            )
+        )
+    )
+    for member_id in [m for m in missing if m in opened]:
+        # An account but no grant (rare): the ledger's own path.
+        clock = FixedClock(joined[member_id])
+        ledger.grant_signup(session, member_id, amount=amount, clock=clock)
+    fresh = [m for m in missing if m not in opened]
+    if fresh:
+        _bulk_signup_grants(session, fresh, joined, source, amount)
+    return len(missing)
+
+
+def _bulk_signup_grants(
+    session: Session,
+    member_ids: list[int],
+    joined: dict[int, datetime],
+    source: int,
+    amount: int,
+) -> None:
+    """What ledger.grant_signup writes for a member without an account, for
+    many members in four statements: open each account already holding the
+    grant, record the transfers, debit the issuing account by their sum."""
+    session.exec(
+        insert(LedgerAccount),
+        params=[_granted_account_row(m, joined[m], amount) for m in member_ids],
+    )
+    accounts = session.exec(
+        select(LedgerAccount.member_id, LedgerAccount.id).where(
+            col(LedgerAccount.member_id).in_(member_ids),
+            LedgerAccount.currency == KARMA,
+        )
+    )
+    transfers = [
+        {
+            "transfer_key": _signup_key(member_id),
+            "debit_account_id": source,
+            "credit_account_id": account_id,
+            "amount": amount,
+            "currency": KARMA,
+            "kind": str(Kind.SINGLE),
+            "pending_id": None,
+            "expires_at": None,
+            "code": "signup_grant",
+            "memo": "Welcome to Karma",
+            "created_at": joined[member_id],
+        }
+        for member_id, account_id in accounts
+    ]
+    session.exec(insert(LedgerTransfer), params=transfers)
+    session.exec(
+        update(LedgerAccount)
+        .where(col(LedgerAccount.id) == source)
+        .values(debits_posted=LedgerAccount.debits_posted + amount * len(transfers))
+    )
+
+
+def _granted_account_row(member_id: int, joined: datetime, amount: int) -> dict:
+    return {
+        "code": "member",
+        "name": None,
+        "member_id": member_id,
+        "currency": KARMA,
+        "debits_posted": 0,
+        "credits_posted": amount,
+        "debits_pending": 0,
+        "credits_pending": 0,
+        "credit_limit": 0,
+        "cap": None,
+        "created_at": joined,
+    }
+
+
+def _ensure_moves(
+    session: Session,
+    moves: list[KarmaMove],
+    ids: dict[str, int],
+    now: datetime,
+    report: SeedReport,
+    tick: _Ticker,
+) -> None:
+    """Write the planned moves between seeded members that are not there yet."""
+    done = set(
+        session.exec(
+            select(LedgerTransfer.transfer_key).where(
+                col(LedgerTransfer.transfer_key).in_([m.key for m in moves])
+            )
+        )
+    )
+    for move in moves:
+        tick(1)
+        seeded = move.receiver in ids and (move.giver is None or move.giver in ids)
+        if move.key in done or not seeded:
+            continue
+        if not _can_pay(session, move, ids):
+            report.transfers_skipped += 1
+            continue
+        _write_move(session, move, ids, now)
+        report.transfers_created += 1
+
+
+def _can_pay(session: Session, move: KarmaMove, ids: dict[str, int]) -> bool:
+    # The plan keeps every giver within their grants; this guards a giver who
+    # has since spent karma in the app (the ledger would refuse, rolling back
+    # the whole seed, so check first and skip the gift).
+    if move.giver is None:
+        return True
+    account = ledger.member_account(session, ids[move.giver])
+    return ledger.totals(session, account).available >= move.amount
+
+
+def _write_move(
+    session: Session, move: KarmaMove, ids: dict[str, int], now: datetime
+) -> None:
+    clock = FixedClock(now - timedelta(days=move.days_ago))
+    if move.kind == "grant":
+        ledger.grant(
+            session,
+            handle=move.receiver,
+            amount=move.amount,
+            memo=move.memo,
+            key=move.key,
+            clock=clock,
+        )
+    elif move.kind == "gift":
+        ledger.give_karma(
+            session,
+            actor_id=ids[move.giver],
+            to_handle=move.receiver,
+            amount=move.amount,
+            memo=move.memo,
+            key=move.key,
+            clock=clock,
+        )
+    else:
+        ledger.hold(
+            session,
+            key=move.key,
+            debit_account_id=ledger.member_account(session, ids[move.giver]),
+            credit_account_id=ledger.member_account(session, ids[move.receiver]),
+            amount=move.amount,
+            timeout_seconds=HOLD_SECONDS,
+            code="engagement",
+            memo=move.memo,
+            clock=clock,
+        )
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -620,3 +845,234 @@ def _valid_handle(candidate: str) -> bool:
         return normalize_handle(candidate) == candidate
     except InvalidInput:
         return False
+
+
+# ------------------------------------------------------------------ the karma plan
+
+GIFT_POOL = 80  # moves involve the demo accounts and these first generated members
+GENERATED_GIFTS = 30
+GIFT_WINDOW_DAYS = 240  # gifts are spread over the past eight months
+HOLD_SECONDS = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class KarmaMove:
+    """One planned transfer: an operator grant (no giver), a gift, or a hold."""
+
+    key: str
+    kind: str  # grant | gift | hold
+    giver: str | None
+    receiver: str
+    amount: int
+    memo: str
+    days_ago: float  # the hold is placed when seeding runs: 0
+
+
+# (receiver, amount, days ago, memo)
+_OPERATOR_GRANTS = (
+    ("priya", 40, 236.4, "Community host bonus: Northstar SaaS Summit meetups"),
+    ("marcus", 30, 221.7, "Thanks for mentoring at the founders' office hours"),
+)
+# (giver, receiver, amount, days ago, memo). "priya~sales" is someone from
+# priya's circle, in sales if she knows somebody there (see _Circles).
+_DEMO_GIFTS = (
+    (
+        "marcus",
+        "priya",
+        5,
+        205,
+        "Thanks for the positioning workshop — our homepage finally says what we do",
+    ),
+    ("priya", "marcus", 4, 192, "Thanks for untangling our HubSpot webhook sync"),
+    (
+        "priya",
+        "priya~sales",
+        5,
+        178,
+        "Thanks for the sponsorship tiers; two sponsors signed already",
+    ),
+    (
+        "marcus~engineering",
+        "marcus",
+        3,
+        171,
+        "Thanks for the Postgres index tuning session",
+    ),
+    ("lena~design", "lena", 2, 163, "Thanks for the design system review"),
+    ("marcus", "marcus~fundraising", 5, 150, "Thanks for the pitch deck review"),
+    ("priya~marketing", "priya", 3, 139, "Thanks for the B2B SEO audit of our blog"),
+    (
+        "lena",
+        "lena~legal",
+        3,
+        127,
+        "Thanks for the contract review for my freelance gig",
+    ),
+    (
+        "priya",
+        "lena",
+        3,
+        118,
+        "Thanks for the accessibility audit of the Summit website",
+    ),
+    (
+        "marcus~data",
+        "marcus",
+        2,
+        104,
+        "Thanks for the system design review of our event pipeline",
+    ),
+    ("priya", "priya~operations", 4, 96, "Thanks for the venue logistics checklist"),
+    ("lena", "priya", 2, 88, "Thanks for the shout-out for my design systems talk"),
+    ("marcus", "lena", 3, 74, "Thanks for the Figma components for our dashboard"),
+    (
+        "priya~marketing",
+        "priya",
+        2,
+        66,
+        "Thanks for the demand-gen playbook, it saved me a week",
+    ),
+    ("marcus", "marcus~product", 3, 58, "Thanks for the investor outreach list"),
+    ("lena~product", "lena", 3, 51, "Thanks for the user research interview script"),
+    ("lena", "lena~product", 3, 43, "Thanks for the pricing page review"),
+    ("priya~sales", "priya", 4, 37, "Thanks for the launch-week community plan"),
+    ("priya", "priya~marketing", 3, 29, "Thanks for editing the Summit recap video"),
+    ("marcus~engineering", "marcus", 2, 22, "Thanks for the API design feedback"),
+    ("marcus", "marcus~data", 4, 16, "Thanks for checking our financial model"),
+    (
+        "lena~engineering",
+        "lena",
+        2,
+        11,
+        "Thanks for the accessibility pass on our forms",
+    ),
+    ("priya~operations", "priya", 2, 6, "Thanks for the intro to the Summit sponsors"),
+)
+_HOLD = ("priya", "marcus", 15, "Held for: SaaS Summit sponsorship deck review")
+_THANKS = (
+    "Thanks for the {skill} review",
+    "Thanks for walking me through {skill}",
+    "Huge help with {skill} last week, thank you!",
+    "Thanks for the {skill} advice before our launch",
+    "Appreciate the quick {skill} call",
+    "Thanks for the {skill} feedback, really useful",
+    "Thanks for the {skill} pointers, they saved me days",
+)
+_AMOUNTS = (1, 2, 2, 3, 3, 4, 5)
+
+
+def plan_karma(seed: int = 7, signup_karma: int = 10) -> list[KarmaMove]:
+    """The demo ledger moves for `seed`: grants, then the hold, then gifts.
+
+    Drawn from the first GIFT_POOL generated members only, so the same for
+    every `members`. A gift is planned only if its giver can pay it from their
+    signup grant and operator grants alone (whatever others gave them)."""
+    pool = plan_network(GIFT_POOL, seed)
+    moves = [
+        KarmaMove(f"seed-{seed}-grant-{n}", "grant", None, to, amount, memo, days)
+        for n, (to, amount, days, memo) in enumerate(_OPERATOR_GRANTS, 1)
+    ]
+    giver, receiver, amount, memo = _HOLD
+    moves.append(
+        KarmaMove(f"seed-{seed}-hold-1", "hold", giver, receiver, amount, memo, 0)
+    )
+    gifts = [*_demo_gifts(pool), *_generated_gifts(pool, seed)]
+    moves += [
+        replace(gift, key=f"seed-{seed}-gift-{n}") for n, gift in enumerate(gifts, 1)
+    ]
+    return _affordable(moves, signup_karma)
+
+
+def _affordable(moves: list[KarmaMove], signup_karma: int) -> list[KarmaMove]:
+    budget: dict[str, int] = defaultdict(lambda: max(signup_karma, 0))
+    for move in moves:
+        if move.giver is None:
+            budget[move.receiver] += move.amount
+    spent: dict[str, int] = defaultdict(int)
+    kept = []
+    for move in moves:
+        if move.giver is not None:
+            if spent[move.giver] + move.amount > budget[move.giver]:
+                continue
+            spent[move.giver] += move.amount
+        kept.append(move)
+    return kept
+
+
+def _demo_gifts(pool: NetworkPlan) -> list[KarmaMove]:
+    circles = _Circles(pool)
+    gifts = []
+    for giver, receiver, amount, days, memo in _DEMO_GIFTS:
+        # Spread the hour of day a little, the same way on every run.
+        when = days + zlib.crc32(memo.encode()) % 500 / 1000
+        giver_, receiver_ = circles.pick(giver, when), circles.pick(receiver, when)
+        if giver_ is None or receiver_ is None:
+            continue
+        when = min(when, circles.known_since(giver_, receiver_) * 0.9)
+        gifts.append(KarmaMove("", "gift", giver_, receiver_, amount, memo, when))
+    return gifts
+
+
+class _Circles:
+    """Resolves "priya~sales" to a member of priya's circle: in that domain if
+    she knows one there, connected before the gift, not picked before."""
+
+    def __init__(self, pool: NetworkPlan) -> None:
+        self.domain = {m.handle: m.domain for m in pool.members}
+        self.since = {
+            frozenset((link.requester, link.addressee)): link.days_ago
+            for link in pool.links
+        }
+        self.circle: dict[str, list[str]] = defaultdict(list)
+        for link in pool.links:
+            if link.addressee in DEMO_HANDLES and link.requester not in DEMO_HANDLES:
+                self.circle[link.addressee].append(link.requester)
+        self.picked: set[tuple[str, str]] = set()
+
+    def known_since(self, a: str, b: str) -> float:
+        return self.since[frozenset((a, b))]
+
+    def pick(self, token: str, days_ago: float) -> str | None:
+        if "~" not in token:
+            return token
+        demo, domain = token.split("~")
+        people = self.circle[demo]
+        ranked = sorted(
+            people,
+            key=lambda h: (
+                self.domain[h] != domain,
+                (demo, h) in self.picked,
+                self.known_since(demo, h) <= days_ago,
+            ),
+        )
+        if not ranked:
+            return None
+        self.picked.add((demo, ranked[0]))
+        return ranked[0]
+
+
+def _generated_gifts(pool: NetworkPlan, seed: int) -> list[KarmaMove]:
+    """Gifts between connected generated members, thanking a skill they give."""
+    rng = random.Random(f"{seed}:gifts")
+    gives = {m.handle: m.give for m in pool.members}
+    links = sorted(
+        (
+            link
+            for link in pool.links
+            if link.requester not in DEMO_HANDLES and link.addressee not in DEMO_HANDLES
+        ),
+        key=lambda link: (link.requester, link.addressee),
+    )
+    gifts = []
+    for link in rng.sample(links, min(GENERATED_GIFTS, len(links))):
+        pair = [link.requester, link.addressee]
+        rng.shuffle(pair)
+        giver, receiver = pair
+        skill = skill_label(rng.choice(gives[receiver]))
+        memo = rng.choice(_THANKS).format(skill=skill)
+        latest = min(GIFT_WINDOW_DAYS, link.days_ago * 0.95)
+        days = round(rng.uniform(min(1.0, latest), latest), 3)
+        gifts.append(
+            KarmaMove("", "gift", giver, receiver, rng.choice(_AMOUNTS), memo, days)
+        )
+    return gifts

@@ -7,7 +7,7 @@ import reflex as rx
 from marketplace import routes
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
-from marketplace.services import directory, profiles
+from marketplace.services import directory, profiles, wallet
 from marketplace.services.directory import PersonCard
 from marketplace.states.session import SessionState
 
@@ -15,6 +15,7 @@ from marketplace.states.session import SessionState
 class DashboardState(SessionState):
     can_help_me: list[PersonCard] = []
     i_can_help: list[PersonCard] = []
+    karma: int = 0
     can_help_me_count: int = 0
     i_can_help_count: int = 0
     connections: int = 0
@@ -34,6 +35,7 @@ class DashboardState(SessionState):
             helped = directory.shared_tags(
                 session, member_id=member.id, mine="give", theirs="get"
             )
+            self.karma = wallet.balances(session, member.id).available
             self.can_help_me = directory.top_matches(session, helpers, 6)
             self.i_can_help = directory.top_matches(session, helped, 6)
         self.can_help_me_count, self.i_can_help_count = len(helpers), len(helped)

@@ -49,6 +49,8 @@ def test_seed_creates_members_and_prints_a_summary(cli_db, capsys):
     out = capsys.readouterr().out
     assert row(out, "Members created") == 5 + DEMO
     assert row(out, "Connections created") > 0
+    assert row(out, "Signup grants created") == 5 + DEMO
+    assert row(out, "Karma transfers created") > 0
     assert "priya@example.com" in out and DEMO_PASSWORD in out
     assert member_count() == 5 + DEMO
 
@@ -60,6 +62,8 @@ def test_seed_twice_adds_nothing_and_more_adds_the_rest(cli_db, capsys):
     out = capsys.readouterr().out
     assert row(out, "Members created") == 0
     assert row(out, "Members already there") == 5 + DEMO
+    assert row(out, "Signup grants created") == 0
+    assert row(out, "Karma transfers created") == 0
     assert main(["seed", "--members", "8", "--seed", "11"]) == 0
     assert row(capsys.readouterr().out, "Members created") == 3
     assert member_count() == 8 + DEMO

@@ -3,10 +3,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from marketplace.adapters.clock import FixedClock
-from marketplace.db import unit_of_work
+from marketplace.db import read_only, unit_of_work
 from marketplace.domain.accounts import (
     clean_display_name,
     normalize_email,
@@ -14,14 +15,23 @@ from marketplace.domain.accounts import (
 )
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.profiles import clean_profile, normalize_tag
-from marketplace.models import Connection, Member, MemberTag
-from marketplace.services import accounts
+from marketplace.models import (
+    Connection,
+    LedgerAccount,
+    LedgerTransfer,
+    Member,
+    MemberTag,
+)
+from marketplace.services import accounts, ledger
+from marketplace.services.audit import audit_ledger
 from marketplace.services.seed import (
     DEMO_HANDLES,
     DEMO_PASSWORD,
+    plan_karma,
     plan_network,
     seed_network,
 )
+from marketplace.settings import get_settings
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 DEMO = len(DEMO_HANDLES)
@@ -99,11 +109,14 @@ def test_demo_accounts_know_each_other_and_several_members(engine):
 
 def test_seeding_again_with_the_same_arguments_adds_nothing(engine):
     seed(30)
-    before = (count(Member), count(MemberTag), count(Connection))
+    tables = (Member, MemberTag, Connection, LedgerAccount, LedgerTransfer)
+    before = [count(table) for table in tables]
     report = seed(30)
     assert report.members_created == report.connections_created == 0
+    assert report.signup_grants_created == report.transfers_created == 0
     assert report.members_existing == 30 + DEMO
-    assert (count(Member), count(MemberTag), count(Connection)) == before
+    assert [count(table) for table in tables] == before
+    assert audit().ok
 
 
 def test_raising_the_count_adds_exactly_the_missing_members(engine):
@@ -121,9 +134,12 @@ def test_raising_the_count_adds_exactly_the_missing_members(engine):
 
 def test_seeding_past_one_batch_is_idempotent_too(engine):
     first = seed(620)
-    assert first.members_created == 620 + DEMO
+    assert first.members_created == first.signup_grants_created == 620 + DEMO
+    transfers = count(LedgerTransfer)
     again = seed(620)
     assert again.members_created == again.connections_created == 0
+    assert count(LedgerTransfer) == transfers
+    assert audit().ok
     degrees = 2 * count(Connection) / count(Member)
     assert 6 <= degrees <= 10  # about eight connections each
 
@@ -190,3 +206,216 @@ def test_the_plan_is_deterministic_and_prefix_stable():
     pairs = {(link.requester, link.addressee) for link in large.links}
     assert {(link.requester, link.addressee) for link in small.links} <= pairs
     assert plan_network(30, seed=4).members[DEMO:] != small.members[DEMO:]
+
+
+# --------------------------------------------------------------------------- karma
+
+SIGNUP = 10  # the default MARKETPLACE_SIGNUP_KARMA
+
+
+def audit():
+    with read_only() as s:
+        return audit_ledger(s)
+
+
+def transfers(code: str | None = None) -> list[LedgerTransfer]:
+    with read_only() as s:
+        query = select(LedgerTransfer).order_by(LedgerTransfer.id)
+        if code is not None:
+            query = query.where(LedgerTransfer.code == code)
+        return list(s.exec(query))
+
+
+def owners() -> dict[int, str]:
+    """account id -> member handle (system accounts by their name)."""
+    with read_only() as s:
+        rows = s.exec(
+            select(LedgerAccount.id, LedgerAccount.name, Member.handle).outerjoin(
+                Member, Member.id == LedgerAccount.member_id
+            )
+        )
+        return {account: handle or name for account, name, handle in rows}
+
+
+def available(handle: str) -> int:
+    with read_only() as s:
+        member = s.exec(select(Member.id).where(Member.handle == handle)).one()
+        return ledger.totals(s, ledger.member_account(s, member)).available
+
+
+def test_seeding_leaves_an_audit_clean_ledger(engine):
+    seed(30)
+    report = audit()
+    assert report.ok, report.breaches
+    assert report.issued["signup_grant"] == SIGNUP * (30 + DEMO)
+    assert report.issued["admin_grant"] > 0
+    assert report.open_holds == 1
+
+
+def test_every_seeded_member_gets_the_signup_grant_on_the_day_they_joined(engine):
+    report = seed(30)
+    assert report.signup_grants_created == 30 + DEMO
+    by_account = owners()
+    grants = transfers("signup_grant")
+    assert sorted(by_account[t.credit_account_id] for t in grants) == sorted(
+        members_by_handle()
+    )
+    joined = {m.handle: m.created_at for m in members_by_handle().values()}
+    for grant in grants:
+        assert grant.amount == SIGNUP
+        assert by_account[grant.debit_account_id] == "signup_grant"
+        assert grant.created_at == joined[by_account[grant.credit_account_id]]
+
+
+def test_the_bulk_signup_grant_is_the_one_the_ledger_would_write(engine):
+    seed(5)
+    with unit_of_work() as s:
+        member_ids = s.exec(select(Member.id)).all()
+        again = [ledger.grant_signup(s, member_id) for member_id in member_ids]
+    # Same transfer id, same fields: the ledger replays instead of refusing.
+    assert all(t is not None and t.replayed for t in again)
+    assert audit().ok
+
+
+def test_nobody_ends_below_zero(engine):
+    seed(60)
+    for handle in members_by_handle():
+        assert available(handle) >= 0, handle
+
+
+def test_gifts_thank_connected_members_after_they_connected(engine):
+    seed(80)
+    by_account, ids = owners(), {h: m.id for h, m in members_by_handle().items()}
+    since = {
+        frozenset((c.requester_id, c.addressee_id)): c.created_at for c in connections()
+    }
+    gifts = transfers("gift")
+    assert 30 <= len(gifts) <= 80  # a few dozen
+    for gift in gifts:
+        giver, receiver = (
+            by_account[gift.debit_account_id],
+            by_account[gift.credit_account_id],
+        )
+        pair = frozenset((ids[giver], ids[receiver]))
+        assert pair in since, gift.transfer_key
+        assert since[pair] < gift.created_at <= NOW
+        assert gift.memo.startswith(("Thanks", "Huge", "Appreciate")), gift.memo
+        assert gift.transfer_key.startswith("seed-7-gift-")
+
+
+def test_demo_wallets_have_months_of_giving_and_receiving(engine):
+    seed(80)
+    by_account = owners()
+    grants = transfers("admin_grant")
+    assert len(grants) >= 2 and all(t.memo for t in grants)
+    for handle in DEMO_HANDLES:
+        gifts = transfers("gift")
+        received = [t for t in gifts if by_account[t.credit_account_id] == handle]
+        given = [t for t in gifts if by_account[t.debit_account_id] == handle]
+        for side in (received, given):
+            months = {(t.created_at.year, t.created_at.month) for t in side}
+            assert len(months) >= 3, (handle, months)
+            assert all(NOW - timedelta(days=250) < t.created_at < NOW for t in side)
+
+
+def test_priya_has_one_open_hold_for_marcus(engine):
+    seed(5)
+    (hold,) = transfers("engagement")
+    by_account = owners()
+    assert hold.kind == "pending"
+    assert (by_account[hold.debit_account_id], by_account[hold.credit_account_id]) == (
+        "priya",
+        "marcus",
+    )
+    assert hold.memo == "Held for: SaaS Summit sponsorship deck review"
+    assert hold.expires_at == NOW + timedelta(days=14)
+    with read_only() as s:
+        priya = ledger.totals(s, hold.debit_account_id)
+        marcus = ledger.totals(s, hold.credit_account_id)
+    assert priya.debits_pending == marcus.credits_pending == hold.amount
+
+
+def test_growing_the_network_adds_moves_and_never_rewrites_one(engine):
+    seed(10)
+    first = {t.transfer_key: t for t in transfers()}
+    seed(80)  # a changed move would raise IdempotencyConflict
+    grown = {t.transfer_key: t for t in transfers()}
+    assert set(first) < set(grown)
+    for key, old in first.items():
+        assert (old.amount, old.memo, old.created_at) == (
+            grown[key].amount,
+            grown[key].memo,
+            grown[key].created_at,
+        )
+    assert audit().ok
+
+
+def test_the_karma_plan_does_not_depend_on_the_number_of_members():
+    assert plan_karma(7, SIGNUP) == plan_karma(7, SIGNUP)
+    assert plan_karma(7, SIGNUP) != plan_karma(8, SIGNUP)
+    keys = [move.key for move in plan_karma(7, SIGNUP)]
+    assert len(keys) == len(set(keys))
+
+
+def test_no_giver_is_planned_to_give_more_than_their_grants():
+    for signup in (0, 3, SIGNUP):
+        moves = plan_karma(7, signup)
+        budget = {m.receiver: m.amount for m in moves if m.giver is None}
+        spent: dict[str, int] = {}
+        for move in moves:
+            if move.giver is not None:
+                spent[move.giver] = spent.get(move.giver, 0) + move.amount
+        for giver, total in spent.items():
+            assert total <= signup + budget.get(giver, 0), (signup, giver)
+
+
+def test_a_giver_who_spent_their_karma_meanwhile_is_skipped_not_overdrawn(engine):
+    generated = [m.handle for m in plan_network(40).members[DEMO:]]
+    index = {handle: i for i, handle in enumerate(generated)}
+    late = next(
+        m
+        for m in plan_karma(7, SIGNUP)
+        if m.kind == "gift"
+        and index.get(m.giver, 99) < 30 <= index.get(m.receiver, 99) < 40
+    )
+    seed(30)  # the giver is there, the receiver not yet
+    with unit_of_work() as s:
+        giver = s.exec(select(Member).where(Member.handle == late.giver)).one()
+        ledger.give_karma(
+            s, actor_id=giver.id, to_handle="lena", amount=available(late.giver)
+        )
+    report = seed(40)
+    assert report.transfers_skipped >= 1
+    assert late.key not in {t.transfer_key for t in transfers()}
+    assert available(late.giver) == 0
+    assert audit().ok
+
+
+def test_switching_the_signup_grant_on_later_grants_it_to_everyone(engine, monkeypatch):
+    monkeypatch.setenv("MARKETPLACE_SIGNUP_KARMA", "0")
+    get_settings.cache_clear()
+    try:
+        off = seed(20)
+        assert off.signup_grants_created == 0
+        assert not transfers("signup_grant")
+        assert audit().ok
+    finally:
+        monkeypatch.delenv("MARKETPLACE_SIGNUP_KARMA")
+        get_settings.cache_clear()
+    on = seed(20)  # demo accounts already have accounts; the rest do not
+    assert on.signup_grants_created == 20 + DEMO
+    assert len(transfers("signup_grant")) == 20 + DEMO
+    assert on.transfers_created > 0  # the gifts paid from signup grants
+    assert audit().ok
+
+
+def test_a_seed_run_on_an_old_database_backfills_the_ledger(engine):
+    seed(20)
+    with engine.begin() as conn:  # as if seeded before the ledger existed
+        conn.execute(text("DELETE FROM ledger_transfer WHERE pending_id IS NOT NULL"))
+        conn.execute(text("DELETE FROM ledger_transfer"))
+        conn.execute(text("DELETE FROM ledger_account"))
+    report = seed(20)
+    assert report.signup_grants_created == 20 + DEMO
+    assert report.transfers_created == len(transfers()) - (20 + DEMO)
+    assert audit().ok

@@ -1,0 +1,254 @@
+"""`python -m marketplace ledger ...`: audit, operator grants and expiring holds."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from marketplace import db
+from marketplace.adapters.clock import FixedClock
+from marketplace.cli import main
+from marketplace.models import LedgerAccount, LedgerTransfer, Member
+from marketplace.services import accounts, ledger
+from marketplace.services.seed import DEMO_HANDLES, seed_network
+from marketplace.settings import get_settings
+
+SIGNUP = 10  # the default MARKETPLACE_SIGNUP_KARMA
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    """Point REFLEX_DB_URL at a fresh file, as an operator's shell would."""
+    monkeypatch.setenv("REFLEX_DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    db.use_engine(None)
+    yield tmp_path / "cli.db"
+    db.get_engine().dispose()
+    db.use_engine(None)
+    get_settings.cache_clear()  # the next caller re-reads the restored env
+
+
+@pytest.fixture
+def seeded(cli_db, capsys):
+    assert main(["seed", "--members", "5"]) == 0
+    capsys.readouterr()
+    return cli_db
+
+
+@pytest.fixture
+def two_members(cli_db, capsys):
+    """A migrated database with two signed-up members and no admin account."""
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    for handle in ("dana", "omar"):
+        with db.unit_of_work() as s:
+            accounts.sign_up(
+                s,
+                email=f"{handle}@real.example",
+                handle=handle,
+                display_name=handle.title(),
+                password="a long enough passphrase",
+            )
+    return cli_db
+
+
+def row(output: str, label: str) -> int:
+    match = re.search(rf"{label}\W+([\d,]+)", output)
+    assert match, output
+    return int(match.group(1).replace(",", ""))
+
+
+def ledger_rows() -> tuple[list, list]:
+    """Every ledger row, to prove a refused command wrote nothing."""
+    with db.read_only() as s:
+        accounts_ = [a.model_dump() for a in s.exec(select(LedgerAccount))]
+        transfers = [t.model_dump() for t in s.exec(select(LedgerTransfer))]
+    return accounts_, transfers
+
+
+def available(handle: str) -> int:
+    with db.read_only() as s:
+        member = s.exec(select(Member.id).where(Member.handle == handle)).one()
+        return ledger.totals(s, ledger.member_account(s, member)).available
+
+
+def tamper(engine, handle: str = "priya", by: int = 7) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE ledger_account SET credits_posted = credits_posted + :by "
+                "WHERE member_id = (SELECT id FROM member WHERE handle = :handle)"
+            ),
+            {"by": by, "handle": handle},
+        )
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def test_audit_of_a_clean_database_exits_0_with_a_short_report(seeded, capsys):
+    assert main(["ledger", "audit"]) == 0
+    out = capsys.readouterr().out
+    assert "Clean" in out
+    assert row(out, "Accounts") == 5 + len(DEMO_HANDLES) + 2  # + grant accounts
+    assert row(out, "Transfers") > 5 + len(DEMO_HANDLES)
+    assert row(out, "Open holds") == 1
+    assert row(out, "Issued by signup_grant") == SIGNUP * (5 + len(DEMO_HANDLES))
+    assert row(out, "Issued by admin_grant") > 0
+
+
+def test_audit_json_is_exactly_one_object(seeded, capsys):
+    assert main(["ledger", "audit", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)  # fails on anything extra
+    assert report["ok"] is True and report["breaches"] == []
+    assert report["open_holds"] == 1
+    assert report["issued"]["signup_grant"] == SIGNUP * (5 + len(DEMO_HANDLES))
+    assert set(report) == {
+        "accounts",
+        "transfers",
+        "open_holds",
+        "issued",
+        "breaches",
+        "ok",
+    }
+
+
+def test_audit_of_a_tampered_database_exits_1_listing_the_breaches(seeded, capsys):
+    tamper(db.get_engine(), by=7)
+    assert main(["ledger", "audit"]) == 1
+    out = capsys.readouterr().out
+    assert "Clean" not in out
+    assert re.search(r"account \d+ credits_posted: stored \d+, transfers say \d+", out)
+    assert "KARMA balances sum to 7, not 0" in out
+
+
+def test_audit_json_of_a_tampered_database_exits_1(seeded, capsys):
+    tamper(db.get_engine(), by=-3)
+    assert main(["ledger", "audit", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert "KARMA balances sum to -3, not 0" in report["breaches"]
+
+
+def test_audit_refuses_a_database_that_is_not_migrated(cli_db, capsys):
+    assert main(["ledger", "audit"]) == 1
+    assert "migrate" in capsys.readouterr().err
+
+
+def test_audit_on_both_databases(engine, capsys):
+    with db.unit_of_work() as s:
+        seed_network(s, members=5)
+    assert main(["ledger", "audit", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    tamper(engine)
+    assert main(["ledger", "audit", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["ok"] is False
+
+
+# --------------------------------------------------------------------------- grant
+
+
+def test_grant_credits_the_member_and_prints_the_new_balance(two_members, capsys):
+    memo = "Thanks for running the onboarding clinic"
+    args = ["ledger", "grant", "@Dana", "25", "--memo", memo, "--id", "op-1"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert f"Granted 25 karma to @dana: {memo}" in out
+    assert "op-1" in out
+    assert f"@dana now has {SIGNUP + 25} karma available" in out
+    assert available("dana") == SIGNUP + 25
+    with db.read_only() as s:
+        grant = s.exec(
+            select(LedgerTransfer).where(LedgerTransfer.transfer_key == "op-1")
+        ).one()
+        source = s.get(LedgerAccount, grant.debit_account_id)
+    assert (grant.code, grant.amount, grant.memo) == ("admin_grant", 25, memo)
+    assert source.name == "admin_grant"
+    assert main(["ledger", "audit", "--json"]) == 0
+
+
+def test_repeating_a_grant_with_its_id_grants_once(two_members, capsys):
+    args = ["ledger", "grant", "dana", "5", "--memo", "Welcome back", "--id", "op-2"]
+    assert main(args) == 0
+    before = ledger_rows()
+    assert main(args) == 0
+    assert "Already granted 5 karma" in capsys.readouterr().out
+    assert ledger_rows() == before
+    assert available("dana") == SIGNUP + 5
+
+
+def test_reusing_a_grant_id_for_another_grant_is_refused(two_members, capsys):
+    assert main(["ledger", "grant", "dana", "5", "--memo", "Hi", "--id", "op-3"]) == 0
+    before = ledger_rows()
+    assert main(["ledger", "grant", "dana", "6", "--memo", "Hi", "--id", "op-3"]) == 1
+    assert "already used" in capsys.readouterr().err
+    assert ledger_rows() == before
+
+
+@pytest.mark.parametrize(
+    "args,code,message",
+    [
+        (["nobody", "5", "--memo", "Hi"], 1, "No active member with the handle"),
+        (["dana", "0", "--memo", "Hi"], 1, "Amount must be more than zero"),
+        (["dana", "-1", "--memo", "Hi"], 1, "Amount must be more than zero"),
+        (["dana", "1000001", "--memo", "Hi"], 1, "at most 1,000,000"),
+        (["dana", "1.5", "--memo", "Hi"], 2, "must be a whole number"),
+        (["dana", "abc", "--memo", "Hi"], 2, "must be a whole number"),
+        (["dana", "²", "--memo", "Hi"], 2, "must be a whole number"),
+        (["dana", "9" * 40, "--memo", "Hi"], 2, "must be a whole number"),
+        (["dana", "5"], 2, "--memo"),
+        (["dana", "5", "--memo", "   "], 1, "Memo is required"),
+        (["dana", "5", "--memo", "<b>hi</b>"], 1, "plain text only"),
+        (["dana", "5", "--memo", "Hi", "--id", "x" * 65], 1, "Transfer id"),
+    ],
+)
+def test_a_refused_grant_says_why_and_writes_nothing(
+    two_members, capsys, args, code, message
+):
+    before = ledger_rows()
+    assert main(["ledger", "grant", *args]) == code
+    assert message in capsys.readouterr().err
+    assert ledger_rows() == before  # not even the admin-grant account
+    assert available("dana") == SIGNUP
+
+
+# --------------------------------------------------------------------------- holds
+
+
+def test_expire_holds_releases_only_the_holds_whose_time_ran_out(two_members, capsys):
+    two_days_ago = FixedClock(datetime.now(UTC) - timedelta(days=2))
+    with db.unit_of_work() as s:
+        dana, omar = (
+            ledger.member_account(
+                s, s.exec(select(Member.id).where(Member.handle == h)).one()
+            )
+            for h in ("dana", "omar")
+        )
+        for n, days in enumerate((1, 1, 7), 1):
+            ledger.hold(
+                s,
+                key=f"hold-{n}",
+                debit_account_id=dana,
+                credit_account_id=omar,
+                amount=2,
+                timeout_seconds=days * 24 * 3600,
+                code="engagement",
+                clock=two_days_ago,
+            )
+    assert available("dana") == SIGNUP - 6
+    assert main(["ledger", "expire-holds"]) == 0
+    assert "Released 2 expired holds." in capsys.readouterr().out
+    assert available("dana") == SIGNUP - 2  # the live hold still reserves
+    assert main(["ledger", "expire-holds"]) == 0
+    assert "Released 0 expired holds." in capsys.readouterr().out
+    assert main(["ledger", "audit", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["open_holds"] == 1
+
+
+def test_ledger_without_an_action_is_a_usage_error(cli_db, capsys):
+    assert main(["ledger"]) == 2
+    assert main(["ledger", "frobnicate"]) == 2
+    assert "usage:" in capsys.readouterr().err
