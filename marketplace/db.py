@@ -119,7 +119,12 @@ def _is_transient(error: DBAPIError) -> bool:
 @contextmanager
 def read_only() -> Iterator[Session]:
     """A session for reads; nothing it does is committed."""
-    bind = get_engine().execution_options(**{_READ_ONLY: True})
+    engine = get_engine()
+    options: dict = {_READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        # One snapshot for the whole read, so totals and history agree.
+        options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    bind = engine.execution_options(**options)
     # Closing (not rolling back) keeps loaded objects readable after the block.
     with Session(bind, expire_on_commit=False) as session:
         yield session

@@ -12,8 +12,10 @@ from marketplace.states.auth import LoginState, SignupState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.wallet import WalletState
+from marketplace.tasks import expire_holds_forever
 
 app = rx.App()
+app.register_lifespan_task(expire_holds_forever)
 app.add_page(
     home_page,
     route=routes.HOME,

@@ -34,6 +34,7 @@ class Settings:
     login_max_failures: int
     login_lockout_minutes: int
     signup_karma_grant: int
+    sweep_seconds: int
     environment: str
 
     @property
@@ -48,6 +49,7 @@ def load_settings() -> Settings:
         login_max_failures=_int_env("MARKETPLACE_LOGIN_MAX_FAILURES", 5),
         login_lockout_minutes=_int_env("MARKETPLACE_LOGIN_LOCKOUT_MINUTES", 15),
         signup_karma_grant=_int_env("MARKETPLACE_SIGNUP_KARMA", 10),
+        sweep_seconds=max(1, _int_env("MARKETPLACE_SWEEP_SECONDS", 60)),
         environment=os.environ.get("MARKETPLACE_ENV", "development"),
     )
 

@@ -79,45 +79,42 @@ def system_account(session: Session, name: str, currency: str = KARMA) -> int:
     have no lower limit: their negative balance is the karma they issued."""
     if name not in SYSTEM_ACCOUNTS:
         raise UnknownAccount(f"No system account named {name!r}.")
-    found = session.execute(
-        select(ACCOUNT.c.id).where(ACCOUNT.c.name == name)
-    ).scalar_one_or_none()
-    if found is not None:
-        return found
-    return _open(
-        session,
-        code=name,
-        name=name,
-        member_id=None,
-        currency=currency,
-        credit_limit=None,
-    )
+    wanted = ACCOUNT.c.name == name
+    fields = {"code": name, "name": name, "currency": currency, "credit_limit": None}
+    return _open_once(session, wanted, fields)
 
 
 def member_account(session: Session, member_id: int, currency: str = KARMA) -> int:
     """The id of a member's account, opened (empty, limit 0) on first use."""
-    found = session.execute(
-        select(ACCOUNT.c.id).where(
-            ACCOUNT.c.member_id == member_id, ACCOUNT.c.currency == currency
-        )
-    ).scalar_one_or_none()
+    wanted = (ACCOUNT.c.member_id == member_id) & (ACCOUNT.c.currency == currency)
+    fields = {"code": "member", "member_id": member_id, "currency": currency}
+    return _open_once(session, wanted, fields)
+
+
+def _open_once(session: Session, wanted, fields: dict) -> int:
+    """Find the account, or open it. Two first uses at once both insert with
+    ON CONFLICT DO NOTHING, and both then read the one row that won."""
+    found = session.execute(select(ACCOUNT.c.id).where(wanted)).scalar_one_or_none()
     if found is not None:
         return found
-    return _open(
-        session,
-        code="member",
-        name=None,
-        member_id=member_id,
-        currency=currency,
-        credit_limit=0,
+    defaults = {
+        "debits_posted": 0,
+        "credits_posted": 0,
+        "debits_pending": 0,
+        "credits_pending": 0,
+        "credit_limit": 0,
+    }
+    row = defaults | fields | {"created_at": system_clock.now()}
+    session.execute(
+        _insert_for(session)(ACCOUNT).values(**row).on_conflict_do_nothing()
     )
+    return session.execute(select(ACCOUNT.c.id).where(wanted)).scalar_one()
 
 
-def _open(session: Session, **fields) -> int:
-    account = LedgerAccount(created_at=system_clock.now(), **fields)
-    session.add(account)
-    session.flush()
-    return account.id
+def _insert_for(session: Session):
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def totals(session: Session, account_id: int) -> Totals:
@@ -248,20 +245,25 @@ def expire_holds(
         .order_by(TRANSFER.c.id)
         .limit(limit)
     ).all()
+    released = 0
     for hold_id, hold_key in due:
         # Keyed by the hold's id: a key built from a long hold key would need
         # cutting to 64 characters, and two holds could then share it.
-        _resolve(
-            session,
-            Kind.EXPIRE,
-            f"expire:{hold_id}",
-            hold_key,
-            None,
-            "",
-            clock,
-            allow_expired=True,
-        )
-    return len(due)
+        try:
+            _resolve(
+                session,
+                Kind.EXPIRE,
+                f"expire:{hold_id}",
+                hold_key,
+                None,
+                "",
+                clock,
+                allow_expired=True,
+            )
+        except HoldNotPending:
+            continue  # posted or voided a moment ago by its parties; nothing written
+        released += 1
+    return released
 
 
 def _resolve(session, kind, key, hold_key, wanted, memo, clock, allow_expired=False):
@@ -273,7 +275,7 @@ def _resolve(session, kind, key, hold_key, wanted, memo, clock, allow_expired=Fa
         and pending["expires_at"] <= now
         and not _exists(session, key_)
     ):
-        raise HoldNotPending("The hold has expired; its karma was released.")
+        raise HoldNotPending("The hold has expired; its karma goes back to the payer.")
     return _record(
         session,
         key=key_,
@@ -362,9 +364,7 @@ def _record(
 
 
 def _insert_once(session: Session, fields: dict) -> int | None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(TRANSFER).values(**fields).on_conflict_do_nothing()
+    stmt = _insert_for(session)(TRANSFER).values(**fields).on_conflict_do_nothing()
     return session.execute(stmt.returning(TRANSFER.c.id)).scalar_one_or_none()
 
 
