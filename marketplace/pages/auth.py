@@ -5,6 +5,7 @@ import reflex as rx
 from marketplace import routes
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
+from marketplace.settings import get_settings
 from marketplace.states.auth import LoginState, SignupState
 
 
@@ -81,7 +82,8 @@ def signup_page() -> rx.Component:
     )
     return _auth_card(
         "Join Karma",
-        "You start with 10 karma: ask for help before you have given any.",
+        f"You start with {get_settings().signup_karma_grant} karma: "
+        "ask for help before you have given any.",
         form,
         footer,
     )
