@@ -80,6 +80,11 @@ def member_menu() -> rx.Component:
                 rx.menu.item("Edit profile", on_click=rx.redirect(routes.PROFILE_EDIT)),
                 rx.menu.separator(),
                 rx.menu.item("Log out", on_click=SessionState.log_out, color="red"),
+                rx.menu.item(
+                    "Log out everywhere",
+                    on_click=SessionState.log_out_everywhere,
+                    color="red",
+                ),
             ),
         ),
         spacing="5",

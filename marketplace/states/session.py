@@ -76,3 +76,17 @@ class SessionState(rx.State):
         self.auth_token = ""
         self._show(None)
         return [rx.redirect(routes.HOME), rx.toast.info("You are logged out.")]
+
+    @rx.event
+    def log_out_everywhere(self):
+        """Revoke every session of this member (a lost laptop, a shared PC)."""
+        member = self._member()
+        if member is not None:
+            with unit_of_work() as session:
+                count = accounts.revoke_all_sessions(session, member.id)
+        self.auth_token = ""
+        self._show(None)
+        message = (
+            f"Logged out of {count} sessions." if member else "You are logged out."
+        )
+        return [rx.redirect(routes.HOME), rx.toast.info(message)]

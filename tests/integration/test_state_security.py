@@ -112,3 +112,15 @@ def test_dashboard_of_a_guest_redirects_and_reveals_nothing(engine):
     state = state_of(DashboardState, "")
     DashboardState.load.fn(state)
     assert state.can_help_me == [] and state.connections == 0
+
+
+def test_log_out_everywhere_revokes_every_session_of_that_member_only(engine):
+    ada, bob = member("ada"), member("bob")
+    with unit_of_work() as s:
+        second = accounts.log_in(s, email="ada@example.com", password=PASSWORD)
+    state = state_of(ProfileEditState, ada.token)
+    type(state).log_out_everywhere.fn(state)
+    with read_only() as s:
+        assert accounts.member_for_token(s, ada.token) is None
+        assert accounts.member_for_token(s, second.token) is None
+        assert accounts.member_for_token(s, bob.token) is not None
