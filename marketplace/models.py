@@ -6,7 +6,7 @@ adapters/clock.py), stored by SQLModel's UTCDateTime on both databases.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -41,6 +41,9 @@ class Member(MemberBase, table=True):
     # active | invited (created by an import, claimed at sign-up)
     status: str = Field(default="active", max_length=16)
     is_operator: bool = Field(default=False)
+    # an invited member is claimed by signing up with this code (hash only)
+    invite_code_hash: str | None = Field(default=None, max_length=64)
+    clearing_opt_out: bool = Field(default=False)
     created_at: datetime
     updated_at: datetime
 
@@ -188,3 +191,75 @@ class LedgerTransfer(SQLModel, table=True):
     code: str = Field(max_length=24)
     memo: str = Field(default="", max_length=200)
     created_at: datetime
+
+
+# --------------------------------------------------------------------------- IOUs
+
+
+class Iou(SQLModel, table=True):
+    """An obligation: `debtor` owes `creditor` `amount` karma points. Its state
+    lives in its events (see domain/ious.py); only these facts are fixed."""
+
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_iou_amount"),
+        CheckConstraint("debtor_id <> creditor_id", name="ck_iou_two_people"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    debtor_id: int = Field(foreign_key="member.id", index=True)
+    creditor_id: int = Field(foreign_key="member.id", index=True)
+    proposed_by_id: int | None = Field(default=None, foreign_key="member.id")
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    note: str = Field(default="", max_length=300)
+    due_on: date | None = None
+    engagement_id: int | None = None  # the help it came from, when there was one
+    # cached from the events for listing and clearing; replay() is the truth
+    status: str = Field(default="proposed", max_length=16, index=True)
+    outstanding: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime
+
+
+class IouEvent(SQLModel, table=True):
+    """One append-only step in an IOU's history."""
+
+    __tablename__ = "iou_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    iou_id: int = Field(foreign_key="iou.id", index=True)
+    kind: str = Field(max_length=20)
+    amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    actor_id: int | None = Field(default=None, foreign_key="member.id")
+    transfer_key: str | None = Field(default=None, max_length=64)
+    clearing_run_id: int | None = Field(default=None, foreign_key="clearing_run.id")
+    note: str = Field(default="", max_length=300)
+    at: datetime
+
+
+class OffsetProposal(SQLModel, table=True):
+    """One member proposes to cancel mutual debt with another; it happens when
+    the other agrees."""
+
+    __tablename__ = "offset_proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposer_id: int = Field(foreign_key="member.id", index=True)
+    counterpart_id: int = Field(foreign_key="member.id", index=True)
+    # proposed | accepted | declined | withdrawn
+    status: str = Field(default="proposed", max_length=16)
+    amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime
+    answered_at: datetime | None = None
+
+
+class ClearingRun(SQLModel, table=True):
+    """A multilateral clearing: what it removed, and along which cycles."""
+
+    __tablename__ = "clearing_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    total_owed: int = Field(sa_column=Column(BigInteger, nullable=False))
+    total_cleared: int = Field(sa_column=Column(BigInteger, nullable=False))
+    members_affected: int
+    # [{"members": [id, ...], "amount": n}, ...]: the cycles, for members to see
+    cycles: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    at: datetime

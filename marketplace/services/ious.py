@@ -1,0 +1,348 @@
+"""IOU operations: propose, answer, settle, forgive, remind, and read.
+
+Every change appends an event and refreshes the IOU's cached status and
+outstanding amount from `domain.ious.replay`, under the IOU's row lock, so two
+settlements at once cannot both spend the same outstanding points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.domain.ious import (
+    REDUCTION_LABELS,
+    Event,
+    Recorded,
+    Status,
+    check_accept,
+    check_cancel,
+    check_points,
+    check_reduction,
+    replay,
+    role_of,
+)
+from marketplace.domain.ledger import check_key
+from marketplace.domain.text import clean_text
+from marketplace.models import Iou, IouEvent, Member
+from marketplace.services import ledger
+
+REMIND_EVERY = timedelta(days=7)
+DIRECTIONS = {"i_owe", "owes_me"}
+
+
+@dataclass(frozen=True)
+class IouView:
+    id: int
+    my_role: str  # debtor | creditor
+    other_name: str
+    other_handle: str
+    amount: int
+    outstanding: int
+    status: str
+    note: str
+    due_on: str
+    overdue: bool
+    waiting_for_me: bool  # a proposal I (the debtor) must answer
+    proposed_by_me: bool
+    created: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- propose
+
+
+def propose_iou(
+    session: Session,
+    *,
+    actor_id: int,
+    counterpart: object,
+    direction: object,
+    amount: object,
+    note: object = "",
+    due_on: object = None,
+    clock: Clock = system_clock,
+) -> Iou:
+    """Either party writes an IOU down. A debtor who proposes consents by
+    proposing; a creditor's proposal waits for the debtor to accept."""
+    if direction not in DIRECTIONS:
+        raise InvalidInput("Say who owes whom.", "direction")
+    other = _active_member(session, counterpart)
+    if other.id == actor_id:
+        raise InvalidInput("You can't write an IOU with yourself.", "counterpart")
+    debtor, creditor = (
+        (actor_id, other.id) if direction == "i_owe" else (other.id, actor_id)
+    )
+    now = clock.now()
+    iou = Iou(
+        debtor_id=debtor,
+        creditor_id=creditor,
+        proposed_by_id=actor_id,
+        amount=check_points(amount),
+        outstanding=0,
+        created_at=now,
+        note=clean_text(note, field="note", label="Note", max_length=300),
+        due_on=_due(due_on, now.date()),
+    )
+    iou.outstanding = iou.amount
+    session.add(iou)
+    session.flush()
+    _append(session, iou, Event.PROPOSED, 0, actor_id, now)
+    if actor_id == debtor:
+        _append(session, iou, Event.ACCEPTED, 0, actor_id, now)
+    return iou
+
+
+def _due(value: object, today: date) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        due = value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(
+            "Due date must be a date like 2027-01-31.", "due_on"
+        ) from None
+    if due < today:
+        raise InvalidInput("Due date can't be in the past.", "due_on")
+    return due
+
+
+def _active_member(session: Session, handle: object) -> Member:
+    if not isinstance(handle, str) or not handle.strip():
+        raise InvalidInput("Say who the IOU is with (their handle).", "counterpart")
+    wanted = handle.strip().lstrip("@").lower()
+    member = session.exec(select(Member).where(Member.handle == wanted)).first()
+    if member is None or member.status != "active":
+        raise NotFound(f"No active member with the handle '{wanted[:30]}'.")
+    return member
+
+
+# --------------------------------------------------------------------------- answer
+
+
+def accept_iou(
+    session: Session, *, actor_id: int, iou_id: object, clock: Clock = system_clock
+) -> Iou:
+    iou, state = _locked(session, iou_id, actor_id)
+    check_accept(state, role_of(actor_id, iou.debtor_id, iou.creditor_id))
+    return _append(session, iou, Event.ACCEPTED, 0, actor_id, clock.now())
+
+
+def decline_iou(
+    session: Session, *, actor_id: int, iou_id: object, clock: Clock = system_clock
+) -> Iou:
+    iou, state = _locked(session, iou_id, actor_id)
+    check_accept(state, role_of(actor_id, iou.debtor_id, iou.creditor_id))
+    return _append(session, iou, Event.DECLINED, 0, actor_id, clock.now())
+
+
+def cancel_iou(
+    session: Session, *, actor_id: int, iou_id: object, clock: Clock = system_clock
+) -> Iou:
+    iou, state = _locked(session, iou_id, actor_id)
+    check_cancel(state, actor_id, iou.proposed_by_id)
+    return _append(session, iou, Event.CANCELLED, 0, actor_id, clock.now())
+
+
+# --------------------------------------------------------------------------- settle
+
+
+def settle_in_karma(
+    session: Session,
+    *,
+    actor_id: int,
+    iou_id: object,
+    amount: object,
+    key: object,
+    clock: Clock = system_clock,
+) -> Iou:
+    """The debtor pays points through the ledger; the IOU shrinks by as much.
+    `key` makes a resent form pay once."""
+    iou, state = _locked(session, iou_id, actor_id)
+    points = check_points(amount)
+    check_reduction(
+        state,
+        Event.SETTLED_KARMA,
+        role_of(actor_id, iou.debtor_id, iou.creditor_id),
+        points,
+    )
+    transfer_key = f"iou:{iou.id}:{check_key(key)}"[:64]
+    paid = ledger.transfer(
+        session,
+        key=transfer_key,
+        debit_account_id=ledger.member_account(session, iou.debtor_id),
+        credit_account_id=ledger.member_account(session, iou.creditor_id),
+        amount=points,
+        code="iou_settlement",
+        memo=f"IOU #{iou.id}",
+        clock=clock,
+    )
+    if paid.replayed:
+        return iou
+    return _append(
+        session,
+        iou,
+        Event.SETTLED_KARMA,
+        points,
+        actor_id,
+        clock.now(),
+        transfer_key=transfer_key,
+    )
+
+
+def record_settlement(
+    session: Session,
+    *,
+    actor_id: int,
+    iou_id: object,
+    kind: object,
+    amount: object,
+    note: object = "",
+    clock: Clock = system_clock,
+) -> Iou:
+    """The creditor records return help, a payment, or forgiveness."""
+    allowed = {Event.SETTLED_HELP, Event.SETTLED_PAYMENT, Event.FORGIVEN}
+    if kind not in {k.value for k in allowed}:
+        raise InvalidInput("Settle by return help, payment or forgiveness.", "kind")
+    iou, state = _locked(session, iou_id, actor_id)
+    points = state.outstanding if amount in (None, "") else check_points(amount)
+    check_reduction(
+        state, Event(kind), role_of(actor_id, iou.debtor_id, iou.creditor_id), points
+    )
+    text = clean_text(note, field="note", label="Note", max_length=300)
+    return _append(session, iou, Event(kind), points, actor_id, clock.now(), note=text)
+
+
+def remind_overdue(session: Session, *, clock: Clock = system_clock) -> list[Iou]:
+    """Note a gentle reminder on open IOUs past their due date, weekly at most."""
+    now = clock.now()
+    due = session.exec(
+        select(Iou).where(Iou.status == Status.OPEN, col(Iou.due_on) < now.date())
+    ).all()
+    reminded = []
+    for iou in due:
+        state = _state(session, iou)
+        if state.last_reminded is None or now - state.last_reminded >= REMIND_EVERY:
+            reminded.append(_append(session, iou, Event.REMINDED, 0, None, now))
+    return reminded
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def _locked(session: Session, iou_id: object, actor_id: int, lock: bool = True):
+    """The IOU (under its row lock when changing it), if the actor is one of
+    its two people."""
+    if isinstance(iou_id, bool) or not isinstance(iou_id, int):
+        raise InvalidInput("IOU id must be a whole number.")
+    query = select(Iou).where(Iou.id == iou_id)
+    iou = session.exec(query.with_for_update() if lock else query).first()
+    if iou is None or actor_id not in (iou.debtor_id, iou.creditor_id):
+        raise NotFound("No such IOU.")  # a stranger learns nothing about it
+    return iou, _state(session, iou)
+
+
+def _state(session: Session, iou: Iou):
+    events = session.exec(
+        select(IouEvent).where(IouEvent.iou_id == iou.id).order_by(IouEvent.id)
+    ).all()
+    recorded = [Recorded(Event(e.kind), e.amount, e.actor_id, e.at) for e in events]
+    return replay(iou.amount, recorded)
+
+
+def _append(
+    session: Session,
+    iou: Iou,
+    kind: Event,
+    amount: int,
+    actor_id: int | None,
+    at: datetime,
+    **extra,
+) -> Iou:
+    session.add(
+        IouEvent(
+            iou_id=iou.id, kind=kind, amount=amount, actor_id=actor_id, at=at, **extra
+        )
+    )
+    session.flush()
+    state = _state(session, iou)
+    iou.status, iou.outstanding = state.status, state.outstanding
+    session.add(iou)
+    session.flush()
+    return iou
+
+
+# --------------------------------------------------------------------------- read
+
+
+def ious_of(session: Session, member_id: int, *, today: date) -> list[IouView]:
+    """Every IOU I am on, newest first."""
+    rows = session.exec(
+        select(Iou)
+        .where(or_(Iou.debtor_id == member_id, Iou.creditor_id == member_id))
+        .order_by(col(Iou.created_at).desc(), col(Iou.id).desc())
+    ).all()
+    others = {
+        m.id: m
+        for m in session.exec(
+            select(Member).where(
+                col(Member.id).in_(
+                    {r.debtor_id for r in rows} | {r.creditor_id for r in rows}
+                )
+            )
+        )
+    }
+    return [_view(iou, member_id, others, today) for iou in rows]
+
+
+def _view(iou: Iou, me: int, members: dict[int, Member], today: date) -> IouView:
+    role = "debtor" if iou.debtor_id == me else "creditor"
+    other = members[iou.creditor_id if role == "debtor" else iou.debtor_id]
+    return IouView(
+        id=iou.id,
+        my_role=role,
+        other_name=other.display_name,
+        other_handle=other.handle,
+        amount=iou.amount,
+        outstanding=iou.outstanding,
+        status=iou.status,
+        note=iou.note,
+        due_on=iou.due_on.strftime("%d %b %Y") if iou.due_on else "",
+        overdue=bool(iou.due_on and iou.due_on < today and iou.status == Status.OPEN),
+        waiting_for_me=iou.status == Status.PROPOSED
+        and role == "debtor"
+        and iou.proposed_by_id != me,
+        proposed_by_me=iou.proposed_by_id == me,
+        created=iou.created_at.strftime("%d %b %Y"),
+    )
+
+
+def history_of(session: Session, *, actor_id: int, iou_id: object) -> list[str]:
+    """An IOU's events as sentences, for its two people only."""
+    iou, _ = _locked(session, iou_id, actor_id, lock=False)
+    names = {
+        m.id: m.display_name
+        for m in session.exec(
+            select(Member).where(col(Member.id).in_([iou.debtor_id, iou.creditor_id]))
+        )
+    }
+    events = session.exec(
+        select(IouEvent).where(IouEvent.iou_id == iou.id).order_by(IouEvent.id)
+    ).all()
+    return [_sentence(e, names) for e in events]
+
+
+def _sentence(event: IouEvent, names: dict[int, str]) -> str:
+    who = names.get(event.actor_id, "Karma")
+    when = event.at.strftime("%d %b %Y")
+    kind = Event(event.kind)
+    if kind in REDUCTION_LABELS:
+        return f"{when}: {REDUCTION_LABELS[kind]}, {event.amount} points ({who})"
+    return f"{when}: {kind.value.capitalize()} by {who}"
