@@ -5,10 +5,12 @@ import reflex as rx
 from marketplace import routes
 from marketplace.pages.auth import login_page, signup_page
 from marketplace.pages.home import home_page
+from marketplace.pages.ious import ious_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
 from marketplace.pages.profile_edit import profile_edit_page
 from marketplace.pages.wallet import wallet_page
 from marketplace.states.auth import LoginState, SignupState
+from marketplace.states.ious import IousState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.wallet import WalletState
@@ -55,3 +57,4 @@ app.add_page(
 app.add_page(
     wallet_page, route=routes.WALLET, title="Wallet · Karma", on_load=WalletState.load
 )
+app.add_page(ious_page, route=routes.IOUS, title="IOUs · Karma", on_load=IousState.load)

@@ -10,6 +10,7 @@ PEOPLE = "/people"
 PERSON = "/people/[handle]"
 PROFILE_EDIT = "/profile/edit"
 WALLET = "/wallet"
+IOUS = "/ious"
 
 
 def person(handle: str) -> str:

@@ -35,6 +35,7 @@ class Settings:
     login_lockout_minutes: int
     signup_karma_grant: int
     sweep_seconds: int
+    favour_points: int
     environment: str
 
     @property
@@ -50,6 +51,7 @@ def load_settings() -> Settings:
         login_lockout_minutes=_int_env("MARKETPLACE_LOGIN_LOCKOUT_MINUTES", 15),
         signup_karma_grant=_int_env("MARKETPLACE_SIGNUP_KARMA", 10),
         sweep_seconds=max(1, _int_env("MARKETPLACE_SWEEP_SECONDS", 60)),
+        favour_points=max(1, _int_env("MARKETPLACE_FAVOUR_POINTS", 5)),
         environment=os.environ.get("MARKETPLACE_ENV", "development"),
     )
 

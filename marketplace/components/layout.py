@@ -47,6 +47,7 @@ def member_menu() -> rx.Component:
             nav_link("Dashboard", routes.DASHBOARD),
             nav_link("People", routes.PEOPLE),
             nav_link("Wallet", routes.WALLET),
+            nav_link("IOUs", routes.IOUS),
             spacing="5",
             display=rx.breakpoints(initial="none", sm="flex"),
         ),
@@ -70,6 +71,7 @@ def member_menu() -> rx.Component:
                         ("Dashboard", routes.DASHBOARD),
                         ("People", routes.PEOPLE),
                         ("Wallet", routes.WALLET),
+                        ("IOUs", routes.IOUS),
                     )
                 ],
                 rx.menu.separator(display=PHONE_ONLY),

@@ -14,7 +14,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ious import (
     REDUCTION_LABELS,
     Event,
@@ -29,7 +29,7 @@ from marketplace.domain.ious import (
 )
 from marketplace.domain.ledger import check_key
 from marketplace.domain.text import clean_text
-from marketplace.models import Iou, IouEvent, Member
+from marketplace.models import Iou, IouEvent, Member, OffsetProposal
 from marketplace.services import ledger
 
 REMIND_EVERY = timedelta(days=7)
@@ -346,3 +346,191 @@ def _sentence(event: IouEvent, names: dict[int, str]) -> str:
     if kind in REDUCTION_LABELS:
         return f"{when}: {REDUCTION_LABELS[kind]}, {event.amount} points ({who})"
     return f"{when}: {kind.value.capitalize()} by {who}"
+
+
+@dataclass(frozen=True)
+class NetRow:
+    other_name: str
+    other_handle: str
+    i_owe: int
+    owed_to_me: int
+    net: int  # + they owe me on balance, - I owe them
+
+    @property
+    def can_offset(self) -> bool:
+        return self.i_owe > 0 and self.owed_to_me > 0
+
+
+def net_by_person(session: Session, member_id: int) -> list[NetRow]:
+    """Open debt between me and each person, both ways, and the net."""
+    rows = session.exec(
+        select(Iou).where(
+            Iou.status == Status.OPEN,
+            or_(Iou.debtor_id == member_id, Iou.creditor_id == member_id),
+        )
+    ).all()
+    owe: dict[int, list[int]] = {}
+    for iou in rows:
+        other = iou.creditor_id if iou.debtor_id == member_id else iou.debtor_id
+        pair = owe.setdefault(other, [0, 0])
+        pair[0 if iou.debtor_id == member_id else 1] += iou.outstanding
+    members = {
+        m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(owe)))
+    }
+    nets = [
+        NetRow(members[o].display_name, members[o].handle, i, them, them - i)
+        for o, (i, them) in owe.items()
+    ]
+    return sorted(nets, key=lambda n: (-abs(n.net), n.other_handle))
+
+
+# --------------------------------------------------------------------------- offset
+
+
+@dataclass(frozen=True)
+class OffsetView:
+    id: int
+    other_name: str
+    amount: int
+    mine: bool  # I proposed it (so I wait); otherwise I answer
+
+
+def propose_offset(
+    session: Session, *, actor_id: int, counterpart: object, clock: Clock = system_clock
+) -> OffsetProposal:
+    """Propose to cancel what we owe each other; it happens once they agree."""
+    other = _active_member(session, counterpart)
+    mutual = _mutual(session, actor_id, other.id)
+    if mutual == 0:
+        raise InvalidInput("You don't owe each other anything to offset.")
+    open_one = session.exec(
+        select(OffsetProposal).where(
+            OffsetProposal.status == "proposed",
+            or_(
+                (OffsetProposal.proposer_id == actor_id)
+                & (OffsetProposal.counterpart_id == other.id),
+                (OffsetProposal.proposer_id == other.id)
+                & (OffsetProposal.counterpart_id == actor_id),
+            ),
+        )
+    ).first()
+    if open_one is not None:
+        raise InvalidInput(
+            "An offset between you two is already waiting for an answer."
+        )
+    proposal = OffsetProposal(
+        proposer_id=actor_id,
+        counterpart_id=other.id,
+        amount=mutual,
+        created_at=clock.now(),
+    )
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def answer_offset(
+    session: Session,
+    *,
+    actor_id: int,
+    proposal_id: object,
+    accept: bool,
+    clock: Clock = system_clock,
+) -> OffsetProposal:
+    """The other person agrees (the debt cancels both ways) or declines."""
+    if isinstance(proposal_id, bool) or not isinstance(proposal_id, int):
+        raise InvalidInput("Offset id must be a whole number.")
+    proposal = session.exec(
+        select(OffsetProposal).where(OffsetProposal.id == proposal_id).with_for_update()
+    ).first()
+    if proposal is None or actor_id not in (
+        proposal.proposer_id,
+        proposal.counterpart_id,
+    ):
+        raise NotFound("No such offset.")
+    if actor_id != proposal.counterpart_id:
+        raise NotAuthorized("The other person answers an offset you proposed.")
+    if proposal.status != "proposed":
+        raise InvalidInput(f"This offset was already {proposal.status}.")
+    now = clock.now()
+    proposal.status, proposal.answered_at = ("accepted" if accept else "declined"), now
+    if accept:
+        proposal.amount = _apply_offset(session, proposal, now)
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def _mutual(session: Session, a: int, b: int) -> int:
+    owed = {a: 0, b: 0}
+    for iou in _open_between(session, a, b):
+        owed[iou.debtor_id] += iou.outstanding
+    return min(owed.values())
+
+
+def _open_between(session: Session, a: int, b: int) -> list[Iou]:
+    return list(
+        session.exec(
+            select(Iou)
+            .where(
+                Iou.status == Status.OPEN,
+                or_(
+                    (Iou.debtor_id == a) & (Iou.creditor_id == b),
+                    (Iou.debtor_id == b) & (Iou.creditor_id == a),
+                ),
+            )
+            .order_by(Iou.id)
+            .with_for_update()
+        ).all()
+    )
+
+
+def _apply_offset(session: Session, proposal: OffsetProposal, now: datetime) -> int:
+    """Reduce both directions by the mutual amount as it stands now, oldest first."""
+    a, b = proposal.proposer_id, proposal.counterpart_id
+    ious = _open_between(session, a, b)
+    amount = _mutual(session, a, b)
+    if amount == 0:
+        raise InvalidInput("There is no mutual debt left to offset.")
+    for debtor in (a, b):
+        left = amount
+        for iou in (i for i in ious if i.debtor_id == debtor):
+            take = min(left, iou.outstanding)
+            if take:
+                _append(
+                    session,
+                    iou,
+                    Event.OFFSET,
+                    take,
+                    None,
+                    now,
+                    note=f"Offset #{proposal.id}",
+                )
+                left -= take
+    return amount
+
+
+def offsets_for(session: Session, member_id: int) -> list[OffsetView]:
+    rows = session.exec(
+        select(OffsetProposal).where(
+            OffsetProposal.status == "proposed",
+            or_(
+                OffsetProposal.proposer_id == member_id,
+                OffsetProposal.counterpart_id == member_id,
+            ),
+        )
+    ).all()
+    ids = {r.proposer_id for r in rows} | {r.counterpart_id for r in rows}
+    names = {
+        m.id: m.display_name
+        for m in session.exec(select(Member).where(col(Member.id).in_(ids)))
+    }
+    return [
+        OffsetView(
+            r.id,
+            names[r.counterpart_id if r.proposer_id == member_id else r.proposer_id],
+            r.amount,
+            r.proposer_id == member_id,
+        )
+        for r in rows
+    ]
