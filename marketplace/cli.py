@@ -11,6 +11,7 @@ Exit codes: 0 done, 1 refused by a rule (the message says why), 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import sys
@@ -19,17 +20,25 @@ from contextlib import contextmanager
 
 from alembic.runtime.migration import MigrationContext
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session, func, select
 
-from marketplace import db
+from marketplace import db, routes
 from marketplace.domain.errors import DomainError
 from marketplace.domain.ledger import KARMA, MAX_TRANSFER
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
 from marketplace.services import ledger
 from marketplace.services.audit import AuditReport, audit_ledger
+from marketplace.services.iou_import import (
+    EXPORT_COLUMNS,
+    ImportRefused,
+    ImportReport,
+    export_ious,
+    import_ious,
+)
 from marketplace.services.seed import (
     DEMO_HANDLES,
     DEMO_PASSWORD,
@@ -192,21 +201,31 @@ def _snapshot() -> Iterator[Session]:
         yield session
 
 
-def _configure_ledger(parser: argparse.ArgumentParser) -> None:
+def _add_actions(parser: argparse.ArgumentParser, registry: dict) -> None:
+    """`<command> <action>`: one sub-command per entry of a sub-registry."""
     actions = parser.add_subparsers(dest="action", required=True, metavar="action")
-    for name, (summary, configure, handler) in LEDGER_COMMANDS.items():
+    for name, (summary, configure, handler) in registry.items():
         sub = actions.add_parser(name, help=summary, description=summary)
         configure(sub)
-        sub.set_defaults(ledger_handler=handler)
+        sub.set_defaults(action_handler=handler)
 
 
-def _run_ledger(args: argparse.Namespace, out: Console) -> int:
+def _run_action_at_head(args: argparse.Namespace, out: Console) -> int:
+    """Run the chosen action on a database at the newest schema, never migrating."""
     try:
         _require_head()
     except _NotMigrated as error:
         Console(stderr=True).print(f"[red]error:[/red] {error}")
         return 1
-    return args.ledger_handler(args, out)
+    return args.action_handler(args, out)
+
+
+def _configure_ledger(parser: argparse.ArgumentParser) -> None:
+    _add_actions(parser, LEDGER_COMMANDS)
+
+
+def _run_ledger(args: argparse.Namespace, out: Console) -> int:
+    return _run_action_at_head(args, out)
 
 
 def _configure_audit(parser: argparse.ArgumentParser) -> None:
@@ -331,6 +350,141 @@ LEDGER_COMMANDS: dict[
 }
 
 
+# --------------------------------------------------------------------------- ious
+
+
+def _configure_ious(parser: argparse.ArgumentParser) -> None:
+    _add_actions(parser, IOUS_COMMANDS)
+
+
+def _run_ious(args: argparse.Namespace, out: Console) -> int:
+    return _run_action_at_head(args, out)
+
+
+def _configure_import(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        metavar="FILE.csv",
+        help="UTF-8 CSV with the header debtor,creditor,amount,note "
+        "(handles, whole points, a short note)",
+    )
+    parser.add_argument(
+        "--invite-missing",
+        action="store_true",
+        help="invite handles that have not joined yet: each becomes an invited "
+        "member who claims the account by signing up with the code printed here",
+    )
+
+
+def _run_import(args: argparse.Namespace, out: Console) -> int:
+    err = Console(stderr=True)
+    try:
+        with (
+            open(args.file, encoding="utf-8-sig", newline="") as file,
+            db.unit_of_work() as session,
+        ):
+            report = import_ious(session, file, invite_missing=args.invite_missing)
+    except OSError as error:  # no such file, a directory, no permission
+        err.print(f"error: can't read {args.file}: {error.strerror}", markup=False)
+        return 2
+    except ImportRefused as refused:
+        _print_refusal(err, refused)
+        return 1
+    _print_import(out, report)
+    return 0
+
+
+def _print_refusal(err: Console, refused: ImportRefused) -> None:
+    count = len(refused.problems)
+    err.print(f"[red]error:[/red] nothing was imported; {count} problem(s):")
+    for line in refused.problems:  # echoes file content: never rich markup
+        err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+    if refused.unknown:
+        err.print(
+            "To invite the people who have not joined yet, run again with "
+            "--invite-missing.",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _print_import(out: Console, report: ImportReport) -> None:
+    table = Table(title="IOU import", show_header=False)
+    table.add_row("IOUs created", str(report.ious_created))
+    table.add_row("Points owed in total", f"{report.points:,}")
+    table.add_row("Members invited", str(len(report.invited)))
+    if report.still_invited:
+        table.add_row("Invited before, not joined yet", str(len(report.still_invited)))
+    out.print(table)
+    if report.invited:
+        out.print("Invitations (the codes are shown only this once):")
+        width = max(len(invited.handle) for invited in report.invited)
+        for invited in report.invited:  # one line each: never folded, easy to copy
+            link = f"{routes.SIGNUP}?invite={invited.code}"
+            line = f"  {invited.handle:<{width}}  code {invited.code}  link {link}"
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+        out.print(
+            "Send each person their link; they sign up with their handle and "
+            "the code to claim the IOUs recorded for them.",
+            markup=False,
+            highlight=False,
+        )
+    if report.still_invited:
+        waiting = ", ".join(report.still_invited)
+        out.print(f"Still to join: {waiting}", markup=False, highlight=False)
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="where to write the CSV (overwritten); default: standard output",
+    )
+
+
+def _run_export(args: argparse.Namespace, out: Console) -> int:
+    with _snapshot() as session:
+        rows = export_ious(session)
+    if args.file is None:
+        _write_csv(out.file, rows)
+        return 0
+    try:
+        with open(args.file, "w", encoding="utf-8", newline="") as file:
+            _write_csv(file, rows)
+    except OSError as error:
+        Console(stderr=True).print(
+            f"error: can't write {args.file}: {error.strerror}", markup=False
+        )
+        return 2
+    noun = "IOU" if len(rows) == 1 else "IOUs"
+    out.print(f"Exported {len(rows)} {noun} to {args.file}.", markup=False)
+    return 0
+
+
+def _write_csv(file, rows: list[dict]) -> None:
+    writer = csv.DictWriter(file, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+IOUS_COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
+] = {
+    "import": (
+        "import IOUs from a spreadsheet (CSV), all or nothing",
+        _configure_import,
+        _run_import,
+    ),
+    "export": (
+        "write every IOU as CSV, to a file or standard output",
+        _configure_export,
+        _run_export,
+    ),
+    # "clear": the multilateral clearing run goes here.
+}
+
+
 # --------------------------------------------------------------------------- wiring
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
@@ -353,6 +507,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
         "karma ledger: audit, operator grants, expiring holds",
         _configure_ledger,
         _run_ledger,
+    ),
+    "ious": (
+        "IOUs: import from a spreadsheet, export",
+        _configure_ious,
+        _run_ious,
     ),
 }
 
@@ -377,8 +536,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console()
     try:
         return args.handler(args, out)
-    except DomainError as error:
-        Console(stderr=True).print(f"[red]error:[/red] {error}")
+    except DomainError as error:  # messages may echo input: escape any markup
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(error))}")
         return 1
 
 

@@ -40,11 +40,13 @@ Before solving, three cheap reductions keep the network small:
 - IOUs of opted-out members are set aside untouched.
 - IOUs between the same debtor and creditor are summed into one *pair*; the
   pair's cleared amount is handed back to its IOUs oldest first (lowest iou_id).
-- Only pairs inside one strongly connected component can lie on a cycle
-  (Tarjan's components, from scipy), so the others are set aside too.
+- A pair can lie on a cycle only if both members are in one strongly connected
+  component (found in linear time by scipy.sparse.csgraph); the others go too.
 
 Finally the cleared flow is split into simple cycles (a *flow decomposition*),
 so each member can be shown what was removed and along which loop of people.
+The whole run takes about a quarter of a second for 5,000 members and 50,000
+IOUs (benchmarks/clearing.py), several times faster than a general LP solver.
 """
 
 from __future__ import annotations
@@ -156,18 +158,18 @@ def clear_obligations(
 ) -> Clearing:
     """Clear the largest possible total of debt around cycles of existing IOUs.
 
-    `obligations` are (iou_id, debtor, creditor, amount) with unique, mutually
-    comparable ids and whole positive amounts. IOUs of `opted_out` members are
-    left untouched. The result does not depend on the order of `obligations`.
+    `obligations` are (iou_id, debtor, creditor, amount) rows, plain tuples or
+    `Obligation`s, with unique, mutually comparable ids (lower means older) and
+    whole amounts from 1 to MAX_IOU_AMOUNT; anything else raises InvalidInput.
+    IOUs of `opted_out` members are left untouched. The result depends only on
+    the set of rows, not on their order.
     """
     book = _Book.read(obligations)
-    takes_part = np.array([m not in set(opted_out) for m in book.members], dtype=bool)
-    eligible = takes_part[book.debtors] & takes_part[book.creditors]
-    network = _PairNetwork.build(book, eligible)
+    network = _PairNetwork.build(book, _eligible(book, set(opted_out)))
     pair_cleared = _max_circulation(network)
     cleared = _spread_over_ious(network, pair_cleared, book.amounts)
     return Clearing(
-        ious=tuple(map(ClearedIou, *zip(*book.ious, strict=True), cleared.tolist())),
+        ious=_cleared_ious(book, cleared),
         members=_member_effects(book, cleared),
         cycles=_Decomposition(network, pair_cleared, book.members).cycles(),
         total_owed_before=int(book.amounts.sum()),
@@ -180,13 +182,15 @@ def clear_obligations(
 
 @dataclass(frozen=True)
 class _Book:
-    """The validated IOUs sorted by iou_id, and the same as number columns.
+    """The validated IOUs as columns, sorted by iou_id.
 
     Members are numbered in order of first appearance; `debtors[i]` and
-    `creditors[i]` are the numbers of IOU i's parties.
+    `creditors[i]` are the numbers of the parties to IOU `iou_ids[i]`.
     """
 
-    ious: list[Obligation]
+    iou_ids: tuple[Any, ...]
+    debtor_names: tuple[Member, ...]
+    creditor_names: tuple[Member, ...]
     members: list[Member]
     debtors: np.ndarray
     creditors: np.ndarray
@@ -194,11 +198,7 @@ class _Book:
 
     @classmethod
     def read(cls, obligations: Iterable[tuple[Any, Member, Member, int]]) -> _Book:
-        ious = _sorted_by_id(map(_as_obligation, obligations))
-        if not ious:
-            empty = np.zeros(0, dtype=np.int64)
-            return cls(ious, [], empty, empty, empty)
-        ids, debtor_names, creditor_names, amounts = zip(*ious, strict=True)
+        ids, debtor_names, creditor_names, amounts = _columns(obligations)
         _check_unique(ids)
         members = list(
             dict.fromkeys(
@@ -207,10 +207,12 @@ class _Book:
         )
         number = {member: i for i, member in enumerate(members)}.__getitem__
         book = cls(
-            ious=ious,
+            iou_ids=ids,
+            debtor_names=debtor_names,
+            creditor_names=creditor_names,
             members=members,
-            debtors=np.fromiter(map(number, debtor_names), np.int64, len(ious)),
-            creditors=np.fromiter(map(number, creditor_names), np.int64, len(ious)),
+            debtors=np.fromiter(map(number, debtor_names), np.int64, len(ids)),
+            creditors=np.fromiter(map(number, creditor_names), np.int64, len(ids)),
             amounts=_checked_amounts(ids, amounts),
         )
         book.check_nobody_owes_themselves()
@@ -219,24 +221,23 @@ class _Book:
     def check_nobody_owes_themselves(self) -> None:
         same = np.flatnonzero(self.debtors == self.creditors)
         if len(same):
-            iou_id = self.ious[same[0]].iou_id
+            iou_id = self.iou_ids[same[0]]
             raise InvalidInput(f"IOU {iou_id!r}: a member cannot owe themselves.")
 
 
-def _as_obligation(raw: tuple[Any, Member, Member, int]) -> Obligation:
+def _columns(obligations: Iterable[tuple[Any, Member, Member, int]]) -> list[tuple]:
+    """The id, debtor, creditor and amount columns, rows sorted by iou_id."""
+    rows = list(obligations)
     try:
-        return Obligation._make(raw)
-    except TypeError:
+        rows.sort(key=itemgetter(0))
+        columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
+    except (TypeError, ValueError, LookupError):
         raise InvalidInput(
-            f"Expected (iou_id, debtor, creditor, amount), got {raw!r}."
+            "Expected (iou_id, debtor, creditor, amount) rows with comparable ids."
         ) from None
-
-
-def _sorted_by_id(ious: Iterable[Obligation]) -> list[Obligation]:
-    try:
-        return sorted(ious, key=itemgetter(0))
-    except TypeError:
-        raise InvalidInput("IOU ids must be comparable with each other.") from None
+    if len(columns) != 4:
+        raise InvalidInput("Expected (iou_id, debtor, creditor, amount) rows.")
+    return columns
 
 
 def _check_unique(ids: Sequence[Any]) -> None:
@@ -247,6 +248,8 @@ def _check_unique(ids: Sequence[Any]) -> None:
 
 def _checked_amounts(ids: Sequence[Any], amounts: Sequence[int]) -> np.ndarray:
     """Whole amounts from 1 to MAX_IOU_AMOUNT, as a 64-bit column."""
+    if not amounts:
+        return np.zeros(0, dtype=np.int64)
     if set(map(type, amounts)) != {int}:  # look closer only when not all plain ints
         for iou_id, amount in zip(ids, amounts, strict=True):
             if isinstance(amount, bool) or not isinstance(amount, int | np.integer):
@@ -262,6 +265,12 @@ def _checked_amounts(ids: Sequence[Any], amounts: Sequence[int]) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- network
+
+
+def _eligible(book: _Book, opted_out: set[Member]) -> np.ndarray:
+    """Per IOU: may clearing touch it? Not if either party opted out."""
+    takes_part = np.array([m not in opted_out for m in book.members], dtype=bool)
+    return takes_part[book.debtors] & takes_part[book.creditors]
 
 
 @dataclass(frozen=True)
@@ -301,7 +310,7 @@ def _on_some_cycle(book: _Book, eligible: np.ndarray) -> np.ndarray:
     count = len(book.members)
     graph = csr_matrix(
         (
-            np.ones(int(eligible.sum()), dtype=np.int8),
+            np.ones(int(eligible.sum()), dtype=bool),  # parallel IOUs: still True
             (book.debtors[eligible], book.creditors[eligible]),
         ),
         shape=(count, count),
@@ -359,7 +368,8 @@ class _Decomposition:
     guarantees a way out of every member the walk enters. When the walk meets a
     member already on it, the loop it just closed is a simple cycle: take the
     loop's smallest flow off each of its pairs, and resume the walk from the
-    member before the first pair that this emptied.
+    member before the first pair that this emptied. Each pair is emptied once,
+    so there are at most as many cycles as pairs.
     """
 
     def __init__(self, network: _PairNetwork, pair_cleared, members) -> None:
@@ -370,6 +380,7 @@ class _Decomposition:
         for pair, debtor in reversed(list(enumerate(network.debtors.tolist()))):
             if self.left[pair] > 0:  # reversed: pop() visits pairs in order
                 self.outgoing[debtor].append(pair)
+        self.place_on_path = [-1] * network.member_count  # -1: not on the walk
         self.found: list[ClearingCycle] = []
 
     def cycles(self) -> tuple[ClearingCycle, ...]:
@@ -378,38 +389,52 @@ class _Decomposition:
         return tuple(self.found)
 
     def walk_from(self, start: int) -> None:
-        path, pairs, where = [start], [], {start: 0}
-        left, creditors = self.left, self.creditors
+        path, pairs, place = [start], [], self.place_on_path
+        left, creditors, outgoing = self.left, self.creditors, self.outgoing
+        place[start] = 0
         while True:
-            outgoing = self.outgoing[path[-1]]
-            while outgoing and left[outgoing[-1]] == 0:
-                outgoing.pop()  # emptied for good
-            if not outgoing:  # only the start can run dry: it is done
+            way_out = outgoing[path[-1]]
+            while way_out and left[way_out[-1]] == 0:
+                way_out.pop()  # emptied for good
+            if not way_out:  # only the start can run dry: it is done
+                place[start] = -1
                 return
-            pairs.append(outgoing[-1])
-            member = creditors[outgoing[-1]]
-            if member not in where:
-                where[member] = len(path)
+            pairs.append(way_out[-1])
+            member = creditors[way_out[-1]]
+            if place[member] < 0:
+                place[member] = len(path)
                 path.append(member)
                 continue
-            back_to = self.take_loop(path, pairs, where[member])
+            back_to = self.take_loop(path, pairs, place[member])
             for gone in path[back_to + 1 :]:
-                del where[gone]
+                place[gone] = -1
             del path[back_to + 1 :], pairs[back_to:]
 
     def take_loop(self, path: list[int], pairs: list[int], opened: int) -> int:
         """Record path[opened:] as a cycle, clear it, return where to resume."""
-        loop = pairs[opened:]
-        amount = min(self.left[pair] for pair in loop)
-        self.found.append(
-            ClearingCycle(tuple(self.members[m] for m in path[opened:]), amount)
-        )
+        loop, left = pairs[opened:], self.left
+        amount = min(map(left.__getitem__, loop))
+        cycle = tuple(map(self.members.__getitem__, path[opened:]))
+        self.found.append(ClearingCycle(cycle, amount))
         for pair in loop:
-            self.left[pair] -= amount
-        return opened + next(i for i, pair in enumerate(loop) if self.left[pair] == 0)
+            left[pair] -= amount
+        return opened + next(i for i, pair in enumerate(loop) if left[pair] == 0)
 
 
-# --------------------------------------------------------------------------- members
+# --------------------------------------------------------------------------- result
+
+
+def _cleared_ious(book: _Book, cleared: np.ndarray) -> tuple[ClearedIou, ...]:
+    return tuple(
+        map(
+            ClearedIou,
+            book.iou_ids,
+            book.debtor_names,
+            book.creditor_names,
+            book.amounts.tolist(),
+            cleared.tolist(),
+        )
+    )
 
 
 def _member_effects(book: _Book, cleared: np.ndarray) -> Mapping[Member, MemberEffect]:

@@ -57,6 +57,7 @@ def signup_page() -> rx.Component:
                 placeholder="ada",
                 hint="Your public address: karma/people/<handle>. "
                 "Lowercase letters, digits, - and _.",
+                default_value=SignupState.invited_handle,
                 required=True,
                 max_length=30,
                 autocomplete="username",
@@ -69,6 +70,15 @@ def signup_page() -> rx.Component:
                 hint="At least 10 characters.",
                 autocomplete="new-password",
             ),
+            field(
+                "Invitation code (optional)",
+                "invite_code",
+                hint="Invited by your group? The code claims your handle "
+                "and the IOUs recorded for you.",
+                default_value=SignupState.invite_code,
+                max_length=100,
+                autocomplete="off",
+            ),
             rx.button("Create account", type="submit", size="3", width="100%"),
             spacing="4",
             width="100%",
@@ -76,6 +86,8 @@ def signup_page() -> rx.Component:
         on_submit=SignupState.sign_up,
         reset_on_submit=False,
         width="100%",
+        # Re-mount when an invitation from the link arrives so its values fill in.
+        key=SignupState.invite_code,
     )
     footer = rx.text(
         "Already a member? ", rx.link("Log in", href=routes.LOGIN), size="2"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,11 @@ from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
 from marketplace.models import AuthSession, LoginAttempt, Member
 from marketplace.services import ledger
 from marketplace.settings import get_settings
+
+# RFC 2606 reserves `.invalid`: an invited member's placeholder address can
+# never receive mail, and nobody may sign up with one (see `sign_up`).
+INVITED_EMAIL_DOMAIN = "invited.invalid"
+INVITE_CODE_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -54,19 +60,27 @@ def sign_up(
     handle: object,
     display_name: object,
     password: object,
+    invite_code: object = None,
     clock: Clock = system_clock,
 ) -> LoginResult:
-    """Create an active member and log them in. An invited member (made by an
-    IOU import) is claimed by signing up with its handle and email."""
+    """Create an active member and log them in.
+
+    An invited member (made by an IOU import) is claimed by signing up with its
+    handle and its invitation code: the member keeps its id, and so its IOUs.
+    Without the right code the handle stays reserved, or anyone could sign up as
+    "bob" and inherit what bob is owed."""
     email_ = normalize_email(email)
+    if email_.endswith("@" + INVITED_EMAIL_DOMAIN):
+        raise InvalidInput("Use an email address you can receive mail at.", "email")
     handle_ = normalize_handle(handle)
     name = clean_display_name(display_name)
     password_ = check_password(password, email=email_, handle=handle_)
     now = clock.now()
-    member = _claimable_or_new(session, email_, handle_, now)
+    member = _claimable_or_new(session, email_, handle_, invite_code, now)
     member.display_name = name
     member.password_hash = hash_password(password_)
     member.status = "active"
+    member.invite_code_hash = None  # used up: a code claims once
     member.updated_at = now
     session.add(member)
     session.flush()
@@ -75,11 +89,18 @@ def sign_up(
 
 
 def _claimable_or_new(
-    session: Session, email: str, handle: str, now: datetime
+    session: Session, email: str, handle: str, invite_code: object, now: datetime
 ) -> Member:
     by_email = session.exec(select(Member).where(Member.email == email)).first()
     by_handle = session.exec(select(Member).where(Member.handle == handle)).first()
-    if by_handle and by_handle.status == "invited" and by_email in (None, by_handle):
+    if by_handle and by_handle.status == "invited":
+        if not _invitation_matches(by_handle, invite_code):
+            raise Conflict(
+                f"The handle '{handle}' is reserved by an invitation; "
+                "use the code you were sent."
+            )
+        if by_email not in (None, by_handle):
+            raise Conflict("An account with that email already exists. Log in instead?")
         by_handle.email = email
         return by_handle
     if by_email:
@@ -94,6 +115,59 @@ def _claimable_or_new(
         created_at=now,
         updated_at=now,
     )
+
+
+# -------------------------------------------------------------------------- invitations
+
+
+def hash_invite_code(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def _invitation_matches(member: Member, code: object) -> bool:
+    if not isinstance(code, str) or not code.strip() or len(code) > INVITE_CODE_MAX:
+        return False
+    if not member.invite_code_hash:
+        return False  # an invitation without a code can't be claimed by guessing
+    return hmac.compare_digest(hash_invite_code(code), member.invite_code_hash)
+
+
+def invite_member(
+    session: Session, handle: object, *, clock: Clock = system_clock
+) -> str:
+    """Reserve `handle` for someone who has not joined yet, as an invited member
+    who cannot log in, and return the invitation code that claims it at sign-up.
+    Only the code's hash is stored, so the code can be shown just this once."""
+    handle_ = normalize_handle(handle)
+    code = secrets.token_urlsafe(16)
+    now = clock.now()
+    session.add(
+        Member(
+            handle=handle_,
+            email=f"{handle_}@{INVITED_EMAIL_DOMAIN}",
+            display_name=handle_,
+            password_hash="",  # no password verifies against it
+            status="invited",
+            invite_code_hash=hash_invite_code(code),
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    session.flush()
+    return code
+
+
+def invited_handle(session: Session, code: object) -> str:
+    """The handle an invitation code reserves, or '' (to prefill the sign-up form)."""
+    if not isinstance(code, str) or not code.strip() or len(code) > INVITE_CODE_MAX:
+        return ""
+    member = session.exec(
+        select(Member).where(
+            Member.invite_code_hash == hash_invite_code(code),
+            Member.status == "invited",
+        )
+    ).first()
+    return member.handle if member else ""
 
 
 WRONG_CREDENTIALS = "Email or password is wrong."

@@ -34,6 +34,7 @@ from marketplace.services import ledger
 
 REMIND_EVERY = timedelta(days=7)
 DIRECTIONS = {"i_owe", "owes_me"}
+MAX_ID = 2**31 - 1  # ids are 32-bit; a larger one names nothing (and PG refuses it)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def propose_iou(
 ) -> Iou:
     """Either party writes an IOU down. A debtor who proposes consents by
     proposing; a creditor's proposal waits for the debtor to accept."""
-    if direction not in DIRECTIONS:
+    if not isinstance(direction, str) or direction not in DIRECTIONS:
         raise InvalidInput("Say who owes whom.", "direction")
     other = _active_member(session, counterpart)
     if other.id == actor_id:
@@ -167,13 +168,15 @@ def settle_in_karma(
     `key` makes a resent form pay once."""
     iou, state = _locked(session, iou_id, actor_id)
     points = check_points(amount)
-    check_reduction(
-        state,
-        Event.SETTLED_KARMA,
-        role_of(actor_id, iou.debtor_id, iou.creditor_id),
-        points,
-    )
+    role = role_of(actor_id, iou.debtor_id, iou.creditor_id)
     transfer_key = f"iou:{iou.id}:{check_key(key)}"[:64]
+    # A resent form is a replay, not a second payment: it must not be refused
+    # because the first one already settled it (the ledger replays or refuses it).
+    resent = session.exec(
+        select(IouEvent.id).where(IouEvent.transfer_key == transfer_key)
+    ).first()
+    if resent is None or role != "debtor":
+        check_reduction(state, Event.SETTLED_KARMA, role, points)
     paid = ledger.transfer(
         session,
         key=transfer_key,
@@ -209,7 +212,7 @@ def record_settlement(
 ) -> Iou:
     """The creditor records return help, a payment, or forgiveness."""
     allowed = {Event.SETTLED_HELP, Event.SETTLED_PAYMENT, Event.FORGIVEN}
-    if kind not in {k.value for k in allowed}:
+    if not isinstance(kind, str) or kind not in {k.value for k in allowed}:
         raise InvalidInput("Settle by return help, payment or forgiveness.", "kind")
     iou, state = _locked(session, iou_id, actor_id)
     points = state.outstanding if amount in (None, "") else check_points(amount)
@@ -242,6 +245,8 @@ def _locked(session: Session, iou_id: object, actor_id: int, lock: bool = True):
     its two people."""
     if isinstance(iou_id, bool) or not isinstance(iou_id, int):
         raise InvalidInput("IOU id must be a whole number.")
+    if not 0 < iou_id <= MAX_ID:
+        raise NotFound("No such IOU.")
     query = select(Iou).where(Iou.id == iou_id)
     iou = session.exec(query.with_for_update() if lock else query).first()
     if iou is None or actor_id not in (iou.debtor_id, iou.creditor_id):
@@ -440,6 +445,8 @@ def answer_offset(
     """The other person agrees (the debt cancels both ways) or declines."""
     if isinstance(proposal_id, bool) or not isinstance(proposal_id, int):
         raise InvalidInput("Offset id must be a whole number.")
+    if not 0 < proposal_id <= MAX_ID:
+        raise NotFound("No such offset.")
     proposal = session.exec(
         select(OffsetProposal).where(OffsetProposal.id == proposal_id).with_for_update()
     ).first()

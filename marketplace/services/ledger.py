@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -45,6 +45,7 @@ from marketplace.domain.ledger import (
 )
 from marketplace.domain.text import clean_text
 from marketplace.models import LedgerAccount, LedgerTransfer, Member
+from marketplace.services import ledger_sql
 from marketplace.settings import get_settings
 
 SIGNUP_GRANT = "signup_grant"
@@ -304,15 +305,11 @@ def _hold_by_key(session: Session, hold_key: str):
 
 
 def _known_accounts(session: Session, debit_id: object, credit_id: object):
-    """Both ids name accounts (open or not: a closed one is refused when its
+    """Both ids are well formed; that they name accounts is checked by the
+    insert's foreign keys (open or not: a closed one is refused when its
     totals would change, while a replay still returns the original)."""
-    ids = check_accounts(debit_id, credit_id)
-    found = session.execute(
-        select(func.count()).select_from(ACCOUNT).where(ACCOUNT.c.id.in_(ids))
-    ).scalar_one()
-    if found != 2:
-        raise UnknownAccount("Unknown account.")
-    return ids
+    del session
+    return check_accounts(debit_id, credit_id)
 
 
 def _exists(session: Session, key: str) -> bool:
@@ -354,18 +351,20 @@ def _record(
         "memo": memo,
         "created_at": now,
     }
-    new_id = _insert_once(session, fields)
+    hot = ledger_sql.HotPath(session)
+    new_id = hot.insert_once(fields)
     if new_id is None:
         return _replay(session, fields)
-    sides = [(debit, _debit_side), (credit, _credit_side)]
-    for account_id, apply in sorted(sides, key=lambda side: side[0]):
-        apply(session, account_id, kind, amount, held)
+    # Lower account id first, so two writers never wait on each other in turn.
+    for account_id, side in sorted([(debit, "debit"), (credit, "credit")]):
+        if hot.move(side, account_id, kind, amount, held) is None:
+            _explain_refusal(session, account_id, _growth(kind, amount, held), side)
     return _as_transfer(fields | {"id": new_id})
 
 
-def _insert_once(session: Session, fields: dict) -> int | None:
-    stmt = _insert_for(session)(TRANSFER).values(**fields).on_conflict_do_nothing()
-    return session.execute(stmt.returning(TRANSFER.c.id)).scalar_one_or_none()
+def _growth(kind: Kind, amount: int, held: int) -> int:
+    posted, pending = debit_effect(kind, amount, held)
+    return posted + pending
 
 
 def _replay(session: Session, fields: dict) -> Transfer:
@@ -397,61 +396,6 @@ def _replay(session: Session, fields: dict) -> Transfer:
             f"different {', '.join(differing)}."
         )
     return _as_transfer(dict(row), replayed=True)
-
-
-def _debit_side(session: Session, account_id: int, kind: Kind, amount: int, held: int):
-    posted, pending = debit_effect(kind, amount, held)
-    guard = or_(
-        ACCOUNT.c.credit_limit.is_(None),
-        ACCOUNT.c.credits_posted
-        - ACCOUNT.c.debits_posted
-        - ACCOUNT.c.debits_pending
-        - (posted + pending)
-        >= -ACCOUNT.c.credit_limit,
-    )
-    _guarded_update(
-        session,
-        account_id,
-        "debit",
-        posted + pending,
-        guard,
-        debits_posted=ACCOUNT.c.debits_posted + posted,
-        debits_pending=ACCOUNT.c.debits_pending + pending,
-    )
-
-
-def _credit_side(session: Session, account_id: int, kind: Kind, amount: int, held: int):
-    posted, pending = debit_effect(kind, amount, held)
-    guard = or_(
-        ACCOUNT.c.cap.is_(None),
-        ACCOUNT.c.credits_posted
-        + ACCOUNT.c.credits_pending
-        + (posted + pending)
-        - ACCOUNT.c.debits_posted
-        <= ACCOUNT.c.cap,
-    )
-    _guarded_update(
-        session,
-        account_id,
-        "credit",
-        posted + pending,
-        guard,
-        credits_posted=ACCOUNT.c.credits_posted + posted,
-        credits_pending=ACCOUNT.c.credits_pending + pending,
-    )
-
-
-def _guarded_update(session, account_id, side, growth, guard, **values) -> None:
-    """Apply the change if the account exists, is open and the guard holds;
-    releases (growth <= 0) are never refused."""
-    where = [ACCOUNT.c.id == account_id, ACCOUNT.c.currency == KARMA]
-    if growth > 0:
-        where += [ACCOUNT.c.closed_at.is_(None), guard]
-    changed = session.execute(
-        update(ACCOUNT).where(and_(*where)).values(**values).returning(ACCOUNT.c.id)
-    ).first()
-    if changed is None:
-        _explain_refusal(session, account_id, growth, side)
 
 
 def _explain_refusal(session: Session, account_id: int, growth: int, side: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
-from marketplace.db import unit_of_work
+from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
 from marketplace.services import accounts
 from marketplace.states.session import SessionState
@@ -17,6 +17,10 @@ def _text(form: object, key: str) -> object:
 
 class SignupState(SessionState):
     signup_error: str = ""
+    # From a sign-up link `/signup?invite=CODE`, to prefill the form; the
+    # service checks the code again when the form is sent.
+    invite_code: str = ""
+    invited_handle: str = ""
 
     @rx.event
     def sign_up(self, form: dict):
@@ -28,6 +32,7 @@ class SignupState(SessionState):
                     handle=_text(form, "handle"),
                     display_name=_text(form, "display_name"),
                     password=_text(form, "password"),
+                    invite_code=_text(form, "invite_code"),
                 )
         except DomainError as error:
             self.signup_error = str(error)
@@ -42,6 +47,13 @@ class SignupState(SessionState):
     @rx.event
     def clear(self):
         self.signup_error = ""
+        code = self.router.url.query_parameters.get("invite", "")
+        if not isinstance(code, str) or len(code) > accounts.INVITE_CODE_MAX:
+            code = ""
+        code = code.strip()
+        with read_only() as session:
+            self.invited_handle = accounts.invited_handle(session, code)
+        self.invite_code = code
         self._member()
 
 

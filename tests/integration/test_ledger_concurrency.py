@@ -15,7 +15,7 @@ from marketplace.adapters.clock import FixedClock
 from marketplace.db import run_in_transaction, unit_of_work
 from marketplace.domain.ledger import HoldNotPending, InsufficientKarma
 from marketplace.models import LedgerTransfer
-from marketplace.services import accounts, ledger
+from marketplace.services import accounts, ledger, ledger_sql
 from marketplace.services.audit import audit_ledger
 
 THREADS = 20
@@ -220,17 +220,17 @@ def test_only_a_transaction_the_database_gave_up_on_is_run_again(alice, bob):
 
 
 def test_a_crash_half_way_through_a_transfer_leaves_no_trace(monkeypatch, alice, bob):
-    real_update = ledger._guarded_update
+    real_move = ledger_sql.HotPath.move
     calls = []
 
-    def crash_on_second_side(*args, **kwargs):
-        calls.append(args[2])
+    def crash_on_second_side(self, side, *args, **kwargs):
+        calls.append(side)
         if len(calls) == 2:
             raise RuntimeError("power cut")
-        return real_update(*args, **kwargs)
+        return real_move(self, side, *args, **kwargs)
 
     before = transfer_count()
-    monkeypatch.setattr(ledger, "_guarded_update", crash_on_second_side)
+    monkeypatch.setattr(ledger_sql.HotPath, "move", crash_on_second_side)
     with pytest.raises(RuntimeError, match="power cut"):
         pay(alice, bob, 3, key="gift:1:crash")
     assert sorted(calls) == ["credit", "debit"]  # one side had been written
@@ -239,7 +239,7 @@ def test_a_crash_half_way_through_a_transfer_leaves_no_trace(monkeypatch, alice,
     with unit_of_work() as s:
         assert audit_ledger(s).ok
 
-    monkeypatch.setattr(ledger, "_guarded_update", real_update)
+    monkeypatch.setattr(ledger_sql.HotPath, "move", real_move)
     assert not pay(alice, bob, 3, key="gift:1:crash").replayed
     assert pay(alice, bob, 3, key="gift:1:crash").replayed
     assert (available(alice), available(bob)) == (7, 13)
