@@ -14,10 +14,11 @@ from marketplace.states.ious import IousState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.wallet import WalletState
-from marketplace.tasks import expire_holds_forever
+from marketplace.tasks import clear_ious_forever, expire_holds_forever
 
 app = rx.App()
 app.register_lifespan_task(expire_holds_forever)
+app.register_lifespan_task(clear_ious_forever)
 app.add_page(
     home_page,
     route=routes.HOME,

@@ -36,6 +36,7 @@ class Settings:
     signup_karma_grant: int
     sweep_seconds: int
     favour_points: int
+    clearing_hours: int
     environment: str
 
     @property
@@ -52,6 +53,7 @@ def load_settings() -> Settings:
         signup_karma_grant=_int_env("MARKETPLACE_SIGNUP_KARMA", 10),
         sweep_seconds=max(1, _int_env("MARKETPLACE_SWEEP_SECONDS", 60)),
         favour_points=max(1, _int_env("MARKETPLACE_FAVOUR_POINTS", 5)),
+        clearing_hours=max(0, _int_env("MARKETPLACE_CLEARING_HOURS", 24)),
         environment=os.environ.get("MARKETPLACE_ENV", "development"),
     )
 

@@ -1,4 +1,5 @@
-"""Background work the app runs while it is up: releasing expired holds.
+"""Background work the app runs while it is up: releasing expired holds and
+clearing IOU debt around cycles.
 
 Each sweep is one short transaction and safe to repeat or to run on several
 workers at once (an expiry is keyed by its hold, so two sweeps write it once).
@@ -10,7 +11,7 @@ import asyncio
 import logging
 
 from marketplace.db import unit_of_work
-from marketplace.services import ledger
+from marketplace.services import clearing, ledger
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -32,3 +33,21 @@ async def expire_holds_forever() -> None:
         except Exception:  # a bad sweep must not stop the next one
             log.exception("hold expiry sweep failed")
         await asyncio.sleep(interval)
+
+
+def clear_ious_once() -> int:
+    with unit_of_work() as session:
+        return clearing.run_clearing(session).total_cleared
+
+
+async def clear_ious_forever() -> None:
+    """Lifespan task: a multilateral clearing every `MARKETPLACE_CLEARING_HOURS`
+    (default 24; 0 turns it off). The first run waits one interval."""
+    hours = get_settings().clearing_hours
+    while hours > 0:
+        await asyncio.sleep(hours * 3600)
+        try:
+            cleared = await asyncio.to_thread(clear_ious_once)
+            log.info("clearing removed %d points of IOU debt", cleared)
+        except Exception:
+            log.exception("IOU clearing failed")

@@ -394,6 +394,69 @@ def _list(title: str, items, render, empty: str) -> rx.Component:
     )
 
 
+def _clearing_entry(entry) -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            rx.text.strong(entry.when),
+            ": ",
+            entry.owing_removed,
+            " points you owed and ",
+            entry.owed_removed,
+            " points owed to you were cancelled.",
+            size="2",
+        ),
+        rx.foreach(
+            entry.cycles,
+            lambda loop: rx.text("↻ ", loop, size="1", color_scheme="gray"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _clearing() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Clearing", size="4", as_="h2"),
+            rx.text(
+                "When favours run in a loop (you owe Ben, Ben owes Cleo, Cleo "
+                "owes you), Karma cancels the loop: everyone's net stays the "
+                "same and there is less to settle.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.el.label(
+                rx.hstack(
+                    rx.checkbox(
+                        checked=IousState.in_clearing,
+                        on_change=IousState.set_in_clearing,
+                    ),
+                    rx.text("Include my IOUs in clearing", size="2"),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            rx.cond(
+                IousState.clearings.length() > 0,
+                rx.vstack(
+                    rx.foreach(IousState.clearings, _clearing_entry),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.text(
+                    "No clearing has touched your IOUs yet.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
 def ious_page() -> rx.Component:
     return page(
         rx.heading("IOUs", size="8", as_="h1"),
@@ -423,4 +486,5 @@ def ious_page() -> rx.Component:
             spacing="5",
             width="100%",
         ),
+        _clearing(),
     )

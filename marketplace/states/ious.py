@@ -10,7 +10,8 @@ from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
-from marketplace.services import ious
+from marketplace.services import clearing, ious
+from marketplace.services.clearing import MyClearing
 from marketplace.services.ious import IouView, OffsetView
 from marketplace.states.session import SessionState
 
@@ -20,6 +21,8 @@ class IousState(SessionState):
     owed_to_me: list[IouView] = []
     nets: list[dict[str, str | int | bool]] = []
     offsets: list[OffsetView] = []
+    clearings: list[MyClearing] = []
+    in_clearing: bool = True
     propose_error: str = ""
     action_error: str = ""
     # posted back with the settle form: a resent form settles once
@@ -38,6 +41,8 @@ class IousState(SessionState):
             views = ious.ious_of(session, member_id, today=system_clock.now().date())
             nets = ious.net_by_person(session, member_id)
             self.offsets = ious.offsets_for(session, member_id)
+            self.clearings = clearing.clearings_of(session, member_id)
+            self.in_clearing = not clearing.opted_out(session, member_id)
         self.owed_by_me = [v for v in views if v.my_role == "debtor"]
         self.owed_to_me = [v for v in views if v.my_role == "creditor"]
         self.nets = [
@@ -119,6 +124,18 @@ class IousState(SessionState):
             "Offset declined.",
             proposal_id=proposal_id,
             accept=False,
+        )
+
+    @rx.event
+    def set_in_clearing(self, included: bool):
+        if not isinstance(included, bool):
+            return rx.toast.error("Choose to opt in or out.")
+        return self._act(
+            clearing.set_clearing_opt_out,
+            "Your IOUs take part in clearing."
+            if included
+            else "Your IOUs stay out of clearing.",
+            opt_out=not included,
         )
 
     @rx.event
