@@ -71,6 +71,7 @@ from marketplace.models import (
     MemberTag,
 )
 from marketplace.services import ledger
+from marketplace.services.seed_ious import seed_ious
 from marketplace.settings import get_settings
 
 DEMO_PASSWORD = "karma-demo-2026"
@@ -131,6 +132,8 @@ class SeedReport:
     transfers_created: int = 0
     # Planned moves whose giver no longer has the karma (spent it in the app).
     transfers_skipped: int = 0
+    # Demo IOUs written by this run (and the clearing of their loop).
+    ious_created: int = 0
     demo_handles: list[str] = field(default_factory=list)
 
 
@@ -247,6 +250,10 @@ def seed_network(
         session, ids, signup_karma, tick
     )
     _ensure_moves(session, moves, ids, clock.now(), report, tick)
+    generated = [
+        spec.handle for spec in plan.members if spec.handle not in DEMO_HANDLES
+    ]
+    report.ious_created = seed_ious(session, ids, generated[:3], clock)
     session.flush()
     return report
 

@@ -419,3 +419,18 @@ def test_a_seed_run_on_an_old_database_backfills_the_ledger(engine):
     assert report.signup_grants_created == 20 + DEMO
     assert report.transfers_created == len(transfers()) - (20 + DEMO)
     assert audit().ok
+
+
+def test_the_demo_shows_ious_at_work_once(engine):
+    from marketplace.models import ClearingRun, Iou
+
+    with unit_of_work() as s:
+        first = seed_network(s, members=12)
+    with unit_of_work() as s:
+        second = seed_network(s, members=12)
+        statuses = {iou.note: iou.status for iou in s.exec(select(Iou))}
+        runs = s.exec(select(ClearingRun)).all()
+    assert first.ious_created == 6 and second.ious_created == 0
+    assert statuses["Speaker intro for the AI track"] == "proposed"
+    assert statuses["Venue contact in Toronto"] == "settled"  # cleared in a loop
+    assert len(runs) == 1 and runs[0].total_cleared > 0
