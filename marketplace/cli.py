@@ -32,6 +32,7 @@ from marketplace.migrations import current_revision, head_revision, upgrade_to_h
 from marketplace.models import Member
 from marketplace.services import ledger
 from marketplace.services.audit import AuditReport, audit_ledger
+from marketplace.services.clearing import run_clearing
 from marketplace.services.iou_import import (
     EXPORT_COLUMNS,
     ImportRefused,
@@ -468,6 +469,40 @@ def _write_csv(file, rows: list[dict]) -> None:
     writer.writerows(rows)
 
 
+def _configure_clear(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what a clearing would remove; change nothing",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (total_owed, total_cleared, "
+        "members: the per-member effect)",
+    )
+
+
+def _run_clear(args: argparse.Namespace, out: Console) -> int:
+    with db.unit_of_work() as session:
+        summary = run_clearing(session, dry_run=args.dry_run)
+    if args.json:
+        out.print_json(data=summary.as_dict() | {"dry_run": args.dry_run})
+        return 0
+    share = summary.total_cleared / summary.total_owed if summary.total_owed else 0
+    table = Table(
+        title="IOU clearing" + (" (dry run)" if args.dry_run else ""), show_header=False
+    )
+    table.add_row("Points owed before", f"{summary.total_owed:,}")
+    table.add_row("Points cleared", f"{summary.total_cleared:,} ({share:.0%})")
+    table.add_row("Members whose IOUs shrank", str(len(summary.members)))
+    table.add_row("Cycles", str(summary.cycles))
+    out.print(table)
+    if args.dry_run:
+        out.print("Dry run: nothing was changed.", markup=False)
+    return 0
+
+
 IOUS_COMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
 ] = {
@@ -481,7 +516,11 @@ IOUS_COMMANDS: dict[
         _configure_export,
         _run_export,
     ),
-    # "clear": the multilateral clearing run goes here.
+    "clear": (
+        "cancel IOU debt around cycles, keeping every net position",
+        _configure_clear,
+        _run_clear,
+    ),
 }
 
 

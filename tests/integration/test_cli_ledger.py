@@ -252,3 +252,34 @@ def test_ledger_without_an_action_is_a_usage_error(cli_db, capsys):
     assert main(["ledger"]) == 2
     assert main(["ledger", "frobnicate"]) == 2
     assert "usage:" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- ious clear
+
+
+def test_ious_clear_reports_in_json_and_a_dry_run_changes_nothing(two_members, capsys):
+    from marketplace.services import ious
+
+    with db.unit_of_work() as s:
+        ids = dict(s.exec(select(Member.handle, Member.id)).all())
+        ious.propose_iou(
+            s, actor_id=ids["dana"], counterpart="omar", direction="i_owe", amount=7
+        )
+        ious.propose_iou(
+            s, actor_id=ids["omar"], counterpart="dana", direction="i_owe", amount=4
+        )
+
+    assert main(["ious", "clear", "--dry-run", "--json"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert (dry["total_owed"], dry["total_cleared"]) == (11, 8)
+    assert dry["members"]["dana"] == {
+        "owed_before": 4,
+        "owed_after": 0,
+        "owing_before": 7,
+        "owing_after": 3,
+    }
+
+    assert main(["ious", "clear"]) == 0
+    assert row(capsys.readouterr().out, "Points cleared") == 8
+    assert main(["ious", "clear", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_cleared"] == 0
