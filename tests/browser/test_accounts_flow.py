@@ -46,7 +46,7 @@ def test_newcomer_signs_up_edits_profile_logs_out_and_back_in(new_page):
     expect(page.get_by_text("Profile saved.")).to_be_visible()
 
     page.get_by_role("button", name="Account menu").click()
-    page.get_by_role("menuitem", name="Log out").click()
+    page.get_by_role("menuitem", name="Log out", exact=True).click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
     page.get_by_role("link", name="Log in").click()
