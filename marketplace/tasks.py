@@ -11,7 +11,7 @@ import asyncio
 import logging
 
 from marketplace.db import unit_of_work
-from marketplace.services import clearing, ledger
+from marketplace.services import clearing, ious, ledger
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ async def expire_holds_forever() -> None:
 
 
 def clear_ious_once() -> int:
+    """The daily IOU round: note gentle reminders on overdue IOUs, then clear."""
     with unit_of_work() as session:
+        ious.remind_overdue(session)
         return clearing.run_clearing(session).total_cleared
 
 
