@@ -140,13 +140,28 @@ def _iou_card(iou, sentence: rx.Component, actions: rx.Component) -> rx.Componen
     )
 
 
+def _is_live(iou):
+    """Open or proposed: the sentence is about what is owed now."""
+    return (iou.status == "open") | (iou.status == "proposed")
+
+
 def _owed_by_me(iou) -> rx.Component:
-    sentence = rx.text(
-        "You owe ",
-        rx.text.strong(iou.other_name),
-        " ",
-        rx.text.strong(iou.outstanding),
-        " points",
+    sentence = rx.cond(
+        _is_live(iou),
+        rx.text(
+            "You owe ",
+            rx.text.strong(iou.other_name),
+            " ",
+            rx.text.strong(iou.outstanding),
+            " points",
+        ),
+        rx.text(
+            "You owed ",
+            rx.text.strong(iou.other_name),
+            " ",
+            rx.text.strong(iou.amount),
+            " points",
+        ),
     )
     actions = rx.match(
         iou.status,
@@ -181,11 +196,20 @@ def _owed_by_me(iou) -> rx.Component:
 
 
 def _owed_to_me(iou) -> rx.Component:
-    sentence = rx.text(
-        rx.text.strong(iou.other_name),
-        " owes you ",
-        rx.text.strong(iou.outstanding),
-        " points",
+    sentence = rx.cond(
+        _is_live(iou),
+        rx.text(
+            rx.text.strong(iou.other_name),
+            " owes you ",
+            rx.text.strong(iou.outstanding),
+            " points",
+        ),
+        rx.text(
+            rx.text.strong(iou.other_name),
+            " owed you ",
+            rx.text.strong(iou.amount),
+            " points",
+        ),
     )
     actions = rx.match(
         iou.status,
