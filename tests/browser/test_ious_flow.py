@@ -58,10 +58,11 @@ def test_an_iou_is_accepted_paid_in_part_and_forgiven(new_page):
     expect(ada.get_by_text("Recorded.")).to_be_visible()
     expect(ada.get_by_text("forgiven", exact=True)).to_be_visible()
     expect(ada.get_by_text("0 of 8 points left")).to_be_visible()
+    expect(ada.get_by_text("Ben Okafor owed you 8 points")).to_be_visible()
     expect(ada.get_by_text("No open IOUs.")).to_be_visible()
 
     open_ious(ben)
-    expect(ben.get_by_text("You owe Ada Lindqvist 0 points")).to_be_visible()
+    expect(ben.get_by_text("You owed Ada Lindqvist 8 points")).to_be_visible()
     expect(ben.get_by_text("forgiven", exact=True)).to_be_visible()
     expect(
         ben.get_by_role("button", name="Pay in karma to Ada Lindqvist")
