@@ -5,6 +5,7 @@ import reflex as rx
 from marketplace import routes
 from marketplace.components.buttons import link_button
 from marketplace.components.layout import page
+from marketplace.components.pager import pager
 from marketplace.components.people import people_grid, tag_badges
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import PublicProfileState
@@ -38,24 +39,7 @@ def directory_page() -> rx.Component:
         ),
         rx.text(PeopleState.total.to_string() + " members", color_scheme="gray"),
         people_grid(PeopleState.people),
-        rx.hstack(
-            rx.button(
-                "Previous page",
-                variant="soft",
-                disabled=PeopleState.page <= 1,
-                on_click=PeopleState.go_to_page(PeopleState.page - 1),
-            ),
-            rx.text("Page ", PeopleState.page, " of ", PeopleState.pages, size="2"),
-            rx.button(
-                "Next page",
-                variant="soft",
-                disabled=PeopleState.page >= PeopleState.pages,
-                on_click=PeopleState.go_to_page(PeopleState.page + 1),
-            ),
-            align="center",
-            justify="center",
-            width="100%",
-        ),
+        pager(PeopleState),
     )
 
 

@@ -4,6 +4,7 @@ import reflex as rx
 
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
+from marketplace.components.pager import pager
 from marketplace.states.wallet import WalletState
 
 RECEIVED_COLOR = "var(--grass-9)"
@@ -218,24 +219,7 @@ def _history() -> rx.Component:
                 WalletState.total == 0,
                 rx.text("Nothing here yet.", size="2", color_scheme="gray"),
             ),
-            rx.hstack(
-                rx.button(
-                    "Previous page",
-                    variant="soft",
-                    disabled=WalletState.page <= 1,
-                    on_click=WalletState.go_to_page(WalletState.page - 1),
-                ),
-                rx.text("Page ", WalletState.page, " of ", WalletState.pages, size="2"),
-                rx.button(
-                    "Next page",
-                    variant="soft",
-                    disabled=WalletState.page >= WalletState.pages,
-                    on_click=WalletState.go_to_page(WalletState.page + 1),
-                ),
-                align="center",
-                justify="center",
-                width="100%",
-            ),
+            pager(WalletState),
             spacing="4",
             width="100%",
         ),

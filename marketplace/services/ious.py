@@ -30,7 +30,7 @@ from marketplace.domain.ious import (
 from marketplace.domain.ledger import check_key
 from marketplace.domain.text import clean_text
 from marketplace.models import Iou, IouEvent, Member, OffsetProposal
-from marketplace.services import ledger
+from marketplace.services import ledger, members
 
 REMIND_EVERY = timedelta(days=7)
 DIRECTIONS = {"i_owe", "owes_me"}
@@ -116,13 +116,8 @@ def _due(value: object, today: date) -> date | None:
 
 
 def _active_member(session: Session, handle: object) -> Member:
-    if not isinstance(handle, str) or not handle.strip():
-        raise InvalidInput("Say who the IOU is with (their handle).", "counterpart")
-    wanted = handle.strip().lstrip("@").lower()
-    member = session.exec(select(Member).where(Member.handle == wanted)).first()
-    if member is None or member.status != "active":
-        raise NotFound(f"No active member with the handle '{wanted[:30]}'.")
-    return member
+    missing = "Say who the IOU is with (their handle)."
+    return members.active_member(session, handle, missing=missing, field="counterpart")
 
 
 # --------------------------------------------------------------------------- answer

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ledger import (
     KARMA,
     MEMO_MAX_LENGTH,
@@ -44,8 +44,8 @@ from marketplace.domain.ledger import (
     debit_effect,
 )
 from marketplace.domain.text import clean_text
-from marketplace.models import LedgerAccount, LedgerTransfer, Member
-from marketplace.services import ledger_sql
+from marketplace.models import LedgerAccount, LedgerTransfer
+from marketplace.services import ledger_sql, members
 from marketplace.settings import get_settings
 
 SIGNUP_GRANT = "signup_grant"
@@ -510,15 +510,8 @@ def give_karma(
 
 
 def _active_member_id(session: Session, handle: object) -> int:
-    if not isinstance(handle, str) or not handle.strip():
-        raise InvalidInput("Say who should receive the karma (their handle).", "handle")
-    wanted = handle.strip().lstrip("@").lower()
-    member = session.execute(
-        select(Member.id, Member.status).where(Member.handle == wanted)
-    ).first()
-    if member is None or member.status != "active":
-        raise NotFound(f"No active member with the handle '{wanted[:30]}'.")
-    return member.id
+    missing = "Say who should receive the karma (their handle)."
+    return members.active_member(session, handle, missing=missing, field="handle").id
 
 
 def new_key(prefix: str = "t") -> str:
