@@ -351,14 +351,12 @@ def _record(
         "memo": memo,
         "created_at": now,
     }
-    hot = ledger_sql.HotPath(session)
-    new_id = hot.insert_once(fields)
+    new_id, refused = ledger_sql.HotPath(session).record(fields, kind, amount, held)
     if new_id is None:
         return _replay(session, fields)
-    # Lower account id first, so two writers never wait on each other in turn.
-    for account_id, side in sorted([(debit, "debit"), (credit, "credit")]):
-        if hot.move(side, account_id, kind, amount, held) is None:
-            _explain_refusal(session, account_id, _growth(kind, amount, held), side)
+    if refused is not None:
+        side = "debit" if refused == debit else "credit"
+        _explain_refusal(session, refused, _growth(kind, amount, held), side)
     return _as_transfer(fields | {"id": new_id})
 
 

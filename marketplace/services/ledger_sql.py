@@ -51,6 +51,14 @@ WHERE id = %(id)s AND currency = %(currency)s
 RETURNING id
 """
 
+# PostgreSQL: all of the above in one call (alembic revision 0004).
+RECORD_FUNCTION = """
+SELECT transfer_id, refused_account FROM ledger_record(
+    %(transfer_key)s, %(debit_account_id)s, %(credit_account_id)s, %(amount)s,
+    %(currency)s, %(kind)s, %(pending_id)s, %(expires_at)s, %(code)s, %(memo)s,
+    %(created_at)s, %(posted)s, %(pending)s)
+"""
+
 _QMARK_NAMED = re.compile(r"%\((\w+)\)s")
 _DATES = ("expires_at", "created_at")
 
@@ -82,14 +90,48 @@ class HotPath:
         if name not in _dialects:
             _dialects[name] = _Dialect(connection.dialect)
         self.dialect = _dialects[name]
+        self.is_postgres = name == "postgresql"
         self.cursor = connection.connection.driver_connection.cursor()
 
-    def insert_once(self, fields: dict) -> int | None:
-        """Insert the transfer unless its id (or its hold's resolution) exists."""
+    def record(
+        self, fields: dict, kind: Kind, amount: int, held: int
+    ) -> tuple[int | None, int | None]:
+        """Insert the transfer once and move both sides, lower account id first.
+        Returns (new transfer id or None for a replay, the account whose guard
+        refused or None). On PostgreSQL it is one function call."""
+        if not self.is_postgres:
+            return self._record_in_steps(fields, kind, amount, held)
+        posted, pending = debit_effect(kind, amount, held)
+        params = self._bound(fields) | {"posted": posted, "pending": pending}
+        try:
+            self.cursor.execute(RECORD_FUNCTION, params)
+        except Exception as error:  # the driver's IntegrityError: a missing account
+            if _is_integrity_error(error):
+                raise UnknownAccount("Unknown account.") from None
+            raise
+        transfer_id, refused = self.cursor.fetchone()
+        return transfer_id, refused
+
+    def _record_in_steps(self, fields, kind, amount, held):
+        new_id = self.insert_once(fields)
+        if new_id is None:
+            return None, None
+        debit, credit = fields["debit_account_id"], fields["credit_account_id"]
+        for account_id, side in sorted([(debit, "debit"), (credit, "credit")]):
+            if self.move(side, account_id, kind, amount, held) is None:
+                return new_id, account_id
+        return new_id, None
+
+    def _bound(self, fields: dict) -> dict:
         params = dict(fields)
         for name in _DATES:
             if params[name] is not None:
                 params[name] = self.dialect.bind_date(params[name])
+        return params
+
+    def insert_once(self, fields: dict) -> int | None:
+        """Insert the transfer unless its id (or its hold's resolution) exists."""
+        params = self._bound(fields)
         try:
             self.cursor.execute(self.dialect.sql[INSERT_TRANSFER], params)
         except Exception as error:  # the driver's IntegrityError: a missing account
