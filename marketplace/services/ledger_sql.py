@@ -59,6 +59,16 @@ SELECT transfer_id, refused_account FROM ledger_record(
     %(created_at)s, %(posted)s, %(pending)s)
 """
 
+# The same as its own transaction: a refusal raises (SQLSTATE KL001) and so
+# undoes the insert too (alembic revision 0005).
+RECORD_STRICT = """
+SELECT ledger_record_strict(
+    %(transfer_key)s, %(debit_account_id)s, %(credit_account_id)s, %(amount)s,
+    %(currency)s, %(kind)s, %(pending_id)s, %(expires_at)s, %(code)s, %(memo)s,
+    %(created_at)s, %(posted)s, %(pending)s)
+"""
+REFUSED = "KL001"
+
 _QMARK_NAMED = re.compile(r"%\((\w+)\)s")
 _DATES = ("expires_at", "created_at")
 
@@ -166,3 +176,26 @@ def _is_integrity_error(error: Exception) -> bool:
         "IntegrityError",
         "ForeignKeyViolation",
     }
+
+
+def record_alone(connection, fields: dict, posted: int, pending: int) -> tuple:
+    """One transfer as one autocommitted statement on PostgreSQL: returns
+    (new id or None for a replay, refused account id or None)."""
+    name = connection.dialect.name
+    if name not in _dialects:
+        _dialects[name] = _Dialect(connection.dialect)
+    dialect = _dialects[name]
+    params = dict(fields) | {"posted": posted, "pending": pending}
+    for date in _DATES:
+        if params[date] is not None:
+            params[date] = dialect.bind_date(params[date])
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(RECORD_STRICT, params)
+    except Exception as error:
+        if getattr(error, "sqlstate", None) == REFUSED:
+            return None, int(error.diag.message_detail)
+        if _is_integrity_error(error):
+            raise UnknownAccount("Unknown account.") from None
+        raise
+    return cursor.fetchone()[0], None
