@@ -406,19 +406,9 @@ def _record(
     memo,
     now,
 ) -> Transfer:
-    fields = {
-        "transfer_key": key,
-        "debit_account_id": debit,
-        "credit_account_id": credit,
-        "amount": amount,
-        "currency": KARMA,
-        "kind": str(kind),
-        "pending_id": pending_id,
-        "expires_at": expires_at,
-        "code": code,
-        "memo": memo,
-        "created_at": now,
-    }
+    fields = _fields(
+        key, kind, debit, credit, amount, pending_id, expires_at, code, memo, now
+    )
     new_id, refused = ledger_sql.HotPath(session).record(fields, kind, amount, held)
     if new_id is None:
         return _replay(session, fields)
