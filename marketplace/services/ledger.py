@@ -156,7 +156,9 @@ def transfer(
     clock: Clock = system_clock,
 ) -> Transfer:
     """Move `amount` at once from one account to another."""
-    debit, credit = _known_accounts(session, debit_account_id, credit_account_id)
+    # Well-formed ids; that they name accounts is checked by the insert's foreign
+    # keys (a closed account is refused only when its totals would change).
+    debit, credit = check_accounts(debit_account_id, credit_account_id)
     return _record(
         session,
         key=check_key(key),
@@ -253,7 +255,9 @@ def hold(
     clock: Clock = system_clock,
 ) -> Transfer:
     """Reserve `amount` (escrow) until the hold is posted, voided or expires."""
-    debit, credit = _known_accounts(session, debit_account_id, credit_account_id)
+    # Well-formed ids; that they name accounts is checked by the insert's foreign
+    # keys (a closed account is refused only when its totals would change).
+    debit, credit = check_accounts(debit_account_id, credit_account_id)
     now = clock.now()
     expires = now + timedelta(seconds=check_timeout(timeout_seconds))
     return _record(
@@ -370,14 +374,6 @@ def _hold_by_key(session: Session, hold_key: str):
     if row is None or row["kind"] != Kind.PENDING:
         raise HoldNotPending(f"No hold with id {hold_key!r}.")
     return row
-
-
-def _known_accounts(session: Session, debit_id: object, credit_id: object):
-    """Both ids are well formed; that they name accounts is checked by the
-    insert's foreign keys (open or not: a closed one is refused when its
-    totals would change, while a replay still returns the original)."""
-    del session
-    return check_accounts(debit_id, credit_id)
 
 
 def _exists(session: Session, key: str) -> bool:
