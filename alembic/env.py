@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 import marketplace.models  # noqa: F401  (registers the tables)
 from marketplace.db import make_engine
+from marketplace.migrations import is_modelled
 from marketplace.settings import get_settings
 
 config = context.config
@@ -25,6 +26,7 @@ def _configure(connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_object=is_modelled,
         # SQLite cannot ALTER most things; batch mode recreates tables instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )

@@ -44,6 +44,9 @@ class Member(MemberBase, table=True):
     # an invited member is claimed by signing up with this code (hash only)
     invite_code_hash: str | None = Field(default=None, max_length=64)
     clearing_opt_out: bool = Field(default=False)
+    # the optional daily email of unread notifications
+    digest_opt_in: bool = Field(default=False)
+    last_digest_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -263,3 +266,147 @@ class ClearingRun(SQLModel, table=True):
     # [{"members": [id, ...], "amount": n}, ...]: the cycles, for members to see
     cycles: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     at: datetime
+
+
+# ------------------------------------------------------------------------ marketplace
+
+
+class Listing(SQLModel, table=True):
+    """An offer ("I can review your pricing page") or a request ("need an intro
+    to a B2B SEO consultant"), with its terms and who may see it."""
+
+    __table_args__ = (
+        Index("ix_listing_browse", "status", "kind", "created_at"),
+        CheckConstraint("price >= 0", name="ck_listing_price"),
+        CheckConstraint("capacity >= 1", name="ck_listing_capacity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="member.id", index=True)
+    kind: str = Field(max_length=8)  # offer | request
+    title: str = Field(max_length=120)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    terms: str = Field(max_length=8)  # karma | iou | free | paid
+    price: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    capacity: int = Field(default=1)
+    deadline: date | None = None
+    audience: str = Field(default="public", max_length=8)  # public | network | chosen
+    status: str = Field(default="open", max_length=8)  # open | paused | closed
+    # title, description and tags in one text, indexed for full-text search
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    updated_at: datetime
+
+
+class ListingTag(SQLModel, table=True):
+    __tablename__ = "listing_tag"
+    __table_args__ = (UniqueConstraint("listing_id", "tag", name="uq_listing_tag"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    listing_id: int = Field(foreign_key="listing.id", index=True, ondelete="CASCADE")
+    tag: str = Field(max_length=40, index=True)
+
+
+class ListingViewer(SQLModel, table=True):
+    """A member chosen to see a listing whose audience is 'chosen'."""
+
+    __tablename__ = "listing_viewer"
+    __table_args__ = (
+        UniqueConstraint("listing_id", "member_id", name="uq_listing_viewer"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    listing_id: int = Field(foreign_key="listing.id", index=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+
+
+class Engagement(SQLModel, table=True):
+    """One helper helping one asker, born when an offer is booked or a request
+    is answered. Its moves are in domain/engagements.py; `hold_key` names the
+    karma hold placed at acceptance."""
+
+    __table_args__ = (
+        CheckConstraint("asker_id <> helper_id", name="ck_engagement_two_people"),
+        CheckConstraint("price >= 0", name="ck_engagement_price"),
+        Index("ix_engagement_auto_confirm", "status", "confirm_due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    listing_id: int = Field(foreign_key="listing.id", index=True)
+    asker_id: int = Field(foreign_key="member.id", index=True)
+    helper_id: int = Field(foreign_key="member.id", index=True)
+    proposed_by_id: int = Field(foreign_key="member.id")
+    status: str = Field(default="proposed", max_length=16)
+    # the terms agreed, copied from the listing when proposed
+    terms: str = Field(max_length=8)
+    price: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    note: str = Field(default="", max_length=500)
+    hold_key: str | None = Field(default=None, max_length=64)
+    iou_id: int | None = Field(default=None, foreign_key="iou.id")
+    dispute_reason: str = Field(default="", max_length=500)
+    resolution: str | None = Field(default=None, max_length=8)  # refund | release
+    created_at: datetime
+    updated_at: datetime
+    # set when delivered: confirmed automatically after this quiet period
+    confirm_due_at: datetime | None = None
+
+
+class EngagementEvent(SQLModel, table=True):
+    """One move of an engagement, kept for its timeline and for response times."""
+
+    __tablename__ = "engagement_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(
+        foreign_key="engagement.id", index=True, ondelete="CASCADE"
+    )
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str = Field(max_length=16)
+    actor_id: int | None = Field(default=None, foreign_key="member.id")
+    note: str = Field(default="", max_length=500)
+    at: datetime
+
+
+class Message(SQLModel, table=True):
+    """One message in an engagement's thread."""
+
+    __table_args__ = (Index("ix_message_thread", "engagement_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(foreign_key="engagement.id", ondelete="CASCADE")
+    author_id: int = Field(foreign_key="member.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class Notification(SQLModel, table=True):
+    """Something a member should know: shown in the inbox, counted in the
+    navigation, and gathered into the daily digest email."""
+
+    __table_args__ = (Index("ix_notification_inbox", "member_id", "read_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    kind: str = Field(max_length=24)
+    text: str = Field(max_length=300)
+    link: str = Field(default="", max_length=200)
+    created_at: datetime
+    read_at: datetime | None = None
+    emailed_at: datetime | None = None
+
+
+class Review(SQLModel, table=True):
+    """One party's review of the other after the help was confirmed."""
+
+    __table_args__ = (
+        UniqueConstraint("engagement_id", "reviewer_id", name="uq_review_once"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="ck_review_rating"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(foreign_key="engagement.id", index=True)
+    reviewer_id: int = Field(foreign_key="member.id", index=True)
+    reviewee_id: int = Field(foreign_key="member.id", index=True)
+    rating: int
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime

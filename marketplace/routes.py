@@ -23,3 +23,36 @@ def handle_from_path(path: str) -> str:
     if not path.startswith(prefix):
         return ""
     return unquote(path[len(prefix) :].strip("/"))
+
+
+MARKET = "/market"
+LISTING_NEW = "/market/new"
+LISTING = "/market/[listing_id]"
+LISTING_EDIT = "/market/[listing_id]/edit"
+ENGAGEMENTS = "/engagements"
+ENGAGEMENT = "/engagements/[engagement_id]"
+INBOX = "/inbox"
+DISPUTES = "/operator/disputes"
+
+
+def listing(listing_id: int) -> str:
+    return f"{MARKET}/{listing_id}"
+
+
+def listing_edit(listing_id: int) -> str:
+    return f"{MARKET}/{listing_id}/edit"
+
+
+def engagement(engagement_id: int) -> str:
+    return f"{ENGAGEMENTS}/{engagement_id}"
+
+
+def id_from_path(path: str, prefix: str) -> int | None:
+    """The numeric id right after `prefix/` in a path, or None."""
+    head = prefix + "/"
+    if not path.startswith(head):
+        return None
+    first = path[len(head) :].strip("/").split("/")[0]
+    if not (first.isascii() and first.isdigit()) or len(first) > 9:
+        return None
+    return int(first)

@@ -37,6 +37,12 @@ class Settings:
     sweep_seconds: int
     favour_points: int
     clearing_hours: int
+    auto_confirm_days: int
+    smtp_host: str
+    smtp_port: int
+    mail_from: str
+    digest_hour: int
+    base_url: str
     environment: str
 
     @property
@@ -54,6 +60,13 @@ def load_settings() -> Settings:
         sweep_seconds=max(1, _int_env("MARKETPLACE_SWEEP_SECONDS", 60)),
         favour_points=max(1, _int_env("MARKETPLACE_FAVOUR_POINTS", 5)),
         clearing_hours=max(0, _int_env("MARKETPLACE_CLEARING_HOURS", 24)),
+        auto_confirm_days=max(1, _int_env("MARKETPLACE_AUTO_CONFIRM_DAYS", 7)),
+        smtp_host=os.environ.get("MARKETPLACE_SMTP_HOST", "127.0.0.1"),
+        smtp_port=_int_env("MARKETPLACE_SMTP_PORT", 8025),
+        mail_from=os.environ.get("MARKETPLACE_MAIL_FROM", "Karma <digest@karma.local>"),
+        # UTC hour at which the daily digest goes out
+        digest_hour=min(23, max(0, _int_env("MARKETPLACE_DIGEST_HOUR", 7))),
+        base_url=os.environ.get("MARKETPLACE_BASE_URL", "http://localhost:3000"),
         environment=os.environ.get("MARKETPLACE_ENV", "development"),
     )
 

@@ -48,9 +48,12 @@ def normalize_tag(raw: str) -> str:
     return tag
 
 
-def parse_tags(value: object, *, kind: str) -> list[str]:
-    """Split a comma-separated string (or take a list), normalize, de-duplicate."""
-    label = TAG_KIND_LABELS[kind]
+def parse_tags(
+    value: object, *, kind: str, label: str | None = None, limit: int = TAGS_PER_KIND
+) -> list[str]:
+    """Split a comma-separated string (or take a list), normalize, de-duplicate;
+    errors name `label` (the profile's kind label by default) and field `kind`."""
+    label = label or TAG_KIND_LABELS[kind]
     if value is None:
         return []
     if isinstance(value, str):
@@ -63,8 +66,8 @@ def parse_tags(value: object, *, kind: str) -> list[str]:
     for part in parts:
         if part.strip() and (tag := normalize_tag(part)) not in tags:
             tags.append(tag)
-    if len(tags) > TAGS_PER_KIND:
-        raise InvalidInput(f"{label}: at most {TAGS_PER_KIND} tags.", kind)
+    if len(tags) > limit:
+        raise InvalidInput(f"{label}: at most {limit} tags.", kind)
     return tags
 
 

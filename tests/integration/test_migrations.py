@@ -22,8 +22,10 @@ from sqlmodel import Session, SQLModel, select
 from marketplace import db
 from marketplace.migrations import (
     ROOT,
+    SEARCH_PREFIX,
     current_revision,
     head_revision,
+    is_modelled,
     upgrade_to_head,
 )
 from marketplace.models import Member
@@ -57,7 +59,9 @@ def empty_engine(request, tmp_path) -> Iterator[Engine]:
 
 
 def tables(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names())
+    """The modelled tables (the search index has its own raw-SQL tables)."""
+    names = inspect(engine).get_table_names()
+    return {name for name in names if not name.startswith(SEARCH_PREFIX)}
 
 
 def add_member(engine: Engine) -> None:
@@ -97,7 +101,9 @@ def test_upgrading_again_changes_nothing_and_keeps_the_data(empty_engine):
 def test_the_models_match_the_migrated_schema_with_no_drift(empty_engine):
     upgrade_to_head(empty_engine)
     with empty_engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": is_modelled}
+        )
         assert compare_metadata(context, SQLModel.metadata) == []
 
 

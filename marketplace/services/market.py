@@ -1,0 +1,129 @@
+"""Browsing the marketplace: full-text search, filters and paging.
+
+Search is full text: SQLite's FTS5 index and PostgreSQL's English tsvector
+(revision 0006) over title, description and tags. Every word typed must match,
+as a prefix ("mark" finds "marketing"), and both databases stem the same way
+closely enough ("pricing" finds "price"). Filters: offer or request, terms,
+tag, degree of connection to the author, and how recent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, func, text
+from sqlmodel import Session, col, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.errors import InvalidInput
+from marketplace.domain.listings import KINDS, TERMS
+from marketplace.domain.profiles import normalize_tag
+from marketplace.models import Listing, ListingTag
+from marketplace.services import network
+from marketplace.services.listings import ListingView, views, visible_to
+
+PAGE_SIZE = 20
+QUERY_MAX = 100
+DEGREES = {"any": "Anyone", "1": "My connections", "2": "Up to 2nd degree"}
+RECENCY = {"any": None, "7": timedelta(days=7), "30": timedelta(days=30)}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    query: str = ""
+    kind: str = "any"
+    terms: str = "any"
+    tag: str = ""
+    degree: str = "any"
+    recency: str = "any"
+
+
+def check_filters(raw: object) -> Filters:
+    """Filters from a form or the URL, each checked against its choices."""
+    raw = raw if isinstance(raw, dict) else {}
+    query = raw.get("query", "") or ""
+    if not isinstance(query, str) or len(query) > QUERY_MAX:
+        raise InvalidInput(
+            f"Search text must be at most {QUERY_MAX} characters.", "query"
+        )
+    tag = raw.get("tag", "") or ""
+    if not isinstance(tag, str):
+        raise InvalidInput("Tag must be text.", "tag")
+    return Filters(
+        query=query.strip(),
+        kind=_one_of(raw.get("kind"), {"any", *KINDS}, "kind"),
+        terms=_one_of(raw.get("terms"), {"any", *TERMS}, "terms"),
+        tag=normalize_tag(tag) if tag.strip() else "",
+        degree=_one_of(raw.get("degree"), set(DEGREES), "degree"),
+        recency=_one_of(raw.get("recency"), set(RECENCY), "recency"),
+    )
+
+
+def _one_of(value: object, allowed: set[str], field: str) -> str:
+    if value in (None, ""):
+        return "any"
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInput(f"Unknown {field} filter.", field)
+    return value
+
+
+def search(
+    session: Session,
+    *,
+    viewer_id: int,
+    filters: Filters,
+    page: object = 1,
+    clock: Clock = system_clock,
+) -> tuple[list[ListingView], int]:
+    """Open listings the viewer may see, newest first, one page, and the total."""
+    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
+        raise InvalidInput("Page must be a whole number from 1.", "page")
+    stmt = select(Listing).where(Listing.status == "open", visible_to(viewer_id))
+    for condition in _conditions(session, viewer_id, filters, clock):
+        stmt = stmt.where(condition)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(
+        stmt.order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return views(session, viewer_id, list(rows)), total
+
+
+def _conditions(session, viewer_id, filters: Filters, clock) -> list[ColumnElement]:
+    found = []
+    if filters.query and (words := _WORD.findall(filters.query.lower())):
+        found.append(_matches(session, words))
+    if filters.kind != "any":
+        found.append(Listing.kind == filters.kind)
+    if filters.terms != "any":
+        found.append(Listing.terms == filters.terms)
+    if filters.tag:
+        tagged = select(ListingTag.listing_id).where(ListingTag.tag == filters.tag)
+        found.append(col(Listing.id).in_(tagged))
+    if filters.degree == "1":
+        found.append(col(Listing.author_id).in_(network.first_degree(viewer_id)))
+    elif filters.degree == "2":
+        near = network.first_degree(viewer_id).union(network.second_degree(viewer_id))
+        found.append(col(Listing.author_id).in_(near))
+    if (window := RECENCY[filters.recency]) is not None:
+        found.append(Listing.created_at >= clock.now() - window)
+    return found
+
+
+def _matches(session: Session, words: list[str]) -> ColumnElement[bool]:
+    """Every word as a prefix, through the database's own full-text index."""
+    words = words[:12]
+    if session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(f"{w}:*" for w in words)
+        return text(
+            "to_tsvector('english', listing.search_text) @@ "
+            "to_tsquery('english', :fts_query)"
+        ).bindparams(fts_query=query)
+    # FTS5: each word quoted (no operators from the user) and made a prefix
+    query = " ".join('"' + w.replace('"', "") + '"*' for w in words)
+    hits = text("SELECT rowid FROM listing_fts WHERE listing_fts MATCH :fts_query")
+    return col(Listing.id).in_(hits.bindparams(fts_query=query))

@@ -1,0 +1,105 @@
+"""The message thread of an engagement: only its two parties read or write it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlmodel import Session, col, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.errors import NotFound
+from marketplace.domain.text import clean_text
+from marketplace.models import Engagement, Listing, Member, Message
+from marketplace.routes import engagement as engagement_url
+from marketplace.services import listings, notifications
+
+MESSAGE_MAX = 4000
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    author_name: str
+    author_handle: str
+    body: str
+    sent: str
+    mine: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def party_engagement(
+    session: Session, member_id: int, engagement_id: object
+) -> Engagement:
+    """The engagement if `member_id` is one of its two parties, else 'not found'."""
+    engagement = session.get(Engagement, listings.check_id(engagement_id, "engagement"))
+    if engagement is None or member_id not in (
+        engagement.asker_id,
+        engagement.helper_id,
+    ):
+        raise NotFound("No such engagement.")
+    return engagement
+
+
+def post_message(
+    session: Session,
+    *,
+    actor_id: int,
+    engagement_id: object,
+    body: object,
+    clock: Clock = system_clock,
+) -> Message:
+    engagement = party_engagement(session, actor_id, engagement_id)
+    text = clean_text(
+        body,
+        field="body",
+        label="Message",
+        max_length=MESSAGE_MAX,
+        required=True,
+        multiline=True,
+    )
+    message = Message(
+        engagement_id=engagement.id,
+        author_id=actor_id,
+        body=text,
+        created_at=clock.now(),
+    )
+    session.add(message)
+    author = session.get(Member, actor_id)
+    title = session.get(Listing, engagement.listing_id).title
+    other = (
+        engagement.helper_id if actor_id == engagement.asker_id else engagement.asker_id
+    )
+    notifications.notify(
+        session,
+        member_id=other,
+        kind="message",
+        text=f"{author.display_name} wrote about “{title}”: {text}",
+        link=engagement_url(engagement.id),
+        clock=clock,
+    )
+    return message
+
+
+def thread(
+    session: Session, viewer_id: int, engagement_id: object
+) -> list[MessageView]:
+    engagement = party_engagement(session, viewer_id, engagement_id)
+    rows = session.exec(
+        select(Message, Member)
+        .join(Member, Member.id == Message.author_id)
+        .where(Message.engagement_id == engagement.id)
+        .order_by(col(Message.id))
+    ).all()
+    return [
+        MessageView(
+            id=m.id,
+            author_name=a.display_name,
+            author_handle=a.handle,
+            body=m.body,
+            sent=m.created_at.strftime("%d %b %H:%M"),
+            mine=m.author_id == viewer_id,
+        )
+        for m, a in rows
+    ]
