@@ -7,6 +7,14 @@ from marketplace.components.buttons import link_button
 from marketplace.states.session import SessionState
 
 PHONE_ONLY = rx.breakpoints(initial="flex", sm="none")
+MEMBER_LINKS = (
+    ("Dashboard", routes.DASHBOARD),
+    ("Market", routes.MARKET),
+    ("Engagements", routes.ENGAGEMENTS),
+    ("People", routes.PEOPLE),
+    ("Wallet", routes.WALLET),
+    ("IOUs", routes.IOUS),
+)
 
 
 def nav_link(text: str, href: str) -> rx.Component:
@@ -44,10 +52,7 @@ def brand() -> rx.Component:
 def member_menu() -> rx.Component:
     return rx.hstack(
         rx.hstack(
-            nav_link("Dashboard", routes.DASHBOARD),
-            nav_link("People", routes.PEOPLE),
-            nav_link("Wallet", routes.WALLET),
-            nav_link("IOUs", routes.IOUS),
+            *[nav_link(text, href) for text, href in MEMBER_LINKS],
             spacing="5",
             display=rx.breakpoints(initial="none", sm="flex"),
         ),
@@ -67,12 +72,7 @@ def member_menu() -> rx.Component:
                 # On phones the top links fold into this menu.
                 *[
                     rx.menu.item(text, on_click=rx.redirect(href), display=PHONE_ONLY)
-                    for text, href in (
-                        ("Dashboard", routes.DASHBOARD),
-                        ("People", routes.PEOPLE),
-                        ("Wallet", routes.WALLET),
-                        ("IOUs", routes.IOUS),
-                    )
+                    for text, href in MEMBER_LINKS
                 ],
                 rx.menu.separator(display=PHONE_ONLY),
                 rx.menu.item(

@@ -97,7 +97,7 @@ def cy(engine):
     return member("cyd")
 
 
-# --------------------------------------------------------------------------- happy paths
+# ------------------------------------------------------------------------ happy paths
 
 
 def test_a_request_answered_accepted_delivered_and_confirmed_moves_the_karma(ada, bo):
