@@ -4,13 +4,25 @@ import reflex as rx
 
 from marketplace import routes
 from marketplace.pages.auth import login_page, signup_page
+from marketplace.pages.engagements import (
+    disputes_page,
+    engagement_page,
+    engagements_page,
+)
 from marketplace.pages.home import home_page
 from marketplace.pages.ious import ious_page
+from marketplace.pages.market import listing_form_page, listing_page, market_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
 from marketplace.pages.profile_edit import profile_edit_page
 from marketplace.pages.wallet import wallet_page
 from marketplace.states.auth import LoginState, SignupState
+from marketplace.states.engagements import (
+    DisputesState,
+    EngagementsState,
+    EngagementState,
+)
 from marketplace.states.ious import IousState
+from marketplace.states.market import ListingFormState, ListingState, MarketState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.wallet import WalletState
@@ -59,3 +71,45 @@ app.add_page(
     wallet_page, route=routes.WALLET, title="Wallet · Karma", on_load=WalletState.load
 )
 app.add_page(ious_page, route=routes.IOUS, title="IOUs · Karma", on_load=IousState.load)
+app.add_page(
+    market_page,
+    route=routes.MARKET,
+    title="Marketplace · Karma",
+    on_load=MarketState.load,
+)
+app.add_page(
+    listing_form_page,
+    route=routes.LISTING_NEW,
+    title="Post a listing · Karma",
+    on_load=ListingFormState.load_new,
+)
+app.add_page(
+    listing_form_page,
+    route=routes.LISTING_EDIT,
+    title="Edit listing · Karma",
+    on_load=ListingFormState.load_edit,
+)
+app.add_page(
+    listing_page,
+    route=routes.LISTING,
+    title="Listing · Karma",
+    on_load=ListingState.load,
+)
+app.add_page(
+    engagements_page,
+    route=routes.ENGAGEMENTS,
+    title="Engagements · Karma",
+    on_load=EngagementsState.load,
+)
+app.add_page(
+    engagement_page,
+    route=routes.ENGAGEMENT,
+    title="Engagement · Karma",
+    on_load=EngagementState.load,
+)
+app.add_page(
+    disputes_page,
+    route=routes.DISPUTES,
+    title="Disputes · Karma",
+    on_load=DisputesState.load,
+)

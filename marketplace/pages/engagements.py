@@ -1,0 +1,433 @@
+"""Engagement pages: my engagements, one engagement, the operator's disputes."""
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.components.forms import form_error, select_field, text_area
+from marketplace.components.layout import page
+from marketplace.states.engagements import (
+    DisputesState,
+    EngagementsState,
+    EngagementState,
+)
+
+STATUS_COLORS = (
+    ("proposed", "amber"),
+    ("accepted", "blue"),
+    ("delivered", "violet"),
+    ("confirmed", "green"),
+    ("disputed", "red"),
+    ("resolved", "green"),
+)
+
+
+def status_badge(status, label) -> rx.Component:
+    return rx.badge(
+        label, color_scheme=rx.match(status, *STATUS_COLORS, "gray"), variant="soft"
+    )
+
+
+def _role_line(item) -> rx.Component:
+    return rx.cond(
+        item.my_role == "helper",
+        rx.text("You help ", rx.text.strong(item.other_name), size="2"),
+        rx.text(rx.text.strong(item.other_name), " helps you", size="2"),
+    )
+
+
+def _engagement_row(item) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.link(
+                    rx.heading(item.title, size="3", as_="h3"),
+                    href="/engagements/" + item.id.to_string(),
+                    color="inherit",
+                    underline="hover",
+                ),
+                rx.hstack(
+                    _role_line(item),
+                    rx.text("· ", item.terms_label, size="2", color_scheme="gray"),
+                    rx.text("· since ", item.started, size="2", color_scheme="gray"),
+                    wrap="wrap",
+                    spacing="1",
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.cond(
+                item.actions.length() > 0,
+                rx.badge("Your move", color_scheme="orange", variant="solid"),
+            ),
+            status_badge(item.status, item.status_label),
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        width="100%",
+    )
+
+
+def engagements_page() -> rx.Component:
+    return page(
+        rx.heading("Engagements", size="8", as_="h1"),
+        rx.text(
+            "Help you give and get, from proposal to review. Ones waiting for "
+            "you come first.",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            EngagementsState.items.length() > 0,
+            rx.vstack(
+                rx.foreach(EngagementsState.items, _engagement_row),
+                spacing="3",
+                width="100%",
+            ),
+            rx.card(
+                rx.text(
+                    "No engagements yet. Book an offer or answer a request in the ",
+                    rx.link("marketplace", href=routes.MARKET),
+                    ".",
+                ),
+                width="100%",
+            ),
+        ),
+        width="900px",
+    )
+
+
+# --------------------------------------------------------------------------- one
+
+
+def _action_button(action) -> rx.Component:
+    return rx.form(
+        rx.el.input(
+            type="hidden", name="engagement_id", value=EngagementState.engagement.id
+        ),
+        rx.el.input(type="hidden", name="action", value=action["action"]),
+        rx.button(
+            action["label"],
+            type="submit",
+            size="3",
+            variant=rx.match(
+                action["action"], ("decline", "soft"), ("cancel", "soft"), "solid"
+            ),
+            color_scheme=rx.match(
+                action["action"],
+                ("decline", "gray"),
+                ("cancel", "red"),
+                ("dispute", "red"),
+                "accent",
+            ),
+        ),
+        on_submit=EngagementState.act,
+    )
+
+
+def _dispute_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.input(
+                type="hidden", name="engagement_id", value=EngagementState.engagement.id
+            ),
+            rx.el.input(type="hidden", name="action", value="dispute"),
+            text_area(
+                "What went wrong?",
+                "note",
+                max_length=500,
+                rows="2",
+                hint="An operator reads this and refunds or releases the karma.",
+            ),
+            rx.button(
+                "Open a dispute", type="submit", variant="soft", color_scheme="red"
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=EngagementState.act,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _next_steps() -> rx.Component:
+    e = EngagementState.engagement
+    plain = rx.foreach(
+        e.actions, lambda a: rx.cond(a["action"] != "dispute", _action_button(a))
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading("Next step", size="4", as_="h2"),
+            rx.cond(
+                e.actions.length() > 0,
+                rx.hstack(plain, spacing="3", wrap="wrap"),
+                rx.text(
+                    rx.cond(
+                        e.status == "proposed",
+                        "Waiting for ",
+                        "Nothing for you to do right now",
+                    ),
+                    rx.cond(e.status == "proposed", e.other_name, ""),
+                    ".",
+                    color_scheme="gray",
+                ),
+            ),
+            rx.cond(
+                e.confirm_due != "",
+                rx.text(
+                    "Confirmed automatically on ",
+                    e.confirm_due,
+                    " unless disputed.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            rx.cond(
+                (e.status == "delivered") & (e.my_role == "asker"), _dispute_form()
+            ),
+            form_error(EngagementState.action_error),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _message(m) -> rx.Component:
+    return rx.box(
+        rx.text(m.author_name, " · ", m.sent, size="1", color_scheme="gray"),
+        rx.text(m.body, white_space="pre-wrap"),
+        background=rx.cond(m.mine, "var(--accent-3)", "var(--gray-3)"),
+        border_radius="10px",
+        padding="0.6rem 0.8rem",
+        max_width="85%",
+        align_self=rx.cond(m.mine, "flex-end", "flex-start"),
+    )
+
+
+def _thread() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Messages", size="4", as_="h2"),
+            rx.cond(
+                EngagementState.messages.length() > 0,
+                rx.vstack(
+                    rx.foreach(EngagementState.messages, _message),
+                    width="100%",
+                    spacing="2",
+                ),
+                rx.text("No messages yet.", size="2", color_scheme="gray"),
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.el.input(
+                        type="hidden",
+                        name="engagement_id",
+                        value=EngagementState.engagement.id,
+                    ),
+                    text_area("Write a message", "body", max_length=4000, rows="3"),
+                    form_error(EngagementState.message_error),
+                    rx.button("Send message", type="submit"),
+                    spacing="2",
+                    width="100%",
+                    align="end",
+                ),
+                on_submit=EngagementState.send_message,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _review_box() -> rx.Component:
+    e = EngagementState.engagement
+    form = rx.form(
+        rx.vstack(
+            rx.el.input(type="hidden", name="engagement_id", value=e.id),
+            select_field(
+                "Rating",
+                "rating",
+                {
+                    "5": "★★★★★ Excellent",
+                    "4": "★★★★ Good",
+                    "3": "★★★ Fine",
+                    "2": "★★ Poor",
+                    "1": "★ Bad",
+                },
+                "5",
+            ),
+            text_area("Your review", "body", max_length=2000, rows="3"),
+            form_error(EngagementState.review_error),
+            rx.button("Post review", type="submit"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=EngagementState.review,
+        width="100%",
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading("Reviews", size="4", as_="h2"),
+            rx.cond(e.can_review, form),
+            rx.cond(e.my_review != "", rx.text("You wrote: ", e.my_review, size="2")),
+            rx.cond(
+                e.their_review != "",
+                rx.text(e.other_name, " wrote: ", e.their_review, size="2"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _summary() -> rx.Component:
+    e = EngagementState.engagement
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                status_badge(e.status, e.status_label),
+                rx.spacer(),
+                rx.text(e.terms_label, weight="bold"),
+                width="100%",
+            ),
+            rx.heading(e.title, size="7", as_="h1"),
+            rx.text(
+                rx.cond(
+                    e.my_role == "helper",
+                    "You are helping ",
+                    "You are getting help from ",
+                ),
+                rx.link(e.other_name, href="/people/" + e.other_handle),
+                ".",
+            ),
+            rx.cond(e.note != "", rx.blockquote(e.note, size="2")),
+            rx.cond(
+                e.dispute_reason != "",
+                rx.callout(
+                    "Disputed: " + e.dispute_reason,
+                    color_scheme="red",
+                    icon="triangle_alert",
+                ),
+            ),
+            rx.cond(
+                e.resolution != "",
+                rx.text("Resolved by an operator: ", e.resolution, size="2"),
+            ),
+            rx.link("See the listing", href=EngagementState.listing_url, size="2"),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _timeline() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Timeline", size="4", as_="h2"),
+            rx.foreach(
+                EngagementState.timeline,
+                lambda t: rx.vstack(
+                    rx.text(t["what"], weight="medium", size="2"),
+                    rx.text(t["who"], " · ", t["when"], size="1", color_scheme="gray"),
+                    spacing="0",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def engagement_page() -> rx.Component:
+    return page(
+        rx.link("← Engagements", href=routes.ENGAGEMENTS, size="2"),
+        rx.cond(
+            EngagementState.not_found,
+            rx.vstack(
+                rx.heading("Engagement not found", size="7", as_="h1"),
+                rx.text("It doesn't exist, or you aren't part of it."),
+            ),
+            rx.grid(
+                rx.vstack(
+                    _summary(), _next_steps(), _thread(), spacing="4", width="100%"
+                ),
+                rx.vstack(_review_box(), _timeline(), spacing="4", width="100%"),
+                columns=rx.breakpoints(initial="1", md="2fr 1fr"),
+                spacing="5",
+                width="100%",
+                align_items="start",
+            ),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- operator
+
+
+def _dispute_card(d) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(d["title"], size="4", as_="h2"),
+            rx.text(
+                d["asker"],
+                " asked, ",
+                d["helper"],
+                " helped · ",
+                d["terms"],
+                " · disputed ",
+                d["since"],
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.callout(d["reason"], color_scheme="red", icon="triangle_alert"),
+            rx.hstack(
+                _resolve_button(d, "refund", "Refund the asker", "soft"),
+                _resolve_button(d, "release", "Release to the helper", "solid"),
+                spacing="3",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _resolve_button(d, resolution: str, label: str, variant: str) -> rx.Component:
+    return rx.form(
+        rx.el.input(type="hidden", name="engagement_id", value=d["id"]),
+        rx.el.input(type="hidden", name="resolution", value=resolution),
+        rx.button(label, type="submit", variant=variant),
+        on_submit=DisputesState.resolve,
+    )
+
+
+def disputes_page() -> rx.Component:
+    return page(
+        rx.heading("Disputes", size="8", as_="h1"),
+        rx.cond(
+            DisputesState.allowed,
+            rx.vstack(
+                form_error(DisputesState.resolve_error),
+                rx.cond(
+                    DisputesState.disputes.length() > 0,
+                    rx.vstack(
+                        rx.foreach(DisputesState.disputes, _dispute_card),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.text("No open disputes.", color_scheme="gray"),
+                ),
+                width="100%",
+            ),
+            rx.text("This page is for operators."),
+        ),
+        width="900px",
+    )

@@ -1,0 +1,556 @@
+"""Marketplace pages: browse and search, post or edit a listing, one listing."""
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.components.buttons import link_button
+from marketplace.components.forms import field, form_error, select_field, text_area
+from marketplace.components.layout import page
+from marketplace.components.pager import pager
+from marketplace.domain.listings import AUDIENCES, AVAILABLE_TERMS, KINDS, TERMS
+from marketplace.services.market import DEGREES
+from marketplace.states.market import ListingFormState, ListingState, MarketState
+
+KIND_COLORS = (("offer", "grass"), ("request", "blue"))
+STATUS_COLORS = (("open", "green"), ("paused", "amber"), ("closed", "gray"))
+
+
+def kind_badge(kind, label) -> rx.Component:
+    return rx.badge(label, color_scheme=rx.match(kind, *KIND_COLORS, "gray"), size="2")
+
+
+def listing_card(item) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                kind_badge(item.kind, item.kind_label),
+                rx.spacer(),
+                rx.text(item.price_label, size="2", weight="bold"),
+                width="100%",
+                align="center",
+            ),
+            rx.link(
+                rx.heading(item.title, size="4", as_="h3"),
+                href="/market/" + item.id.to_string(),
+                underline="hover",
+                color="inherit",
+            ),
+            rx.text(
+                item.description,
+                size="2",
+                color_scheme="gray",
+                trim="both",
+                style={
+                    "display": "-webkit-box",
+                    "WebkitLineClamp": "2",
+                    "WebkitBoxOrient": "vertical",
+                    "overflow": "hidden",
+                },
+            ),
+            rx.hstack(
+                rx.foreach(
+                    item.tags,
+                    lambda t: rx.badge(t, variant="soft", color_scheme="gray"),
+                ),
+                wrap="wrap",
+                spacing="1",
+            ),
+            rx.hstack(
+                rx.text(
+                    "by ",
+                    item.author_name,
+                    " · ",
+                    item.posted,
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.cond(
+                    item.deadline != "",
+                    rx.text("· by ", item.deadline, size="1", color_scheme="gray"),
+                ),
+                rx.spacer(),
+                rx.cond(
+                    item.spots_left > 0,
+                    rx.text(
+                        item.spots_left,
+                        " of ",
+                        item.capacity,
+                        " spots left",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    rx.badge("Full", color_scheme="gray"),
+                ),
+                width="100%",
+                wrap="wrap",
+                align="center",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field(
+                "Search listings",
+                "query",
+                placeholder="pricing, SEO, intro to…",
+                max_length=100,
+            ),
+            rx.grid(
+                select_field(
+                    "Kind",
+                    "kind",
+                    {"any": "Offers and requests", **KINDS},
+                    MarketState.filters.get("kind", "any"),
+                ),
+                select_field(
+                    "Terms",
+                    "terms",
+                    {"any": "Any terms", **TERMS},
+                    MarketState.filters.get("terms", "any"),
+                ),
+                select_field(
+                    "Posted by",
+                    "degree",
+                    DEGREES,
+                    MarketState.filters.get("degree", "any"),
+                ),
+                select_field(
+                    "Posted",
+                    "recency",
+                    {"any": "Any time", "7": "This week", "30": "This month"},
+                    MarketState.filters.get("recency", "any"),
+                ),
+                field("Tag", "tag", placeholder="seo", max_length=40),
+                columns=rx.breakpoints(initial="2", md="5"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.button("Search", type="submit", size="3"),
+                justify="end",
+                width="100%",
+            ),
+            form_error(MarketState.search_error),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=MarketState.search,
+        width="100%",
+    )
+
+
+def _my_listing_row(item) -> rx.Component:
+    return rx.hstack(
+        kind_badge(item.kind, item.kind_label),
+        rx.link(item.title, href="/market/" + item.id.to_string(), weight="medium"),
+        rx.spacer(),
+        rx.badge(
+            item.status_label,
+            color_scheme=rx.match(item.status, *STATUS_COLORS, "gray"),
+            variant="soft",
+        ),
+        width="100%",
+        align="center",
+        spacing="3",
+    )
+
+
+def _mine() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("My listings", size="4", as_="h2"),
+            rx.cond(
+                MarketState.mine.length() > 0,
+                rx.vstack(
+                    rx.foreach(MarketState.mine, _my_listing_row),
+                    width="100%",
+                    spacing="2",
+                ),
+                rx.text(
+                    "Nothing posted yet. What can you give, or what do you need?",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def market_page() -> rx.Component:
+    return page(
+        rx.hstack(
+            rx.vstack(
+                rx.heading("Marketplace", size="8", as_="h1"),
+                rx.text(
+                    "Offers of help and requests for it, paid in karma, IOUs or "
+                    "kindness.",
+                    color_scheme="gray",
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            link_button("Post a listing", routes.LISTING_NEW, size="3"),
+            width="100%",
+            align="end",
+            wrap="wrap",
+        ),
+        rx.card(_filters(), width="100%"),
+        rx.grid(
+            rx.vstack(
+                rx.text(MarketState.total, " listings", size="2", color_scheme="gray"),
+                rx.cond(
+                    MarketState.total > 0,
+                    rx.vstack(
+                        rx.foreach(MarketState.results, listing_card),
+                        width="100%",
+                        spacing="3",
+                    ),
+                    rx.card(
+                        rx.text(
+                            "No listings match. Try fewer words or other "
+                            "filters — or post what you need.",
+                            color_scheme="gray",
+                        ),
+                        width="100%",
+                    ),
+                ),
+                pager(MarketState),
+                spacing="3",
+                width="100%",
+            ),
+            _mine(),
+            columns=rx.breakpoints(initial="1", md="3fr 1.2fr"),
+            spacing="5",
+            width="100%",
+            align_items="start",
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- form
+
+
+def _listing_form() -> rx.Component:
+    draft = ListingFormState.draft
+    return rx.form(
+        rx.vstack(
+            form_error(ListingFormState.form_error),
+            rx.grid(
+                select_field(
+                    "Kind",
+                    "kind",
+                    {"request": "Request — I need help", "offer": "Offer — I can help"},
+                    draft.get("kind", "request"),
+                ),
+                select_field(
+                    "Who can see it",
+                    "audience",
+                    AUDIENCES,
+                    draft.get("audience", "public"),
+                ),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            field(
+                "Title",
+                "title",
+                required=True,
+                max_length=120,
+                default_value=draft.get("title", ""),
+                placeholder="Review my SaaS pricing page, 30 min",
+            ),
+            text_area(
+                "Description",
+                "description",
+                max_length=4000,
+                rows="5",
+                default_value=draft.get("description", ""),
+                hint="What the help is, how long it takes, what you need to start.",
+            ),
+            field(
+                "Tags",
+                "tags",
+                default_value=draft.get("tags", ""),
+                placeholder="pricing, saas",
+                hint="Comma-separated, up to 8.",
+            ),
+            rx.grid(
+                select_field(
+                    "Terms",
+                    "terms",
+                    {k: TERMS[k] for k in AVAILABLE_TERMS},
+                    draft.get("terms", "karma"),
+                ),
+                field(
+                    "Price (points)",
+                    "price",
+                    type="number",
+                    default_value=draft.get("price", ""),
+                    hint="Karma or IOU points; leave empty when free.",
+                ),
+                field(
+                    "Capacity (people)",
+                    "capacity",
+                    type="number",
+                    default_value=draft.get("capacity", "1"),
+                ),
+                field(
+                    "Deadline",
+                    "deadline",
+                    type="date",
+                    default_value=draft.get("deadline", ""),
+                ),
+                columns=rx.breakpoints(initial="2", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            field(
+                "Chosen people (handles)",
+                "chosen",
+                default_value=draft.get("chosen", ""),
+                placeholder="marcus, lena",
+                hint="Only for 'People I choose'.",
+            ),
+            rx.hstack(
+                link_button(
+                    "Cancel", routes.MARKET, variant="soft", color_scheme="gray"
+                ),
+                rx.button(
+                    rx.cond(
+                        ListingFormState.editing_id > 0, "Save changes", "Post listing"
+                    ),
+                    type="submit",
+                    size="3",
+                ),
+                justify="end",
+                width="100%",
+                spacing="3",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=ListingFormState.save,
+        key=ListingFormState.form_version.to_string(),
+        width="100%",
+    )
+
+
+def listing_form_page() -> rx.Component:
+    return page(
+        rx.heading(
+            rx.cond(ListingFormState.editing_id > 0, "Edit listing", "Post a listing"),
+            size="8",
+            as_="h1",
+        ),
+        rx.card(_listing_form(), width="100%", size="3"),
+        width="760px",
+    )
+
+
+# ------------------------------------------------------------------------ one listing
+
+
+def _propose_box() -> rx.Component:
+    verb = rx.cond(
+        ListingState.listing.kind == "offer", "Book this offer", "Offer to help"
+    )
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(verb, size="4", as_="h2"),
+                rx.el.input(
+                    type="hidden", name="listing_id", value=ListingState.listing.id
+                ),
+                text_area(
+                    "Message",
+                    "note",
+                    max_length=500,
+                    rows="3",
+                    hint="Say hello and what you have in mind.",
+                ),
+                form_error(ListingState.action_error),
+                rx.button(verb, type="submit", size="3", width="100%"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=ListingState.propose,
+            reset_on_submit=True,
+        ),
+        width="100%",
+    )
+
+
+def _proposal_row(item) -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            item.other_name, href="/engagements/" + item.id.to_string(), weight="medium"
+        ),
+        rx.spacer(),
+        rx.badge(item.status_label, variant="soft"),
+        width="100%",
+        align="center",
+    )
+
+
+def _owner_box() -> rx.Component:
+    listing = ListingState.listing
+    return rx.card(
+        rx.vstack(
+            rx.heading("Your listing", size="4", as_="h2"),
+            rx.hstack(
+                link_button(
+                    "Edit",
+                    "/market/" + listing.id.to_string() + "/edit",
+                    variant="soft",
+                ),
+                rx.cond(
+                    listing.status == "open",
+                    rx.button(
+                        "Pause",
+                        variant="soft",
+                        color_scheme="amber",
+                        on_click=ListingState.change_status(listing.id, "pause"),
+                    ),
+                ),
+                rx.cond(
+                    listing.status == "paused",
+                    rx.button(
+                        "Reopen",
+                        variant="soft",
+                        on_click=ListingState.change_status(listing.id, "reopen"),
+                    ),
+                ),
+                rx.cond(
+                    listing.status != "closed",
+                    rx.button(
+                        "Close",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=ListingState.change_status(listing.id, "close"),
+                    ),
+                ),
+                spacing="2",
+                wrap="wrap",
+            ),
+            form_error(ListingState.action_error),
+            rx.heading("Engagements", size="3", as_="h3"),
+            rx.cond(
+                ListingState.proposals.length() > 0,
+                rx.vstack(
+                    rx.foreach(ListingState.proposals, _proposal_row), width="100%"
+                ),
+                rx.text("No one yet.", size="2", color_scheme="gray"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _detail() -> rx.Component:
+    listing = ListingState.listing
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                kind_badge(listing.kind, listing.kind_label),
+                rx.badge(
+                    listing.status_label,
+                    color_scheme=rx.match(listing.status, *STATUS_COLORS, "gray"),
+                    variant="soft",
+                ),
+                rx.spacer(),
+                rx.text(listing.price_label, size="4", weight="bold"),
+                width="100%",
+                align="center",
+            ),
+            rx.heading(listing.title, size="7", as_="h1"),
+            rx.text(
+                "Posted by ",
+                rx.link(listing.author_name, href="/people/" + listing.author_handle),
+                " on ",
+                listing.posted,
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.text(listing.description, white_space="pre-wrap"),
+            rx.hstack(
+                rx.foreach(listing.tags, lambda t: rx.badge(t, variant="soft")),
+                wrap="wrap",
+                spacing="1",
+            ),
+            rx.data_list.root(
+                rx.data_list.item(
+                    rx.data_list.label("Terms"), rx.data_list.value(listing.terms_label)
+                ),
+                rx.data_list.item(
+                    rx.data_list.label("Spots"),
+                    rx.data_list.value(
+                        listing.spots_left.to_string()
+                        + " of "
+                        + listing.capacity.to_string()
+                        + " left"
+                    ),
+                ),
+                rx.data_list.item(
+                    rx.data_list.label("Deadline"),
+                    rx.data_list.value(
+                        rx.cond(listing.deadline != "", listing.deadline, "None")
+                    ),
+                ),
+                rx.data_list.item(
+                    rx.data_list.label("Visible to"),
+                    rx.data_list.value(listing.audience_label),
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def listing_page() -> rx.Component:
+    return page(
+        rx.link("← Marketplace", href=routes.MARKET, size="2"),
+        rx.cond(
+            ListingState.not_found,
+            rx.vstack(
+                rx.heading("Listing not found", size="7", as_="h1"),
+                rx.text("It may have been removed, or it isn't shown to you."),
+            ),
+            rx.grid(
+                _detail(),
+                rx.cond(
+                    ListingState.listing.is_mine,
+                    _owner_box(),
+                    rx.cond(
+                        ListingState.can_propose,
+                        _propose_box(),
+                        rx.card(
+                            rx.text(
+                                "This listing isn't taking new bookings.",
+                                color_scheme="gray",
+                            ),
+                            width="100%",
+                        ),
+                    ),
+                ),
+                columns=rx.breakpoints(initial="1", md="2fr 1fr"),
+                spacing="5",
+                width="100%",
+                align_items="start",
+            ),
+        ),
+    )

@@ -1,0 +1,182 @@
+"""Engagement pages: my engagements, one engagement (moves, messages, reviews),
+and the operator's dispute desk."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.db import read_only, unit_of_work
+from marketplace.domain.errors import DomainError
+from marketplace.services import engagement_views, engagements, reviews, threads
+from marketplace.services.engagement_views import EngagementView
+from marketplace.services.threads import MessageView
+from marketplace.states.session import SessionState
+
+EMPTY = EngagementView(
+    id=0, listing_id=0, title="", status="", status_label="", my_role="",
+    other_name="", other_handle="", terms_label="", note="", started="",
+    updated="", confirm_due="", dispute_reason="", resolution="",
+)  # fmt: skip
+
+
+def _form(form: object) -> dict:
+    return form if isinstance(form, dict) else {}
+
+
+class EngagementsState(SessionState):
+    items: list[EngagementView] = []
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        with read_only() as session:
+            self.items = engagement_views.engagements_of(session, member.id)
+
+
+class EngagementState(SessionState):
+    engagement: EngagementView = EMPTY
+    timeline: list[dict[str, str]] = []
+    messages: list[MessageView] = []
+    not_found: bool = False
+    action_error: str = ""
+    message_error: str = ""
+    review_error: str = ""
+
+    @rx.var
+    def listing_url(self) -> str:
+        return routes.listing(self.engagement.listing_id)
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        self.action_error = self.message_error = self.review_error = ""
+        path_id = routes.id_from_path(self.router.url.path, routes.ENGAGEMENTS)
+        self._refresh(member.id, path_id)
+
+    def _refresh(self, member_id: int, engagement_id: object) -> None:
+        try:
+            with read_only() as session:
+                self.engagement = engagement_views.engagement_view(
+                    session, member_id, engagement_id
+                )
+                self.timeline = engagement_views.timeline(
+                    session, member_id, engagement_id
+                )
+                self.messages = threads.thread(session, member_id, engagement_id)
+            self.not_found = False
+        except DomainError:
+            self.engagement, self.timeline, self.messages = EMPTY, [], []
+            self.not_found = True
+
+    def _run(self, work, error_var: str, success: str, engagement_id: object):
+        """One service call as the signed-in member, then a fresh view."""
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with unit_of_work() as session:
+                work(session, member.id)
+        except DomainError as error:
+            setattr(self, error_var, str(error))
+            return rx.toast.error(str(error))
+        setattr(self, error_var, "")
+        self._refresh(member.id, engagement_id)
+        return rx.toast.success(success)
+
+    @rx.event
+    def act(self, form: dict):
+        """accept / decline / cancel / deliver / confirm / dispute (with a note)."""
+        form = _form(form)
+        engagement_id, action = form.get("engagement_id"), form.get("action")
+
+        def work(session, member_id):
+            engagements.act(
+                session,
+                actor_id=member_id,
+                engagement_id=engagement_id,
+                action=action,
+                note=form.get("note", ""),
+            )
+
+        return self._run(work, "action_error", "Done.", engagement_id)
+
+    @rx.event
+    def send_message(self, form: dict):
+        form = _form(form)
+        engagement_id = form.get("engagement_id")
+
+        def work(session, member_id):
+            threads.post_message(
+                session,
+                actor_id=member_id,
+                engagement_id=engagement_id,
+                body=form.get("body"),
+            )
+
+        return self._run(work, "message_error", "Message sent.", engagement_id)
+
+    @rx.event
+    def review(self, form: dict):
+        form = _form(form)
+        engagement_id = form.get("engagement_id")
+
+        def work(session, member_id):
+            reviews.leave_review(
+                session,
+                actor_id=member_id,
+                engagement_id=engagement_id,
+                rating=form.get("rating"),
+                body=form.get("body", ""),
+            )
+
+        return self._run(work, "review_error", "Thanks for the review.", engagement_id)
+
+
+class DisputesState(SessionState):
+    """Operators only: open disputes and their resolution."""
+
+    disputes: list[dict[str, str | int]] = []
+    allowed: bool = False
+    resolve_error: str = ""
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        self.allowed = member.is_operator
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if not self.allowed:
+            self.disputes = []
+            return
+        with read_only() as session:
+            self.disputes = engagement_views.disputes(session)
+
+    @rx.event
+    def resolve(self, form: dict):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        form = _form(form)
+        try:
+            with unit_of_work() as session:
+                engagements.resolve_dispute(
+                    session,
+                    operator_id=member.id,
+                    engagement_id=form.get("engagement_id"),
+                    resolution=form.get("resolution"),
+                    note=form.get("note", ""),
+                )
+        except DomainError as error:
+            self.resolve_error = str(error)
+            return rx.toast.error(str(error))
+        self.resolve_error = ""
+        self._refresh()
+        return rx.toast.success("Dispute resolved.")

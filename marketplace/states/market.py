@@ -1,0 +1,249 @@
+"""The marketplace: browsing listings, posting and editing one, and its page.
+
+Handlers take ids from the form or the URL, but the services decide what the
+signed-in member may see or change, so a forged id is refused there.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.db import read_only, unit_of_work
+from marketplace.domain.errors import DomainError, InvalidInput
+from marketplace.services import engagements, listings, market
+from marketplace.services.engagement_views import (
+    EngagementView,
+    proposals_for_listing,
+)
+from marketplace.services.listings import ListingView
+from marketplace.states.session import SessionState
+
+FILTER_KEYS = ("query", "kind", "terms", "tag", "degree", "recency")
+
+
+class MarketState(SessionState):
+    results: list[ListingView] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    mine: list[ListingView] = []
+    filters: dict[str, str] = {}
+    search_error: str = ""
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        self.search_error = ""
+        self._search(member.id, self.filters, 1)
+        with read_only() as session:
+            self.mine = listings.listings_of(session, member.id)
+
+    @rx.event
+    def search(self, form: dict):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        form = form if isinstance(form, dict) else {}
+        wanted = {key: form.get(key, "") for key in FILTER_KEYS}
+        return self._search(member.id, wanted, 1)
+
+    @rx.event
+    def go_to_page(self, page: int):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        return self._search(member.id, self.filters, page)
+
+    def _search(self, member_id: int, raw: dict, page: object):
+        try:
+            filters = market.check_filters(raw)
+            with read_only() as session:
+                found, total = market.search(
+                    session, viewer_id=member_id, filters=filters, page=page
+                )
+        except DomainError as error:
+            self.search_error = str(error)
+            return None
+        self.filters = {key: str(getattr(filters, key)) for key in FILTER_KEYS}
+        self.results, self.total, self.page = found, total, page  # type: ignore[assignment]
+        self.pages = max(1, -(-total // market.PAGE_SIZE))
+        self.search_error = ""
+        return None
+
+
+class ListingFormState(SessionState):
+    """New and edit share one uncontrolled form; `draft` feeds its defaults."""
+
+    draft: dict[str, str] = {}
+    editing_id: int = 0
+    form_error: str = ""
+    form_version: int = 0  # remounts the form so defaults apply after a load
+
+    @rx.event
+    def load_new(self):
+        if self._member() is None:
+            return rx.redirect(routes.LOGIN)
+        self.draft = {
+            "kind": "request",
+            "terms": "karma",
+            "price": "5",
+            "capacity": "1",
+            "audience": "public",
+        }
+        self.editing_id, self.form_error = 0, ""
+        self.form_version += 1
+
+    @rx.event
+    def load_edit(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        listing_id = routes.id_from_path(self.router.url.path, routes.MARKET)
+        try:
+            with read_only() as session:
+                view = listings.listing_view(session, member.id, listing_id)
+        except DomainError as error:
+            return self._refuse(str(error))
+        if not view.is_mine:
+            return self._refuse("Only the person who posted this listing can edit it.")
+        self.draft = _draft_of(view)
+        self.editing_id, self.form_error = view.id, ""
+        self.form_version += 1
+
+    def _refuse(self, message: str):
+        self.draft, self.editing_id, self.form_error = {}, 0, message
+        return rx.toast.error(message)
+
+    @rx.event
+    def save(self, form: dict):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with unit_of_work() as session:
+                saved = self._write(session, member.id, form)
+                saved_id = saved.id
+        except DomainError as error:
+            self.form_error = str(error)
+            return rx.toast.error(str(error))
+        self.form_error = ""
+        return [
+            rx.toast.success("Listing saved."),
+            rx.redirect(routes.listing(saved_id)),
+        ]
+
+    def _write(self, session, member_id: int, form: object):
+        if not isinstance(form, dict):
+            raise InvalidInput("The listing form is malformed.")
+        if self.editing_id:
+            return listings.update_listing(
+                session, actor_id=member_id, listing_id=self.editing_id, form=form
+            )
+        return listings.create_listing(session, actor_id=member_id, form=form)
+
+
+def _draft_of(view: ListingView) -> dict[str, str]:
+    return {
+        "kind": view.kind,
+        "title": view.title,
+        "description": view.description,
+        "tags": ", ".join(view.tags),
+        "terms": view.terms,
+        "price": str(view.price),
+        "capacity": str(view.capacity),
+        "deadline": view.deadline,
+        "audience": view.audience,
+        "chosen": ", ".join(view.chosen),
+    }
+
+
+EMPTY_LISTING = ListingView(
+    id=0, kind="", kind_label="", title="", description="", tags=[], terms="",
+    terms_label="", price=0, price_label="", capacity=0, spots_left=0, deadline="",
+    audience="", audience_label="", status="", status_label="", author_name="",
+    author_handle="", posted="", is_mine=False, chosen=[],
+)  # fmt: skip
+
+
+class ListingState(SessionState):
+    listing: ListingView = EMPTY_LISTING
+    proposals: list[EngagementView] = []
+    not_found: bool = False
+    action_error: str = ""
+
+    @rx.var
+    def can_propose(self) -> bool:
+        return (
+            self.listing.id > 0
+            and not self.listing.is_mine
+            and self.listing.status == "open"
+            and self.listing.spots_left > 0
+        )
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        self.action_error = ""
+        listing_id = routes.id_from_path(self.router.url.path, routes.MARKET)
+        self._refresh(member.id, listing_id)
+
+    def _refresh(self, member_id: int, listing_id: object) -> None:
+        try:
+            with read_only() as session:
+                self.listing = listings.listing_view(session, member_id, listing_id)
+                self.proposals = (
+                    proposals_for_listing(session, member_id, self.listing.id)
+                    if self.listing.is_mine
+                    else []
+                )
+            self.not_found = False
+        except DomainError:
+            self.listing, self.proposals, self.not_found = EMPTY_LISTING, [], True
+
+    @rx.event
+    def propose(self, form: dict):
+        """Book this offer, or offer to help with this request."""
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        form = form if isinstance(form, dict) else {}
+        try:
+            with unit_of_work() as session:
+                engagement = engagements.propose(
+                    session,
+                    actor_id=member.id,
+                    listing_id=form.get("listing_id"),
+                    note=form.get("note", ""),
+                )
+                engagement_id = engagement.id
+        except DomainError as error:
+            self.action_error = str(error)
+            return rx.toast.error(str(error))
+        self.action_error = ""
+        return [
+            rx.toast.success("Sent. They'll get a notification."),
+            rx.redirect(routes.engagement(engagement_id)),
+        ]
+
+    @rx.event
+    def change_status(self, listing_id: int, action: str):
+        """Pause, reopen or close one's own listing."""
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with unit_of_work() as session:
+                listings.set_status(
+                    session, actor_id=member.id, listing_id=listing_id, action=action
+                )
+        except DomainError as error:
+            self.action_error = str(error)
+            return rx.toast.error(str(error))
+        self.action_error = ""
+        self._refresh(member.id, listing_id)
+        return rx.toast.success(f"Listing {self.listing.status_label.lower()}.")

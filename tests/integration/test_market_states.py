@@ -1,0 +1,195 @@
+"""Marketplace and engagement event handlers called the way a hostile browser
+can: any handler, any arguments. A third member sending someone else's ids is
+refused and nothing changes; bad input gets a message and writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from marketplace.db import read_only, unit_of_work
+from marketplace.models import (
+    Engagement,
+    EngagementEvent,
+    LedgerTransfer,
+    Listing,
+    Member,
+    Message,
+    Review,
+)
+from marketplace.states.engagements import DisputesState, EngagementState
+from marketplace.states.market import ListingFormState, ListingState, MarketState
+from tests.integration.test_engagements import act, post, propose
+from tests.integration.test_state_security import state_of
+from tests.integration.test_wallet import available, member
+
+
+@pytest.fixture
+def trio(engine):
+    return member("ada"), member("bob"), member("cyd")
+
+
+def snapshot():
+    with read_only() as s:
+        return tuple(
+            s.exec(select(func.count()).select_from(model)).one()
+            for model in (
+                Listing,
+                Engagement,
+                EngagementEvent,
+                LedgerTransfer,
+                Message,
+                Review,
+            )
+        ) + tuple(s.exec(select(Engagement.status).order_by(Engagement.id)).all())
+
+
+def engagement_state(token):
+    return state_of(EngagementState, token)
+
+
+def test_a_member_posts_a_listing_and_finds_it_by_searching(trio):
+    ada, bob, _ = trio
+    form = state_of(ListingFormState, ada.token)
+    ListingFormState.load_new.fn(form)
+    ListingFormState.save.fn(
+        form,
+        form.draft | {"title": "Need an intro to a B2B SEO consultant", "tags": "seo"},
+    )
+    assert form.form_error == ""
+    browse = state_of(MarketState, bob.token)
+    MarketState.load.fn(browse)
+    MarketState.search.fn(browse, {"query": "consult"})
+    assert [r.title for r in browse.results] == [
+        "Need an intro to a B2B SEO consultant"
+    ]
+
+
+def test_a_bad_listing_gets_a_message_and_nothing_is_written(trio):
+    ada = trio[0]
+    form = state_of(ListingFormState, ada.token)
+    ListingFormState.load_new.fn(form)
+    before = snapshot()
+    ListingFormState.save.fn(
+        form, form.draft | {"title": "<b>hi</b> there", "price": "-3"}
+    )
+    assert "plain text" in form.form_error
+    ListingFormState.save.fn(form, "not a form")
+    assert "malformed" in form.form_error
+    assert snapshot() == before
+
+
+def test_editing_someone_elses_listing_by_forging_its_id_is_refused(trio):
+    ada, bob, _ = trio
+    listing = post(ada)
+    form = state_of(ListingFormState, bob.token)
+    form.editing_id = listing  # a browser cannot set this, but even if it could
+    before = snapshot()
+    ListingFormState.save.fn(
+        form,
+        {
+            "kind": "request",
+            "title": "Hacked title",
+            "terms": "free",
+            "audience": "public",
+        },
+    )
+    assert form.form_error != ""
+    assert snapshot() == before
+    listing_state = state_of(ListingState, bob.token)
+    ListingState.change_status.fn(listing_state, listing, "close")
+    assert "Only the person who posted" in listing_state.action_error
+    with read_only() as s:
+        assert s.get(Listing, listing).status == "open"
+
+
+@pytest.mark.parametrize(
+    "action", ["accept", "decline", "cancel", "deliver", "confirm"]
+)
+def test_a_third_member_forging_an_engagement_id_is_refused(trio, action):
+    ada, bob, cyd = trio
+    engagement = propose(bob, post(ada))
+    before = snapshot()
+    state = engagement_state(cyd.token)
+    EngagementState.act.fn(state, {"engagement_id": engagement, "action": action})
+    assert state.action_error == "No such engagement."
+    EngagementState.send_message.fn(state, {"engagement_id": engagement, "body": "hi"})
+    assert state.message_error == "No such engagement."
+    EngagementState.review.fn(state, {"engagement_id": engagement, "rating": 5})
+    assert state.review_error == "No such engagement."
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "forged", [None, "", "x", -1, 0, 2**40, 1.5, True, [1], {"id": 1}, "1 OR 1=1"]
+)
+def test_garbage_ids_are_refused_without_a_crash(trio, forged):
+    ada, bob, _ = trio
+    propose(bob, post(ada))
+    before = snapshot()
+    state = engagement_state(ada.token)
+    EngagementState.act.fn(state, {"engagement_id": forged, "action": "accept"})
+    assert state.action_error == "No such engagement."
+    listing_state = state_of(ListingState, bob.token)
+    ListingState.propose.fn(listing_state, {"listing_id": forged, "note": "hi"})
+    assert listing_state.action_error.startswith("No such listing")
+    assert snapshot() == before
+
+
+def test_a_signed_out_browser_is_sent_to_log_in_and_nothing_happens(trio):
+    ada, bob, _ = trio
+    engagement = propose(bob, post(ada))
+    before = snapshot()
+    state = engagement_state("")
+    result = EngagementState.act.fn(
+        state, {"engagement_id": engagement, "action": "accept"}
+    )
+    assert "login" in str(result)
+    assert snapshot() == before
+
+
+def test_the_whole_loop_through_the_handlers(trio):
+    ada, bob, _ = trio
+    listing = post(ada, price=5)
+    offer = state_of(ListingState, bob.token)
+    ListingState.propose.fn(offer, {"listing_id": listing, "note": "I can help"})
+    with read_only() as s:
+        engagement = s.exec(select(Engagement.id)).one()
+    steps = [(ada, "accept"), (bob, "deliver"), (ada, "confirm")]
+    for actor, action in steps:
+        state = engagement_state(actor.token)
+        EngagementState.act.fn(state, {"engagement_id": engagement, "action": action})
+        assert state.action_error == ""
+    assert available(ada.member_id) == 5 and available(bob.member_id) == 15
+    state = engagement_state(ada.token)
+    EngagementState.review.fn(
+        state, {"engagement_id": engagement, "rating": "5", "body": "Sharp and kind"}
+    )
+    assert state.review_error == ""
+    EngagementState.review.fn(state, {"engagement_id": engagement, "rating": "4"})
+    assert "already" in state.review_error
+
+
+def test_only_operators_see_and_resolve_disputes(trio):
+    ada, bob, cyd = trio
+    engagement = propose(bob, post(ada))
+    act(ada, engagement, "accept")
+    act(bob, engagement, "deliver")
+    act(ada, engagement, "dispute", note="No show")
+    desk = state_of(DisputesState, cyd.token)
+    DisputesState.load.fn(desk)
+    assert desk.allowed is False and desk.disputes == []
+    DisputesState.resolve.fn(
+        desk, {"engagement_id": engagement, "resolution": "release"}
+    )
+    assert desk.resolve_error == "No such engagement."
+    with unit_of_work() as s:
+        s.get(Member, cyd.member_id).is_operator = True
+    DisputesState.load.fn(desk)
+    assert [d["reason"] for d in desk.disputes] == ["No show"]
+    DisputesState.resolve.fn(
+        desk, {"engagement_id": engagement, "resolution": "refund"}
+    )
+    assert desk.resolve_error == "" and desk.disputes == []
+    assert available(ada.member_id) == 10
