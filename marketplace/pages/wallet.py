@@ -34,6 +34,8 @@ def _balance(label: str, value, hint: str, icon: str) -> rx.Component:
         ),
         size="3",
         width="100%",
+        role="group",
+        aria_label=label,
     )
 
 
