@@ -30,6 +30,15 @@ def shoot(page, name: str, path: str, wait_for: str) -> None:
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
 
 
+def follow(page, name: str, path: str, wait_for: str) -> None:
+    """Open `path`, follow its first card title, and shoot where it leads."""
+    page.goto(BASE + path)
+    page.get_by_role("main").get_by_role("heading", level=3).first.click()
+    page.get_by_text(wait_for).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -53,6 +62,13 @@ def main() -> None:
             shoot(page, f"{label}-profile", "/people/priya", "Can help with")
             shoot(page, f"{label}-edit", "/profile/edit", "Save profile")
             shoot(page, f"{label}-people", "/people", "members")
+            shoot(page, f"{label}-wallet", "/wallet", "Available")
+            shoot(page, f"{label}-ious", "/ious", "Net per person")
+            shoot(page, f"{label}-market", "/market", "My listings")
+            follow(page, f"{label}-listing", "/market", "Spots")
+            shoot(page, f"{label}-engagements", "/engagements", "Your move")
+            follow(page, f"{label}-engagement", "/engagements", "Timeline")
+            shoot(page, f"{label}-inbox", "/inbox", "Inbox")
             page.close()
         browser.close()
     print(f"screenshots in {OUT}/")

@@ -5,26 +5,12 @@ import reflex as rx
 from marketplace import routes
 from marketplace.components.forms import form_error, select_field, text_area
 from marketplace.components.layout import page
+from marketplace.components.market import status_badge
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
     EngagementState,
 )
-
-STATUS_COLORS = (
-    ("proposed", "amber"),
-    ("accepted", "blue"),
-    ("delivered", "violet"),
-    ("confirmed", "green"),
-    ("disputed", "red"),
-    ("resolved", "green"),
-)
-
-
-def status_badge(status, label) -> rx.Component:
-    return rx.badge(
-        label, color_scheme=rx.match(status, *STATUS_COLORS, "gray"), variant="soft"
-    )
 
 
 def _role_line(item) -> rx.Component:

@@ -6,90 +6,11 @@ from marketplace import routes
 from marketplace.components.buttons import link_button
 from marketplace.components.forms import field, form_error, select_field, text_area
 from marketplace.components.layout import page
+from marketplace.components.market import STATUS_COLORS, kind_badge, listing_card
 from marketplace.components.pager import pager
 from marketplace.domain.listings import AUDIENCES, AVAILABLE_TERMS, KINDS, TERMS
 from marketplace.services.market import DEGREES
 from marketplace.states.market import ListingFormState, ListingState, MarketState
-
-KIND_COLORS = (("offer", "grass"), ("request", "blue"))
-STATUS_COLORS = (("open", "green"), ("paused", "amber"), ("closed", "gray"))
-
-
-def kind_badge(kind, label) -> rx.Component:
-    return rx.badge(label, color_scheme=rx.match(kind, *KIND_COLORS, "gray"), size="2")
-
-
-def listing_card(item) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                kind_badge(item.kind, item.kind_label),
-                rx.spacer(),
-                rx.text(item.price_label, size="2", weight="bold"),
-                width="100%",
-                align="center",
-            ),
-            rx.link(
-                rx.heading(item.title, size="4", as_="h3"),
-                href="/market/" + item.id.to_string(),
-                underline="hover",
-                color="inherit",
-            ),
-            rx.text(
-                item.description,
-                size="2",
-                color_scheme="gray",
-                trim="both",
-                style={
-                    "display": "-webkit-box",
-                    "WebkitLineClamp": "2",
-                    "WebkitBoxOrient": "vertical",
-                    "overflow": "hidden",
-                },
-            ),
-            rx.hstack(
-                rx.foreach(
-                    item.tags,
-                    lambda t: rx.badge(t, variant="soft", color_scheme="gray"),
-                ),
-                wrap="wrap",
-                spacing="1",
-            ),
-            rx.hstack(
-                rx.text(
-                    "by ",
-                    item.author_name,
-                    " · ",
-                    item.posted,
-                    size="1",
-                    color_scheme="gray",
-                ),
-                rx.cond(
-                    item.deadline != "",
-                    rx.text("· by ", item.deadline, size="1", color_scheme="gray"),
-                ),
-                rx.spacer(),
-                rx.cond(
-                    item.spots_left > 0,
-                    rx.text(
-                        item.spots_left,
-                        " of ",
-                        item.capacity,
-                        " spots left",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    rx.badge("Full", color_scheme="gray"),
-                ),
-                width="100%",
-                wrap="wrap",
-                align="center",
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        width="100%",
-    )
 
 
 def _filters() -> rx.Component:

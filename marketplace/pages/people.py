@@ -5,6 +5,7 @@ import reflex as rx
 from marketplace import routes
 from marketplace.components.buttons import link_button
 from marketplace.components.layout import page
+from marketplace.components.market import listing_card, status_badge
 from marketplace.components.pager import pager
 from marketplace.components.people import people_grid, tag_badges
 from marketplace.states.people import DashboardState, PeopleState
@@ -205,6 +206,61 @@ def _stat(label: str, value, icon: str) -> rx.Component:
     )
 
 
+def _waiting_row(item) -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            item.title, href="/engagements/" + item.id.to_string(), weight="medium"
+        ),
+        rx.text("with ", item.other_name, size="2", color_scheme="gray"),
+        rx.spacer(),
+        status_badge(item.status, item.status_label),
+        width="100%",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _waiting_section() -> rx.Component:
+    return rx.cond(
+        DashboardState.waiting.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Waiting for you", size="5", as_="h2"),
+                rx.foreach(DashboardState.waiting, _waiting_row),
+                rx.link("All engagements", href=routes.ENGAGEMENTS, size="2"),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _requests_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Requests you could help with", size="5", as_="h2"),
+        rx.text("Open requests that match what you can give.", color_scheme="gray"),
+        rx.cond(
+            DashboardState.requests.length() > 0,
+            rx.grid(
+                rx.foreach(DashboardState.requests, listing_card),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(
+                "None right now. ",
+                rx.link("Browse the marketplace", href=routes.MARKET),
+                ".",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def dashboard_page() -> rx.Component:
     return page(
         rx.heading("Welcome, ", DashboardState.my_name, size="8", as_="h1"),
@@ -218,6 +274,8 @@ def dashboard_page() -> rx.Component:
             width="100%",
         ),
         _strength_card(),
+        _waiting_section(),
+        _requests_section(),
         _match_section(
             "People who can help with your needs",
             "Their expertise matches what you are looking for.",

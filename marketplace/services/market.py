@@ -20,7 +20,7 @@ from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.listings import KINDS, TERMS
 from marketplace.domain.profiles import normalize_tag
-from marketplace.models import Listing, ListingTag
+from marketplace.models import Listing, ListingTag, MemberTag
 from marketplace.services import network
 from marketplace.services.listings import ListingView, views, visible_to
 
@@ -127,3 +127,26 @@ def _matches(session: Session, words: list[str]) -> ColumnElement[bool]:
     query = " ".join('"' + w.replace('"', "") + '"*' for w in words)
     hits = text("SELECT rowid FROM listing_fts WHERE listing_fts MATCH :fts_query")
     return col(Listing.id).in_(hits.bindparams(fts_query=query))
+
+
+def requests_i_could_help_with(
+    session: Session, *, member_id: int, limit: int = 4
+) -> list[ListingView]:
+    """Open requests I may see whose tags are among what I can give."""
+    my_give = select(MemberTag.tag).where(
+        MemberTag.member_id == member_id, MemberTag.kind == "give"
+    )
+    tagged = select(ListingTag.listing_id).where(col(ListingTag.tag).in_(my_give))
+    rows = session.exec(
+        select(Listing)
+        .where(
+            Listing.status == "open",
+            Listing.kind == "request",
+            Listing.author_id != member_id,
+            col(Listing.id).in_(tagged),
+            visible_to(member_id),
+        )
+        .order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
+        .limit(limit)
+    ).all()
+    return views(session, member_id, list(rows))

@@ -7,8 +7,16 @@ import reflex as rx
 from marketplace import routes
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
-from marketplace.services import directory, profiles, wallet
+from marketplace.services import (
+    directory,
+    engagement_views,
+    market,
+    profiles,
+    wallet,
+)
 from marketplace.services.directory import PersonCard
+from marketplace.services.engagement_views import EngagementView
+from marketplace.services.listings import ListingView
 from marketplace.states.session import SessionState
 
 
@@ -21,6 +29,8 @@ class DashboardState(SessionState):
     connections: int = 0
     profile_strength: int = 0
     missing: list[str] = []
+    waiting: list[EngagementView] = []
+    requests: list[ListingView] = []
 
     @rx.event
     def load(self):
@@ -38,6 +48,16 @@ class DashboardState(SessionState):
             self.karma = wallet.balances(session, member.id).available
             self.can_help_me = directory.top_matches(session, helpers, 6)
             self.i_can_help = directory.top_matches(session, helped, 6)
+            self.waiting = [
+                e
+                for e in engagement_views.engagements_of(
+                    session, member.id, open_only=True
+                )
+                if e.actions
+            ][:5]
+            self.requests = market.requests_i_could_help_with(
+                session, member_id=member.id
+            )
         self.can_help_me_count, self.i_can_help_count = len(helpers), len(helped)
         self.connections = view.connections
         self._score(view)

@@ -193,3 +193,21 @@ def test_only_operators_see_and_resolve_disputes(trio):
     )
     assert desk.resolve_error == "" and desk.disputes == []
     assert available(ada.member_id) == 10
+
+
+def test_the_dashboard_shows_what_waits_for_me_and_requests_i_could_help_with(trio):
+    from marketplace.services import profiles
+    from marketplace.states.people import DashboardState
+
+    ada, bob, cyd = trio
+    with unit_of_work() as s:
+        profiles.replace_tags(s, bob.member_id, {"give": ["pricing"]})
+    post(ada, title="Review my SaaS pricing page", tags="pricing")
+    post(cyd, title="Need a logo for my bakery", tags="design")
+    engagement = propose(
+        ada, post(bob, kind="offer", price=2, title="Pricing teardown")
+    )
+    board = state_of(DashboardState, bob.token)
+    DashboardState.load.fn(board)
+    assert [r.title for r in board.requests] == ["Review my SaaS pricing page"]
+    assert [(w.id, w.other_name) for w in board.waiting] == [(engagement, "Ada")]
