@@ -26,13 +26,15 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from marketplace import db, routes
-from marketplace.domain.errors import DomainError
+from marketplace.adapters.mailer import SmtpMailer
+from marketplace.domain.errors import DomainError, NotAuthorized
 from marketplace.domain.ledger import KARMA, MAX_TRANSFER
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
-from marketplace.services import ledger
+from marketplace.services import engagements, ledger, members
 from marketplace.services.audit import AuditReport, audit_ledger
 from marketplace.services.clearing import run_clearing
+from marketplace.services.digest import DigestReport
 from marketplace.services.iou_import import (
     EXPORT_COLUMNS,
     ImportRefused,
@@ -41,13 +43,13 @@ from marketplace.services.iou_import import (
     import_ious,
 )
 from marketplace.services.seed import (
-    DEMO_HANDLES,
+    DEMO_MEMBERS,
     DEMO_PASSWORD,
-    EMAIL_DOMAIN,
     MAX_MEMBERS,
     SeedReport,
     seed_network,
 )
+from marketplace.tasks import send_digests_once
 
 BOOTSTRAP_MEMBERS = 50
 Handler = Callable[[argparse.Namespace, Console], int]
@@ -141,8 +143,18 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     table.add_row("Karma transfers created", str(report.transfers_created))
     if report.transfers_skipped:
         table.add_row("Skipped (giver short of karma)", str(report.transfers_skipped))
+    market = report.market
+    table.add_row("Listings created", str(market.listings_created))
+    table.add_row("Engagements created", str(market.engagements_created))
+    if market.engagements_skipped:
+        table.add_row("Skipped (asker short of karma)", str(market.engagements_skipped))
+    table.add_row("Messages created", str(market.messages_created))
+    table.add_row("Reviews created", str(market.reviews_created))
+    table.add_row("Notifications created", str(market.notifications_created))
     out.print(table)
-    logins = ", ".join(f"{h}@{EMAIL_DOMAIN}" for h in DEMO_HANDLES)
+    logins = ", ".join(
+        m.email + (" (operator)" if m.is_operator else "") for m in DEMO_MEMBERS
+    )
     out.print(f"Demo logins: {logins}", markup=False, highlight=False)
     out.print(f"Demo password: {DEMO_PASSWORD}", markup=False, highlight=False)
 
@@ -524,6 +536,153 @@ IOUS_COMMANDS: dict[
 }
 
 
+# --------------------------------------------------------------------------- digest
+
+
+def _configure_digest(parser: argparse.ArgumentParser) -> None:
+    _add_actions(parser, DIGEST_COMMANDS)
+
+
+def _configure_digest_send(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show who would get a digest and how long; send and mark nothing",
+    )
+
+
+def _run_digest_send(args: argparse.Namespace, out: Console) -> int:
+    mailer = SmtpMailer.from_settings()
+    columns = (*Progress.get_default_columns()[:2], MofNCompleteColumn())
+    with Progress(*columns, BarColumn(), console=out, transient=True) as bar:
+        verb = "Checking" if args.dry_run else "Sending"
+        report = send_digests_once(
+            mailer=mailer,
+            dry_run=args.dry_run,
+            track=lambda due: bar.track(due, description=f"{verb} digests"),
+        )
+    _print_digest(out, report, dry_run=args.dry_run)
+    if report.stopped:
+        Console(stderr=True).print(
+            f"[red]error:[/red] {escape(report.stopped)}; the members not reached "
+            "keep their notifications for the next run."
+        )
+        return 1
+    return 0
+
+
+def _print_digest(out: Console, report: DigestReport, *, dry_run: bool) -> None:
+    table = Table(
+        title="Daily digest" + (" (dry run)" if dry_run else ""), show_header=False
+    )
+    label = "Members who would get one" if dry_run else "Digests sent"
+    table.add_row(label, str(len(report.sent)))
+    table.add_row("Notifications in them", str(report.items))
+    if report.refused:
+        table.add_row("Refused by the mail server", str(len(report.refused)))
+    out.print(table)
+    for outcome in report.sent if dry_run else ():
+        out.print(f"  @{outcome.handle}: {outcome.items}", markup=False)
+    for outcome in report.refused:  # server text: never rich markup
+        line = f"  not sent to @{outcome.handle}: {outcome.error}"
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    if dry_run:
+        out.print("Dry run: nothing was sent or marked.", markup=False)
+
+
+DIGEST_COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
+] = {
+    "send": (
+        "email today's digest to every member who asked for one (once a day)",
+        _configure_digest_send,
+        _run_digest_send,
+    ),
+}
+
+
+# ------------------------------------------------------------------------ engagements
+
+
+def _configure_engagements(parser: argparse.ArgumentParser) -> None:
+    _add_actions(parser, ENGAGEMENT_COMMANDS)
+
+
+def _configure_auto_confirm(parser: argparse.ArgumentParser) -> None:
+    del parser  # no options
+
+
+def _run_auto_confirm(args: argparse.Namespace, out: Console) -> int:
+    confirmed = 0
+    while True:  # one short transaction per batch, like the app's sweep
+        with db.unit_of_work() as session:
+            batch = engagements.auto_confirm_due(session, limit=CONFIRM_BATCH)
+        confirmed += batch
+        if batch < CONFIRM_BATCH:
+            break
+    noun = "delivery" if confirmed == 1 else "deliveries"
+    out.print(f"Confirmed {confirmed} quiet {noun}.")
+    return 0
+
+
+def _configure_resolve(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("engagement", metavar="ID", help="the disputed engagement")
+    parser.add_argument(
+        "resolution",
+        choices=("refund", "release"),
+        help="refund: the asker keeps the karma; release: the helper is paid",
+    )
+    parser.add_argument(
+        "--operator", required=True, metavar="HANDLE", help="who decides (an operator)"
+    )
+    parser.add_argument(
+        "--note", default="", metavar="TEXT", help="why (shown to both parties)"
+    )
+
+
+def _run_resolve(args: argparse.Namespace, out: Console) -> int:
+    with db.unit_of_work() as session:
+        operator = members.active_member(
+            session, args.operator, missing="Name the operator.", field="operator"
+        )
+        if not operator.is_operator:
+            raise NotAuthorized(f"@{operator.handle} is not an operator.")
+        engagement = engagements.resolve_dispute(
+            session,
+            operator_id=operator.id,
+            engagement_id=args.engagement,
+            resolution=args.resolution,
+            note=args.note,
+        )
+    outcome = (
+        "the asker keeps the karma"
+        if engagement.resolution == "refund"
+        else "the helper is paid as agreed"
+    )
+    out.print(
+        f"Engagement #{engagement.id} resolved ({engagement.resolution}): {outcome}.",
+        markup=False,
+    )
+    return 0
+
+
+CONFIRM_BATCH = 200
+ENGAGEMENT_COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
+] = {
+    "auto-confirm": (
+        "confirm deliveries the asker left unanswered past the quiet period",
+        _configure_auto_confirm,
+        _run_auto_confirm,
+    ),
+    "resolve": (
+        "settle a disputed engagement: refund the asker or release to the helper",
+        _configure_resolve,
+        _run_resolve,
+    ),
+}
+
+
 # --------------------------------------------------------------------------- wiring
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
@@ -551,6 +710,16 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
         "IOUs: import from a spreadsheet, export",
         _configure_ious,
         _run_ious,
+    ),
+    "digest": (
+        "the daily digest email: send it now",
+        _configure_digest,
+        _run_action_at_head,
+    ),
+    "engagements": (
+        "engagements: confirm quiet deliveries, resolve disputes",
+        _configure_engagements,
+        _run_action_at_head,
     ),
 }
 

@@ -10,6 +10,7 @@ from marketplace.pages.engagements import (
     engagements_page,
 )
 from marketplace.pages.home import home_page
+from marketplace.pages.inbox import inbox_page
 from marketplace.pages.ious import ious_page
 from marketplace.pages.market import listing_form_page, listing_page, market_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
@@ -21,16 +22,22 @@ from marketplace.states.engagements import (
     EngagementsState,
     EngagementState,
 )
+from marketplace.states.inbox import InboxState
 from marketplace.states.ious import IousState
 from marketplace.states.market import ListingFormState, ListingState, MarketState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.wallet import WalletState
-from marketplace.tasks import clear_ious_forever, expire_holds_forever
+from marketplace.tasks import (
+    clear_ious_forever,
+    expire_holds_forever,
+    send_digests_daily,
+)
 
 app = rx.App()
 app.register_lifespan_task(expire_holds_forever)
 app.register_lifespan_task(clear_ious_forever)
+app.register_lifespan_task(send_digests_daily)
 app.add_page(
     home_page,
     route=routes.HOME,
@@ -71,6 +78,9 @@ app.add_page(
     wallet_page, route=routes.WALLET, title="Wallet · Karma", on_load=WalletState.load
 )
 app.add_page(ious_page, route=routes.IOUS, title="IOUs · Karma", on_load=IousState.load)
+app.add_page(
+    inbox_page, route=routes.INBOX, title="Inbox · Karma", on_load=InboxState.load
+)
 app.add_page(
     market_page,
     route=routes.MARKET,

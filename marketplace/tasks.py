@@ -1,5 +1,6 @@
-"""Background work the app runs while it is up: releasing expired holds and
-clearing IOU debt around cycles.
+"""Background work the app runs while it is up: releasing expired holds,
+confirming quiet deliveries, clearing IOU debt around cycles, and the daily
+digest email.
 
 Each sweep is one short transaction and safe to repeat or to run on several
 workers at once (an expiry is keyed by its hold, so two sweeps write it once).
@@ -9,9 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
-from marketplace.db import unit_of_work
-from marketplace.services import clearing, ious, ledger
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.adapters.mailer import Mailer, SmtpMailer
+from marketplace.db import read_only, unit_of_work
+from marketplace.services import clearing, digest, engagements, ious, ledger
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -22,8 +27,16 @@ def sweep_expired_holds() -> int:
         return ledger.expire_holds(session)
 
 
+def confirm_quiet_deliveries() -> int:
+    """Confirm deliveries the asker left unanswered past the quiet period;
+    its own transaction, so a failure here never undoes a hold expiry."""
+    with unit_of_work() as session:
+        return engagements.auto_confirm_due(session)
+
+
 async def expire_holds_forever() -> None:
-    """Lifespan task: sweep every `MARKETPLACE_SWEEP_SECONDS` (default 60)."""
+    """Lifespan task: sweep every `MARKETPLACE_SWEEP_SECONDS` (default 60):
+    expired holds, then quiet deliveries."""
     interval = get_settings().sweep_seconds
     while True:
         try:
@@ -32,6 +45,12 @@ async def expire_holds_forever() -> None:
                 log.info("released %d expired holds", released)
         except Exception:  # a bad sweep must not stop the next one
             log.exception("hold expiry sweep failed")
+        try:
+            confirmed = await asyncio.to_thread(confirm_quiet_deliveries)
+            if confirmed:
+                log.info("auto-confirmed %d quiet deliveries", confirmed)
+        except Exception:
+            log.exception("auto-confirm sweep failed")
         await asyncio.sleep(interval)
 
 
@@ -53,3 +72,55 @@ async def clear_ious_forever() -> None:
             log.info("clearing removed %d points of IOU debt", cleared)
         except Exception:
             log.exception("IOU clearing failed")
+
+
+def send_digests_once(
+    *,
+    clock: Clock = system_clock,
+    mailer: Mailer | None = None,
+    dry_run: bool = False,
+    track: Callable[[list[int]], Iterable[int]] = iter,
+) -> digest.DigestReport:
+    """Every due digest, one short transaction per member, so a member's row
+    is locked only while their own email goes out (several workers running
+    this at once send each digest once). `track` wraps the list for progress."""
+    mailer = mailer or SmtpMailer.from_settings()
+    with read_only() as session:
+        due = digest.due_member_ids(session, clock=clock)
+
+    def send_one(member_id: int) -> digest.DigestOutcome | None:
+        with unit_of_work() as session:
+            return digest.send_digest(
+                session, member_id, clock=clock, mailer=mailer, dry_run=dry_run
+            )
+
+    return digest.deliver(track(due), send_one)
+
+
+def next_hour_mark(now: datetime, hour: int) -> datetime:
+    """The next `hour`:00 UTC strictly after `now` (so a run that ends within
+    its own hour waits for tomorrow's)."""
+    mark = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return mark if mark > now else mark + timedelta(days=1)
+
+
+async def send_digests_daily() -> None:
+    """Lifespan task: the digest email once a day at `MARKETPLACE_DIGEST_HOUR`
+    UTC (default 7). Every worker runs it; the per-member lock and
+    `last_digest_at` make the extra runs send nothing."""
+    hour = get_settings().digest_hour
+    while True:
+        mark = next_hour_mark(system_clock.now(), hour)
+        # Sleep again if woken early (timers run on another clock than UTC
+        # time): one run per mark, never two.
+        while (now := system_clock.now()) < mark:
+            await asyncio.sleep((mark - now).total_seconds())
+        try:
+            report = await asyncio.to_thread(send_digests_once)
+            log.info(
+                "digest: %d sent, %d refused", len(report.sent), len(report.refused)
+            )
+            if report.stopped:
+                log.error("digest run stopped: %s", report.stopped)
+        except Exception:
+            log.exception("digest run failed")

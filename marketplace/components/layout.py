@@ -4,6 +4,8 @@ import reflex as rx
 
 from marketplace import routes
 from marketplace.components.buttons import link_button
+from marketplace.components.heartbeat import heartbeat
+from marketplace.states.nav import UNREAD_CHECK_SECONDS, NavState
 from marketplace.states.session import SessionState
 
 PHONE_ONLY = rx.breakpoints(initial="flex", sm="none")
@@ -49,13 +51,46 @@ def brand() -> rx.Component:
     )
 
 
+def inbox_link() -> rx.Component:
+    """Inbox with its unread badge; shown on phones too. The accessible name
+    carries the count ("Inbox, 3 unread"), the badge is only its picture."""
+    return rx.link(
+        rx.hstack(
+            rx.icon("bell", size=18, aria_hidden="true"),
+            rx.text("Inbox", display=["none", "none", "inline"]),
+            rx.cond(
+                NavState.unread_count > 0,
+                rx.badge(
+                    NavState.unread_badge,
+                    color_scheme="red",
+                    variant="solid",
+                    radius="full",
+                    aria_hidden="true",
+                ),
+            ),
+            spacing="1",
+            align="center",
+        ),
+        href=routes.INBOX,
+        aria_label=NavState.inbox_label,
+        size="3",
+        weight="medium",
+        color_scheme="gray",
+        high_contrast=True,
+        underline="hover",
+    )
+
+
 def member_menu() -> rx.Component:
     return rx.hstack(
+        # Only signed-in pages tick: guests never poll.
+        heartbeat(on_tick=NavState.check_unread, seconds=UNREAD_CHECK_SECONDS),
         rx.hstack(
             *[nav_link(text, href) for text, href in MEMBER_LINKS],
             spacing="5",
             display=rx.breakpoints(initial="none", sm="flex"),
         ),
+        inbox_link(),
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(

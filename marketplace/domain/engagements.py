@@ -87,15 +87,16 @@ PARTICIPLES = {
     Action.AUTO_CONFIRM: "confirmed",
 }
 
+# the verb, with {} where the engagement goes: "mark {} as delivered"
 ACTION_LABELS = {
-    Action.ACCEPT: "accept",
-    Action.DECLINE: "decline",
-    Action.CANCEL: "cancel",
-    Action.DELIVER: "mark as delivered",
-    Action.CONFIRM: "confirm",
-    Action.DISPUTE: "dispute",
-    Action.RESOLVE: "resolve",
-    Action.AUTO_CONFIRM: "confirm automatically",
+    Action.ACCEPT: "accept {}",
+    Action.DECLINE: "decline {}",
+    Action.CANCEL: "cancel {}",
+    Action.DELIVER: "mark {} as delivered",
+    Action.CONFIRM: "confirm {}",
+    Action.DISPUTE: "dispute {}",
+    Action.RESOLVE: "resolve {}",
+    Action.AUTO_CONFIRM: "confirm {} automatically",
 }
 
 # statuses that hold a spot of the listing's capacity
@@ -144,13 +145,13 @@ def move(status: Status, action: Action, role: Role, proposer: Role | None) -> S
 
 
 def _who_may(m: Move, action: Action) -> str:
-    label = ACTION_LABELS[action]
+    verb = ACTION_LABELS[action]
     return {
-        "other": f"Only the other person can {label} this proposal.",
-        "proposer": f"Only the person who proposed it can {label} it now.",
-        "party": f"Only the two people in this engagement can {label} it.",
-        Role.HELPER: f"Only the helper can {label} this engagement.",
-        Role.ASKER: f"Only the person who asked for help can {label} it.",
+        "other": f"Only the other person can {verb.format('this proposal')}.",
+        "proposer": f"Only the person who proposed it can {verb.format('it')} now.",
+        "party": f"Only the two people in this engagement can {verb.format('it')}.",
+        Role.HELPER: f"Only the helper can {verb.format('this engagement')}.",
+        Role.ASKER: f"Only the person who asked for help can {verb.format('it')}.",
         Role.OPERATOR: "Only an operator can resolve a dispute.",
         Role.SYSTEM: "Only the scheduler confirms on its own.",
     }[m.who]

@@ -246,7 +246,7 @@ def _review_box() -> rx.Component:
                 },
                 "5",
             ),
-            text_area("Your review", "body", max_length=2000, rows="3"),
+            text_area("Your review", "review", max_length=2000, rows="3"),
             form_error(EngagementState.review_error),
             rx.button("Post review", type="submit"),
             spacing="2",

@@ -8,6 +8,7 @@ from marketplace.components.layout import page
 from marketplace.components.market import listing_card, status_badge
 from marketplace.components.pager import pager
 from marketplace.components.people import people_grid, tag_badges
+from marketplace.components.reviews import reputation_card, review_list
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import PublicProfileState
 
@@ -119,6 +120,20 @@ def _profile_body() -> rx.Component:
     )
 
 
+def _reviews_section() -> rx.Component:
+    return rx.grid(
+        reputation_card(PublicProfileState.reputation),
+        review_list(
+            PublicProfileState.reviews_received,
+            PublicProfileState.reputation.received,
+        ),
+        columns=rx.breakpoints(initial="1", md="1fr 2fr"),
+        spacing="5",
+        width="100%",
+        align_items="start",
+    )
+
+
 def person_page() -> rx.Component:
     return page(
         rx.cond(
@@ -127,7 +142,7 @@ def person_page() -> rx.Component:
                 rx.heading("Nobody here by that handle", size="7", as_="h1"),
                 rx.link("Browse people", href=routes.PEOPLE),
             ),
-            _profile_body(),
+            rx.vstack(_profile_body(), _reviews_section(), spacing="5", width="100%"),
         ),
     )
 

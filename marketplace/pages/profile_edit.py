@@ -20,6 +20,33 @@ def _section(title: str, *children: rx.Component) -> rx.Component:
     )
 
 
+def _digest_checkbox() -> rx.Component:
+    """A native checkbox inside a real label: the form posts 'on' or nothing."""
+    return rx.vstack(
+        rx.el.label(
+            rx.el.input(
+                type="checkbox",
+                id="digest",
+                name="digest",
+                default_checked=ProfileEditState.digest_opt_in,
+                style={"width": "1.1rem", "height": "1.1rem"},
+            ),
+            "Email me a daily digest",
+            html_for="digest",
+            class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
+            style={"display": "flex", "gap": "0.5rem", "alignItems": "center"},
+        ),
+        rx.text(
+            "One email a day with what you have not read yet, only when there "
+            "is something new.",
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _form() -> rx.Component:
     d = ProfileEditState.draft
     return rx.form(
@@ -94,6 +121,7 @@ def _form() -> rx.Component:
                     width="100%",
                 ),
             ),
+            _section("Email", _digest_checkbox()),
             rx.hstack(
                 rx.button("Save profile", type="submit", size="3"),
                 justify="end",

@@ -172,7 +172,14 @@ def _chosen(session: Session, form: object, draft: ListingDraft, actor_id: int):
         members.active_member(session, h, missing=missing, field="chosen").id
         for h in handles
     ]
-    return [i for i in ids if i != actor_id]
+    others = [i for i in ids if i != actor_id]
+    if not others:
+        # the author always sees their own listing; "chosen: me" would hide it
+        # from everyone while looking shared
+        raise InvalidInput(
+            "Choose someone other than yourself to show it to.", "chosen"
+        )
+    return others
 
 
 def _replace_tags_and_viewers(session, listing_id, tags, viewer_ids) -> None:

@@ -3,8 +3,9 @@
 Search is full text: SQLite's FTS5 index and PostgreSQL's English tsvector
 (revision 0006) over title, description and tags. Every word typed must match,
 as a prefix ("mark" finds "marketing"), and both databases stem the same way
-closely enough ("pricing" finds "price"). Filters: offer or request, terms,
-tag, degree of connection to the author, and how recent.
+closely enough ("pricing" finds "price"); stop words ("the", "for") are left
+out on both. Filters: offer or request, terms, tag, degree of connection to the
+author, and how recent.
 """
 
 from __future__ import annotations
@@ -29,6 +30,20 @@ QUERY_MAX = 100
 DEGREES = {"any": "Anyone", "1": "My connections", "2": "Up to 2nd degree"}
 RECENCY = {"any": None, "7": timedelta(days=7), "30": timedelta(days=30)}
 _WORD = re.compile(r"\w+", re.UNICODE)
+# PostgreSQL's English stop words (tsearch_data/english.stop). PostgreSQL drops
+# them from a query and FTS5 has no such list, so they are dropped before either
+# database sees the words: "review of the pricing" means the same on both.
+_ENGLISH_STOP = """
+i me my myself we our ours ourselves you your yours yourself yourselves he him his
+himself she her hers herself it its itself they them their theirs themselves what
+which who whom this that these those am is are was were be been being have has had
+having do does did doing a an the and but if or because as until while of at by for
+with about against between into through during before after above below to from up
+down in out on off over under again further then once here there when where why how
+all any both each few more most other some such no nor not only own same so than too
+very s t can will just don should now
+"""
+STOP_WORDS = frozenset(_ENGLISH_STOP.split())
 
 
 @dataclass(frozen=True)
@@ -95,7 +110,7 @@ def search(
 
 def _conditions(session, viewer_id, filters: Filters, clock) -> list[ColumnElement]:
     found = []
-    if filters.query and (words := _WORD.findall(filters.query.lower())):
+    if filters.query and (words := _search_words(filters.query)):
         found.append(_matches(session, words))
     if filters.kind != "any":
         found.append(Listing.kind == filters.kind)
@@ -112,6 +127,12 @@ def _conditions(session, viewer_id, filters: Filters, clock) -> list[ColumnEleme
     if (window := RECENCY[filters.recency]) is not None:
         found.append(Listing.created_at >= clock.now() - window)
     return found
+
+
+def _search_words(query: str) -> list[str]:
+    """The words to match; stop words only count when nothing else was typed."""
+    words = _WORD.findall(query.lower())
+    return [w for w in words if w not in STOP_WORDS] or words
 
 
 def _matches(session: Session, words: list[str]) -> ColumnElement[bool]:

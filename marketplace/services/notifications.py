@@ -7,12 +7,19 @@ exactly when the change it announces was committed.
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from dataclasses import dataclass
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.models import Notification
+from marketplace.services.listings import check_id
 
 TEXT_MAX = 300
+PAGE_SIZE = 20
+MAX_PAGE = 10_000
 
 
 def notify(
@@ -33,3 +40,94 @@ def notify(
     )
     session.add(note)
     return note
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """One inbox line as the member sees it."""
+
+    id: int
+    kind: str
+    text: str
+    link: str
+    when: str
+    unread: bool
+
+
+def unread_count(session: Session, member_id: int) -> int:
+    """How many notifications the member has not read (the navigation badge);
+    one index-only count on (member_id, read_at)."""
+    return session.exec(
+        select(func.count(Notification.id)).where(
+            Notification.member_id == member_id, col(Notification.read_at).is_(None)
+        )
+    ).one()
+
+
+def inbox(
+    session: Session, member_id: int, page: object = 1
+) -> tuple[list[NotificationView], int]:
+    """One page of the member's notifications, newest first, and the total."""
+    if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
+        raise InvalidInput("That page does not exist.", "page")
+    mine = Notification.member_id == member_id
+    total = session.exec(select(func.count(Notification.id)).where(mine)).one()
+    rows = session.exec(
+        select(Notification)
+        .where(mine)
+        .order_by(col(Notification.id).desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return [view_of(note) for note in rows], total
+
+
+def view_of(note: Notification) -> NotificationView:
+    return NotificationView(
+        id=note.id,
+        kind=note.kind,
+        text=note.text,
+        link=local_link(note.link),
+        when=note.created_at.strftime("%d %b %Y, %H:%M UTC"),
+        unread=note.read_at is None,
+    )
+
+
+def local_link(link: str) -> str:
+    """Links are written by services, but an inbox only ever points inside the
+    app: anything that is not a local path ('//host', 'javascript:') is dropped."""
+    return link if link.startswith("/") and not link.startswith("//") else ""
+
+
+def mark_read(
+    session: Session,
+    *,
+    actor_id: int,
+    notification_id: object,
+    clock: Clock = system_clock,
+) -> NotificationView:
+    """The member has opened one notification. Another member's id is 'not
+    found', exactly like an id that does not exist, so ids reveal nothing."""
+    wanted = check_id(notification_id, "notification")
+    note = session.get(Notification, wanted)
+    if note is None or note.member_id != actor_id:
+        raise NotFound("No such notification.")
+    if note.read_at is None:  # the first reading time is kept
+        note.read_at = clock.now()
+        session.add(note)
+    return view_of(note)
+
+
+def mark_all_read(
+    session: Session, *, actor_id: int, clock: Clock = system_clock
+) -> int:
+    """Everything in the member's inbox is read; returns how many changed."""
+    result = session.exec(
+        update(Notification)
+        .where(Notification.member_id == actor_id, col(Notification.read_at).is_(None))
+        .values(read_at=clock.now())
+    )
+    return result.rowcount

@@ -121,6 +121,7 @@ def update_profile(
     if member is None:
         raise NotFound("No such member.")
     changes = clean_profile(form)  # raises before anything is written
+    digest = digest_choice(form)
     for name in (
         "display_name",
         "headline",
@@ -130,11 +131,29 @@ def update_profile(
         "availability",
     ):
         setattr(member, name, getattr(changes, name))
+    member.digest_opt_in = digest
     member.updated_at = clock.now()
     session.add(member)
     replace_tags(session, member.id, changes.tags)
     session.flush()
     return view_of(session, member)
+
+
+def digest_choice(form: dict) -> bool:
+    """The "Email me a daily digest" checkbox: a browser posts 'on' when it is
+    ticked and nothing when it is not; anything else is refused."""
+    value = form.get("digest")
+    if value is None or value is False or value == "":
+        return False
+    if value is True or value == "on":
+        return True
+    raise InvalidInput("The daily digest choice must be on or off.", "digest")
+
+
+def digest_opt_in(session: Session, member_id: int) -> bool:
+    """Private to the owner, so it is not part of the public ProfileView."""
+    member = session.get(Member, member_id)
+    return bool(member and member.digest_opt_in)
 
 
 def replace_tags(session: Session, member_id: int, tags: dict[str, list[str]]) -> None:

@@ -10,6 +10,7 @@ accept or decline).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from math import ceil
 from statistics import median
 
 from sqlalchemy import func
@@ -22,9 +23,12 @@ from marketplace.domain.text import clean_text
 from marketplace.models import Engagement, EngagementEvent, Listing, Member, Review
 from marketplace.routes import engagement as engagement_url
 from marketplace.services import notifications
+from marketplace.services.listings import visible_to
 from marketplace.services.threads import party_engagement
 
 REVIEW_MAX = 2000
+# what a profile shows instead of the title of a listing hidden from its reader
+PRIVATE_LISTING = "a private listing"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class ReviewView:
     body: str
     listing_title: str
     written: str
+    listing_id: int = 0  # 0 when the listing is hidden from the reader
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -46,6 +51,7 @@ class Reputation:
     received: int
     average: str  # "4.7" or "" when nothing was received yet
     response_time: str  # "within 3 hours" or "" when never asked
+    counts: str = ""  # "12 reviews received · 9 given", or "" when none yet
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -113,10 +119,14 @@ def _already(session: Session, engagement_id: int, reviewer_id: int) -> bool:
 
 
 def reviews_received(
-    session: Session, member_id: int, limit: int = 20
+    session: Session, member_id: int, limit: int = 20, *, viewer_id: int | None = None
 ) -> list[ReviewView]:
+    """The newest reviews a member received. The reviews are public, but a
+    listing's title only shows to a reader who may see the listing (a guest,
+    viewer None, sees public ones): a review must not leak a hidden listing."""
+    shown = Listing.audience == "public" if viewer_id is None else visible_to(viewer_id)
     rows = session.exec(
-        select(Review, Member, Listing)
+        select(Review, Member, Listing, shown.label("shown"))
         .join(Member, Member.id == Review.reviewer_id)
         .join(Engagement, Engagement.id == Review.engagement_id)
         .join(Listing, Listing.id == Engagement.listing_id)
@@ -130,11 +140,21 @@ def reviews_received(
             reviewer_handle=m.handle,
             rating=r.rating,
             body=r.body,
-            listing_title=x.title,
+            listing_title=x.title if visible else PRIVATE_LISTING,
             written=r.created_at.strftime("%d %b %Y"),
+            listing_id=x.id if visible else 0,
         )
-        for r, m, x in rows
+        for r, m, x, visible in rows
     ]
+
+
+def profile_reviews(
+    session: Session, member_id: int, *, viewer_id: int | None
+) -> tuple[Reputation, list[ReviewView]]:
+    """What a profile shows of a member's reviews, as `viewer_id` may see it."""
+    return reputation(session, member_id), reviews_received(
+        session, member_id, viewer_id=viewer_id
+    )
 
 
 def reviews_of_engagement(session: Session, engagement_id: int) -> dict[int, Review]:
@@ -157,7 +177,15 @@ def reputation(session: Session, member_id: int) -> Reputation:
         received=received,
         average=f"{float(average):.1f}" if received else "",
         response_time=_response_time(session, member_id),
+        counts=_counts(given, received),
     )
+
+
+def _counts(given: int, received: int) -> str:
+    noun = "review" if received == 1 else "reviews"
+    if received:
+        return f"{received} {noun} received" + (f" · {given} given" if given else "")
+    return f"{given} review{'' if given == 1 else 's'} given" if given else ""
 
 
 def _response_time(session: Session, member_id: int) -> str:
@@ -179,9 +207,10 @@ def _response_time(session: Session, member_id: int) -> str:
 
 
 def describe_hours(hours: float) -> str:
-    if hours < 1:
+    """Rounded up: an answer after exactly 3 hours came "within 3 hours"."""
+    if hours <= 1:
         return "within an hour"
     if hours < 24:
-        return f"within {int(hours) + 1} hours"
-    days = int(hours // 24) + (1 if hours % 24 else 0)
+        return f"within {ceil(hours)} hours"
+    days = ceil(hours / 24)
     return f"within {days} days" if days > 1 else "within a day"

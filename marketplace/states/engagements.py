@@ -131,7 +131,7 @@ class EngagementState(SessionState):
                 actor_id=member_id,
                 engagement_id=engagement_id,
                 rating=form.get("rating"),
-                body=form.get("body", ""),
+                body=form.get("review", ""),
             )
 
         return self._run(work, "review_error", "Thanks for the review.", engagement_id)

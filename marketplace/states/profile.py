@@ -8,15 +8,19 @@ from marketplace import routes
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError, NotFound
 from marketplace.domain.profiles import AVAILABILITY
-from marketplace.services import profiles
+from marketplace.services import profiles, reviews
 from marketplace.services.profiles import ProfileView
+from marketplace.services.reviews import Reputation, ReviewView
 from marketplace.states.session import SessionState
 
 EMPTY = ProfileView(0, "", "", "", "", "", "UTC", "open")
+NO_REPUTATION = Reputation(0, 0, "", "")
 
 
 class PublicProfileState(SessionState):
     profile: ProfileView = EMPTY
+    reputation: Reputation = NO_REPUTATION
+    reviews_received: list[ReviewView] = []
     not_found: bool = False
 
     @rx.var
@@ -29,14 +33,19 @@ class PublicProfileState(SessionState):
 
     @rx.event
     def load(self):
-        self._member()
+        me = self._member()
         handle = routes.handle_from_path(self.router.url.path)
         try:
             with read_only() as session:
                 self.profile = profiles.public_profile(session, handle)
+                # listing titles in reviews show only to who may see the listing
+                self.reputation, self.reviews_received = reviews.profile_reviews(
+                    session, self.profile.id, viewer_id=me.id if me else None
+                )
             self.not_found = False
         except NotFound:
             self.profile, self.not_found = EMPTY, True
+            self.reputation, self.reviews_received = NO_REPUTATION, []
 
 
 class ProfileEditState(SessionState):
@@ -44,6 +53,8 @@ class ProfileEditState(SessionState):
     posts the whole form to `save`, and `save` trusts none of it for identity."""
 
     draft: ProfileView = EMPTY
+    # private to the owner, so kept out of the public ProfileView
+    digest_opt_in: bool = False
     edit_error: str = ""
     loaded: bool = False
 
@@ -66,6 +77,7 @@ class ProfileEditState(SessionState):
             return rx.redirect(routes.LOGIN)
         with read_only() as session:
             self.draft = profiles.profile_of(session, member.id)
+            self.digest_opt_in = profiles.digest_opt_in(session, member.id)
         self.edit_error, self.loaded = "", True
 
     @rx.event
@@ -79,6 +91,7 @@ class ProfileEditState(SessionState):
                 view = profiles.update_profile(
                     session, actor_id=member.id, member_id=member.id, form=form
                 )
+                self.digest_opt_in = profiles.digest_opt_in(session, member.id)
         except DomainError as error:
             self.edit_error = str(error)
             return rx.toast.error(str(error))

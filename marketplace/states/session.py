@@ -50,8 +50,12 @@ class SessionState(rx.State):
         return member
 
     def _show(self, member: accounts.SignedIn | None) -> None:
-        self.my_name = member.display_name if member else ""
-        self.my_handle = member.handle if member else ""
+        name = member.display_name if member else ""
+        handle = member.handle if member else ""
+        # Assign only on change: an assignment is sent to the browser, and the
+        # navigation's heartbeat re-derives the member every few seconds.
+        if (name, handle) != (self.my_name, self.my_handle):
+            self.my_name, self.my_handle = name, handle
 
     def _start(self, result: accounts.LoginResult, name: str) -> None:
         self.auth_token = result.token

@@ -164,7 +164,7 @@ def test_the_whole_loop_through_the_handlers(trio):
     assert available(ada.member_id) == 5 and available(bob.member_id) == 15
     state = engagement_state(ada.token)
     EngagementState.review.fn(
-        state, {"engagement_id": engagement, "rating": "5", "body": "Sharp and kind"}
+        state, {"engagement_id": engagement, "rating": "5", "review": "Sharp and kind"}
     )
     assert state.review_error == ""
     EngagementState.review.fn(state, {"engagement_id": engagement, "rating": "4"})

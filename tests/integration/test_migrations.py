@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -85,6 +85,19 @@ def test_a_fresh_database_reaches_head_with_every_table(empty_engine):
     upgrade_to_head(empty_engine)
     assert current_revision(empty_engine) == head_revision()
     assert tables(empty_engine) == MODEL_TABLES | {"alembic_version"}
+
+
+def test_the_search_index_exists_after_upgrade(empty_engine):
+    upgrade_to_head(empty_engine)
+    if empty_engine.dialect.name == "sqlite":
+        found = "SELECT name FROM sqlite_master WHERE name LIKE 'listing_fts%'"
+        expected = {f"listing_fts_{t}" for t in ("insert", "delete", "update")}
+        expected.add("listing_fts")
+    else:
+        found = "SELECT indexname FROM pg_indexes WHERE tablename = 'listing'"
+        expected = {"listing_fts_gin"}
+    with empty_engine.connect() as conn:
+        assert expected <= set(conn.execute(text(found)).scalars())
 
 
 def test_upgrading_again_changes_nothing_and_keeps_the_data(empty_engine):

@@ -1,11 +1,13 @@
-"""The background sweep releases holds whose time ran out."""
+"""The background sweep releases holds whose time ran out and confirms
+deliveries nobody answered."""
 
 from datetime import timedelta
 
 from marketplace.adapters.clock import FixedClock, system_clock
 from marketplace.db import read_only, unit_of_work
 from marketplace.services import ledger, wallet
-from marketplace.tasks import sweep_expired_holds
+from marketplace.tasks import confirm_quiet_deliveries, sweep_expired_holds
+from tests.integration.test_engagements import act, post, propose, status
 from tests.integration.test_wallet import member
 
 
@@ -31,3 +33,14 @@ def test_a_sweep_gives_expired_holds_back_and_is_safe_to_repeat(engine):
         assert wallet.balances(s, ada.member_id) == wallet.Balances(10, 10, 0, 0)
         rows, _ = wallet.history(s, ada.member_id)
         assert [row.status for row in rows] == ["done", "expired"]  # grant, hold
+
+
+def test_the_sweep_confirms_quiet_deliveries_once(engine):
+    ada, bob = member("ada"), member("bob")
+    long_ago = FixedClock(system_clock.now() - timedelta(days=8))
+    engagement = propose(bob, post(ada, price=5))
+    act(ada, engagement, "accept", clock=long_ago)
+    act(bob, engagement, "deliver", clock=long_ago)
+    assert confirm_quiet_deliveries() == 1
+    assert confirm_quiet_deliveries() == 0
+    assert status(engagement) == "confirmed"

@@ -1,0 +1,89 @@
+"""Sending email: a small protocol and its SMTP implementation.
+
+Services depend on `Mailer` only, so the digest can be driven by any sender;
+the app and the CLI use `SmtpMailer`, configured from settings
+(MARKETPLACE_SMTP_HOST / _PORT / _MAIL_FROM). Plain text only: a digest quotes
+members' words, and plain text can't carry markup or tracking.
+
+Two failures are told apart, because a caller reacts differently to each:
+`MailServerDown` (no server to talk to: stop, every later send fails too) and
+`MailRefused` (the server refused this one message: skip it, go on).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Protocol
+
+from marketplace.settings import Settings, get_settings
+
+TIMEOUT_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+
+class MailError(Exception):
+    """A message was not handed over to the mail server."""
+
+
+class MailServerDown(MailError):
+    """The mail server can't be reached or broke off the conversation."""
+
+
+class MailRefused(MailError):
+    """The mail server refused this message (a bad recipient, a policy)."""
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> None:
+        """Hand `email` to the mail system or raise MailError."""
+        ...
+
+
+class SmtpMailer:
+    """One SMTP conversation per message: a daily digest sends few enough that
+    a pooled connection would only add a way to fail (servers drop idle ones)."""
+
+    def __init__(self, host: str, port: int, sender: str) -> None:
+        self.host, self.port, self.sender = host, port, sender
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> SmtpMailer:
+        settings = settings or get_settings()
+        return cls(settings.smtp_host, settings.smtp_port, settings.mail_from)
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def send(self, email: Email) -> None:
+        message = self._message(email)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS) as smtp:
+                smtp.send_message(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+            raise MailRefused(
+                f"the mail server refused the message: {error}"
+            ) from error
+        except (OSError, smtplib.SMTPException) as error:
+            reason = (
+                getattr(error, "strerror", None) or str(error) or type(error).__name__
+            )
+            raise MailServerDown(
+                f"can't reach the mail server at {self.where} ({reason})"
+            ) from error
+
+    def _message(self, email: Email) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = email.to
+        message["Subject"] = email.subject
+        message.set_content(email.body)
+        return message

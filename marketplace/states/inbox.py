@@ -1,0 +1,80 @@
+"""The inbox: a member's notifications, newest first, read and unread."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.adapters.clock import system_clock
+from marketplace.db import read_only, unit_of_work
+from marketplace.domain.errors import DomainError
+from marketplace.services import notifications
+from marketplace.services.notifications import NotificationView
+from marketplace.states.nav import NavState
+
+
+class InboxState(NavState):
+    """A child of NavState, so marking things read moves the badge at once."""
+
+    items: list[NotificationView] = []
+    total: int = 0
+    page: int = 1
+
+    @rx.var
+    def pages(self) -> int:
+        return max(1, -(-self.total // notifications.PAGE_SIZE))
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        return self._refresh(member.id, 1)
+
+    @rx.event
+    def go_to_page(self, page: int):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        return self._refresh(member.id, page)
+
+    @rx.event
+    def open_item(self, notification_id: int):
+        """The member followed an item's link (the browser navigates by the
+        link's href): mark it read. Only the id comes from the client, and
+        only one of the member's own notifications is ever touched."""
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with unit_of_work() as session:
+                notifications.mark_read(
+                    session,
+                    actor_id=member.id,
+                    notification_id=notification_id,
+                    clock=system_clock,
+                )
+        except DomainError as error:
+            return rx.toast.error(str(error))
+        return self._refresh(member.id, self.page)
+
+    @rx.event
+    def mark_all_read(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        with unit_of_work() as session:
+            changed = notifications.mark_all_read(session, actor_id=member.id)
+        self._refresh(member.id, self.page)
+        noun = "notification" if changed == 1 else "notifications"
+        return rx.toast.info(f"Marked {changed} {noun} as read.")
+
+    def _refresh(self, member_id: int, page: object):
+        try:
+            with read_only() as session:
+                items, total = notifications.inbox(session, member_id, page)
+                unread = notifications.unread_count(session, member_id)
+        except DomainError as error:
+            return rx.toast.error(str(error))
+        self.items, self.total, self.page = items, total, int(page)  # validated
+        self._show_unread(unread)

@@ -1,0 +1,47 @@
+"""What every member page's navigation shows besides who is signed in: the
+unread count on the Inbox link, kept live by a heartbeat (components/heartbeat.py
+says why a browser timer)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketplace.db import read_only
+from marketplace.services import notifications
+from marketplace.states.session import SessionState
+
+UNREAD_CHECK_SECONDS = 5
+BADGE_MAX = 99  # past this the badge says 99+
+
+
+class NavState(SessionState):
+    unread_count: int = 0
+
+    @rx.var
+    def unread_badge(self) -> str:
+        count = self.unread_count
+        return (
+            "" if count == 0 else f"{BADGE_MAX}+" if count > BADGE_MAX else str(count)
+        )
+
+    @rx.var
+    def inbox_label(self) -> str:
+        """The Inbox link's accessible name: the badge alone is just a number."""
+        if self.unread_count == 0:
+            return "Inbox"
+        return f"Inbox, {self.unread_count} unread"
+
+    @rx.event
+    def check_unread(self):
+        """The heartbeat: re-derive the member, count, and change the var only
+        when the count moved, so a quiet tick sends no delta."""
+        member = self._member()
+        count = 0
+        if member is not None:
+            with read_only() as session:
+                count = notifications.unread_count(session, member.id)
+        self._show_unread(count)
+
+    def _show_unread(self, count: int) -> None:
+        if count != self.unread_count:
+            self.unread_count = count
