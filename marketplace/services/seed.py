@@ -24,6 +24,9 @@
   only, so a re-run replays nothing new and a larger `members` changes no move.
   Nobody gives more than their signup grant plus operator grants, so no balance
   ever needs what someone else gave them.
+- Last the marketplace (seed_market.py): listings, engagements in every state,
+  threads and reviews of the past month, through the real services. `ops` is
+  the demo operator who resolves disputes.
 
 Like every service it never commits; run it inside `db.unit_of_work()`.
 """
@@ -72,6 +75,13 @@ from marketplace.models import (
 )
 from marketplace.services import ledger
 from marketplace.services.seed_ious import seed_ious
+from marketplace.services.seed_market import (
+    MARKET_POOL,
+    ListingPlan,
+    MarketReport,
+    plan_market,
+    seed_market,
+)
 from marketplace.settings import get_settings
 
 DEMO_PASSWORD = "karma-demo-2026"
@@ -98,6 +108,7 @@ class MemberSpec:
     get: tuple[str, ...]
     background: tuple[str, ...]
     joined_days_ago: float
+    is_operator: bool = False
 
     @property
     def email(self) -> str:
@@ -134,6 +145,8 @@ class SeedReport:
     transfers_skipped: int = 0
     # Demo IOUs written by this run (and the clearing of their loop).
     ious_created: int = 0
+    # Demo listings, engagements, messages and reviews written by this run.
+    market: MarketReport = field(default_factory=MarketReport)
     demo_handles: list[str] = field(default_factory=list)
 
 
@@ -206,6 +219,28 @@ DEMO_MEMBERS: tuple[MemberSpec, ...] = (
         background=("monzo", "fintech", "central-saint-martins"),
         joined_days_ago=600,
     ),
+    MemberSpec(
+        handle="ops",
+        display_name="Sam Whitfield",
+        headline="Community operations at Karma · trust, safety and disputes",
+        bio="I look after the Karma community: welcoming new members, answering "
+        "questions and helping settle the rare engagement that goes wrong. Ask me "
+        "anything about how karma, IOUs and holds work.",
+        location="Toronto, Canada",
+        timezone="America/Toronto",
+        availability="open",
+        domain="operations",
+        give=(
+            "support-operations",
+            "conflict-resolution",
+            "community-building",
+            "process-design",
+        ),
+        get=("data-visualization", "no-code-automation"),
+        background=("saas", "university-of-toronto"),
+        joined_days_ago=720,
+        is_operator=True,  # sees and resolves disputes
+    ),
 )
 DEMO_HANDLES: tuple[str, ...] = tuple(m.handle for m in DEMO_MEMBERS)
 # Which generated members each demo account knows: the first few of these domains.
@@ -213,6 +248,7 @@ _DEMO_CIRCLES = {
     "priya": ("marketing", "content", "fundraising", "sales", "operations"),
     "marcus": ("engineering", "data", "fundraising", "product"),
     "lena": ("design", "product", "content", "engineering", "legal"),
+    "ops": ("operations", "people", "sales", "marketing", "legal"),
 }
 _DEMO_CIRCLE_SIZE = 12
 
@@ -240,7 +276,9 @@ def seed_network(
     plan = plan_network(members, seed)
     signup_karma = get_settings().signup_karma_grant
     moves = plan_karma(seed, signup_karma)
-    tick = _Ticker(2 * len(plan.members) + len(plan.links) + len(moves), progress)
+    market = plan_demo_market(seed, signup_karma, moves)
+    steps = 2 * len(plan.members) + len(plan.links) + len(moves) + len(market)
+    tick = _Ticker(steps, progress)
     report = SeedReport(demo_handles=list(DEMO_HANDLES))
     ids = _ensure_members(session, plan.members, clock.now(), report, tick)
     report.connections_created = _ensure_links(
@@ -254,6 +292,7 @@ def seed_network(
         spec.handle for spec in plan.members if spec.handle not in DEMO_HANDLES
     ]
     report.ious_created = seed_ious(session, ids, generated[:3], clock)
+    report.market = seed_market(session, market, ids, clock, tick)
     session.flush()
     return report
 
@@ -331,6 +370,7 @@ def _member_row(spec: MemberSpec, password_hash: str, now: datetime) -> Member:
         availability=spec.availability,
         password_hash=password_hash,
         status="active",
+        is_operator=spec.is_operator,
         created_at=joined,
         updated_at=joined,
     )
@@ -650,6 +690,9 @@ def _demo_links(generated: list[MemberSpec], seed: int) -> list[Link]:
         Link("marcus", "priya", 540, "Met at Northstar SaaS Summit last year."),
         Link("lena", "priya", 500, "Thanks for the intro to the design track!"),
         Link("lena", "marcus", 420, ""),
+        Link("priya", "ops", 690, "Thanks for the warm welcome to Karma!"),
+        Link("marcus", "ops", 640, ""),
+        Link("lena", "ops", 590, ""),
     ]
     for demo in DEMO_MEMBERS:
         circle = _DEMO_CIRCLES[demo.handle]
@@ -966,6 +1009,24 @@ _THANKS = (
     "Thanks for the {skill} pointers, they saved me days",
 )
 _AMOUNTS = (1, 2, 2, 3, 3, 4, 5)
+
+
+def plan_demo_market(
+    seed: int = 7, signup_karma: int = 10, moves: list[KarmaMove] | None = None
+) -> list[ListingPlan]:
+    """The demo marketplace for `seed` (seed_market.py), with what generated
+    members pay in it planned within the karma they have left after `moves`."""
+    moves = plan_karma(seed, signup_karma) if moves is None else moves
+    pool = plan_network(MARKET_POOL, seed)
+    karma = {m.handle: max(signup_karma, 0) for m in pool.members}
+    for move in moves:
+        if move.receiver not in karma or move.giver not in (None, *karma):
+            continue  # a move with someone beyond the pool: not counted on
+        if move.giver is not None:
+            karma[move.giver] -= move.amount
+        if move.kind != "hold":  # a hold reserves the giver's karma, pays nobody
+            karma[move.receiver] += move.amount
+    return plan_market(pool, seed, DEMO_HANDLES, karma)
 
 
 def plan_karma(seed: int = 7, signup_karma: int = 10) -> list[KarmaMove]:

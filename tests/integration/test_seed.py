@@ -1,10 +1,11 @@
 """Demo seeding: a believable, connected network that re-running never duplicates."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import SQLModel, col, func, select
 
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
@@ -14,23 +15,33 @@ from marketplace.domain.accounts import (
     normalize_handle,
 )
 from marketplace.domain.errors import InvalidInput
+from marketplace.domain.listings import check_listing
 from marketplace.domain.profiles import clean_profile, normalize_tag
 from marketplace.models import (
     Connection,
+    Engagement,
+    EngagementEvent,
     LedgerAccount,
     LedgerTransfer,
+    Listing,
     Member,
     MemberTag,
+    Message,
+    Notification,
+    Review,
 )
-from marketplace.services import accounts, ledger
+from marketplace.services import accounts, ledger, market, notifications, reviews
+from marketplace.services import seed as seed_module
 from marketplace.services.audit import audit_ledger
 from marketplace.services.seed import (
     DEMO_HANDLES,
     DEMO_PASSWORD,
+    plan_demo_market,
     plan_karma,
     plan_network,
     seed_network,
 )
+from marketplace.services.seed_market import MarketReport, seed_market
 from marketplace.settings import get_settings
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -110,10 +121,12 @@ def test_demo_accounts_know_each_other_and_several_members(engine):
 def test_seeding_again_with_the_same_arguments_adds_nothing(engine):
     seed(30)
     tables = (Member, MemberTag, Connection, LedgerAccount, LedgerTransfer)
+    tables += (Listing, Engagement, EngagementEvent, Message, Review, Notification)
     before = [count(table) for table in tables]
     report = seed(30)
     assert report.members_created == report.connections_created == 0
     assert report.signup_grants_created == report.transfers_created == 0
+    assert report.market == MarketReport()
     assert report.members_existing == 30 + DEMO
     assert [count(table) for table in tables] == before
     assert audit().ok
@@ -243,13 +256,26 @@ def available(handle: str) -> int:
         return ledger.totals(s, ledger.member_account(s, member)).available
 
 
+def engagement_holds() -> list[Engagement]:
+    """The market's engagements whose karma is held right now."""
+    with read_only() as s:
+        return list(
+            s.exec(
+                select(Engagement).where(
+                    col(Engagement.hold_key).is_not(None),
+                    col(Engagement.status).in_(["accepted", "delivered", "disputed"]),
+                )
+            )
+        )
+
+
 def test_seeding_leaves_an_audit_clean_ledger(engine):
     seed(30)
     report = audit()
     assert report.ok, report.breaches
     assert report.issued["signup_grant"] == SIGNUP * (30 + DEMO)
     assert report.issued["admin_grant"] > 0
-    assert report.open_holds == 1
+    assert report.open_holds == 1 + len(engagement_holds())  # + the market's
 
 
 def test_every_seeded_member_gets_the_signup_grant_on_the_day_they_joined(engine):
@@ -308,7 +334,7 @@ def test_demo_wallets_have_months_of_giving_and_receiving(engine):
     by_account = owners()
     grants = transfers("admin_grant")
     assert len(grants) >= 2 and all(t.memo for t in grants)
-    for handle in DEMO_HANDLES:
+    for handle in ("priya", "marcus", "lena"):  # the operator, ops, gives none
         gifts = transfers("gift")
         received = [t for t in gifts if by_account[t.credit_account_id] == handle]
         given = [t for t in gifts if by_account[t.debit_account_id] == handle]
@@ -318,9 +344,14 @@ def test_demo_wallets_have_months_of_giving_and_receiving(engine):
             assert all(NOW - timedelta(days=250) < t.created_at < NOW for t in side)
 
 
+def priya_id() -> int:
+    with read_only() as s:
+        return s.exec(select(Member.id).where(Member.handle == "priya")).one()
+
+
 def test_priya_has_one_open_hold_for_marcus(engine):
     seed(5)
-    (hold,) = transfers("engagement")
+    (hold,) = [t for t in transfers("engagement") if t.transfer_key.startswith("seed-")]
     by_account = owners()
     assert hold.kind == "pending"
     assert (by_account[hold.debit_account_id], by_account[hold.credit_account_id]) == (
@@ -332,7 +363,9 @@ def test_priya_has_one_open_hold_for_marcus(engine):
     with read_only() as s:
         priya = ledger.totals(s, hold.debit_account_id)
         marcus = ledger.totals(s, hold.credit_account_id)
-    assert priya.debits_pending == marcus.credits_pending == hold.amount
+    market = sum(e.price for e in engagement_holds() if e.asker_id == priya_id())
+    assert priya.debits_pending == hold.amount + market
+    assert marcus.credits_pending >= hold.amount
 
 
 def test_growing_the_network_adds_moves_and_never_rewrites_one(engine):
@@ -434,3 +467,293 @@ def test_the_demo_shows_ious_at_work_once(engine):
     assert statuses["Speaker intro for the AI track"] == "proposed"
     assert statuses["Venue contact in Toronto"] == "settled"  # cleared in a loop
     assert len(runs) == 1 and runs[0].total_cleared > 0
+
+
+# ---------------------------------------------------------------------- marketplace
+
+MARKET = 50  # the default --members: every planned listing's people are there
+
+
+def handles() -> dict[int, str]:
+    with read_only() as s:
+        return dict(s.exec(select(Member.id, Member.handle)).all())
+
+
+def member_id(handle: str) -> int:
+    return {h: i for i, h in handles().items()}[handle]
+
+
+def engagements_of(handle: str) -> list[Engagement]:
+    me = member_id(handle)
+    with read_only() as s:
+        return list(
+            s.exec(
+                select(Engagement).where(
+                    (Engagement.asker_id == me) | (Engagement.helper_id == me)
+                )
+            )
+        )
+
+
+def thread_length(engagement_id: int) -> int:
+    with read_only() as s:
+        return s.exec(
+            select(func.count(Message.id)).where(Message.engagement_id == engagement_id)
+        ).one()
+
+
+def reviewers(engagement_id: int) -> set[int]:
+    with read_only() as s:
+        return set(
+            s.exec(
+                select(Review.reviewer_id).where(Review.engagement_id == engagement_id)
+            )
+        )
+
+
+def market_snapshot() -> list[tuple[str, ...]]:
+    """The market as members see it, by handle and text (ids vary between runs)."""
+    who = handles()
+    with read_only() as s:
+        title = dict(s.exec(select(Listing.id, Listing.title)).all())
+        rows = [
+            (who[x.author_id], x.title, x.kind, x.terms, x.price, x.deadline,
+             x.audience, x.status, x.created_at)
+            for x in s.exec(select(Listing))
+        ] + [
+            (title[e.listing_id], who[e.asker_id], who[e.helper_id], e.status,
+             e.note, e.created_at, e.updated_at)
+            for e in s.exec(select(Engagement))
+        ] + [
+            (who[m.author_id], m.body, m.created_at) for m in s.exec(select(Message))
+        ] + [
+            (who[r.reviewer_id], who[r.reviewee_id], r.rating, r.body, r.created_at)
+            for r in s.exec(select(Review))
+        ] + [
+            (who[n.member_id], n.text, n.created_at, n.read_at)
+            for n in s.exec(select(Notification))
+        ]  # fmt: skip
+    return sorted(tuple(str(value) for value in row) for row in rows)
+
+
+def wipe(engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def test_the_market_has_many_kinds_of_listing_from_the_past_month(engine):
+    report = seed(MARKET).market
+    with read_only() as s:
+        rows = s.exec(select(Listing)).all()
+    assert report.listings_created == len(rows) and 40 <= len(rows) <= 60
+    assert len({x.author_id for x in rows}) >= 25
+    assert {x.kind for x in rows} == {"offer", "request"}
+    terms = [x.terms for x in rows]
+    assert terms.count("karma") > len(rows) / 2 and {"iou", "free"} <= set(terms)
+    assert all(2 <= x.price <= 15 for x in rows if x.terms == "karma")
+    assert sorted(x.status for x in rows if x.status != "open") == ["closed", "paused"]
+    assert {"network", "chosen"} <= {x.audience for x in rows}
+    assert sum(1 for x in rows if x.deadline) >= 5
+    assert all(x.deadline >= NOW.date() for x in rows if x.deadline)
+    assert all(NOW - timedelta(days=30) <= x.created_at < NOW for x in rows)
+    assert report.engagements_skipped == 0
+
+
+def test_seeded_listings_are_found_by_searching_a_word_of_their_title(engine):
+    seed(MARKET)
+    priya = member_id("priya")
+    with read_only() as s:
+        shown = s.exec(
+            select(Listing).where(
+                Listing.status == "open", Listing.audience == "public"
+            )
+        ).all()
+        for listing in shown:
+            words = sorted(re.findall(r"[A-Za-z]{4,}", listing.title), key=len)
+            query = " ".join(words[-2:])  # the two longest words of the title
+            filters = market.check_filters({"query": query})
+            found, _ = market.search(s, viewer_id=priya, filters=filters)
+            assert listing.id in {view.id for view in found}, (query, listing.title)
+        sponsors = market.check_filters({"query": "sponsorship"})
+        found, _ = market.search(s, viewer_id=priya, filters=sponsors)
+    titles = {view.title for view in found}
+    assert "Help selling two Northstar Summit sponsorship packages" in titles
+
+
+def test_priya_has_an_engagement_in_every_state(engine):
+    seed(MARKET)
+    priya = member_id("priya")
+    mine = engagements_of("priya")
+    by_status: dict[str, list[Engagement]] = {}
+    for engagement in mine:
+        by_status.setdefault(engagement.status, []).append(engagement)
+    for status in ("proposed", "accepted", "delivered", "confirmed", "disputed"):
+        assert status in by_status, status
+    assert {"declined", "cancelled"} <= set(by_status)
+    proposed = by_status["proposed"]
+    assert any(e.proposed_by_id != priya for e in proposed)  # waits for her answer
+    assert any(e.proposed_by_id == priya for e in proposed)  # waits for theirs
+    (delivered,) = by_status["delivered"]
+    assert delivered.asker_id == priya and delivered.confirm_due_at > NOW
+    assert any(e.hold_key and e.asker_id == priya for e in by_status["accepted"])
+    confirmed = by_status["confirmed"]
+    assert len(confirmed) >= 3
+    two_way = [e for e in confirmed if reviewers(e.id) == {e.asker_id, e.helper_id}]
+    assert len(two_way) >= 3
+    assert any(e.terms == "iou" and e.iou_id for e in confirmed)
+    for engagement in (*proposed, *by_status["accepted"], delivered):
+        assert 2 <= thread_length(engagement.id) <= 5, engagement.note
+
+
+def test_marcus_and_lena_have_proposals_waiting_for_them_too(engine):
+    seed(MARKET)
+    for handle in ("marcus", "lena"):
+        me = member_id(handle)
+        mine = engagements_of(handle)
+        assert len({e.status for e in mine}) >= 4, handle
+        waiting = [e for e in mine if e.status == "proposed" and e.proposed_by_id != me]
+        assert waiting, handle
+
+
+def test_priya_has_a_handful_of_unread_notifications(engine):
+    seed(MARKET)
+    with read_only() as s:
+        unread = notifications.unread_count(s, member_id("priya"))
+        notes = s.exec(select(Notification)).all()
+    assert 3 <= unread <= 10
+    times = [note.created_at for note in sorted(notes, key=lambda n: n.id)]
+    assert times == sorted(times)  # an inbox lists by id: ids follow time
+    for note in notes:
+        assert note.created_at <= NOW
+        if note.read_at is None:
+            assert note.created_at >= NOW - timedelta(days=2)
+        else:
+            assert note.created_at <= note.read_at <= NOW
+
+
+def test_profiles_show_reviews_and_response_times(engine):
+    seed(MARKET)
+    with read_only() as s:
+        ratings = s.exec(select(Review.rating)).all()
+        reviewed = set(s.exec(select(Review.reviewee_id)).all())
+        priya = reviews.reputation(s, member_id("priya"))
+        shown = reviews.reviews_received(s, member_id("lena"))
+    assert len(reviewed) >= 25  # generated members have reputations too
+    assert sum(r >= 4 for r in ratings) >= 0.85 * len(ratings)
+    assert priya.received >= 3 and float(priya.average) >= 4.5
+    assert priya.given >= 3 and priya.response_time.startswith("within")
+    assert shown and all(review.body for review in shown)
+
+
+def test_the_operator_has_a_dispute_to_resolve_and_one_resolved(engine):
+    seed(MARKET)
+    with unit_of_work() as s:
+        ops = accounts.log_in(s, email="ops@example.com", password=DEMO_PASSWORD)
+    assert ops is not None
+    with read_only() as s:
+        assert s.get(Member, ops.member_id).is_operator
+        statuses = s.exec(select(Engagement.status)).all()
+        told = s.exec(
+            select(Notification.text).where(
+                Notification.member_id == ops.member_id,
+                Notification.kind == "dispute",
+            )
+        ).all()
+    assert statuses.count("disputed") == 1 and statuses.count("resolved") == 1
+    assert len(told) == 2
+
+
+def test_the_market_keeps_the_ledger_clean(engine):
+    seed(MARKET)
+    report = audit()
+    assert report.ok, report.breaches
+    holds = engagement_holds()
+    assert len(holds) >= 3
+    assert report.open_holds == 1 + len(holds)
+    for handle in members_by_handle():
+        assert available(handle) >= 0, handle
+    by_account = owners()
+    paid = [t for t in transfers("engagement") if t.transfer_key.endswith(":post")]
+    assert {by_account[t.credit_account_id] for t in paid} >= {
+        "priya",
+        "marcus",
+        "lena",
+    }
+
+
+def test_the_market_is_the_same_for_the_same_seed(engine):
+    seed(MARKET)
+    first = market_snapshot()
+    wipe(engine)
+    seed(MARKET)
+    assert market_snapshot() == first
+    assert plan_demo_market(7) == plan_demo_market(7)
+    assert plan_demo_market(7) != plan_demo_market(8)
+
+
+def test_a_small_network_gets_part_of_the_market_and_growing_adds_the_rest(engine):
+    planned = plan_demo_market(7)
+    small = seed(10).market
+    seeded = set(members_by_handle())
+    written = {(p.author, p.title) for p in planned if p.people() <= seeded}
+    assert 0 < small.listings_created == len(written) < len(planned)
+    grown = seed(MARKET).market
+    assert small.listings_created + grown.listings_created == len(planned)
+    who = handles()
+    with read_only() as s:
+        rows = s.exec(select(Listing.author_id, Listing.title)).all()
+    assert {(who[a], t) for a, t in rows} == {(p.author, p.title) for p in planned}
+    assert audit().ok
+
+
+def test_a_story_whose_asker_spent_their_karma_is_skipped_not_overdrawn(
+    engine, monkeypatch
+):
+    def priya_spent_it_all(session, *args, **kwargs):
+        priya = session.exec(select(Member).where(Member.handle == "priya")).one()
+        karma = ledger.totals(session, ledger.member_account(session, priya.id))
+        ledger.give_karma(
+            session, actor_id=priya.id, to_handle="lena", amount=karma.available
+        )
+        return seed_market(session, *args, **kwargs)
+
+    monkeypatch.setattr(seed_module, "seed_market", priya_spent_it_all)
+    report = seed(MARKET)
+    assert report.market.engagements_skipped >= 1
+    assert available("priya") >= 0
+    assert audit().ok
+
+
+@pytest.mark.parametrize("seed_value,signup", [(7, SIGNUP), (8, SIGNUP), (7, 0)])
+def test_every_planned_listing_passes_the_listing_rules_and_happens_in_order(
+    seed_value, signup
+):
+    for plan in plan_demo_market(seed_value, signup):
+        draft = check_listing(plan.form(NOW), today=(NOW - timedelta(days=30)).date())
+        assert (draft.title, tuple(draft.tags)) == (plan.title, plan.tags)
+        assert 0 < plan.days_ago <= 30
+        guests = [story.guest for story in plan.stories]
+        assert len(set(guests)) == len(guests) and plan.author not in guests
+        for story in plan.stories:
+            days = [step.days_ago for step in story.steps]
+            assert story.steps[0].action == "propose", plan.title
+            assert plan.days_ago > days[0], plan.title
+            assert days == sorted(days, reverse=True) and days[-1] > 0, plan.title
+            assert plan.status == "open" or days[-1] > plan.status_days_ago
+        assert never_full(plan), plan.title
+
+
+def never_full(plan) -> bool:
+    """Replayed in time order, no proposal or acceptance finds every spot taken."""
+    moves = sorted(
+        (-step.days_ago, j, k, step.action)
+        for j, story in enumerate(plan.stories)
+        for k, step in enumerate(story.steps)
+    )
+    taken = 0
+    for *_, action in moves:
+        if action in ("propose", "accept") and taken >= plan.capacity:
+            return False
+        taken += {"accept": 1, "cancel": -1}.get(action, 0)
+    return True
