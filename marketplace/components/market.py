@@ -57,7 +57,12 @@ def listing_card(item) -> rx.Component:
                 ),
                 rx.cond(
                     item.deadline != "",
-                    rx.text("· by ", item.deadline, size="1", color_scheme="gray"),
+                    rx.text(
+                        "· needed by ",
+                        item.deadline_label,
+                        size="1",
+                        color_scheme="gray",
+                    ),
                 ),
                 rx.spacer(),
                 rx.cond(

@@ -42,7 +42,7 @@ def _engagement_row(item) -> rx.Component:
             ),
             rx.spacer(),
             rx.cond(
-                item.actions.length() > 0,
+                item.needs_me,
                 rx.badge("Your move", color_scheme="orange", variant="solid"),
             ),
             status_badge(item.status, item.status_label),
@@ -107,6 +107,7 @@ def _action_button(action) -> rx.Component:
             ),
         ),
         on_submit=EngagementState.act,
+        display="inline-block",
     )
 
 
@@ -144,19 +145,10 @@ def _next_steps() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Next step", size="4", as_="h2"),
+            rx.text(e.hint),
             rx.cond(
                 e.actions.length() > 0,
-                rx.hstack(plain, spacing="3", wrap="wrap"),
-                rx.text(
-                    rx.cond(
-                        e.status == "proposed",
-                        "Waiting for ",
-                        "Nothing for you to do right now",
-                    ),
-                    rx.cond(e.status == "proposed", e.other_name, ""),
-                    ".",
-                    color_scheme="gray",
-                ),
+                rx.flex(plain, spacing="3", wrap="wrap", direction="row"),
             ),
             rx.cond(
                 e.confirm_due != "",
@@ -258,6 +250,14 @@ def _review_box() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Reviews", size="4", as_="h2"),
+            rx.cond(
+                (e.status != "confirmed") & (e.status != "resolved"),
+                rx.text(
+                    "Both of you can review once the help is confirmed.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
             rx.cond(e.can_review, form),
             rx.cond(e.my_review != "", rx.text("You wrote: ", e.my_review, size="2")),
             rx.cond(

@@ -149,7 +149,7 @@ def market_page() -> rx.Component:
                 width="100%",
             ),
             _mine(),
-            columns=rx.breakpoints(initial="1", md="3fr 1.2fr"),
+            columns=rx.breakpoints(initial="1", md="2fr 1fr"),
             spacing="5",
             width="100%",
             align_items="start",
@@ -311,6 +311,22 @@ def _propose_box() -> rx.Component:
     )
 
 
+def _not_bookable() -> rx.Component:
+    """Why there is no booking form: mine under way, full, paused or closed."""
+    return rx.card(
+        rx.cond(
+            ListingState.my_engagement_id > 0,
+            rx.vstack(
+                rx.text("You already have an engagement on this listing."),
+                rx.link("Open your engagement", href=ListingState.my_engagement_url),
+                spacing="2",
+            ),
+            rx.text(ListingState.why_closed, color_scheme="gray"),
+        ),
+        width="100%",
+    )
+
+
 def _proposal_row(item) -> rx.Component:
     return rx.hstack(
         rx.link(
@@ -426,7 +442,7 @@ def _detail() -> rx.Component:
                 rx.data_list.item(
                     rx.data_list.label("Deadline"),
                     rx.data_list.value(
-                        rx.cond(listing.deadline != "", listing.deadline, "None")
+                        rx.cond(listing.deadline != "", listing.deadline_label, "None")
                     ),
                 ),
                 rx.data_list.item(
@@ -459,13 +475,7 @@ def listing_page() -> rx.Component:
                     rx.cond(
                         ListingState.can_propose,
                         _propose_box(),
-                        rx.card(
-                            rx.text(
-                                "This listing isn't taking new bookings.",
-                                color_scheme="gray",
-                            ),
-                            width="100%",
-                        ),
+                        _not_bookable(),
                     ),
                 ),
                 columns=rx.breakpoints(initial="1", md="2fr 1fr"),

@@ -20,6 +20,17 @@ from marketplace.models import Engagement, EngagementEvent, Listing, Member
 from marketplace.services import listings, reviews
 from marketplace.services.threads import party_engagement
 
+# what happened, for the timeline
+EVENT_LABELS = {
+    Status.PROPOSED: "Proposed",
+    Status.ACCEPTED: "Accepted",
+    Status.DECLINED: "Declined",
+    Status.CANCELLED: "Cancelled",
+    Status.DELIVERED: "Marked as delivered",
+    Status.CONFIRMED: "Confirmed",
+    Status.DISPUTED: "Disputed",
+    Status.RESOLVED: "Resolved by an operator",
+}
 STATUS_LABELS = {
     Status.PROPOSED: "Waiting for an answer",
     Status.ACCEPTED: "Under way",
@@ -58,6 +69,10 @@ class EngagementView:
     dispute_reason: str
     resolution: str
     actions: list[dict[str, str]] = field(default_factory=list)
+    # a move only I can make is waiting (cancelling is always open, so it
+    # doesn't count)
+    needs_me: bool = False
+    hint: str = ""  # what happens next, in a sentence
     can_review: bool = False
     my_review: str = ""
     their_review: str = ""
@@ -80,6 +95,32 @@ def actions_for(engagement: Engagement, member_id: int) -> list[dict[str, str]]:
         ):
             found.append({"action": str(action), "label": label})
     return found
+
+
+def next_step_hint(engagement: Engagement, viewer_id: int, other: str) -> str:
+    """One sentence on what happens next, from where the viewer stands."""
+    status, asker = Status(engagement.status), viewer_id == engagement.asker_id
+    held = engagement.terms == "karma"
+    if status == Status.PROPOSED:
+        if viewer_id == engagement.proposed_by_id:
+            return f"Waiting for {other} to answer."
+        if asker and held:
+            return f"Accepting holds {engagement.price} karma until you confirm."
+        return "Accept to start, or decline."
+    if status == Status.ACCEPTED:
+        if asker:
+            return f"{other} is on it. When they mark it delivered, you confirm."
+        return "Do the work, then mark it delivered."
+    if status == Status.DELIVERED:
+        if asker:
+            pay = f"pay {other}" if held else "close it"
+            return f"Confirm to {pay}, or open a dispute if something went wrong."
+        return f"Waiting for {other} to confirm."
+    return {
+        Status.CONFIRMED: "Done. Thank you for helping each other.",
+        Status.DISPUTED: "An operator is looking at it.",
+        Status.RESOLVED: "Resolved by an operator.",
+    }.get(status, "Closed.")
 
 
 def engagement_view(
@@ -121,7 +162,9 @@ def _view(session, engagement, viewer_id, with_reviews=False) -> EngagementView:
         ),
         dispute_reason=engagement.dispute_reason,
         resolution=engagement.resolution or "",
-        actions=actions_for(engagement, viewer_id),
+        actions=(actions := actions_for(engagement, viewer_id)),
+        needs_me=any(a["action"] != Action.CANCEL for a in actions),
+        hint=next_step_hint(engagement, viewer_id, other.display_name),
         can_review=with_reviews
         and Status(engagement.status) in REVIEWABLE
         and mine is None,
@@ -148,7 +191,7 @@ def timeline(
     ).all()
     return [
         {
-            "what": STATUS_LABELS[Status(e.to_status)],
+            "what": EVENT_LABELS[Status(e.to_status)],
             "who": m.display_name if m else "Automatically",
             "when": e.at.strftime("%d %b %Y %H:%M"),
             "note": e.note,
@@ -170,7 +213,7 @@ def engagements_of(
         stmt.order_by(col(Engagement.updated_at).desc()).limit(200)
     ).all()
     found = [_view(session, e, member_id) for e in rows]
-    return sorted(found, key=lambda v: (not v.actions, v.status not in OPEN))
+    return sorted(found, key=lambda v: (not v.needs_me, v.status not in OPEN))
 
 
 def proposals_for_listing(
@@ -187,6 +230,18 @@ def proposals_for_listing(
         for e in rows
         if author_id in (e.asker_id, e.helper_id)
     ]
+
+
+def my_open_engagement(session: Session, member_id: int, listing_id: int) -> int:
+    """The id of my engagement under way on a listing, or 0."""
+    found = session.exec(
+        select(Engagement.id).where(
+            Engagement.listing_id == listing_id,
+            or_(Engagement.asker_id == member_id, Engagement.helper_id == member_id),
+            col(Engagement.status).in_([str(s) for s in OPEN]),
+        )
+    ).first()
+    return found or 0
 
 
 def disputes(session: Session) -> list[dict]:

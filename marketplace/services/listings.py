@@ -46,7 +46,8 @@ class ListingView:
     price_label: str
     capacity: int
     spots_left: int
-    deadline: str
+    deadline: str  # ISO, for the edit form
+    deadline_label: str  # "5 Dec 2026"
     audience: str
     audience_label: str
     status: str
@@ -247,6 +248,21 @@ def visible_listing(
     return listing
 
 
+def has_room() -> ColumnElement[bool]:
+    """SQL: the listing has a spot left (fewer engagements under way than its
+    capacity)."""
+    taken = (
+        select(func.count())
+        .where(
+            Engagement.listing_id == Listing.id,
+            col(Engagement.status).in_([str(s) for s in TAKES_A_SPOT]),
+        )
+        .correlate(Listing)
+        .scalar_subquery()
+    )
+    return taken < Listing.capacity
+
+
 def spots_taken(session: Session, listing_id: int) -> int:
     return session.exec(
         select(func.count()).where(
@@ -335,6 +351,7 @@ def _view(item, author, tags, taken, viewer_id, chosen) -> ListingView:
         capacity=item.capacity,
         spots_left=max(0, item.capacity - taken),
         deadline=item.deadline.isoformat() if item.deadline else "",
+        deadline_label=item.deadline.strftime("%-d %b %Y") if item.deadline else "",
         audience=item.audience,
         audience_label=AUDIENCES[item.audience],
         status=item.status,

@@ -23,7 +23,7 @@ from marketplace.domain.listings import KINDS, TERMS
 from marketplace.domain.profiles import normalize_tag
 from marketplace.models import Listing, ListingTag, MemberTag
 from marketplace.services import network
-from marketplace.services.listings import ListingView, views, visible_to
+from marketplace.services.listings import ListingView, has_room, views, visible_to
 
 PAGE_SIZE = 20
 QUERY_MAX = 100
@@ -93,10 +93,13 @@ def search(
     page: object = 1,
     clock: Clock = system_clock,
 ) -> tuple[list[ListingView], int]:
-    """Open listings the viewer may see, newest first, one page, and the total."""
+    """Open listings with a spot left that the viewer may see, newest first, one
+    page, and the total. Full ones stay on their own page and their author's list."""
     if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
         raise InvalidInput("Page must be a whole number from 1.", "page")
-    stmt = select(Listing).where(Listing.status == "open", visible_to(viewer_id))
+    stmt = select(Listing).where(
+        Listing.status == "open", visible_to(viewer_id), has_room()
+    )
     for condition in _conditions(session, viewer_id, filters, clock):
         stmt = stmt.where(condition)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
@@ -165,6 +168,7 @@ def requests_i_could_help_with(
             Listing.kind == "request",
             Listing.author_id != member_id,
             col(Listing.id).in_(tagged),
+            has_room(),
             visible_to(member_id),
         )
         .order_by(col(Listing.created_at).desc(), col(Listing.id).desc())

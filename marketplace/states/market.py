@@ -14,6 +14,7 @@ from marketplace.domain.errors import DomainError, InvalidInput
 from marketplace.services import engagements, listings, market
 from marketplace.services.engagement_views import (
     EngagementView,
+    my_open_engagement,
     proposals_for_listing,
 )
 from marketplace.services.listings import ListingView
@@ -163,16 +164,30 @@ def _draft_of(view: ListingView) -> dict[str, str]:
 EMPTY_LISTING = ListingView(
     id=0, kind="", kind_label="", title="", description="", tags=[], terms="",
     terms_label="", price=0, price_label="", capacity=0, spots_left=0, deadline="",
-    audience="", audience_label="", status="", status_label="", author_name="",
-    author_handle="", posted="", is_mine=False, chosen=[],
+    deadline_label="", audience="", audience_label="", status="", status_label="",
+    author_name="", author_handle="", posted="", is_mine=False, chosen=[],
 )  # fmt: skip
 
 
 class ListingState(SessionState):
     listing: ListingView = EMPTY_LISTING
     proposals: list[EngagementView] = []
+    my_engagement_id: int = 0  # an engagement of mine under way on it
     not_found: bool = False
     action_error: str = ""
+
+    @rx.var
+    def my_engagement_url(self) -> str:
+        return routes.engagement(self.my_engagement_id)
+
+    @rx.var
+    def why_closed(self) -> str:
+        """Why the viewer can't book it, in a sentence."""
+        if self.listing.status in ("paused", "closed"):
+            return f"This listing is {self.listing.status}; it isn't taking bookings."
+        if self.listing.spots_left == 0:
+            return "This listing is full: every spot is taken."
+        return ""
 
     @rx.var
     def can_propose(self) -> bool:
@@ -181,6 +196,7 @@ class ListingState(SessionState):
             and not self.listing.is_mine
             and self.listing.status == "open"
             and self.listing.spots_left > 0
+            and self.my_engagement_id == 0
         )
 
     @rx.event
@@ -200,6 +216,9 @@ class ListingState(SessionState):
                     proposals_for_listing(session, member_id, self.listing.id)
                     if self.listing.is_mine
                     else []
+                )
+                self.my_engagement_id = my_open_engagement(
+                    session, member_id, self.listing.id
                 )
             self.not_found = False
         except DomainError:

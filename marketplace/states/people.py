@@ -53,7 +53,7 @@ class DashboardState(SessionState):
                 for e in engagement_views.engagements_of(
                     session, member.id, open_only=True
                 )
-                if e.actions
+                if e.needs_me
             ][:5]
             self.requests = market.requests_i_could_help_with(
                 session, member_id=member.id

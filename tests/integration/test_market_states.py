@@ -211,3 +211,36 @@ def test_the_dashboard_shows_what_waits_for_me_and_requests_i_could_help_with(tr
     DashboardState.load.fn(board)
     assert [r.title for r in board.requests] == ["Review my SaaS pricing page"]
     assert [(w.id, w.other_name) for w in board.waiting] == [(engagement, "Ada")]
+
+
+def test_a_full_listing_leaves_the_browse_list_but_keeps_its_page(trio):
+    ada, bob, cyd = trio
+    listing = post(ada, title="Review my SaaS pricing page", price=1)
+    act(ada, propose(bob, listing), "accept")
+    browse = state_of(MarketState, cyd.token)
+    MarketState.load.fn(browse)
+    assert browse.total == 0
+    page = state_of(ListingState, cyd.token)
+    ListingState._refresh(page, cyd.member_id, listing)
+    assert page.listing.spots_left == 0 and page.can_propose is False
+    assert page.why_closed == "This listing is full: every spot is taken."
+    mine = state_of(ListingState, bob.token)
+    ListingState._refresh(mine, bob.member_id, listing)
+    assert mine.my_engagement_id > 0 and mine.can_propose is False
+
+
+def test_your_move_means_a_move_only_you_can_make(trio):
+    from marketplace.states.engagements import EngagementsState
+
+    ada, bob, _ = trio
+    engagement = propose(bob, post(ada, price=2))
+    lists = {who: state_of(EngagementsState, who.token) for who in (ada, bob)}
+    for state in lists.values():
+        EngagementsState.load.fn(state)
+    assert lists[ada].items[0].needs_me is True  # accept or decline
+    assert lists[bob].items[0].needs_me is False  # only withdrawing
+    assert lists[bob].items[0].hint == "Waiting for Ada to answer."
+    act(ada, engagement, "accept")
+    EngagementsState.load.fn(lists[ada])
+    assert lists[ada].items[0].needs_me is False
+    assert lists[ada].items[0].hint.startswith("Bob is on it.")
