@@ -68,7 +68,7 @@ def main() -> None:
             follow(page, f"{label}-listing", "/market", "Spots")
             shoot(page, f"{label}-engagements", "/engagements", "Your move")
             follow(page, f"{label}-engagement", "/engagements", "Timeline")
-            shoot(page, f"{label}-inbox", "/inbox", "Inbox")
+            shoot(page, f"{label}-inbox", "/inbox", "UTC")
             page.close()
         browser.close()
     print(f"screenshots in {OUT}/")

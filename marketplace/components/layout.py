@@ -115,6 +115,10 @@ def member_menu() -> rx.Component:
                     on_click=rx.redirect(SessionState.my_profile_url),
                 ),
                 rx.menu.item("Edit profile", on_click=rx.redirect(routes.PROFILE_EDIT)),
+                rx.cond(
+                    SessionState.am_operator,
+                    rx.menu.item("Disputes", on_click=rx.redirect(routes.DISPUTES)),
+                ),
                 rx.menu.separator(),
                 rx.menu.item("Log out", on_click=SessionState.log_out, color="red"),
                 rx.menu.item(

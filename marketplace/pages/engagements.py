@@ -107,7 +107,7 @@ def _action_button(action) -> rx.Component:
             ),
         ),
         on_submit=EngagementState.act,
-        display="inline-block",
+        width="auto",
     )
 
 
@@ -392,6 +392,7 @@ def _resolve_button(d, resolution: str, label: str, variant: str) -> rx.Componen
         rx.el.input(type="hidden", name="resolution", value=resolution),
         rx.button(label, type="submit", variant=variant),
         on_submit=DisputesState.resolve,
+        width="auto",
     )
 
 

@@ -116,6 +116,8 @@ def next_step_hint(engagement: Engagement, viewer_id: int, other: str) -> str:
             pay = f"pay {other}" if held else "close it"
             return f"Confirm to {pay}, or open a dispute if something went wrong."
         return f"Waiting for {other} to confirm."
+    if status == Status.CONFIRMED and engagement.terms == "iou":
+        return f"Done. The IOU for {engagement.price} points is on the IOUs page."
     return {
         Status.CONFIRMED: "Done. Thank you for helping each other.",
         Status.DISPUTED: "An operator is looking at it.",

@@ -28,6 +28,8 @@ class SessionState(rx.State):
     )
     my_name: str = ""
     my_handle: str = ""
+    # only shows the operator's menu entry; every operator action re-checks
+    am_operator: bool = False
 
     @rx.var
     def signed_in(self) -> bool:
@@ -52,10 +54,13 @@ class SessionState(rx.State):
     def _show(self, member: accounts.SignedIn | None) -> None:
         name = member.display_name if member else ""
         handle = member.handle if member else ""
+        operator = member.is_operator if member else False
         # Assign only on change: an assignment is sent to the browser, and the
         # navigation's heartbeat re-derives the member every few seconds.
         if (name, handle) != (self.my_name, self.my_handle):
             self.my_name, self.my_handle = name, handle
+        if operator != self.am_operator:
+            self.am_operator = operator
 
     def _start(self, result: accounts.LoginResult, name: str) -> None:
         self.auth_token = result.token
