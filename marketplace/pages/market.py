@@ -67,18 +67,23 @@ def _filters() -> rx.Component:
 
 
 def _my_listing_row(item) -> rx.Component:
-    return rx.hstack(
-        kind_badge(item.kind, item.kind_label),
+    return rx.vstack(
         rx.link(item.title, href="/market/" + item.id.to_string(), weight="medium"),
-        rx.spacer(),
-        rx.badge(
-            item.status_label,
-            color_scheme=rx.match(item.status, *STATUS_COLORS, "gray"),
-            variant="soft",
+        rx.hstack(
+            kind_badge(item.kind, item.kind_label),
+            rx.badge(
+                item.status_label,
+                color_scheme=rx.match(item.status, *STATUS_COLORS, "gray"),
+                variant="soft",
+            ),
+            rx.text(item.price_label, size="1", color_scheme="gray"),
+            spacing="2",
+            align="center",
         ),
+        spacing="1",
         width="100%",
-        align="center",
-        spacing="3",
+        padding_bottom="0.5rem",
+        border_bottom="1px solid var(--gray-a4)",
     )
 
 
