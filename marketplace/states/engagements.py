@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
-from marketplace.db import read_only, unit_of_work
+from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
 from marketplace.services import engagement_views, engagements, reviews, threads
 from marketplace.services.engagement_views import EngagementView
@@ -75,17 +75,10 @@ class EngagementState(SessionState):
 
     def _run(self, work, error_var: str, success: str, engagement_id: object):
         """One service call as the signed-in member, then a fresh view."""
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with unit_of_work() as session:
-                work(session, member.id)
-        except DomainError as error:
-            setattr(self, error_var, str(error))
-            return rx.toast.error(str(error))
-        setattr(self, error_var, "")
-        self._refresh(member.id, engagement_id)
+        attempt = self._attempt(work, error_var)
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id, engagement_id)
         return rx.toast.success(success)
 
     @rx.event
@@ -161,22 +154,18 @@ class DisputesState(SessionState):
 
     @rx.event
     def resolve(self, form: dict):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
         form = _form(form)
-        try:
-            with unit_of_work() as session:
-                engagements.resolve_dispute(
-                    session,
-                    operator_id=member.id,
-                    engagement_id=form.get("engagement_id"),
-                    resolution=form.get("resolution"),
-                    note=form.get("note", ""),
-                )
-        except DomainError as error:
-            self.resolve_error = str(error)
-            return rx.toast.error(str(error))
-        self.resolve_error = ""
+        attempt = self._attempt(
+            lambda session, me: engagements.resolve_dispute(
+                session,
+                operator_id=me,
+                engagement_id=form.get("engagement_id"),
+                resolution=form.get("resolution"),
+                note=form.get("note", ""),
+            ),
+            "resolve_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
         self._refresh()
         return rx.toast.success("Dispute resolved.")

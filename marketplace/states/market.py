@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
-from marketplace.db import read_only, unit_of_work
+from marketplace.db import read_only
 from marketplace.domain.errors import DomainError, InvalidInput
 from marketplace.services import engagements, listings, market
 from marketplace.services.engagement_views import (
@@ -120,20 +120,14 @@ class ListingFormState(SessionState):
 
     @rx.event
     def save(self, form: dict):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with unit_of_work() as session:
-                saved = self._write(session, member.id, form)
-                saved_id = saved.id
-        except DomainError as error:
-            self.form_error = str(error)
-            return rx.toast.error(str(error))
-        self.form_error = ""
+        attempt = self._attempt(
+            lambda session, me: self._write(session, me, form).id, "form_error"
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
         return [
             rx.toast.success("Listing saved."),
-            rx.redirect(routes.listing(saved_id)),
+            rx.redirect(routes.listing(attempt.result)),
         ]
 
     def _write(self, session, member_id: int, form: object):
@@ -227,42 +221,35 @@ class ListingState(SessionState):
     @rx.event
     def propose(self, form: dict):
         """Book this offer, or offer to help with this request."""
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
         form = form if isinstance(form, dict) else {}
-        try:
-            with unit_of_work() as session:
-                engagement = engagements.propose(
+        attempt = self._attempt(
+            lambda session, me: (
+                engagements.propose(
                     session,
-                    actor_id=member.id,
+                    actor_id=me,
                     listing_id=form.get("listing_id"),
                     note=form.get("note", ""),
-                )
-                engagement_id = engagement.id
-        except DomainError as error:
-            self.action_error = str(error)
-            return rx.toast.error(str(error))
-        self.action_error = ""
+                ).id
+            ),
+            "action_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
         return [
             rx.toast.success("Sent. They'll get a notification."),
-            rx.redirect(routes.engagement(engagement_id)),
+            rx.redirect(routes.engagement(attempt.result)),
         ]
 
     @rx.event
     def change_status(self, listing_id: int, action: str):
         """Pause, reopen or close one's own listing."""
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with unit_of_work() as session:
-                listings.set_status(
-                    session, actor_id=member.id, listing_id=listing_id, action=action
-                )
-        except DomainError as error:
-            self.action_error = str(error)
-            return rx.toast.error(str(error))
-        self.action_error = ""
-        self._refresh(member.id, listing_id)
+        attempt = self._attempt(
+            lambda session, me: listings.set_status(
+                session, actor_id=me, listing_id=listing_id, action=action
+            ),
+            "action_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id, listing_id)
         return rx.toast.success(f"Listing {self.listing.status_label.lower()}.")

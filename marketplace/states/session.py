@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from marketplace import routes
 from marketplace.db import read_only, unit_of_work
+from marketplace.domain.errors import DomainError
 from marketplace.services import accounts
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "karma_session"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What `SessionState._attempt` did: who acted, what the service returned,
+    and the event to return instead when it was refused."""
+
+    member_id: int | None
+    result: Any
+    refusal: Any
 
 
 class SessionState(rx.State):
@@ -61,6 +77,22 @@ class SessionState(rx.State):
             self.my_name, self.my_handle = name, handle
         if operator != self.am_operator:
             self.am_operator = operator
+
+    def _attempt(self, work: Callable[[Session, int], T], error_var: str) -> Attempt:
+        """Run `work(session, member_id)` in one unit of work as the signed-in
+        member. A refusal lands in `error_var` and a toast; a guest goes to the
+        login page. Either way `refusal` is what the handler returns."""
+        member = self._member()
+        if member is None:
+            return Attempt(None, None, rx.redirect(routes.LOGIN))
+        try:
+            with unit_of_work() as session:
+                result = work(session, member.id)
+        except DomainError as error:
+            setattr(self, error_var, str(error))
+            return Attempt(member.id, None, rx.toast.error(str(error)))
+        setattr(self, error_var, "")
+        return Attempt(member.id, result, None)
 
     def _start(self, result: accounts.LoginResult, name: str) -> None:
         self.auth_token = result.token

@@ -25,7 +25,7 @@ from marketplace.models import (
 )
 from marketplace.services import engagements, listings
 from marketplace.services.audit import audit_ledger
-from tests.integration.test_wallet import available, member
+from tests.integration.test_wallet import available
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -80,21 +80,6 @@ def held(member_id) -> int:
 def count(model) -> int:
     with read_only() as s:
         return s.exec(select(func.count()).select_from(model)).one()
-
-
-@pytest.fixture
-def ada(engine):
-    return member("ada")
-
-
-@pytest.fixture
-def bo(engine):
-    return member("bob")
-
-
-@pytest.fixture
-def cy(engine):
-    return member("cyd")
 
 
 # ------------------------------------------------------------------------ happy paths

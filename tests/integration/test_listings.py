@@ -15,7 +15,6 @@ from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.models import Connection, Listing, ListingTag, ListingViewer
 from marketplace.services import listings, market
-from tests.integration.test_wallet import member
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 FORM = {
@@ -100,21 +99,6 @@ def snapshot(listing_id):
             .order_by(col(ListingViewer.member_id))
         ).all()
     return row, tags, viewers
-
-
-@pytest.fixture
-def ada(engine):
-    return member("ada")
-
-
-@pytest.fixture
-def bo(engine):
-    return member("bob")
-
-
-@pytest.fixture
-def cy(engine):
-    return member("cyd")
 
 
 # ------------------------------------------------------------------ post and edit

@@ -69,16 +69,6 @@ def connect(a, b) -> None:
 
 
 @pytest.fixture
-def ada(engine):
-    return member("ada")
-
-
-@pytest.fixture
-def bo(engine):
-    return member("bob")
-
-
-@pytest.fixture
 def shelf(ada):
     """Four listings by Ada, a minute apart (newest last)."""
     titles = {

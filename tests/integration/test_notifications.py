@@ -18,7 +18,6 @@ from marketplace.states.inbox import InboxState
 from marketplace.states.nav import NavState
 from tests.integration.test_engagements import post, propose
 from tests.integration.test_state_security import state_of
-from tests.integration.test_wallet import member
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 BAD_IDS = ["x", -1, 0, 2**40, None, 1.5, True, [1], {"id": 1}, "1; drop table"]
@@ -46,16 +45,6 @@ def rows() -> list[dict]:
             n.model_dump()
             for n in s.exec(select(Notification).order_by(Notification.id))
         ]
-
-
-@pytest.fixture
-def ada(engine):
-    return member("ada")
-
-
-@pytest.fixture
-def bo(engine):
-    return member("bob")
 
 
 # ------------------------------------------------------------------------ service

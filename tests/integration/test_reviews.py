@@ -69,21 +69,6 @@ def written():
         )
 
 
-@pytest.fixture
-def ada(engine):
-    return member("ada")
-
-
-@pytest.fixture
-def bo(engine):
-    return member("bob")
-
-
-@pytest.fixture
-def cy(engine):
-    return member("cyd")
-
-
 # ------------------------------------------------------------------------ two ways
 
 
