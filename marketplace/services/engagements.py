@@ -15,6 +15,7 @@ So either the move and its money both happen, or neither does.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,8 +31,14 @@ from marketplace.domain.engagements import (
     move,
     parse_action,
 )
-from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
-from marketplace.domain.ledger import InsufficientKarma
+from marketplace.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthorized,
+    NotFound,
+)
+from marketplace.domain.ledger import HoldNotPending, InsufficientKarma
 from marketplace.domain.listings import check_note
 from marketplace.models import Engagement, EngagementEvent, Iou, Listing, Member
 from marketplace.routes import DISPUTES
@@ -40,6 +47,7 @@ from marketplace.services import ledger, listings, notifications
 from marketplace.services.ious import propose_iou
 from marketplace.settings import get_settings
 
+log = logging.getLogger(__name__)
 HOLD_SECONDS = 90 * 24 * 3600  # the longest hold the ledger allows
 
 
@@ -211,15 +219,23 @@ def auto_confirm_due(
     ).all()
     done = 0
     for engagement_id in due:
-        engagement = _locked(session, engagement_id, None)
-        if engagement.status != Status.DELIVERED:
-            continue  # confirmed or disputed meanwhile
-        move(Status.DELIVERED, Action.AUTO_CONFIRM, Role.SYSTEM, None)
-        _apply(
-            session, engagement, Action.AUTO_CONFIRM, Status.CONFIRMED, None, "", clock
-        )
-        done += 1
+        # one savepoint each: an engagement that can't be paid must not hold
+        # back the others (it stays delivered, for its parties to sort out)
+        try:
+            with session.begin_nested():
+                done += _auto_confirm(session, engagement_id, clock)
+        except DomainError as refused:
+            log.warning("engagement %s not auto-confirmed: %s", engagement_id, refused)
     return done
+
+
+def _auto_confirm(session: Session, engagement_id: int, clock: Clock) -> int:
+    engagement = _locked(session, engagement_id, None)
+    if engagement.status != Status.DELIVERED:
+        return 0  # confirmed or disputed meanwhile
+    move(Status.DELIVERED, Action.AUTO_CONFIRM, Role.SYSTEM, None)
+    _apply(session, engagement, Action.AUTO_CONFIRM, Status.CONFIRMED, None, "", clock)
+    return 1
 
 
 def _locked(
@@ -324,15 +340,39 @@ def _release_hold(
 
 def _pay(session: Session, engagement: Engagement, clock: Clock) -> None:
     if engagement.terms == "karma" and engagement.hold_key:
-        ledger.post_hold(
+        try:
+            ledger.post_hold(
+                session,
+                key=f"engagement:{engagement.id}:post",
+                hold_key=engagement.hold_key,
+                memo=f"Engagement #{engagement.id} confirmed",
+                clock=clock,
+            )
+        except HoldNotPending:
+            _pay_after_hold_ran_out(session, engagement, clock)
+    elif engagement.terms == "iou":
+        _write_iou(session, engagement, clock)
+
+
+def _pay_after_hold_ran_out(session, engagement, clock) -> None:
+    """A hold lasts at most 90 days; after that its karma went back to the
+    asker, so confirming pays from what the asker has now (or is refused)."""
+    try:
+        ledger.transfer(
             session,
-            key=f"engagement:{engagement.id}:post",
-            hold_key=engagement.hold_key,
+            key=f"engagement:{engagement.id}:pay",
+            debit_account_id=ledger.member_account(session, engagement.asker_id),
+            credit_account_id=ledger.member_account(session, engagement.helper_id),
+            amount=engagement.price,
+            code="engagement",
             memo=f"Engagement #{engagement.id} confirmed",
             clock=clock,
         )
-    elif engagement.terms == "iou":
-        _write_iou(session, engagement, clock)
+    except InsufficientKarma as refused:
+        raise InsufficientKarma(
+            "The karma hold ran out after 90 days, and paying now needs "
+            f"{engagement.price}: {str(refused).split(': ', 1)[-1]}"
+        ) from None
 
 
 def _write_iou(session: Session, engagement: Engagement, clock: Clock) -> None:

@@ -293,3 +293,29 @@ def test_a_dispute_needs_a_reason_and_an_operator_who_is_not_a_party(ada, bo):
             s, operator_id=bo.member_id, engagement_id=engagement, resolution="release"
         )
     assert status(engagement) == "disputed"
+
+
+def test_after_the_hold_ran_out_confirming_pays_from_what_the_asker_has(ada, bo, cy):
+    from marketplace.services import ledger
+
+    clock = FixedClock(datetime.now(UTC))
+    paid_late = propose(bo, post(ada, price=4, capacity=2))
+    cannot_pay = propose(bo, post(cy, price=6))
+    for asker, engagement in ((ada, paid_late), (cy, cannot_pay)):
+        act(asker, engagement, "accept", clock=clock)
+    clock.advance(timedelta(days=85))
+    for engagement in (paid_late, cannot_pay):
+        act(bo, engagement, "deliver", clock=clock)
+    clock.advance(timedelta(days=8))  # past 90 days: the sweep releases the holds
+    with unit_of_work() as s:
+        assert ledger.expire_holds(s, clock=clock) == 2
+    with unit_of_work() as s:  # cyd spends what was held in the meantime
+        ledger.give_karma(s, actor_id=cy.member_id, to_handle="ada", amount=8, key="k1")
+    with unit_of_work() as s:
+        assert engagements.auto_confirm_due(s, clock=clock) == 1
+    assert (status(paid_late), status(cannot_pay)) == ("confirmed", "delivered")
+    assert available(bo.member_id) == 14
+    with pytest.raises(InsufficientKarma, match="ran out after 90 days"):
+        act(cy, cannot_pay, "confirm", clock=clock)
+    with read_only() as s:
+        assert audit_ledger(s).ok
