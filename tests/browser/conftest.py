@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from marketplace import db
 from marketplace.migrations import upgrade_to_head
@@ -26,6 +27,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]  # fmt: skip
 ARTIFACTS = ROOT / "test-artifacts"
+# Shared, noisy machines: a dev-mode event can take seconds under load. A person
+# would wait that long too; 5 s (Playwright's default) made CI flaky.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

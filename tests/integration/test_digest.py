@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -300,9 +301,16 @@ def test_the_daily_task_sends_once_at_the_mark_even_when_woken_early(monkeypatch
         tasks, "send_digests_once", lambda: runs.append(1) or digest.DigestReport()
     )
     with pytest.raises(asyncio.CancelledError):
-        asyncio.run(tasks.send_digests_daily())
+        run_in_own_thread(tasks.send_digests_daily())
     assert runs == [1]
     assert sleeps == [3600, 1, 24 * 3600 - 5]
+
+
+def run_in_own_thread(coroutine):
+    """asyncio.run on a fresh thread: a browser test earlier in the same pytest
+    process leaves an event loop running on the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 # ------------------------------------------------------------------------ opting in
