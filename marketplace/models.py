@@ -287,7 +287,10 @@ class Listing(SQLModel, table=True):
     title: str = Field(max_length=120)
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     terms: str = Field(max_length=8)  # karma | iou | free | paid
+    # karma or IOU points; for paid terms minor units of `currency` (cents)
     price: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    currency: str | None = Field(default=None, max_length=3)  # paid terms only
+    rate_kind: str | None = Field(default=None, max_length=8)  # hourly | fixed
     capacity: int = Field(default=1)
     deadline: date | None = None
     audience: str = Field(default="public", max_length=8)  # public | network | chosen
@@ -339,9 +342,16 @@ class Engagement(SQLModel, table=True):
     status: str = Field(default="proposed", max_length=16)
     # the terms agreed, copied from the listing when proposed
     terms: str = Field(max_length=8)
+    # the whole price agreed: points, or minor units of `currency` when paid
     price: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    currency: str | None = Field(default=None, max_length=3)
+    hours: int = Field(default=1)  # hourly rates: the hours booked
     note: str = Field(default="", max_length=500)
     hold_key: str | None = Field(default=None, max_length=64)
+    # paid terms: the card payment held at acceptance, captured at confirmation
+    payment_intent_id: str | None = Field(default=None, max_length=64, index=True)
+    # none | authorized | captured | cancelled | refunded | failed
+    payment_status: str = Field(default="none", max_length=12)
     iou_id: int | None = Field(default=None, foreign_key="iou.id")
     dispute_reason: str = Field(default="", max_length=500)
     resolution: str | None = Field(default=None, max_length=8)  # refund | release
@@ -410,3 +420,16 @@ class Review(SQLModel, table=True):
     rating: int
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime
+
+
+class StripeEvent(SQLModel, table=True):
+    """A webhook event from Stripe, kept by its id so a replay applies once."""
+
+    __tablename__ = "stripe_event"
+
+    id: str = Field(primary_key=True, max_length=255)
+    type: str = Field(max_length=64)
+    intent_id: str | None = Field(default=None, max_length=64)
+    received_at: datetime
+    # what applying it did, or why it was flagged (amount or currency mismatch)
+    outcome: str = Field(default="", max_length=300)
