@@ -29,6 +29,7 @@ from marketplace import db, routes
 from marketplace.adapters.mailer import SmtpMailer
 from marketplace.domain.errors import DomainError, NotAuthorized
 from marketplace.domain.ledger import KARMA, MAX_TRANSFER
+from marketplace.domain.money import CURRENCIES, format_money
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
 from marketplace.services import engagements, ledger, members
@@ -257,13 +258,28 @@ def _run_audit(args: argparse.Namespace, out: Console) -> int:
     return 0 if report.ok else 1
 
 
+def _ledger_amount(amount: int, where: str) -> str:
+    """Karma in points; money ("usd", or an account such as "stripe:usd") as money."""
+    currency = where.rpartition(":")[2]
+    return (
+        f"{amount:,}" if currency not in CURRENCIES else format_money(amount, currency)
+    )
+
+
 def _print_audit(out: Console, report: AuditReport) -> None:
     table = Table(title="Ledger audit", show_header=False)
     table.add_row("Accounts", str(report.accounts))
     table.add_row("Transfers", str(report.transfers))
     table.add_row("Open holds", str(report.open_holds))
     for name, issued in sorted(report.issued.items()):
-        table.add_row(f"Issued by {name}", f"{issued:,}")
+        table.add_row(f"Issued by {name}", _ledger_amount(issued, name))
+    for currency, summary in sorted(report.currencies.items()):
+        table.add_row(
+            f"In {currency}",
+            f"{summary['accounts']} accounts, issued "
+            f"{_ledger_amount(summary['issued'], currency)}, held "
+            f"{_ledger_amount(summary['held'], currency)}",
+        )
     out.print(table)
     if report.ok:
         out.print("[green]Clean:[/green] every balance matches its transfers.")

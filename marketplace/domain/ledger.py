@@ -1,4 +1,4 @@
-"""The karma ledger's rules, after TigerBeetle and double-entry bookkeeping.
+"""The ledger's rules, after TigerBeetle and double-entry bookkeeping.
 
 An account keeps four running totals: posted and pending debits and credits.
 Its balance is credits_posted - debits_posted; what it may still spend
@@ -18,6 +18,10 @@ A transfer is one of five kinds:
 A hold is resolved at most once. Transfers are immutable; a correction is a
 reversing transfer. This module holds the arithmetic and the refusals; the
 service layer applies it under a lock, and the audit replays it.
+
+The same rules hold for money (`domain.money`): an account holds one currency,
+KARMA or a money code such as "usd" in minor units, and a transfer moves one
+currency between two accounts of that currency, never across currencies.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from marketplace.domain.errors import DomainError, InvalidInput
+from marketplace.domain.money import check_currency, check_minor_amount
 
 KARMA = "KARMA"
 MAX_TRANSFER = {KARMA: 1_000_000}
@@ -49,8 +54,16 @@ class LedgerError(DomainError):
     """Base of every ledger refusal."""
 
 
-class InsufficientKarma(LedgerError):
-    """The debit account would go below its credit limit."""
+class InsufficientFunds(LedgerError):
+    """The debit account would go below its credit limit (money or karma)."""
+
+
+class InsufficientKarma(InsufficientFunds):
+    """The debit account would go below its credit limit (karma)."""
+
+
+class CurrencyMismatch(LedgerError):
+    """The transfer's currency is not the currency of both its accounts."""
 
 
 class ExceedsCap(LedgerError):
@@ -98,8 +111,16 @@ class Totals:
         return self.cap is None or incoming - self.debits_posted <= self.cap
 
 
+def check_currency_code(value: object) -> str:
+    """KARMA, or a supported money currency in lower case."""
+    return KARMA if value == KARMA else check_currency(value)
+
+
 def check_amount(value: object, currency: str = KARMA) -> int:
-    """A whole, positive amount within the currency's per-transfer maximum."""
+    """A whole, positive amount within the currency's per-transfer maximum:
+    points for karma, minor units for money."""
+    if currency != KARMA:
+        return check_minor_amount(value, currency)
     limit = MAX_TRANSFER[currency]
     if isinstance(value, bool) or not isinstance(value, int):
         text = value.strip() if isinstance(value, str) else ""

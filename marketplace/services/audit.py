@@ -3,12 +3,18 @@ invariant. Run by `python -m marketplace ledger audit` and after benchmarks.
 
 What is checked:
 - each account's four stored totals equal the totals replayed from transfers;
-- per currency, balances sum to zero and pending debits equal pending credits;
+- per currency (KARMA and each money currency), balances sum to zero and
+  pending debits equal pending credits;
+- every transfer is in the currency of both its accounts;
 - no member account is below its credit limit or above its cap;
 - every post/void/expire resolves a pending transfer between the same accounts,
   posts no more than was held, and each hold is resolved at most once;
 - amounts are positive (resolutions may be zero) and no transfer pays itself;
 - transfer ids are unique.
+
+Issuance is shown per issuing account -- karma's signup and admin grants, and
+for money each currency's `stripe:{cur}` account, whose negative balance is the
+money that came in through cards, net of what went back out -- and per currency.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from marketplace.models import LedgerAccount, LedgerTransfer
 ACCOUNT = LedgerAccount.__table__
 TRANSFER = LedgerTransfer.__table__
 ISSUERS = ("signup_grant", "admin_grant")  # where karma enters the economy
+MONEY_ISSUER = "stripe"  # code of the account money enters by, one per currency
 TOTALS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
 
 
@@ -34,9 +41,10 @@ class AuditReport:
     accounts: int = 0
     transfers: int = 0
     open_holds: int = 0
-    issued: dict[str, int] = field(
-        default_factory=dict
-    )  # karma issued, per system account
+    # issued per issuing account: karma's grants, "stripe:usd" (minor units)
+    issued: dict[str, int] = field(default_factory=dict)
+    # per currency: accounts, issued and held (pending) amounts
+    currencies: dict[str, dict[str, int]] = field(default_factory=dict)
     breaches: list[str] = field(default_factory=list)
 
     @property
@@ -54,6 +62,7 @@ def audit_ledger(session: Session) -> AuditReport:
     derived = _replay_totals(session, report)
     _compare_totals(accounts, derived, report)
     _check_sums(accounts, report)
+    _check_currencies(session, report)
     _check_limits(accounts, report)
     _check_resolutions(session, report)
     _check_shapes(session, report)
@@ -106,11 +115,19 @@ def _compare_totals(accounts, derived, report: AuditReport) -> None:
 def _check_sums(accounts, report: AuditReport) -> None:
     balance, pending_d, pending_c = defaultdict(int), defaultdict(int), defaultdict(int)
     for row in accounts.values():
-        balance[row["currency"]] += row["credits_posted"] - row["debits_posted"]
-        pending_d[row["currency"]] += row["debits_pending"]
-        pending_c[row["currency"]] += row["credits_pending"]
-        if row["name"] in ISSUERS:
-            report.issued[row["name"]] = row["debits_posted"] - row["credits_posted"]
+        currency = row["currency"]
+        balance[currency] += row["credits_posted"] - row["debits_posted"]
+        pending_d[currency] += row["debits_pending"]
+        pending_c[currency] += row["credits_pending"]
+        summary = report.currencies.setdefault(
+            currency, {"accounts": 0, "issued": 0, "held": 0}
+        )
+        summary["accounts"] += 1
+        summary["held"] += row["debits_pending"]
+        if row["name"] in ISSUERS or row["code"] == MONEY_ISSUER:
+            issued = row["debits_posted"] - row["credits_posted"]
+            report.issued[row["name"]] = issued
+            summary["issued"] += issued
     for currency, total in balance.items():
         if total != 0:
             report.breaches.append(f"{currency} balances sum to {total}, not 0")
@@ -119,6 +136,27 @@ def _check_sums(accounts, report: AuditReport) -> None:
                 f"{currency} pending debits {pending_d[currency]} != "
                 f"pending credits {pending_c[currency]}"
             )
+
+
+def _check_currencies(session: Session, report: AuditReport) -> None:
+    """A transfer moves one currency between two accounts of that currency;
+    anything else would let one currency's books balance with another's."""
+    debit, credit = aliased(ACCOUNT), aliased(ACCOUNT)
+    crossed = (
+        session.execute(
+            select(TRANSFER.c.transfer_key)
+            .join(debit, debit.c.id == TRANSFER.c.debit_account_id)
+            .join(credit, credit.c.id == TRANSFER.c.credit_account_id)
+            .where(
+                (debit.c.currency != TRANSFER.c.currency)
+                | (credit.c.currency != TRANSFER.c.currency)
+            )
+            .limit(20)
+        )
+        .scalars()
+        .all()
+    )
+    report.breaches += [f"{key} moves between currencies" for key in crossed]
 
 
 def _check_limits(accounts, report: AuditReport) -> None:
@@ -165,7 +203,7 @@ def _check_resolutions(session: Session, report: AuditReport) -> None:
         elif row["amount"] > row["held_amount"]:
             report.breaches.append(f"{key} posts more than was held")
         elif row["kind"] != Kind.POST and row["amount"] != 0:
-            report.breaches.append(f"{key} is a {row['kind']} that moves karma")
+            report.breaches.append(f"{key} is a {row['kind']} that moves funds")
     resolved = select(TRANSFER.c.pending_id).where(TRANSFER.c.pending_id.is_not(None))
     report.open_holds = session.execute(
         select(func.count()).where(

@@ -1,4 +1,4 @@
-"""The karma ledger over SQL: accounts, transfers, holds, grants.
+"""The ledger over SQL: accounts, transfers, holds, grants -- karma and money.
 
 The hot path is a handful of single-row statements inside the caller's
 transaction, so a transfer is atomic and cheap:
@@ -12,6 +12,14 @@ transaction, so a transfer is atomic and cheap:
    one step: no double spend under concurrency. On SQLite the transaction began
    with BEGIN IMMEDIATE, so writers are serialized anyway.
 A guard that matches no row raises, and the unit of work rolls everything back.
+
+Money uses the same functions with `currency=` a money code ("usd", amounts in
+minor units); karma is the default. The guards also require each account to
+hold the transfer's currency, so a transfer across currencies is refused by the
+same UPDATE that would have moved it (CurrencyMismatch), at no extra cost.
+Money's named system accounts exist per currency: `stripe:usd` (money in and out
+through the card processor; no lower limit, like an issuance account),
+`escrow:usd` (payments held until confirmed) and `platform_fees:usd`.
 """
 
 from __future__ import annotations
@@ -30,20 +38,24 @@ from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ledger import (
     KARMA,
     MEMO_MAX_LENGTH,
+    CurrencyMismatch,
     ExceedsCap,
     HoldNotPending,
     IdempotencyConflict,
+    InsufficientFunds,
     InsufficientKarma,
     Kind,
     Totals,
     UnknownAccount,
     check_accounts,
     check_amount,
+    check_currency_code,
     check_key,
     check_resolution,
     check_timeout,
     debit_effect,
 )
+from marketplace.domain.money import check_currency, format_money, split_fee
 from marketplace.domain.text import clean_text
 from marketplace.models import LedgerAccount, LedgerTransfer
 from marketplace.services import ledger_sql, members
@@ -53,6 +65,11 @@ SIGNUP_GRANT = "signup_grant"
 ADMIN_GRANT = "admin_grant"
 FEES = "fees"
 SYSTEM_ACCOUNTS = (SIGNUP_GRANT, ADMIN_GRANT, FEES)
+# money, one of each per currency, with its credit limit (None: no lower bound)
+STRIPE = "stripe"
+ESCROW = "escrow"
+PLATFORM_FEES = "platform_fees"
+MONEY_SYSTEM_ACCOUNTS = {STRIPE: None, ESCROW: 0, PLATFORM_FEES: 0}
 
 ACCOUNT = LedgerAccount.__table__
 TRANSFER = LedgerTransfer.__table__
@@ -71,6 +88,7 @@ class Transfer:
     memo: str
     created_at: datetime
     replayed: bool = False
+    currency: str = KARMA
 
 
 # --------------------------------------------------------------------------- accounts
@@ -78,16 +96,28 @@ class Transfer:
 
 def system_account(session: Session, name: str, currency: str = KARMA) -> int:
     """The id of a named system account, opened on first use. Issuance accounts
-    have no lower limit: their negative balance is the karma they issued."""
-    if name not in SYSTEM_ACCOUNTS:
-        raise UnknownAccount(f"No system account named {name!r}.")
-    wanted = ACCOUNT.c.name == name
-    fields = {"code": name, "name": name, "currency": currency, "credit_limit": None}
+    have no lower limit: their negative balance is the karma they issued.
+    Money (`currency` "usd", ...): stripe, escrow or platform_fees of that
+    currency, named e.g. "escrow:usd"; only stripe may go below zero (its
+    negative balance is the money that came in through cards, net)."""
+    if currency == KARMA:
+        if name not in SYSTEM_ACCOUNTS:
+            raise UnknownAccount(f"No system account named {name!r}.")
+        stored, limit = name, None
+    else:
+        currency = check_currency(currency)
+        if name not in MONEY_SYSTEM_ACCOUNTS:
+            raise UnknownAccount(f"No money system account named {name!r}.")
+        stored, limit = f"{name}:{currency}", MONEY_SYSTEM_ACCOUNTS[name]
+    wanted = ACCOUNT.c.name == stored
+    fields = {"code": name, "name": stored, "currency": currency, "credit_limit": limit}
     return _open_once(session, wanted, fields)
 
 
 def member_account(session: Session, member_id: int, currency: str = KARMA) -> int:
-    """The id of a member's account, opened (empty, limit 0) on first use."""
+    """The id of a member's account in `currency` (KARMA by default, or a money
+    code such as "usd"), opened (empty, limit 0) on first use."""
+    currency = check_currency_code(currency)
     wanted = (ACCOUNT.c.member_id == member_id) & (ACCOUNT.c.currency == currency)
     fields = {"code": "member", "member_id": member_id, "currency": currency}
     return _open_once(session, wanted, fields)
@@ -153,19 +183,23 @@ def transfer(
     amount: object,
     code: str,
     memo: object = "",
+    currency: object = KARMA,
     clock: Clock = system_clock,
 ) -> Transfer:
-    """Move `amount` at once from one account to another."""
+    """Move `amount` (points, or minor units of a money `currency`) at once from
+    one account to another; both must hold `currency`."""
     # Well-formed ids; that they name accounts is checked by the insert's foreign
     # keys (a closed account is refused only when its totals would change).
     debit, credit = check_accounts(debit_account_id, credit_account_id)
+    currency = check_currency_code(currency)
     return _record(
         session,
         key=check_key(key),
         kind=Kind.SINGLE,
         debit=debit,
         credit=credit,
-        amount=check_amount(amount),
+        amount=check_amount(amount, currency),
+        currency=currency,
         held=0,
         pending_id=None,
         expires_at=None,
@@ -183,6 +217,7 @@ def transfer_now(
     amount: object,
     code: str,
     memo: object = "",
+    currency: object = KARMA,
     clock: Clock = system_clock,
 ) -> Transfer:
     """A transfer that is a whole transaction by itself. On PostgreSQL it is one
@@ -199,15 +234,18 @@ def transfer_now(
                 amount=amount,
                 code=code,
                 memo=memo,
+                currency=currency,
                 clock=clock,
             )
     debit, credit = check_accounts(debit_account_id, credit_account_id)
+    currency = check_currency_code(currency)
     fields = _fields(
         check_key(key),
         Kind.SINGLE,
         debit,
         credit,
-        check_amount(amount),
+        check_amount(amount, currency),
+        currency,
         None,
         None,
         code,
@@ -222,17 +260,19 @@ def transfer_now(
         if refused is None:
             return _replay(session, fields)
         side = "debit" if refused == debit else "credit"
-        _explain_refusal(session, refused, fields["amount"], side)
+        _explain_refusal(session, refused, fields["amount"], side, currency)
     raise AssertionError("unreachable")
 
 
-def _fields(key, kind, debit, credit, amount, pending_id, expires_at, code, memo, now):
+def _fields(
+    key, kind, debit, credit, amount, currency, pending_id, expires_at, code, memo, now
+):
     return {
         "transfer_key": key,
         "debit_account_id": debit,
         "credit_account_id": credit,
         "amount": amount,
-        "currency": KARMA,
+        "currency": currency,
         "kind": str(kind),
         "pending_id": pending_id,
         "expires_at": expires_at,
@@ -252,12 +292,14 @@ def hold(
     timeout_seconds: object,
     code: str,
     memo: object = "",
+    currency: object = KARMA,
     clock: Clock = system_clock,
 ) -> Transfer:
     """Reserve `amount` (escrow) until the hold is posted, voided or expires."""
     # Well-formed ids; that they name accounts is checked by the insert's foreign
     # keys (a closed account is refused only when its totals would change).
     debit, credit = check_accounts(debit_account_id, credit_account_id)
+    currency = check_currency_code(currency)
     now = clock.now()
     expires = now + timedelta(seconds=check_timeout(timeout_seconds))
     return _record(
@@ -266,7 +308,8 @@ def hold(
         kind=Kind.PENDING,
         debit=debit,
         credit=credit,
-        amount=check_amount(amount),
+        amount=check_amount(amount, currency),
+        currency=currency,
         held=0,
         pending_id=None,
         expires_at=expires,
@@ -285,9 +328,9 @@ def post_hold(
     memo: object = "",
     clock: Clock = system_clock,
 ) -> Transfer:
-    """Settle a hold: post all of it, or `amount` of it and release the rest."""
-    wanted = None if amount is None else check_amount(amount)
-    return _resolve(session, Kind.POST, key, hold_key, wanted, memo, clock)
+    """Settle a hold: post all of it, or `amount` of it and release the rest
+    (in the hold's currency)."""
+    return _resolve(session, Kind.POST, key, hold_key, amount, memo, clock)
 
 
 def void_hold(
@@ -339,8 +382,10 @@ def expire_holds(
     return released
 
 
-def _resolve(session, kind, key, hold_key, wanted, memo, clock, allow_expired=False):
+def _resolve(session, kind, key, hold_key, amount, memo, clock, allow_expired=False):
     key_, pending = check_key(key), _hold_by_key(session, check_key(hold_key))
+    currency = pending["currency"]
+    wanted = None if amount is None else check_amount(amount, currency)
     now = clock.now()
     posted = check_resolution(kind, wanted, pending["amount"])
     if (
@@ -348,7 +393,10 @@ def _resolve(session, kind, key, hold_key, wanted, memo, clock, allow_expired=Fa
         and pending["expires_at"] <= now
         and not _exists(session, key_)
     ):
-        raise HoldNotPending("The hold has expired; its karma goes back to the payer.")
+        what = "karma" if currency == KARMA else "money"
+        raise HoldNotPending(
+            f"The hold has expired; its {what} goes back to the payer."
+        )
     return _record(
         session,
         key=key_,
@@ -356,6 +404,7 @@ def _resolve(session, kind, key, hold_key, wanted, memo, clock, allow_expired=Fa
         debit=pending["debit_account_id"],
         credit=pending["credit_account_id"],
         amount=posted,
+        currency=currency,
         held=pending["amount"],
         pending_id=pending["id"],
         expires_at=None,
@@ -395,6 +444,7 @@ def _record(
     debit,
     credit,
     amount,
+    currency,
     held,
     pending_id,
     expires_at,
@@ -403,14 +453,25 @@ def _record(
     now,
 ) -> Transfer:
     fields = _fields(
-        key, kind, debit, credit, amount, pending_id, expires_at, code, memo, now
+        key,
+        kind,
+        debit,
+        credit,
+        amount,
+        currency,
+        pending_id,
+        expires_at,
+        code,
+        memo,
+        now,
     )
     new_id, refused = ledger_sql.HotPath(session).record(fields, kind, amount, held)
     if new_id is None:
         return _replay(session, fields)
     if refused is not None:
         side = "debit" if refused == debit else "credit"
-        _explain_refusal(session, refused, _growth(kind, amount, held), side)
+        growth = _growth(kind, amount, held)
+        _explain_refusal(session, refused, growth, side, currency)
     return _as_transfer(fields | {"id": new_id})
 
 
@@ -450,19 +511,31 @@ def _replay(session: Session, fields: dict) -> Transfer:
     return _as_transfer(dict(row), replayed=True)
 
 
-def _explain_refusal(session: Session, account_id: int, growth: int, side: str):
+def _explain_refusal(
+    session: Session, account_id: int, growth: int, side: str, currency: str
+):
     row = (
         session.execute(select(ACCOUNT).where(ACCOUNT.c.id == account_id))
         .mappings()
         .one_or_none()
     )
-    if row is None or row["closed_at"] is not None or row["currency"] != KARMA:
+    if row is None or row["closed_at"] is not None:
         raise UnknownAccount("Unknown or closed account.")
+    if row["currency"] != currency:
+        raise CurrencyMismatch(
+            f"A transfer cannot cross currencies: it is in {currency}, "
+            f"but account {account_id} holds {row['currency']}."
+        )
     current = _totals(row)
     if side == "credit":
         raise ExceedsCap("The receiving account would go over its cap.")
-    raise InsufficientKarma(
-        f"Not enough karma: {current.available} available, {growth} needed."
+    if currency == KARMA:
+        raise InsufficientKarma(
+            f"Not enough karma: {current.available} available, {growth} needed."
+        )
+    raise InsufficientFunds(
+        f"Not enough funds: {format_money(current.available, currency)} "
+        f"available, {format_money(growth, currency)} needed."
     )
 
 
@@ -479,6 +552,7 @@ def _as_transfer(row: dict, replayed: bool = False) -> Transfer:
         memo=row["memo"],
         created_at=row["created_at"],
         replayed=replayed,
+        currency=row["currency"],
     )
 
 
@@ -564,6 +638,49 @@ def give_karma(
 def _active_member_id(session: Session, handle: object) -> int:
     missing = "Say who should receive the karma (their handle)."
     return members.active_member(session, handle, missing=missing, field="handle").id
+
+
+# --------------------------------------------------------------------------- money
+
+
+def release_escrow(
+    session: Session,
+    *,
+    key: object,
+    currency: object,
+    consultant_id: int,
+    amount: object,
+    fee_bps: int,
+    memo: object = "",
+    clock: Clock = system_clock,
+) -> list[Transfer]:
+    """Pay `amount` out of escrow:{currency}: the platform's fee (`split_fee`,
+    rounded down) to platform_fees:{currency}, the rest to the consultant's money
+    account. The legs are keyed "{key}:net" and "{key}:fee", so a replay moves
+    nothing twice; both are in the caller's transaction, so both or neither."""
+    currency = check_currency(currency)
+    base = check_key(key)
+    fee, net = split_fee(check_amount(amount, currency), fee_bps)
+    escrow = system_account(session, ESCROW, currency)
+    legs = [
+        (":net", member_account(session, consultant_id, currency), net, "payout"),
+        (":fee", system_account(session, PLATFORM_FEES, currency), fee, "platform_fee"),
+    ]
+    return [
+        transfer(
+            session,
+            key=base + suffix,
+            debit_account_id=escrow,
+            credit_account_id=credit,
+            amount=value,
+            code=code,
+            memo=memo,
+            currency=currency,
+            clock=clock,
+        )
+        for suffix, credit, value, code in legs
+        if value > 0
+    ]
 
 
 def new_key(prefix: str = "t") -> str:

@@ -127,8 +127,9 @@ class HotPath:
         if new_id is None:
             return None, None
         debit, credit = fields["debit_account_id"], fields["credit_account_id"]
+        currency = fields["currency"]
         for account_id, side in sorted([(debit, "debit"), (credit, "credit")]):
-            if self.move(side, account_id, kind, amount, held) is None:
+            if self.move(side, account_id, kind, amount, held, currency) is None:
                 return new_id, account_id
         return new_id, None
 
@@ -152,9 +153,16 @@ class HotPath:
         return row[0] if row else None
 
     def move(
-        self, side: str, account_id: int, kind: Kind, amount: int, held: int
+        self,
+        side: str,
+        account_id: int,
+        kind: Kind,
+        amount: int,
+        held: int,
+        currency: str = KARMA,
     ) -> int | None:
-        """Apply one side of a transfer under its guard; None if it refused."""
+        """Apply one side of a transfer under its guard; None if it refused
+        (or if the account does not hold `currency`)."""
         posted, pending = debit_effect(kind, amount, held)
         sql = self.dialect.sql[MOVE_DEBIT if side == "debit" else MOVE_CREDIT]
         self.cursor.execute(
@@ -163,7 +171,7 @@ class HotPath:
                 "posted": posted,
                 "pending": pending,
                 "id": account_id,
-                "currency": KARMA,
+                "currency": currency,
                 "growth": posted + pending,
             },
         )

@@ -122,6 +122,7 @@ def test_audit_json_is_exactly_one_object(seeded, capsys):
         "transfers",
         "open_holds",
         "issued",
+        "currencies",
         "breaches",
         "ok",
     }

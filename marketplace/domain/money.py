@@ -1,0 +1,142 @@
+"""Money: amounts in a currency's minor units, the platform's fee, display.
+
+Money lives in the same double-entry ledger as karma, one account per member per
+currency, and like karma it is only ever a whole number: cents for usd, eur and
+gbp, yen for jpy (a zero-decimal currency, its minor unit is the yen itself).
+A currency's exponent says how many minor units make a major one (10**2 cents
+in a dollar, 10**0 yen in a yen); nothing here ever uses a float.
+
+Currency codes are ISO 4217 in lower case, as Stripe writes them ("usd"); the
+ledger's karma currency is "KARMA", which no money code can be.
+
+The platform's fee is a whole number of basis points (1 bp = 0.01 %) of an
+amount and is rounded down to a whole minor unit; the consultant gets the rest.
+So fee + net == amount exactly, always: no cent is lost or made up by rounding,
+and any fraction of a cent goes to the consultant, never to the platform.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from marketplace.domain.errors import InvalidInput
+
+# exponent: minor units per major unit is 10 ** exponent
+CURRENCIES: dict[str, int] = {
+    "usd": 2,
+    "eur": 2,
+    "gbp": 2,
+    "chf": 2,
+    "cad": 2,
+    "aud": 2,
+    "jpy": 0,
+}
+SYMBOLS = {
+    "usd": "$",
+    "eur": "€",
+    "gbp": "£",
+    "jpy": "¥",
+    "cad": "CA$",
+    "aud": "A$",
+    "chf": "CHF ",
+}
+# An absurd ceiling for one payment: a million in major units (1,000,000.00).
+MAX_MAJOR = 1_000_000
+MAX_FEE_BPS = 10_000  # 100 %
+
+
+def check_currency(value: object) -> str:
+    """A supported currency code, in lower case ("USD" and " usd " give "usd")."""
+    code = value.strip().lower() if isinstance(value, str) else ""
+    if code not in CURRENCIES:
+        known = ", ".join(sorted(CURRENCIES))
+        raise InvalidInput(f"Unknown currency; use one of {known}.", "currency")
+    return code
+
+
+def exponent(currency: str) -> int:
+    """How many decimals the currency's major unit has (2 for usd, 0 for jpy)."""
+    return CURRENCIES[check_currency(currency)]
+
+
+def max_minor(currency: str) -> int:
+    """The largest single amount, in minor units: MAX_MAJOR major units."""
+    return MAX_MAJOR * 10 ** exponent(currency)
+
+
+def check_minor_amount(value: object, currency: str) -> int:
+    """A whole, positive number of minor units (cents), at most MAX_MAJOR major
+    units. Digit strings are accepted as typed in a form; floats never are."""
+    limit = max_minor(currency)
+    if isinstance(value, bool) or not isinstance(value, int):
+        text = value.strip() if isinstance(value, str) else ""
+        # isdecimal, not isdigit: int() refuses digits such as "²".
+        if not text.isdecimal():
+            raise InvalidInput(
+                "Amount must be a whole number of minor units (cents).", "amount"
+            )
+        # int() refuses strings of over 4,300 digits; such an amount is too large.
+        value = int(text) if len(text.lstrip("0")) <= 20 else limit + 1
+    if value <= 0:
+        raise InvalidInput("Amount must be more than zero.", "amount")
+    if value > limit:
+        raise InvalidInput(
+            f"Amount must be at most {format_money(limit, currency)}.", "amount"
+        )
+    return value
+
+
+def parse_money(text: object, currency: str) -> int:
+    """A typed major-unit amount ("120", "45.5", "45.50"; "1200" for jpy) as
+    minor units, refusing more decimals than the currency has."""
+    places = exponent(currency)
+    raw = text.strip() if isinstance(text, str) else ""
+    whole, dot, fraction = raw.partition(".")
+    well_formed = whole.isdecimal() and (not dot or fraction.isdecimal())
+    if not well_formed or len(whole.lstrip("0")) > 20:
+        raise InvalidInput("Amount must be a number such as 120 or 45.50.", "amount")
+    if len(fraction) > places:
+        unit = "whole units" if places == 0 else f"at most {places} decimals"
+        raise InvalidInput(f"Amount in {currency} takes {unit}.", "amount")
+    try:
+        minor = int(Decimal(raw).scaleb(places))
+    except InvalidOperation:  # pragma: no cover - the shape check rules it out
+        raise InvalidInput("Amount must be a number.", "amount") from None
+    return check_minor_amount(minor, currency)
+
+
+def check_fee_bps(value: object) -> int:
+    """A platform fee in basis points: a whole number from 0 to 10,000 (100 %)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("Fee must be a whole number of basis points.", "fee_bps")
+    if not 0 <= value <= MAX_FEE_BPS:
+        raise InvalidInput("Fee must be between 0 and 10,000 basis points.", "fee_bps")
+    return value
+
+
+def platform_fee(amount_minor: int, fee_bps: int) -> int:
+    """The platform's share of `amount_minor`: fee_bps / 10,000 of it, rounded
+    down to a whole minor unit. The consultant gets amount - fee, so the two
+    always add up to the amount (see `split_fee`)."""
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
+        raise InvalidInput("Amount must be a whole number of minor units.", "amount")
+    if amount_minor < 0:
+        raise InvalidInput("Amount must not be negative.", "amount")
+    return amount_minor * check_fee_bps(fee_bps) // MAX_FEE_BPS
+
+
+def split_fee(amount_minor: int, fee_bps: int) -> tuple[int, int]:
+    """(platform fee, consultant's net): fee + net == amount_minor exactly."""
+    fee = platform_fee(amount_minor, fee_bps)
+    return fee, amount_minor - fee
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """ "$120.00", "€45.50", "¥1200", "-$5.00": the symbol, then the major units
+    with the currency's own number of decimals (no float on the way)."""
+    code = check_currency(currency)
+    places = CURRENCIES[code]
+    sign = "-" if amount_minor < 0 else ""
+    major, minor = divmod(abs(amount_minor), 10**places)
+    number = f"{major}.{minor:0{places}d}" if places else str(major)
+    return f"{sign}{SYMBOLS.get(code, code.upper() + ' ')}{number}"
