@@ -7,7 +7,7 @@ development so a misconfigured production node fails loudly at start-up.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +44,12 @@ class Settings:
     digest_hour: int
     base_url: str
     environment: str
+    # Stripe: no secret key means paid terms are unavailable (the app still
+    # runs); an empty API base means Stripe itself, a URL points at a fake.
+    stripe_secret_key: str = field(default="", repr=False)
+    stripe_api_base: str = ""
+    stripe_webhook_secret: str = field(default="", repr=False)
+    platform_fee_bps: int = 1000  # basis points of each paid engagement
 
     @property
     def is_sqlite(self) -> bool:
@@ -68,6 +74,12 @@ def load_settings() -> Settings:
         digest_hour=min(23, max(0, _int_env("MARKETPLACE_DIGEST_HOUR", 7))),
         base_url=os.environ.get("MARKETPLACE_BASE_URL", "http://localhost:3000"),
         environment=os.environ.get("MARKETPLACE_ENV", "development"),
+        stripe_secret_key=os.environ.get("MARKETPLACE_STRIPE_SECRET_KEY", ""),
+        stripe_api_base=os.environ.get("MARKETPLACE_STRIPE_API_BASE", ""),
+        stripe_webhook_secret=os.environ.get("MARKETPLACE_STRIPE_WEBHOOK_SECRET", ""),
+        platform_fee_bps=min(
+            10_000, max(0, _int_env("MARKETPLACE_PLATFORM_FEE_BPS", 1000))
+        ),
     )
 
 

@@ -6,6 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUN_VERSION="1.4.5"
+LOCALSTRIPE_VERSION="1.15.10"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
@@ -46,6 +47,21 @@ setup_bun() {
     npm install --silent --no-audit --no-fund --prefix .tools "bun@$BUN_VERSION" >/dev/null
   fi
   export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
+}
+
+setup_localstripe() {
+  # localstripe, the fake Stripe API the payment tests talk to, gets its own
+  # virtualenv so its dependencies never meet the app's.
+  local venv=.tools/localstripe
+  if [ "$(cat "$venv/.version" 2>/dev/null || true)" != "$LOCALSTRIPE_VERSION" ]; then
+    say "Installing localstripe $LOCALSTRIPE_VERSION into $venv"
+    rm -rf "$venv"
+    if [ -x .venv/bin/python ]; then .venv/bin/python -m venv "$venv"
+    else "$(pick_python)" -m venv "$venv"; fi
+    "$venv/bin/python" -m pip install --quiet "localstripe==$LOCALSTRIPE_VERSION"
+    echo "$LOCALSTRIPE_VERSION" > "$venv/.version"
+  fi
+  export MARKETPLACE_LOCALSTRIPE_PYTHON="$ROOT/$venv/bin/python"
 }
 
 setup_env() {

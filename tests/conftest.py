@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from marketplace import db
 from marketplace.migrations import upgrade_to_head
+from tests.payments_fixtures import localstripe, stripe_env, stripe_gateway  # noqa: F401
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get(

@@ -31,3 +31,33 @@ class Conflict(DomainError):
 
 class TooManyAttempts(DomainError):
     """A throttle is in force; the message says when to try again."""
+
+
+class PaymentError(DomainError):
+    """Money did not move as asked; nothing was taken twice."""
+
+
+class PaymentFailed(PaymentError):
+    """The payer's card or bank refused the payment (a decline)."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class PaymentsUnavailable(PaymentError):
+    """Payments are not configured, or the payment provider can't be reached."""
+
+
+class PaymentRejected(PaymentError):
+    """The payment provider refused the request: an unknown payment, a payment
+    in the wrong state (capturing a cancelled one), a reused idempotency key."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class WebhookRejected(DomainError):
+    """An incoming webhook is not authentic (bad, missing or stale signature)
+    or not a readable event: answer 400 and change nothing."""

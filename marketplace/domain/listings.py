@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from marketplace.domain import money
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.profiles import parse_tags
 from marketplace.domain.text import clean_text
@@ -24,8 +25,9 @@ TERMS = {
     "free": "Free / pay it forward",
     "paid": "Paid (card)",
 }
-# "paid" is a known term whose card payment arrives with the Stripe work.
+# "paid" needs card payments configured on the server (see adapters/payments.py)
 AVAILABLE_TERMS = ("karma", "iou", "free")
+RATE_KINDS = {"fixed": "Fixed price", "hourly": "Per hour"}
 AUDIENCES = {
     "public": "Everyone",
     "network": "My connections",
@@ -56,22 +58,28 @@ class ListingDraft:
     capacity: int
     deadline: date | None
     audience: str
+    currency: str | None = None  # paid terms: price is in its minor units
+    rate_kind: str | None = None  # paid terms: fixed | hourly
 
     @property
     def search_text(self) -> str:
         return " ".join([self.title, self.description, *self.tags])
 
 
-def check_listing(form: dict, *, today: date) -> ListingDraft:
-    """Every field of a listing, or InvalidInput naming the first bad one."""
+def check_listing(
+    form: dict, *, today: date, paid_available: bool = False
+) -> ListingDraft:
+    """Every field of a listing, or InvalidInput naming the first bad one.
+    Paid terms are taken only where card payments are set up."""
     if not isinstance(form, dict):
         raise InvalidInput("The listing form is malformed.")
     terms = _choice(form.get("terms"), TERMS, "terms", "Terms")
-    if terms not in AVAILABLE_TERMS:
+    if terms not in AVAILABLE_TERMS and not paid_available:
         raise InvalidInput(
-            "Paid listings arrive with card payments; choose karma, IOU or free.",
+            "Card payments aren't set up on this server; choose karma, IOU or free.",
             "terms",
         )
+    currency, rate_kind = _paid_fields(form, terms)
     return ListingDraft(
         kind=_choice(form.get("kind"), KINDS, "kind", "Kind"),
         title=check_title(form.get("title")),
@@ -84,13 +92,23 @@ def check_listing(form: dict, *, today: date) -> ListingDraft:
         ),
         tags=_tags(form.get("tags")),
         terms=terms,
-        price=check_price(form.get("price"), terms),
+        price=check_price(form.get("price"), terms, currency),
         capacity=check_capacity(form.get("capacity")),
         deadline=check_deadline(form.get("deadline"), today),
         audience=_choice(
             form.get("audience", "public"), AUDIENCES, "audience", "Audience"
         ),
+        currency=currency,
+        rate_kind=rate_kind,
     )
+
+
+def _paid_fields(form: dict, terms: str) -> tuple[str | None, str | None]:
+    if terms != "paid":
+        return None, None
+    currency = money.check_currency(form.get("currency"))
+    rate_kind = _choice(form.get("rate_kind"), RATE_KINDS, "rate_kind", "Rate")
+    return currency, rate_kind
 
 
 def check_title(value: object) -> str:
@@ -122,7 +140,13 @@ def _whole(value: object, field: str, label: str) -> int:
     return value
 
 
-def check_price(value: object, terms: str) -> int:
+def check_price(value: object, terms: str, currency: str | None = None) -> int:
+    """Points for karma and IOU terms; for paid terms an amount typed in major
+    units ("120", "45.50"), returned in minor units of `currency`."""
+    if terms == "paid":
+        return money.parse_money(
+            value if isinstance(value, str) else str(value), currency
+        )
     if terms == "free":
         if value in (None, "", 0, "0"):
             return 0

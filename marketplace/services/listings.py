@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import Session, col, or_, select
 
+from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import TAKES_A_SPOT
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
@@ -26,6 +27,7 @@ from marketplace.domain.listings import (
     ListingDraft,
     check_listing,
 )
+from marketplace.domain.money import format_money
 from marketplace.models import Engagement, Listing, ListingTag, ListingViewer, Member
 from marketplace.services import members, network
 
@@ -78,7 +80,7 @@ def create_listing(
 ) -> Listing:
     """Post an offer or a request; it is open at once."""
     now = clock.now()
-    draft = check_listing(form, today=now.date())  # type: ignore[arg-type]
+    draft = check_listing(form, today=now.date(), paid_available=_paid_available())
     chosen = _chosen(session, form, draft, actor_id)
     listing = Listing(author_id=actor_id, created_at=now, updated_at=now, status="open")
     _apply(listing, draft)
@@ -100,7 +102,7 @@ def update_listing(
     were proposed with."""
     listing = _own(session, actor_id, listing_id)
     now = clock.now()
-    draft = check_listing(form, today=now.date())  # type: ignore[arg-type]
+    draft = check_listing(form, today=now.date(), paid_available=_paid_available())
     if draft.kind != listing.kind:
         raise InvalidInput("An offer can't become a request; post a new one.", "kind")
     chosen = _chosen(session, form, draft, actor_id)
@@ -150,7 +152,14 @@ def _apply(listing: Listing, draft: ListingDraft) -> None:
     listing.capacity = draft.capacity
     listing.deadline = draft.deadline
     listing.audience = draft.audience
+    listing.currency = draft.currency
+    listing.rate_kind = draft.rate_kind
     listing.search_text = draft.search_text
+
+
+def _paid_available() -> bool:
+    """Paid terms only where card payments are configured (adapters/payments)."""
+    return bool(payments.payments_available())
 
 
 def _chosen(session: Session, form: object, draft: ListingDraft, actor_id: int):
@@ -347,7 +356,7 @@ def _view(item, author, tags, taken, viewer_id, chosen) -> ListingView:
         terms=item.terms,
         terms_label=TERMS[item.terms],
         price=item.price,
-        price_label=price_label(item.terms, item.price),
+        price_label=price_label(item.terms, item.price, item.currency, item.rate_kind),
         capacity=item.capacity,
         spots_left=max(0, item.capacity - taken),
         deadline=item.deadline.isoformat() if item.deadline else "",
@@ -364,14 +373,19 @@ def _view(item, author, tags, taken, viewer_id, chosen) -> ListingView:
     )
 
 
-def price_label(terms: str, price: int) -> str:
+def price_label(
+    terms: str, price: int, currency: str | None = None, rate_kind: str | None = None
+) -> str:
+    if terms == "paid" and currency:
+        per = " per hour" if rate_kind == "hourly" else ""
+        return f"{format_money(price, currency)}{per}"
     if terms == "karma":
         return f"{price} karma"
     if terms == "iou":
         return f"IOU for {price} points"
     if terms == "free":
         return "Free · pay it forward"
-    return f"{price / 100:.2f} paid"
+    return f"{price} paid"
 
 
 def listings_of(session: Session, member_id: int) -> list[ListingView]:

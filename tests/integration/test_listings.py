@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from marketplace.adapters.clock import FixedClock
@@ -344,3 +345,42 @@ def test_a_chosen_audience_needs_real_handles(ada, bo, chosen, error, message):
 def test_choosing_only_yourself_is_refused(ada):
     with pytest.raises(InvalidInput, match="someone other than you"):
         post(ada, audience="chosen", chosen="ada")
+
+
+# ------------------------------------------------------------------------ paid terms
+
+
+@pytest.fixture
+def stripe_key(monkeypatch):
+    """A server with a (test) Stripe key: paid terms become available."""
+    from marketplace.settings import get_settings
+
+    monkeypatch.setenv("MARKETPLACE_STRIPE_SECRET_KEY", "sk_test_listing_rules")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("MARKETPLACE_STRIPE_SECRET_KEY")
+    get_settings.cache_clear()
+
+
+PAID = {"terms": "paid", "price": "45.50", "currency": "eur", "rate_kind": "hourly"}
+
+
+def test_paid_terms_are_refused_where_stripe_is_not_set_up(ada, monkeypatch):
+    from marketplace.settings import get_settings
+
+    monkeypatch.delenv("MARKETPLACE_STRIPE_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    with pytest.raises(InvalidInput, match=r"(?i)card payments"):
+        post(ada, **PAID)
+    with read_only() as s:
+        assert s.exec(select(func.count()).select_from(Listing)).one() == 0
+
+
+def test_a_consultant_posts_an_hourly_rate_in_euros(ada, bo, stripe_key):
+    listing = post(ada, kind="offer", **PAID)
+    seen = view(bo, listing)
+    assert (seen.terms, seen.price, seen.price_label) == (
+        "paid",
+        4550,
+        "€45.50 per hour",
+    )

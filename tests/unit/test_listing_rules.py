@@ -209,8 +209,42 @@ def test_free_help_with_a_price_is_refused(price):
     refused("price", "free listing has no price", terms="free", price=price)
 
 
-def test_paid_terms_are_refused_until_card_payments_arrive():
-    refused("terms", "card payments", terms="paid", price=500)
+def test_paid_terms_are_refused_where_card_payments_are_not_set_up():
+    refused("terms", r"(?i)card payments", terms="paid", price="120")
+
+
+def paid(**changes) -> ListingDraft:
+    form = GOOD | {"terms": "paid", "currency": "EUR", "rate_kind": "hourly"}
+    return check_listing(form | changes, today=TODAY, paid_available=True)
+
+
+def test_a_paid_rate_is_typed_in_major_units_and_kept_in_minor_units():
+    listing = paid(price="45.50")
+    assert (listing.price, listing.currency, listing.rate_kind) == (
+        4550,
+        "eur",
+        "hourly",
+    )
+    assert paid(price="1200", currency="jpy").price == 1200
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "match"),
+    [
+        ({"price": "-5"}, "amount", "number"),
+        ({"price": "0"}, "amount", "more than zero"),
+        ({"price": "45.505"}, "amount", "at most 2 decimals"),
+        ({"price": "99999999"}, "amount", "at most"),
+        ({"price": None}, "amount", "number"),
+        ({"currency": "doge"}, "currency", "Unknown currency"),
+        ({"currency": None}, "currency", "Unknown currency"),
+        ({"rate_kind": "per-vibe"}, "rate_kind", "Rate must be one of"),
+    ],
+)
+def test_bad_paid_rates_are_refused_with_the_field_named(changes, field, match):
+    with pytest.raises(InvalidInput, match=match) as error:
+        paid(**changes)
+    assert error.value.field == field
 
 
 @pytest.mark.parametrize("terms", ["barter", "", None, "KARMA", ["karma"], 1])

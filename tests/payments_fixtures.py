@@ -1,0 +1,149 @@
+"""localstripe, a real HTTP fake of the Stripe API, for the payment tests.
+
+`localstripe` (session-wide) starts scripts/localstripe_server.py on a free
+127.0.0.1 port with the Python of .tools/localstripe (installed by
+scripts/_setup.sh `setup_localstripe`; MARKETPLACE_LOCALSTRIPE_PYTHON overrides
+it), waits until it answers and yields its base URL. Its state lives for the
+whole session: tests tell their payments apart by id or metadata, not by count.
+
+`stripe_gateway` is a StripeGateway pointed at it; `stripe_env` sets the
+MARKETPLACE_STRIPE_* variables for code that reads settings. Webhooks:
+`configure_webhook` points localstripe at a URL (every registered webhook gets
+every event), `mute_webhook` stops that again (localstripe can't delete one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from marketplace.adapters.payments import StripeGateway
+from marketplace.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+LAUNCHER = ROOT / "scripts" / "localstripe_server.py"
+DEFAULT_PYTHON = ROOT / ".tools" / "localstripe" / "bin" / "python"
+TEST_SECRET_KEY = "sk_test_karma_localstripe"
+TEST_WEBHOOK_SECRET = "whsec_karma_localstripe_test"
+START_SECONDS = 30
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _unavailable(reason: str) -> None:
+    from tests.conftest import unavailable  # the suite's skip-or-fail-in-CI rule
+
+    unavailable(reason)
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a running localstripe, e.g. http://127.0.0.1:40123."""
+    python = Path(os.environ.get("MARKETPLACE_LOCALSTRIPE_PYTHON") or DEFAULT_PYTHON)
+    if not python.exists():
+        _unavailable(
+            f"localstripe is not installed at {python}: run scripts/test, or "
+            "`source scripts/_setup.sh && setup_localstripe`"
+        )
+    log_path = tmp_path_factory.mktemp("localstripe") / "server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [str(python), str(LAUNCHER), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+    try:
+        url = _started(process, log_path)
+        yield url
+    finally:
+        _stop(process)
+
+
+def _started(process: subprocess.Popen, log_path: Path) -> str:
+    deadline = time.monotonic() + START_SECONDS
+    ready, _, _ = select.select([process.stdout], [], [], START_SECONDS)
+    line = process.stdout.readline().strip() if ready else ""
+    url = line.removeprefix("listening on ")
+    while url.startswith("http") and time.monotonic() < deadline:
+        if _answers(url):
+            return url
+        time.sleep(0.1)
+    _stop(process)
+    _unavailable(f"localstripe did not start: {line!r} {log_path.read_text()[-2000:]}")
+    raise AssertionError("unreachable")  # unavailable() skips or fails
+
+
+def _answers(url: str) -> bool:
+    request = urllib.request.Request(
+        f"{url}/v1/balance", headers={"Authorization": f"Bearer {TEST_SECRET_KEY}"}
+    )
+    try:
+        with _NO_PROXY.open(request, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdout:
+        process.stdout.close()
+
+
+@pytest.fixture
+def stripe_gateway(localstripe: str) -> StripeGateway:
+    return StripeGateway(
+        TEST_SECRET_KEY, api_base=localstripe, webhook_secret=TEST_WEBHOOK_SECRET
+    )
+
+
+@pytest.fixture
+def stripe_env(localstripe: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Settings point at localstripe for this test; yields its URL."""
+    monkeypatch.setenv("MARKETPLACE_STRIPE_SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("MARKETPLACE_STRIPE_API_BASE", localstripe)
+    monkeypatch.setenv("MARKETPLACE_STRIPE_WEBHOOK_SECRET", TEST_WEBHOOK_SECRET)
+    get_settings.cache_clear()
+    yield localstripe
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def configure_webhook(
+    localstripe_url: str,
+    name: str,
+    url: str,
+    secret: str = TEST_WEBHOOK_SECRET,
+    events: list[str] | None = None,
+) -> None:
+    """Have localstripe POST signed events to `url` (all types unless `events`)."""
+    body: dict[str, object] = {"url": url, "secret": secret}
+    if events is not None:
+        body["events"] = events
+    request = urllib.request.Request(
+        f"{localstripe_url}/_config/webhooks/{name}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with _NO_PROXY.open(request, timeout=5) as response:
+        assert response.status == 200, response.read()
+
+
+def mute_webhook(localstripe_url: str, name: str) -> None:
+    """localstripe has no way to delete a webhook: filter out every event."""
+    configure_webhook(localstripe_url, name, "http://127.0.0.1:9/", events=[])
