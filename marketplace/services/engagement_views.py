@@ -153,7 +153,9 @@ def _view(session, engagement, viewer_id, with_reviews=False) -> EngagementView:
         my_role="asker" if viewer_id == engagement.asker_id else "helper",
         other_name=other.display_name,
         other_handle=other.handle,
-        terms_label=listings.price_label(engagement.terms, engagement.price),
+        terms_label=listings.price_label(
+            engagement.terms, engagement.price, engagement.currency
+        ),
         note=engagement.note,
         started=engagement.created_at.strftime("%d %b %Y"),
         updated=engagement.updated_at.strftime("%d %b %Y %H:%M"),

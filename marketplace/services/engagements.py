@@ -43,7 +43,7 @@ from marketplace.domain.listings import check_note
 from marketplace.models import Engagement, EngagementEvent, Iou, Listing, Member
 from marketplace.routes import DISPUTES
 from marketplace.routes import engagement as engagement_url
-from marketplace.services import ledger, listings, notifications
+from marketplace.services import card_payments, ledger, listings, notifications
 from marketplace.services.ious import propose_iou
 from marketplace.settings import get_settings
 
@@ -72,9 +72,11 @@ def propose(
     actor_id: int,
     listing_id: object,
     note: object = "",
+    hours: object = None,
     clock: Clock = system_clock,
 ) -> Engagement:
-    """Book an offer (I am the asker) or answer a request (I am the helper)."""
+    """Book an offer (I am the asker) or answer a request (I am the helper).
+    An hourly paid offer is booked for `hours`; its price is the rate times them."""
     listing = listings.visible_listing(session, actor_id, listing_id, lock=True)
     text = check_note(note, label="Message")
     if listing.author_id == actor_id:
@@ -91,6 +93,9 @@ def propose(
         if listing.kind == "offer"
         else (listing.author_id, actor_id)
     )
+    booked = card_payments.check_hours(hours, listing)
+    if listing.terms == "paid":
+        card_payments.require_payments()
     if listing.terms == "karma" and asker == actor_id:
         _check_affordable(session, asker, listing.price)
     now = clock.now()
@@ -101,7 +106,9 @@ def propose(
         proposed_by_id=actor_id,
         status=Status.PROPOSED,
         terms=listing.terms,
-        price=listing.price,
+        price=listing.price * booked,
+        currency=listing.currency,
+        hours=booked,
         note=text,
         created_at=now,
         updated_at=now,
@@ -297,6 +304,9 @@ def _accept(
     ).one()
     if listings.spots_taken(session, listing.id) >= listing.capacity:
         raise Conflict("This listing is full: every spot is taken.")
+    if engagement.terms == "paid":
+        card_payments.authorize(session, engagement, listing.title, clock)
+        return
     if engagement.terms != "karma":
         return
     engagement.hold_key = f"engagement:{engagement.id}:hold"
@@ -329,6 +339,9 @@ def _release_hold(
 ) -> None:
     if engagement.hold_key is None:
         return
+    if engagement.terms == "paid":
+        card_payments.release(session, engagement, clock)
+        return
     ledger.void_hold(
         session,
         key=f"engagement:{engagement.id}:void",
@@ -350,6 +363,8 @@ def _pay(session: Session, engagement: Engagement, clock: Clock) -> None:
             )
         except HoldNotPending:
             _pay_after_hold_ran_out(session, engagement, clock)
+    elif engagement.terms == "paid":
+        card_payments.capture(session, engagement, clock)
     elif engagement.terms == "iou":
         _write_iou(session, engagement, clock)
 
