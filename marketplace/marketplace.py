@@ -3,6 +3,7 @@
 import reflex as rx
 
 from marketplace import routes
+from marketplace.api import api
 from marketplace.pages.auth import login_page, signup_page
 from marketplace.pages.engagements import (
     disputes_page,
@@ -34,7 +35,7 @@ from marketplace.tasks import (
     send_digests_daily,
 )
 
-app = rx.App()
+app = rx.App(api_transformer=api)  # /api/stripe/webhook beside the app
 app.register_lifespan_task(expire_holds_forever)
 app.register_lifespan_task(clear_ious_forever)
 app.register_lifespan_task(send_digests_daily)
