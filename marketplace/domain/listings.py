@@ -43,6 +43,7 @@ MAX_CAPACITY = 50
 MAX_DEADLINE_DAYS = 365
 MAX_CHOSEN = 50
 TAGS_MAX = 8
+MAX_HOURS = 8  # hours one booking of an hourly rate may take
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,17 @@ def check_deadline(value: object, today: date) -> date | None:
 
 def _tags(value: object) -> list[str]:
     return parse_tags(value, kind="tags", label="Tags", limit=TAGS_MAX)
+
+
+def check_hours(value: object, terms: str, rate_kind: str | None) -> int:
+    """Hours booked on an hourly paid rate (1 to MAX_HOURS); anything else books
+    one unit."""
+    if terms != "paid" or rate_kind != "hourly" or value in (None, ""):
+        return 1
+    hours = _whole(value, "hours", "Hours")
+    if not 1 <= hours <= MAX_HOURS:
+        raise InvalidInput(f"Book between 1 and {MAX_HOURS} hours.", "hours")
+    return hours
 
 
 def check_note(value: object, *, label: str = "Note", max_length: int = 500) -> str:

@@ -18,13 +18,11 @@ from sqlmodel import Session
 
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock
-from marketplace.domain.errors import InvalidInput, PaymentsUnavailable
-from marketplace.models import Engagement, Listing
+from marketplace.domain.errors import PaymentsUnavailable
+from marketplace.domain.ledger import MAX_HOLD_SECONDS
+from marketplace.models import Engagement
 from marketplace.services import ledger
 from marketplace.settings import get_settings
-
-HOLD_SECONDS = 90 * 24 * 3600
-MAX_HOURS = 8
 
 
 def _stripe_key(engagement: Engagement, step: str) -> str:
@@ -33,21 +31,6 @@ def _stripe_key(engagement: Engagement, step: str) -> str:
     backup, staging and production), where ids alone would repeat."""
     stamp = int(engagement.created_at.timestamp() * 1_000_000)
     return f"engagement-{engagement.id}-{stamp}-{step}"
-
-
-def check_hours(value: object, listing: Listing) -> int:
-    """Hours booked on an hourly rate (1 to 8); anything else books one unit."""
-    if listing.terms != "paid" or listing.rate_kind != "hourly":
-        return 1
-    if value in (None, ""):
-        return 1
-    if isinstance(value, str) and value.strip().isdecimal() and len(value) < 4:
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("Hours must be a whole number.", "hours")
-    if not 1 <= value <= MAX_HOURS:
-        raise InvalidInput(f"Book between 1 and {MAX_HOURS} hours.", "hours")
-    return value
 
 
 def require_payments() -> None:
@@ -80,7 +63,7 @@ def authorize(session: Session, engagement: Engagement, title: str, clock: Clock
                 session, ledger.ESCROW, engagement.currency
             ),
             amount=engagement.price,
-            timeout_seconds=HOLD_SECONDS,
+            timeout_seconds=MAX_HOLD_SECONDS,
             code="engagement",
             memo=f"Card held for engagement #{engagement.id}",
             currency=engagement.currency,

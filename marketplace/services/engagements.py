@@ -38,8 +38,12 @@ from marketplace.domain.errors import (
     NotAuthorized,
     NotFound,
 )
-from marketplace.domain.ledger import HoldNotPending, InsufficientKarma
-from marketplace.domain.listings import check_note
+from marketplace.domain.ledger import (
+    MAX_HOLD_SECONDS,
+    HoldNotPending,
+    InsufficientKarma,
+)
+from marketplace.domain.listings import check_hours, check_note
 from marketplace.models import Engagement, EngagementEvent, Iou, Listing, Member
 from marketplace.routes import DISPUTES
 from marketplace.routes import engagement as engagement_url
@@ -48,7 +52,6 @@ from marketplace.services.ious import propose_iou
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
-HOLD_SECONDS = 90 * 24 * 3600  # the longest hold the ledger allows
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def propose(
         if listing.kind == "offer"
         else (listing.author_id, actor_id)
     )
-    booked = card_payments.check_hours(hours, listing)
+    booked = check_hours(hours, listing.terms, listing.rate_kind)
     if listing.terms == "paid":
         card_payments.require_payments()
     if listing.terms == "karma" and asker == actor_id:
@@ -317,7 +320,7 @@ def _accept(
             debit_account_id=ledger.member_account(session, engagement.asker_id),
             credit_account_id=ledger.member_account(session, engagement.helper_id),
             amount=engagement.price,
-            timeout_seconds=HOLD_SECONDS,
+            timeout_seconds=MAX_HOLD_SECONDS,  # the longest the ledger allows
             code="engagement",
             memo=f"Engagement #{engagement.id}: {listing.title}"[:200],
             clock=clock,
