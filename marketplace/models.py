@@ -348,9 +348,10 @@ class Engagement(SQLModel, table=True):
     hours: int = Field(default=1)  # hourly rates: the hours booked
     note: str = Field(default="", max_length=500)
     hold_key: str | None = Field(default=None, max_length=64)
-    # paid terms: the card payment held at acceptance, captured at confirmation
+    # paid terms: the card held at acceptance, captured into escrow by day 6 or
+    # at confirmation, then paid out
     payment_intent_id: str | None = Field(default=None, max_length=64, index=True)
-    # none | authorized | captured | cancelled | refunded | failed
+    # none | authorized | captured | paid_out | cancelled | refunded | failed
     payment_status: str = Field(default="none", max_length=12)
     iou_id: int | None = Field(default=None, foreign_key="iou.id")
     dispute_reason: str = Field(default="", max_length=500)

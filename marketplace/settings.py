@@ -50,6 +50,8 @@ class Settings:
     stripe_api_base: str = ""
     stripe_webhook_secret: str = field(default="", repr=False)
     platform_fee_bps: int = 1000  # basis points of each paid engagement
+    # Stripe lets an uncaptured authorization lapse after 7 days
+    card_capture_days: int = 6
 
     @property
     def is_sqlite(self) -> bool:
@@ -80,6 +82,7 @@ def load_settings() -> Settings:
         platform_fee_bps=min(
             10_000, max(0, _int_env("MARKETPLACE_PLATFORM_FEE_BPS", 1000))
         ),
+        card_capture_days=min(6, max(0, _int_env("MARKETPLACE_CARD_CAPTURE_DAYS", 6))),
     )
 
 

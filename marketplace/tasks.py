@@ -13,10 +13,18 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.mailer import Mailer, SmtpMailer
 from marketplace.db import read_only, unit_of_work
-from marketplace.services import clearing, digest, engagements, ious, ledger
+from marketplace.services import (
+    card_payments,
+    clearing,
+    digest,
+    engagements,
+    ious,
+    ledger,
+)
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -34,9 +42,17 @@ def confirm_quiet_deliveries() -> int:
         return engagements.auto_confirm_due(session)
 
 
+def secure_aging_cards() -> int:
+    """Capture card authorizations before Stripe lets them lapse (7 days)."""
+    if not payments.payments_available():
+        return 0
+    with unit_of_work() as session:
+        return card_payments.secure_aging(session, system_clock)
+
+
 async def expire_holds_forever() -> None:
     """Lifespan task: sweep every `MARKETPLACE_SWEEP_SECONDS` (default 60):
-    expired holds, then quiet deliveries."""
+    expired holds, quiet deliveries, then card authorizations about to lapse."""
     interval = get_settings().sweep_seconds
     while True:
         try:
@@ -51,6 +67,12 @@ async def expire_holds_forever() -> None:
                 log.info("auto-confirmed %d quiet deliveries", confirmed)
         except Exception:
             log.exception("auto-confirm sweep failed")
+        try:
+            secured = await asyncio.to_thread(secure_aging_cards)
+            if secured:
+                log.info("captured %d card payments into escrow", secured)
+        except Exception:
+            log.exception("card capture sweep failed")
         await asyncio.sleep(interval)
 
 

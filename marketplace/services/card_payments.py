@@ -2,8 +2,11 @@
 
     accept   -> authorize a manual-capture PaymentIntent (the card is held)
                 ledger hold  stripe:{cur} -> escrow:{cur}
-    confirm  -> capture it; post the hold; escrow -> consultant and platform fee
-    cancel   -> cancel the authorization; void the hold
+    day 6    -> still open? capture it now and post the hold: the money sits in
+                escrow, because Stripe lets an authorization lapse after 7 days
+    confirm  -> capture it (if not yet); escrow -> consultant and platform fee
+    cancel   -> held: cancel the authorization and void the hold;
+                captured: refund the card and move escrow back to stripe
 
 Each Stripe call carries an idempotency key made from the engagement, so a
 retried unit of work reuses the same PaymentIntent instead of charging twice.
@@ -14,15 +17,20 @@ fails after Stripe said yes, the authorization is cancelled on the way out (and
 
 from __future__ import annotations
 
-from sqlmodel import Session
+import logging
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
 
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock
-from marketplace.domain.errors import PaymentsUnavailable
+from marketplace.domain.errors import DomainError, PaymentsUnavailable
 from marketplace.domain.ledger import MAX_HOLD_SECONDS
-from marketplace.models import Engagement
+from marketplace.models import Engagement, EngagementEvent
 from marketplace.services import ledger
 from marketplace.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 def _stripe_key(engagement: Engagement, step: str) -> str:
@@ -74,8 +82,12 @@ def authorize(session: Session, engagement: Engagement, title: str, clock: Clock
         raise
 
 
-def capture(session: Session, engagement: Engagement, clock: Clock) -> None:
-    """Take the held money and pay the consultant, less the platform's fee."""
+def secure(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Capture a held card into escrow. Stripe lets an authorization lapse
+    after 7 days; help can take longer, so the money moves to escrow first
+    and still reaches the consultant only at confirmation."""
+    if engagement.payment_status != "authorized":
+        return
     gateway = payments.gateway_from_settings()
     gateway.capture(
         engagement.payment_intent_id,
@@ -88,6 +100,12 @@ def capture(session: Session, engagement: Engagement, clock: Clock) -> None:
         memo=f"Card captured for engagement #{engagement.id}",
         clock=clock,
     )
+    engagement.payment_status = "captured"
+
+
+def capture(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Take the held money and pay the consultant, less the platform's fee."""
+    secure(session, engagement, clock)
     ledger.release_escrow(
         session,
         key=f"engagement:{engagement.id}:payout",
@@ -98,11 +116,15 @@ def capture(session: Session, engagement: Engagement, clock: Clock) -> None:
         memo=f"Engagement #{engagement.id}",
         clock=clock,
     )
-    engagement.payment_status = "captured"
+    engagement.payment_status = "paid_out"
 
 
 def release(session: Session, engagement: Engagement, clock: Clock) -> None:
-    """Let go of the held card money: cancel the authorization, void the hold."""
+    """Give the asker their money back: a held card is let go, a captured
+    payment is refunded in full and escrow returns it to the stripe account."""
+    if engagement.payment_status == "captured":
+        _refund(session, engagement, clock)
+        return
     gateway = payments.gateway_from_settings()
     gateway.cancel(
         engagement.payment_intent_id,
@@ -116,3 +138,68 @@ def release(session: Session, engagement: Engagement, clock: Clock) -> None:
         clock=clock,
     )
     engagement.payment_status = "cancelled"
+
+
+def _refund(session: Session, engagement: Engagement, clock: Clock) -> None:
+    payments.gateway_from_settings().refund(
+        engagement.payment_intent_id,
+        idempotency_key=_stripe_key(engagement, "refund"),
+        metadata={"engagement_id": str(engagement.id)},
+    )
+    ledger.transfer(
+        session,
+        key=f"engagement:{engagement.id}:refund",
+        debit_account_id=ledger.system_account(
+            session, ledger.ESCROW, engagement.currency
+        ),
+        credit_account_id=ledger.system_account(
+            session, ledger.STRIPE, engagement.currency
+        ),
+        amount=engagement.price,
+        code="refund",
+        memo=f"Card refunded for engagement #{engagement.id}",
+        currency=engagement.currency,
+        clock=clock,
+    )
+    engagement.payment_status = "refunded"
+
+
+def authorizations_to_secure(session: Session, clock: Clock) -> list[int]:
+    """Engagements whose card has been held for `card_capture_days` or more
+    and still is: capture them before Stripe lets the authorization lapse."""
+    cutoff = clock.now() - timedelta(days=get_settings().card_capture_days)
+    accepted_at = (
+        select(EngagementEvent.engagement_id)
+        .where(EngagementEvent.to_status == "accepted", EngagementEvent.at <= cutoff)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Engagement.id)
+        .where(
+            Engagement.payment_status == "authorized",
+            col(Engagement.id).in_(select(accepted_at.c.engagement_id)),
+        )
+        .order_by(Engagement.id)
+    )
+    return list(rows)
+
+
+def secure_aging(session: Session, clock: Clock) -> int:
+    """The sweep's part: capture every authorization about to lapse, each in
+    its own savepoint under its row lock, so one card Stripe refuses doesn't
+    stop the others (it is retried next sweep with the same idempotency key)."""
+    secured = 0
+    for engagement_id in authorizations_to_secure(session, clock):
+        try:
+            with session.begin_nested():
+                engagement = session.exec(
+                    select(Engagement)
+                    .where(Engagement.id == engagement_id)
+                    .with_for_update()
+                ).one()
+                secure(session, engagement, clock)
+                session.add(engagement)
+            secured += 1
+        except DomainError:
+            log.exception("could not capture engagement %s's card", engagement_id)
+    return secured

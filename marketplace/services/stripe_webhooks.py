@@ -21,6 +21,7 @@ from marketplace.models import Engagement, StripeEvent
 
 log = logging.getLogger(__name__)
 HANDLED = {"payment_intent.succeeded", "payment_intent.payment_failed"}
+CAPTURED_BY_US = {"captured", "paid_out", "refunded"}  # statuses after our capture
 
 
 def apply_event(
@@ -79,7 +80,7 @@ def _succeeded(session: Session, engagement: Engagement, intent: dict) -> str:
             f"flagged: engagement {engagement.id} expected {engagement.price} "
             f"{engagement.currency}, Stripe says {received} {currency}"
         )
-    if engagement.payment_status != "captured":
+    if engagement.payment_status not in CAPTURED_BY_US:
         # captured outside the app (Stripe's dashboard): the reconcile report
         # shows the ledger still to be settled by an operator
         return f"flagged: engagement {engagement.id} captured outside the app"
