@@ -26,13 +26,20 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from marketplace import db, routes
+from marketplace.adapters import payments
 from marketplace.adapters.mailer import SmtpMailer
 from marketplace.domain.errors import DomainError, NotAuthorized
 from marketplace.domain.ledger import KARMA, MAX_TRANSFER
 from marketplace.domain.money import CURRENCIES, format_money
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
-from marketplace.services import engagements, ledger, members
+from marketplace.services import (
+    card_payments,
+    engagements,
+    ledger,
+    members,
+    payment_reconcile,
+)
 from marketplace.services.audit import AuditReport, audit_ledger
 from marketplace.services.clearing import run_clearing
 from marketplace.services.digest import DigestReport
@@ -699,6 +706,63 @@ ENGAGEMENT_COMMANDS: dict[
 }
 
 
+# --------------------------------------------------------------------------- payments
+
+
+def _configure_payments(parser: argparse.ArgumentParser) -> None:
+    _add_actions(parser, PAYMENT_COMMANDS)
+
+
+def _configure_reconcile(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="print the report as one JSON object"
+    )
+
+
+def _run_reconcile(args: argparse.Namespace, out: Console) -> int:
+    card_payments.require_payments()
+    gateway = payments.gateway_from_settings()
+    with _snapshot() as session:
+        report = payment_reconcile.reconcile(session, gateway)
+    if args.json:
+        print(json.dumps(report.as_dict(), sort_keys=True), file=out.file)
+    else:
+        _print_reconcile(out, report)
+    return 0 if report.ok else 1
+
+
+def _print_reconcile(out: Console, report: payment_reconcile.ReconcileReport) -> None:
+    out.print(
+        f"Checked {report.payments_checked} paid engagements against "
+        f"{report.stripe_intents} Stripe payments."
+    )
+    if report.ok:
+        out.print("[green]Clean:[/green] Stripe, the ledger and the app agree.")
+        return
+    table = Table(title=f"{len(report.differences)} difference(s)")
+    for column in ("Kind", "Engagement", "Stripe payment", "Detail"):
+        table.add_column(column, overflow="fold")
+    for d in report.differences:
+        table.add_row(
+            d.kind,
+            f"#{d.engagement_id}" if d.engagement_id else "-",
+            d.intent_id or "-",
+            escape(d.detail),
+        )
+    out.print(table)
+
+
+PAYMENT_COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
+] = {
+    "reconcile": (
+        "compare Stripe's payments and refunds with the ledger; report differences",
+        _configure_reconcile,
+        _run_reconcile,
+    ),
+}
+
+
 # --------------------------------------------------------------------------- wiring
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
@@ -735,6 +799,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
     "engagements": (
         "engagements: confirm quiet deliveries, resolve disputes",
         _configure_engagements,
+        _run_action_at_head,
+    ),
+    "payments": (
+        "card payments: reconcile Stripe with the ledger",
+        _configure_payments,
         _run_action_at_head,
     ),
 }

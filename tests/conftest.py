@@ -18,7 +18,12 @@ from sqlmodel import Session, SQLModel
 
 from marketplace import db
 from marketplace.migrations import upgrade_to_head
-from tests.payments_fixtures import localstripe, stripe_env, stripe_gateway  # noqa: F401
+from tests.payments_fixtures import (  # noqa: F401
+    fresh_stripe,
+    localstripe,
+    stripe_env,
+    stripe_gateway,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get(

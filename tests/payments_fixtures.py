@@ -147,3 +147,13 @@ def configure_webhook(
 def mute_webhook(localstripe_url: str, name: str) -> None:
     """localstripe has no way to delete a webhook: filter out every event."""
     configure_webhook(localstripe_url, name, "http://127.0.0.1:9/", events=[])
+
+
+@pytest.fixture
+def fresh_stripe(stripe_env: str) -> str:
+    """`stripe_env` with localstripe emptied first, for a test that reads
+    everything Stripe holds (the server is shared by the whole session)."""
+    request = urllib.request.Request(f"{stripe_env}/_config/data", method="DELETE")
+    with _NO_PROXY.open(request, timeout=5) as response:
+        assert response.status == 200
+    return stripe_env
