@@ -14,6 +14,7 @@ def field(
     required: bool = False,
     max_length: int | None = None,
     autocomplete: str | None = None,
+    input_mode: str | None = None,
 ) -> rx.Component:
     """A labelled single-line input; `name` is both the form key and the id."""
     props = {
@@ -31,6 +32,8 @@ def field(
         props["max_length"] = max_length
     if autocomplete:
         props["auto_complete"] = autocomplete
+    if input_mode:  # e.g. "decimal": a numeric keypad without number-box rules
+        props["input_mode"] = input_mode
     return rx.vstack(
         rx.el.label(
             label, html_for=name, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"
@@ -67,8 +70,11 @@ def text_area(
     )
 
 
-def select_field(label: str, name: str, options: dict[str, str], value) -> rx.Component:
+def select_field(
+    label: str, name: str, options: dict[str, str], value, on_change=None
+) -> rx.Component:
     """A native <select>: labelled, keyboard friendly, posted with the form."""
+    events = {"on_change": on_change} if on_change is not None else {}
     return rx.vstack(
         rx.el.label(
             label, html_for=name, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"
@@ -79,6 +85,7 @@ def select_field(label: str, name: str, options: dict[str, str], value) -> rx.Co
             name=name,
             default_value=value,
             class_name="rt-reset",
+            **events,
             style={
                 "width": "100%",
                 "padding": "0.55rem 0.6rem",

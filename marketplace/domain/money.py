@@ -131,12 +131,17 @@ def split_fee(amount_minor: int, fee_bps: int) -> tuple[int, int]:
     return fee, amount_minor - fee
 
 
-def format_money(amount_minor: int, currency: str) -> str:
-    """ "$120.00", "€45.50", "¥1200", "-$5.00": the symbol, then the major units
-    with the currency's own number of decimals (no float on the way)."""
-    code = check_currency(currency)
-    places = CURRENCIES[code]
-    sign = "-" if amount_minor < 0 else ""
+def major_units(amount_minor: int, currency: str) -> str:
+    """ "120.00", "45.50", "1200": the amount as a person types it, with the
+    currency's own number of decimals (no float on the way)."""
+    places = CURRENCIES[check_currency(currency)]
     major, minor = divmod(abs(amount_minor), 10**places)
-    number = f"{major}.{minor:0{places}d}" if places else str(major)
+    return f"{major}.{minor:0{places}d}" if places else str(major)
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """ "$120.00", "€45.50", "¥1200", "-$5.00": the symbol, then the major units."""
+    code = check_currency(currency)
+    sign = "-" if amount_minor < 0 else ""
+    number = major_units(amount_minor, code)
     return f"{sign}{SYMBOLS.get(code, code.upper() + ' ')}{number}"

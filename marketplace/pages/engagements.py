@@ -293,6 +293,10 @@ def _summary() -> rx.Component:
             ),
             rx.cond(e.note != "", rx.blockquote(e.note, size="2")),
             rx.cond(
+                e.payment != "",
+                rx.callout(e.payment, icon="credit_card", color_scheme="gray"),
+            ),
+            rx.cond(
                 e.dispute_reason != "",
                 rx.callout(
                     "Disputed: " + e.dispute_reason,

@@ -8,7 +8,14 @@ from marketplace.components.forms import field, form_error, select_field, text_a
 from marketplace.components.layout import page
 from marketplace.components.market import STATUS_COLORS, kind_badge, listing_card
 from marketplace.components.pager import pager
-from marketplace.domain.listings import AUDIENCES, AVAILABLE_TERMS, KINDS, TERMS
+from marketplace.domain.listings import (
+    AUDIENCES,
+    AVAILABLE_TERMS,
+    KINDS,
+    RATE_KINDS,
+    TERMS,
+)
+from marketplace.domain.money import CURRENCIES
 from marketplace.services.market import DEGREES
 from marketplace.states.market import ListingFormState, ListingState, MarketState
 
@@ -211,18 +218,13 @@ def _listing_form() -> rx.Component:
                 hint="Comma-separated, up to 8.",
             ),
             rx.grid(
-                select_field(
-                    "Terms",
-                    "terms",
-                    {k: TERMS[k] for k in AVAILABLE_TERMS},
-                    draft.get("terms", "karma"),
-                ),
+                _terms_select(draft.get("terms", "karma")),
                 field(
-                    "Price (points)",
+                    "Price",
                     "price",
-                    type="number",
+                    input_mode="decimal",
                     default_value=draft.get("price", ""),
-                    hint="Karma or IOU points; leave empty when free.",
+                    hint="Points for karma or IOU, an amount (45.50) when paid.",
                 ),
                 field(
                     "Capacity (people)",
@@ -240,6 +242,7 @@ def _listing_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
+            _paid_fields(draft),
             field(
                 "Chosen people (handles)",
                 "chosen",
@@ -268,6 +271,58 @@ def _listing_form() -> rx.Component:
         on_submit=ListingFormState.save,
         key=ListingFormState.form_version.to_string(),
         width="100%",
+    )
+
+
+def _terms_select(value) -> rx.Component:
+    """Paid terms are offered only where card payments are set up."""
+    return rx.cond(
+        ListingFormState.paid_available,
+        select_field(
+            "Terms", "terms", TERMS, value, on_change=ListingFormState.choose_terms
+        ),
+        select_field(
+            "Terms",
+            "terms",
+            {k: TERMS[k] for k in AVAILABLE_TERMS},
+            value,
+            on_change=ListingFormState.choose_terms,
+        ),
+    )
+
+
+def _paid_fields(draft) -> rx.Component:
+    """Currency and rate for paid terms, or why paid terms are unavailable."""
+    return rx.cond(
+        ListingFormState.paid_available,
+        rx.cond(
+            ListingFormState.terms_choice == "paid",
+            rx.grid(
+                select_field(
+                    "Currency",
+                    "currency",
+                    {code: code.upper() for code in CURRENCIES},
+                    draft.get("currency", "usd"),
+                ),
+                select_field(
+                    "Rate", "rate_kind", RATE_KINDS, draft.get("rate_kind", "hourly")
+                ),
+                rx.text(
+                    "The asker's card is held when you accept and charged when "
+                    "they confirm; you receive the price less the platform fee.",
+                    size="1",
+                    color_scheme="gray",
+                    grid_column=rx.breakpoints(initial="span 2", md="span 1"),
+                ),
+                columns=rx.breakpoints(initial="2", md="3"),
+                spacing="3",
+                width="100%",
+                align_items="end",
+            ),
+        ),
+        rx.text(
+            ListingFormState.paid_unavailable_reason, size="1", color_scheme="gray"
+        ),
     )
 
 
@@ -304,6 +359,7 @@ def _propose_box() -> rx.Component:
                     rows="3",
                     hint="Say hello and what you have in mind.",
                 ),
+                _paid_booking(),
                 form_error(ListingState.action_error),
                 rx.button(verb, type="submit", size="3", width="100%"),
                 spacing="3",
@@ -313,6 +369,40 @@ def _propose_box() -> rx.Component:
             reset_on_submit=True,
         ),
         width="100%",
+    )
+
+
+def _paid_booking() -> rx.Component:
+    """Hours for an hourly rate, and what happens to the card, before booking."""
+    listing = ListingState.listing
+    return rx.cond(
+        listing.terms == "paid",
+        rx.vstack(
+            rx.cond(
+                (listing.rate_kind == "hourly") & (listing.kind == "offer"),
+                field(
+                    "Hours",
+                    "hours",
+                    type="number",
+                    default_value="1",
+                    hint="1 to 8 hours at " + listing.price_label + ".",
+                ),
+            ),
+            rx.text(
+                rx.cond(
+                    listing.kind == "offer",
+                    "Your card is held when they accept and charged only when you "
+                    "confirm the help was delivered; cancel before then and the "
+                    "hold is released.",
+                    "They pay by card: held when they accept your offer, paid to "
+                    "you less the platform fee when they confirm delivery.",
+                ),
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="2",
+            width="100%",
+        ),
     )
 
 

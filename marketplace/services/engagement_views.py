@@ -16,7 +16,14 @@ from marketplace.domain.engagements import (
     Status,
     allowed,
 )
-from marketplace.models import Engagement, EngagementEvent, Listing, Member
+from marketplace.domain.money import format_money
+from marketplace.models import (
+    Engagement,
+    EngagementEvent,
+    LedgerTransfer,
+    Listing,
+    Member,
+)
 from marketplace.services import listings, reviews
 from marketplace.services.threads import party_engagement
 
@@ -76,6 +83,7 @@ class EngagementView:
     can_review: bool = False
     my_review: str = ""
     their_review: str = ""
+    payment: str = ""  # paid terms: where the card money is, in a sentence
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -153,9 +161,7 @@ def _view(session, engagement, viewer_id, with_reviews=False) -> EngagementView:
         my_role="asker" if viewer_id == engagement.asker_id else "helper",
         other_name=other.display_name,
         other_handle=other.handle,
-        terms_label=listings.price_label(
-            engagement.terms, engagement.price, engagement.currency
-        ),
+        terms_label=_terms_label(engagement),
         note=engagement.note,
         started=engagement.created_at.strftime("%d %b %Y"),
         updated=engagement.updated_at.strftime("%d %b %Y %H:%M"),
@@ -174,7 +180,46 @@ def _view(session, engagement, viewer_id, with_reviews=False) -> EngagementView:
         and mine is None,
         my_review=_stars(mine),
         their_review=_stars(theirs),
+        payment=_payment(session, engagement) if with_reviews else "",
     )
+
+
+def _terms_label(engagement: Engagement) -> str:
+    label = listings.price_label(
+        engagement.terms, engagement.price, engagement.currency
+    )
+    if engagement.terms == "paid" and engagement.hours > 1:
+        return f"{label} for {engagement.hours} hours"
+    return label
+
+
+def _payment(session: Session, engagement: Engagement) -> str:
+    """Where the card money stands, for both parties to read."""
+    if engagement.terms != "paid" or not engagement.currency:
+        return ""
+    price = format_money(engagement.price, engagement.currency)
+    if engagement.payment_status == "paid_out":
+        net = session.exec(
+            select(LedgerTransfer.amount).where(
+                LedgerTransfer.transfer_key == f"engagement:{engagement.id}:payout:net"
+            )
+        ).first()
+        received = format_money(net or 0, engagement.currency)
+        return (
+            f"Paid: {price} charged; the helper received {received} after the "
+            "platform fee."
+        )
+    return PAYMENT_SENTENCES.get(engagement.payment_status, "").format(price=price)
+
+
+PAYMENT_SENTENCES = {
+    "none": "{price} by card: held at acceptance, charged at confirmation.",
+    "authorized": "Card held for {price}: charged when the asker confirms delivery.",
+    "captured": "{price} taken from the card and kept in escrow until confirmation.",
+    "cancelled": "Card hold released: nothing was charged.",
+    "refunded": "{price} refunded to the card.",
+    "failed": "The card payment failed; an operator has been alerted.",
+}
 
 
 def _stars(review) -> str:

@@ -27,7 +27,7 @@ from marketplace.domain.listings import (
     ListingDraft,
     check_listing,
 )
-from marketplace.domain.money import format_money
+from marketplace.domain.money import format_money, major_units
 from marketplace.models import Engagement, Listing, ListingTag, ListingViewer, Member
 from marketplace.services import members, network
 
@@ -59,6 +59,9 @@ class ListingView:
     posted: str
     is_mine: bool
     chosen: list[str]
+    currency: str = ""  # paid terms only
+    rate_kind: str = ""  # paid terms only: fixed | hourly
+    price_input: str = ""  # the price as the edit form shows it: 5, or 45.50
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -370,6 +373,11 @@ def _view(item, author, tags, taken, viewer_id, chosen) -> ListingView:
         posted=item.created_at.strftime("%d %b %Y"),
         is_mine=item.author_id == viewer_id,
         chosen=chosen,
+        currency=item.currency or "",
+        rate_kind=item.rate_kind or "",
+        price_input=(
+            major_units(item.price, item.currency) if item.currency else str(item.price)
+        ),
     )
 
 

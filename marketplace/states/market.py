@@ -9,8 +9,10 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
+from marketplace.adapters import payments
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError, InvalidInput
+from marketplace.domain.listings import TERMS
 from marketplace.services import engagements, listings, market
 from marketplace.services.engagement_views import (
     EngagementView,
@@ -82,6 +84,19 @@ class ListingFormState(SessionState):
     editing_id: int = 0
     form_error: str = ""
     form_version: int = 0  # remounts the form so defaults apply after a load
+    terms_choice: str = "karma"  # shows the money fields for paid terms
+    paid_available: bool = False
+    paid_unavailable_reason: str = ""
+
+    @rx.event
+    def choose_terms(self, value: str):
+        """Only which fields to show; the service checks the terms on save."""
+        self.terms_choice = value if value in TERMS else "karma"
+
+    def _load_paid(self) -> None:
+        available = payments.payments_available()
+        self.paid_available = available.available
+        self.paid_unavailable_reason = available.reason
 
     @rx.event
     def load_new(self):
@@ -91,10 +106,14 @@ class ListingFormState(SessionState):
             "kind": "request",
             "terms": "karma",
             "price": "5",
+            "currency": "usd",
+            "rate_kind": "hourly",
             "capacity": "1",
             "audience": "public",
         }
         self.editing_id, self.form_error = 0, ""
+        self.terms_choice = "karma"
+        self._load_paid()
         self.form_version += 1
 
     @rx.event
@@ -112,6 +131,8 @@ class ListingFormState(SessionState):
             return self._refuse("Only the person who posted this listing can edit it.")
         self.draft = _draft_of(view)
         self.editing_id, self.form_error = view.id, ""
+        self.terms_choice = view.terms
+        self._load_paid()
         self.form_version += 1
 
     def _refuse(self, message: str):
@@ -147,7 +168,9 @@ def _draft_of(view: ListingView) -> dict[str, str]:
         "description": view.description,
         "tags": ", ".join(view.tags),
         "terms": view.terms,
-        "price": str(view.price),
+        "price": view.price_input,
+        "currency": view.currency or "usd",
+        "rate_kind": view.rate_kind or "hourly",
         "capacity": str(view.capacity),
         "deadline": view.deadline,
         "audience": view.audience,
@@ -229,6 +252,7 @@ class ListingState(SessionState):
                     actor_id=me,
                     listing_id=form.get("listing_id"),
                     note=form.get("note", ""),
+                    hours=form.get("hours"),
                 ).id
             ),
             "action_error",

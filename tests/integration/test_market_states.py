@@ -244,3 +244,63 @@ def test_your_move_means_a_move_only_you_can_make(trio):
     EngagementsState.load.fn(lists[ada])
     assert lists[ada].items[0].needs_me is False
     assert lists[ada].items[0].hint.startswith("Bob is on it.")
+
+
+def test_a_consultant_posts_an_hourly_rate_and_a_client_books_three_hours(
+    trio, stripe_env
+):
+    ada, bob, _ = trio
+    form = state_of(ListingFormState, ada.token)
+    ListingFormState.load_new.fn(form)
+    assert form.paid_available
+    ListingFormState.choose_terms.fn(form, "paid")
+    assert form.terms_choice == "paid"
+    ListingFormState.save.fn(
+        form,
+        form.draft
+        | {
+            "kind": "offer",
+            "title": "Pricing teardown call",
+            "terms": "paid",
+            "price": "120",
+            "currency": "eur",
+            "rate_kind": "hourly",
+        },
+    )
+    assert form.form_error == ""
+    with read_only() as s:
+        listing_id = s.exec(select(Listing.id)).one()
+    page = state_of(ListingState, bob.token)
+    ListingState._refresh(page, bob.member_id, listing_id)
+    assert page.listing.price_label == "€120.00 per hour"
+    ListingState.propose.fn(page, {"listing_id": listing_id, "hours": "3"})
+    assert page.action_error == ""
+    engagement_id = _only_engagement()
+    act(ada, engagement_id, "accept")
+    view = engagement_state(bob.token)
+    EngagementState._refresh(view, bob.member_id, engagement_id)
+    assert view.engagement.terms_label == "€360.00 for 3 hours"
+    assert view.engagement.payment == (
+        "Card held for €360.00: charged when the asker confirms delivery."
+    )
+
+
+def _only_engagement() -> int:
+    with read_only() as s:
+        return s.exec(select(Engagement.id)).one()
+
+
+def test_without_stripe_keys_paid_terms_are_explained_and_refused(trio, monkeypatch):
+    monkeypatch.delenv("MARKETPLACE_STRIPE_SECRET_KEY", raising=False)
+    ada = trio[0]
+    form = state_of(ListingFormState, ada.token)
+    ListingFormState.load_new.fn(form)
+    assert not form.paid_available
+    assert "no Stripe account" in form.paid_unavailable_reason
+    before = snapshot()
+    ListingFormState.save.fn(
+        form,
+        form.draft | {"title": "Pricing teardown call", "terms": "paid", "price": "5"},
+    )
+    assert "Card payments aren't set up" in form.form_error
+    assert snapshot() == before
