@@ -39,6 +39,32 @@ def _balance(label: str, value, hint: str, icon: str) -> rx.Component:
     )
 
 
+def _earnings() -> rx.Component:
+    """Money from paid help, after the platform fee (only for consultants)."""
+    return rx.card(
+        rx.hstack(
+            rx.icon("banknote", size=20, color="var(--grass-11)"),
+            rx.text("Earned from paid help", size="2", color_scheme="gray"),
+            rx.foreach(
+                WalletState.earnings,
+                lambda amount: rx.text(amount, size="5", weight="bold"),
+            ),
+            rx.text(
+                "after the platform fee; paid out through Stripe",
+                size="1",
+                color_scheme="gray",
+            ),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        size="2",
+        width="100%",
+        role="group",
+        aria_label="Earned from paid help",
+    )
+
+
 def _chart() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -242,6 +268,7 @@ def wallet_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        rx.cond(WalletState.earnings.length() > 0, _earnings()),
         _chart(),
         rx.grid(
             _send_form(),

@@ -13,7 +13,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from marketplace.domain.errors import InvalidInput
-from marketplace.domain.ledger import Kind
+from marketplace.domain.ledger import KARMA, Kind
+from marketplace.domain.money import format_money
 from marketplace.models import LedgerAccount, LedgerTransfer, Member
 from marketplace.services import ledger
 
@@ -64,6 +65,17 @@ def balances(session: Session, member_id: int) -> Balances:
     return Balances(
         totals.available, totals.balance, totals.debits_pending, totals.credits_pending
     )
+
+
+def earnings(session: Session, member_id: int) -> list[str]:
+    """Money a member earned from paid help, one label per currency
+    ("€144.00"); read without opening accounts, so it works read-only."""
+    rows = session.execute(
+        select(ACCOUNT.c.currency, ACCOUNT.c.credits_posted - ACCOUNT.c.debits_posted)
+        .where(ACCOUNT.c.member_id == member_id, ACCOUNT.c.currency != KARMA)
+        .order_by(ACCOUNT.c.currency)
+    ).all()
+    return [format_money(amount, currency) for currency, amount in rows if amount]
 
 
 def history(

@@ -25,6 +25,7 @@ class WalletState(SessionState):
     balances: Balances = Balances(0, 0, 0, 0)
     rows: list[HistoryRow] = []
     holds: list[HistoryRow] = []
+    earnings: list[str] = []  # money from paid help, one entry per currency
     flows: list[dict[str, str | int]] = []
     total: int = 0
     page: int = 1
@@ -98,6 +99,7 @@ class WalletState(SessionState):
                 )
                 self.balances = wallet.balances(session, member_id)
                 self.holds = wallet.open_holds(session, member_id)
+                self.earnings = wallet.earnings(session, member_id)
                 flows = wallet.monthly_flows(session, member_id, now=system_clock.now())
         except DomainError as error:
             return rx.toast.error(str(error))

@@ -18,6 +18,7 @@ from marketplace import db
 from marketplace.migrations import upgrade_to_head
 from marketplace.settings import get_settings
 from tests.conftest import unavailable
+from tests.payments_fixtures import TEST_SECRET_KEY, TEST_WEBHOOK_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MARKETPLACE_CHROMIUM", "/usr/bin/chromium")
@@ -27,6 +28,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]  # fmt: skip
 ARTIFACTS = ROOT / "test-artifacts"
+STRIPE_SETTINGS = (
+    "MARKETPLACE_STRIPE_SECRET_KEY",
+    "MARKETPLACE_STRIPE_API_BASE",
+    "MARKETPLACE_STRIPE_WEBHOOK_SECRET",
+)
 # Shared, noisy machines: a dev-mode event can take seconds under load. A person
 # would wait that long too; 5 s (Playwright's default) made CI flaky.
 expect.set_options(timeout=15_000)
@@ -51,7 +57,29 @@ def app_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_database: str) -> Iterator[str]:
+def app_stripe(localstripe: str) -> Iterator[str]:
+    """The app under test takes card payments through localstripe (the
+    in-process backend reads these settings when it starts)."""
+    saved = {name: os.environ.get(name) for name in STRIPE_SETTINGS}
+    os.environ.update(
+        {
+            "MARKETPLACE_STRIPE_SECRET_KEY": TEST_SECRET_KEY,
+            "MARKETPLACE_STRIPE_API_BASE": localstripe,
+            "MARKETPLACE_STRIPE_WEBHOOK_SECRET": TEST_WEBHOOK_SECRET,
+        }
+    )
+    get_settings.cache_clear()
+    yield localstripe
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_database: str, app_stripe: str) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     if shutil.which("bun") is None:

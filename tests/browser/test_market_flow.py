@@ -28,7 +28,7 @@ def post_listing(page, *, kind: str, title: str, price: str, tags: str):
     page.get_by_label("Description").fill("Half an hour on a call, notes after.")
     page.get_by_label("Tags").fill(tags)
     page.get_by_label("Terms").select_option(label="Karma")
-    page.get_by_label("Price (points)").fill(price)
+    page.get_by_label("Price", exact=True).fill(price)
     page.get_by_role("button", name="Post listing").click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
 
