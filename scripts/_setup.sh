@@ -79,3 +79,31 @@ setup_all() {
   setup_bun
   setup_env
 }
+
+start_demo_payments() {
+  # The demo takes test card payments through localstripe (a fake Stripe on
+  # loopback, its state kept in .tools/localstripe-demo.pickle) unless a real
+  # Stripe key is configured. MARKETPLACE_DEMO_PAYMENTS=0 turns it off.
+  if [ -n "${MARKETPLACE_STRIPE_SECRET_KEY:-}" ] || [ "${MARKETPLACE_DEMO_PAYMENTS:-1}" = 0 ]; then
+    return 0
+  fi
+  setup_localstripe
+  local port="${MARKETPLACE_DEMO_STRIPE_PORT:-8420}" url
+  url="http://127.0.0.1:$port"
+  if ! curl -s -o /dev/null --noproxy '*' "$url/_config/webhooks/probe"; then
+    say "Starting localstripe (demo card payments) on $url"
+    nohup "$MARKETPLACE_LOCALSTRIPE_PYTHON" scripts/localstripe_server.py --port "$port" \
+      --state .tools/localstripe-demo.pickle > .tools/localstripe-demo.log 2>&1 &
+    for _ in $(seq 50); do
+      curl -s -o /dev/null --noproxy '*' "$url/_config/webhooks/probe" && break
+      sleep 0.2
+    done
+  fi
+  export MARKETPLACE_STRIPE_SECRET_KEY="sk_test_karma_demo"
+  export MARKETPLACE_STRIPE_API_BASE="$url"
+  export MARKETPLACE_STRIPE_WEBHOOK_SECRET="whsec_karma_demo"
+  # localstripe signs and posts payment events to the app's webhook route
+  curl -s -o /dev/null --noproxy '*' -X POST -H 'Content-Type: application/json' \
+    -d "{\"url\": \"http://localhost:8000/api/stripe/webhook\", \"secret\": \"$MARKETPLACE_STRIPE_WEBHOOK_SECRET\"}" \
+    "$url/_config/webhooks/karma-demo" || say "localstripe did not answer: paid terms will say why"
+}

@@ -12,7 +12,8 @@ What this adds to `localstripe` itself, each closer to Stripe or safer here:
 
 - It listens on 127.0.0.1 only (localstripe binds every interface).
 - State lives in memory only (localstripe pickles every change to
-  /tmp/localstripe.pickle, one file shared by every instance on the machine).
+  /tmp/localstripe.pickle, one file shared by every instance on the machine),
+  or in the file `--state` names (the demo's payments survive a restart).
 - It honours the Idempotency-Key header as Stripe documents: a repeated key with
   the same parameters replays the first response (`Idempotent-Replayed: true`),
   with other parameters it is a 400 `idempotency_error`. localstripe ignores it.
@@ -28,7 +29,9 @@ POST /_config/webhooks/<name>) is localstripe's own behaviour.
 from __future__ import annotations
 
 import argparse
+import pickle
 import socket
+from pathlib import Path
 
 from aiohttp import web
 from localstripe import resources, server
@@ -39,6 +42,21 @@ IDEMPOTENT_STATUSES = {200, 402}  # results Stripe saves: the endpoint ran
 
 def keep_state_in_memory() -> None:
     resources.Store.dump_to_disk = lambda self: None
+
+
+def keep_state_in(path: Path) -> None:
+    """Persist to `path` (the demo keeps its payments across restarts)."""
+
+    def dump(store) -> None:
+        partial = path.with_suffix(".tmp")
+        with open(partial, "wb") as file:
+            pickle.dump(dict(store), file, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+
+    resources.Store.dump_to_disk = dump
+    if path.exists():
+        with open(path, "rb") as file:
+            dict.update(resources.store, pickle.load(file))
 
 
 def accept_intent_description() -> None:
@@ -134,9 +152,15 @@ def replay(saved, path: str, body: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8420, help="0 picks a free one")
+    parser.add_argument(
+        "--state", type=Path, help="keep state in this file (default: memory only)"
+    )
     args = parser.parse_args()
 
-    keep_state_in_memory()
+    if args.state:
+        keep_state_in(args.state)
+    else:
+        keep_state_in_memory()
     accept_intent_description()
     report_intent_amounts()
     server.app.middlewares.append(idempotency_middleware())

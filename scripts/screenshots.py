@@ -39,6 +39,19 @@ def follow(page, name: str, path: str, wait_for: str) -> None:
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
 
 
+def paid_pages(page, label: str) -> None:
+    """The listing form with paid terms chosen, and a paid engagement."""
+    page.goto(BASE + "/market/new")
+    page.get_by_label("Terms").select_option(label="Paid (card)")
+    page.get_by_label("Currency").wait_for(timeout=30_000)
+    page.screenshot(path=str(OUT / f"{label}-listing-paid.png"), full_page=True)
+    page.goto(BASE + "/engagements")
+    page.get_by_role("link", name="Fractional CFO hour").first.click()
+    page.get_by_text("Card held for").wait_for(timeout=30_000)
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(OUT / f"{label}-engagement-paid.png"), full_page=True)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -69,6 +82,7 @@ def main() -> None:
             shoot(page, f"{label}-engagements", "/engagements", "Your move")
             follow(page, f"{label}-engagement", "/engagements", "Timeline")
             shoot(page, f"{label}-inbox", "/inbox", "UTC")
+            paid_pages(page, label)
             page.close()
         browser.close()
     print(f"screenshots in {OUT}/")

@@ -308,8 +308,9 @@ def _paid_fields(draft) -> rx.Component:
                     "Rate", "rate_kind", RATE_KINDS, draft.get("rate_kind", "hourly")
                 ),
                 rx.text(
-                    "The asker's card is held when you accept and charged when "
-                    "they confirm; you receive the price less the platform fee.",
+                    "The asker's card is held at acceptance and charged at "
+                    "confirmation; the helper receives the price less the "
+                    "platform fee.",
                     size="1",
                     color_scheme="gray",
                     grid_column=rx.breakpoints(initial="span 2", md="span 1"),

@@ -41,7 +41,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, FixedClock
+from marketplace.domain.money import major_units
 from marketplace.domain.taxonomy import DOMAINS
 from marketplace.models import Engagement, Listing, Member, Notification
 from marketplace.services import (
@@ -92,6 +94,7 @@ class Step:
 class Story:
     guest: str
     steps: tuple[Step, ...]
+    hours: int = 1  # an hourly paid offer: the hours booked
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,8 @@ class ListingPlan:
     title: str
     description: str
     tags: tuple[str, ...]
-    terms: str  # karma | iou | free
-    price: int
+    terms: str  # karma | iou | free | paid
+    price: int  # points; paid terms: minor units of `currency`
     days_ago: float
     capacity: int = 1
     deadline_in: int | None = None  # days after the day of seeding
@@ -111,6 +114,8 @@ class ListingPlan:
     stories: tuple[Story, ...] = ()
     status: str = "open"  # paused | closed: set after the stories
     status_days_ago: float = 0.0
+    currency: str | None = None  # paid terms only
+    rate_kind: str | None = None  # paid terms only: fixed | hourly
 
     def payer(self, story: Story) -> str | None:
         """Who has karma held in `story`: the guest booking an offer, the
@@ -139,7 +144,11 @@ class ListingPlan:
             "description": self.description,
             "tags": ", ".join(self.tags),
             "terms": self.terms,
-            "price": self.price,
+            "price": (
+                major_units(self.price, self.currency) if self.currency else self.price
+            ),
+            "currency": self.currency or "",
+            "rate_kind": self.rate_kind or "",
             "capacity": self.capacity,
             "deadline": deadline,
             "audience": self.audience,
@@ -162,8 +171,14 @@ def seed_market(
     report = MarketReport()
     before = session.exec(select(func.max(Notification.id))).one() or 0
     done = _existing(session, plan, ids)
+    # Paid help needs a Stripe account; a later seed with one adds it.
+    paid = bool(payments.payments_available())
     todo = [
-        p for p in plan if (p.author, p.title) not in done and p.people() <= set(ids)
+        p
+        for p in plan
+        if (p.author, p.title) not in done
+        and p.people() <= set(ids)
+        and (paid or p.terms != "paid")
     ]
     # The services look the same members up again and again, and a session
     # keeps only the rows something refers to: hold the players' rows here.
@@ -275,6 +290,7 @@ class _Replay:
                 actor_id=actor,
                 listing_id=self.listings[i].id,
                 note=step.text,
+                hours=story.hours,
                 clock=clock,
             )
             self.report.engagements_created += 1
@@ -456,7 +472,7 @@ class _Cast:
             guest = self.pick(story.guest, story.steps[0].days_ago, price)
             if guest is None or guest == author:
                 return None
-            stories.append(Story(guest, story.steps))
+            stories.append(replace(story, guest=guest))
         chosen = tuple(self.pick(token, earliest) for token in scene.chosen)
         if author is None or None in chosen:
             return None
@@ -1095,6 +1111,65 @@ DEMO_SCENES: tuple[ListingPlan, ...] = (
                          "sessions than promised.", 3),
                     Step(A, "review", 10.2, "Fair outcome; thanks for bearing "
                          "with the recruiting delays.", 4),
+                ),
+            ),
+        ),
+    ),
+    # Paid help (only where a Stripe account is set up): a consultant's hours
+    # Priya booked, held on her card; her own fixed-price audit, paid out.
+    ListingPlan(
+        author="priya~finance",
+        kind="offer",
+        title="Fractional CFO hour: fundraising model and board deck",
+        description="An hour on your financial model before a raise: revenue "
+        "build, burn, hiring plan and the three numbers investors will ask "
+        "about first. I've been CFO at two Series A SaaS companies.",
+        tags=("financial-modeling", "fundraising", "saas-metrics"),
+        terms="paid",
+        price=15000,
+        currency="usd",
+        rate_kind="hourly",
+        days_ago=12.0,
+        stories=(
+            Story(
+                "priya",
+                (
+                    Step(G, "propose", 1.6, "Two hours on the sponsorship "
+                         "revenue model for Northstar, please: our board meets "
+                         "next week."),
+                    Step(A, "accept", 1.1, "Booked. Send the model the day "
+                         "before and I'll come with questions."),
+                    Step(G, "message", 0.8, "Model shared. The sponsorship tab "
+                         "is the one I'm least sure about."),
+                ),
+                hours=2,
+            ),
+        ),
+    ),
+    ListingPlan(
+        author="priya",
+        kind="offer",
+        title="Written B2B SEO audit with a 90-day plan",
+        description="A written audit of your site's organic search: technical "
+        "issues, the ten pages to fix first, keyword gaps against three "
+        "competitors and a 90-day content plan. Delivered in five working days.",
+        tags=("b2b-seo", "content-marketing"),
+        terms="paid",
+        price=35000,
+        currency="usd",
+        rate_kind="fixed",
+        days_ago=21.0,
+        stories=(
+            Story(
+                "priya~sales",
+                (
+                    Step(G, "propose", 15.2, "Our blog gets traffic but no "
+                         "demos. Could you audit it?"),
+                    Step(A, "accept", 14.8, "Yes: I'll start Monday."),
+                    Step(A, "deliver", 9.4, "Audit and plan are in your inbox."),
+                    Step(G, "confirm", 8.9),
+                    Step(G, "review", 8.7, "Specific, prioritised, worth every "
+                         "cent.", 5),
                 ),
             ),
         ),
