@@ -66,10 +66,21 @@ def _apply(session: Session, kind: str, intent: dict[str, Any]) -> str:
     if engagement is None:
         return f"flagged: unknown payment {intent.get('id')!r}"
     if kind == "payment_intent.payment_failed":
-        engagement.payment_status = "failed"
-        session.add(engagement)
-        return f"flagged: payment failed for engagement {engagement.id}"
+        return _failed(session, engagement)
     return _succeeded(session, engagement, intent)
+
+
+def _failed(session: Session, engagement: Engagement) -> str:
+    """A failure only counts while the card is not yet captured: a late,
+    out-of-order failure event never undoes a payment that went through."""
+    if engagement.payment_status not in {"none", "authorized"}:
+        return (
+            f"ignored: a late failure for engagement {engagement.id}, "
+            f"already {engagement.payment_status}"
+        )
+    engagement.payment_status = "failed"
+    session.add(engagement)
+    return f"flagged: payment failed for engagement {engagement.id}"
 
 
 def _succeeded(session: Session, engagement: Engagement, intent: dict) -> str:

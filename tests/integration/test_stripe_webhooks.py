@@ -31,11 +31,17 @@ def signed(event: dict, secret: str = TEST_WEBHOOK_SECRET) -> tuple[bytes, str]:
     return payload, f"t={stamp},v1={mac}"
 
 
-def intent_event(event_id: str, intent_id: str, amount: int, currency="eur") -> dict:
+def intent_event(
+    event_id: str,
+    intent_id: str,
+    amount: int,
+    currency="eur",
+    kind="payment_intent.succeeded",
+) -> dict:
     return {
         "id": event_id,
         "object": "event",
-        "type": "payment_intent.succeeded",
+        "type": kind,
         "data": {
             "object": {
                 "id": intent_id,
@@ -102,3 +108,29 @@ def test_an_amount_or_currency_mismatch_is_flagged(captured):
     assert "usd" in wrong_currency and wrong_currency.startswith("flagged")
     assert unknown.startswith("flagged: unknown payment")
     assert len(events()) == 3
+
+
+def test_a_late_failure_never_undoes_a_captured_payment(captured):
+    late = intent_event(
+        "evt_6",
+        captured.payment_intent_id,
+        4550,
+        kind="payment_intent.payment_failed",
+    )
+    with unit_of_work() as s:
+        outcome = apply_event(s, late)
+    assert outcome.startswith("ignored: a late failure")
+    with read_only() as s:
+        assert s.get(Engagement, captured.id).payment_status == "paid_out"
+
+
+def test_a_failure_while_the_card_is_held_is_flagged(ada, bo, stripe_env):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1)
+    act(ada, booked, "accept")
+    with read_only() as s:
+        intent = s.get(Engagement, booked).payment_intent_id
+    failed = intent_event("evt_7", intent, 4550, kind="payment_intent.payment_failed")
+    with unit_of_work() as s:
+        assert apply_event(s, failed).startswith("flagged: payment failed")
+    with read_only() as s:
+        assert s.get(Engagement, booked).payment_status == "failed"
