@@ -50,29 +50,27 @@ def secure_aging_cards() -> int:
         return card_payments.secure_aging(session, system_clock)
 
 
+# Each minute's sweeps, in order: (the work, what a run did, what a failure is)
+MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
+    (sweep_expired_holds, "released %d expired holds", "hold expiry"),
+    (confirm_quiet_deliveries, "auto-confirmed %d quiet deliveries", "auto-confirm"),
+    (secure_aging_cards, "captured %d card payments into escrow", "card capture"),
+)
+
+
 async def expire_holds_forever() -> None:
     """Lifespan task: sweep every `MARKETPLACE_SWEEP_SECONDS` (default 60):
-    expired holds, quiet deliveries, then card authorizations about to lapse."""
+    expired holds, quiet deliveries, then card authorizations about to lapse.
+    Each sweep is its own transaction, so one failing never undoes another."""
     interval = get_settings().sweep_seconds
     while True:
-        try:
-            released = await asyncio.to_thread(sweep_expired_holds)
-            if released:
-                log.info("released %d expired holds", released)
-        except Exception:  # a bad sweep must not stop the next one
-            log.exception("hold expiry sweep failed")
-        try:
-            confirmed = await asyncio.to_thread(confirm_quiet_deliveries)
-            if confirmed:
-                log.info("auto-confirmed %d quiet deliveries", confirmed)
-        except Exception:
-            log.exception("auto-confirm sweep failed")
-        try:
-            secured = await asyncio.to_thread(secure_aging_cards)
-            if secured:
-                log.info("captured %d card payments into escrow", secured)
-        except Exception:
-            log.exception("card capture sweep failed")
+        for work, done, name in MINUTE_SWEEPS:
+            try:
+                count = await asyncio.to_thread(work)
+                if count:
+                    log.info(done, count)
+            except Exception:  # a bad sweep must not stop the next one
+                log.exception("%s sweep failed", name)
         await asyncio.sleep(interval)
 
 
