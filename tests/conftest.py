@@ -39,6 +39,12 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: the app they start lives until the session ends,
+    so nothing else should run after it has changed the process's settings."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped:
         _skipped.append(report.nodeid)

@@ -33,6 +33,11 @@ LAUNCHER = ROOT / "scripts" / "localstripe_server.py"
 DEFAULT_PYTHON = ROOT / ".tools" / "localstripe" / "bin" / "python"
 TEST_SECRET_KEY = "sk_test_karma_localstripe"
 TEST_WEBHOOK_SECRET = "whsec_karma_localstripe_test"
+STRIPE_SETTINGS = (
+    "MARKETPLACE_STRIPE_SECRET_KEY",
+    "MARKETPLACE_STRIPE_API_BASE",
+    "MARKETPLACE_STRIPE_WEBHOOK_SECRET",
+)
 START_SECONDS = 30
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

@@ -18,7 +18,11 @@ from marketplace import db
 from marketplace.migrations import upgrade_to_head
 from marketplace.settings import get_settings
 from tests.conftest import unavailable
-from tests.payments_fixtures import TEST_SECRET_KEY, TEST_WEBHOOK_SECRET
+from tests.payments_fixtures import (
+    STRIPE_SETTINGS,
+    TEST_SECRET_KEY,
+    TEST_WEBHOOK_SECRET,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MARKETPLACE_CHROMIUM", "/usr/bin/chromium")
@@ -28,11 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]  # fmt: skip
 ARTIFACTS = ROOT / "test-artifacts"
-STRIPE_SETTINGS = (
-    "MARKETPLACE_STRIPE_SECRET_KEY",
-    "MARKETPLACE_STRIPE_API_BASE",
-    "MARKETPLACE_STRIPE_WEBHOOK_SECRET",
-)
 # Shared, noisy machines: a dev-mode event can take seconds under load. A person
 # would wait that long too; 5 s (Playwright's default) made CI flaky.
 expect.set_options(timeout=15_000)

@@ -5,7 +5,20 @@ from __future__ import annotations
 
 import pytest
 
+from marketplace.settings import get_settings
 from tests.integration.test_wallet import member
+from tests.payments_fixtures import STRIPE_SETTINGS
+
+
+@pytest.fixture(autouse=True)
+def no_stripe_unless_asked(monkeypatch):
+    """Card payments are off unless a test asks for them (`stripe_env`), so
+    neither a developer's shell nor another fixture decides what a test sees."""
+    for name in STRIPE_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture
