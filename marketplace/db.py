@@ -122,15 +122,20 @@ def _is_transient(error: Exception) -> bool:
     return code is not None and (code & 0xFF) in _RETRY_SQLITE_CODES
 
 
-@contextmanager
-def read_only() -> Iterator[Session]:
-    """A session for reads; nothing it does is committed."""
-    engine = get_engine()
+def read_only_engine(engine: Engine | None = None) -> Engine:
+    """`engine` (the app's by default) set up for reads: SQLite begins a
+    deferred transaction (no write lock), PostgreSQL a read-only one."""
+    engine = engine or get_engine()
     options: dict = {_READ_ONLY: True}
     if engine.dialect.name == "postgresql":
         # One snapshot for the whole read, so totals and history agree.
         options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-    bind = engine.execution_options(**options)
+    return engine.execution_options(**options)
+
+
+@contextmanager
+def read_only() -> Iterator[Session]:
+    """A session for reads; nothing it does is committed."""
     # Closing (not rolling back) keeps loaded objects readable after the block.
-    with Session(bind, expire_on_commit=False) as session:
+    with Session(read_only_engine(), expire_on_commit=False) as session:
         yield session

@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -99,20 +100,161 @@ class LoginAttempt(SQLModel, table=True):
 
 
 class Connection(SQLModel, table=True):
-    """A connection request between two members and its answer."""
+    """A connection request between two members, its answer, and how warm the
+    relationship is.
+
+    `warmth` is a cache, like an IOU's status: the sum of the interactions'
+    weights, each decayed to `warmth_at` (see domain/strength.py). The
+    `interaction` rows are the truth; services update both in one transaction.
+    """
 
     __table_args__ = (
         UniqueConstraint("requester_id", "addressee_id", name="uq_connection_pair"),
+        # The relationship graph loads every accepted edge at start-up: this
+        # index answers that scan (status first) without touching other rows.
+        Index("ix_connection_graph", "status", "requester_id", "addressee_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     requester_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
     addressee_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
-    # pending | accepted | declined | blocked
+    # pending | accepted | declined | ignored | removed | blocked
     status: str = Field(default="pending", max_length=16)
     note: str = Field(default="", max_length=300)
     created_at: datetime
+    # set on every answer or later change of status (accept, remove, block, ...)
     responded_at: datetime | None = None
+    # who blocked whom, when status is blocked (either side may block)
+    blocked_by_id: int | None = Field(
+        default=None, foreign_key="member.id", ondelete="SET NULL"
+    )
+    warmth: float = Field(
+        default=0.0,
+        sa_column=Column(Float, nullable=False, default=0.0, server_default="0"),
+    )
+    warmth_at: datetime | None = None
+    last_interaction_at: datetime | None = None
+
+
+class Interaction(SQLModel, table=True):
+    """One thing two members did together, the source of a relationship's
+    warmth. The pair is stored in order (member_a_id < member_b_id) so each
+    relationship has one key whoever acted; `ref` names what it came from
+    ("engagement:12", "iou:7")."""
+
+    __table_args__ = (
+        Index("ix_interaction_pair", "member_a_id", "member_b_id", "at"),
+        CheckConstraint("member_a_id < member_b_id", name="ck_interaction_pair"),
+        CheckConstraint("weight >= 0", name="ck_interaction_weight"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_a_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    member_b_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    # engagement | intro | review | iou | message | connect
+    kind: str = Field(max_length=12)
+    weight: float = Field(sa_column=Column(Float, nullable=False))
+    at: datetime
+    ref: str = Field(default="", max_length=40)
+
+
+class Context(SQLModel, table=True):
+    """A signal a member posts -- organizing an event, hiring, fundraising,
+    launching, moving, looking for something -- that drives nudges to the
+    people within two degrees whose expertise fits."""
+
+    __table_args__ = (Index("ix_context_open", "status", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    # event | hiring | fundraising | launching | moving | looking
+    kind: str = Field(max_length=12)
+    title: str = Field(max_length=120)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    starts_on: date | None = None
+    ends_on: date | None = None
+    status: str = Field(default="open", max_length=8)  # open | closed
+    created_at: datetime
+
+
+class ContextTag(SQLModel, table=True):
+    __tablename__ = "context_tag"
+    __table_args__ = (UniqueConstraint("context_id", "tag", name="uq_context_tag"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    context_id: int = Field(foreign_key="context.id", index=True, ondelete="CASCADE")
+    tag: str = Field(max_length=40, index=True)
+
+
+class Intro(SQLModel, table=True):
+    """A request that `via` introduce `requester` to `target`, one of via's
+    connections; via forwards or declines, target accepts or not."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "requester_id <> via_id AND requester_id <> target_id "
+            "AND via_id <> target_id",
+            name="ck_intro_three_people",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    via_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    target_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    message: str = Field(default="", max_length=500)
+    # requested | forwarded | declined | accepted | completed
+    status: str = Field(default="requested", max_length=12)
+    # the engagement the intro led to: the introducer earns karma when it is
+    # confirmed
+    engagement_id: int | None = Field(
+        default=None, foreign_key="engagement.id", ondelete="SET NULL"
+    )
+    created_at: datetime
+    answered_at: datetime | None = None
+
+
+class NudgeFeedback(SQLModel, table=True):
+    """What a member did with a nudge (dismissed, snoozed until, acted on),
+    so it is not shown again too soon and ranking learns from it."""
+
+    __tablename__ = "nudge_feedback"
+    __table_args__ = (Index("ix_nudge_feedback_member", "member_id", "nudge_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    nudge_key: str = Field(max_length=80)  # "context:12", "reconnect:34", ...
+    action: str = Field(max_length=12)  # dismissed | snoozed | acted
+    until: datetime | None = None
+    at: datetime
+
+
+class MemberGroup(SQLModel, table=True):
+    """An explicit micro-network members join and leave (detected communities
+    live only in memory; see domain/graph.py)."""
+
+    __tablename__ = "member_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    slug: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_by_id: int | None = Field(
+        default=None, foreign_key="member.id", ondelete="SET NULL"
+    )
+    created_at: datetime
+
+
+class GroupMembership(SQLModel, table=True):
+    __tablename__ = "group_membership"
+    __table_args__ = (
+        UniqueConstraint("group_id", "member_id", name="uq_group_membership"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="member_group.id", ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    joined_at: datetime
 
 
 # --------------------------------------------------------------------------- ledger

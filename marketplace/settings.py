@@ -52,6 +52,8 @@ class Settings:
     platform_fee_bps: int = 1000  # basis points of each paid engagement
     # Stripe lets an uncaptured authorization lapse after 7 days
     card_capture_days: int = 6
+    # relationship warmth halves in this many days without an interaction
+    graph_half_life_days: int = 90
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,6 +85,9 @@ def load_settings() -> Settings:
             10_000, max(0, _int_env("MARKETPLACE_PLATFORM_FEE_BPS", 1000))
         ),
         card_capture_days=min(6, max(0, _int_env("MARKETPLACE_CARD_CAPTURE_DAYS", 6))),
+        graph_half_life_days=min(
+            3650, max(1, _int_env("MARKETPLACE_GRAPH_HALF_LIFE_DAYS", 90))
+        ),
     )
 
 
