@@ -33,6 +33,8 @@ ENGAGEMENTS = "/engagements"
 ENGAGEMENT = "/engagements/[engagement_id]"
 INBOX = "/inbox"
 DISPUTES = "/operator/disputes"
+NETWORK = "/network"
+INTROS = "/network/intros"
 
 
 def listing(listing_id: int) -> str:

@@ -52,6 +52,8 @@ class Settings:
     platform_fee_bps: int = 1000  # basis points of each paid engagement
     # Stripe lets an uncaptured authorization lapse after 7 days
     card_capture_days: int = 6
+    # karma an introducer earns when their intro leads to confirmed help
+    intro_karma: int = 2
     # relationship warmth halves in this many days without an interaction
     graph_half_life_days: int = 90
 
@@ -85,6 +87,7 @@ def load_settings() -> Settings:
             10_000, max(0, _int_env("MARKETPLACE_PLATFORM_FEE_BPS", 1000))
         ),
         card_capture_days=min(6, max(0, _int_env("MARKETPLACE_CARD_CAPTURE_DAYS", 6))),
+        intro_karma=min(100, max(0, _int_env("MARKETPLACE_INTRO_KARMA", 2))),
         graph_half_life_days=min(
             3650, max(1, _int_env("MARKETPLACE_GRAPH_HALF_LIFE_DAYS", 90))
         ),

@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from marketplace import db
 from marketplace.migrations import upgrade_to_head
+from marketplace.services import graph_index
 from tests.payments_fixtures import (  # noqa: F401
     fresh_stripe,
     localstripe,
@@ -121,8 +122,10 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
             unavailable(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
     _clean(engine)
     db.use_engine(engine)
+    graph_index.use_index(None)  # the in-memory graph loads from this database
     yield engine
     db.use_engine(None)
+    graph_index.use_index(None)
     _clean(engine)
 
 

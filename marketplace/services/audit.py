@@ -31,7 +31,8 @@ from marketplace.models import LedgerAccount, LedgerTransfer
 
 ACCOUNT = LedgerAccount.__table__
 TRANSFER = LedgerTransfer.__table__
-ISSUERS = ("signup_grant", "admin_grant")  # where karma enters the economy
+# where karma enters the economy
+ISSUERS = ("signup_grant", "admin_grant", "intro_reward")
 MONEY_ISSUER = "stripe"  # code of the account money enters by, one per currency
 TOTALS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
 

@@ -64,7 +64,8 @@ from marketplace.settings import get_settings
 SIGNUP_GRANT = "signup_grant"
 ADMIN_GRANT = "admin_grant"
 FEES = "fees"
-SYSTEM_ACCOUNTS = (SIGNUP_GRANT, ADMIN_GRANT, FEES)
+INTRO_REWARD = "intro_reward"  # karma to introducers whose intro led to help
+SYSTEM_ACCOUNTS = (SIGNUP_GRANT, ADMIN_GRANT, FEES, INTRO_REWARD)
 # money, one of each per currency, with its credit limit (None: no lower bound)
 STRIPE = "stripe"
 ESCROW = "escrow"
