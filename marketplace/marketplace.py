@@ -14,6 +14,7 @@ from marketplace.pages.home import home_page
 from marketplace.pages.inbox import inbox_page
 from marketplace.pages.ious import ious_page
 from marketplace.pages.market import listing_form_page, listing_page, market_page
+from marketplace.pages.network import network_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
 from marketplace.pages.profile_edit import profile_edit_page
 from marketplace.pages.wallet import wallet_page
@@ -26,6 +27,7 @@ from marketplace.states.engagements import (
 from marketplace.states.inbox import InboxState
 from marketplace.states.ious import IousState
 from marketplace.states.market import ListingFormState, ListingState, MarketState
+from marketplace.states.network import NetworkState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.wallet import WalletState
@@ -56,6 +58,12 @@ app.add_page(
     route=routes.DASHBOARD,
     title="Dashboard · Karma",
     on_load=DashboardState.load,
+)
+app.add_page(
+    network_page,
+    route=routes.NETWORK,
+    title="Network · Karma",
+    on_load=NetworkState.load,
 )
 app.add_page(
     directory_page,

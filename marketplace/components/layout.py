@@ -13,6 +13,7 @@ MEMBER_LINKS = (
     ("Dashboard", routes.DASHBOARD),
     ("Market", routes.MARKET),
     ("Engagements", routes.ENGAGEMENTS),
+    ("Network", routes.NETWORK),
     ("People", routes.PEOPLE),
     ("Wallet", routes.WALLET),
     ("IOUs", routes.IOUS),

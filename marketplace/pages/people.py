@@ -4,6 +4,7 @@ import reflex as rx
 
 from marketplace import routes
 from marketplace.components.buttons import link_button
+from marketplace.components.forms import form_error, text_area
 from marketplace.components.layout import page
 from marketplace.components.market import listing_card, status_badge
 from marketplace.components.pager import pager
@@ -90,6 +91,7 @@ def _profile_body() -> rx.Component:
                 rx.cond(
                     PublicProfileState.is_me,
                     link_button("Edit profile", routes.PROFILE_EDIT, variant="soft"),
+                    _tie_actions(),
                 ),
                 spacing="3",
                 align="center",
@@ -120,6 +122,150 @@ def _profile_body() -> rx.Component:
     )
 
 
+def _tie_actions() -> rx.Component:
+    """Connect (with a note), accept, or what we are to each other now."""
+    state = PublicProfileState
+    return rx.vstack(
+        rx.match(
+            state.relationship,
+            ("asked", rx.badge("Request sent", color_scheme="gray", size="2")),
+            (
+                "asked_me",
+                rx.button("Accept request", on_click=state.accept, width="100%"),
+            ),
+            (
+                "connected",
+                rx.hstack(
+                    rx.badge("Connected", color_scheme="grass", size="2"),
+                    rx.button(
+                        "Remove connection",
+                        size="1",
+                        variant="ghost",
+                        color_scheme="gray",
+                        on_click=state.remove,
+                    ),
+                    align="center",
+                ),
+            ),
+            (
+                "blocked",
+                rx.button(
+                    "Unblock",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=state.unblock,
+                ),
+            ),
+            _connect_form(),
+        ),
+        form_error(state.connect_error),
+        rx.cond(
+            (state.relationship != "blocked") & (state.relationship != "unavailable"),
+            rx.button(
+                "Block",
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                on_click=state.block,
+            ),
+        ),
+        rx.cond(
+            state.mutual.length() > 0,
+            rx.text(
+                "Mutual: ",
+                state.mutual.join(", "),
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+        align="center",
+    )
+
+
+def _connect_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            text_area(
+                "Note (optional)",
+                "note",
+                max_length=300,
+                rows="2",
+                hint="Say how you know them or why you'd like to connect.",
+            ),
+            rx.button("Connect", type="submit", width="100%"),
+            spacing="2",
+            width="100%",
+            align="stretch",
+            text_align="left",
+        ),
+        on_submit=PublicProfileState.connect,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _path(path) -> rx.Component:
+    return rx.hstack(
+        rx.text(path.names.join(" → "), size="2"),
+        rx.badge(path.strength, "% warm", variant="soft"),
+        justify="between",
+        width="100%",
+        wrap="wrap",
+    )
+
+
+def _intro_section() -> rx.Component:
+    """The warmest ways to reach this person, and an intro request through
+    the first person on one of them."""
+    state = PublicProfileState
+    return rx.cond(
+        state.paths.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Get a warm intro", size="4", as_="h2"),
+                rx.foreach(state.paths, _path),
+                rx.form(
+                    rx.vstack(
+                        rx.el.label(
+                            "Ask for an intro through",
+                            html_for="via",
+                            class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
+                        ),
+                        rx.el.select(
+                            rx.foreach(
+                                state.paths,
+                                lambda p: rx.el.option(p.via_name, value=p.via_handle),
+                            ),
+                            id="via",
+                            name="via",
+                            class_name="rt-reset",
+                            style={"padding": "0.5rem", "borderRadius": "6px"},
+                        ),
+                        text_area(
+                            "Message",
+                            "message",
+                            max_length=500,
+                            rows="3",
+                            hint="Why you'd like to meet; they see it with the intro.",
+                        ),
+                        rx.button("Ask for an intro", type="submit"),
+                        spacing="2",
+                        width="100%",
+                    ),
+                    on_submit=state.request_intro,
+                    reset_on_submit=True,
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def _reviews_section() -> rx.Component:
     return rx.grid(
         reputation_card(PublicProfileState.reputation),
@@ -142,7 +288,13 @@ def person_page() -> rx.Component:
                 rx.heading("Nobody here by that handle", size="7", as_="h1"),
                 rx.link("Browse people", href=routes.PEOPLE),
             ),
-            rx.vstack(_profile_body(), _reviews_section(), spacing="5", width="100%"),
+            rx.vstack(
+                _profile_body(),
+                _intro_section(),
+                _reviews_section(),
+                spacing="5",
+                width="100%",
+            ),
         ),
     )
 

@@ -175,6 +175,19 @@ def answer_request(
     return row
 
 
+def accept_request_from(
+    session: Session, *, actor_id: int, handle: object, clock: Clock = system_clock
+) -> Connection:
+    """Accept the request `handle` sent me (the profile page's button)."""
+    other = members.active_member(
+        session, handle, missing="Say whose request to accept.", field="handle"
+    )
+    row = pair_row(session, actor_id, other.id, lock=True)
+    if row is None or row.addressee_id != actor_id or row.status != "pending":
+        raise NotFound(f"{other.display_name} hasn't asked to connect.")
+    return accept(session, row, clock)
+
+
 def _incoming(session: Session, actor_id: int, connection_id: object) -> Connection:
     if isinstance(connection_id, bool) or not isinstance(connection_id, int):
         raise NotFound("No such connection request.")

@@ -8,7 +8,8 @@ from marketplace import routes
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError, NotFound
 from marketplace.domain.profiles import AVAILABILITY
-from marketplace.services import profiles, reviews
+from marketplace.services import connections, intros, network_views, profiles, reviews
+from marketplace.services.network_views import PathView
 from marketplace.services.profiles import ProfileView
 from marketplace.services.reviews import Reputation, ReviewView
 from marketplace.states.session import SessionState
@@ -22,6 +23,12 @@ class PublicProfileState(SessionState):
     reputation: Reputation = NO_REPUTATION
     reviews_received: list[ReviewView] = []
     not_found: bool = False
+    # how I stand with them: self | none | asked | asked_me | connected |
+    # blocked (by me) | unavailable (by them; shown as none)
+    relationship: str = "none"
+    paths: list[PathView] = []  # warm ways to reach them
+    mutual: list[str] = []
+    connect_error: str = ""
 
     @rx.var
     def availability_label(self) -> str:
@@ -42,10 +49,91 @@ class PublicProfileState(SessionState):
                 self.reputation, self.reviews_received = reviews.profile_reviews(
                     session, self.profile.id, viewer_id=me.id if me else None
                 )
+                self._load_ties(session, me.id if me else None)
             self.not_found = False
         except NotFound:
             self.profile, self.not_found = EMPTY, True
             self.reputation, self.reviews_received = NO_REPUTATION, []
+
+    def _load_ties(self, session, viewer_id: int | None) -> None:
+        self.connect_error = ""
+        if viewer_id is None:
+            self.relationship, self.paths, self.mutual = "none", [], []
+            return
+        other = self.profile.id
+        self.relationship = connections.relationship(session, viewer_id, other)
+        self.mutual = network_views.mutual_names(session, viewer_id, other)
+        self.paths = (
+            []
+            if self.relationship in ("self", "connected", "blocked", "unavailable")
+            else [
+                p
+                for p in network_views.paths_to(session, viewer_id, other)
+                if p.via_handle
+            ]
+        )
+
+    def _tie(self, work, toast: str):
+        """One change between me and the member on the page, then reload."""
+        handle = self.profile.handle
+        attempt = self._attempt(lambda s, me: work(s, me, handle), "connect_error")
+        if attempt.refusal is not None:
+            return attempt.refusal
+        with read_only() as session:
+            self._load_ties(session, attempt.member_id)
+        return rx.toast.success(toast)
+
+    @rx.event
+    def connect(self, form: dict):
+        note = form.get("note", "") if isinstance(form, dict) else ""
+        return self._tie(
+            lambda s, me, h: connections.request_connection(
+                s, actor_id=me, handle=h, note=note
+            ),
+            "Request sent.",
+        )
+
+    @rx.event
+    def accept(self):
+        return self._tie(
+            lambda s, me, h: connections.accept_request_from(s, actor_id=me, handle=h),
+            "Connected.",
+        )
+
+    @rx.event
+    def remove(self):
+        return self._tie(
+            lambda s, me, h: connections.remove_connection(s, actor_id=me, handle=h),
+            "Removed.",
+        )
+
+    @rx.event
+    def block(self):
+        return self._tie(
+            lambda s, me, h: connections.block_member(s, actor_id=me, handle=h),
+            "Blocked. They won't be told.",
+        )
+
+    @rx.event
+    def unblock(self):
+        return self._tie(
+            lambda s, me, h: connections.unblock_member(s, actor_id=me, handle=h),
+            "Unblocked.",
+        )
+
+    @rx.event
+    def request_intro(self, form: dict):
+        form = form if isinstance(form, dict) else {}
+        return self._tie(
+            lambda s, me, h: intros.request_intro(
+                s,
+                actor_id=me,
+                target=h,
+                via=form.get("via"),
+                message=form.get("message"),
+            ),
+            "Intro requested. We'll tell you when they answer.",
+        )
 
 
 class ProfileEditState(SessionState):

@@ -1,0 +1,289 @@
+"""The network page: a picture of my network, what waits for my answer
+(requests to connect, intros to make or accept), and my connections by warmth."""
+
+import reflex as rx
+
+from marketplace.components.layout import page
+from marketplace.components.network import ego_picture, warmth_badge
+from marketplace.states.network import NetworkState
+
+
+def _person_link(name, handle) -> rx.Component:
+    return rx.link(name, href="/people/" + handle, weight="bold")
+
+
+def _section(title: str, *children, **props) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="4", as_="h2"), *children, spacing="3", width="100%"
+        ),
+        width="100%",
+        **props,
+    )
+
+
+def _empty(text: str) -> rx.Component:
+    return rx.text(text, size="2", color_scheme="gray")
+
+
+# ------------------------------------------------------------------------ requests
+
+
+def _incoming(item) -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                _person_link(item.name, item.handle),
+                rx.text(item.sent, size="1", color_scheme="gray"),
+                justify="between",
+                width="100%",
+            ),
+            rx.cond(item.headline != "", rx.text(item.headline, size="2")),
+            rx.cond(item.note != "", rx.blockquote(item.note, size="2")),
+            rx.text(item.shared, size="1", color_scheme="gray"),
+            rx.hstack(
+                rx.button(
+                    "Accept",
+                    size="2",
+                    on_click=NetworkState.answer_request(item.id, "accept"),
+                    aria_label="Accept " + item.name,
+                ),
+                rx.button(
+                    "Decline",
+                    size="2",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=NetworkState.answer_request(item.id, "decline"),
+                    aria_label="Decline " + item.name,
+                ),
+                rx.button(
+                    "Ignore",
+                    size="2",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=NetworkState.answer_request(item.id, "ignore"),
+                    aria_label="Ignore " + item.name,
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        padding_y="0.5rem",
+        border_bottom="1px solid var(--gray-a4)",
+        width="100%",
+    )
+
+
+def _requests() -> rx.Component:
+    return _section(
+        "Requests to connect",
+        rx.cond(
+            NetworkState.incoming.length() > 0,
+            rx.vstack(rx.foreach(NetworkState.incoming, _incoming), width="100%"),
+            _empty("No requests waiting for you."),
+        ),
+    )
+
+
+# -------------------------------------------------------------------------- intros
+
+
+def _intro_to_make(item) -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            _person_link(item.requester, item.requester_handle),
+            " asks you to introduce them to ",
+            _person_link(item.target, item.target_handle),
+            ".",
+            size="2",
+        ),
+        rx.blockquote(item.message, size="2"),
+        rx.hstack(
+            rx.button(
+                "Introduce them",
+                size="2",
+                on_click=NetworkState.forward_intro(item.id, "forward"),
+                aria_label="Introduce " + item.requester + " to " + item.target,
+            ),
+            rx.button(
+                "Not this time",
+                size="2",
+                variant="soft",
+                color_scheme="gray",
+                on_click=NetworkState.forward_intro(item.id, "decline"),
+                aria_label="Don't introduce " + item.requester,
+            ),
+            spacing="2",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _intro_to_answer(item) -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            _person_link(item.via, item.via_handle),
+            " would like to introduce you to ",
+            _person_link(item.requester, item.requester_handle),
+            ".",
+            size="2",
+        ),
+        rx.blockquote(item.message, size="2"),
+        rx.hstack(
+            rx.button(
+                "Accept the intro",
+                size="2",
+                on_click=NetworkState.answer_intro(item.id, "accept"),
+                aria_label="Accept the intro to " + item.requester,
+            ),
+            rx.button(
+                "No, thanks",
+                size="2",
+                variant="soft",
+                color_scheme="gray",
+                on_click=NetworkState.answer_intro(item.id, "decline"),
+                aria_label="Decline the intro to " + item.requester,
+            ),
+            spacing="2",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _my_intro(item) -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            "To ",
+            _person_link(item.target, item.target_handle),
+            " through ",
+            item.via,
+            size="2",
+        ),
+        rx.badge(item.status_label, variant="soft"),
+        justify="between",
+        width="100%",
+        wrap="wrap",
+    )
+
+
+def _intros() -> rx.Component:
+    return _section(
+        "Introductions",
+        rx.foreach(NetworkState.intros_to_make, _intro_to_make),
+        rx.foreach(NetworkState.intros_to_answer, _intro_to_answer),
+        rx.cond(
+            NetworkState.my_intros.length() > 0,
+            rx.vstack(
+                rx.text("Intros you asked for", size="2", weight="medium"),
+                rx.foreach(NetworkState.my_intros, _my_intro),
+                width="100%",
+                spacing="2",
+            ),
+        ),
+        rx.cond(
+            NetworkState.intros.length() == 0,
+            _empty(
+                "Ask for an intro from anyone's profile: we find the warmest "
+                "path through people you know."
+            ),
+        ),
+    )
+
+
+# --------------------------------------------------------------------- connections
+
+
+def _connection_row(item) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                _person_link(item.name, item.handle),
+                rx.text(item.headline, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(warmth_badge(item.warmth_label, item.strength)),
+        rx.table.cell(
+            rx.text(item.last, size="2"),
+            display=rx.breakpoints(initial="none", sm="table-cell"),
+        ),
+    )
+
+
+def _connections() -> rx.Component:
+    return _section(
+        "Your connections",
+        rx.cond(
+            NetworkState.connections.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Person"),
+                        rx.table.column_header_cell("Warmth"),
+                        rx.table.column_header_cell(
+                            "Last together",
+                            display=rx.breakpoints(initial="none", sm="table-cell"),
+                        ),
+                    )
+                ),
+                rx.table.body(rx.foreach(NetworkState.connections, _connection_row)),
+                width="100%",
+                variant="ghost",
+            ),
+            _empty("No connections yet: find people on the People page."),
+        ),
+    )
+
+
+def _sent(item) -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            "To ", _person_link(item.name, item.handle), " · ", item.sent, size="2"
+        ),
+        rx.button(
+            "Withdraw",
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=NetworkState.withdraw(item.handle),
+            aria_label="Withdraw the request to " + item.name,
+        ),
+        justify="between",
+        width="100%",
+    )
+
+
+def network_page() -> rx.Component:
+    return page(
+        rx.heading("Your network", size="8", as_="h1"),
+        rx.grid(
+            _section(
+                "At a glance",
+                ego_picture(
+                    NetworkState.nodes,
+                    NetworkState.edges,
+                    "Your network: you in the middle, your connections around "
+                    "you, closer and thicker when warmer",
+                ),
+            ),
+            rx.vstack(
+                _requests(),
+                _intros(),
+                rx.cond(
+                    NetworkState.outgoing.length() > 0,
+                    _section(
+                        "Requests you sent", rx.foreach(NetworkState.outgoing, _sent)
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        _connections(),
+    )

@@ -1,0 +1,113 @@
+"""The network page: my picture, requests to answer, intros, connections.
+
+Every handler acts as the signed-in member; ids and handles from the browser
+only name what to act on, and the services refuse what isn't theirs.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.adapters.clock import system_clock
+from marketplace.db import read_only
+from marketplace.services import connections, intros, network_views
+from marketplace.services.connections import RequestView
+from marketplace.services.intros import IntroView
+from marketplace.services.network_views import ConnectionView, EgoEdge, EgoNode
+from marketplace.states.session import SessionState
+
+ANSWER_TOASTS = {
+    "accept": "Connected.",
+    "decline": "Declined. They won't be told.",
+    "ignore": "Ignored.",
+}
+
+
+class NetworkState(SessionState):
+    nodes: list[EgoNode] = []
+    edges: list[EgoEdge] = []
+    connections: list[ConnectionView] = []
+    incoming: list[RequestView] = []
+    outgoing: list[RequestView] = []
+    intros: list[IntroView] = []
+    network_error: str = ""
+
+    @rx.var
+    def intros_to_make(self) -> list[IntroView]:
+        return [
+            i
+            for i in self.intros
+            if i.my_part == "introducer" and i.status == "requested"
+        ]
+
+    @rx.var
+    def intros_to_answer(self) -> list[IntroView]:
+        return [
+            i for i in self.intros if i.my_part == "target" and i.status == "forwarded"
+        ]
+
+    @rx.var
+    def my_intros(self) -> list[IntroView]:
+        return [i for i in self.intros if i.my_part == "requester"]
+
+    @rx.event
+    def load(self):
+        member = self._member()
+        if member is None:
+            return rx.redirect(routes.LOGIN)
+        self.network_error = ""
+        self._refresh(member.id)
+
+    def _refresh(self, member_id: int) -> None:
+        with read_only() as session:
+            self.nodes, self.edges = network_views.ego_picture(
+                session, member_id, system_clock
+            )
+            self.connections = network_views.connections_of(session, member_id)
+            self.incoming = connections.incoming_requests(session, member_id)
+            self.outgoing = connections.outgoing_requests(session, member_id)
+            self.intros = intros.intros_of(session, member_id)
+
+    def _act(self, work, toast: str):
+        attempt = self._attempt(work, "network_error")
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id)
+        return rx.toast.success(toast)
+
+    @rx.event
+    def answer_request(self, connection_id: int, answer: str):
+        return self._act(
+            lambda session, me: connections.answer_request(
+                session, actor_id=me, connection_id=connection_id, answer=answer
+            ),
+            ANSWER_TOASTS.get(answer, "Done."),
+        )
+
+    @rx.event
+    def withdraw(self, handle: str):
+        return self._act(
+            lambda session, me: connections.remove_connection(
+                session, actor_id=me, handle=handle
+            ),
+            "Request withdrawn.",
+        )
+
+    @rx.event
+    def forward_intro(self, intro_id: int, answer: str):
+        return self._act(
+            lambda session, me: intros.forward_intro(
+                session, actor_id=me, intro_id=intro_id, answer=answer
+            ),
+            "Introduced. Thank you!" if answer == "forward" else "Let go, kindly.",
+        )
+
+    @rx.event
+    def answer_intro(self, intro_id: int, answer: str):
+        return self._act(
+            lambda session, me: intros.answer_intro(
+                session, actor_id=me, intro_id=intro_id, answer=answer
+            ),
+            "You're connected." if answer == "accept" else "No problem.",
+        )
