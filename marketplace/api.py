@@ -37,4 +37,10 @@ def _apply(event: dict) -> str:
         return apply_event(session, event)
 
 
-api = Starlette(routes=[Route(WEBHOOK_PATH, stripe_webhook, methods=["POST"])])
+def make_api() -> Starlette:
+    """A fresh app of these routes: the Reflex app gets one (and adds its own
+    middleware to it), tests get their own, so neither starts the other's."""
+    return Starlette(routes=[Route(WEBHOOK_PATH, stripe_webhook, methods=["POST"])])
+
+
+api = make_api()

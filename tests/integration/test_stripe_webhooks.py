@@ -12,7 +12,7 @@ import stripe
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from marketplace.api import WEBHOOK_PATH, api
+from marketplace.api import WEBHOOK_PATH, make_api
 from marketplace.db import read_only, unit_of_work
 from marketplace.models import Engagement, StripeEvent
 from marketplace.services.stripe_webhooks import apply_event
@@ -70,7 +70,7 @@ def events() -> list[tuple[str, str]]:
 
 def test_a_signed_event_is_applied_once_however_often_it_arrives(captured):
     body, signature = signed(intent_event("evt_1", captured.payment_intent_id, 4550))
-    client = TestClient(api)
+    client = TestClient(make_api())
     for _ in range(3):
         reply = client.post(
             WEBHOOK_PATH, content=body, headers={"Stripe-Signature": signature}
@@ -86,7 +86,7 @@ def test_a_forged_or_tampered_event_is_refused_with_400(captured):
         intent_event("evt_2", captured.payment_intent_id, 4550),
         secret="whsec_someone_else",
     )
-    client = TestClient(api)
+    client = TestClient(make_api())
     for header in (forged, "", "t=1,v1=00"):
         reply = client.post(
             WEBHOOK_PATH, content=body, headers={"Stripe-Signature": header}
