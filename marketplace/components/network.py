@@ -33,7 +33,7 @@ def ego_picture(nodes, edges, caption: str) -> rx.Component:
                     svg.text(
                         n.label,
                         x=n.x,
-                        y=n.y + n.r + 11,
+                        y=n.label_y,
                         text_anchor="middle",
                         font_size=rx.cond(n.degree == 2, "9", "11"),
                         fill="var(--gray-12)",

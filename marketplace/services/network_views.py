@@ -21,6 +21,7 @@ FIRST_LIMIT = 16  # connections drawn around me
 SECOND_PER = 2  # people drawn beyond each of the warmest connections
 SECOND_VIAS = 8
 COLOURS = {0: "var(--accent-9)", 1: "var(--grass-9)", 2: "var(--gray-8)"}
+RADII = {0: 16, 1: 10, 2: 6}
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class EgoNode:
     handle: str
     label: str  # first name, under the dot
     title: str  # full name and how warm, for the tooltip
-    x: float
-    y: float
+    x: str  # SVG coordinates as text (SVG attributes are strings)
+    y: str
+    label_y: str
     r: int
     fill: str
     degree: int
@@ -37,12 +39,12 @@ class EgoNode:
 
 @dataclass(frozen=True)
 class EgoEdge:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    width: float
-    opacity: float
+    x1: str
+    y1: str
+    x2: str
+    y2: str
+    width: str
+    opacity: str
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,10 @@ def _node(spot, member: Member) -> EgoNode:
         handle=member.handle,
         label="You" if spot.degree == 0 else first_name[:12],
         title=f"{member.display_name} ({warmth})",
-        x=spot.x,
-        y=spot.y,
-        r={0: 16, 1: 10, 2: 6}[spot.degree],
+        x=f"{spot.x:.1f}",
+        y=f"{spot.y:.1f}",
+        label_y=f"{spot.y + RADII[spot.degree] + 11:.1f}",
+        r=RADII[spot.degree],
         fill=COLOURS[spot.degree],
         degree=spot.degree,
     )
@@ -134,12 +137,12 @@ def _node(spot, member: Member) -> EgoNode:
 
 def _edge(start, end) -> EgoEdge:
     return EgoEdge(
-        x1=start.x,
-        y1=start.y,
-        x2=end.x,
-        y2=end.y,
-        width=round(1 + 4 * end.strength, 1),
-        opacity=round(0.25 + 0.6 * end.strength, 2),
+        x1=f"{start.x:.1f}",
+        y1=f"{start.y:.1f}",
+        x2=f"{end.x:.1f}",
+        y2=f"{end.y:.1f}",
+        width=f"{1 + 4 * end.strength:.1f}",
+        opacity=f"{0.25 + 0.6 * end.strength:.2f}",
     )
 
 
