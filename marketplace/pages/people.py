@@ -428,6 +428,92 @@ def _requests_section() -> rx.Component:
     )
 
 
+NUDGE_COLORS = (("ask", "indigo"), ("intro", "violet"), ("give", "grass"))
+
+
+def _nudge_action(n) -> rx.Component:
+    """A context nudge offers help in one click; the others open a page."""
+    return rx.cond(
+        n.context_id > 0,
+        rx.button(
+            "Offer to help",
+            size="2",
+            on_click=DashboardState.offer_help(n.context_id),
+            aria_label="Offer to help " + n.person_name,
+        ),
+        link_button(
+            n.action,
+            n.link,
+            size="2",
+            variant="soft",
+            on_click=DashboardState.acted(n.key),
+        ),
+    )
+
+
+def _nudge(n) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.badge(
+                n.kind_label,
+                color_scheme=rx.match(n.kind, *NUDGE_COLORS, "amber"),
+                variant="soft",
+            ),
+            rx.text(n.text, weight="medium"),
+            rx.text(n.reason, size="2", color_scheme="gray"),
+            rx.spacer(),
+            rx.hstack(
+                _nudge_action(n),
+                rx.button(
+                    "Not now",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=DashboardState.snooze(n.key),
+                    aria_label="Not now: " + n.text,
+                ),
+                rx.button(
+                    "Dismiss",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=DashboardState.dismiss(n.key),
+                    aria_label="Dismiss: " + n.text,
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="2",
+            height="100%",
+        ),
+        role="article",
+        aria_label=n.text,
+    )
+
+
+def _nudges_section() -> rx.Component:
+    return rx.cond(
+        DashboardState.nudges.length() > 0,
+        rx.vstack(
+            rx.heading("Suggested for you", size="5", as_="h2"),
+            rx.text(
+                "Who to ask, who you could help, who to reconnect with.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.grid(
+                rx.foreach(DashboardState.nudges, _nudge),
+                columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            spacing="2",
+        ),
+    )
+
+
 def dashboard_page() -> rx.Component:
     return page(
         rx.heading("Welcome, ", DashboardState.my_name, size="8", as_="h1"),
@@ -442,6 +528,7 @@ def dashboard_page() -> rx.Component:
         ),
         _strength_card(),
         _waiting_section(),
+        _nudges_section(),
         _requests_section(),
         _match_section(
             "People who can help with your needs",

@@ -8,15 +8,18 @@ from marketplace import routes
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
 from marketplace.services import (
+    context_offers,
     directory,
     engagement_views,
     market,
+    nudges,
     profiles,
     wallet,
 )
 from marketplace.services.directory import PersonCard
 from marketplace.services.engagement_views import EngagementView
 from marketplace.services.listings import ListingView
+from marketplace.services.nudges import NudgeView
 from marketplace.states.session import SessionState
 
 
@@ -31,6 +34,8 @@ class DashboardState(SessionState):
     missing: list[str] = []
     waiting: list[EngagementView] = []
     requests: list[ListingView] = []
+    nudges: list[NudgeView] = []
+    nudge_error: str = ""
 
     @rx.event
     def load(self):
@@ -58,6 +63,7 @@ class DashboardState(SessionState):
             self.requests = market.requests_i_could_help_with(
                 session, member_id=member.id
             )
+            self.nudges = nudges.feed(session, member.id, limit=NUDGES_SHOWN)
         self.can_help_me_count, self.i_can_help_count = len(helpers), len(helped)
         self.connections = view.connections
         self._score(view)
@@ -75,6 +81,53 @@ class DashboardState(SessionState):
         self.profile_strength = round(
             100 * (len(checks) - len(self.missing)) / len(checks)
         )
+
+    def _feedback(self, work, toast: str):
+        attempt = self._attempt(work, "nudge_error")
+        if attempt.refusal is not None:
+            return attempt.refusal
+        with read_only() as session:
+            self.nudges = nudges.feed(session, attempt.member_id, limit=NUDGES_SHOWN)
+        return rx.toast.success(toast) if toast else None
+
+    @rx.event
+    def dismiss(self, key: str):
+        return self._feedback(
+            lambda s, me: nudges.dismiss(s, member_id=me, key=key),
+            "Dismissed. You'll see fewer like it.",
+        )
+
+    @rx.event
+    def snooze(self, key: str):
+        return self._feedback(
+            lambda s, me: nudges.snooze(s, member_id=me, key=key, days=SNOOZE_DAYS),
+            f"Snoozed for {SNOOZE_DAYS} days.",
+        )
+
+    @rx.event
+    def acted(self, key: str):
+        """Following a nudge's link: it rests for a while."""
+        return self._feedback(lambda s, me: nudges.acted(s, member_id=me, key=key), "")
+
+    @rx.event
+    def offer_help(self, context_id: int):
+        """One click from a context nudge to an offer only its owner sees."""
+        attempt = self._attempt(
+            lambda s, me: (
+                context_offers.offer_help(s, actor_id=me, context_id=context_id).id
+            ),
+            "nudge_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        return [
+            rx.toast.success("Offer sent. Edit it any time."),
+            rx.redirect(routes.listing(attempt.result)),
+        ]
+
+
+NUDGES_SHOWN = 6
+SNOOZE_DAYS = 7
 
 
 class PeopleState(SessionState):
