@@ -10,6 +10,7 @@ from marketplace.pages.engagements import (
     engagement_page,
     engagements_page,
 )
+from marketplace.pages.groups import group_page, groups_page
 from marketplace.pages.home import home_page
 from marketplace.pages.inbox import inbox_page
 from marketplace.pages.ious import ious_page
@@ -24,6 +25,7 @@ from marketplace.states.engagements import (
     EngagementsState,
     EngagementState,
 )
+from marketplace.states.groups import GroupsState, GroupState
 from marketplace.states.inbox import InboxState
 from marketplace.states.ious import IousState
 from marketplace.states.market import ListingFormState, ListingState, MarketState
@@ -58,6 +60,12 @@ app.add_page(
     route=routes.DASHBOARD,
     title="Dashboard · Karma",
     on_load=DashboardState.load,
+)
+app.add_page(
+    groups_page, route=routes.GROUPS, title="Groups · Karma", on_load=GroupsState.load
+)
+app.add_page(
+    group_page, route=routes.GROUP, title="Group · Karma", on_load=GroupState.load
 )
 app.add_page(
     network_page,

@@ -35,6 +35,18 @@ INBOX = "/inbox"
 DISPUTES = "/operator/disputes"
 NETWORK = "/network"
 INTROS = "/network/intros"
+GROUPS = "/groups"
+GROUP = "/groups/[slug]"
+
+
+def group(slug: str) -> str:
+    return f"{GROUPS}/{quote(slug)}"
+
+
+def slug_from_path(path: str) -> str:
+    """The <slug> of a /groups/<slug> path, or ''."""
+    prefix = GROUPS + "/"
+    return unquote(path[len(prefix) :].strip("/")) if path.startswith(prefix) else ""
 
 
 def listing(listing_id: int) -> str:

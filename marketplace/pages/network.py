@@ -3,6 +3,7 @@
 
 import reflex as rx
 
+from marketplace import routes
 from marketplace.components.layout import page
 from marketplace.components.network import ego_picture, warmth_badge
 from marketplace.states.network import NetworkState
@@ -256,9 +257,86 @@ def _sent(item) -> rx.Component:
     )
 
 
+GIVEN_COLOR = "var(--grass-9)"
+RECEIVED_COLOR = "var(--indigo-9)"
+
+
+def _bars() -> tuple:
+    return (
+        rx.recharts.bar(
+            data_key="given", name="Given", fill=GIVEN_COLOR, radius=[4, 4, 0, 0]
+        ),
+        rx.recharts.bar(
+            data_key="received",
+            name="Received",
+            fill=RECEIVED_COLOR,
+            radius=[4, 4, 0, 0],
+        ),
+    )
+
+
+def _give_and_get() -> rx.Component:
+    """The motivation graph: help given and received over the year and by
+    topic, and a kind word about the balance. Only the member sees it."""
+    return _section(
+        "Your give and get",
+        rx.hstack(
+            rx.badge(NetworkState.balance_label, size="2", variant="soft"),
+            rx.text(NetworkState.balance_sentence, size="2"),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.grid(
+            rx.box(
+                rx.text("Help by month, last 12 months", size="2", weight="medium"),
+                rx.recharts.bar_chart(
+                    rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                    rx.recharts.x_axis(data_key="month"),
+                    rx.recharts.y_axis(allow_decimals=False, width=30),
+                    rx.recharts.tooltip(),
+                    rx.recharts.legend(),
+                    *_bars(),
+                    data=NetworkState.help_by_month,
+                    width="100%",
+                    height=220,
+                ),
+                role="figure",
+                aria_label="Bar chart of help given and received per month",
+            ),
+            rx.box(
+                rx.text("Help by topic", size="2", weight="medium"),
+                rx.recharts.bar_chart(
+                    rx.recharts.x_axis(type_="number", allow_decimals=False),
+                    rx.recharts.y_axis(data_key="tag", type_="category", width=130),
+                    rx.recharts.tooltip(),
+                    *_bars(),
+                    data=NetworkState.help_by_tag,
+                    layout="vertical",
+                    width="100%",
+                    height=220,
+                ),
+                role="figure",
+                aria_label="Bar chart of help given and received by topic",
+            ),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.text("Only you see this.", size="1", color_scheme="gray", align="right"),
+    )
+
+
 def network_page() -> rx.Component:
     return page(
-        rx.heading("Your network", size="8", as_="h1"),
+        rx.hstack(
+            rx.heading("Your network", size="8", as_="h1"),
+            rx.link("Your micro-networks and groups →", href=routes.GROUPS),
+            justify="between",
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
         rx.grid(
             _section(
                 "At a glance",
@@ -286,4 +364,5 @@ def network_page() -> rx.Component:
             width="100%",
         ),
         _connections(),
+        _give_and_get(),
     )

@@ -11,7 +11,7 @@ import reflex as rx
 from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only
-from marketplace.services import connections, intros, network_views
+from marketplace.services import connections, intros, motivation, network_views
 from marketplace.services.connections import RequestView
 from marketplace.services.intros import IntroView
 from marketplace.services.network_views import ConnectionView, EgoEdge, EgoNode
@@ -32,6 +32,11 @@ class NetworkState(SessionState):
     outgoing: list[RequestView] = []
     intros: list[IntroView] = []
     network_error: str = ""
+    # the motivation graph: help given and received, for me only
+    help_by_month: list[dict[str, str | int]] = []
+    help_by_tag: list[dict[str, str | int]] = []
+    balance_label: str = ""
+    balance_sentence: str = ""
 
     @rx.var
     def intros_to_make(self) -> list[IntroView]:
@@ -68,6 +73,22 @@ class NetworkState(SessionState):
             self.incoming = connections.incoming_requests(session, member_id)
             self.outgoing = connections.outgoing_requests(session, member_id)
             self.intros = intros.intros_of(session, member_id)
+            self._motivation(session, member_id)
+
+    def _motivation(self, session, member_id: int) -> None:
+        view = motivation.motivation(
+            session, member_id=member_id, viewer_id=member_id, clock=system_clock
+        )
+        self.help_by_month = [
+            {"month": m.month, "given": m.given, "received": m.received}
+            for m in view.months
+        ]
+        self.help_by_tag = [
+            {"tag": t.tag, "given": t.given, "received": t.received} for t in view.tags
+        ]
+        balance = view.balance
+        self.balance_label = balance.label if balance else ""
+        self.balance_sentence = balance.sentence if balance else ""
 
     def _act(self, work, toast: str):
         attempt = self._attempt(work, "network_error")
