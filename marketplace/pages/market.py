@@ -554,6 +554,66 @@ def _detail() -> rx.Component:
     )
 
 
+def _ask_row(c) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(
+                name="ask:" + c.handle,
+                disabled=c.asked,
+                aria_label="Ask " + c.name,
+                margin_top="0.2rem",
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(c.name, weight="bold", size="2"),
+                    rx.text(c.degree, size="1", color_scheme="gray"),
+                    rx.cond(c.asked, rx.badge("Asked", size="1", color_scheme="grass")),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.text(c.reasons, size="1", color_scheme="gray"),
+                rx.progress(value=c.score, max=100, size="1", width="100%"),
+                spacing="1",
+                width="100%",
+            ),
+            align="start",
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _who_to_ask() -> rx.Component:
+    """For my open request: the best people within two steps, and a send to
+    the few I tick instead of a broadcast."""
+    return rx.cond(
+        ListingState.ask_candidates.length() > 0,
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Who to ask", size="4", as_="h2"),
+                    rx.text(
+                        "People within two steps of you who know this, "
+                        "warmest and likeliest first.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    rx.foreach(ListingState.ask_candidates, _ask_row),
+                    form_error(ListingState.ask_error),
+                    rx.button("Send to the people ticked", type="submit", width="100%"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=ListingState.send_to_chosen,
+                reset_on_submit=True,
+            ),
+            width="100%",
+        ),
+    )
+
+
 def listing_page() -> rx.Component:
     return page(
         rx.link("← Marketplace", href=routes.MARKET, size="2"),
@@ -567,7 +627,7 @@ def listing_page() -> rx.Component:
                 _detail(),
                 rx.cond(
                     ListingState.listing.is_mine,
-                    _owner_box(),
+                    rx.vstack(_owner_box(), _who_to_ask(), spacing="4", width="100%"),
                     rx.cond(
                         ListingState.can_propose,
                         _propose_box(),

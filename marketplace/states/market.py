@@ -13,7 +13,8 @@ from marketplace.adapters import payments
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError, InvalidInput
 from marketplace.domain.listings import TERMS
-from marketplace.services import engagements, listings, market
+from marketplace.services import asks, engagements, listings, market
+from marketplace.services.asks import AskCandidate
 from marketplace.services.engagement_views import (
     EngagementView,
     my_open_engagement,
@@ -189,6 +190,9 @@ EMPTY_LISTING = ListingView(
 class ListingState(SessionState):
     listing: ListingView = EMPTY_LISTING
     proposals: list[EngagementView] = []
+    # my open request: who to ask, and a send to the chosen few
+    ask_candidates: list[AskCandidate] = []
+    ask_error: str = ""
     my_engagement_id: int = 0  # an engagement of mine under way on it
     not_found: bool = False
     action_error: str = ""
@@ -237,9 +241,44 @@ class ListingState(SessionState):
                 self.my_engagement_id = my_open_engagement(
                     session, member_id, self.listing.id
                 )
+                self.ask_candidates = self._candidates(session, member_id)
             self.not_found = False
         except DomainError:
             self.listing, self.proposals, self.not_found = EMPTY_LISTING, [], True
+
+    def _candidates(self, session, member_id: int) -> list[AskCandidate]:
+        listing = self.listing
+        if not (listing.is_mine and listing.kind == "request"):
+            return []
+        if listing.status != "open":
+            return []
+        return asks.candidates(session, actor_id=member_id, listing_id=listing.id)
+
+    @rx.event
+    def send_to_chosen(self, form: dict):
+        """Send my request to the people ticked in the who-to-ask list."""
+        form = form if isinstance(form, dict) else {}
+        handles = [
+            key.removeprefix("ask:")
+            for key, value in form.items()
+            if isinstance(key, str) and key.startswith("ask:") and value
+        ]
+        listing_id = self.listing.id
+        attempt = self._attempt(
+            lambda session, me: asks.send_request(
+                session, actor_id=me, listing_id=listing_id, handles=handles
+            ),
+            "ask_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id, listing_id)
+        sent = len(attempt.result)
+        return rx.toast.success(
+            f"Sent to {sent} {'person' if sent == 1 else 'people'}."
+            if sent
+            else "They were already asked."
+        )
 
     @rx.event
     def propose(self, form: dict):
