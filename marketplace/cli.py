@@ -159,6 +159,10 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     table.add_row("Messages created", str(market.messages_created))
     table.add_row("Reviews created", str(market.reviews_created))
     table.add_row("Notifications created", str(market.notifications_created))
+    graph = report.graph
+    table.add_row("Past interactions created", str(graph.interactions_created))
+    table.add_row("Contexts created", str(graph.contexts_created))
+    table.add_row("Groups created", str(graph.groups_created))
     out.print(table)
     logins = ", ".join(
         m.email + (" (operator)" if m.is_operator else "") for m in DEMO_MEMBERS

@@ -28,6 +28,15 @@ KINDS = {
     "moving": "is moving:",
     "looking": "is looking for",
 }
+# kind -> how a list or a form names it
+KIND_LABELS = {
+    "event": "Organizing an event",
+    "hiring": "Hiring",
+    "fundraising": "Fundraising",
+    "launching": "Launching",
+    "moving": "Moving",
+    "looking": "Looking for",
+}
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2000
 TAGS_MAX = 8

@@ -4,8 +4,10 @@
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components.forms import field, form_error, select_field, text_area
 from marketplace.components.layout import page
 from marketplace.components.network import ego_picture, warmth_badge
+from marketplace.domain.contexts import KIND_LABELS
 from marketplace.states.network import NetworkState
 
 
@@ -257,6 +259,117 @@ def _sent(item) -> rx.Component:
     )
 
 
+def _context_item(item, mine: bool) -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.text(
+                rx.cond(mine, item.kind_label, item.sentence), weight="medium", size="2"
+            ),
+            rx.cond(mine, rx.text(item.title, size="2")),
+            rx.hstack(
+                rx.cond(item.dates != "", rx.text(item.dates, size="1")),
+                rx.foreach(
+                    item.tags,
+                    lambda t: rx.badge(t, variant="soft", color_scheme="violet"),
+                ),
+                wrap="wrap",
+                spacing="1",
+                align="center",
+            ),
+            rx.cond(
+                mine,
+                rx.button(
+                    "Close",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=NetworkState.close_context(item.id),
+                    aria_label="Close " + item.title,
+                ),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        padding_y="0.4rem",
+        border_bottom="1px solid var(--gray-a4)",
+        width="100%",
+    )
+
+
+def _context_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.grid(
+                select_field("What's going on", "kind", KIND_LABELS, "event"),
+                field(
+                    "Title",
+                    "title",
+                    required=True,
+                    max_length=120,
+                    placeholder="Northstar SaaS Summit 2027",
+                ),
+                columns=rx.breakpoints(initial="1", sm="1fr 2fr"),
+                spacing="3",
+                width="100%",
+            ),
+            text_area("Details", "description", max_length=1000, rows="2"),
+            field(
+                "Tags",
+                "tags",
+                placeholder="event-marketing, sponsorship-sales",
+                hint="What help would be welcome; comma-separated.",
+            ),
+            rx.grid(
+                field("Starts", "starts_on", type="date"),
+                field("Ends", "ends_on", type="date"),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            form_error(NetworkState.context_error),
+            rx.button("Post context", type="submit"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=NetworkState.post_context,
+        key=NetworkState.context_form_version.to_string(),
+        width="100%",
+    )
+
+
+def _contexts() -> rx.Component:
+    return rx.grid(
+        _section(
+            "What you're up to",
+            rx.text(
+                "Organizing, hiring, fundraising, launching? Say so: connections "
+                "within two steps whose expertise fits get a nudge to help.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.foreach(NetworkState.my_contexts, lambda c: _context_item(c, True)),
+            _context_form(),
+        ),
+        _section(
+            "What your connections are up to",
+            rx.cond(
+                NetworkState.network_contexts.length() > 0,
+                rx.vstack(
+                    rx.foreach(
+                        NetworkState.network_contexts,
+                        lambda c: _context_item(c, False),
+                    ),
+                    width="100%",
+                ),
+                _empty("Nothing announced yet."),
+            ),
+        ),
+        columns=rx.breakpoints(initial="1", md="2"),
+        spacing="4",
+        width="100%",
+    )
+
+
 GIVEN_COLOR = "var(--grass-9)"
 RECEIVED_COLOR = "var(--indigo-9)"
 
@@ -363,6 +476,7 @@ def network_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        _contexts(),
         _connections(),
         _give_and_get(),
     )

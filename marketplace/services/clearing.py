@@ -3,7 +3,9 @@
 The optimisation lives in `domain.clearing`; this module loads open, accepted
 IOUs (members who opted out are passed along and keep theirs), writes one
 `cleared` event per IOU it reduced, and records the run with its cycles so each
-member can see what was removed and along which loop of people.
+member can see what was removed and along which loop of people. IOUs cleared
+to nothing are settled: the relationship graph's open-IOU counts follow at
+commit.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from marketplace.domain.clearing import Clearing, clear_obligations
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ious import Event, Status
 from marketplace.models import ClearingRun, Iou, IouEvent, Member
+from marketplace.services.ious import refresh_owed_in_graph
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,8 @@ def _record(session: Session, result: Clearing, affected: int, clock: Clock) -> 
                 outstanding=left, status=Status.SETTLED if left == 0 else Status.OPEN
             )
         )
+    settled = [c for c in reduced if c.cleared == c.amount]
+    refresh_owed_in_graph(session, {(c.debtor, c.creditor) for c in settled})
     return run.id
 
 

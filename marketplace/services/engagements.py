@@ -8,7 +8,9 @@ money side in the same unit of work:
   are recorded on the engagement; free terms move nothing.
 - cancel (after acceptance) and a dispute resolved as 'refund' void the hold.
 - confirm, auto-confirm and a dispute resolved as 'release' post the hold, or
-  write the IOU the asker agreed to (asker owes helper).
+  write the IOU the asker agreed to (asker owes helper), and count as help
+  given: the two people's connection warms and, once committed, the
+  relationship graph's give/get balance follows.
 
 So either the move and its money both happen, or neither does.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from sqlmodel import Session, col, or_, select
 
@@ -47,7 +50,14 @@ from marketplace.domain.listings import check_hours, check_note
 from marketplace.models import Engagement, EngagementEvent, Iou, Listing, Member
 from marketplace.routes import DISPUTES
 from marketplace.routes import engagement as engagement_url
-from marketplace.services import card_payments, ledger, listings, notifications
+from marketplace.services import (
+    card_payments,
+    graph_index,
+    intros,
+    ledger,
+    listings,
+    notifications,
+)
 from marketplace.services.ious import propose_iou
 from marketplace.settings import get_settings
 
@@ -284,11 +294,13 @@ def _apply(session, engagement, step, target, actor_id, text, clock) -> Engageme
         engagement.confirm_due_at = now + timedelta(days=days)
     elif step in (Action.CONFIRM, Action.AUTO_CONFIRM):
         _pay(session, engagement, clock)
+        _count_the_help(session, engagement, clock)
     elif step == Action.DISPUTE:
         engagement.dispute_reason = text
     elif step == Action.RESOLVE:
         if engagement.resolution == "release":
             _pay(session, engagement, clock)
+            _count_the_help(session, engagement, clock)
         else:
             _release_hold(session, engagement, "refunded", clock)
     engagement.status = target
@@ -370,6 +382,7 @@ def _pay(session: Session, engagement: Engagement, clock: Clock) -> None:
         card_payments.capture(session, engagement, clock)
     elif engagement.terms == "iou":
         _write_iou(session, engagement, clock)
+    intros.reward_introducer(session, engagement, clock)  # if an intro led here
 
 
 def _pay_after_hold_ran_out(session, engagement, clock) -> None:
@@ -391,6 +404,17 @@ def _pay_after_hold_ran_out(session, engagement, clock) -> None:
             "The karma hold ran out after 90 days, and paying now needs "
             f"{engagement.price}: {str(refused).split(': ', 1)[-1]}"
         ) from None
+
+
+def _count_the_help(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Help given and received is the strongest sign of a real relationship:
+    it warms the two people's connection now (in this unit of work) and, once
+    committed, counts in the graph's give/get balance that who-to-ask ranks by."""
+    helper, asker = engagement.helper_id, engagement.asker_id
+    graph_index.record_interaction(
+        session, asker, helper, "engagement", f"engagement:{engagement.id}", clock
+    )
+    graph_index.after_commit(session, partial(graph_index.apply_help, helper, asker))
 
 
 def _write_iou(session: Session, engagement: Engagement, clock: Clock) -> None:

@@ -201,8 +201,8 @@ def _load_people(conn, graph: RelationshipGraph) -> None:
     for member_id, availability in conn.execute(away):
         graph.set_availability(member_id, availability)
     e = Engagement.__table__.c
-    given = _confirmed_per(conn, e.helper_id)
-    got = _confirmed_per(conn, e.asker_id)
+    given = _help_per(conn, e.helper_id)
+    got = _help_per(conn, e.asker_id)
     for member_id in given.keys() | got.keys():
         graph.set_give_counts(member_id, given.get(member_id, 0), got.get(member_id, 0))
     i = Iou.__table__.c
@@ -213,10 +213,15 @@ def _load_people(conn, graph: RelationshipGraph) -> None:
         graph.set_owed(debtor, creditor, count)
 
 
-def _confirmed_per(conn, member_column) -> dict[int, int]:
-    """Confirmed engagements per helper (or per asker): help given (received)."""
-    status = Engagement.__table__.c.status
-    query = select(member_column, func.count()).where(status == "confirmed")
+def _help_per(conn, member_column) -> dict[int, int]:
+    """Help given (received) per helper (or per asker): engagements confirmed,
+    or disputed and released to the helper -- the same moves that call
+    `apply_help` (services/engagements.py)."""
+    e = Engagement.__table__.c
+    helped = (e.status == "confirmed") | (
+        (e.status == "resolved") & (e.resolution == "release")
+    )
+    query = select(member_column, func.count()).where(helped)
     return dict(conn.execute(query.group_by(member_column)).all())
 
 

@@ -34,6 +34,7 @@ from marketplace.domain.ious import Event, Recorded, check_points, replay
 from marketplace.domain.text import clean_text
 from marketplace.models import Iou, IouEvent, Member
 from marketplace.services import accounts
+from marketplace.services.ious import refresh_owed_in_graph
 
 HEADER = ("debtor", "creditor", "amount", "note")
 EXPORT_COLUMNS = (
@@ -327,6 +328,8 @@ def _write(
         for e in history
     )
     session.flush()
+    # who-to-ask counts favours owed: the graph learns the new open IOUs
+    refresh_owed_in_graph(session, {(i.debtor_id, i.creditor_id) for i in ious})
 
 
 # --------------------------------------------------------------------------- export

@@ -3,17 +3,25 @@
 Every change appends an event and refreshes the IOU's cached status and
 outstanding amount from `domain.ious.replay`, under the IOU's row lock, so two
 settlements at once cannot both spend the same outstanding points.
+
+The relationship graph follows from the same place: an IOU that becomes
+binding is trust extended (an `iou` interaction warms the two people's
+connection), and whenever an IOU changes status the graph's count of open IOUs
+between the pair is reset after commit (who-to-ask ranks people who owe me
+favours higher).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from marketplace.adapters.clock import Clock, system_clock
+from marketplace.adapters.clock import Clock, FixedClock, system_clock
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ious import (
     REDUCTION_LABELS,
@@ -30,7 +38,7 @@ from marketplace.domain.ious import (
 from marketplace.domain.ledger import check_key
 from marketplace.domain.text import clean_text
 from marketplace.models import Iou, IouEvent, Member, OffsetProposal
-from marketplace.services import ledger, members
+from marketplace.services import graph_index, ledger, members
 
 REMIND_EVERY = timedelta(days=7)
 DIRECTIONS = {"i_owe", "owes_me"}
@@ -273,10 +281,57 @@ def _append(
     )
     session.flush()
     state = _state(session, iou)
+    before = iou.status
     iou.status, iou.outstanding = state.status, state.outstanding
     session.add(iou)
     session.flush()
+    if iou.status != before:
+        _graph_follows(session, iou, before, at)
     return iou
+
+
+def _graph_follows(session: Session, iou: Iou, before: str, at: datetime) -> None:
+    """An IOU changed status: the first time it binds it warms the pair's
+    connection; every time, the graph's open-IOU count follows at commit."""
+    if before == Status.PROPOSED and iou.status == Status.OPEN:
+        graph_index.record_interaction(
+            session,
+            iou.debtor_id,
+            iou.creditor_id,
+            "iou",
+            f"iou:{iou.id}",
+            FixedClock(at),
+        )
+    refresh_owed_in_graph(session, [(iou.debtor_id, iou.creditor_id)])
+
+
+def refresh_owed_in_graph(session: Session, pairs: Iterable[tuple[int, int]]) -> None:
+    """After commit, set the graph's count of open IOUs for each (debtor,
+    creditor) pair to what this transaction leaves in the database. Counted
+    now, inside the transaction, so the graph gets exactly what commits."""
+    wanted = set(pairs)
+    debtors = sorted({debtor for debtor, _ in wanted})
+    counts: dict[tuple[int, int], int] = {}
+    for start in range(0, len(debtors), 500):
+        rows = session.exec(
+            select(Iou.debtor_id, Iou.creditor_id, func.count())
+            .where(
+                Iou.status == Status.OPEN,
+                col(Iou.debtor_id).in_(debtors[start : start + 500]),
+            )
+            .group_by(Iou.debtor_id, Iou.creditor_id)
+        )
+        counts.update(((d, c), n) for d, c, n in rows if (d, c) in wanted)
+    for debtor, creditor in sorted(wanted):
+        graph_index.after_commit(
+            session,
+            partial(
+                graph_index.apply_owed,
+                debtor,
+                creditor,
+                counts.get((debtor, creditor), 0),
+            ),
+        )
 
 
 # --------------------------------------------------------------------------- read

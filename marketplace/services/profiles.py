@@ -1,8 +1,13 @@
-"""Reading and editing profiles: the public card and the owner's edit."""
+"""Reading and editing profiles: the public card and the owner's edit.
+
+Expertise, background and availability are also what the relationship graph
+ranks by (who to ask, context nudges): an edit reaches it once committed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -11,6 +16,7 @@ from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.profiles import TAG_KINDS, clean_profile
 from marketplace.models import Connection, Member, MemberTag
+from marketplace.services import graph_index
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,10 @@ def update_profile(
     member.updated_at = clock.now()
     session.add(member)
     replace_tags(session, member.id, changes.tags)
+    graph_index.after_commit(
+        session,
+        partial(graph_index.apply_availability, member.id, member.availability),
+    )
     session.flush()
     return view_of(session, member)
 
@@ -157,9 +167,15 @@ def digest_opt_in(session: Session, member_id: int) -> bool:
 
 
 def replace_tags(session: Session, member_id: int, tags: dict[str, list[str]]) -> None:
+    """All of a member's tags become `tags` (kind -> tags); the graph's
+    expertise and background follow at commit."""
     for old in session.exec(select(MemberTag).where(MemberTag.member_id == member_id)):
         session.delete(old)
     session.flush()
     for kind, values in tags.items():
         for tag in values:
             session.add(MemberTag(member_id=member_id, kind=kind, tag=tag))
+    expertise, background = tags.get("give", []), tags.get("background", [])
+    graph_index.after_commit(
+        session, partial(graph_index.apply_tags, member_id, expertise, background)
+    )

@@ -4,7 +4,8 @@ Each party reviews the other once (1-5 stars and a few words) when the
 engagement is confirmed, or resolved by an operator. A profile shows the
 reviews a member received and a summary: reviews given and received, average
 rating, and how fast they answer proposals (median, from proposal to their
-accept or decline).
+accept or decline). A review is a considered word about someone, so it also
+warms the two people's relationship (domain/strength.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from marketplace.domain.errors import Conflict, InvalidInput
 from marketplace.domain.text import clean_text
 from marketplace.models import Engagement, EngagementEvent, Listing, Member, Review
 from marketplace.routes import engagement as engagement_url
-from marketplace.services import notifications
+from marketplace.services import graph_index, notifications
 from marketplace.services.listings import visible_to
 from marketplace.services.threads import party_engagement
 
@@ -97,6 +98,9 @@ def leave_review(
         created_at=clock.now(),
     )
     session.add(review)
+    graph_index.record_interaction(
+        session, actor_id, other, "review", f"engagement:{engagement.id}", clock
+    )
     who = session.get(Member, actor_id).display_name
     notifications.notify(
         session,

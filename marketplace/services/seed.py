@@ -24,9 +24,13 @@
   only, so a re-run replays nothing new and a larger `members` changes no move.
   Nobody gives more than their signup grant plus operator grants, so no balance
   ever needs what someone else gave them.
-- Last the marketplace (seed_market.py): listings, engagements in every state,
+- Then the marketplace (seed_market.py): listings, engagements in every state,
   threads and reviews of the past month, through the real services. `ops` is
   the demo operator who resolves disputes.
+- Last the relationship graph (seed_graph.py): warmth from the history before
+  that month (thank-you gifts, a year-old episode with a few of priya's ties
+  that are now going cold), contexts that fill the demo accounts' nudges, and
+  two explicit groups.
 
 Like every service it never commits; run it inside `db.unit_of_work()`.
 """
@@ -74,6 +78,7 @@ from marketplace.models import (
     MemberTag,
 )
 from marketplace.services import ledger
+from marketplace.services.seed_graph import GraphReport, seed_graph
 from marketplace.services.seed_ious import seed_ious
 from marketplace.services.seed_market import (
     MARKET_POOL,
@@ -147,6 +152,8 @@ class SeedReport:
     ious_created: int = 0
     # Demo listings, engagements, messages and reviews written by this run.
     market: MarketReport = field(default_factory=MarketReport)
+    # Demo interactions, contexts and groups written by this run.
+    graph: GraphReport = field(default_factory=GraphReport)
     demo_handles: list[str] = field(default_factory=list)
 
 
@@ -293,6 +300,7 @@ def seed_network(
     ]
     report.ious_created = seed_ious(session, ids, generated[:3], clock)
     report.market = seed_market(session, market, ids, clock, tick)
+    report.graph = seed_graph(session, plan, moves, ids, seed, clock)
     session.flush()
     return report
 

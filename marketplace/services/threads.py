@@ -1,4 +1,8 @@
-"""The message thread of an engagement: only its two parties read or write it."""
+"""The message thread of an engagement: only its two parties read or write it.
+
+Each message is also a small interaction between the two (domain/strength.py):
+a thread kept alive keeps the relationship from going cold.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from marketplace.domain.errors import NotFound
 from marketplace.domain.text import clean_text
 from marketplace.models import Engagement, Listing, Member, Message
 from marketplace.routes import engagement as engagement_url
-from marketplace.services import listings, notifications
+from marketplace.services import graph_index, listings, notifications
 
 MESSAGE_MAX = 4000
 
@@ -70,6 +74,9 @@ def post_message(
     title = session.get(Listing, engagement.listing_id).title
     other = (
         engagement.helper_id if actor_id == engagement.asker_id else engagement.asker_id
+    )
+    graph_index.record_interaction(
+        session, actor_id, other, "message", f"engagement:{engagement.id}", clock
     )
     notifications.notify(
         session,

@@ -11,8 +11,15 @@ import reflex as rx
 from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only
-from marketplace.services import connections, intros, motivation, network_views
+from marketplace.services import (
+    connections,
+    contexts,
+    intros,
+    motivation,
+    network_views,
+)
 from marketplace.services.connections import RequestView
+from marketplace.services.contexts import ContextView
 from marketplace.services.intros import IntroView
 from marketplace.services.network_views import ConnectionView, EgoEdge, EgoNode
 from marketplace.states.session import SessionState
@@ -37,6 +44,10 @@ class NetworkState(SessionState):
     help_by_tag: list[dict[str, str | int]] = []
     balance_label: str = ""
     balance_sentence: str = ""
+    my_contexts: list[ContextView] = []
+    network_contexts: list[ContextView] = []  # what my connections are up to
+    context_error: str = ""
+    context_form_version: int = 0  # remounts the form after a post
 
     @rx.var
     def intros_to_make(self) -> list[IntroView]:
@@ -74,6 +85,10 @@ class NetworkState(SessionState):
             self.outgoing = connections.outgoing_requests(session, member_id)
             self.intros = intros.intros_of(session, member_id)
             self._motivation(session, member_id)
+            self.my_contexts = contexts.contexts_of(session, member_id)
+            self.network_contexts = contexts.recent_contexts_in_network(
+                session, member_id, limit=8
+            )
 
     def _motivation(self, session, member_id: int) -> None:
         view = motivation.motivation(
@@ -131,4 +146,25 @@ class NetworkState(SessionState):
                 session, actor_id=me, intro_id=intro_id, answer=answer
             ),
             "You're connected." if answer == "accept" else "No problem.",
+        )
+
+    @rx.event
+    def post_context(self, form: dict):
+        attempt = self._attempt(
+            lambda session, me: contexts.post_context(session, actor_id=me, form=form),
+            "context_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id)
+        self.context_form_version += 1
+        return rx.toast.success("Posted. Connections who can help will get a nudge.")
+
+    @rx.event
+    def close_context(self, context_id: int):
+        return self._act(
+            lambda session, me: contexts.close_context(
+                session, actor_id=me, context_id=context_id
+            ),
+            "Closed.",
         )
