@@ -111,6 +111,12 @@ def use_index(replacement: NetworkIndex | None) -> None:
         _index = replacement
 
 
+def lock() -> threading.RLock:
+    """Hold it while reading several things off the graph, so no change lands
+    half-way through (the query functions here take it themselves)."""
+    return _lock
+
+
 def is_loaded() -> bool:
     return _index is not None
 

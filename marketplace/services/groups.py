@@ -180,7 +180,7 @@ def _communities(session, member_id: int | None, clock: Clock) -> list[_Found]:
 def _detect(graph: RelationshipGraph, me, chosen, now: datetime) -> list[_Found]:
     """Louvain over the chosen members, under the index's lock so no change
     lands half-way through the reading."""
-    with graph_index._lock:
+    with graph_index.lock():
         members = _around(graph, me) if me is not None else chosen
         parts = graph.communities(now, members=members)
         if me is not None:

@@ -86,7 +86,7 @@ def ego_picture(
     """Me, my warmest connections and a few people beyond them, placed by
     domain.ego.layout; ties drawn thicker the warmer they are."""
     graph, now = graph_index.index().graph, clock.now()
-    with graph_index._lock:  # no change lands half-way through the reading
+    with graph_index.lock():  # no change lands half-way through the reading
         first = _warmest(graph, member_id, now, {member_id}, FIRST_LIMIT)
         drawn = {member_id, *(m for m, _ in first)}
         second = [
@@ -174,7 +174,7 @@ def connections_of(
     }
     people = _names(session, list(others))
     graph, now = graph_index.index().graph, clock.now()
-    with graph_index._lock:  # no change lands half-way through the reading
+    with graph_index.lock():  # no change lands half-way through the reading
         strengths = {m: graph.strength(member_id, m, now) or 0.0 for m in others}
     views = [
         _connection_view(people[m], strengths[m], others[m].last_interaction_at)
