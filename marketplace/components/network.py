@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from marketplace.services.network_views import VIEWBOX
+from marketplace.domain.ego import VIEWBOX
 
 WARMTH_COLORS = {"Warm": "grass", "Steady": "amber", "Cool": "gray"}
 
@@ -35,7 +35,7 @@ def ego_picture(nodes, edges, caption: str) -> rx.Component:
                         x=n.x,
                         y=n.label_y,
                         text_anchor="middle",
-                        font_size=rx.cond(n.degree == 2, "9", "11"),
+                        font_size=rx.cond(n.degree == 2, "10", "12"),
                         fill="var(--gray-12)",
                     ),
                     href="/people/" + n.handle,
@@ -46,7 +46,7 @@ def ego_picture(nodes, edges, caption: str) -> rx.Component:
             role="img",
             aria_label=caption,
             width="100%",
-            style={"maxWidth": "440px", "display": "block", "margin": "0 auto"},
+            style={"maxWidth": "480px", "display": "block", "margin": "0 auto"},
         ),
         rx.el.figcaption(
             rx.hstack(
@@ -59,6 +59,7 @@ def ego_picture(nodes, edges, caption: str) -> rx.Component:
             ),
         ),
         margin="0",
+        width="100%",
     )
 
 

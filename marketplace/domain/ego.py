@@ -13,8 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-SIZE = 400  # the picture is SIZE x SIZE; the member is at the centre
-INNER, OUTER, SECOND = 70.0, 150.0, 185.0  # ring radii (warmest, coldest, 2nd)
+SIZE = 440  # the picture is SIZE x SIZE; the member is at the centre
+INNER, OUTER, SECOND = 90.0, 145.0, 180.0  # ring radii (warmest, coldest, 2nd)
+# a margin around the rings, so names at the edge are not cut off
+VIEWBOX = f"-40 -10 {int(SIZE) + 80} {int(SIZE) + 20}"
+STAGGER = 18.0  # every other person beyond a connection sits this much further
 
 
 @dataclass(frozen=True)
@@ -38,21 +41,32 @@ def layout(
     spots = [Spot(me, centre, centre, 0, 1.0)]
     angles: dict[int, float] = {}
     ordered = sorted(first, key=lambda item: (-item[1], item[0]))
-    for i, (member, strength) in enumerate(ordered):
-        angle = 2 * math.pi * i / max(1, len(ordered)) - math.pi / 2
+    slots = _alternating(len(ordered))
+    for (member, strength), slot in zip(ordered, slots, strict=True):
+        angle = 2 * math.pi * slot / max(1, len(ordered)) - math.pi / 2
         radius = OUTER - (OUTER - INNER) * max(0.0, min(1.0, strength))
         angles[member] = angle
         spots.append(_at(member, centre, angle, radius, 1, strength))
-    spread = math.pi / max(8, len(ordered) * 2)
-    placed: dict[int, int] = {}
+    # within half of a via's own slice of the ring, alternating two radii so
+    # neighbouring names don't sit on one line
+    spread = math.pi / max(3, len(ordered)) / 1.1
+    beyond: dict[int, list[tuple[int, float]]] = {}
     for member, via, strength in second:
-        if via not in angles:
-            continue
-        n = placed.get(via, 0)
-        placed[via] = n + 1
-        angle = angles[via] + spread * (n - 0.5) * (1 if n % 2 else -1)
-        spots.append(_at(member, centre, angle, SECOND, 2, strength))
+        if via in angles:
+            beyond.setdefault(via, []).append((member, strength))
+    for via, people in beyond.items():
+        middle = (len(people) - 1) / 2
+        for n, (member, strength) in enumerate(people):
+            angle = angles[via] + spread * (n - middle)
+            radius = SECOND + (STAGGER if n % 2 else 0)
+            spots.append(_at(member, centre, angle, radius, 2, strength))
     return spots
+
+
+def _alternating(count: int) -> list[int]:
+    """Ring slots for people sorted warmest first: every other slot, then the
+    gaps, so two warm (close-in, crowded) people are never side by side."""
+    return [*range(0, count, 2), *range(1, count, 2)]
 
 
 def _at(member, centre, angle, radius, degree, strength) -> Spot:

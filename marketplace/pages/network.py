@@ -308,7 +308,7 @@ def _context_form() -> rx.Component:
                     max_length=120,
                     placeholder="Northstar SaaS Summit 2027",
                 ),
-                columns=rx.breakpoints(initial="1", sm="1fr 2fr"),
+                columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
             ),
@@ -421,7 +421,7 @@ def _give_and_get() -> rx.Component:
                 rx.text("Help by topic", size="2", weight="medium"),
                 rx.recharts.bar_chart(
                     rx.recharts.x_axis(type_="number", allow_decimals=False),
-                    rx.recharts.y_axis(data_key="tag", type_="category", width=130),
+                    rx.recharts.y_axis(data_key="tag", type_="category", width=150),
                     rx.recharts.tooltip(),
                     *_bars(),
                     data=NetworkState.help_by_tag,

@@ -16,7 +16,14 @@ from sqlmodel import Session, col, select
 from marketplace import routes
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotFound
-from marketplace.models import Connection, Listing, ListingTag, Member, NudgeFeedback
+from marketplace.models import (
+    Connection,
+    Engagement,
+    Listing,
+    ListingTag,
+    Member,
+    NudgeFeedback,
+)
 from marketplace.services import graph_index, listings, notifications
 
 SHOWN = 8
@@ -137,8 +144,17 @@ def _ranked(session, actor_id: int, listing: Listing, clock, limit: int):
     tags = session.exec(
         select(ListingTag.tag).where(ListingTag.listing_id == listing.id)
     ).all()
-    return graph_index.who_to_ask(
-        actor_id, tags, clock, limit=limit, exclude=_blocked(session, actor_id)
+    skip = _blocked(session, actor_id) | _already_helping(session, listing.id)
+    return graph_index.who_to_ask(actor_id, tags, clock, limit=limit, exclude=skip)
+
+
+def _already_helping(session: Session, listing_id: int) -> set[int]:
+    """People with an engagement on this request already (any state): they
+    know about it."""
+    return set(
+        session.exec(
+            select(Engagement.helper_id).where(Engagement.listing_id == listing_id)
+        ).all()
     )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, or_, select
 
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.domain.ego import SIZE, layout
+from marketplace.domain.ego import layout
 from marketplace.models import Connection, Member
 from marketplace.services import graph_index
 
@@ -89,11 +89,11 @@ def ego_picture(
     with graph_index.lock():  # no change lands half-way through the reading
         first = _warmest(graph, member_id, now, {member_id}, FIRST_LIMIT)
         drawn = {member_id, *(m for m, _ in first)}
-        second = [
-            (other, via, strength)
-            for via, _ in first[:SECOND_VIAS]
-            for other, strength in _warmest(graph, via, now, drawn, SECOND_PER)
-        ]
+        second = []
+        for via, _ in first[:SECOND_VIAS]:  # each person once, by their warmest via
+            for other, strength in _warmest(graph, via, now, drawn, SECOND_PER):
+                second.append((other, via, strength))
+                drawn.add(other)
     spots = layout(member_id, first, second)
     names = _names(session, [s.member_id for s in spots])
     where = {s.member_id: s for s in spots}
@@ -225,6 +225,3 @@ def mutual_names(
     ids = graph_index.mutual_connections(a, b, clock)
     people = _names(session, ids)
     return sorted(people[m].display_name for m in ids if m in people)
-
-
-VIEWBOX = f"0 0 {SIZE} {SIZE}"

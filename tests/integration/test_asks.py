@@ -110,3 +110,12 @@ def test_the_listing_page_sends_to_the_people_ticked(ada, bo, cy, pricing):
     forged.listing = page.listing  # a forged page: still refused
     ListingState.send_to_chosen.fn(forged, {"ask:bob": "on"})
     assert forged.ask_error != "" and len(told(bo)) == 1
+
+
+def test_someone_already_offering_to_help_is_not_suggested(ada, bo, pricing):
+    from tests.integration.test_engagements import propose
+
+    propose(bo, pricing)
+    with read_only() as s:
+        found = asks.candidates(s, actor_id=ada.member_id, listing_id=pricing)
+    assert [c.handle for c in found] == ["cyd"]

@@ -88,3 +88,18 @@ def test_connect_and_intro_from_a_profile(ada, bo, cy):
     PublicProfileState.request_intro.fn(page, {"via": "cyd", "message": "x"})
     assert page.connect_error != ""
     assert statuses(Intro) == ["requested"]
+
+
+def test_the_picture_draws_each_person_once(ada, bo, cy):
+    from marketplace.services import network_views
+    from tests.integration.test_wallet import member
+
+    dee = member("dee")
+    connected(ada, bo)
+    connected(ada, cy)
+    connected(bo, dee)
+    connected(cy, dee)  # Dee is two steps away twice over
+    with read_only() as s:
+        nodes, edges = network_views.ego_picture(s, ada.member_id)
+    assert sorted(n.label for n in nodes) == ["Bob", "Cyd", "Dee", "You"]
+    assert len(edges) == 3
