@@ -209,7 +209,7 @@ def _connect_form() -> rx.Component:
 def _path(path) -> rx.Component:
     return rx.hstack(
         rx.text(path.names.join(" → "), size="2"),
-        rx.badge(path.strength, "% warm", variant="soft"),
+        rx.badge(path.warmth, variant="soft"),
         justify="between",
         width="100%",
         wrap="wrap",
@@ -241,7 +241,14 @@ def _intro_section() -> rx.Component:
                             id="via",
                             name="via",
                             class_name="rt-reset",
-                            style={"padding": "0.5rem", "borderRadius": "6px"},
+                            style={
+                                "width": "100%",
+                                "padding": "0.55rem 0.6rem",
+                                "borderRadius": "6px",
+                                "border": "1px solid var(--gray-a7)",
+                                "background": "var(--color-surface)",
+                                "fontSize": "15px",
+                            },
                         ),
                         text_area(
                             "Message",

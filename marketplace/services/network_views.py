@@ -66,6 +66,7 @@ class PathView:
 
     names: list[str]
     strength: int  # percent: the product of the ties' strengths
+    warmth: str  # "Warm path" | "Steady path" | "Cool path"
     via_handle: str  # whom to ask for the intro ("" when already connected)
     via_name: str
 
@@ -212,6 +213,7 @@ def paths_to(
                 for m in path.members
             ],
             strength=round(path.strength * 100),
+            warmth=f"{warmth_label(path.strength)} path",
             via_handle=people[path.first_hop].handle if path.hops > 1 else "",
             via_name=people[path.first_hop].display_name if path.hops > 1 else "",
         )
