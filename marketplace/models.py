@@ -48,6 +48,8 @@ class Member(MemberBase, table=True):
     # the optional daily email of unread notifications
     digest_opt_in: bool = Field(default=False)
     last_digest_at: datetime | None = None
+    # Stripe Connect account paid-help earnings are transferred to (acct_...)
+    stripe_account_id: str | None = Field(default=None, max_length=64)
     created_at: datetime
     updated_at: datetime
 

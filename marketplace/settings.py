@@ -50,6 +50,8 @@ class Settings:
     stripe_api_base: str = ""
     stripe_webhook_secret: str = field(default="", repr=False)
     platform_fee_bps: int = 1000  # basis points of each paid engagement
+    # the Stripe account can pay consultants through Connect (payouts on)
+    stripe_connect: bool = False
     # Stripe lets an uncaptured authorization lapse after 7 days
     card_capture_days: int = 6
     # karma an introducer earns when their intro leads to confirmed help
@@ -86,6 +88,8 @@ def load_settings() -> Settings:
         platform_fee_bps=min(
             10_000, max(0, _int_env("MARKETPLACE_PLATFORM_FEE_BPS", 1000))
         ),
+        stripe_connect=os.environ.get("MARKETPLACE_STRIPE_CONNECT", "").lower()
+        in {"1", "true", "yes"},
         card_capture_days=min(6, max(0, _int_env("MARKETPLACE_CARD_CAPTURE_DAYS", 6))),
         intro_karma=min(100, max(0, _int_env("MARKETPLACE_INTRO_KARMA", 2))),
         graph_half_life_days=min(

@@ -49,14 +49,29 @@ def _earnings() -> rx.Component:
                 WalletState.earnings,
                 lambda amount: rx.text(amount, size="5", weight="bold"),
             ),
-            rx.text(
-                "after the platform fee; paid out through Stripe",
-                size="1",
-                color_scheme="gray",
+            rx.text("after the platform fee", size="1", color_scheme="gray"),
+            rx.spacer(),
+            rx.match(
+                WalletState.payout_state,
+                (
+                    "set_up",
+                    rx.text("Paid out to your bank through Stripe", size="1"),
+                ),
+                (
+                    "not_set_up",
+                    rx.button(
+                        "Set up payouts",
+                        size="2",
+                        variant="soft",
+                        on_click=WalletState.set_up_payouts,
+                    ),
+                ),
+                rx.text("Kept here for now", size="1", color_scheme="gray"),
             ),
             align="center",
             spacing="3",
             wrap="wrap",
+            width="100%",
         ),
         size="2",
         width="100%",

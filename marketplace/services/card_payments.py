@@ -27,7 +27,7 @@ from marketplace.adapters.clock import Clock
 from marketplace.domain.errors import DomainError, PaymentsUnavailable
 from marketplace.domain.ledger import MAX_HOLD_SECONDS
 from marketplace.models import Engagement, EngagementEvent
-from marketplace.services import ledger
+from marketplace.services import ledger, payouts
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ def capture(session: Session, engagement: Engagement, clock: Clock) -> None:
         memo=f"Engagement #{engagement.id}",
         clock=clock,
     )
+    payouts.pay_out(session, engagement, clock)  # to their bank, where set up
     engagement.payment_status = "paid_out"
 
 

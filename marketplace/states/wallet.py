@@ -10,8 +10,9 @@ from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError, InvalidInput
-from marketplace.services import ledger, wallet
+from marketplace.services import ledger, payouts, wallet
 from marketplace.services.wallet import Balances, HistoryRow
+from marketplace.settings import get_settings
 from marketplace.states.session import SessionState
 
 
@@ -26,6 +27,8 @@ class WalletState(SessionState):
     rows: list[HistoryRow] = []
     holds: list[HistoryRow] = []
     earnings: list[str] = []  # money from paid help, one entry per currency
+    payout_state: str = "off"  # off | not_set_up | set_up (Stripe Connect)
+    payout_error: str = ""
     flows: list[dict[str, str | int]] = []
     total: int = 0
     page: int = 1
@@ -100,6 +103,7 @@ class WalletState(SessionState):
                 self.balances = wallet.balances(session, member_id)
                 self.holds = wallet.open_holds(session, member_id)
                 self.earnings = wallet.earnings(session, member_id)
+                self.payout_state = payouts.payout_state(session, member_id)
                 flows = wallet.monthly_flows(session, member_id, now=system_clock.now())
         except DomainError as error:
             return rx.toast.error(str(error))
@@ -108,3 +112,17 @@ class WalletState(SessionState):
         self.flows = [
             {"month": f.month, "received": f.received, "given": f.given} for f in flows
         ]
+
+    @rx.event
+    def set_up_payouts(self):
+        """Off to Stripe's onboarding page, and back to the wallet after."""
+        back = get_settings().base_url.rstrip("/") + routes.WALLET
+        attempt = self._attempt(
+            lambda session, me: payouts.start_onboarding(
+                session, actor_id=me, return_url=back
+            ),
+            "payout_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        return rx.redirect(attempt.result, is_external=True)
