@@ -70,6 +70,17 @@ def text_area(
     )
 
 
+# a native <select> styled like Radix's inputs
+SELECT_STYLE = {
+    "width": "100%",
+    "padding": "0.55rem 0.6rem",
+    "borderRadius": "6px",
+    "border": "1px solid var(--gray-a7)",
+    "background": "var(--color-surface)",
+    "fontSize": "15px",
+}
+
+
 def select_field(
     label: str, name: str, options: dict[str, str], value, on_change=None
 ) -> rx.Component:
@@ -86,14 +97,7 @@ def select_field(
             default_value=value,
             class_name="rt-reset",
             **events,
-            style={
-                "width": "100%",
-                "padding": "0.55rem 0.6rem",
-                "borderRadius": "6px",
-                "border": "1px solid var(--gray-a7)",
-                "background": "var(--color-surface)",
-                "fontSize": "15px",
-            },
+            style=SELECT_STYLE,
         ),
         spacing="1",
         width="100%",

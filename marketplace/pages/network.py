@@ -25,6 +25,19 @@ def _section(title: str, *children, **props) -> rx.Component:
     )
 
 
+def _choices(*buttons: tuple) -> rx.Component:
+    """A row of answers, the first one primary: (label, event, accessible name)."""
+    styles = ({}, {"variant": "soft", "color_scheme": "gray"})
+    styles += ({"variant": "ghost", "color_scheme": "gray"},)
+    return rx.hstack(
+        *[
+            rx.button(label, size="2", on_click=event, aria_label=name, **style)
+            for (label, event, name), style in zip(buttons, styles, strict=False)
+        ],
+        spacing="2",
+    )
+
+
 def _empty(text: str) -> rx.Component:
     return rx.text(text, size="2", color_scheme="gray")
 
@@ -44,30 +57,15 @@ def _incoming(item) -> rx.Component:
             rx.cond(item.headline != "", rx.text(item.headline, size="2")),
             rx.cond(item.note != "", rx.blockquote(item.note, size="2")),
             rx.text(item.shared, size="1", color_scheme="gray"),
-            rx.hstack(
-                rx.button(
-                    "Accept",
-                    size="2",
-                    on_click=NetworkState.answer_request(item.id, "accept"),
-                    aria_label="Accept " + item.name,
-                ),
-                rx.button(
-                    "Decline",
-                    size="2",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=NetworkState.answer_request(item.id, "decline"),
-                    aria_label="Decline " + item.name,
-                ),
-                rx.button(
-                    "Ignore",
-                    size="2",
-                    variant="ghost",
-                    color_scheme="gray",
-                    on_click=NetworkState.answer_request(item.id, "ignore"),
-                    aria_label="Ignore " + item.name,
-                ),
-                spacing="2",
+            _choices(
+                *[
+                    (
+                        word.title(),
+                        NetworkState.answer_request(item.id, word),
+                        word.title() + " " + item.name,
+                    )
+                    for word in ("accept", "decline", "ignore")
+                ]
             ),
             spacing="2",
             width="100%",
@@ -102,22 +100,17 @@ def _intro_to_make(item) -> rx.Component:
             size="2",
         ),
         rx.blockquote(item.message, size="2"),
-        rx.hstack(
-            rx.button(
+        _choices(
+            (
                 "Introduce them",
-                size="2",
-                on_click=NetworkState.forward_intro(item.id, "forward"),
-                aria_label="Introduce " + item.requester + " to " + item.target,
+                NetworkState.forward_intro(item.id, "forward"),
+                "Introduce " + item.requester + " to " + item.target,
             ),
-            rx.button(
+            (
                 "Not this time",
-                size="2",
-                variant="soft",
-                color_scheme="gray",
-                on_click=NetworkState.forward_intro(item.id, "decline"),
-                aria_label="Don't introduce " + item.requester,
+                NetworkState.forward_intro(item.id, "decline"),
+                "Don't introduce " + item.requester,
             ),
-            spacing="2",
         ),
         spacing="2",
         width="100%",
@@ -134,22 +127,17 @@ def _intro_to_answer(item) -> rx.Component:
             size="2",
         ),
         rx.blockquote(item.message, size="2"),
-        rx.hstack(
-            rx.button(
+        _choices(
+            (
                 "Accept the intro",
-                size="2",
-                on_click=NetworkState.answer_intro(item.id, "accept"),
-                aria_label="Accept the intro to " + item.requester,
+                NetworkState.answer_intro(item.id, "accept"),
+                "Accept the intro to " + item.requester,
             ),
-            rx.button(
+            (
                 "No, thanks",
-                size="2",
-                variant="soft",
-                color_scheme="gray",
-                on_click=NetworkState.answer_intro(item.id, "decline"),
-                aria_label="Decline the intro to " + item.requester,
+                NetworkState.answer_intro(item.id, "decline"),
+                "Decline the intro to " + item.requester,
             ),
-            spacing="2",
         ),
         spacing="2",
         width="100%",

@@ -4,7 +4,7 @@ import reflex as rx
 
 from marketplace import routes
 from marketplace.components.buttons import link_button
-from marketplace.components.forms import form_error, text_area
+from marketplace.components.forms import SELECT_STYLE, form_error, text_area
 from marketplace.components.layout import page
 from marketplace.components.market import listing_card, status_badge
 from marketplace.components.pager import pager
@@ -241,14 +241,7 @@ def _intro_section() -> rx.Component:
                             id="via",
                             name="via",
                             class_name="rt-reset",
-                            style={
-                                "width": "100%",
-                                "padding": "0.55rem 0.6rem",
-                                "borderRadius": "6px",
-                                "border": "1px solid var(--gray-a7)",
-                                "background": "var(--color-surface)",
-                                "fontSize": "15px",
-                            },
+                            style=SELECT_STYLE,
                         ),
                         text_area(
                             "Message",
