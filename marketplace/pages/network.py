@@ -229,6 +229,41 @@ def _connections() -> rx.Component:
     )
 
 
+def _cold(item) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            _person_link(item.person_name, item.person_handle),
+            rx.text(item.reason, size="2", color_scheme="gray"),
+            spacing="0",
+        ),
+        rx.link(
+            "Reach out",
+            href="/people/" + item.person_handle,
+            size="2",
+            aria_label="Reach out to " + item.person_name,
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+    )
+
+
+def _going_cold() -> rx.Component:
+    return rx.cond(
+        NetworkState.going_cold.length() > 0,
+        _section(
+            "Going cold",
+            rx.text(
+                "People you worked closely with and haven't been in touch with "
+                "for a while, and a reason to reach out now.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.foreach(NetworkState.going_cold, _cold),
+        ),
+    )
+
+
 def _sent(item) -> rx.Component:
     return rx.hstack(
         rx.text(
@@ -450,6 +485,7 @@ def network_page() -> rx.Component:
             ),
             rx.vstack(
                 _requests(),
+                _going_cold(),
                 _intros(),
                 rx.cond(
                     NetworkState.outgoing.length() > 0,

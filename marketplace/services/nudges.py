@@ -480,6 +480,15 @@ class _Why:
     context_id: int = 0
 
 
+def going_cold(
+    session: Session, member_id: int, clock: Clock = system_clock
+) -> list[NudgeView]:
+    """Every relationship that mattered and is fading, each with the most
+    concrete reason to reach out now (the network page's list; the feed
+    shows the ones not dismissed or snoozed)."""
+    return _reconnect(session, _member(session, member_id), clock, frozenset())
+
+
 def _reconnect(session, me: int, clock: Clock, hidden) -> list[NudgeView]:
     """Ties going cold, each with the most concrete reason to reach out now."""
     ties = [

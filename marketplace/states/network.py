@@ -17,11 +17,13 @@ from marketplace.services import (
     intros,
     motivation,
     network_views,
+    nudges,
 )
 from marketplace.services.connections import RequestView
 from marketplace.services.contexts import ContextView
 from marketplace.services.intros import IntroView
 from marketplace.services.network_views import ConnectionView, EgoEdge, EgoNode
+from marketplace.services.nudges import NudgeView
 from marketplace.states.session import SessionState
 
 ANSWER_TOASTS = {
@@ -44,6 +46,7 @@ class NetworkState(SessionState):
     help_by_tag: list[dict[str, str | int]] = []
     balance_label: str = ""
     balance_sentence: str = ""
+    going_cold: list[NudgeView] = []  # ties that mattered, fading, and why now
     my_contexts: list[ContextView] = []
     network_contexts: list[ContextView] = []  # what my connections are up to
     context_error: str = ""
@@ -85,6 +88,7 @@ class NetworkState(SessionState):
             self.outgoing = connections.outgoing_requests(session, member_id)
             self.intros = intros.intros_of(session, member_id)
             self._motivation(session, member_id)
+            self.going_cold = nudges.going_cold(session, member_id)
             self.my_contexts = contexts.contexts_of(session, member_id)
             self.network_contexts = contexts.recent_contexts_in_network(
                 session, member_id, limit=8

@@ -308,3 +308,15 @@ def test_a_bad_feed_limit_is_refused(town, limit):
 
 def test_a_newcomer_without_connections_gets_an_empty_feed(ada):
     assert feed(ada.member_id) == []
+
+
+def test_the_going_cold_list_keeps_ties_the_feed_has_snoozed(engine):
+    ada, fay = add_members("ada", "fay")
+    connect(ada, fay, warmth=2.0, days=300)
+    with unit_of_work() as s:
+        nudges.snooze(s, member_id=ada, key=f"reconnect:{fay}", days=30, clock=CLOCK)
+    assert f"reconnect:{fay}" not in keys(feed(ada))
+    with read_only() as s:
+        cold = nudges.going_cold(s, ada, clock=CLOCK)
+    assert [n.person_id for n in cold] == [fay]
+    assert cold[0].reason == "You were last in touch 10 months ago."
