@@ -43,7 +43,7 @@ def ego_picture(nodes, edges, caption: str) -> rx.Component:
                 ),
             ),
             view_box=VIEWBOX,
-            role="img",
+            role="group",  # not "img": its dots are links to each person
             aria_label=caption,
             width="100%",
             style={"maxWidth": "480px", "display": "block", "margin": "0 auto"},
