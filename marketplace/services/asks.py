@@ -17,14 +17,13 @@ from marketplace import routes
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.models import (
-    Connection,
     Engagement,
     Listing,
     ListingTag,
     Member,
     NudgeFeedback,
 )
-from marketplace.services import graph_index, listings, notifications
+from marketplace.services import connections, graph_index, listings, notifications
 
 SHOWN = 8
 MAX_SEND = 5
@@ -144,7 +143,8 @@ def _ranked(session, actor_id: int, listing: Listing, clock, limit: int):
     tags = session.exec(
         select(ListingTag.tag).where(ListingTag.listing_id == listing.id)
     ).all()
-    skip = _blocked(session, actor_id) | _already_helping(session, listing.id)
+    skip = connections.blocked_with(session, actor_id)
+    skip |= _already_helping(session, listing.id)
     return graph_index.who_to_ask(actor_id, tags, clock, limit=limit, exclude=skip)
 
 
@@ -156,18 +156,6 @@ def _already_helping(session: Session, listing_id: int) -> set[int]:
             select(Engagement.helper_id).where(Engagement.listing_id == listing_id)
         ).all()
     )
-
-
-def _blocked(session: Session, member_id: int) -> set[int]:
-    """Anyone blocked either way is never suggested."""
-    rows = session.exec(
-        select(Connection.requester_id, Connection.addressee_id).where(
-            Connection.status == "blocked",
-            (Connection.requester_id == member_id)
-            | (Connection.addressee_id == member_id),
-        )
-    ).all()
-    return {a if b == member_id else b for a, b in rows}
 
 
 def _already_asked(session: Session, actor_id: int, listing_id: int) -> set[int]:

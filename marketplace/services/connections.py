@@ -336,6 +336,20 @@ def pair_row(
     return session.exec(query.order_by(Connection.id)).first()
 
 
+def blocked_with(session: Session, member_id: int) -> set[int]:
+    """Everyone blocked by, or blocking, this member: never suggested to them."""
+    rows = session.exec(
+        select(Connection.requester_id, Connection.addressee_id).where(
+            Connection.status == "blocked",
+            or_(
+                Connection.requester_id == member_id,
+                Connection.addressee_id == member_id,
+            ),
+        )
+    ).all()
+    return {a if b == member_id else b for a, b in rows}
+
+
 def relationship(session: Session, viewer_id: int, other_id: int) -> str:
     """How the viewer stands with another member, for the buttons on a profile:
     self | none | asked (I asked) | asked_me | connected | blocked (by me) |

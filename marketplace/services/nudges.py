@@ -51,7 +51,7 @@ from marketplace.models import (
     MemberTag,
     NudgeFeedback,
 )
-from marketplace.services import graph_index, network
+from marketplace.services import connections, graph_index, network
 from marketplace.services.listings import has_room, visible_to
 
 FEED_MAX = 50
@@ -124,6 +124,10 @@ def feed(
         *_contexts(session, member_id, clock, hidden),
         *_requests_to_help(session, member_id, clock, hidden),
         *_reconnect(session, member_id, clock, hidden),
+    ]
+    blocked = connections.blocked_with(session, member_id)
+    drafts = [
+        d for d in drafts if d.person_id not in blocked and d.via_id not in blocked
     ]
     ranked = rules.rank(drafts, prefs, limit)
     return [replace(draft, score=round(score, 4)) for score, draft in ranked]

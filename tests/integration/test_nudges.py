@@ -320,3 +320,15 @@ def test_the_going_cold_list_keeps_ties_the_feed_has_snoozed(engine):
         cold = nudges.going_cold(s, ada, clock=CLOCK)
     assert [n.person_id for n in cold] == [fay]
     assert cold[0].reason == "You were last in touch 10 months ago."
+
+
+def test_nobody_blocked_either_way_is_ever_suggested(engine):
+    ada, bob, cyd = add_members("ada", "bob", "cyd")
+    connect(ada, bob, warmth=1.0)
+    connect(bob, cyd, warmth=1.0)
+    tag(ada, "pricing")
+    post(cyd, "Pricing page teardown", "pricing")
+    assert any(n.person_id == cyd for n in feed(ada))
+    connect(cyd, ada, status="blocked")  # Cyd blocked Ada
+    graph_index.use_index(None)
+    assert not any(cyd in (n.person_id, n.via_id) for n in feed(ada))
