@@ -12,9 +12,10 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
@@ -33,6 +34,7 @@ _RETRY_SQLITE_CODES = {5, 6}
 def make_engine(url: str) -> Engine:
     """Create an engine tuned for the backend behind `url`."""
     if url.startswith("sqlite"):
+        _make_room_for(url)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}
         )
@@ -45,6 +47,13 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, pool_pre_ping=False, pool_recycle=1800, pool_size=10, max_overflow=20
     )
+
+
+def _make_room_for(url: str) -> None:
+    """SQLite creates the file but not its directory (the default is .data/)."""
+    path = make_url(url).database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _tune_sqlite(engine: Engine) -> None:

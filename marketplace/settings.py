@@ -14,7 +14,9 @@ from pathlib import Path
 # Anchored at the project root, so the app, the CLI and alembic find the same
 # file whatever directory they are started from.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'marketplace.db'}"
+# In a hidden directory: `reflex run` reloads the backend when anything else in
+# the project root changes, and SQLite writes its file (and -wal) constantly.
+DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / '.data' / 'marketplace.db'}"
 
 
 def _int_env(name: str, default: int) -> int:
