@@ -3,7 +3,9 @@ confirming quiet deliveries, clearing IOU debt around cycles, and the daily
 digest email.
 
 Each sweep is one short transaction and safe to repeat or to run on several
-workers at once (an expiry is keyed by its hold, so two sweeps write it once).
+workers at once (an expiry is keyed by its hold, so two sweeps write it once);
+still, on PostgreSQL each round runs in one worker of the cluster only
+(`cluster.once_per_cluster`), so several workers don't race for the same rows.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime, timedelta
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.mailer import Mailer, SmtpMailer
+from marketplace.cluster import once_per_cluster
 from marketplace.db import read_only, unit_of_work
 from marketplace.services import (
     card_payments,
@@ -66,7 +69,7 @@ async def expire_holds_forever() -> None:
     while True:
         for work, done, name in MINUTE_SWEEPS:
             try:
-                count = await asyncio.to_thread(work)
+                count = await asyncio.to_thread(once_per_cluster, name, work, 0)
                 if count:
                     log.info(done, count)
             except Exception:  # a bad sweep must not stop the next one
@@ -88,7 +91,9 @@ async def clear_ious_forever() -> None:
     while hours > 0:
         await asyncio.sleep(hours * 3600)
         try:
-            cleared = await asyncio.to_thread(clear_ious_once)
+            cleared = await asyncio.to_thread(
+                once_per_cluster, "iou clearing", clear_ious_once, 0
+            )
             log.info("clearing removed %d points of IOU debt", cleared)
         except Exception:
             log.exception("IOU clearing failed")
@@ -126,8 +131,8 @@ def next_hour_mark(now: datetime, hour: int) -> datetime:
 
 async def send_digests_daily() -> None:
     """Lifespan task: the digest email once a day at `MARKETPLACE_DIGEST_HOUR`
-    UTC (default 7). Every worker runs it; the per-member lock and
-    `last_digest_at` make the extra runs send nothing."""
+    UTC (default 7). Every worker wakes; one of the cluster sends, and the
+    per-member lock and `last_digest_at` make any later run send nothing."""
     hour = get_settings().digest_hour
     while True:
         mark = next_hour_mark(system_clock.now(), hour)
@@ -136,7 +141,11 @@ async def send_digests_daily() -> None:
         while (now := system_clock.now()) < mark:
             await asyncio.sleep((mark - now).total_seconds())
         try:
-            report = await asyncio.to_thread(send_digests_once)
+            report = await asyncio.to_thread(
+                once_per_cluster, "daily digest", send_digests_once, None
+            )
+            if report is None:
+                continue  # another worker sent today's digests
             log.info(
                 "digest: %d sent, %d refused", len(report.sent), len(report.refused)
             )
