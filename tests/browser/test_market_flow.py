@@ -22,7 +22,7 @@ def post_listing(page, *, kind: str, title: str, price: str, tags: str):
     page.get_by_role("link", name="Market").first.click()
     expect(page.get_by_role("heading", name="Marketplace")).to_be_visible()
     page.get_by_role("link", name="Post a listing").click()
-    expect(page.get_by_role("heading", name="Post a listing")).to_be_visible()
+    form_loaded(page)
     page.get_by_label("Kind").select_option(label=kind)
     page.get_by_label("Title").fill(title)
     page.get_by_label("Description").fill("Half an hour on a call, notes after.")
@@ -31,6 +31,15 @@ def post_listing(page, *, kind: str, title: str, price: str, tags: str):
     page.get_by_label("Price", exact=True).fill(price)
     page.get_by_role("button", name="Post listing").click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
+
+
+def form_loaded(page):
+    """The listing form is drawn again once its state has loaded (fresh
+    defaults); typing before that is lost, so wait for it: the app under test
+    takes card payments, and "Paid (card)" appears only once loaded."""
+    expect(page.get_by_role("heading", name="Post a listing")).to_be_visible()
+    paid = page.get_by_label("Terms").locator("option", has_text="Paid (card)")
+    expect(paid).to_have_count(1)
 
 
 def find_listing(page, words: str, title: str):

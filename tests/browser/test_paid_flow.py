@@ -15,7 +15,12 @@ from marketplace.api import WEBHOOK_PATH
 from marketplace.db import read_only
 from marketplace.models import Engagement, StripeEvent
 from tests.browser.test_accounts_flow import unique
-from tests.browser.test_market_flow import find_listing, member, open_engagement
+from tests.browser.test_market_flow import (
+    find_listing,
+    form_loaded,
+    member,
+    open_engagement,
+)
 from tests.browser.test_wallet_flow import open_wallet
 from tests.payments_fixtures import configure_webhook
 
@@ -25,7 +30,7 @@ pytestmark = pytest.mark.browser
 def post_paid_offer(page, title: str):
     page.get_by_role("link", name="Market").first.click()
     page.get_by_role("link", name="Post a listing").click()
-    expect(page.get_by_role("heading", name="Post a listing")).to_be_visible()
+    form_loaded(page)
     page.get_by_label("Kind").select_option(label="Offer — I can help")
     page.get_by_label("Title").fill(title)
     page.get_by_label("Description").fill("A pricing teardown on a video call.")
