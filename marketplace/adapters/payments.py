@@ -396,6 +396,15 @@ def authorization_params(
     }
 
 
+def idempotency_key(kind: str, row, step: str) -> str:
+    """The key of one Stripe call about one row ("engagement-12-<µs>-capture").
+    The row's creation time makes it unique across databases sharing a
+    Stripe account (a restored backup, staging and production), where ids
+    alone would repeat."""
+    stamp = int(row.created_at.timestamp() * 1_000_000)
+    return f"{kind}-{row.id}-{stamp}-{step}"
+
+
 def _check_amount(amount_minor: int) -> int:
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
         raise InvalidInput("An amount is a whole number of minor units.", "amount")

@@ -25,14 +25,19 @@ def _section(title: str, *children, **props) -> rx.Component:
     )
 
 
+CHOICE_STYLES = (
+    {},
+    {"variant": "soft", "color_scheme": "gray"},
+    {"variant": "ghost", "color_scheme": "gray"},
+)
+
+
 def _choices(*buttons: tuple) -> rx.Component:
     """A row of answers, the first one primary: (label, event, accessible name)."""
-    styles = ({}, {"variant": "soft", "color_scheme": "gray"})
-    styles += ({"variant": "ghost", "color_scheme": "gray"},)
     return rx.hstack(
         *[
             rx.button(label, size="2", on_click=event, aria_label=name, **style)
-            for (label, event, name), style in zip(buttons, styles, strict=False)
+            for (label, event, name), style in zip(buttons, CHOICE_STYLES, strict=False)
         ],
         spacing="2",
     )

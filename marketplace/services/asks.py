@@ -23,7 +23,13 @@ from marketplace.models import (
     Member,
     NudgeFeedback,
 )
-from marketplace.services import connections, graph_index, listings, notifications
+from marketplace.services import (
+    connections,
+    graph_index,
+    listings,
+    members,
+    notifications,
+)
 
 SHOWN = 8
 MAX_SEND = 5
@@ -49,7 +55,7 @@ def candidates(
     """The best people to ask about my open request, best first."""
     listing = _my_open_request(session, actor_id, listing_id)
     found = _ranked(session, actor_id, listing, clock, SHOWN)
-    people = _people(session, {c.member_id for c in found} | _vias(found))
+    people = members.by_id(session, {c.member_id for c in found} | _vias(found))
     asked = _already_asked(session, actor_id, listing.id)
     top = max((c.score for c in found), default=1.0) or 1.0
     return [
@@ -84,7 +90,7 @@ def send_request(
     listing = _my_open_request(session, actor_id, listing_id)
     chosen = _check_handles(handles)
     ranked = _ranked(session, actor_id, listing, clock, 50)
-    people = _people(session, {c.member_id for c in ranked})
+    people = members.by_id(session, {c.member_id for c in ranked})
     by_handle = {people[c.member_id].handle: c.member_id for c in ranked}
     unknown = [h for h in chosen if h not in by_handle]
     if unknown:
@@ -182,10 +188,3 @@ def _check_handles(handles: object) -> list[str]:
 
 def _vias(found) -> set[int]:
     return {c.via_id for c in found if c.via_id}
-
-
-def _people(session: Session, ids: set[int]) -> dict[int, Member]:
-    return {
-        m.id: m
-        for m in session.exec(select(Member).where(col(Member.id).in_(list(ids))))
-    }

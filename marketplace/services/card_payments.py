@@ -34,11 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def _stripe_key(engagement: Engagement, step: str) -> str:
-    """An idempotency key for one Stripe call of one engagement. The creation
-    time makes it unique across databases sharing a Stripe account (a restored
-    backup, staging and production), where ids alone would repeat."""
-    stamp = int(engagement.created_at.timestamp() * 1_000_000)
-    return f"engagement-{engagement.id}-{stamp}-{step}"
+    return payments.idempotency_key("engagement", engagement, step)
 
 
 def require_payments() -> None:

@@ -278,19 +278,16 @@ def _mine(session, intro_id: object, actor_id: int, part: str, status: str) -> I
 
 
 def _names(session: Session, intro: Intro) -> dict[str, str]:
-    people = {
-        m.id: m.display_name
-        for m in session.exec(
-            select(Member).where(
-                col(Member.id).in_([intro.requester_id, intro.via_id, intro.target_id])
-            )
-        )
-    }
+    people = members.by_id(session, _three(intro))
     return {
-        "requester": people[intro.requester_id],
-        "via": people[intro.via_id],
-        "target": people[intro.target_id],
+        "requester": people[intro.requester_id].display_name,
+        "via": people[intro.via_id].display_name,
+        "target": people[intro.target_id].display_name,
     }
+
+
+def _three(intro: Intro) -> tuple[int, int, int]:
+    return intro.requester_id, intro.via_id, intro.target_id
 
 
 # ---------------------------------------------------------------------- the reward
@@ -360,18 +357,11 @@ def intros_of(session: Session, member_id: int) -> list[IntroView]:
         )
         .order_by(col(Intro.created_at).desc(), col(Intro.id).desc())
     ).all()
-    return [_view(session, intro, member_id) for intro in rows]
+    people = members.by_id(session, (m for intro in rows for m in _three(intro)))
+    return [_view(intro, member_id, people) for intro in rows]
 
 
-def _view(session: Session, intro: Intro, member_id: int) -> IntroView:
-    people = {
-        m.id: m
-        for m in session.exec(
-            select(Member).where(
-                col(Member.id).in_([intro.requester_id, intro.via_id, intro.target_id])
-            )
-        )
-    }
+def _view(intro: Intro, member_id: int, people: dict[int, Member]) -> IntroView:
     part = (
         "requester"
         if member_id == intro.requester_id

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, or_, select
 
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.ego import layout
 from marketplace.models import Connection, Member
-from marketplace.services import graph_index
+from marketplace.services import graph_index, members
 
 FIRST_LIMIT = 16  # connections drawn around me
 SECOND_PER = 2  # people drawn beyond each of the warmest connections
@@ -96,7 +96,7 @@ def ego_picture(
                 second.append((other, via, strength))
                 drawn.add(other)
     spots = layout(member_id, first, second)
-    names = _names(session, [s.member_id for s in spots])
+    names = members.by_id(session, [s.member_id for s in spots])
     where = {s.member_id: s for s in spots}
     nodes = [_node(spot, names[spot.member_id]) for spot in spots]
     vias = {other: via for other, via, _ in second}
@@ -147,12 +147,6 @@ def _edge(start, end) -> EgoEdge:
     )
 
 
-def _names(session: Session, ids: list[int]) -> dict[int, Member]:
-    return {
-        m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(ids)))
-    }
-
-
 # ----------------------------------------------------------------------- connections
 
 
@@ -173,7 +167,7 @@ def connections_of(
         (r.addressee_id if r.requester_id == member_id else r.requester_id): r
         for r in rows
     }
-    people = _names(session, list(others))
+    people = members.by_id(session, list(others))
     graph, now = graph_index.index().graph, clock.now()
     with graph_index.lock():  # no change lands half-way through the reading
         strengths = {m: graph.strength(member_id, m, now) or 0.0 for m in others}
@@ -205,7 +199,7 @@ def paths_to(
     if viewer_id == target_id:
         return []
     found = graph_index.warm_paths(viewer_id, target_id, clock)
-    people = _names(session, [m for path in found for m in path.members])
+    people = members.by_id(session, [m for path in found for m in path.members])
     return [
         PathView(
             names=[
@@ -225,5 +219,5 @@ def mutual_names(
     session: Session, a: int, b: int, clock: Clock = system_clock
 ) -> list[str]:
     ids = graph_index.mutual_connections(a, b, clock)
-    people = _names(session, ids)
+    people = members.by_id(session, ids)
     return sorted(people[m].display_name for m in ids if m in people)

@@ -50,7 +50,7 @@ def start_onboarding(
                 country=country,
                 metadata={"member_id": str(member.id)},
             ),
-            idempotency_key=f"member-{member.id}-{_stamp(member)}-connect",
+            idempotency_key=payments.idempotency_key("member", member, "connect"),
         )
         session.add(member)
     return gateway.create_onboarding_link(
@@ -87,7 +87,7 @@ def pay_out(
             transfer_group=f"engagement-{engagement.id}",
             metadata={"engagement_id": str(engagement.id)},
         ),
-        idempotency_key=f"engagement-{engagement.id}-{_stamp(engagement)}-transfer",
+        idempotency_key=payments.idempotency_key("engagement", engagement, "transfer"),
     )
     ledger.transfer(
         session,
@@ -113,9 +113,3 @@ def payout_state(session: Session, member_id: int) -> str:
         return "off"
     member = session.get(Member, member_id)
     return "set_up" if member and member.stripe_account_id else "not_set_up"
-
-
-def _stamp(row) -> int:
-    """Creation time in µs: keys stay unique across databases sharing one
-    Stripe account (see card_payments._stripe_key)."""
-    return int(row.created_at.timestamp() * 1_000_000)
