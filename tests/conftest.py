@@ -101,6 +101,7 @@ def postgres_engine() -> Iterator[Engine | None]:
     engine, name = created
     upgrade_to_head(engine)
     yield engine
+    graph_index.stop_following()
     engine.dispose()
     _drop_pg_database(name)
 

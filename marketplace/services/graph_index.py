@@ -20,13 +20,16 @@ Each apply sets absolute values from the row (warmth and its time, status),
 so applying twice is harmless. One lock guards the graph: queries take it too
 (they run in milliseconds), so no reader sees half a change.
 
-Several worker processes each hold their own copy and see only their own
-changes until restarted; a cross-process change feed is not built yet.
+Several worker processes each hold their own copy. Every change queued with
+`after_commit` is also announced to the others (`graph_sync`, PostgreSQL
+LISTEN/NOTIFY, delivered only if the transaction commits); each worker's
+listener re-reads what changed (`refresh`) from the database.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
@@ -39,7 +42,7 @@ from sqlalchemy import Engine, event, func, insert, literal_column, or_, select,
 from sqlmodel import Session
 
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.db import read_only_engine
+from marketplace.db import get_engine, read_only_engine
 from marketplace.domain.contexts import ContextBoard, ContextSignal
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.graph import Candidate, Nudge, RelationshipGraph, WarmPath
@@ -64,6 +67,7 @@ from marketplace.models import (
     Member,
     MemberTag,
 )
+from marketplace.services import graph_sync
 from marketplace.settings import get_settings
 
 ACCEPTED = "accepted"
@@ -86,6 +90,8 @@ class NetworkIndex:
 
 
 _index: NetworkIndex | None = None
+_listener: graph_sync.Listener | None = None
+FEED_READY_SECONDS = 5.0
 
 
 # --------------------------------------------------------------------------- loading
@@ -99,7 +105,9 @@ def index() -> NetworkIndex:
         return current
     with _lock:
         if _index is None:
-            _index = load_index()
+            engine = get_engine()
+            _follow_other_workers(engine)
+            _index = load_index(engine)
         return _index
 
 
@@ -119,6 +127,37 @@ def lock() -> threading.RLock:
 
 def is_loaded() -> bool:
     return _index is not None
+
+
+def _follow_other_workers(engine: Engine) -> None:
+    """Listen to the other workers' changes before loading, so that every
+    change either is in the snapshot or arrives afterwards (applying one
+    twice is harmless: `refresh` re-reads rows)."""
+    global _listener
+    if not graph_sync.is_shared(engine):
+        stop_following()
+        return
+    dsn = graph_sync.conninfo(engine)
+    if _listener is not None and _listener.dsn == dsn and _listener.is_alive():
+        return
+    stop_following()
+    _listener = graph_sync.Listener(dsn, refresh, partial(use_index, None))
+    _listener.start()
+    if not _listener.listening.wait(FEED_READY_SECONDS):
+        log.warning("graph feed not listening yet; loading anyway")
+
+
+def stop_following() -> None:
+    """Stop listening to other workers (tests, or the app pointed elsewhere)."""
+    global _listener
+    if _listener is not None:
+        _listener.stop()
+        _listener = None
+
+
+def listener() -> graph_sync.Listener | None:
+    """The feed listener of this process, if it follows other workers."""
+    return _listener
 
 
 def load_index(
@@ -182,13 +221,16 @@ def _edges_query(dialect: str):
     ).where(c.status == ACCEPTED)
 
 
-def _load_tags(conn, graph: RelationshipGraph) -> None:
+def _load_tags(conn, graph: RelationshipGraph, only: int | None = None) -> None:
     t = MemberTag.__table__.c
     query = (
         select(t.member_id, t.kind, t.tag)
         .where(t.kind.in_(("give", "background")))
         .order_by(t.member_id)
     )
+    if only is not None:
+        graph.set_tags(only, (), ())  # a member whose last tag went has no rows
+        query = query.where(t.member_id == only)
     member, give, background = None, [], []
     for member_id, kind, tag in _stream(conn, query):
         if member_id != member:
@@ -219,7 +261,7 @@ def _load_people(conn, graph: RelationshipGraph) -> None:
         graph.set_owed(debtor, creditor, count)
 
 
-def _help_per(conn, member_column) -> dict[int, int]:
+def _help_per(conn, member_column, only: int | None = None) -> dict[int, int]:
     """Help given (received) per helper (or per asker): engagements confirmed,
     or disputed and released to the helper -- the same moves that call
     `apply_help` (services/engagements.py)."""
@@ -228,12 +270,16 @@ def _help_per(conn, member_column) -> dict[int, int]:
         (e.status == "resolved") & (e.resolution == "release")
     )
     query = select(member_column, func.count()).where(helped)
+    if only is not None:
+        query = query.where(member_column == only)
     return dict(conn.execute(query.group_by(member_column)).all())
 
 
-def _open_contexts(conn, today: date) -> list[ContextSignal]:
+def _open_contexts(conn, today: date, only: int | None = None) -> list[ContextSignal]:
     c, m, t = Context.__table__.c, Member.__table__.c, ContextTag.__table__.c
     is_open = (c.status == "open") & (or_(c.ends_on.is_(None), c.ends_on >= today))
+    if only is not None:
+        is_open &= c.id == only
     rows = conn.execute(
         select(
             c.id, c.member_id, m.display_name, c.kind, c.title, c.starts_on, c.ends_on
@@ -340,6 +386,7 @@ def after_commit(session: Session, change: Callable[[], None]) -> None:
         event.listen(session, "after_soft_rollback", _drop_rolled_back)
     queued_in = session.get_nested_transaction() or session.get_transaction()
     pending.append((queued_in, change))
+    graph_sync.announce(session, *_topic(change))
 
 
 def _apply_pending(session: Session) -> None:
@@ -372,6 +419,111 @@ def _within(transaction, ancestor) -> bool:
             return True
         transaction = transaction.parent
     return False
+
+
+# ------------------------------------------------------------------- other workers
+
+
+def _topic(change: Callable[[], None]) -> tuple[str, list[int]]:
+    """What another worker must re-read after `change` (an apply function
+    bound to its arguments): a topic and the ids that name the rows."""
+    func, args = getattr(change, "func", None), getattr(change, "args", ())
+    if func in (apply_connection, apply_interaction, apply_owed):
+        return "pair", [args[0], args[1]]
+    if func in (apply_tags, apply_availability):
+        return "member", [args[0]]
+    if func is apply_help:
+        return "help", [args[0], args[1]]
+    if func is apply_context:
+        return "context", [args[0].id]
+    if func is withdraw_context:
+        return "context", [args[0]]
+    return "reload", []  # anything else (a reseed): start again from the database
+
+
+def refresh(topic: str, ids: list[int]) -> None:
+    """Bring the loaded graph in line with the database for what another
+    worker announced. Reads under the graph lock, so a change this worker
+    commits meanwhile applies after the read, never under it."""
+    reread = _REREAD.get(topic)
+    if reread is None:
+        use_index(None)
+        return
+    with _lock:
+        current = _index
+        if current is None:
+            return  # the next load reads it anyway
+        with read_only_engine().connect() as conn, conn.begin():
+            reread(conn, current, *ids)
+
+
+def _reread_pair(conn, current: NetworkIndex, a: int, b: int) -> None:
+    """The connection a-b (edge and warmth) and the open IOUs both ways."""
+    low, high = ordered_pair(a, b)
+    edge = conn.execute(
+        _edges_query(conn.dialect.name)
+        .where(_between(low, high))
+        .order_by(CONNECTION.c.id)
+        .limit(1)
+    ).first()
+    graph = current.graph
+    if edge is None:
+        graph.remove_edge(a, b)
+    else:
+        graph.add_edges([tuple(edge)])
+    i = Iou.__table__.c
+    for debtor, creditor in ((a, b), (b, a)):
+        count = conn.execute(
+            select(func.count()).where(
+                i.status == "open", i.debtor_id == debtor, i.creditor_id == creditor
+            )
+        ).scalar_one()
+        graph.set_owed(debtor, creditor, count)
+
+
+def _reread_member(conn, current: NetworkIndex, member_id: int) -> None:
+    """A member's give and background tags and availability."""
+    graph = current.graph
+    _load_tags(conn, graph, only=member_id)
+    m = Member.__table__.c
+    availability = conn.execute(
+        select(m.availability).where(m.id == member_id)
+    ).scalar_one_or_none()
+    graph.set_availability(member_id, availability or "open")
+
+
+def _reread_help(conn, current: NetworkIndex, *members: int) -> None:
+    e = Engagement.__table__.c
+    for member_id in members:
+        given = _help_per(conn, e.helper_id, only=member_id).get(member_id, 0)
+        got = _help_per(conn, e.asker_id, only=member_id).get(member_id, 0)
+        current.graph.set_give_counts(member_id, given, got)
+
+
+def _reread_context(conn, current: NetworkIndex, context_id: int) -> None:
+    found = _open_contexts(conn, date.today(), only=context_id)
+    if found:
+        current.contexts.put(found[0])
+    else:
+        current.contexts.remove(context_id)
+
+
+_REREAD: dict[str, Callable[..., None]] = {
+    "pair": _reread_pair,
+    "member": _reread_member,
+    "help": _reread_help,
+    "context": _reread_context,
+}
+
+
+def _after_fork() -> None:
+    """A forked worker starts with no graph, no listener (threads do not
+    survive a fork) and a lock no other thread of the parent can be holding."""
+    global _index, _listener, _lock
+    _index, _listener, _lock = None, None, threading.RLock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 # --------------------------------------------------------------------------- warmth
