@@ -1,5 +1,10 @@
-"""Browser fixtures: the real app (reflex.testing.AppHarness) on a fresh SQLite
-file, driven by Playwright in Debian's headless Chromium.
+"""Browser fixtures: the real app (reflex.testing.AppHarness) on a fresh
+database, driven by Playwright in Debian's headless Chromium.
+
+The app's backing services follow MARKETPLACE_BROWSER_BACKING: `sqlite` (the
+default: an embedded file, state in memory) or `postgresql+redis` (the
+production backing: a fresh PostgreSQL database, and the Reflex state manager
+in Redis). scripts/test runs the browser tests once on each.
 
 Tests find elements by role, label and text, as a person does.
 """
@@ -9,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,10 +22,10 @@ from playwright.sync_api import expect
 
 from marketplace import db
 from marketplace.migrations import upgrade_to_head
+from marketplace.services import graph_index
 from marketplace.settings import get_settings
-from tests.conftest import unavailable
+from tests.conftest import _create_pg_database, _drop_pg_database, unavailable
 from tests.payments_fixtures import (
-    STRIPE_SETTINGS,
     TEST_SECRET_KEY,
     TEST_WEBHOOK_SECRET,
 )
@@ -37,44 +43,87 @@ ARTIFACTS = ROOT / "test-artifacts"
 expect.set_options(timeout=15_000)
 
 
+BACKING = os.environ.get("MARKETPLACE_BROWSER_BACKING", "sqlite")
+BACKINGS = ("sqlite", "postgresql+redis")
+REDIS_URL = os.environ.get("MARKETPLACE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the app under test, then put them back."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def app_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated SQLite file the in-process backend will use."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'app.db'}"
-    previous = os.environ.get("REFLEX_DB_URL")
-    os.environ["REFLEX_DB_URL"] = url
-    get_settings.cache_clear()
+    """A migrated database the in-process backend will use, per BACKING."""
+    if BACKING not in BACKINGS:
+        pytest.fail(f"MARKETPLACE_BROWSER_BACKING must be one of {BACKINGS}")
+    if BACKING == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'app.db'}"
+        with environment(REFLEX_DB_URL=url):
+            yield from _migrated(url)
+        return
+    created = _create_pg_database()
+    if created is None:
+        unavailable("PostgreSQL is not reachable for the browser tests")
+    engine, name = created
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    with (
+        _fresh_redis() as redis_url,
+        environment(REFLEX_DB_URL=url, REFLEX_REDIS_URL=redis_url),
+    ):
+        yield from _migrated(url)
+    _drop_pg_database(name)
+
+
+def _migrated(url: str) -> Iterator[str]:
     db.use_engine(None)
     upgrade_to_head(db.get_engine())
     yield url
+    graph_index.stop_following()
     db.use_engine(None)
-    if previous is None:
-        os.environ.pop("REFLEX_DB_URL", None)
-    else:
-        os.environ["REFLEX_DB_URL"] = previous
-    get_settings.cache_clear()
+
+
+@contextmanager
+def _fresh_redis() -> Iterator[str]:
+    """The test's own Redis database, empty before and after."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        unavailable(f"Redis is not reachable at {REDIS_URL}: {error}")
+    try:
+        yield REDIS_URL
+    finally:
+        client.flushdb()
+        client.close()
 
 
 @pytest.fixture(scope="session")
 def app_stripe(localstripe: str) -> Iterator[str]:
     """The app under test takes card payments through localstripe (the
     in-process backend reads these settings when it starts)."""
-    saved = {name: os.environ.get(name) for name in STRIPE_SETTINGS}
-    os.environ.update(
-        {
-            "MARKETPLACE_STRIPE_SECRET_KEY": TEST_SECRET_KEY,
-            "MARKETPLACE_STRIPE_API_BASE": localstripe,
-            "MARKETPLACE_STRIPE_WEBHOOK_SECRET": TEST_WEBHOOK_SECRET,
-        }
-    )
-    get_settings.cache_clear()
-    yield localstripe
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    get_settings.cache_clear()
+    with environment(
+        MARKETPLACE_STRIPE_SECRET_KEY=TEST_SECRET_KEY,
+        MARKETPLACE_STRIPE_API_BASE=localstripe,
+        MARKETPLACE_STRIPE_WEBHOOK_SECRET=TEST_WEBHOOK_SECRET,
+    ):
+        yield localstripe
 
 
 @pytest.fixture(scope="session")
