@@ -50,3 +50,32 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def schema_drift(engine: Engine) -> list:
+    """What autogenerate would change to make the database match the models,
+    leaving out the search index (made by raw SQL, with no model)."""
+    from alembic.autogenerate import compare_metadata
+    from sqlmodel import SQLModel
+
+    from marketplace import models  # noqa: F401  (registers the tables)
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": False, "include_object": is_modelled}
+        )
+        return compare_metadata(context, SQLModel.metadata)
+
+
+def schema_warning(engine: Engine) -> str | None:
+    """What an operator starting the app should hear about its schema: behind
+    the code (run the migrations), or drifted from the models; else None."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        return (
+            f"The database is at revision {current or 'none'}, the code needs "
+            f"{head}: run `python -m marketplace migrate`."
+        )
+    if schema_drift(engine):
+        return "The database schema differs from the models at head; see alembic/."
+    return None

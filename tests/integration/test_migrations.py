@@ -26,6 +26,8 @@ from marketplace.migrations import (
     current_revision,
     head_revision,
     is_modelled,
+    schema_drift,
+    schema_warning,
     upgrade_to_head,
 )
 from marketplace.models import Member
@@ -118,6 +120,17 @@ def test_the_models_match_the_migrated_schema_with_no_drift(empty_engine):
             conn, opts={"compare_type": True, "include_object": is_modelled}
         )
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_the_start_up_check_says_when_migrations_are_due_and_not_otherwise(
+    empty_engine,
+):
+    """`reflex run` warns with this; Reflex's own check called the search
+    index "schema changes" and suggested a migration that would drop it."""
+    assert "run `python -m marketplace migrate`" in schema_warning(empty_engine)
+    upgrade_to_head(empty_engine)
+    assert schema_drift(empty_engine) == []
+    assert schema_warning(empty_engine) is None
 
 
 def test_an_operator_can_run_alembic_upgrade_head_from_the_shell(tmp_path):
