@@ -12,12 +12,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 # The full-text search index (an FTS5 table on SQLite, a GIN index on
 # PostgreSQL) is made by raw SQL in a revision and has no model.
 SEARCH_PREFIX = "listing_fts"
+MIGRATION_LOCK = 0x6B61726D61  # "karma": an advisory lock key of our own
 
 
 def is_modelled(obj, name, type_, reflected, compare_to) -> bool:
@@ -39,6 +41,12 @@ def upgrade_to_head(engine: Engine) -> None:
     """Apply every revision the database does not have yet (a no-op at head)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Nodes of a deployment all migrate as they start: one at a time,
+            # and the later ones find the schema at head already.
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -133,6 +133,29 @@ def test_the_start_up_check_says_when_migrations_are_due_and_not_otherwise(
     assert schema_warning(empty_engine) is None
 
 
+def test_nodes_starting_together_migrate_one_at_a_time(empty_engine):
+    """Every node of a deployment runs `migrate` as it starts (scripts/serve);
+    two at once must not both create the tables."""
+    url = empty_engine.url.render_as_string(hide_password=False)
+    env = {**os.environ, "REFLEX_DB_URL": url}
+    nodes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "marketplace", "migrate"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for node in nodes:
+        _out, err = node.communicate(timeout=180)
+        assert node.returncode == 0, err
+    assert current_revision(empty_engine) == head_revision()
+    assert tables(empty_engine) == MODEL_TABLES | {"alembic_version"}
+
+
 def test_an_operator_can_run_alembic_upgrade_head_from_the_shell(tmp_path):
     path = tmp_path / "operator.db"
     env = {**os.environ, "REFLEX_DB_URL": f"sqlite:///{path}"}
