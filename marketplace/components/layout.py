@@ -85,7 +85,10 @@ def inbox_link() -> rx.Component:
 def member_menu() -> rx.Component:
     return rx.hstack(
         # Only signed-in pages tick: guests never poll.
-        heartbeat(on_tick=NavState.check_unread, seconds=UNREAD_CHECK_SECONDS),
+        heartbeat(
+            on_tick=NavState.check_unread(SessionState.auth_token),
+            seconds=UNREAD_CHECK_SECONDS,
+        ),
         rx.hstack(
             *[nav_link(text, href) for text, href in MEMBER_LINKS],
             spacing="5",

@@ -177,6 +177,30 @@ def test_the_heartbeat_counts_for_the_session_not_for_anyone_else(ada, bo):
     assert guest.unread_count == 0 and guest.inbox_label == "Inbox"
 
 
+def reloads(event) -> bool:
+    """Whether a handler's return value is the page reloading itself."""
+    return event is not None and "window.location.reload()" in str(event)
+
+
+def test_a_page_whose_state_was_lost_reloads_itself_and_stays_signed_in(ada):
+    """Redis restarted under an open page: the next heartbeat finds a fresh
+    state with no session while the page still holds its cookie."""
+    tell(ada.member_id, "one")
+    lost = state_of(NavState)  # what the state store hands out after the loss
+    assert reloads(NavState.check_unread.fn(lost, ada.token))
+    assert lost.unread_count == 0  # nothing is read for nobody
+    again = state_of(NavState, ada.token)  # the reload hydrated the cookie
+    assert not reloads(NavState.check_unread.fn(again, ada.token))
+    assert again.unread_count == 1
+
+
+@pytest.mark.parametrize("token", ["", None, 7, ["x"], {"t": "x"}])
+def test_a_heartbeat_without_a_usable_cookie_never_reloads(ada, token):
+    guest = state_of(NavState)
+    assert not reloads(NavState.check_unread.fn(guest, token))
+    assert guest.unread_count == 0
+
+
 def test_opening_my_item_marks_it_read_and_moves_the_badge(ada):
     note = tell(ada.member_id, "hello", link="/engagements/1")
     state = inbox_of(ada.token)
