@@ -5,35 +5,13 @@ REFLEX_REDIS_URL, ...); the app's own settings live in marketplace/settings.py.
 """
 
 import os
-import sys
 
 import reflex as rx
-from reflex.utils import prerequisites
 
+from marketplace import serving
 from marketplace.settings import DEFAULT_DB_URL
 
-
-def _check_schema() -> None:
-    """`reflex run`'s start-up schema check, with the app's own rules.
-
-    Reflex compares every table it finds with the models, so it reports the
-    full-text search index (raw SQL in a migration, no model) as "schema
-    changes" and tells the operator to run `reflex db makemigrations`, which
-    would write a migration dropping the index. Migrations here are
-    `python -m marketplace migrate`; this says when they are due.
-    """
-    from marketplace.db import get_engine
-    from marketplace.migrations import schema_warning
-
-    try:
-        warning = schema_warning(get_engine())
-    except Exception as error:  # the app will say more when it first queries
-        warning = f"Could not check the database schema: {error}"
-    if warning:
-        print(f"Warning: {warning}", file=sys.stderr)
-
-
-prerequisites.check_schema_up_to_date = _check_schema
+serving.install()  # reflex run's schema check and worker respawn: see serving.py
 
 # Any browser can call any handler: Reflex 0.9+ generates no setters
 # (state_auto_setters is off by default); keep it that way.

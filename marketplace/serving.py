@@ -1,0 +1,61 @@
+"""Two corrections to how `reflex run` starts the app, installed by rxconfig.py
+(the one module the `reflex` command imports before it serves anything).
+
+- Its start-up schema check compares every table it finds with the models, so
+  it reported the full-text search index (raw SQL in a migration, no model) as
+  "schema changes" and told operators to run `reflex db makemigrations`, which
+  would write a migration dropping the index. The check here uses the app's
+  own rules and says only when `python -m marketplace migrate` is due.
+- Granian, as `reflex run --env prod` starts it, stops the whole node when one
+  worker process dies (Reflex does not pass `respawn_failed_workers`). One
+  crashed or OOM-killed worker would take every open page on the node with
+  it; with respawning the other workers keep serving, the dead one comes back,
+  and its pages reconnect to whichever worker takes them (their state is in
+  Redis). Measured in benchmarks/faults.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+
+def check_schema() -> None:
+    """`reflex run`'s schema check, with the app's rules: a warning when the
+    database is behind the code, silence when it is at head."""
+    from marketplace.db import get_engine
+    from marketplace.migrations import schema_warning
+
+    try:
+        warning = schema_warning(get_engine())
+    except Exception as error:  # the app will say more when it first queries
+        warning = f"Could not check the database schema: {error}"
+    if warning:
+        print(f"Warning: {warning}", file=sys.stderr)
+
+
+def respawn_failed_workers() -> None:
+    """Make Granian's supervisor restart a worker that died instead of
+    shutting the node down (a crash loop still stops it: Granian's rule)."""
+    try:
+        from granian.server.common import AbstractServer
+    except ImportError:  # another server runs the app
+        return
+    original = AbstractServer.__init__
+    if getattr(original, "respawns", False):
+        return
+
+    @functools.wraps(original)
+    def init(self, *args, **kwargs) -> None:
+        kwargs.setdefault("respawn_failed_workers", True)
+        original(self, *args, **kwargs)
+
+    init.respawns = True  # type: ignore[attr-defined]
+    AbstractServer.__init__ = init
+
+
+def install() -> None:
+    from reflex.utils import prerequisites
+
+    prerequisites.check_schema_up_to_date = check_schema
+    respawn_failed_workers()
