@@ -4,6 +4,7 @@ import reflex as rx
 
 from marketplace import routes
 from marketplace.api import api
+from marketplace.cluster import leave_when_state_store_restarts
 from marketplace.pages.auth import login_page, signup_page
 from marketplace.pages.engagements import (
     disputes_page,
@@ -43,6 +44,7 @@ app = rx.App(api_transformer=api)  # /api/stripe/webhook beside the app
 app.register_lifespan_task(expire_holds_forever)
 app.register_lifespan_task(clear_ious_forever)
 app.register_lifespan_task(send_digests_daily)
+app.register_lifespan_task(leave_when_state_store_restarts)
 app.add_page(
     home_page,
     route=routes.HOME,

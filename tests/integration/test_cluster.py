@@ -4,10 +4,14 @@ round and writes nothing; on SQLite (one worker) it always runs."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 
+from marketplace import cluster
 from marketplace.cluster import leadership, lock_key, once_per_cluster
+from tests.conftest import unavailable
 
 
 def held_elsewhere(engine, name: str):
@@ -50,3 +54,55 @@ def test_a_lock_is_given_back_after_the_work_even_when_it_fails(engine):
     with leadership("sweep") as leader:
         assert leader
     assert lock_key("sweep") != lock_key("digest")
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def test_a_worker_leaves_when_redis_restarts_under_it():
+    """Redis answers with one run id, misses a look, then comes back with a
+    new one (a restart lost every page state): the worker leaves so that a
+    fresh one takes its pages."""
+    looks = iter(["run-1", "run-1", None, "run-2"])
+    left: list[int] = []
+    asyncio.run(
+        cluster.leave_when_state_store_restarts(
+            read_run_id=lambda: next(looks),
+            leave=left.append,
+            every=0,
+            stagger=0,
+        )
+    )
+    assert left == [cluster.EXIT_STATE_STORE_RESTARTED]
+
+
+def test_a_worker_stays_while_redis_keeps_running_or_only_blips():
+    looks = iter(["run-1", None, "run-1", "run-1"])
+    left: list[int] = []
+
+    async def watch_four_looks():
+        task = asyncio.create_task(
+            cluster.leave_when_state_store_restarts(
+                read_run_id=lambda: next(looks, "run-1"), leave=left.append, every=0
+            )
+        )
+        await asyncio.sleep(0.05)
+        task.cancel()
+
+    asyncio.run(watch_four_looks())
+    assert left == []
+
+
+def test_the_run_id_is_read_from_the_real_redis():
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=2)
+    try:
+        run_id = cluster.redis_run_id(client)
+    finally:
+        client.close()
+    if run_id is None:
+        unavailable("Redis is not reachable at 127.0.0.1:6379")
+    assert len(run_id) == 40 and run_id == cluster.redis_run_id(
+        redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    )
