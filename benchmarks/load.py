@@ -1,0 +1,1677 @@
+"""Load test: simulated members using the app over its real WebSocket protocol
+against the production backend, at several numbers of concurrent clients.
+
+    python benchmarks/load.py                # 5 configurations x 50/200/500 clients
+    python benchmarks/load.py --quick        # sqlite-1w, pg-redis-2w x 50/200, short
+    python benchmarks/load.py --configs pg-redis-2w --levels 200 --seconds 60
+    python benchmarks/load.py --configs sqlite-1w --levels 50 --profile /tmp/prof
+
+Configurations: `sqlite-1w` is the embedded default (SQLite file, disk state
+manager, one worker); `pg-redis-Nw` is PostgreSQL + the Redis state manager + N
+Granian workers (GRANIAN_WORKERS); `+oplock` adds REFLEX_OPLOCK_ENABLED=true (a
+worker keeps the Redis lock and the state of its own clients between events).
+
+What runs, per configuration:
+
+1. a fresh database (a SQLite file, or PostgreSQL `bench_load_<pid>_<n>`),
+   migrated to head, the 50-member demo network seeded as background, and the
+   load-test members signed up through `accounts.sign_up` with a known password
+   (hashed once: argon2 is slow on purpose), each with give/get tags and one
+   standing offer, so the market and the dashboard have something to read;
+2. per level (number of clients): a fresh `reflex run --env prod
+   --backend-only` in a scratch directory (a copy of the app, so nothing is
+   written into the project), `FLUSHDB` on our own Redis database first;
+   a few warm-up members touch every page; then the resident memory of the
+   server's processes (and Redis `used_memory`) is taken idle, every client
+   connects, and memory is taken again. A member logs in once per database
+   through the login form's handler (`LoginState.log_in`: the session token
+   comes back as the `karma_session` cookie); later it comes back as a browser
+   does, sending the cookie with the hydrate event, straight to the dashboard;
+3. the measured window (after an unmeasured warm-up): each client sends one
+   user action about every 0.5 s (the next 0.4-0.6 s after the previous was
+   sent, or at once when the reply came later), and the navigation heartbeat
+   (`NavState.check_unread`) every 5 s as the page's timer does. Clients are
+   paired: one member of a pair posts a karma request, the other finds it
+   (market page, search), offers to help, the asker accepts (a hold), they
+   exchange messages, the helper marks it delivered and the asker confirms (the
+   hold is posted: karma moves); then the roles swap. While it is not their
+   turn, members browse: market, search, dashboard, inbox, engagements;
+4. the ledger audit (`audit.audit_ledger`) on that database, and the confirmed
+   engagements in it checked against the confirmations the clients saw.
+
+A round trip is one user action as the browser sends it: for a page load, the
+`update_vars_internal` (the cookie) and `on_load_internal` events until the
+page's final delta (`is_hydrated` true, after every on_load handler ran); for a
+form, the handler's event until its reply (its toast or redirect, or for a
+search the market delta). Reflex 0.10 no longer marks the final delta of an
+event, so each action waits for the reply its handler is known to end with.
+Errors: no reply within the timeout (10 s), an error toast (the app's refusals
+and Reflex's "An error occurred"), an `*_error` var set, a redirect to the login
+page, a dropped socket, or a failed connect or login.
+
+Also reported: CPU of the server, of this load generator, of our PostgreSQL
+backends and Redis, and of everything else on the machine (other people's
+work: the noise); server CPU per action; sockets per worker; with --profile,
+where py-spy found the server's time (app handlers and services).
+
+Last stdout line: one JSON object, `{"configs": [{"config", "clients", "p50_ms",
+"p95_ms", "events_per_s", "errors", "audit_ok", "mem_per_client_kb", ...}, ...],
+"targets": {...}, "ok": ...}`; `events_per_s` counts round trips (user
+actions) started in the window and answered. `ok` when every level of every
+configuration had no error and a clean audit, p95 < 150 ms at 200 clients on
+every PostgreSQL + Redis configuration with several workers, and more round
+trips per second with several workers (best of pg-redis-Nw, N > 1) than with
+pg-redis-1w at the highest level. Exit 0 when ok, 1 when a target is missed, 2
+when the benchmark itself failed. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ctypes
+import json
+import math
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+import uuid
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psutil
+import redis
+from rich.console import Console
+from rich.table import Table
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import (
+    AcceptConnection,
+    CloseConnection,
+    Ping,
+    RejectConnection,
+    Request,
+    TextMessage,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
+
+from marketplace import db  # noqa: E402
+from marketplace.adapters.passwords import hash_password  # noqa: E402
+from marketplace.domain import taxonomy  # noqa: E402
+from marketplace.migrations import upgrade_to_head  # noqa: E402
+from marketplace.models import Engagement, Member  # noqa: E402
+from marketplace.services import accounts, listings, profiles  # noqa: E402
+from marketplace.services.audit import audit_ledger  # noqa: E402
+from marketplace.services.seed import seed_network  # noqa: E402
+from marketplace.states.auth import LoginState  # noqa: E402
+from marketplace.states.engagements import EngagementState  # noqa: E402
+from marketplace.states.market import ListingFormState, ListingState, MarketState  # noqa: E402
+from marketplace.states.nav import NavState  # noqa: E402
+from marketplace.states.session import SessionState  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get(
+    "MARKETPLACE_BENCH_PG_URL",
+    os.environ.get(
+        "MARKETPLACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    ),
+)
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+PASSWORD = "karma-load-2026"
+CONFIGS = (
+    "sqlite-1w",
+    "pg-redis-1w",
+    "pg-redis-2w",
+    "pg-redis-4w",
+    "pg-redis-2w+oplock",
+)
+FULL = {"levels": (50, 200, 500), "seconds": 30.0, "warmup": 5.0, "configs": CONFIGS}
+QUICK = {
+    "levels": (50, 200),
+    "seconds": 10.0,
+    "warmup": 3.0,
+    "configs": ("sqlite-1w", "pg-redis-2w"),
+}
+TARGET_P95_MS = 150.0
+TARGET_LEVEL = 200
+INTERVAL = 0.5  # seconds between one client's actions (--interval)
+HEARTBEAT = 5.0  # NavState's browser timer (UNREAD_CHECK_SECONDS)
+PRICE = 3  # karma per engagement; the signup grant (10) covers three holds
+LOGINS_AT_ONCE = 8  # argon2 blocks the worker ~0.1 s per login
+CONNECTS_AT_ONCE = 25
+WARM_MEMBERS_PER_WORKER = 2
+
+# --------------------------------------------------------------------------- wire names
+
+STATE = "reflex___state____state"
+HYDRATE = f"{STATE}.hydrate_and_load"
+ON_LOAD = f"{STATE}.reflex___state____on_load_internal_state.on_load_internal"
+UPDATE_VARS = (
+    f"{STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
+)
+SESSION = SessionState.get_full_name()
+COOKIE_VAR = f"{SESSION}.auth_token_rx_state_"
+HYDRATED_VAR = "is_hydrated_rx_state_"
+MARKET = MarketState.get_full_name()
+LOG_IN = f"{LoginState.get_full_name()}.log_in"
+SEARCH = f"{MARKET}.search"
+SAVE = f"{ListingFormState.get_full_name()}.save"
+PROPOSE = f"{ListingState.get_full_name()}.propose"
+ACT = f"{EngagementState.get_full_name()}.act"
+MESSAGE = f"{EngagementState.get_full_name()}.send_message"
+CHECK_UNREAD = f"{NavState.get_full_name()}.check_unread"
+NAMESPACE = "/_event"
+REFLEX_VERSION = version("reflex")  # the frontend sends it as the subprotocol
+TOAST_LEVEL = re.compile(r"""__toast'\]\?\.\["(\w+)"\]""")
+ID_IN_PATH = re.compile(r"/(\d+)(?=/|$)")
+EXCEPTION_LINE = re.compile(r"^\s*[\w.]*(Error|Exception|Timeout\w*)(: |$)")
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+# --------------------------------------------------------------------------- socket
+
+
+class Disconnected(Exception):
+    """The server closed the socket (or it never opened)."""
+
+
+class Socket:
+    """Engine.IO 4 / Socket.IO 5 over one WebSocket, as socket.io-client speaks
+    it to Reflex (`/_event/?EIO=4&transport=websocket&token=...`, namespace
+    `/_event`, the hydrate event in the CONNECT packet), on wsproto and asyncio
+    streams: light enough for hundreds of clients in one process."""
+
+    def __init__(self, port: int, token: str, on_event: Callable[[dict], None]):
+        self.port, self.token, self.on_event = port, token, on_event
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        self.writer: asyncio.StreamWriter | None = None
+        self.opened: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.closed = asyncio.Event()
+        self.sent = 0
+        self._reader_task: asyncio.Task | None = None
+        self._parts: list[str] = []
+        self._boot: dict = {}
+
+    async def open(self, boot_event: dict) -> None:
+        """Upgrade, then (on Engine.IO's open packet) connect the namespace with
+        the hydrate event in the CONNECT packet, as the frontend does."""
+        self._boot = boot_event
+        reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        query = urlencode({"token": self.token, "EIO": "4", "transport": "websocket"})
+        self._write(
+            Request(
+                host=f"127.0.0.1:{self.port}",
+                target=f"{NAMESPACE}/?{query}",
+                subprotocols=[REFLEX_VERSION],
+            )
+        )
+        self._reader_task = asyncio.create_task(self._read(reader))
+        await asyncio.wait_for(asyncio.shield(self.opened), 30)
+
+    def emit(self, event: dict) -> None:
+        self.send_text(f"42{NAMESPACE}," + json.dumps(["event", event]))
+        self.sent += 1
+
+    def send_text(self, data: str) -> None:
+        if self.closed.is_set():
+            raise Disconnected("socket closed")
+        self._write(TextMessage(data=data))
+
+    def _write(self, event) -> None:
+        assert self.writer is not None
+        self.writer.write(self.ws.send(event))
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.send_text(f"41{NAMESPACE},")
+            self._write(CloseConnection(code=1000))
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
+        if self._reader_task is not None:
+            self._reader_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader_task
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while data := await reader.read(65536):
+                self.ws.receive_data(data)
+                for event in self.ws.events():
+                    self._handle(event)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            self.closed.set()
+            if not self.opened.done():
+                self.opened.set_exception(Disconnected("the socket did not open"))
+
+    def _handle(self, event) -> None:
+        if isinstance(event, TextMessage):
+            self._parts.append(event.data)
+            if event.message_finished:
+                packet, self._parts = "".join(self._parts), []
+                self._packet(packet)
+        elif isinstance(event, Ping):
+            self._write(event.response())
+        elif isinstance(event, CloseConnection | RejectConnection):
+            self.closed.set()
+        elif isinstance(event, AcceptConnection):
+            pass
+
+    def _packet(self, packet: str) -> None:
+        if packet == "2":  # Engine.IO ping
+            self.send_text("3")
+        elif packet.startswith("0{"):  # Engine.IO open: connect the namespace
+            self.send_text(f"40{NAMESPACE}," + json.dumps({"event": self._boot}))
+        elif packet.startswith(f"42{NAMESPACE},"):
+            name, *args = json.loads(packet[len(NAMESPACE) + 3 :])
+            if name == "event" and args:
+                self.on_event(args[0])
+        elif packet.startswith(f"40{NAMESPACE}") and not self.opened.done():
+            self.opened.set_result(None)
+        elif packet.startswith(f"44{NAMESPACE}") and not self.opened.done():
+            self.opened.set_exception(Disconnected(f"connect refused: {packet[:200]}"))
+        elif packet == "1":  # Engine.IO close
+            self.closed.set()
+
+
+# --------------------------------------------------------------------------- member
+
+
+class StepFailed(Exception):
+    """A round trip that errored: a refusal, an exception toast, a timeout."""
+
+
+def hydrated(update: dict) -> bool:
+    return (update.get("delta") or {}).get(STATE, {}).get(HYDRATED_VAR) is True
+
+
+def has_events(update: dict) -> bool:
+    return bool(update.get("events"))
+
+
+def market_delta(update: dict) -> bool:
+    return MARKET in (update.get("delta") or {})
+
+
+@dataclass
+class Waiter:
+    until: Callable[[dict], bool]
+    future: asyncio.Future
+    redirect: str = ""
+
+
+class Recorder:
+    """Round trips and errors of one level; samples count once measuring."""
+
+    def __init__(self) -> None:
+        self.measuring = False
+        self.started = 0.0
+        self.latency: dict[str, list[float]] = {}
+        self.errors: Counter[str] = Counter()
+        self.examples: dict[str, str] = {}
+        self.completed = 0
+        self.confirmed = 0
+
+    def sample(self, kind: str, began: float, ms: float) -> None:
+        if self.measuring and began >= self.started:
+            self.latency.setdefault(kind, []).append(ms)
+            self.completed += 1
+
+    def error(self, kind: str, detail: str) -> None:
+        key = f"{kind}: {_short(detail)}"
+        self.errors[key] += 1
+        self.examples.setdefault(key, detail[:300])
+
+    def all_latencies(self) -> list[float]:
+        return [ms for values in self.latency.values() for ms in values]
+
+
+def _short(detail: str) -> str:
+    return re.sub(r"\d+", "#", detail)[:80]
+
+
+class SimMember:
+    """One browser tab of one member: a socket, the session cookie, the page
+    it is on, and at most one action in flight."""
+
+    def __init__(self, port: int, email: str, rec: Recorder, timeout: float):
+        self.email, self.rec, self.timeout = email, rec, timeout
+        self.token = str(uuid.uuid4())
+        self.cookie = ""
+        self.path = "/login"
+        self.waiter: Waiter | None = None
+        self.doing = "connect"  # what the round trip in flight is, for errors
+        self.socket = Socket(port, self.token, self._on_update)
+
+    # -- the protocol
+
+    async def connect(self, path: str = "/login") -> None:
+        self.path = path
+        boot = self._event(
+            HYDRATE, {"vars": {COOKIE_VAR: self.cookie}} if self.cookie else {}
+        )
+        future = self._expect(hydrated)
+        await self.socket.open(boot)
+        await self._wait(future)
+
+    async def log_in(self) -> None:
+        """The login form, then the page it sends the member to."""
+        form = {"email": self.email, "password": PASSWORD}
+        target = await self.call("log in", LOG_IN, {"form": form}, has_events)
+        if not self.cookie or target != "/dashboard":
+            raise StepFailed(f"login did not start a session (went to {target!r})")
+        await self.navigate(target)
+
+    async def navigate(self, path: str) -> None:
+        """A client-side navigation: the cookie, then the page's on_load chain."""
+        self.path, self.doing = path, "page " + route_of(path)
+        future = self._expect(hydrated)
+        began = time.perf_counter()
+        if self.cookie:
+            cookie = {"vars": {COOKIE_VAR: self.cookie}}
+            self.socket.emit(self._event(UPDATE_VARS, cookie))
+        self.socket.emit(self._event(ON_LOAD, {}))
+        await self._wait(future)
+        self.rec.sample(self.doing, began, (time.perf_counter() - began) * 1000)
+
+    async def call(
+        self, kind: str, name: str, payload: dict, until: Callable[[dict], bool]
+    ) -> str:
+        """One handler event; returns the path it redirected to, if any."""
+        self.doing = kind
+        future = self._expect(until)
+        waiter = self.waiter
+        began = time.perf_counter()
+        self.socket.emit(self._event(name, payload))
+        await self._wait(future)
+        self.rec.sample(kind, began, (time.perf_counter() - began) * 1000)
+        return waiter.redirect if waiter else ""
+
+    def heartbeat(self) -> None:
+        """The page's timer: the unread count, with the cookie the page holds."""
+        if self.cookie and not self.socket.closed.is_set():
+            self.socket.emit(self._event(CHECK_UNREAD, {"token": self.cookie}))
+
+    async def close(self) -> None:
+        await self.socket.close()
+
+    # -- replies
+
+    def _event(self, name: str, payload: dict) -> dict:
+        return {
+            "name": name,
+            "payload": payload,
+            "router_data": {"pathname": self.path, "asPath": self.path},
+        }
+
+    def _expect(self, until: Callable[[dict], bool]) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self.waiter = Waiter(until, future)
+        return future
+
+    async def _wait(self, future: asyncio.Future) -> None:
+        closed = asyncio.ensure_future(self.socket.closed.wait())
+        try:
+            done, _ = await asyncio.wait(
+                (future, closed), timeout=self.timeout, return_when="FIRST_COMPLETED"
+            )
+        finally:
+            closed.cancel()
+        if future in done:
+            future.result()  # raises StepFailed
+            return
+        self.waiter = None
+        raise StepFailed(
+            "socket dropped" if closed in done else f"no reply in {self.timeout:.0f}s"
+        )
+
+    def _on_update(self, update: dict) -> None:
+        problem = self._read_update(update)
+        waiter = self.waiter
+        if waiter is None or waiter.future.done():
+            if problem:
+                self.rec.error("background", problem)
+            return
+        if problem:
+            waiter.future.set_exception(StepFailed(problem))
+        elif waiter.until(update):
+            self.waiter = None
+            waiter.future.set_result(None)
+
+    def _read_update(self, update: dict) -> str:
+        """Keep the cookie and the redirect; say what went wrong, if anything."""
+        problem = ""
+        for substate, changes in (update.get("delta") or {}).items():
+            if substate == SESSION and "auth_token_rx_state_" in changes:
+                self.cookie = changes["auth_token_rx_state_"]
+            for var, value in changes.items():
+                if (
+                    var.endswith("_error_rx_state_")
+                    and isinstance(value, str)
+                    and value
+                ):
+                    problem = f"{var.removesuffix('_rx_state_')}: {value}"
+        for event in update.get("events") or ():
+            payload = event.get("payload") or {}
+            if event.get("name") == "_redirect":
+                path = str(payload.get("path", ""))
+                if self.waiter is not None:
+                    self.waiter.redirect = path
+                if path.startswith("/login"):
+                    problem = "sent to the login page"
+            elif event.get("name") == "_call_function":
+                problem = _toast_problem(str(payload.get("function", ""))) or problem
+        return problem
+
+
+def _toast_problem(function: str) -> str:
+    found = TOAST_LEVEL.search(function)
+    if (found and found.group(1) == "error") or "backend_error" in function:
+        return "error toast: " + function[:200]
+    return ""
+
+
+def route_of(path: str) -> str:
+    return ID_IN_PATH.sub("/[id]", path)
+
+
+def id_in(path: str, prefix: str) -> int:
+    if not path.startswith(prefix + "/"):
+        raise StepFailed(f"expected a redirect to {prefix}/<id>, got {path!r}")
+    return int(path.removeprefix(prefix + "/").split("/")[0])
+
+
+# --------------------------------------------------------------------------- behaviour
+
+Step = tuple[SimMember, Callable[[], Awaitable[object]]]  # who, and what they do
+
+
+class Pair:
+    """Two members taking turns through one engagement after another: the
+    asker posts a request, the helper finds it and offers help, the asker
+    accepts, the helper delivers, the asker confirms. Roles swap each cycle.
+    The steps of a cycle run one at a time, in order."""
+
+    def __init__(self, index: int, a: SimMember, b: SimMember, skills: list[str]):
+        self.index, self.a, self.b, self.skills = index, a, b, skills
+        self.cycle = 0
+        self.busy = False
+        self.queue: deque[Step] = deque()
+        self._new_cycle()
+
+    def take(self, member: SimMember) -> Step | None:
+        if self.busy or not self.queue or self.queue[0][0] is not member:
+            return None
+        self.busy = True
+        return self.queue.popleft()
+
+    def done(self, ok: bool) -> None:
+        self.busy = False
+        if not ok:
+            self.queue.clear()  # give this engagement up; start afresh
+        if not self.queue:
+            self.cycle += 1
+            self._new_cycle()
+
+    def _new_cycle(self) -> None:
+        asker, helper = (self.a, self.b) if self.cycle % 2 == 0 else (self.b, self.a)
+        skill = self.skills[(self.index + self.cycle) % len(self.skills)]
+        title = f"Need a hand with {skill} (pair {self.index}, round {self.cycle})"
+        got: dict[str, int] = {}
+
+        async def post() -> None:
+            path = await asker.call(
+                "save listing", SAVE, {"form": request_form(title, skill)}, has_events
+            )
+            got["listing"] = id_in(path, "/market")
+
+        async def propose() -> None:
+            form = {"listing_id": str(got["listing"]), "note": "Happy to help."}
+            path = await helper.call("propose", PROPOSE, {"form": form}, has_events)
+            got["engagement"] = id_in(path, "/engagements")
+
+        def act(who: SimMember, action: str) -> Callable[[], Awaitable[None]]:
+            async def run() -> None:
+                form = {"engagement_id": str(got["engagement"]), "action": action}
+                await who.call(f"act {action}", ACT, {"form": form}, has_events)
+                if action == "confirm":
+                    asker.rec.confirmed += 1
+
+            return run
+
+        def message(who: SimMember, body: str) -> Callable[[], Awaitable[None]]:
+            async def run() -> None:
+                form = {"engagement_id": str(got["engagement"]), "body": body}
+                await who.call("message", MESSAGE, {"form": form}, has_events)
+
+            return run
+
+        async def search() -> None:
+            form = {"form": search_form(skill)}
+            await helper.call("search", SEARCH, form, market_delta)
+
+        def page(who: SimMember, path: Callable[[], str]) -> Step:
+            return (who, lambda: who.navigate(path()))
+
+        def listing() -> str:
+            return f"/market/{got['listing']}"
+
+        def engagement() -> str:
+            return f"/engagements/{got['engagement']}"
+
+        self.queue = deque([
+            page(asker, lambda: "/market/new"),
+            (asker, post),
+            page(asker, listing),
+            page(helper, lambda: "/market"),
+            (helper, search),
+            page(helper, listing),
+            (helper, propose),
+            page(helper, engagement),
+            page(asker, lambda: "/inbox"),
+            page(asker, engagement),
+            (asker, act(asker, "accept")),
+            page(helper, engagement),
+            (helper, message(helper, "On it; I'll send notes tonight.")),
+            (helper, act(helper, "deliver")),
+            page(asker, engagement),
+            (asker, act(asker, "confirm")),
+            (asker, message(asker, "Thanks, that was a great help!")),
+        ])  # fmt: skip
+
+
+def request_form(title: str, skill: str) -> dict[str, str]:
+    return {
+        "kind": "request",
+        "title": title,
+        "description": f"Looking for someone who knows {skill} for an hour.",
+        "tags": skill,
+        "terms": "karma",
+        "price": str(PRICE),
+        "currency": "usd",
+        "rate_kind": "hourly",
+        "capacity": "1",
+        "deadline": "",
+        "audience": "public",
+        "chosen": "",
+    }
+
+
+def search_form(query: str) -> dict[str, str]:
+    return {
+        "query": query,
+        "kind": "any",
+        "terms": "any",
+        "tag": "",
+        "degree": "any",
+        "recency": "any",
+    }
+
+
+BROWSING = ("/market", "/dashboard", "/inbox", "/engagements")
+
+
+async def browse(member: SimMember, rng: random.Random, skills: list[str]) -> None:
+    """What a member does while waiting for the other: look around."""
+    if member.path == "/market" and rng.random() < 0.5:
+        form = search_form(rng.choice(skills))
+        await member.call("search", SEARCH, {"form": form}, market_delta)
+    else:
+        await member.navigate(rng.choice(BROWSING))
+
+
+async def act_out(
+    member: SimMember,
+    pair: Pair,
+    until: float,
+    seed: int,
+    skills: list[str],
+    every: float,
+) -> None:
+    """One client's loop: an action about every `every` seconds until `until`."""
+    rng = random.Random(seed)
+    next_at = time.perf_counter() + rng.uniform(0, every)
+    while not member.socket.closed.is_set():
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+        if time.perf_counter() >= until:
+            return
+        next_at += every * rng.uniform(0.8, 1.2)
+        step = pair.take(member)
+        try:
+            if step is None:
+                await browse(member, rng, skills)
+            else:
+                await step[1]()
+                pair.done(True)
+        except (StepFailed, Disconnected, KeyError) as failure:
+            member.rec.error(member.doing, str(failure) or type(failure).__name__)
+            if step is not None:
+                pair.done(False)
+        next_at = max(next_at, time.perf_counter())
+    member.rec.error("socket", "dropped")
+
+
+async def heartbeats(members: list[SimMember], until: float) -> None:
+    """The navigation's timer, spread evenly over its period."""
+    for n in range(int((until - time.perf_counter()) / HEARTBEAT * len(members)) + 1):
+        member = members[n % len(members)]
+        member.heartbeat()
+        await asyncio.sleep(HEARTBEAT / len(members))
+        if time.perf_counter() >= until:
+            return
+
+
+# --------------------------------------------------------------------------- server
+
+
+@dataclass(frozen=True)
+class Config:
+    """`sqlite-1w`, `pg-redis-4w`; `+oplock` lets each worker keep the Redis
+    lock and the state of its own clients between events (Reflex's
+    REFLEX_OPLOCK_ENABLED, off by default)."""
+
+    name: str
+    postgres: bool
+    workers: int
+    oplock: bool = False
+
+    @classmethod
+    def parse(cls, name: str) -> Config:
+        found = re.fullmatch(r"(sqlite|pg-redis)-(\d+)w(\+oplock)?", name)
+        if not found or (found.group(3) and found.group(1) == "sqlite"):
+            raise SystemExit(f"unknown configuration {name!r}")
+        postgres, workers = found.group(1) == "pg-redis", int(found.group(2))
+        return cls(name, postgres, workers, bool(found.group(3)))
+
+
+try:  # loaded here: the child process between fork and exec must not dlopen
+    _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
+except OSError:
+    _LIBC = None
+
+
+def _die_with_parent() -> None:
+    """In the server's child process: get SIGTERM if the benchmark dies."""
+    if _LIBC is not None:
+        _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Server:
+    """`reflex run --env prod --backend-only` in its own process group."""
+
+    def __init__(self, run_dir: Path, db_url: str, redis_url: str, config: Config):
+        self.port = free_port()
+        self.workers = workers = config.workers
+        self.log = run_dir / f"server-{self.port}.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REFLEX_REDIS")}
+        env.update(
+            REFLEX_DB_URL=db_url,
+            GRANIAN_WORKERS=str(workers),
+            REFLEX_TELEMETRY_ENABLED="false",
+            REFLEX_CHECK_LATEST_VERSION="false",
+        )
+        if redis_url:
+            env["REFLEX_REDIS_URL"] = redis_url
+        if config.oplock:
+            env["REFLEX_OPLOCK_ENABLED"] = "true"
+        command = [
+            sys.executable,
+            "-m",
+            "reflex",
+            "run",
+            "--env",
+            "prod",
+            "--backend-only",
+            "--backend-port",
+            str(self.port),
+        ]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                command,
+                cwd=run_dir,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+
+    def wait_ready(self, timeout: float = 120.0) -> float:
+        began = time.perf_counter()
+        while time.perf_counter() - began < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited:\n{self.log_tail()}")
+            if self._healthy() and len(self.processes()) >= self.workers + 1:
+                return time.perf_counter() - began
+            time.sleep(0.25)
+        raise RuntimeError(f"the server did not come up in {timeout:.0f}s")
+
+    def _healthy(self) -> bool:
+        url = f"http://127.0.0.1:{self.port}/_health"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                return reply.status == 200
+        except OSError:
+            return False
+
+    def processes(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.proc.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def rss(self) -> int:
+        total = 0
+        for proc in self.processes():
+            with contextlib.suppress(psutil.Error):
+                total += proc.memory_info().rss
+        return total
+
+    def sockets_per_worker(self) -> list[int]:
+        """Open connections on our port, per worker process: a socket stays
+        with the worker that accepted it for as long as it lives."""
+        counts = []
+        for proc in self.processes()[1:]:
+            with contextlib.suppress(psutil.Error):
+                counts.append(
+                    sum(
+                        1
+                        for c in proc.net_connections(kind="tcp")
+                        if c.laddr and c.laddr.port == self.port and c.raddr
+                    )
+                )
+        return sorted(counts, reverse=True)
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for proc in self.processes():
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def log_tail(self, lines: int = 30) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def log_errors(self) -> list[str]:
+        """The exceptions the server logged, one line each."""
+        with contextlib.suppress(OSError):
+            lines = self.log.read_text(errors="replace").splitlines()
+            return [line.strip() for line in lines if EXCEPTION_LINE.match(line)]
+        return []
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # stragglers of the group
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def copy_app(run_dir: Path) -> None:
+    """The app as it is now, in a scratch directory: `reflex run` writes .web
+    and .states where it runs, and edits in the project can't reach a run."""
+    shutil.copytree(
+        ROOT / "marketplace",
+        run_dir / "marketplace",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    shutil.copy2(ROOT / "rxconfig.py", run_dir / "rxconfig.py")
+
+
+# --------------------------------------------------------------------------- database
+
+
+@dataclass
+class Database:
+    """One configuration's database and the load-test members in it."""
+
+    url: str
+    engine: Engine
+    pg_name: str = ""
+    emails: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+    cookies: dict[str, str] = field(default_factory=dict)  # email -> session
+
+    def close(self) -> None:
+        db.use_engine(None)
+        self.engine.dispose()
+        if self.pg_name:
+            drop_database(self.pg_name)
+
+
+def make_database(config: Config, scratch: Path, n: int) -> Database:
+    if config.postgres:
+        name = f"bench_load_{os.getpid()}_{n}"
+        url = create_database(name)
+    else:
+        name, url = "", f"sqlite:///{scratch / f'{config.name}.db'}"
+    database = Database(url, db.make_engine(url), name)
+    db.use_engine(database.engine)
+    upgrade_to_head(database.engine)
+    return database
+
+
+def populate(database: Database, members: int, seed: int) -> None:
+    """The demo network as background, then the load-test members through the
+    accounts service, each with tags and one standing offer."""
+    rng = random.Random(seed)
+    with db.unit_of_work() as session:
+        seed_network(session, members=50, seed=7)
+    skills = taxonomy.all_skills()
+    database.skills = rng.sample(skills, 40)
+    hashed = hash_password(PASSWORD)
+    original = accounts.hash_password
+    accounts.hash_password = lambda _password: hashed  # argon2 once, not per member
+    try:
+        with db.unit_of_work() as session:
+            for i in range(members):
+                database.emails.append(_load_member(session, i, rng, skills))
+    finally:
+        accounts.hash_password = original
+
+
+def _load_member(session, i: int, rng: random.Random, skills: list[str]) -> str:
+    email = f"load{i}@load.example"
+    joined = accounts.sign_up(
+        session,
+        email=email,
+        handle=f"load{i}",
+        display_name=f"Load Member {i}",
+        password=PASSWORD,
+    )
+    give, get = rng.sample(skills, 3), rng.sample(skills, 2)
+    profiles.replace_tags(session, joined.member_id, {"give": give, "get": get})
+    offer = {
+        "kind": "offer",
+        "title": f"I can help with {give[0]}",
+        "description": f"An hour of {give[0]} help, for karma.",
+        "tags": ", ".join(give),
+        "terms": "karma",
+        "price": "2",
+        "capacity": "3",
+        "audience": "public",
+    }
+    listings.create_listing(session, actor_id=joined.member_id, form=offer)
+    return email
+
+
+def confirmed_engagements(database: Database) -> int:
+    with db.read_only() as session:
+        return session.execute(
+            select(func.count())
+            .select_from(Engagement)
+            .join(Member, Member.id == Engagement.asker_id)
+            .where(
+                Engagement.status == "confirmed", Member.email.like("%@load.example")
+            )
+        ).scalar_one()
+
+
+def create_database(name: str) -> str:
+    admin = _admin_engine()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            PG_DATABASES.add(name)
+    finally:
+        admin.dispose()
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+
+
+def drop_database(name: str) -> None:
+    admin = _admin_engine()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        PG_DATABASES.discard(name)
+    finally:
+        admin.dispose()
+
+
+def _admin_engine() -> Engine:
+    return db.make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+
+
+# --------------------------------------------------------------------------- one level
+
+
+@dataclass
+class Result:
+    config: str
+    workers: int
+    clients: int
+    latency: dict[str, list[float]] = field(default_factory=dict)
+    errors: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+    completed: int = 0
+    wire_events: int = 0
+    seconds: float = 0.0
+    mem_idle: int = 0
+    mem_connected: int = 0
+    redis_idle: int = 0
+    redis_connected: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)
+    start_seconds: float = 0.0
+    login_seconds: float = 0.0
+    confirmed_seen: int = 0
+    confirmed_db: int = 0
+    audit_ok: bool = False
+    audit_breaches: list[str] = field(default_factory=list)
+    server_log_errors: int = 0
+    load_average: tuple[float, ...] = ()
+    profile: list[tuple[str, float]] = field(default_factory=list)
+    sockets: list[int] = field(default_factory=list)  # per worker, busiest first
+
+    @property
+    def all_ms(self) -> list[float]:
+        return [ms for values in self.latency.values() for ms in values]
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def events_per_s(self) -> float:
+        return self.completed / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_cpu_ms(self) -> float:
+        """Server CPU time per round trip: what one user action costs it."""
+        if not self.completed:
+            return 0.0
+        return self.cpu.get("server", 0.0) / 100 * self.seconds * 1000 / self.completed
+
+    @property
+    def mem_per_client_kb(self) -> float:
+        grown = self.mem_connected - self.mem_idle
+        grown += self.redis_connected - self.redis_idle
+        return grown / 1024 / self.clients if self.clients else 0.0
+
+    def summary(self) -> dict:
+        everything = self.all_ms
+        return {
+            "config": self.config,
+            "workers": self.workers,
+            "clients": self.clients,
+            "p50_ms": round(percentile(everything, 50), 1),
+            "p95_ms": round(percentile(everything, 95), 1),
+            "p99_ms": round(percentile(everything, 99), 1),
+            "events_per_s": round(self.events_per_s, 1),
+            "round_trips": self.completed,
+            "wire_events_per_s": round(self.wire_events / self.seconds, 1)
+            if self.seconds
+            else 0.0,
+            "errors": self.error_count,
+            "audit_ok": self.audit_ok,
+            "mem_per_client_kb": round(self.mem_per_client_kb, 1),
+            "server_rss_mb": round(self.mem_connected / 2**20, 1),
+            "confirmed": self.confirmed_db,
+            "cpu_pct": {k: round(v, 1) for k, v in self.cpu.items()},
+            "server_cpu_ms_per_action": round(self.server_cpu_ms, 2),
+            "server_log_errors": self.server_log_errors,
+            "sockets_per_worker": self.sockets,
+            "p95_ms_by_action": {
+                kind: round(percentile(values, 95), 1)
+                for kind, values in sorted(self.latency.items())
+            },
+        }
+
+
+class CpuMeter:
+    """CPU used over a window, in % of one CPU: the server's processes, this
+    load generator, our PostgreSQL backends (their process title names our
+    database) and Redis, and the rest of the machine (other people's work)."""
+
+    def __init__(self, server: Server, pg_name: str):
+        self.server, self.pg_name = server, pg_name
+        self._start = self._read()
+
+    def _stores(self) -> dict[int, float]:
+        found = {}
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            name, cmdline = proc.info["name"] or "", proc.info["cmdline"] or []
+            ours = name.startswith("redis") or (
+                self.pg_name and any(self.pg_name in part for part in cmdline)
+            )
+            if ours:
+                with contextlib.suppress(psutil.Error):
+                    times = proc.cpu_times()
+                    found[proc.pid] = times.user + times.system
+        return found
+
+    def _read(self) -> dict:
+        machine = psutil.cpu_times()
+        me = psutil.Process().cpu_times()
+        return {
+            "time": time.perf_counter(),
+            "machine": sum(
+                (
+                    machine.user,
+                    machine.system,
+                    machine.nice,
+                    machine.irq,
+                    machine.softirq,
+                )
+            ),
+            "server": self.server.cpu_seconds(),
+            "loadgen": me.user + me.system,
+            "stores": self._stores(),
+        }
+
+    def stop(self) -> dict[str, float]:
+        end, start = self._read(), self._start
+        span = end["time"] - start["time"]
+        used = {
+            k: (end[k] - start[k]) / span * 100
+            for k in ("machine", "server", "loadgen")
+        }
+        stores = sum(
+            t - start["stores"].get(pid, 0.0) for pid, t in end["stores"].items()
+        )
+        used["db"] = stores / span * 100
+        used["other"] = max(
+            0.0, used["machine"] - used["server"] - used["loadgen"] - used["db"]
+        )
+        return used
+
+
+class RedisMeter:
+    def __init__(self, db_number: int | None):
+        self.client = (
+            redis.Redis(REDIS_HOST, REDIS_PORT, db=db_number)
+            if db_number is not None
+            else None
+        )
+
+    def flush(self) -> None:
+        if self.client is not None:
+            REDIS_DBS.add(self.client.connection_pool.connection_kwargs["db"])
+            self.client.flushdb()
+
+    def used(self) -> int:
+        if self.client is None:
+            return 0
+        return int(self.client.info("memory")["used_memory"])
+
+
+async def run_level(
+    config: Config, database: Database, clients: int, args, scratch: Path
+) -> Result:
+    result = Result(config.name, config.workers, clients)
+    meter = RedisMeter(args.redis_db if config.postgres else None)
+    meter.flush()
+    redis_url = (
+        f"redis://{REDIS_HOST}:{REDIS_PORT}/{args.redis_db}" if config.postgres else ""
+    )
+    server = Server(scratch / "run", database.url, redis_url, config)
+    SERVERS.append(server)
+    members: list[SimMember] = []
+    try:
+        result.start_seconds = await asyncio.to_thread(server.wait_ready)
+        await _measure(server, meter, database, clients, args, result, members)
+    finally:
+        await asyncio.gather(*(m.close() for m in members), return_exceptions=True)
+        await asyncio.to_thread(server.stop)
+        SERVERS.remove(server)
+        result.server_log_errors = len(server.log_errors())
+        if args.logs:
+            args.logs.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                shutil.copy(server.log, args.logs / f"{config.name}-{clients}.log")
+        if result.server_log_errors:
+            say("  server log:\n    " + "\n    ".join(server.log_errors()[:5]))
+        meter.flush()
+    _audit(database, result)
+    return result
+
+
+async def _measure(server, meter, database, clients, args, result, members) -> None:
+    rec = Recorder()
+    await _warm_up(server, database, rec, args)
+    await asyncio.sleep(1.0)
+    result.mem_idle, result.redis_idle = server.rss(), meter.used()
+    began = time.perf_counter()
+    members.extend(
+        SimMember(server.port, email, rec, args.timeout)
+        for email in database.emails[:clients]
+    )
+    await _sign_in(members, rec, database.cookies)
+    result.login_seconds = time.perf_counter() - began
+    await asyncio.sleep(1.0)
+    result.mem_connected, result.redis_connected = server.rss(), meter.used()
+    result.sockets = server.sockets_per_worker()
+    say(
+        f"    {clients} clients in ({result.login_seconds:.0f}s); server RSS "
+        f"{result.mem_idle / 2**20:.0f} -> {result.mem_connected / 2**20:.0f} MB"
+        + (
+            f", redis {result.redis_idle / 2**20:.1f} -> "
+            f"{result.redis_connected / 2**20:.1f} MB"
+            if meter.client
+            else ""
+        )
+    )
+    confirmed_before = confirmed_engagements(database)
+    result.load_average = os.getloadavg()
+    await _window(members, rec, database, args, result, server)
+    result.confirmed_seen = rec.confirmed
+    result.confirmed_db = confirmed_engagements(database) - confirmed_before
+    if result.confirmed_db < result.confirmed_seen:  # more: replies lost (errors)
+        rec.error(
+            "ledger",
+            f"{result.confirmed_db} engagements confirmed in the database, "
+            f"{result.confirmed_seen} confirmations seen by clients",
+        )
+    result.latency, result.errors, result.examples = (
+        rec.latency,
+        rec.errors,
+        rec.examples,
+    )
+    result.completed = rec.completed
+
+
+async def _warm_up(server: Server, database: Database, rec: Recorder, args) -> None:
+    """A few members touch every page first, so first-use costs (imports,
+    caches) are not counted as per-client memory or as latency."""
+    emails = database.emails[-WARM_MEMBERS_PER_WORKER * server.workers :]
+    warm = [
+        SimMember(server.port, email, Recorder(), args.timeout * 3) for email in emails
+    ]
+    try:
+        await _sign_in(warm, rec, database.cookies)
+        for path in (
+            "/market",
+            "/market/new",
+            "/inbox",
+            "/engagements",
+            "/wallet",
+            "/dashboard",
+        ):
+            await asyncio.gather(*(m.navigate(path) for m in warm))
+        await asyncio.gather(
+            *(
+                m.call("search", SEARCH, {"form": search_form("seo")}, market_delta)
+                for m in warm
+            )
+        )
+    finally:
+        await asyncio.gather(*(m.close() for m in warm), return_exceptions=True)
+
+
+async def _sign_in(
+    members: list[SimMember], rec: Recorder, cookies: dict[str, str]
+) -> None:
+    """Each member logs in once through the login form (argon2: slow on
+    purpose); at later levels it comes back as a browser does, with its
+    session cookie, straight to the dashboard."""
+    connects, logins = (
+        asyncio.Semaphore(CONNECTS_AT_ONCE),
+        asyncio.Semaphore(LOGINS_AT_ONCE),
+    )
+
+    async def one(member: SimMember) -> None:
+        member.cookie = cookies.get(member.email, "")
+        try:
+            async with connects:
+                await member.connect("/dashboard" if member.cookie else "/login")
+            if not member.cookie:
+                async with logins:
+                    await member.log_in()
+                cookies[member.email] = member.cookie
+        except (StepFailed, Disconnected, OSError, TimeoutError) as failure:
+            rec.error("connect/login", str(failure) or type(failure).__name__)
+
+    await asyncio.gather(*(one(m) for m in members))
+
+
+async def _window(members, rec: Recorder, database, args, result, server) -> None:
+    pairs = [
+        Pair(i, members[2 * i], members[2 * i + 1], database.skills)
+        for i in range(len(members) // 2)
+    ]
+    by_member = {id(m): p for p in pairs for m in (p.a, p.b)}
+    live = [m for m in members if id(m) in by_member and m.cookie]
+    now = time.perf_counter()
+    rec.started = now + args.warmup
+    until = rec.started + args.seconds
+    rec.measuring = True
+    tasks = [
+        asyncio.create_task(
+            act_out(
+                m,
+                by_member[id(m)],
+                until,
+                hash((args.seed, i)),
+                database.skills,
+                args.interval,
+            )
+        )
+        for i, m in enumerate(live)
+    ]
+    tasks.append(asyncio.create_task(heartbeats(live, until)))
+    try:
+        await asyncio.sleep(max(0.0, rec.started - time.perf_counter()))
+        cpu = CpuMeter(server, database.pg_name)
+        sent_at_start = sum(m.socket.sent for m in members)
+        profilers = start_profilers(server, args, result)
+        await _progress(rec, until)
+        result.cpu = cpu.stop()
+        await asyncio.to_thread(finish_profilers, profilers, result)
+        result.wire_events = sum(m.socket.sent for m in members) - sent_at_start
+        result.seconds = args.seconds
+        await asyncio.gather(*tasks)  # in-flight actions finish (or time out)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _progress(rec: Recorder, until: float) -> None:
+    while (left := until - time.perf_counter()) > 0:
+        await asyncio.sleep(min(10.0, left))
+        values = rec.all_latencies()
+        say(
+            f"      {until - time.perf_counter():4.0f}s left: {rec.completed:,} round "
+            f"trips, p95 {percentile(values, 95):.0f} ms, "
+            f"{sum(rec.errors.values())} errors"
+        )
+
+
+def start_profilers(server: Server, args, result: Result) -> list:
+    """With --profile: py-spy samples every server process for the window."""
+    if not args.profile:
+        return []
+    tool = shutil.which("py-spy") or os.environ.get("PY_SPY", "")
+    if not tool:
+        say("    (no py-spy on PATH: not profiling)")
+        return []
+    args.profile.mkdir(parents=True, exist_ok=True)
+    started = []
+    for proc in server.processes():
+        out = args.profile / f"{result.config}-{result.clients}-{proc.pid}.txt"
+        command = [tool, "record", "--pid", str(proc.pid), "--rate", "50",
+                   "--duration", str(int(args.seconds)), "--format", "raw",
+                   "--nonblocking", "--output", str(out)]  # fmt: skip
+        started.append((subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL), out))  # fmt: skip
+    return started
+
+
+def finish_profilers(profilers: list, result: Result) -> None:
+    stacks: Counter[str] = Counter()
+    for proc, out in profilers:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(30)
+        if proc.poll() is None:
+            proc.kill()
+        with contextlib.suppress(OSError):
+            for line in out.read_text().splitlines():
+                stack, _, count = line.rpartition(" ")
+                if count.isdigit():
+                    stacks[stack] += int(count)
+    result.profile = _hot_spots(stacks)
+
+
+def _hot_spots(stacks: Counter[str], top: int = 12) -> list[tuple[str, float]]:
+    """Where the server's busy samples went, inclusive, as shares: Reflex's
+    event processing as a whole, then the app's handlers and services."""
+    total = sum(stacks.values()) or 1
+    inclusive: Counter[str] = Counter()
+    for stack, count in stacks.items():
+        for frame in {_function(f) for f in stack.split(";")}:
+            inclusive[frame] += count
+    framework = [(f, n) for f, n in inclusive.items() if f.startswith("process_event")]
+    app = [(f, n) for f, n in inclusive.most_common() if f.startswith("marketplace/")]
+    picked = framework + app[:top]
+    return [(frame, n / total) for frame, n in picked]
+
+
+def _function(frame: str) -> str:
+    """`marketplace/states/market.py MarketState.load` from py-spy's
+    `MarketState.load (marketplace/states/market.py:44)`."""
+    name, _, where = frame.partition(" (")
+    path = where.rsplit(":", 1)[0]
+    if "/marketplace/" in "/" + path:
+        path = "marketplace/" + ("/" + path).rsplit("/marketplace/", 1)[-1]
+        return f"{path} {name}"
+    return f"{name} ({path.rsplit('/', 1)[-1]})"
+
+
+def _audit(database: Database, result: Result) -> None:
+    with db.read_only() as session:
+        report = audit_ledger(session)
+    result.audit_ok = report.ok
+    result.audit_breaches = report.breaches[:10]
+
+
+# --------------------------------------------------------------------------- report
+
+
+def targets(results: list[Result]) -> dict:
+    clean = bool(results) and all(r.error_count == 0 and r.audit_ok for r in results)
+    pg = [r for r in results if r.config.startswith("pg-redis")]
+    several = [r for r in pg if r.workers > 1]
+    at_target = [r for r in several if r.clients == TARGET_LEVEL]
+    several = [r for r in several if "+" not in r.config]  # like for like below
+    p95 = {r.config: round(percentile(r.all_ms, 95), 1) for r in at_target}
+    top = max((r.clients for r in results), default=0)
+    one = [r for r in results if r.workers == 1 and r.clients == top]
+    one_pg = [r for r in one if r.config == "pg-redis-1w"] or one
+    best_one = max((r.events_per_s for r in one_pg), default=None)
+    best_several = max(
+        (r.events_per_s for r in several if r.clients == top), default=None
+    )
+    grows = (
+        None if best_one is None or best_several is None else best_several > best_one
+    )
+    return {
+        "clean": clean,
+        "p95_at_200_pg_redis": p95,
+        "p95_met": bool(p95) and all(v < TARGET_P95_MS for v in p95.values()),
+        "throughput_level": top,
+        "throughput_one_worker": round(best_one or 0.0, 1),
+        "throughput_several_workers": round(best_several or 0.0, 1),
+        "throughput_grows": grows,
+    }
+
+
+def report(results: list[Result], args, failed: str) -> int:
+    out = Console(file=sys.stdout, width=200)
+    table = Table(title="Load test: round trips of user actions")
+    for column in (
+        "config",
+        "clients",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "actions/s",
+        "events/s",
+        "errors",
+        "audit",
+        "KB/client",
+        "CPU% srv/gen/db/other",
+    ):
+        table.add_column(column, justify="left" if column == "config" else "right")
+    for r in results:
+        s = r.summary()
+        cpu = s["cpu_pct"]
+        table.add_row(
+            r.config,
+            str(r.clients),
+            f"{s['p50_ms']:.0f}",
+            f"{s['p95_ms']:.0f}",
+            f"{s['p99_ms']:.0f}",
+            f"{s['events_per_s']:.0f}",
+            f"{s['wire_events_per_s']:.0f}",
+            str(s["errors"]),
+            "clean" if r.audit_ok else "BREACH",
+            f"{s['mem_per_client_kb']:.0f}",
+            f"{cpu.get('server', 0):.0f}/{cpu.get('loadgen', 0):.0f}/"
+            f"{cpu.get('db', 0):.0f}/{cpu.get('other', 0):.0f}",
+        )
+    out.print(table)
+    out.print(_by_action(results))
+    for r in results:
+        _details(out, r)
+    goals = targets(results)
+    ok = (
+        not failed
+        and goals["clean"]
+        and goals["p95_met"]
+        and bool(goals["throughput_grows"])
+    )
+    met = {True: "met", False: "MISSED", None: "not measured"}
+    out.print(
+        f"targets: no errors and clean audits {met[goals['clean']]}; p95 < "
+        f"{TARGET_P95_MS:.0f} ms at {TARGET_LEVEL} clients on PostgreSQL + Redis with "
+        f"several workers {goals['p95_at_200_pg_redis']} {met[goals['p95_met']]}; "
+        f"at {goals['throughput_level']} clients, one worker "
+        f"{goals['throughput_one_worker']}/s vs several "
+        f"{goals['throughput_several_workers']}/s {met[goals['throughput_grows']]}",
+        highlight=False,
+    )
+    summary = {"configs": [r.summary() for r in results], "targets": goals, "ok": ok}
+    if failed:
+        summary["error"] = failed
+    print(json.dumps(summary), flush=True)
+    if failed:
+        return 2
+    return 0 if ok else 1
+
+
+ACTION_COLUMNS = {  # the by-action table's short headers
+    "page /dashboard": "dashboard",
+    "page /market": "market",
+    "page /market/[id]": "listing",
+    "page /market/new": "new",
+    "page /inbox": "inbox",
+    "page /engagements": "engagements",
+    "page /engagements/[id]": "engagement",
+    "search": "search",
+    "save listing": "post",
+    "propose": "propose",
+    "act accept": "accept",
+    "act deliver": "deliver",
+    "act confirm": "confirm",
+    "message": "message",
+}
+
+
+def _by_action(results: list[Result]) -> Table:
+    """p95 per action: pages (the on_load chain) and forms."""
+    table = Table(title="p95 ms by action (pages: the page's on_load chain)")
+    table.add_column("config", no_wrap=True)
+    table.add_column("clients", justify="right")
+    kinds = [k for k in ACTION_COLUMNS if any(k in r.latency for r in results)]
+    for kind in kinds:
+        table.add_column(ACTION_COLUMNS[kind], justify="right")
+    for r in results:
+        cells = [
+            f"{percentile(r.latency[kind], 95):.0f}" if kind in r.latency else "-"
+            for kind in kinds
+        ]
+        table.add_row(r.config, str(r.clients), *cells)
+    return table
+
+
+def _details(out: Console, r: Result) -> None:
+    out.print(
+        f"{r.config} @ {r.clients}: server up in {r.start_seconds:.0f}s, clients "
+        f"in {r.login_seconds:.0f}s, load average {_load(r.load_average)}, server "
+        f"{r.server_cpu_ms:.1f} ms CPU per action, {r.confirmed_db} engagements "
+        f"confirmed, sockets per worker {r.sockets}",
+        highlight=False,
+        markup=False,
+    )
+    for key, count in r.errors.most_common(5):
+        out.print(
+            f"    {count}x {key}  e.g. {r.examples.get(key, '')}",
+            highlight=False,
+            markup=False,
+        )
+    for breach in r.audit_breaches:
+        out.print(f"    AUDIT: {breach}", highlight=False, markup=False)
+    if r.profile:
+        out.print(
+            "    server profile (share of busy samples, inclusive):", markup=False
+        )
+        for frame, share in r.profile:
+            out.print(f"      {share:6.1%}  {frame}", highlight=False, markup=False)
+
+
+# --------------------------------------------------------------------------- main
+
+SERVERS: list[Server] = []  # running now
+PG_DATABASES: set[str] = set()  # created, not yet dropped
+REDIS_DBS: set[int] = set()  # flushed at the end whatever happens
+
+
+async def run_all(args, scratch: Path, results: list[Result]) -> None:
+    members = max(args.levels) + WARM_MEMBERS_PER_WORKER * max(
+        c.workers for c in args.configs
+    )
+    for n, config in enumerate(args.configs):
+        say(f"\n[{n + 1}/{len(args.configs)}] {config.name}: {members} members")
+        database = make_database(config, scratch, n)
+        try:
+            began = time.perf_counter()
+            populate(database, members, args.seed)
+            say(f"  populated in {time.perf_counter() - began:.1f}s")
+            for clients in args.levels:
+                say(f"  {clients} clients, load average {_load()}")
+                result = await run_level(config, database, clients, args, scratch)
+                results.append(result)
+                s = result.summary()
+                say(
+                    f"    p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, "
+                    f"{s['events_per_s']}/s, {s['errors']} errors, audit "
+                    f"{'clean' if result.audit_ok else 'BREACH'}, "
+                    f"{s['mem_per_client_kb']} KB/client"
+                )
+        finally:
+            database.close()
+
+
+def _load(values: tuple[float, ...] = ()) -> str:
+    return " ".join(f"{v:.2f}" for v in values or os.getloadavg())
+
+
+def parse_args(argv: list[str] | None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--configs", help=f"comma-separated, of {', '.join(CONFIGS)}")
+    parser.add_argument("--levels", help="clients per level, comma-separated (even)")
+    parser.add_argument("--seconds", type=float, help="measured window per level")
+    parser.add_argument("--warmup", type=float, help="unmeasured start of each window")
+    parser.add_argument("--timeout", type=float, default=10.0, help="per round trip")
+    parser.add_argument(
+        "--interval", type=float, default=INTERVAL, help="seconds between actions"
+    )
+    parser.add_argument("--redis-db", type=int, default=13, help="our Redis database")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy every server process into this folder"
+    )
+    parser.add_argument("--logs", type=Path, help="keep the servers' logs here")
+    parser.add_argument("--quick", action="store_true", help="a smoke run")
+    args = parser.parse_args(argv)
+    preset = QUICK if args.quick else FULL
+    args.configs = [
+        Config.parse(c.strip())
+        for c in (args.configs.split(",") if args.configs else preset["configs"])
+    ]
+    args.levels = (
+        [int(v) for v in args.levels.split(",")]
+        if args.levels
+        else list(preset["levels"])
+    )
+    if any(level < 2 or level % 2 for level in args.levels):
+        parser.error("levels must be even: clients work in pairs")
+    args.seconds = args.seconds or preset["seconds"]
+    args.warmup = preset["warmup"] if args.warmup is None else args.warmup
+    return args
+
+
+def _clean_up() -> None:
+    """Whatever a failure or an interruption left behind: servers, databases,
+    our Redis database."""
+    for server in list(SERVERS):
+        with contextlib.suppress(Exception):
+            server.stop()
+    for name in list(PG_DATABASES):
+        with contextlib.suppress(Exception):
+            drop_database(name)
+    for number in list(REDIS_DBS):
+        with contextlib.suppress(Exception):
+            redis.Redis(REDIS_HOST, REDIS_PORT, db=number).flushdb()
+
+
+async def run_guarded(args, scratch: Path, results: list[Result], budget: int):
+    """SIGTERM stops the run as Ctrl-C does: the main task is cancelled and
+    every `finally` on the way out runs."""
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    await asyncio.wait_for(run_all(args, scratch, results), budget)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    per_level = 90 + args.warmup + args.seconds + 2 * args.timeout
+    budget = int(
+        sum(per_level + clients * 0.5 for clients in args.levels) * len(args.configs)
+        + 120
+    )
+    say(
+        f"Load test: {', '.join(c.name for c in args.configs)} at "
+        f"{', '.join(map(str, args.levels))} clients, {args.seconds:.0f}s each "
+        f"(+{args.warmup:.0f}s warm-up); {os.cpu_count()} CPUs, load average {_load()} "
+        f"(gives up after {budget}s)"
+    )
+    results: list[Result] = []
+    failed = ""
+    scratch = Path(tempfile.mkdtemp(prefix=f"karma_load_{os.getpid()}_"))
+    try:
+        copy_app(scratch / "run")
+        asyncio.run(run_guarded(args, scratch, results, budget))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        failed = "KeyboardInterrupt: stopped"
+        say("\nstopped; the servers and databases are cleaned up")
+    except Exception as exc:
+        traceback.print_exc()
+        failed = f"{type(exc).__name__}: {exc}"
+    finally:
+        _clean_up()
+        shutil.rmtree(scratch, ignore_errors=True)
+    code = report(results, args, failed)
+    return 130 if failed.startswith("KeyboardInterrupt") else code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
