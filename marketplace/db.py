@@ -8,6 +8,7 @@ takes the write lock up front instead of failing half-way on upgrade.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -89,6 +90,18 @@ def use_engine(engine: Engine | None) -> None:
     """Point the app at another engine (tests, operator commands)."""
     global _engine
     _engine = engine
+
+
+def _after_fork() -> None:
+    """A forked worker must not use the parent's pooled connections: two
+    processes on one socket interleave their queries (Granian forks workers
+    from a supervisor that may have queried, e.g. `reflex run`'s schema
+    check). Forget them without closing them -- they are the parent's."""
+    if _engine is not None:
+        _engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 @contextmanager

@@ -26,10 +26,13 @@ def check_schema() -> None:
     from marketplace.db import get_engine
     from marketplace.migrations import schema_warning
 
+    engine = get_engine()
     try:
-        warning = schema_warning(get_engine())
+        warning = schema_warning(engine)
     except Exception as error:  # the app will say more when it first queries
         warning = f"Could not check the database schema: {error}"
+    finally:
+        engine.dispose()  # this process forks the workers: leave them no sockets
     if warning:
         print(f"Warning: {warning}", file=sys.stderr)
 

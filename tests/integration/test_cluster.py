@@ -106,3 +106,26 @@ def test_the_run_id_is_read_from_the_real_redis():
     assert len(run_id) == 40 and run_id == cluster.redis_run_id(
         redis.Redis.from_url("redis://127.0.0.1:6379/0")
     )
+
+
+def test_a_forked_worker_opens_its_own_database_connections(engine):
+    """Granian forks workers from a process that may have queried: a child
+    sharing the parent's pooled connection interleaves queries on one socket
+    ("SET TRANSACTION ISOLATION LEVEL must be called before any query")."""
+    import os
+
+    from marketplace import db
+
+    with db.get_engine().connect() as conn:
+        parent_backend = conn.execute(text("SELECT 1")).scalar()
+    assert db.get_engine().pool.checkedin() >= 1  # the parent keeps some
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 0 if db.get_engine().pool.checkedin() == 0 else 1
+        with db.get_engine().connect() as conn:
+            code = code or (0 if conn.execute(text("SELECT 1")).scalar() == 1 else 2)
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with db.get_engine().connect() as conn:  # the parent's connection still works
+        assert conn.execute(text("SELECT 1")).scalar() == parent_backend
