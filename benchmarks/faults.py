@@ -75,8 +75,9 @@ from load import (
     SimMember,
     Socket,
     StepFailed,
-    browse,
+    act_out,
     copy_app,
+    heartbeats,
     make_database,
     populate,
     say,
@@ -134,35 +135,19 @@ class Tab(SimMember):
             self.reconnects += 1
 
 
-async def act(tab: Tab, pair: Pair, until: float, seed: int, skills, every) -> None:
-    """load.act_out, with a browser's recovery: a dropped socket reconnects
-    after 1-2 s, a reload request reloads."""
-    rng = random.Random(seed)
-    next_at = time.perf_counter() + rng.uniform(0, every)
-    while time.perf_counter() < until:
-        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-        next_at += every * rng.uniform(0.8, 1.2)
-        if tab.socket.closed.is_set() or tab.must_reload:
-            reload = tab.must_reload and not tab.socket.closed.is_set()
-            if not reload:
-                await asyncio.sleep(rng.uniform(1.0, 2.0))  # socket.io's delay
-            try:
-                await tab.come_back(reload)
-            except (StepFailed, Disconnected, OSError, TimeoutError) as failure:
-                tab.rec.error("reconnect", str(failure) or type(failure).__name__)
-            continue
-        step = pair.take(tab)
-        try:
-            if step is None:
-                await browse(tab, rng, skills)
-            else:
-                await step[1]()
-                pair.done(True)
-        except (StepFailed, Disconnected, KeyError) as failure:
-            tab.rec.error(tab.doing, str(failure) or type(failure).__name__)
-            if step is not None:
-                pair.done(False)
-        next_at = max(next_at, time.perf_counter())
+async def recover(tab: Tab, rng: random.Random) -> bool:
+    """A browser's recovery, for load.act_out: a dropped socket reconnects
+    after 1-2 s, a reload request reloads. True when it took the turn."""
+    if not (tab.socket.closed.is_set() or tab.must_reload):
+        return False
+    reload = tab.must_reload and not tab.socket.closed.is_set()
+    if not reload:
+        await asyncio.sleep(rng.uniform(1.0, 2.0))  # socket.io's delay
+    try:
+        await tab.come_back(reload)
+    except (StepFailed, Disconnected, OSError, TimeoutError) as failure:
+        tab.rec.error("reconnect", str(failure) or type(failure).__name__)
+    return True
 
 
 class TimedRecorder(Recorder):
@@ -181,13 +166,6 @@ class TimedRecorder(Recorder):
     def error(self, kind: str, detail: str) -> None:
         super().error(kind, detail)
         self.error_at.append((time.perf_counter(), f"{kind}: {detail}"[:160]))
-
-
-async def heartbeats(tabs: list[Tab], until: float, every: float = 5.0) -> None:
-    while time.perf_counter() < until:
-        for tab in tabs:
-            tab.heartbeat()
-            await asyncio.sleep(every / len(tabs))
 
 
 # --------------------------------------------------------------------------- faults
@@ -354,12 +332,20 @@ async def _play(fault, server, database, tabs, args, outcome: Outcome) -> None:
     rec.measuring, rec.started = True, started
     tasks = [
         asyncio.create_task(
-            act(tab, pair, until, hash((args.seed, i)), database.skills, 0.5)
+            act_out(
+                tab,
+                pair,
+                until,
+                hash((args.seed, i)),
+                database.skills,
+                0.5,
+                recover=recover,
+            )
         )
         for pair in pairs
         for i, tab in enumerate((pair.a, pair.b))
     ]
-    tasks.append(asyncio.create_task(heartbeats(tabs, until)))
+    tasks.append(asyncio.create_task(heartbeats(tabs, until)))  # load's timer
     await asyncio.sleep(max(0.0, fault_at - time.perf_counter()))
     say(f"{fault}: injecting the fault")
     actual_fault_at = time.perf_counter()

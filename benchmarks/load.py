@@ -658,15 +658,20 @@ async def act_out(
     seed: int,
     skills: list[str],
     every: float,
+    recover: Callable[[SimMember, random.Random], Awaitable[bool]] | None = None,
 ) -> None:
-    """One client's loop: an action about every `every` seconds until `until`."""
+    """One client's loop: an action about every `every` seconds until `until`.
+    Without `recover` a dropped socket ends it; with it (faults.py), each turn
+    first lets `recover` bring the tab back, which takes the turn if it did."""
     rng = random.Random(seed)
     next_at = time.perf_counter() + rng.uniform(0, every)
-    while not member.socket.closed.is_set():
+    while recover is not None or not member.socket.closed.is_set():
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
         if time.perf_counter() >= until:
             return
         next_at += every * rng.uniform(0.8, 1.2)
+        if recover is not None and await recover(member, rng):
+            continue
         step = pair.take(member)
         try:
             if step is None:

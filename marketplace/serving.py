@@ -26,13 +26,10 @@ def check_schema() -> None:
     from marketplace.db import get_engine
     from marketplace.migrations import schema_warning
 
-    engine = get_engine()
-    try:
-        warning = schema_warning(engine)
+    try:  # the workers forked from this process drop its pool (db._after_fork)
+        warning = schema_warning(get_engine())
     except Exception as error:  # the app will say more when it first queries
         warning = f"Could not check the database schema: {error}"
-    finally:
-        engine.dispose()  # this process forks the workers: leave them no sockets
     if warning:
         print(f"Warning: {warning}", file=sys.stderr)
 
