@@ -20,6 +20,7 @@ from marketplace.pages.network import network_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
 from marketplace.pages.profile_edit import profile_edit_page
 from marketplace.pages.wallet import wallet_page
+from marketplace.states import page_load
 from marketplace.states.auth import LoginState, SignupState
 from marketplace.states.engagements import (
     DisputesState,
@@ -40,6 +41,7 @@ from marketplace.tasks import (
     send_digests_daily,
 )
 
+page_load.install()  # two events per navigation instead of four
 app = rx.App(api_transformer=api)  # /api/stripe/webhook beside the app
 app.register_lifespan_task(expire_holds_forever)
 app.register_lifespan_task(clear_ious_forever)

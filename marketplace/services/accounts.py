@@ -243,19 +243,26 @@ def member_for_token(
     """The member behind a live session token; None if expired, revoked or forged."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
+    # Columns, not entities: every event of a signed-in page runs this, and
+    # building two ORM objects cost more than the indexed lookup itself.
     row = session.exec(
-        select(AuthSession, Member)
+        select(
+            Member.id,
+            Member.handle,
+            Member.display_name,
+            Member.is_operator,
+            AuthSession.expires_at,
+        )
         .join(Member, Member.id == AuthSession.member_id)
-        .where(AuthSession.token_hash == hash_token(token))
+        .where(
+            AuthSession.token_hash == hash_token(token),
+            AuthSession.revoked_at.is_(None),
+            Member.status == "active",
+        )
     ).first()
-    if row is None:
+    if row is None or row.expires_at <= clock.now():
         return None
-    auth, member = row
-    if auth.revoked_at is not None or auth.expires_at <= clock.now():
-        return None
-    if member.status != "active":
-        return None
-    return SignedIn(member.id, member.handle, member.display_name, member.is_operator)
+    return SignedIn(row.id, row.handle, row.display_name, row.is_operator)
 
 
 def log_out(session: Session, token: object, clock: Clock = system_clock) -> None:
