@@ -5,6 +5,7 @@ against the production backend, at several numbers of concurrent clients.
     python benchmarks/load.py --quick        # sqlite-1w, pg-redis-2w x 50/200, short
     python benchmarks/load.py --configs pg-redis-2w --levels 200 --seconds 60
     python benchmarks/load.py --configs sqlite-1w --levels 50 --profile /tmp/prof
+    python benchmarks/load.py --no-baseline  # the realistic mix only
 
 Configurations: `sqlite-1w` is the embedded default (SQLite file, disk state
 manager, one worker); `pg-redis-Nw` is PostgreSQL + the Redis state manager + N
@@ -37,7 +38,21 @@ What runs, per configuration:
    hold is posted: karma moves); then the roles swap. While it is not their
    turn, members browse: market, search, dashboard, inbox, engagements;
 4. the ledger audit (`audit.audit_ledger`) on that database, and the confirmed
-   engagements in it checked against the confirmations the clients saw.
+   engagements in it checked against the confirmations the clients saw;
+5. the baseline in the same run (unless --no-baseline): a minimal Reflex app
+   written into the scratch directory (`baseline/baseline.py`, `rxconfig.py`,
+   a 100-row SQLite file), one state whose `read` handler and whose page `/`'s
+   on_load each do one SQLite read (one SELECT of one row) and set a var, run
+   by a fresh `reflex run --env prod --backend-only` exactly as the real app
+   (same state manager, Redis database, workers, oplock). The same number of
+   clients connect, then two loads with the mix's clients and pace (12 s
+   after 3 s unmeasured; --baseline-seconds, --baseline-warmup): `event`, the
+   `read` event until the delta with its new var (the issue's reference: one
+   read per event, 200 raw socket clients, p50 16 ms, p95 104 ms on these
+   machines), and `page`, a navigation to `/` as the mix's pages go
+   (`update_vars_internal` with a cookie, `on_load_internal`, the load
+   handler, `set_is_hydrated`) until `is_hydrated`: Reflex's page protocol
+   around one read.
 
 A round trip is one user action as the browser sends it: for a page load, the
 `update_vars_internal` (the cookie) and `on_load_internal` events until the
@@ -55,13 +70,17 @@ work: the noise); server CPU per action; sockets per worker; with --profile,
 where py-spy found the server's time (app handlers and services).
 
 Last stdout line: one JSON object, `{"configs": [{"config", "clients", "p50_ms",
-"p95_ms", "events_per_s", "errors", "audit_ok", "mem_per_client_kb", ...}, ...],
-"targets": {...}, "ok": ...}`; `events_per_s` counts round trips (user
-actions) started in the window and answered. `ok` when every level of every
-configuration had no error and a clean audit, p95 < 150 ms at 200 clients on
-every PostgreSQL + Redis configuration with several workers, and more round
-trips per second with several workers (best of pg-redis-Nw, N > 1) than with
-pg-redis-1w at the highest level. Exit 0 when ok, 1 when a target is missed, 2
+"p95_ms", "events_per_s", "errors", "audit_ok", "mem_per_client_kb",
+"p95_vs_baseline_page", ...}, ...], "baselines": [{"config", "kind", "clients",
+"p50_ms", "p95_ms", "events_per_s", "errors", ...}, ...], "targets": {...},
+"ok": ...}`; `events_per_s` counts round trips (user actions) started in the
+window and answered; `p95_vs_baseline_page` is the mix's p95 over the page
+baseline's at the same configuration and level. The baselines don't count in
+`ok`, which holds when every level of every configuration had no error and a
+clean audit, p95 < 150 ms at 200 clients on every PostgreSQL + Redis
+configuration with several workers, and more round trips per second with
+several workers (best of pg-redis-Nw, N > 1) than with pg-redis-1w at the
+highest level. Exit 0 when ok, 1 when a target is missed, 2
 when the benchmark itself failed. Progress goes to stderr.
 """
 
@@ -79,6 +98,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -143,11 +163,20 @@ CONFIGS = (
     "pg-redis-4w",
     "pg-redis-2w+oplock",
 )
-FULL = {"levels": (50, 200, 500), "seconds": 30.0, "warmup": 5.0, "configs": CONFIGS}
+FULL = {
+    "levels": (50, 200, 500),
+    "seconds": 30.0,
+    "warmup": 5.0,
+    "baseline_seconds": 12.0,
+    "baseline_warmup": 3.0,
+    "configs": CONFIGS,
+}
 QUICK = {
     "levels": (50, 200),
     "seconds": 10.0,
     "warmup": 3.0,
+    "baseline_seconds": 8.0,
+    "baseline_warmup": 2.0,
     "configs": ("sqlite-1w", "pg-redis-2w"),
 }
 TARGET_P95_MS = 150.0
@@ -312,6 +341,14 @@ class StepFailed(Exception):
     """A round trip that errored: a refusal, an exception toast, a timeout."""
 
 
+def stores_cookies(delta: dict) -> bool:
+    """Whether a browser saves this delta's cookie values. Reflex's
+    applyClientStorageDelta skips a delta from a state not hydrated yet: a
+    fresh state (its store lost the tab's state) sends its defaults, an
+    empty session token among them, and the page's cookie must survive it."""
+    return (delta.get(STATE) or {}).get(HYDRATED_VAR) is not False
+
+
 def hydrated(update: dict) -> bool:
     return (update.get("delta") or {}).get(STATE, {}).get(HYDRATED_VAR) is True
 
@@ -365,6 +402,8 @@ class SimMember:
     """One browser tab of one member: a socket, the session cookie, the page
     it is on, and at most one action in flight."""
 
+    cookie_var = COOKIE_VAR  # the cookie the page sends (the baseline has its own)
+
     def __init__(self, port: int, email: str, rec: Recorder, timeout: float):
         self.email, self.rec, self.timeout = email, rec, timeout
         self.token = str(uuid.uuid4())
@@ -379,7 +418,7 @@ class SimMember:
     async def connect(self, path: str = "/login") -> None:
         self.path = path
         boot = self._event(
-            HYDRATE, {"vars": {COOKIE_VAR: self.cookie}} if self.cookie else {}
+            HYDRATE, {"vars": {self.cookie_var: self.cookie}} if self.cookie else {}
         )
         future = self._expect(hydrated)
         await self.socket.open(boot)
@@ -399,7 +438,7 @@ class SimMember:
         future = self._expect(hydrated)
         began = time.perf_counter()
         if self.cookie:
-            cookie = {"vars": {COOKIE_VAR: self.cookie}}
+            cookie = {"vars": {self.cookie_var: self.cookie}}
             self.socket.emit(self._event(UPDATE_VARS, cookie))
         self.socket.emit(self._event(ON_LOAD, {}))
         await self._wait(future)
@@ -472,8 +511,13 @@ class SimMember:
     def _read_update(self, update: dict) -> str:
         """Keep the cookie and the redirect; say what went wrong, if anything."""
         problem = ""
-        for substate, changes in (update.get("delta") or {}).items():
-            if substate == SESSION and "auth_token_rx_state_" in changes:
+        delta = update.get("delta") or {}
+        for substate, changes in delta.items():
+            if (
+                substate == SESSION
+                and "auth_token_rx_state_" in changes
+                and stores_cookies(delta)
+            ):
                 self.cookie = changes["auth_token_rx_state_"]
             for var, value in changes.items():
                 if (
@@ -663,13 +707,11 @@ async def act_out(
     """One client's loop: an action about every `every` seconds until `until`.
     Without `recover` a dropped socket ends it; with it (faults.py), each turn
     first lets `recover` bring the tab back, which takes the turn if it did."""
-    rng = random.Random(seed)
-    next_at = time.perf_counter() + rng.uniform(0, every)
+    pace = Pace(seed, every)
+    rng = pace.rng
     while recover is not None or not member.socket.closed.is_set():
-        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-        if time.perf_counter() >= until:
+        if not await pace.turn(until):
             return
-        next_at += every * rng.uniform(0.8, 1.2)
         if recover is not None and await recover(member, rng):
             continue
         step = pair.take(member)
@@ -683,8 +725,30 @@ async def act_out(
             member.rec.error(member.doing, str(failure) or type(failure).__name__)
             if step is not None:
                 pair.done(False)
-        next_at = max(next_at, time.perf_counter())
+        pace.answered()
     member.rec.error("socket", "dropped")
+
+
+class Pace:
+    """One client's pacing: its first action at a random moment of the first
+    interval, each next one 0.8-1.2 intervals after the previous was due (0.4-0.6
+    s at 0.5 s), or at once when the previous reply came later than that."""
+
+    def __init__(self, seed: int, every: float):
+        self.rng, self.every = random.Random(seed), every
+        self.next_at = time.perf_counter() + self.rng.uniform(0, every)
+
+    async def turn(self, until: float) -> bool:
+        """Wait for the next action's moment; False once the window is over."""
+        await asyncio.sleep(max(0.0, self.next_at - time.perf_counter()))
+        if time.perf_counter() >= until:
+            return False
+        self.next_at += self.every * self.rng.uniform(0.8, 1.2)
+        return True
+
+    def answered(self) -> None:
+        """The action's reply came: a late one moves the schedule to now."""
+        self.next_at = max(self.next_at, time.perf_counter())
 
 
 async def heartbeats(members: list[SimMember], until: float) -> None:
@@ -1396,6 +1460,284 @@ def _audit(database: Database, result: Result) -> None:
     result.audit_breaches = report.breaches[:10]
 
 
+# --------------------------------------------------------------------------- baseline
+
+BASELINE_STATE = f"{STATE}.baseline___baseline____baseline_state"  # BaselineState
+BASELINE_READ = f"{BASELINE_STATE}.read"
+BASELINE_SEQ = "seq_rx_state_"
+BASELINE_KINDS = ("event", "page")
+BASELINE_ROWS = 100
+
+BASELINE_APP = '''"""benchmarks/load.py's baseline: the issue's trivial handler (one
+SQLite read) behind Reflex's event and page protocol, and nothing else."""
+
+import os
+import sqlite3
+from pathlib import Path
+
+import reflex as rx
+
+DATABASE = Path(__file__).resolve().parent.parent / "baseline.db"
+ROWS = @ROWS@
+_connection: tuple[int, sqlite3.Connection] | None = None
+
+
+def one_read(n: int) -> str:
+    """One SELECT of one row, on this worker process's own connection."""
+    global _connection
+    if _connection is None or _connection[0] != os.getpid():
+        _connection = (os.getpid(), sqlite3.connect(DATABASE, check_same_thread=False))
+    query = "SELECT name FROM item WHERE id = ?"
+    return _connection[1].execute(query, (n % ROWS + 1,)).fetchone()[0]
+
+
+class BaselineState(rx.State):
+    token: str = rx.Cookie("")  # the page's cookie, sent on every navigation
+    seq: int = 0
+    value: str = ""
+
+    @rx.event
+    def read(self, seq: int):
+        """The event load: one read; the reply's delta carries seq and value."""
+        self.seq = seq
+        self.value = one_read(seq)
+
+    @rx.event
+    def load(self):
+        """The page's on_load: the same one read."""
+        self.value = one_read(self.seq)
+
+
+def index() -> rx.Component:
+    return rx.text(BaselineState.value)
+
+
+app = rx.App()
+app.add_page(index, route="/", on_load=BaselineState.load)
+'''.replace("@ROWS@", str(BASELINE_ROWS))
+
+BASELINE_RXCONFIG = """import os
+
+import reflex as rx
+
+config = rx.Config(
+    app_name="baseline",
+    db_url=os.environ.get("REFLEX_DB_URL"),
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
+"""
+
+
+def write_baseline_app(run_dir: Path) -> str:
+    """The baseline app and its SQLite file in a scratch directory; returns
+    the file's URL (the server's REFLEX_DB_URL: Reflex itself never opens it)."""
+    (run_dir / "baseline").mkdir(parents=True)
+    (run_dir / "baseline" / "__init__.py").write_text("")
+    (run_dir / "baseline" / "baseline.py").write_text(BASELINE_APP)
+    (run_dir / "rxconfig.py").write_text(BASELINE_RXCONFIG)
+    path = run_dir / "baseline.db"
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        conn.executemany(
+            "INSERT INTO item (id, name) VALUES (?, ?)",
+            [(n, f"item {n}") for n in range(1, BASELINE_ROWS + 1)],
+        )
+    return f"sqlite:///{path}"
+
+
+class BaselineMember(SimMember):
+    """A tab of the baseline app: the page `/` (its on_load does one read) and
+    the `read` event, with a cookie sent on every navigation as the real
+    app's members send their session."""
+
+    cookie_var = f"{BASELINE_STATE}.token_rx_state_"
+
+    def __init__(self, port: int, n: int, rec: Recorder, timeout: float):
+        super().__init__(port, f"baseline{n}", rec, timeout)
+        self.cookie = f"baseline-{n}"
+        self.seq = 0
+
+    async def read(self) -> None:
+        """One `read` event, until the delta with its seq."""
+        self.seq += 1
+        seq = self.seq
+
+        def answered(update: dict) -> bool:
+            changes = (update.get("delta") or {}).get(BASELINE_STATE) or {}
+            return changes.get(BASELINE_SEQ) == seq
+
+        await self.call("event", BASELINE_READ, {"seq": seq}, answered)
+
+
+async def baseline_out(member: BaselineMember, kind: str, until: float, seed: int,
+                       every: float) -> None:  # fmt: skip
+    """One baseline client: the `read` event, or the page, at the mix's pace."""
+    pace = Pace(seed, every)
+    while not member.socket.closed.is_set():
+        if not await pace.turn(until):
+            return
+        try:
+            await (member.read() if kind == "event" else member.navigate("/"))
+        except (StepFailed, Disconnected) as failure:
+            member.rec.error(member.doing, str(failure) or type(failure).__name__)
+        pace.answered()
+    member.rec.error("socket", "dropped")
+
+
+@dataclass
+class Baseline:
+    """One baseline load (`event` or `page`) at one configuration and level."""
+
+    config: str
+    kind: str
+    clients: int
+    latency: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+    completed: int = 0
+    wire_events: int = 0
+    seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)
+    start_seconds: float = 0.0
+    load_average: tuple[float, ...] = ()
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def events_per_s(self) -> float:
+        return self.completed / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_cpu_ms(self) -> float:
+        if not self.completed:
+            return 0.0
+        return self.cpu.get("server", 0.0) / 100 * self.seconds * 1000 / self.completed
+
+    def summary(self) -> dict:
+        return {
+            "config": self.config,
+            "kind": self.kind,
+            "clients": self.clients,
+            "p50_ms": round(percentile(self.latency, 50), 1),
+            "p95_ms": round(percentile(self.latency, 95), 1),
+            "p99_ms": round(percentile(self.latency, 99), 1),
+            "events_per_s": round(self.events_per_s, 1),
+            "round_trips": self.completed,
+            "wire_events_per_s": round(self.wire_events / self.seconds, 1)
+            if self.seconds
+            else 0.0,
+            "errors": self.error_count,
+            "cpu_pct": {k: round(v, 1) for k, v in self.cpu.items()},
+            "server_cpu_ms_per_action": round(self.server_cpu_ms, 2),
+        }
+
+
+async def run_baselines(
+    config: Config, clients: int, args, scratch: Path
+) -> list[Baseline]:
+    """The baseline app served as the configuration serves the real one (state
+    manager, workers, oplock), a fresh server per level; its clients connect
+    once, then run the `event` load and the `page` load one after the other."""
+    meter = RedisMeter(args.redis_db if config.postgres else None)
+    meter.flush()
+    redis_url = (
+        f"redis://{REDIS_HOST}:{REDIS_PORT}/{args.redis_db}" if config.postgres else ""
+    )
+    server = Server(scratch / "baseline", args.baseline_db_url, redis_url, config)
+    SERVERS.append(server)
+    rec = Recorder()
+    members = [
+        BaselineMember(server.port, n, rec, args.timeout) for n in range(clients)
+    ]
+    out: list[Baseline] = []
+    try:
+        up = await asyncio.to_thread(server.wait_ready)
+        connects = asyncio.Semaphore(CONNECTS_AT_ONCE)
+
+        async def connect(member: BaselineMember) -> bool:
+            try:
+                async with connects:
+                    await member.connect("/")
+                return True
+            except (StepFailed, Disconnected, OSError, TimeoutError) as failure:
+                rec.error("connect", str(failure) or type(failure).__name__)
+                return False
+
+        began = time.perf_counter()
+        connected = await asyncio.gather(*(connect(m) for m in members))
+        live = [m for m, ok in zip(members, connected, strict=True) if ok]
+        say(
+            f"    baseline: {len(live)} clients in "
+            f"({time.perf_counter() - began:.0f}s), server up in {up:.0f}s"
+        )
+        for kind in BASELINE_KINDS:
+            result = Baseline(config.name, kind, clients, start_seconds=up)
+            result.errors.update(rec.errors)  # failed connects count in both
+            result.examples.update(rec.examples)
+            await _baseline_window(kind, live, args, server, result)
+            out.append(result)
+            say(
+                f"    baseline {kind}: p50 {percentile(result.latency, 50):.0f} ms, "
+                f"p95 {percentile(result.latency, 95):.0f} ms, "
+                f"{result.events_per_s:.0f}/s, {result.error_count} errors, "
+                f"server {result.server_cpu_ms:.1f} ms CPU per round trip"
+            )
+    finally:
+        await asyncio.gather(*(m.close() for m in members), return_exceptions=True)
+        await asyncio.to_thread(server.stop)
+        SERVERS.remove(server)
+        if args.logs:
+            args.logs.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                name = f"{config.name}-{clients}-baseline.log"
+                shutil.copy(server.log, args.logs / name)
+        if server.log_errors():
+            say("  baseline server log:\n    " + "\n    ".join(server.log_errors()[:5]))
+        meter.flush()
+    return out
+
+
+async def _baseline_window(
+    kind: str, members: list[BaselineMember], args, server: Server, result: Baseline
+) -> None:
+    rec = Recorder()
+    for member in members:
+        member.rec = rec
+    rec.started = time.perf_counter() + args.baseline_warmup
+    until = rec.started + args.baseline_seconds
+    rec.measuring = True
+    number = BASELINE_KINDS.index(kind)
+    tasks = [
+        asyncio.create_task(
+            baseline_out(m, kind, until, hash((args.seed, number, i)), args.interval)
+        )
+        for i, m in enumerate(members)
+    ]
+    try:
+        await asyncio.sleep(max(0.0, rec.started - time.perf_counter()))
+        cpu = CpuMeter(server, "")
+        sent_at_start = sum(m.socket.sent for m in members)
+        result.load_average = os.getloadavg()
+        await _progress(rec, until)
+        result.cpu = cpu.stop()
+        result.wire_events = sum(m.socket.sent for m in members) - sent_at_start
+        result.seconds = args.baseline_seconds
+        await asyncio.gather(*tasks)  # in-flight round trips finish (or time out)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    result.latency = rec.all_latencies()
+    result.completed = rec.completed
+    result.errors.update(rec.errors)
+    for key, example in rec.examples.items():
+        result.examples.setdefault(key, example)
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -1427,7 +1769,10 @@ def targets(results: list[Result]) -> dict:
     }
 
 
-def report(results: list[Result], args, failed: str) -> int:
+def report(
+    results: list[Result], args, failed: str, baselines: list[Baseline] | None = None
+) -> int:
+    baselines = baselines or []
     out = Console(file=sys.stdout, width=200)
     table = Table(title="Load test: round trips of user actions")
     for column in (
@@ -1462,9 +1807,13 @@ def report(results: list[Result], args, failed: str) -> int:
             f"{cpu.get('db', 0):.0f}/{cpu.get('other', 0):.0f}",
         )
     out.print(table)
+    if baselines:
+        out.print(_baseline_table(results, baselines))
     out.print(_by_action(results))
     for r in results:
         _details(out, r)
+    for b in baselines:
+        _baseline_details(out, b)
     goals = targets(results)
     ok = (
         not failed
@@ -1482,13 +1831,112 @@ def report(results: list[Result], args, failed: str) -> int:
         f"{goals['throughput_several_workers']}/s {met[goals['throughput_grows']]}",
         highlight=False,
     )
-    summary = {"configs": [r.summary() for r in results], "targets": goals, "ok": ok}
+    configs = []
+    for r in results:
+        entry = r.summary()
+        page = _baseline_of(baselines, r, "page")
+        entry["p95_vs_baseline_page"] = (
+            round(entry["p95_ms"] / percentile(page.latency, 95), 2)
+            if page is not None and page.latency
+            else None
+        )
+        configs.append(entry)
+    summary = {
+        "configs": configs,
+        "baselines": [b.summary() for b in baselines],
+        "targets": goals,
+        "ok": ok,
+    }
     if failed:
         summary["error"] = failed
     print(json.dumps(summary), flush=True)
     if failed:
         return 2
     return 0 if ok else 1
+
+
+def _baseline_of(baselines: list[Baseline], r: Result, kind: str) -> Baseline | None:
+    for b in baselines:
+        if (b.config, b.clients, b.kind) == (r.config, r.clients, kind):
+            return b
+    return None
+
+
+def _baseline_table(results: list[Result], baselines: list[Baseline]) -> Table:
+    """The realistic mix next to the baselines of its configuration and level."""
+    table = Table(
+        title="Baseline in the same run: the mix vs one SQLite read per round trip "
+        "(event: the `read` event; page: a navigation whose on_load does the read)"
+    )
+    for column in (
+        "config",
+        "clients",
+        "load",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "round trips/s",
+        "events/s",
+        "errors",
+        "srv CPU ms/rt",
+        "CPU% srv/gen/db/other",
+        "p95 / page p95",
+    ):
+        table.add_column(column, justify="left" if column == "config" else "right")
+    rows: list[tuple[str, int, str, dict]] = []
+    mixes = {(r.config, r.clients): r for r in results}
+    keys = list(mixes) + [
+        (b.config, b.clients) for b in baselines if (b.config, b.clients) not in mixes
+    ]
+    for key in dict.fromkeys(keys):
+        page = next(
+            (b for b in baselines if (b.config, b.clients, b.kind) == (*key, "page")),
+            None,
+        )
+        page_p95 = percentile(page.latency, 95) if page and page.latency else 0.0
+        if key in mixes:
+            rows.append((*key, "mix", mixes[key].summary()))
+        rows.extend(
+            (*key, b.kind, b.summary())
+            for b in baselines
+            if (b.config, b.clients) == key
+        )
+        for config, clients, kind, s in rows:
+            cpu = s["cpu_pct"]
+            ratio = s["p95_ms"] / page_p95 if page_p95 and kind != "page" else 0.0
+            table.add_row(
+                config,
+                str(clients),
+                kind,
+                f"{s['p50_ms']:.0f}",
+                f"{s['p95_ms']:.0f}",
+                f"{s['p99_ms']:.0f}",
+                f"{s['events_per_s']:.0f}",
+                f"{s['wire_events_per_s']:.0f}",
+                str(s["errors"]),
+                f"{s['server_cpu_ms_per_action']:.1f}",
+                f"{cpu.get('server', 0):.0f}/{cpu.get('loadgen', 0):.0f}/"
+                f"{cpu.get('db', 0):.0f}/{cpu.get('other', 0):.0f}",
+                f"{ratio:.2g}x" if ratio else "-",
+            )
+        rows.clear()
+    return table
+
+
+def _baseline_details(out: Console, b: Baseline) -> None:
+    out.print(
+        f"baseline {b.kind} {b.config} @ {b.clients}: server up in "
+        f"{b.start_seconds:.0f}s, load average {_load(b.load_average)}, server "
+        f"{b.server_cpu_ms:.1f} ms CPU per round trip",
+        highlight=False,
+        markup=False,
+    )
+    for key, count in b.errors.most_common(3):
+        out.print(
+            f"    {count}x {key}  e.g. {b.examples.get(key, '')}",
+            highlight=False,
+            markup=False,
+        )
 
 
 ACTION_COLUMNS = {  # the by-action table's short headers
@@ -1558,7 +2006,9 @@ PG_DATABASES: set[str] = set()  # created, not yet dropped
 REDIS_DBS: set[int] = set()  # flushed at the end whatever happens
 
 
-async def run_all(args, scratch: Path, results: list[Result]) -> None:
+async def run_all(
+    args, scratch: Path, results: list[Result], baselines: list[Baseline]
+) -> None:
     members = max(args.levels) + WARM_MEMBERS_PER_WORKER * max(
         c.workers for c in args.configs
     )
@@ -1580,6 +2030,10 @@ async def run_all(args, scratch: Path, results: list[Result]) -> None:
                     f"{'clean' if result.audit_ok else 'BREACH'}, "
                     f"{s['mem_per_client_kb']} KB/client"
                 )
+                if not args.no_baseline:
+                    baselines.extend(
+                        await run_baselines(config, clients, args, scratch)
+                    )
         finally:
             database.close()
 
@@ -1605,6 +2059,17 @@ def parse_args(argv: list[str] | None):
     )
     parser.add_argument("--logs", type=Path, help="keep the servers' logs here")
     parser.add_argument("--quick", action="store_true", help="a smoke run")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the baseline (one SQLite read per event / page) after each level",
+    )
+    parser.add_argument(
+        "--baseline-seconds", type=float, help="measured window per baseline load"
+    )
+    parser.add_argument(
+        "--baseline-warmup", type=float, help="unmeasured start of a baseline load"
+    )
     args = parser.parse_args(argv)
     preset = QUICK if args.quick else FULL
     args.configs = [
@@ -1620,6 +2085,10 @@ def parse_args(argv: list[str] | None):
         parser.error("levels must be even: clients work in pairs")
     args.seconds = args.seconds or preset["seconds"]
     args.warmup = preset["warmup"] if args.warmup is None else args.warmup
+    args.baseline_seconds = args.baseline_seconds or preset["baseline_seconds"]
+    if args.baseline_warmup is None:
+        args.baseline_warmup = preset["baseline_warmup"]
+    args.baseline_db_url = ""  # main writes the baseline app and its file
     return args
 
 
@@ -1637,18 +2106,28 @@ def _clean_up() -> None:
             redis.Redis(REDIS_HOST, REDIS_PORT, db=number).flushdb()
 
 
-async def run_guarded(args, scratch: Path, results: list[Result], budget: int):
+async def run_guarded(
+    args,
+    scratch: Path,
+    results: list[Result],
+    baselines: list[Baseline],
+    budget: int,
+):
     """SIGTERM stops the run as Ctrl-C does: the main task is cancelled and
     every `finally` on the way out runs."""
     task = asyncio.current_task()
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    await asyncio.wait_for(run_all(args, scratch, results), budget)
+    await asyncio.wait_for(run_all(args, scratch, results, baselines), budget)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     per_level = 90 + args.warmup + args.seconds + 2 * args.timeout
+    if not args.no_baseline:  # a server start, the connects, two loads
+        per_level += 60 + len(BASELINE_KINDS) * (
+            args.baseline_warmup + args.baseline_seconds + 2 * args.timeout
+        )
     budget = int(
         sum(per_level + clients * 0.5 for clients in args.levels) * len(args.configs)
         + 120
@@ -1656,15 +2135,24 @@ def main(argv: list[str] | None = None) -> int:
     say(
         f"Load test: {', '.join(c.name for c in args.configs)} at "
         f"{', '.join(map(str, args.levels))} clients, {args.seconds:.0f}s each "
-        f"(+{args.warmup:.0f}s warm-up); {os.cpu_count()} CPUs, load average {_load()} "
-        f"(gives up after {budget}s)"
+        f"(+{args.warmup:.0f}s warm-up)"
+        + (
+            ""
+            if args.no_baseline
+            else f", baselines {args.baseline_seconds:.0f}s each "
+            f"(+{args.baseline_warmup:.0f}s)"
+        )
+        + f"; {os.cpu_count()} CPUs, load average {_load()} (gives up after {budget}s)"
     )
     results: list[Result] = []
+    baselines: list[Baseline] = []
     failed = ""
     scratch = Path(tempfile.mkdtemp(prefix=f"karma_load_{os.getpid()}_"))
     try:
         copy_app(scratch / "run")
-        asyncio.run(run_guarded(args, scratch, results, budget))
+        if not args.no_baseline:
+            args.baseline_db_url = write_baseline_app(scratch / "baseline")
+        asyncio.run(run_guarded(args, scratch, results, baselines, budget))
     except (KeyboardInterrupt, asyncio.CancelledError):
         failed = "KeyboardInterrupt: stopped"
         say("\nstopped; the servers and databases are cleaned up")
@@ -1674,7 +2162,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _clean_up()
         shutil.rmtree(scratch, ignore_errors=True)
-    code = report(results, args, failed)
+    code = report(results, args, failed, baselines)
     return 130 if failed.startswith("KeyboardInterrupt") else code
 
 
