@@ -64,5 +64,9 @@ def install() -> None:
     handler = OnLoadInternalState.event_handlers["on_load_internal"]
     if handler.fn is on_load_internal:
         return
+    # Reflex's markers live on the function: `supersedes` (a newer navigation
+    # cancels this one's unfinished load) must survive the swap.
+    on_load_internal.__dict__.update(vars(handler.fn))
     object.__setattr__(handler, "fn", on_load_internal)
-    handler.__dict__.pop("_is_coroutine_function", None)  # a cached property
+    for cached in ("_is_coroutine_function", "supersedes", "is_background"):
+        handler.__dict__.pop(cached, None)

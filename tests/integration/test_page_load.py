@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from reflex.istate.manager.memory import StateManagerMemory
+from reflex.state import OnLoadInternalState
 from reflex_base.event import Event
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
 from marketplace.marketplace import app
-from marketplace.states import people
+from marketplace.states import page_load, people
 from marketplace.states.people import DashboardState
 from marketplace.states.session import SessionState
 
@@ -123,3 +124,13 @@ def test_a_failing_load_handler_shows_the_error_and_the_page_still_hydrates(
     assert socket.hydrated()
     shown = " ".join(str(e.payload) for e in socket.events)
     assert "An error occurred" in shown
+
+
+def test_a_newer_navigation_still_cancels_an_unfinished_page_load(page_load_on_app):
+    """Reflex cancels a superseded on_load chain (a member clicking on before
+    the page came) by a marker on the handler's function, which the swap keeps:
+    without it a busy worker would finish every abandoned page load."""
+    handler = OnLoadInternalState.event_handlers["on_load_internal"]
+    assert handler.fn is page_load.on_load_internal
+    assert handler.supersedes is True
+    assert handler.is_background is False
