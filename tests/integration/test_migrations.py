@@ -7,8 +7,10 @@ already-migrated `engine` fixture."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -174,3 +176,21 @@ def test_an_operator_can_run_alembic_upgrade_head_from_the_shell(tmp_path):
         assert tables(engine) == MODEL_TABLES | {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def test_a_new_sqlite_file_opened_while_another_process_writes_it_waits(tmp_path):
+    """SQLite refuses the switch to WAL at once, busy timeout or not, while
+    another connection that opened the file first is writing (a second node
+    starting during the first one's migration); the app waits for it."""
+    path = tmp_path / "new.db"
+    first = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    first.execute("BEGIN IMMEDIATE")
+    first.execute("CREATE TABLE early (x)")
+    threading.Timer(0.5, first.execute, ("COMMIT",)).start()
+    engine = db.make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        early = conn.exec_driver_sql("SELECT count(*) FROM early").scalar()
+    engine.dispose()
+    first.close()
+    assert (mode, early) == ("wal", 0)
