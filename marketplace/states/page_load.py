@@ -21,6 +21,7 @@ know, keeps the chain.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from reflex.state import OnLoadInternalState, _load_events_for_page
@@ -58,15 +59,16 @@ async def on_load_internal(self: OnLoadInternalState) -> Any:
     return None
 
 
-def install() -> None:
+def install(function: Callable[..., Any] = on_load_internal) -> None:
     """Swap the function behind Reflex's `on_load_internal` handler (the same
-    handler object its event registry holds), once."""
+    handler object its event registry holds), once. (benchmarks/load.py's
+    baseline app installs a function that picks per page.)"""
     handler = OnLoadInternalState.event_handlers["on_load_internal"]
-    if handler.fn is on_load_internal:
+    if handler.fn is function:
         return
     # Reflex's markers live on the function: `supersedes` (a newer navigation
     # cancels this one's unfinished load) must survive the swap.
-    on_load_internal.__dict__.update(vars(handler.fn))
-    object.__setattr__(handler, "fn", on_load_internal)
+    function.__dict__.update(vars(handler.fn))
+    object.__setattr__(handler, "fn", function)
     for cached in ("_is_coroutine_function", "supersedes", "is_background"):
         handler.__dict__.pop(cached, None)
