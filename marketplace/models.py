@@ -421,6 +421,8 @@ class Listing(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_listing_browse", "status", "kind", "created_at"),
+        # newest first with a LIMIT: read backwards, stop after the page
+        Index("ix_listing_newest", "status", "created_at", "id"),
         CheckConstraint("price >= 0", name="ck_listing_price"),
         CheckConstraint("capacity >= 1", name="ck_listing_capacity"),
     )
