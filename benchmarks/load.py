@@ -1055,8 +1055,32 @@ def _admin_engine() -> Engine:
 # --------------------------------------------------------------------------- one level
 
 
+class Rates:
+    """What a measured window's counts come to (Result, Baseline)."""
+
+    errors: Counter
+    completed: int
+    seconds: float
+    cpu: dict[str, float]
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def events_per_s(self) -> float:
+        return self.completed / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_cpu_ms(self) -> float:
+        """Server CPU time per round trip: what one user action costs it."""
+        if not self.completed:
+            return 0.0
+        return self.cpu.get("server", 0.0) / 100 * self.seconds * 1000 / self.completed
+
+
 @dataclass
-class Result:
+class Result(Rates):
     config: str
     workers: int
     clients: int
@@ -1085,21 +1109,6 @@ class Result:
     @property
     def all_ms(self) -> list[float]:
         return [ms for values in self.latency.values() for ms in values]
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
-
-    @property
-    def events_per_s(self) -> float:
-        return self.completed / self.seconds if self.seconds else 0.0
-
-    @property
-    def server_cpu_ms(self) -> float:
-        """Server CPU time per round trip: what one user action costs it."""
-        if not self.completed:
-            return 0.0
-        return self.cpu.get("server", 0.0) / 100 * self.seconds * 1000 / self.completed
 
     @property
     def mem_per_client_kb(self) -> float:
@@ -1617,7 +1626,7 @@ async def baseline_out(member: BaselineMember, kind: str, until: float, seed: in
 
 
 @dataclass
-class Baseline:
+class Baseline(Rates):
     """One baseline load (`event` or `page`) at one configuration and level."""
 
     config: str
@@ -1632,20 +1641,6 @@ class Baseline:
     cpu: dict[str, float] = field(default_factory=dict)
     start_seconds: float = 0.0
     load_average: tuple[float, ...] = ()
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
-
-    @property
-    def events_per_s(self) -> float:
-        return self.completed / self.seconds if self.seconds else 0.0
-
-    @property
-    def server_cpu_ms(self) -> float:
-        if not self.completed:
-            return 0.0
-        return self.cpu.get("server", 0.0) / 100 * self.seconds * 1000 / self.completed
 
     def summary(self) -> dict:
         return {
