@@ -1954,6 +1954,15 @@ def _baseline_table(results: list[Result], baselines: list[Baseline]) -> Table:
     return table
 
 
+def _commonest_errors(out: Console, measured: Result | Baseline, most: int) -> None:
+    for key, count in measured.errors.most_common(most):
+        out.print(
+            f"    {count}x {key}  e.g. {measured.examples.get(key, '')}",
+            highlight=False,
+            markup=False,
+        )
+
+
 def _baseline_details(out: Console, b: Baseline) -> None:
     out.print(
         f"baseline {b.kind} {b.config} @ {b.clients}: server up in "
@@ -1962,12 +1971,7 @@ def _baseline_details(out: Console, b: Baseline) -> None:
         highlight=False,
         markup=False,
     )
-    for key, count in b.errors.most_common(3):
-        out.print(
-            f"    {count}x {key}  e.g. {b.examples.get(key, '')}",
-            highlight=False,
-            markup=False,
-        )
+    _commonest_errors(out, b, 3)
 
 
 ACTION_COLUMNS = {  # the by-action table's short headers
@@ -2014,12 +2018,7 @@ def _details(out: Console, r: Result) -> None:
         highlight=False,
         markup=False,
     )
-    for key, count in r.errors.most_common(5):
-        out.print(
-            f"    {count}x {key}  e.g. {r.examples.get(key, '')}",
-            highlight=False,
-            markup=False,
-        )
+    _commonest_errors(out, r, 5)
     for breach in r.audit_breaches:
         out.print(f"    AUDIT: {breach}", highlight=False, markup=False)
     if r.profile:
