@@ -1,4 +1,4 @@
-"""Two corrections to how `reflex run` starts the app, installed by rxconfig.py
+"""Three corrections to how `reflex run` serves the app, installed by rxconfig.py
 (the one module the `reflex` command imports before it serves anything).
 
 - Its start-up schema check compares every table it finds with the models, so
@@ -12,12 +12,16 @@
   it; with respawning the other workers keep serving, the dead one comes back,
   and its pages reconnect to whichever worker takes them (their state is in
   Redis). Measured in benchmarks/faults.py.
+- Reflex's disk state manager (the embedded default's page state) rescans
+  its whole states directory every couple of seconds to purge states idle
+  for an hour; here at most once a minute (benchmarks/load.py).
 """
 
 from __future__ import annotations
 
 import functools
 import sys
+import time
 
 
 def check_schema() -> None:
@@ -54,8 +58,40 @@ def respawn_failed_workers() -> None:
     AbstractServer.__init__ = init
 
 
+PURGE_EVERY_SECONDS = 60.0
+
+
+def purge_expired_states_at_most_every(seconds: float = PURGE_EVERY_SECONDS) -> None:
+    """Reflex's disk state manager (the embedded default's page state) lists
+    its whole `.states` directory and stats every file after each write batch,
+    every couple of seconds, to delete states idle longer than the token
+    expiration (an hour). With a few hundred open tabs that scan took 44% of
+    the server's CPU (py-spy, benchmarks/load.py at 200 clients); a state an
+    hour old can as well go a minute later."""
+    try:
+        from reflex.istate.manager.disk import StateManagerDisk
+    except ImportError:  # another Reflex layout: leave it as it is
+        return
+    original = StateManagerDisk._purge_expired_states
+    if getattr(original, "throttled", False):
+        return
+    last: dict[int, float] = {}
+
+    @functools.wraps(original)
+    def purge(self) -> None:
+        now = time.monotonic()
+        if now - last.get(id(self), -seconds) < seconds:
+            return
+        last[id(self)] = now
+        original(self)
+
+    purge.throttled = True  # type: ignore[attr-defined]
+    StateManagerDisk._purge_expired_states = purge
+
+
 def install() -> None:
     from reflex.utils import prerequisites
 
     prerequisites.check_schema_up_to_date = check_schema
     respawn_failed_workers()
+    purge_expired_states_at_most_every()
