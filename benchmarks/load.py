@@ -1060,8 +1060,23 @@ class Rates:
 
     errors: Counter
     completed: int
+    wire_events: int
     seconds: float
     cpu: dict[str, float]
+
+    def _figures(self, latency: list[float]) -> dict:
+        """The JSON figures every measured window reports."""
+        return {
+            "p50_ms": round(percentile(latency, 50), 1),
+            "p95_ms": round(percentile(latency, 95), 1),
+            "p99_ms": round(percentile(latency, 99), 1),
+            "events_per_s": round(self.events_per_s, 1),
+            "round_trips": self.completed,
+            "wire_events_per_s": round(self.wire_events / self.seconds, 1)
+            if self.seconds
+            else 0.0,
+            "errors": self.error_count,
+        }
 
     @property
     def error_count(self) -> int:
@@ -1117,20 +1132,11 @@ class Result(Rates):
         return grown / 1024 / self.clients if self.clients else 0.0
 
     def summary(self) -> dict:
-        everything = self.all_ms
         return {
             "config": self.config,
             "workers": self.workers,
             "clients": self.clients,
-            "p50_ms": round(percentile(everything, 50), 1),
-            "p95_ms": round(percentile(everything, 95), 1),
-            "p99_ms": round(percentile(everything, 99), 1),
-            "events_per_s": round(self.events_per_s, 1),
-            "round_trips": self.completed,
-            "wire_events_per_s": round(self.wire_events / self.seconds, 1)
-            if self.seconds
-            else 0.0,
-            "errors": self.error_count,
+            **self._figures(self.all_ms),
             "audit_ok": self.audit_ok,
             "mem_per_client_kb": round(self.mem_per_client_kb, 1),
             "server_rss_mb": round(self.mem_connected / 2**20, 1),
@@ -1223,33 +1229,53 @@ class RedisMeter:
         return int(self.client.info("memory")["used_memory"])
 
 
-async def run_level(
-    config: Config, database: Database, clients: int, args, scratch: Path
-) -> Result:
-    result = Result(config.name, config.workers, clients)
+def _serve(
+    config: Config, source: Path, db_url: str, args
+) -> tuple[RedisMeter, Server]:
+    """A fresh server for one level (the app or the baseline), served as the
+    configuration says, with our Redis database flushed first."""
     meter = RedisMeter(args.redis_db if config.postgres else None)
     meter.flush()
     redis_url = (
         f"redis://{REDIS_HOST}:{REDIS_PORT}/{args.redis_db}" if config.postgres else ""
     )
-    server = Server(scratch / "run", database.url, redis_url, config)
+    server = Server(source, db_url, redis_url, config)
     SERVERS.append(server)
+    return meter, server
+
+
+async def _retire(
+    server: Server, members: list, meter: RedisMeter, args, name: str, label: str
+) -> int:
+    """Close the clients, stop the server, keep its log (`--logs`) and say
+    what it logged as errors; returns how many."""
+    await asyncio.gather(*(m.close() for m in members), return_exceptions=True)
+    await asyncio.to_thread(server.stop)
+    SERVERS.remove(server)
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            shutil.copy(server.log, args.logs / f"{name}.log")
+    errors = server.log_errors()
+    if errors:
+        say(f"  {label}:\n    " + "\n    ".join(errors[:5]))
+    meter.flush()
+    return len(errors)
+
+
+async def run_level(
+    config: Config, database: Database, clients: int, args, scratch: Path
+) -> Result:
+    result = Result(config.name, config.workers, clients)
+    meter, server = _serve(config, scratch / "run", database.url, args)
     members: list[SimMember] = []
     try:
         result.start_seconds = await asyncio.to_thread(server.wait_ready)
         await _measure(server, meter, database, clients, args, result, members)
     finally:
-        await asyncio.gather(*(m.close() for m in members), return_exceptions=True)
-        await asyncio.to_thread(server.stop)
-        SERVERS.remove(server)
-        result.server_log_errors = len(server.log_errors())
-        if args.logs:
-            args.logs.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(OSError):
-                shutil.copy(server.log, args.logs / f"{config.name}-{clients}.log")
-        if result.server_log_errors:
-            say("  server log:\n    " + "\n    ".join(server.log_errors()[:5]))
-        meter.flush()
+        result.server_log_errors = await _retire(
+            server, members, meter, args, f"{config.name}-{clients}", "server log"
+        )
     _audit(database, result)
     return result
 
@@ -1647,15 +1673,7 @@ class Baseline(Rates):
             "config": self.config,
             "kind": self.kind,
             "clients": self.clients,
-            "p50_ms": round(percentile(self.latency, 50), 1),
-            "p95_ms": round(percentile(self.latency, 95), 1),
-            "p99_ms": round(percentile(self.latency, 99), 1),
-            "events_per_s": round(self.events_per_s, 1),
-            "round_trips": self.completed,
-            "wire_events_per_s": round(self.wire_events / self.seconds, 1)
-            if self.seconds
-            else 0.0,
-            "errors": self.error_count,
+            **self._figures(self.latency),
             "cpu_pct": {k: round(v, 1) for k, v in self.cpu.items()},
             "server_cpu_ms_per_action": round(self.server_cpu_ms, 2),
         }
@@ -1668,13 +1686,7 @@ async def run_baselines(
     manager, workers, oplock), a fresh server per level; its clients connect
     once, then run the `event`, `page` and `page-inline` loads one after the
     other."""
-    meter = RedisMeter(args.redis_db if config.postgres else None)
-    meter.flush()
-    redis_url = (
-        f"redis://{REDIS_HOST}:{REDIS_PORT}/{args.redis_db}" if config.postgres else ""
-    )
-    server = Server(scratch / "baseline", args.baseline_db_url, redis_url, config)
-    SERVERS.append(server)
+    meter, server = _serve(config, scratch / "baseline", args.baseline_db_url, args)
     rec = Recorder()
     members = [
         BaselineMember(server.port, n, rec, args.timeout) for n in range(clients)
@@ -1713,17 +1725,14 @@ async def run_baselines(
                 f"server {result.server_cpu_ms:.1f} ms CPU per round trip"
             )
     finally:
-        await asyncio.gather(*(m.close() for m in members), return_exceptions=True)
-        await asyncio.to_thread(server.stop)
-        SERVERS.remove(server)
-        if args.logs:
-            args.logs.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(OSError):
-                name = f"{config.name}-{clients}-baseline.log"
-                shutil.copy(server.log, args.logs / name)
-        if server.log_errors():
-            say("  baseline server log:\n    " + "\n    ".join(server.log_errors()[:5]))
-        meter.flush()
+        await _retire(
+            server,
+            members,
+            meter,
+            args,
+            f"{config.name}-{clients}-baseline",
+            "baseline server log",
+        )
     return out
 
 

@@ -37,8 +37,8 @@ async def on_load_internal(self: OnLoadInternalState) -> Any:
     if not events:
         return None
     *loads, _set_hydrated = events
-    registry = RegistrationContext.get().event_handlers
-    found = [registry.get(event.name) for event in loads]
+    context = RegistrationContext.get()
+    found = [context.event_handlers.get(event.name) for event in loads]
     if any(entry is None or entry.handler.is_background for entry in found):
         return events
     root = self._get_root_state()
@@ -54,7 +54,7 @@ async def on_load_internal(self: OnLoadInternalState) -> Any:
         except Exception as error:  # as Reflex reports a failing handler
             log.exception("Error in the on_load handler %s", event.name)
             self.is_hydrated = True
-            return RegistrationContext.get().app.backend_exception_handler(error)
+            return context.app.backend_exception_handler(error)
     self.is_hydrated = True
     return None
 

@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from reflex.istate.manager.memory import StateManagerMemory
 from reflex.state import OnLoadInternalState
 from reflex_base.event import Event
@@ -92,12 +91,7 @@ def redirects(socket: RecordingSocket) -> list[str]:
     return [e.payload.get("path") for e in socket.events if e.name == "_redirect"]
 
 
-@pytest.fixture
-def page_load_on_app():
-    assert app is not None  # importing the app installs page_load
-
-
-def test_the_dashboard_arrives_with_the_page_load_event_itself(ada, page_load_on_app):
+def test_the_dashboard_arrives_with_the_page_load_event_itself(ada):
     socket, ran = open_page("/dashboard", ada.token)
     # Reflex alone: ... on_load_internal, load, set_is_hydrated
     assert ran == ["hydrate_and_load", "on_load_internal"]
@@ -107,14 +101,14 @@ def test_the_dashboard_arrives_with_the_page_load_event_itself(ada, page_load_on
     assert redirects(socket) == []
 
 
-def test_a_guest_on_a_private_page_is_sent_to_log_in(engine, page_load_on_app):
+def test_a_guest_on_a_private_page_is_sent_to_log_in(engine):
     socket, _ran = open_page("/dashboard")
     assert redirects(socket) == ["/login"]
     assert socket.hydrated()
 
 
 def test_a_failing_load_handler_shows_the_error_and_the_page_still_hydrates(
-    ada, page_load_on_app, monkeypatch
+    ada, monkeypatch
 ):
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
@@ -126,7 +120,7 @@ def test_a_failing_load_handler_shows_the_error_and_the_page_still_hydrates(
     assert "An error occurred" in shown
 
 
-def test_a_newer_navigation_still_cancels_an_unfinished_page_load(page_load_on_app):
+def test_a_newer_navigation_still_cancels_an_unfinished_page_load():
     """Reflex cancels a superseded on_load chain (a member clicking on before
     the page came) by a marker on the handler's function, which the swap keeps:
     without it a busy worker would finish every abandoned page load."""
