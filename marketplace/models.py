@@ -438,6 +438,8 @@ class Listing(SQLModel, table=True):
     currency: str | None = Field(default=None, max_length=3)  # paid terms only
     rate_kind: str | None = Field(default=None, max_length=8)  # hourly | fixed
     capacity: int = Field(default=1)
+    # engagements holding a spot (TAKES_A_SPOT); kept by triggers (revision 0011)
+    spots_taken: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     deadline: date | None = None
     audience: str = Field(default="public", max_length=8)  # public | network | chosen
     status: str = Field(default="open", max_length=8)  # open | paused | closed

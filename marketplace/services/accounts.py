@@ -22,7 +22,7 @@ from marketplace.domain.accounts import (
 )
 from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
 from marketplace.models import AuthSession, LoginAttempt, Member
-from marketplace.services import ledger
+from marketplace.services import ledger, session_cache
 from marketplace.settings import get_settings
 
 # RFC 2606 reserves `.invalid`: an invited member's placeholder address can
@@ -241,6 +241,14 @@ def member_for_token(
     session: Session, token: object, clock: Clock = system_clock
 ) -> SignedIn | None:
     """The member behind a live session token; None if expired, revoked or forged."""
+    live = live_session(session, token, clock)
+    return live[0] if live else None
+
+
+def live_session(
+    session: Session, token: object, clock: Clock = system_clock
+) -> tuple[SignedIn, datetime] | None:
+    """The member behind a live session token and when the session expires."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
     # Columns, not entities: every event of a signed-in page runs this, and
@@ -262,7 +270,8 @@ def member_for_token(
     ).first()
     if row is None or row.expires_at <= clock.now():
         return None
-    return SignedIn(row.id, row.handle, row.display_name, row.is_operator)
+    member = SignedIn(row.id, row.handle, row.display_name, row.is_operator)
+    return member, row.expires_at
 
 
 def log_out(session: Session, token: object, clock: Clock = system_clock) -> None:
@@ -274,6 +283,7 @@ def log_out(session: Session, token: object, clock: Clock = system_clock) -> Non
     if auth is not None and auth.revoked_at is None:
         auth.revoked_at = clock.now()
         session.add(auth)
+        session_cache.forget(session, auth.member_id)
 
 
 def revoke_all_sessions(
@@ -288,4 +298,5 @@ def revoke_all_sessions(
     for auth in live:
         auth.revoked_at = clock.now()
         session.add(auth)
+    session_cache.forget(session, member_id)
     return len(live)

@@ -67,7 +67,7 @@ from marketplace.models import (
     Member,
     MemberTag,
 )
-from marketplace.services import graph_sync
+from marketplace.services import graph_sync, session_cache
 from marketplace.settings import get_settings
 
 ACCEPTED = "accepted"
@@ -141,10 +141,25 @@ def _follow_other_workers(engine: Engine) -> None:
     if _listener is not None and _listener.dsn == dsn and _listener.is_alive():
         return
     stop_following()
-    _listener = graph_sync.Listener(dsn, refresh, partial(use_index, None))
+    _listener = graph_sync.Listener(dsn, refresh, _lost_feed)
     _listener.start()
     if not _listener.listening.wait(FEED_READY_SECONDS):
         log.warning("graph feed not listening yet; loading anyway")
+
+
+def hears_other_workers() -> bool:
+    """Whether what other workers announce reaches this one now: alone on
+    SQLite it always does; on PostgreSQL once the feed listens."""
+    if not graph_sync.is_shared(get_engine()):
+        return True
+    current = _listener
+    return current is not None and current.is_alive() and current.listening.is_set()
+
+
+def _lost_feed() -> None:
+    """Whatever the other workers announced meanwhile is lost: start afresh."""
+    use_index(None)
+    session_cache.clear()
 
 
 def stop_following() -> None:
@@ -445,6 +460,9 @@ def refresh(topic: str, ids: list[int]) -> None:
     """Bring the loaded graph in line with the database for what another
     worker announced. Reads under the graph lock, so a change this worker
     commits meanwhile applies after the read, never under it."""
+    if topic == session_cache.TOPIC:
+        session_cache.drop(ids)
+        return
     reread = _REREAD.get(topic)
     if reread is None:
         use_index(None)

@@ -262,17 +262,8 @@ def visible_listing(
 
 def has_room() -> ColumnElement[bool]:
     """SQL: the listing has a spot left (fewer engagements under way than its
-    capacity)."""
-    taken = (
-        select(func.count())
-        .where(
-            Engagement.listing_id == Listing.id,
-            col(Engagement.status).in_([str(s) for s in TAKES_A_SPOT]),
-        )
-        .correlate(Listing)
-        .scalar_subquery()
-    )
-    return taken < Listing.capacity
+    capacity; triggers keep `spots_taken` in step, revision 0011)."""
+    return col(Listing.spots_taken) < col(Listing.capacity)
 
 
 def spots_taken(session: Session, listing_id: int) -> int:

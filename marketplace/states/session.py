@@ -11,9 +11,9 @@ import reflex as rx
 from sqlmodel import Session
 
 from marketplace import routes
-from marketplace.db import read_only, unit_of_work
+from marketplace.db import unit_of_work
 from marketplace.domain.errors import DomainError
-from marketplace.services import accounts
+from marketplace.services import accounts, signed_in
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,10 @@ class SessionState(rx.State):
         return routes.person(self.my_handle) if self.my_handle else routes.LOGIN
 
     def _member(self) -> accounts.SignedIn | None:
-        """The member behind the cookie, re-checked against the server-side
-        session on every call (expired and revoked sessions yield None)."""
-        with read_only() as session:
-            member = accounts.member_for_token(session, self.auth_token)
+        """The member behind the cookie, checked against the server-side
+        session (expired and revoked sessions yield None); session_cache says
+        how long a worker remembers the answer."""
+        member = signed_in.member_for(self.auth_token)
         self._show(member)
         return member
 

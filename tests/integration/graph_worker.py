@@ -9,7 +9,7 @@ import json
 import sys
 
 from marketplace import db
-from marketplace.services import graph_index
+from marketplace.services import graph_index, signed_in
 
 
 def answer(query: dict) -> object:
@@ -22,6 +22,9 @@ def answer(query: dict) -> object:
         ]
     if query["q"] == "connected":
         return graph_index.index().graph.has_edge(query["a"], query["b"])
+    if query["q"] == "signed_in":
+        member = signed_in.member_for(query["token"])
+        return member.id if member else None
     if query["q"] == "feed":
         listener = graph_index.listener()
         return {

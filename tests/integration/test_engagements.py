@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
+from marketplace.domain.engagements import TAKES_A_SPOT
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ledger import InsufficientKarma
 from marketplace.models import (
@@ -20,6 +21,7 @@ from marketplace.models import (
     EngagementEvent,
     Iou,
     LedgerTransfer,
+    Listing,
     Member,
     Notification,
 )
@@ -273,6 +275,52 @@ def test_a_full_listing_takes_no_more_bookings(ada, bo, cy):
     with pytest.raises(Conflict, match="full"):
         act(ada, second, "accept")
     assert status(second) == "proposed"
+
+
+def spots(listing_id) -> tuple[int, int]:
+    """(what the listing row says is taken, what its engagements hold)."""
+    taking = [str(s) for s in TAKES_A_SPOT]
+    with read_only() as s:
+        kept = s.get(Listing, listing_id).spots_taken
+        held = s.exec(
+            select(func.count()).where(
+                Engagement.listing_id == listing_id,
+                col(Engagement.status).in_(taking),
+            )
+        ).one()
+    return kept, held
+
+
+def test_spots_taken_follow_every_engagement_however_it_is_written(ada, bo, cy):
+    listing = post(ada, price=1, capacity=2)
+    first, second = propose(bo, listing), propose(cy, listing)
+    assert spots(listing) == (0, 0)
+    act(ada, first, "accept")
+    act(ada, second, "accept")
+    assert spots(listing) == (2, 2)
+    act(bo, first, "deliver")
+    act(ada, first, "confirm")
+    assert spots(listing) == (2, 2)  # a confirmed engagement keeps its spot
+    # an operator's SQL, not the service: the row still follows
+    with unit_of_work() as s:
+        s.get(Engagement, second).status = "cancelled"
+    assert spots(listing) == (1, 1)
+    with unit_of_work() as s:
+        extra = Engagement(
+            listing_id=listing,
+            asker_id=ada.member_id,
+            helper_id=cy.member_id,
+            proposed_by_id=cy.member_id,
+            status="accepted",
+            terms="karma",
+            created_at=START,
+            updated_at=START,
+        )
+        s.add(extra)
+    assert spots(listing) == (2, 2)
+    with unit_of_work() as s:
+        s.delete(s.get(Engagement, extra.id))
+    assert spots(listing) == (1, 1)
 
 
 def test_a_dispute_needs_a_reason_and_an_operator_who_is_not_a_party(ada, bo):

@@ -23,6 +23,7 @@ from marketplace import db
 from marketplace.db import unit_of_work
 from marketplace.models import MemberTag
 from marketplace.services import (
+    accounts,
     connections,
     contexts,
     graph_index,
@@ -31,7 +32,7 @@ from marketplace.services import (
 )
 from tests.conftest import _clean, unavailable
 from tests.integration.test_connections import answer, ask, connected
-from tests.integration.test_wallet import member
+from tests.integration.test_wallet import PASSWORD, member
 
 ROOT = Path(__file__).resolve().parents[2]
 WITHIN = 1.0  # seconds: the promise
@@ -156,6 +157,25 @@ def test_profile_edits_and_contexts_reach_the_other_worker(people, other):
     assert within(
         WITHIN, lambda: posted not in other.ask("nudges", member=bob.member_id)
     ), "a closed context still nudged on the other worker"
+
+
+def test_a_log_out_here_ends_the_session_the_other_worker_remembers(people, other):
+    ada, bob, _cyd = people
+    with unit_of_work() as s:
+        second = accounts.log_in(s, email="ada@example.com", password=PASSWORD)
+    # the other worker has served Ada's tabs, so it remembers both sessions
+    assert other.ask("signed_in", token=ada.token) == ada.member_id
+    assert other.ask("signed_in", token=second.token) == ada.member_id
+    assert other.ask("signed_in", token=bob.token) == bob.member_id
+
+    with unit_of_work() as s:
+        accounts.log_out(s, ada.token)
+    assert within(WITHIN, lambda: other.ask("signed_in", token=ada.token) is None)
+
+    with unit_of_work() as s:
+        accounts.revoke_all_sessions(s, ada.member_id)
+    assert within(WITHIN, lambda: other.ask("signed_in", token=second.token) is None)
+    assert other.ask("signed_in", token=bob.token) == bob.member_id
 
 
 def test_a_removed_connection_leaves_the_other_workers_graph(people, other):

@@ -78,6 +78,18 @@ def test_a_logged_out_token_is_refused(engine):
     assert card("ada") == before
 
 
+def test_a_token_logged_out_after_it_was_used_is_refused_at_once(engine):
+    ada = member("ada")
+    first = state_of(ProfileEditState, ada.token)
+    ProfileEditState.refresh_session.fn(first)  # the worker now remembers ada
+    assert first.my_handle == "ada"
+    with unit_of_work() as s:
+        accounts.log_out(s, ada.token)
+    before = card("ada")
+    ProfileEditState.save.fn(state_of(ProfileEditState, ada.token), FORGED_EDIT)
+    assert card("ada") == before
+
+
 def test_bad_profile_input_shows_the_reason_and_keeps_the_profile(engine):
     ada = member("ada")
     before = card("ada")
