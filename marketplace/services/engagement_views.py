@@ -293,6 +293,11 @@ def my_open_engagement(session: Session, member_id: int, listing_id: int) -> int
     return found or 0
 
 
+def is_operator(session: Session, member_id: int) -> bool:
+    operator = session.exec(select(Member.is_operator).where(Member.id == member_id))
+    return bool(operator.first())
+
+
 def disputes(session: Session) -> list[dict]:
     """Open disputes, oldest first, for the operator page."""
     rows = session.exec(

@@ -287,7 +287,8 @@ def views(
     session: Session, viewer_id: int, listings: list[Listing]
 ) -> list[ListingView]:
     """Listings as members see them, with tags, authors and spots left, in a
-    fixed number of queries however many there are."""
+    fixed number of queries however many there are. The listings are read in
+    this session (their `spots_taken` is as fresh as the read)."""
     ids = [item.id for item in listings]
     tags = _grouped(session, select(ListingTag.listing_id, ListingTag.tag), ids)
     authors = {
@@ -296,16 +297,6 @@ def views(
             select(Member).where(col(Member.id).in_({x.author_id for x in listings}))
         )
     }
-    taken = dict(
-        session.exec(
-            select(Engagement.listing_id, func.count())
-            .where(
-                col(Engagement.listing_id).in_(ids),
-                col(Engagement.status).in_([str(s) for s in TAKES_A_SPOT]),
-            )
-            .group_by(Engagement.listing_id)
-        ).all()
-    )
     chosen = _chosen_handles(
         session, [x.id for x in listings if x.author_id == viewer_id]
     )
@@ -314,7 +305,7 @@ def views(
             item,
             authors[item.author_id],
             tags.get(item.id, []),
-            taken.get(item.id, 0),
+            item.spots_taken,
             viewer_id,
             chosen.get(item.id, []),
         )

@@ -142,15 +142,14 @@ class DisputesState(SessionState):
         member = self._member()
         if member is None:
             return rx.redirect(routes.LOGIN)
-        self.allowed = member.is_operator
-        self._refresh()
+        self._refresh(member.id)
 
-    def _refresh(self) -> None:
-        if not self.allowed:
-            self.disputes = []
-            return
+    def _refresh(self, member_id: int) -> None:
+        # Read now, not from the remembered session: a demoted operator must
+        # stop seeing disputes at once.
         with read_only() as session:
-            self.disputes = engagement_views.disputes(session)
+            self.allowed = engagement_views.is_operator(session, member_id)
+            self.disputes = engagement_views.disputes(session) if self.allowed else []
 
     @rx.event
     def resolve(self, form: dict):
@@ -167,5 +166,5 @@ class DisputesState(SessionState):
         )
         if attempt.refusal is not None:
             return attempt.refusal
-        self._refresh()
+        self._refresh(attempt.member_id)
         return rx.toast.success("Dispute resolved.")

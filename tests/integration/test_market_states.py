@@ -195,6 +195,23 @@ def test_only_operators_see_and_resolve_disputes(trio):
     assert available(ada.member_id) == 10
 
 
+def test_a_demoted_operator_stops_seeing_disputes_at_once(trio):
+    ada, bob, cyd = trio
+    engagement = propose(bob, post(ada))
+    act(ada, engagement, "accept")
+    act(bob, engagement, "deliver")
+    act(ada, engagement, "dispute", note="No show")
+    with unit_of_work() as s:
+        s.get(Member, cyd.member_id).is_operator = True
+    desk = state_of(DisputesState, cyd.token)
+    DisputesState.load.fn(desk)  # the worker now remembers cyd as an operator
+    assert [d["reason"] for d in desk.disputes] == ["No show"]
+    with unit_of_work() as s:
+        s.get(Member, cyd.member_id).is_operator = False
+    DisputesState.load.fn(desk)
+    assert desk.allowed is False and desk.disputes == []
+
+
 def test_the_dashboard_shows_what_waits_for_me_and_requests_i_could_help_with(trio):
     from marketplace.services import profiles
     from marketplace.states.people import DashboardState
