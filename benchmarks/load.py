@@ -987,6 +987,12 @@ def populate(database: Database, members: int, seed: int) -> None:
                 database.emails.append(_load_member(session, i, rng, skills))
     finally:
         accounts.hash_password = original
+    # A live database has planner statistics; a freshly filled one has none
+    # until autovacuum gets to it, and PostgreSQL then picks plans 10x slower
+    # (the dashboard's shared-tags join: 1.4 ms instead of 0.1).
+    with database.engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
 
 
 def _load_member(session, i: int, rng: random.Random, skills: list[str]) -> str:

@@ -289,6 +289,8 @@ def views(
     """Listings as members see them, with tags, authors and spots left, in a
     fixed number of queries however many there are. The listings are read in
     this session (their `spots_taken` is as fresh as the read)."""
+    if not listings:
+        return []
     ids = [item.id for item in listings]
     tags = _grouped(session, select(ListingTag.listing_id, ListingTag.tag), ids)
     authors = {
@@ -315,6 +317,8 @@ def views(
 
 def _grouped(session: Session, stmt, ids: list[int]) -> dict[int, list[str]]:
     grouped: dict[int, list[str]] = {}
+    if not ids:
+        return grouped  # most pages have none of the viewer's own listings
     column = stmt.selected_columns[0]
     for key, value in session.exec(
         stmt.where(column.in_(ids)).order_by(column, stmt.selected_columns[1])

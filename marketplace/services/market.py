@@ -102,13 +102,21 @@ def search(
     )
     for condition in _conditions(session, viewer_id, filters, clock):
         stmt = stmt.where(condition)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
+    # The page and the total in one statement; only a page past the end
+    # (no rows to carry the total) needs a count of its own.
+    rows = session.execute(  # rows of (listing, total), not scalars
+        stmt.add_columns(func.count().over())
+        .order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
-    return views(session, viewer_id, list(rows)), total
+    if rows:
+        total = rows[0][1]
+    elif page == 1:
+        total = 0
+    else:
+        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    return views(session, viewer_id, [listing for listing, _ in rows]), total
 
 
 def _conditions(session, viewer_id, filters: Filters, clock) -> list[ColumnElement]:
@@ -143,9 +151,9 @@ def _matches(session: Session, words: list[str]) -> ColumnElement[bool]:
     words = words[:12]
     if session.get_bind().dialect.name == "postgresql":
         query = " & ".join(f"{w}:*" for w in words)
+        # the stored vector (revision 0012), GIN-indexed
         return text(
-            "to_tsvector('english', listing.search_text) @@ "
-            "to_tsquery('english', :fts_query)"
+            "listing.listing_fts_vector @@ to_tsquery('english', :fts_query)"
         ).bindparams(fts_query=query)
     # FTS5: each word quoted (no operators from the user) and made a prefix
     query = " ".join('"' + w.replace('"', "") + '"*' for w in words)

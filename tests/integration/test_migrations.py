@@ -99,7 +99,7 @@ def test_the_search_index_exists_after_upgrade(empty_engine):
         expected.add("listing_fts")
     else:
         found = "SELECT indexname FROM pg_indexes WHERE tablename = 'listing'"
-        expected = {"listing_fts_gin"}
+        expected = {"listing_fts_vector_gin"}
     with empty_engine.connect() as conn:
         assert expected <= set(conn.execute(text(found)).scalars())
 
