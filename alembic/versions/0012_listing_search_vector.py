@@ -2,12 +2,13 @@
 
 Revision 0006 indexed `to_tsvector('english', search_text)` with GIN. While
 the planner scans open listings instead of using that index (small tables,
-fresh statistics), it computed the vector of every open listing for every
+no statistics yet), it computed the vector of every open listing for every
 search: 3 ms of a 3.2 ms search at ~250 listings (benchmarks/README.md,
 "Load"). A stored generated column computes it once per write, and the GIN
 index moves onto it. Named with the search prefix so schema comparisons leave
 it out (migrations.SEARCH_PREFIX), like the index. SQLite's FTS5 table is
-unchanged.
+unchanged. Adding a stored column rewrites the listing table once, under an
+exclusive lock: posting and editing listings wait while it runs.
 
 Revision ID: 0012
 Revises: 0011
