@@ -171,12 +171,18 @@ def test_the_whole_loop_through_the_handlers(trio):
     assert "already" in state.review_error
 
 
+def disputed(asker, helper) -> int:
+    """An engagement the asker disputed after the helper delivered."""
+    engagement = propose(helper, post(asker))
+    act(asker, engagement, "accept")
+    act(helper, engagement, "deliver")
+    act(asker, engagement, "dispute", note="No show")
+    return engagement
+
+
 def test_only_operators_see_and_resolve_disputes(trio):
     ada, bob, cyd = trio
-    engagement = propose(bob, post(ada))
-    act(ada, engagement, "accept")
-    act(bob, engagement, "deliver")
-    act(ada, engagement, "dispute", note="No show")
+    engagement = disputed(ada, bob)
     desk = state_of(DisputesState, cyd.token)
     DisputesState.load.fn(desk)
     assert desk.allowed is False and desk.disputes == []
@@ -197,10 +203,7 @@ def test_only_operators_see_and_resolve_disputes(trio):
 
 def test_a_demoted_operator_stops_seeing_disputes_at_once(trio):
     ada, bob, cyd = trio
-    engagement = propose(bob, post(ada))
-    act(ada, engagement, "accept")
-    act(bob, engagement, "deliver")
-    act(ada, engagement, "dispute", note="No show")
+    disputed(ada, bob)
     with unit_of_work() as s:
         s.get(Member, cyd.member_id).is_operator = True
     desk = state_of(DisputesState, cyd.token)
