@@ -39,6 +39,9 @@ _FORGET = "session_cache_forget"
 # token -> (member, session expires at, remembered at: time.monotonic())
 _entries: dict[str, tuple[SignedIn, datetime, float]] = {}
 _lock = threading.Lock()
+# Counts forgettings. A read that began before one may have seen the session
+# still live: `remember` refuses it rather than keep that answer for the TTL.
+_generation = 0
 
 
 def recall(token: str, now: datetime) -> SignedIn | None:
@@ -52,8 +55,17 @@ def recall(token: str, now: datetime) -> SignedIn | None:
     return member
 
 
-def remember(token: str, member: SignedIn, expires_at: datetime) -> None:
+def generation() -> int:
+    """Take it before reading a session from the database; give it to `remember`."""
+    return _generation
+
+
+def remember(token: str, member: SignedIn, expires_at: datetime, read_at: int) -> None:
+    """Keep what a read that began at generation `read_at` found, unless
+    something was forgotten since (the read may predate that log-out)."""
     with _lock:
+        if read_at != _generation:
+            return
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
         _entries[token] = (member, expires_at, time.monotonic())
@@ -81,12 +93,16 @@ def _forget_pending(session: Session) -> None:
 
 def drop(member_ids: Iterable[int]) -> None:
     """Forget these members' sessions in this worker."""
+    global _generation
     gone = set(member_ids)
     with _lock:
+        _generation += 1
         for token in [t for t, e in _entries.items() if e[0].id in gone]:
             del _entries[token]
 
 
 def clear() -> None:
+    global _generation
     with _lock:
+        _generation += 1
         _entries.clear()

@@ -13,11 +13,12 @@ def member_for(token: object, clock: Clock = system_clock) -> accounts.SignedIn 
     """The member behind a live session token; None if expired, revoked or forged."""
     if isinstance(token, str) and (member := session_cache.recall(token, clock.now())):
         return member
+    read_at = session_cache.generation()
     with read_only() as session:
         live = accounts.live_session(session, token, clock)
     if live is None:
         return None
     # A worker deaf to the others' announcements could miss a revocation.
     if graph_index.hears_other_workers():
-        session_cache.remember(str(token), *live)
+        session_cache.remember(str(token), *live, read_at=read_at)
     return live[0]
