@@ -22,7 +22,7 @@ from marketplace.domain.accounts import (
 )
 from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
 from marketplace.models import AuthSession, LoginAttempt, Member
-from marketplace.services import ledger, session_cache
+from marketplace.services import graph_index, ledger
 from marketplace.settings import get_settings
 
 # RFC 2606 reserves `.invalid`: an invited member's placeholder address can
@@ -283,7 +283,7 @@ def log_out(session: Session, token: object, clock: Clock = system_clock) -> Non
     if auth is not None and auth.revoked_at is None:
         auth.revoked_at = clock.now()
         session.add(auth)
-        session_cache.forget(session, auth.member_id)
+        graph_index.forget_sessions(session, auth.member_id)
 
 
 def revoke_all_sessions(
@@ -298,5 +298,5 @@ def revoke_all_sessions(
     for auth in live:
         auth.revoked_at = clock.now()
         session.add(auth)
-    session_cache.forget(session, member_id)
+    graph_index.forget_sessions(session, member_id)
     return len(live)

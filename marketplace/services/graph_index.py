@@ -390,6 +390,13 @@ def withdraw_context(context_id: int) -> None:
     _change(lambda _, board: board.remove(context_id))
 
 
+def forget_sessions(session: Session, member_id: int) -> None:
+    """When `session` commits, every worker forgets what it remembers of this
+    member's sessions (session_cache): after, not before, or a read in between
+    would remember the old answer again."""
+    after_commit(session, partial(session_cache.drop, [member_id]))
+
+
 def after_commit(session: Session, change: Callable[[], None]) -> None:
     """Run `change` (one of the apply functions, bound to its arguments) once
     the session's transaction commits; forget it if the transaction, or the
@@ -453,6 +460,8 @@ def _topic(change: Callable[[], None]) -> tuple[str, list[int]]:
         return "context", [args[0].id]
     if func is withdraw_context:
         return "context", [args[0]]
+    if func is session_cache.drop:
+        return session_cache.TOPIC, list(args[0])
     return "reload", []  # anything else (a reseed): start again from the database
 
 

@@ -16,7 +16,7 @@ from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.profiles import TAG_KINDS, clean_profile
 from marketplace.models import Connection, Member, MemberTag
-from marketplace.services import graph_index, session_cache
+from marketplace.services import graph_index
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def update_profile(
     member.updated_at = clock.now()
     session.add(member)
     replace_tags(session, member.id, changes.tags)
-    session_cache.forget(session, member.id)  # the navigation shows the name
+    graph_index.forget_sessions(session, member.id)  # the navigation shows the name
     graph_index.after_commit(
         session,
         partial(graph_index.apply_availability, member.id, member.availability),

@@ -7,12 +7,13 @@ session's own expiry.
 
 What ends or changes a session forgets it everywhere, not after the TTL: log
 out, log out everywhere and a profile edit (the navigation shows the name)
-call `forget`, which drops this worker's entries when the transaction commits
-and announces it on the cluster feed (`graph_sync`), so the other workers drop
-theirs within milliseconds. A worker that lost the feed forgets everything
-(`clear`). Only a change made behind the services' back -- an operator's SQL,
-or a command-line process on SQLite, which has no feed -- waits for the TTL.
-Guests and forged tokens are not remembered: they cost a lookup each time.
+call `graph_index.forget_sessions`, which `drop`s this worker's entries when
+the transaction commits and announces it on the cluster feed (`graph_sync`),
+so the other workers drop theirs within milliseconds. A worker that lost the
+feed forgets everything (`clear`). Only a change made behind the services'
+back -- an operator's SQL, or a command-line process on SQLite, which has no
+feed -- waits for the TTL. Guests and forged tokens are not remembered: they
+cost a lookup each time.
 """
 
 from __future__ import annotations
@@ -23,18 +24,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import event
-from sqlmodel import Session
-
-from marketplace.services import graph_sync
-
 if TYPE_CHECKING:
     from marketplace.services.accounts import SignedIn
 
 TTL_SECONDS = 30.0
 MAX_ENTRIES = 50_000  # open tabs of one worker; past it, start afresh
-TOPIC = "signed-in"
-_FORGET = "session_cache_forget"
+TOPIC = "signed-in"  # on the cluster feed
 
 # token -> (member, session expires at, remembered at: time.monotonic())
 _entries: dict[str, tuple[SignedIn, datetime, float]] = {}
@@ -69,26 +64,6 @@ def remember(token: str, member: SignedIn, expires_at: datetime, read_at: int) -
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
         _entries[token] = (member, expires_at, time.monotonic())
-
-
-def forget(session: Session, member_id: int) -> None:
-    """When `session` commits, drop what every worker remembers of this
-    member's sessions (after, not before: a read in between would remember
-    the old answer again)."""
-    pending = session.info.get(_FORGET)
-    if pending is None:
-        pending = session.info[_FORGET] = set()
-        event.listen(session, "after_commit", _forget_pending)
-    pending.add(member_id)
-    graph_sync.announce(session, TOPIC, [member_id])
-
-
-def _forget_pending(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint was released; the transaction may still fail
-    pending = session.info.get(_FORGET) or set()
-    drop(pending)
-    pending.clear()
 
 
 def drop(member_ids: Iterable[int]) -> None:
