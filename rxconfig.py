@@ -9,19 +9,36 @@ import os
 import reflex as rx
 
 from marketplace import serving
-from marketplace.settings import DEFAULT_DB_URL
+from marketplace.settings import DEFAULT_DB_URL, refuse_unsafe_start
 
+# Every Reflex process (reflex run, each Granian worker, reflex db) imports this
+# module first: outside development, a placeholder secret, a `*` CORS origin or
+# a local base URL stops it here, naming the setting (settings.py).
+refuse_unsafe_start()
 serving.install()  # reflex run's schema check and worker respawn: see serving.py
+
+
+def _pages_beside_the_api() -> dict[str, str]:
+    api_url = os.environ.get("REFLEX_API_URL", "").strip()
+    return {"deploy_url": api_url} if api_url else {}
+
 
 # Any browser can call any handler: Reflex 0.9+ generates no setters
 # (state_auto_setters is off by default); keep it that way.
 config = rx.Config(
     app_name="marketplace",
     db_url=os.environ.get("REFLEX_DB_URL", DEFAULT_DB_URL),
+    # Where the pages are: /api/session/* send the browser back there after
+    # setting the session cookie. One port in production (`--single-port`), so
+    # the public address of the API is that of the pages, unless
+    # REFLEX_DEPLOY_URL (read by Reflex itself) says otherwise.
+    **_pages_beside_the_api(),
     show_built_with_reflex=False,
     telemetry_enabled=False,
+    # "*" is for development only: refuse_unsafe_start refuses it elsewhere
     cors_allowed_origins=tuple(
-        os.environ.get("REFLEX_CORS_ALLOWED_ORIGINS", "*").split(",")
+        origin.strip()
+        for origin in os.environ.get("REFLEX_CORS_ALLOWED_ORIGINS", "*").split(",")
     ),
     plugins=[
         rx.plugins.SitemapPlugin(),

@@ -10,21 +10,23 @@ Per fault, against a fresh database (`bench_load_<pid>_<n>`, populated as
 with `--workers` workers and the Reflex state in our own Redis database:
 
 1. `--clients` members connect and log in over the real WebSocket protocol
-   (load.py's client), then act out load.py's pairs -- post, find, offer,
-   accept, message, deliver, confirm, browse -- one action about every 0.5 s,
-   with the navigation's heartbeat every 5 s carrying the session cookie the
-   page holds, as the browser's does;
+   (load.py's client: the session cookie, HttpOnly, in each socket's
+   handshake), then act out load.py's pairs -- post, find, offer, accept,
+   message, deliver, confirm, browse -- one action about every 0.5 s, with
+   the navigation's heartbeat every 5 s, as the browser's timer does;
 2. after `--before` seconds the fault:
    - `kill-worker`: SIGKILL the worker holding the most sockets. Its clients'
      sockets drop; each reconnects as socket.io does (after 1-2 s, same tab
-     token, hydrating with its cookie) to whichever worker takes it, and goes
-     on from the page it was on: its page state lives in Redis;
+     token, the cookie in the new handshake) to whichever worker takes it,
+     and goes on from the page it was on: its page state lives in Redis;
    - `restart-postgres`: `pg_ctlcluster <version> main restart`. Events fail
      while the server is away; the app must come back by itself;
    - `restart-redis`: `redis-cli shutdown nosave`, then `redis-server
      /etc/redis/redis.conf` (this machine's Redis keeps nothing on disk, so
-     every page state is gone). A page that finds its state gone reloads
-     itself on its next heartbeat and stays signed in;
+     every page state is gone). The pages stay signed in: the member comes
+     from the socket's cookie, which the browser holds, not from the state,
+     so a fresh state (on a worker that lives on, or after the reconnect to
+     one that replaced it) knows them at its next event;
 3. the window goes on for `--after` seconds; the last `--settled` seconds of it
    must be free of errors (the set-up recovered);
 4. checks: the ledger audit is clean; every engagement a client saw confirmed
@@ -33,7 +35,7 @@ with `--workers` workers and the Reflex state in our own Redis database:
    still pending; cancelled: voided) -- no transfer lost or doubled.
 
 Reported per fault: errors before, during and after the recovery, the outage
-(from the fault to the last failed round trip), reconnects and reloads,
+(from the fault to the last failed round trip), reconnects,
 round trips per second before and after, and the checks. The last stdout line
 is one JSON object with a row per fault and `ok`: every fault recovered (no
 error in the settled part), a clean audit and a consistent ledger.
@@ -61,7 +63,6 @@ from pathlib import Path
 
 import load
 from load import (
-    CHECK_UNREAD,
     PG_DATABASES,
     REDIS_DBS,
     REDIS_HOST,
@@ -73,7 +74,6 @@ from load import (
     Recorder,
     Server,
     SimMember,
-    Socket,
     StepFailed,
     act_out,
     copy_app,
@@ -90,7 +90,6 @@ from marketplace import db
 from marketplace.services.audit import audit_ledger
 
 FAULTS = ("kill-worker", "restart-postgres", "restart-redis")
-RELOAD = "window.location.reload()"
 REDIS_CONF = "/etc/redis/redis.conf"
 
 
@@ -99,52 +98,29 @@ REDIS_CONF = "/etc/redis/redis.conf"
 
 class Tab(SimMember):
     """load.py's member, plus what a browser tab does after a fault: it
-    reconnects when its socket drops, and reloads when the app tells it to."""
+    reconnects when its socket drops. The cookie stays in the tab's jar
+    whatever the server lost (it never comes in a delta), so the new socket
+    carries it and the page is signed in again."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.must_reload = False
         self.reconnects = 0
-        self.reloads = 0
-        self.port = self.socket.port
 
-    def heartbeat(self) -> None:
-        if self.cookie and not self.socket.closed.is_set():
-            self.socket.emit(self._event(CHECK_UNREAD, {"token": self.cookie}))
-
-    def _on_update(self, update: dict) -> None:
-        for event in update.get("events") or ():
-            payload = event.get("payload") or {}
-            if event.get("name") == "_call_function" and RELOAD in str(
-                payload.get("function", "")
-            ):
-                self.must_reload = True
-        super()._on_update(update)
-
-    async def come_back(self, reload: bool) -> None:
-        """A new socket with the same tab token, hydrating with the cookie:
-        socket.io's reconnect, or the page reloading."""
-        with contextlib.suppress(Exception):
-            await self.socket.close()
-        self.socket = Socket(self.port, self.token, self._on_update)
-        self.must_reload = False
-        await self.connect(self.path)
-        if reload:
-            self.reloads += 1
-        else:
-            self.reconnects += 1
+    async def come_back(self) -> None:
+        """socket.io's reconnect: a new socket with the same tab token and
+        the cookie in its handshake, hydrating the page it was on."""
+        await self.reload(self.path)
+        self.reconnects += 1
 
 
 async def recover(tab: Tab, rng: random.Random) -> bool:
     """A browser's recovery, for load.act_out: a dropped socket reconnects
-    after 1-2 s, a reload request reloads. True when it took the turn."""
-    if not (tab.socket.closed.is_set() or tab.must_reload):
+    after 1-2 s. True when it took the turn."""
+    if not tab.socket.closed.is_set():
         return False
-    reload = tab.must_reload and not tab.socket.closed.is_set()
-    if not reload:
-        await asyncio.sleep(rng.uniform(1.0, 2.0))  # socket.io's delay
+    await asyncio.sleep(rng.uniform(1.0, 2.0))  # socket.io's delay
     try:
-        await tab.come_back(reload)
+        await tab.come_back()
     except (StepFailed, Disconnected, OSError, TimeoutError) as failure:
         tab.rec.error("reconnect", str(failure) or type(failure).__name__)
     return True
@@ -268,7 +244,6 @@ class Outcome:
     errors_after: int = 0
     outage_s: float = 0.0
     reconnects: int = 0
-    reloads: int = 0
     trips_per_s_before: float = 0.0
     trips_per_s_after: float = 0.0
     confirmed_seen: int = 0
@@ -376,7 +351,6 @@ def _tally(rec, tabs, started, fault_at, until, settled, outcome: Outcome) -> No
     outcome.outage_s = round(max(late) - fault_at, 1) if late else 0.0
     outcome.first_errors = [what for at, what in rec.error_at if at >= fault_at][:6]
     outcome.reconnects = sum(t.reconnects for t in tabs)
-    outcome.reloads = sum(t.reloads for t in tabs)
     before = [at for at in rec.done_at if started <= at < fault_at]
     after = [at for at in rec.done_at if at >= settled_from]
     outcome.trips_per_s_before = round(len(before) / max(fault_at - started, 1e-9), 1)
@@ -425,7 +399,7 @@ def report(outcomes: list[Outcome]) -> bool:
         "fault",
         "errors before / during / after",
         "outage s",
-        "reconnects / reloads",
+        "reconnects",
         "trips/s before -> after",
         "audit",
         "ledger",
@@ -437,7 +411,7 @@ def report(outcomes: list[Outcome]) -> bool:
             o.fault,
             f"{o.errors_before} / {o.errors_during} / {o.errors_after}",
             f"{o.outage_s:.1f}",
-            f"{o.reconnects} / {o.reloads}",
+            str(o.reconnects),
             f"{o.trips_per_s_before} -> {o.trips_per_s_after}",
             "clean" if o.audit_ok else "BREACH",
             "consistent" if o.ledger_ok else "; ".join(o.ledger_problems[:2]),

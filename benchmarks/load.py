@@ -25,9 +25,12 @@ What runs, per configuration:
    a few warm-up members touch every page; then the resident memory of the
    server's processes (and Redis `used_memory`) is taken idle, every client
    connects, and memory is taken again. A member logs in once per database
-   through the login form's handler (`LoginState.log_in`: the session token
-   comes back as the `karma_session` cookie); later it comes back as a browser
-   does, sending the cookie with the hydrate event, straight to the dashboard;
+   through the login form's handler (`LoginState.log_in`), then follows the
+   session handoff as a browser does: the handler's script sends the page to
+   `/api/session/start?ticket=...`, whose reply sets the HttpOnly
+   `karma_session` cookie, and the next page's socket carries it in its
+   handshake. Later it comes back as a browser does, the cookie in the
+   socket's handshake, straight to the dashboard;
 3. the measured window (after an unmeasured warm-up): each client sends one
    user action about every 0.5 s (the next 0.4-0.6 s after the previous was
    sent, or at once when the reply came later), and the navigation heartbeat
@@ -54,11 +57,15 @@ What runs, per configuration:
    `is_hydrated`: Reflex's own page protocol around one read; `page-inline`,
    the same navigation to `/inline`, whose load handler runs inside
    `on_load_internal` as the app's pages' do (marketplace/states/page_load.py,
-   copied in): two events instead of four.
+   copied in): two events instead of four. The baseline's cookie is a plain
+   `rx.Cookie` (client storage, sent in `update_vars_internal`); the app's
+   session cookie is HttpOnly and travels in the socket's handshake, so the
+   app's own pages send one event, `on_load_internal`, one fewer than
+   `page-inline`.
 
 A round trip is one user action as the browser sends it: for a page load, the
-`update_vars_internal` (the cookie) and `on_load_internal` events until the
-page's final delta (`is_hydrated` true, after every on_load handler ran); for a
+`on_load_internal` event until the page's final delta (`is_hydrated` true,
+after every on_load handler ran); for a
 form, the handler's event until its reply (its toast or redirect, or for a
 search the market delta). Reflex 0.10 no longer marks the final delta of an
 event, so each action waits for the reply its handler is known to end with.
@@ -112,9 +119,11 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from http.client import HTTPConnection
+from http.cookies import CookieError, SimpleCookie
 from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import psutil
 import redis
@@ -137,7 +146,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
-from marketplace import db  # noqa: E402
+from marketplace import db, routes, session_cookie  # noqa: E402
 from marketplace.adapters.passwords import hash_password  # noqa: E402
 from marketplace.domain import taxonomy  # noqa: E402
 from marketplace.migrations import upgrade_to_head  # noqa: E402
@@ -149,7 +158,6 @@ from marketplace.states.auth import LoginState  # noqa: E402
 from marketplace.states.engagements import EngagementState  # noqa: E402
 from marketplace.states.market import ListingFormState, ListingState, MarketState  # noqa: E402
 from marketplace.states.nav import NavState  # noqa: E402
-from marketplace.states.session import SessionState  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "MARKETPLACE_BENCH_PG_URL",
@@ -199,8 +207,6 @@ ON_LOAD = f"{STATE}.reflex___state____on_load_internal_state.on_load_internal"
 UPDATE_VARS = (
     f"{STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
 )
-SESSION = SessionState.get_full_name()
-COOKIE_VAR = f"{SESSION}.auth_token_rx_state_"
 HYDRATED_VAR = "is_hydrated_rx_state_"
 MARKET = MarketState.get_full_name()
 LOG_IN = f"{LoginState.get_full_name()}.log_in"
@@ -214,6 +220,8 @@ NAMESPACE = "/_event"
 REFLEX_VERSION = version("reflex")  # the frontend sends it as the subprotocol
 TOAST_LEVEL = re.compile(r"""__toast'\]\?\.\["(\w+)"\]""")
 ID_IN_PATH = re.compile(r"/(\d+)(?=/|$)")
+# what `rx.call_script(f"window.location.replace({json.dumps(url)})")` sends
+LOCATION_REPLACE = re.compile(r'window\.location\.replace\(("(?:[^"\\]|\\.)*")\)')
 EXCEPTION_LINE = re.compile(r"^\s*[\w.]*(Error|Exception|Timeout\w*)(: |$)")
 
 
@@ -239,7 +247,8 @@ class Socket:
     """Engine.IO 4 / Socket.IO 5 over one WebSocket, as socket.io-client speaks
     it to Reflex (`/_event/?EIO=4&transport=websocket&token=...`, namespace
     `/_event`, the hydrate event in the CONNECT packet), on wsproto and asyncio
-    streams: light enough for hundreds of clients in one process."""
+    streams: light enough for hundreds of clients in one process. One socket
+    opens once: a reconnect or a page load is a new one."""
 
     def __init__(self, port: int, token: str, on_event: Callable[[dict], None]):
         self.port, self.token, self.on_event = port, token, on_event
@@ -252,9 +261,13 @@ class Socket:
         self._parts: list[str] = []
         self._boot: dict = {}
 
-    async def open(self, boot_event: dict) -> None:
+    async def open(self, boot_event: dict, cookie: str = "") -> None:
         """Upgrade, then (on Engine.IO's open packet) connect the namespace with
-        the hydrate event in the CONNECT packet, as the frontend does."""
+        the hydrate event in the CONNECT packet, as the frontend does.
+
+        `cookie` is the handshake's Cookie header, as the browser sends it from
+        its cookie jar: the server reads the session from it for every event
+        on this socket (the app's `router.headers.cookie`)."""
         self._boot = boot_event
         reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         query = urlencode({"token": self.token, "EIO": "4", "transport": "websocket"})
@@ -263,6 +276,7 @@ class Socket:
                 host=f"127.0.0.1:{self.port}",
                 target=f"{NAMESPACE}/?{query}",
                 subprotocols=[REFLEX_VERSION],
+                extra_headers=[(b"cookie", cookie.encode())] if cookie else [],
             )
         )
         self._reader_task = asyncio.create_task(self._read(reader))
@@ -344,14 +358,6 @@ class StepFailed(Exception):
     """A round trip that errored: a refusal, an exception toast, a timeout."""
 
 
-def stores_cookies(delta: dict) -> bool:
-    """Whether a browser saves this delta's cookie values. Reflex's
-    applyClientStorageDelta skips a delta from a state not hydrated yet: a
-    fresh state (its store lost the tab's state) sends its defaults, an
-    empty session token among them, and the page's cookie must survive it."""
-    return (delta.get(STATE) or {}).get(HYDRATED_VAR) is not False
-
-
 def hydrated(update: dict) -> bool:
     return (update.get("delta") or {}).get(STATE, {}).get(HYDRATED_VAR) is True
 
@@ -368,7 +374,7 @@ def market_delta(update: dict) -> bool:
 class Waiter:
     until: Callable[[dict], bool]
     future: asyncio.Future
-    redirect: str = ""
+    redirect: str = ""  # a `_redirect`'s path, or a location script's URL
 
 
 class Recorder:
@@ -402,15 +408,18 @@ def _short(detail: str) -> str:
 
 
 class SimMember:
-    """One browser tab of one member: a socket, the session cookie, the page
-    it is on, and at most one action in flight."""
+    """One browser tab of one member: a socket, the session cookie its cookie
+    jar holds, the page it is on, and at most one action in flight.
 
-    cookie_var = COOKIE_VAR  # the cookie the page sends (the baseline has its own)
+    The app's session cookie is HttpOnly (marketplace/session_cookie.py): no
+    page script sees it, so it is never in an event's payload or a delta. The
+    browser sends it in the handshake of every socket it opens, and gets it
+    only from an HTTP reply (`/api/session/start`); so does this tab."""
 
     def __init__(self, port: int, email: str, rec: Recorder, timeout: float):
-        self.email, self.rec, self.timeout = email, rec, timeout
-        self.token = str(uuid.uuid4())
-        self.cookie = ""
+        self.port, self.email, self.rec, self.timeout = port, email, rec, timeout
+        self.token = str(uuid.uuid4())  # sessionStorage: outlives a page load
+        self.cookie = ""  # karma_session, as the cookie jar holds it
         self.path = "/login"
         self.waiter: Waiter | None = None
         self.doing = "connect"  # what the round trip in flight is, for errors
@@ -419,30 +428,47 @@ class SimMember:
     # -- the protocol
 
     async def connect(self, path: str = "/login") -> None:
+        """Open the socket on `path`: the cookie jar's cookie in the handshake,
+        the page's client storage (if any) in the hydrate event."""
         self.path = path
-        boot = self._event(
-            HYDRATE, {"vars": {self.cookie_var: self.cookie}} if self.cookie else {}
-        )
+        storage = self._client_storage()
+        boot = self._event(HYDRATE, {"vars": storage} if storage else {})
         future = self._expect(hydrated)
-        await self.socket.open(boot)
+        await self.socket.open(boot, self._cookie_header())
         await self._wait(future)
 
+    async def reload(self, path: str) -> None:
+        """A full page load of `path` (or socket.io's reconnect): a new socket,
+        the same tab token, the cookie the jar holds now."""
+        with contextlib.suppress(Exception):
+            await self.socket.close()
+        self.socket = Socket(self.port, self.token, self._on_update)
+        await self.connect(path)
+
     async def log_in(self) -> None:
-        """The login form, then the page it sends the member to."""
+        """The login form, then the handoff the browser follows: the handler's
+        script sends the page to `/api/session/start?ticket=...`, whose 303
+        sets the cookie and names the next page, which opens a socket that
+        carries the cookie."""
         form = {"email": self.email, "password": PASSWORD}
-        target = await self.call("log in", LOG_IN, {"form": form}, has_events)
-        if not self.cookie or target != "/dashboard":
-            raise StepFailed(f"login did not start a session (went to {target!r})")
-        await self.navigate(target)
+        url = await self.call("log in", LOG_IN, {"form": form}, has_events)
+        if urlsplit(url).path != routes.SESSION_START:
+            raise StepFailed(f"login did not hand a session over (went to {url!r})")
+        self.doing = "session handoff"
+        cookie, target = await asyncio.to_thread(take_over, url, self.timeout)
+        if not cookie or target != routes.DASHBOARD:
+            raise StepFailed(f"the handoff set no session (went to {target!r})")
+        self.cookie = cookie
+        await self.reload(target)
 
     async def navigate(self, path: str) -> None:
-        """A client-side navigation: the cookie, then the page's on_load chain."""
+        """A client-side navigation: the page's on_load chain (after its client
+        storage, if it has any: the app has none)."""
         self.path, self.doing = path, "page " + route_of(path)
         future = self._expect(hydrated)
         began = time.perf_counter()
-        if self.cookie:
-            cookie = {"vars": {self.cookie_var: self.cookie}}
-            self.socket.emit(self._event(UPDATE_VARS, cookie))
+        if storage := self._client_storage():
+            self.socket.emit(self._event(UPDATE_VARS, {"vars": storage}))
         self.socket.emit(self._event(ON_LOAD, {}))
         await self._wait(future)
         self.rec.sample(self.doing, began, (time.perf_counter() - began) * 1000)
@@ -450,7 +476,8 @@ class SimMember:
     async def call(
         self, kind: str, name: str, payload: dict, until: Callable[[dict], bool]
     ) -> str:
-        """One handler event; returns the path it redirected to, if any."""
+        """One handler event; returns where it sent the page, if anywhere (a
+        `_redirect`'s path, or a `window.location.replace` script's URL)."""
         self.doing = kind
         future = self._expect(until)
         waiter = self.waiter
@@ -461,12 +488,23 @@ class SimMember:
         return waiter.redirect if waiter else ""
 
     def heartbeat(self) -> None:
-        """The page's timer: the unread count, with the cookie the page holds."""
+        """The page's timer: the unread count. Only signed-in pages tick; the
+        server knows the member from the socket's cookie."""
         if self.cookie and not self.socket.closed.is_set():
-            self.socket.emit(self._event(CHECK_UNREAD, {"token": self.cookie}))
+            self.socket.emit(self._event(CHECK_UNREAD, {}))
 
     async def close(self) -> None:
         await self.socket.close()
+
+    def _cookie_header(self) -> str:
+        """The handshake's Cookie header: the session, once the jar has one."""
+        return f"{session_cookie.NAME}={self.cookie}" if self.cookie else ""
+
+    def _client_storage(self) -> dict[str, str]:
+        """The state vars the page sends from its client storage (Reflex's
+        `rx.Cookie`, `rx.LocalStorage`) with the hydrate event and before each
+        navigation's on_load. The app keeps none: its only cookie is HttpOnly."""
+        return {}
 
     # -- replies
 
@@ -512,16 +550,9 @@ class SimMember:
             waiter.future.set_result(None)
 
     def _read_update(self, update: dict) -> str:
-        """Keep the cookie and the redirect; say what went wrong, if anything."""
+        """Keep where the page is sent; say what went wrong, if anything."""
         problem = ""
-        delta = update.get("delta") or {}
-        for substate, changes in delta.items():
-            if (
-                substate == SESSION
-                and "auth_token_rx_state_" in changes
-                and stores_cookies(delta)
-            ):
-                self.cookie = changes["auth_token_rx_state_"]
+        for changes in (update.get("delta") or {}).values():
             for var, value in changes.items():
                 if (
                     var.endswith("_error_rx_state_")
@@ -537,9 +568,57 @@ class SimMember:
                     self.waiter.redirect = path
                 if path.startswith("/login"):
                     problem = "sent to the login page"
+            elif event.get("name") == "_call_script":
+                url = _replaced_location(str(payload.get("javascript_code", "")))
+                if url and self.waiter is not None:
+                    self.waiter.redirect = url
             elif event.get("name") == "_call_function":
                 problem = _toast_problem(str(payload.get("function", ""))) or problem
         return problem
+
+
+def _replaced_location(script: str) -> str:
+    """The URL of a `window.location.replace("...")` script, or ''."""
+    found = LOCATION_REPLACE.search(script)
+    if not found:
+        return ""
+    with contextlib.suppress(ValueError):
+        return str(json.loads(found.group(1)))
+    return ""
+
+
+def take_over(url: str, timeout: float) -> tuple[str, str]:
+    """GET the session handoff URL as the browser's navigation does, and
+    return the session cookie its reply sets and the path it redirects to.
+
+    A navigation that a page of the app starts by script is same-origin
+    (`Sec-Fetch-Site`); the route refuses a cross-site one (login CSRF). The
+    303 is not followed: the page it names is the frontend's, which this
+    backend-only server doesn't serve; the tab opens that page's socket."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise StepFailed(f"the handoff URL is not this server's: {url!r}")
+    connection = HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request(
+            "GET",
+            f"{parts.path}?{parts.query}",
+            headers={"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate"},
+        )
+        reply = connection.getresponse()
+        reply.read()
+    finally:
+        connection.close()
+    if reply.status != 303:
+        raise StepFailed(f"the handoff answered {reply.status}, not 303")
+    jar = SimpleCookie()
+    for header in reply.headers.get_all("set-cookie") or ():
+        with contextlib.suppress(CookieError):
+            jar.load(header)
+    morsel = jar.get(session_cookie.NAME)
+    location = urlsplit(reply.headers.get("location", ""))
+    target = location.path + (f"?{location.query}" if location.query else "")
+    return (morsel.value if morsel is not None else ""), target
 
 
 def _toast_problem(function: str) -> str:
@@ -1362,8 +1441,9 @@ async def _sign_in(
     members: list[SimMember], rec: Recorder, cookies: dict[str, str]
 ) -> None:
     """Each member logs in once through the login form (argon2: slow on
-    purpose); at later levels it comes back as a browser does, with its
-    session cookie, straight to the dashboard."""
+    purpose) and the session handoff; at later levels it comes back as a
+    browser does, its session cookie in the socket's handshake, straight to
+    the dashboard."""
     connects, logins = (
         asyncio.Semaphore(CONNECTS_AT_ONCE),
         asyncio.Semaphore(LOGINS_AT_ONCE),
@@ -1617,15 +1697,20 @@ def write_baseline_app(run_dir: Path) -> str:
 
 class BaselineMember(SimMember):
     """A tab of the baseline app: the pages `/` and `/inline` (their on_load
-    does one read) and the `read` event, with a cookie sent on every
-    navigation as the real app's members send their session."""
+    does one read) and the `read` event, with the page's `rx.Cookie` sent
+    with the hydrate event and on every navigation (`update_vars_internal`),
+    as Reflex's frontend sends a cookie it can read. The app's session cookie
+    is not one of those: it travels in the socket's handshake."""
 
     cookie_var = f"{BASELINE_STATE}.token_rx_state_"
 
     def __init__(self, port: int, n: int, rec: Recorder, timeout: float):
         super().__init__(port, f"baseline{n}", rec, timeout)
-        self.cookie = f"baseline-{n}"
+        self.page_cookie = f"baseline-{n}"
         self.seq = 0
+
+    def _client_storage(self) -> dict[str, str]:
+        return {self.cookie_var: self.page_cookie}
 
     async def read(self) -> None:
         """One `read` event, until the delta with its seq."""

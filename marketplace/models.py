@@ -77,6 +77,9 @@ class AuthSession(SQLModel, table=True):
     does not leak live sessions."""
 
     __tablename__ = "auth_session"
+    __table_args__ = (
+        Index("ix_auth_session_handoff_hash", "handoff_hash", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
@@ -84,16 +87,32 @@ class AuthSession(SQLModel, table=True):
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+    # The browser takes a new session over with a one-time ticket (hashed
+    # here) at an HTTP route that sets the HttpOnly cookie: the socket that
+    # checked the password cannot set such a cookie itself.
+    handoff_hash: str | None = Field(default=None, max_length=64)
+    handoff_expires_at: datetime | None = None
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed and successful logins per email, for throttling."""
+    """Every password check, by email and client address, for the login
+    throttle (domain/accounts.py). The indexes serve its two reads: an account's
+    recent attempts, and an address's recent failures across accounts. Failures
+    are kept for the throttle's window, successes while they keep an address
+    known; the minute sweep deletes the rest."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_client_at", "client", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254)
+    # domain.accounts.client_bucket: an IPv4 address, an IPv6 /64 or "unknown"
+    client: str = Field(
+        default="unknown", max_length=64, sa_column_kwargs={"server_default": "unknown"}
+    )
     succeeded: bool
     at: datetime
 

@@ -37,6 +37,9 @@ NETWORK = "/network"
 INTROS = "/network/intros"
 GROUPS = "/groups"
 GROUP = "/groups/[slug]"
+# HTTP routes of the backend (api.py), reached by full navigations
+SESSION_START = "/api/session/start"
+SESSION_END = "/api/session/end"
 
 
 def group(slug: str) -> str:
@@ -70,3 +73,19 @@ def id_from_path(path: str, prefix: str) -> int | None:
     if not (first.isascii() and first.isdigit()) or len(first) > 9:
         return None
     return int(first)
+
+
+PATH_MAX = 500
+
+
+def same_site_path(path: object, fallback: str = DASHBOARD) -> str:
+    """`path` if it is a path of this site ("/market/34?x=1"), else `fallback`.
+
+    Refuses what a browser would take elsewhere: "//evil.example" and
+    "/\\evil.example" are other hosts, a scheme is another site, and control
+    characters could split a header."""
+    if not isinstance(path, str) or not path.startswith("/") or len(path) > PATH_MAX:
+        return fallback
+    if path.startswith(("//", "/\\")) or any(ch in path for ch in "\\\r\n\t\0"):
+        return fallback
+    return path

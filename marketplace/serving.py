@@ -1,4 +1,4 @@
-"""Three corrections to how `reflex run` serves the app, installed by rxconfig.py
+"""Corrections to how `reflex run` serves the app, installed by rxconfig.py
 (the one module the `reflex` command imports before it serves anything).
 
 - Its start-up schema check compares every table it finds with the models, so
@@ -15,13 +15,19 @@
 - Reflex's disk state manager (the embedded default's page state) rescans
   its whole states directory every couple of seconds to purge states idle
   for an hour; here at most once a minute (benchmarks/load.py).
+- `reflex run` (development) starts the Vite dev server with
+  `react-router dev --host`, which listens on every interface. With
+  MARKETPLACE_FRONTEND_HOST set (scripts/run sets 127.0.0.1) it listens there.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import os
 import sys
 import time
+from pathlib import Path
 
 
 def check_schema() -> None:
@@ -89,9 +95,48 @@ def purge_expired_states_at_most_every(seconds: float = PURGE_EVERY_SECONDS) -> 
     StateManagerDisk._purge_expired_states = purge
 
 
+DEV_SERVER_SCRIPT = "react-router dev --host"  # Reflex's own, every interface
+
+
+def bind_dev_frontend_to(host: str) -> None:
+    """Make each start of the development frontend listen on `host` only.
+    Reflex runs the `dev` script of .web/package.json and writes that script
+    only when it initialises .web, so it is set again before every start."""
+    from reflex.utils import exec as reflex_exec
+
+    original = reflex_exec.run_frontend
+    if getattr(original, "bound_to", None) == host:
+        return
+    original = getattr(original, "__wrapped__", original)
+
+    @functools.wraps(original)
+    def run_frontend(root: Path, *args, **kwargs) -> None:
+        set_dev_server_host(dev_package_json(root), host)
+        original(root, *args, **kwargs)
+
+    run_frontend.bound_to = host  # type: ignore[attr-defined]
+    reflex_exec.run_frontend = run_frontend
+
+
+def dev_package_json(root: Path) -> Path:
+    from reflex.utils import prerequisites
+
+    return root / prerequisites.get_web_dir() / "package.json"
+
+
+def set_dev_server_host(package_json: Path, host: str) -> None:
+    package = json.loads(package_json.read_text())
+    script = f"{DEV_SERVER_SCRIPT} {host}"
+    if package.get("scripts", {}).get("dev") != script:
+        package.setdefault("scripts", {})["dev"] = script
+        package_json.write_text(json.dumps(package, indent=2) + "\n")
+
+
 def install() -> None:
     from reflex.utils import prerequisites
 
     prerequisites.check_schema_up_to_date = check_schema
     respawn_failed_workers()
     purge_expired_states_at_most_every()
+    if host := os.environ.get("MARKETPLACE_FRONTEND_HOST", "").strip():
+        bind_dev_frontend_to(host)

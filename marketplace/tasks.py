@@ -21,6 +21,7 @@ from marketplace.adapters.mailer import Mailer, SmtpMailer
 from marketplace.cluster import once_per_cluster
 from marketplace.db import read_only, unit_of_work
 from marketplace.services import (
+    accounts,
     card_payments,
     clearing,
     digest,
@@ -53,17 +54,25 @@ def secure_aging_cards() -> int:
         return card_payments.secure_aging(session, system_clock)
 
 
+def forget_old_login_attempts() -> int:
+    """Keep the login throttle's table to the rows its rules still read."""
+    with unit_of_work() as session:
+        return accounts.forget_old_login_attempts(session)
+
+
 # Each minute's sweeps, in order: (the work, what a run did, what a failure is)
 MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
     (sweep_expired_holds, "released %d expired holds", "hold expiry"),
     (confirm_quiet_deliveries, "auto-confirmed %d quiet deliveries", "auto-confirm"),
     (secure_aging_cards, "captured %d card payments into escrow", "card capture"),
+    (forget_old_login_attempts, "forgot %d old login attempts", "login attempts"),
 )
 
 
 async def expire_holds_forever() -> None:
     """Lifespan task: sweep every `MARKETPLACE_SWEEP_SECONDS` (default 60):
-    expired holds, quiet deliveries, then card authorizations about to lapse.
+    expired holds, quiet deliveries, card authorizations about to lapse, then
+    login attempts the throttle no longer reads.
     Each sweep is its own transaction, so one failing never undoes another."""
     interval = get_settings().sweep_seconds
     while True:

@@ -80,6 +80,30 @@ setup_all() {
   setup_env
 }
 
+demo_webhook_secret() {
+  # The demo's webhook signing secret: made once per installation, kept beside
+  # the data (.data/ is not in git) and readable by this user only. A secret
+  # in the repository would let anyone sign a payment event to any demo.
+  local file=.data/demo-webhook-secret
+  if [ ! -s "$file" ]; then
+    mkdir -p .data
+    (umask 077 && python -c 'import secrets; print("whsec_" + secrets.token_hex(24))' \
+      > "$file.new") && mv "$file.new" "$file"
+  fi
+  chmod 600 "$file"
+  cat "$file"
+}
+
+demo_backend_address() {
+  # Where localstripe reaches the app: the backend's own address, or loopback
+  # when it listens on every interface.
+  case "${MARKETPLACE_BACKEND_HOST:-127.0.0.1}" in
+    0.0.0.0|::|'[::]') echo 127.0.0.1 ;;
+    *:*) echo "[${MARKETPLACE_BACKEND_HOST}]" ;;  # an IPv6 address
+    *) echo "${MARKETPLACE_BACKEND_HOST:-127.0.0.1}" ;;
+  esac
+}
+
 start_demo_payments() {
   # The demo takes test card payments through localstripe (a fake Stripe on
   # loopback, its state kept in .tools/localstripe-demo.pickle) unless a real
@@ -99,11 +123,15 @@ start_demo_payments() {
       sleep 0.2
     done
   fi
+  # localstripe takes any sk_ key and listens on loopback only: this one
+  # guards nothing, the webhook secret below does
   export MARKETPLACE_STRIPE_SECRET_KEY="sk_test_karma_demo"
   export MARKETPLACE_STRIPE_API_BASE="$url"
-  export MARKETPLACE_STRIPE_WEBHOOK_SECRET="whsec_karma_demo"
+  MARKETPLACE_STRIPE_WEBHOOK_SECRET="$(demo_webhook_secret)"
+  export MARKETPLACE_STRIPE_WEBHOOK_SECRET
   # localstripe signs and posts payment events to the app's webhook route
+  local webhook="http://$(demo_backend_address):8000/api/stripe/webhook"
   curl -s -o /dev/null --noproxy '*' -X POST -H 'Content-Type: application/json' \
-    -d "{\"url\": \"http://localhost:8000/api/stripe/webhook\", \"secret\": \"$MARKETPLACE_STRIPE_WEBHOOK_SECRET\"}" \
+    -d "{\"url\": \"$webhook\", \"secret\": \"$MARKETPLACE_STRIPE_WEBHOOK_SECRET\"}" \
     "$url/_config/webhooks/karma-demo" || say "localstripe did not answer: paid terms will say why"
 }

@@ -86,7 +86,7 @@ def member_menu() -> rx.Component:
     return rx.hstack(
         # Only signed-in pages tick: guests never poll.
         heartbeat(
-            on_tick=NavState.check_unread(SessionState.auth_token),
+            on_tick=NavState.check_unread,
             seconds=UNREAD_CHECK_SECONDS,
         ),
         rx.hstack(

@@ -1,5 +1,5 @@
 """Who may have an account: email, handle, display name and password rules,
-and the login throttle policy.
+and the login throttle policy (when a login attempt must wait, and why).
 
 Handles are the public address of a profile (/people/<handle>): lowercase, short,
 URL-safe, and never a word the app itself uses as a route.
@@ -7,7 +7,10 @@ URL-safe, and never a word the app itself uses as a route.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -101,16 +104,161 @@ def check_password(password: object, *, email: str = "", handle: str = "") -> st
     return password
 
 
+# -------------------------------------------------------------------- login throttle
+#
+# Three rules, each an exponential back-off (`Backoff`) over recent failures:
+#
+# - per pair: one client address guessing one account's password. A success from
+#   that address starts its count afresh. This is the only rule that can slow
+#   down an address the account already knows, so a stranger elsewhere can never
+#   lock the owner out.
+# - per address: one address failing across all accounts (password spraying).
+# - per account: failures from many addresses against one account (a distributed
+#   attack). Each address counts at most `per_pair.free` failures towards it, so
+#   one stranger alone can never trigger it.
+#
+# The last two slow down only addresses the account does not know: a known
+# address is one the account logged in from successfully within `trusted_for`
+# (OWASP's "device cookie" idea, keyed by address for now: a signed device
+# cookie set by an HTTP log-in route could stand in for it later). An owner on
+# a new address during a distributed attack waits like everyone else; an
+# emailed unlock link is the way round that (see services/accounts.py,
+# `_refuse_if_throttled`).
+
+UNKNOWN_CLIENT = "unknown"
+# Longer than any address's text (an IPv6 address with a zone id): anything
+# longer is junk, refused before parsing.
+_CLIENT_TEXT_MAX = 64
+
+
+def client_bucket(value: object) -> str:
+    """The throttle's name for a client address: the IPv4 address itself; for
+    IPv6 its /64 network, because one subscriber is routinely handed a whole /64
+    and single addresses would give an attacker endless fresh buckets. Missing or
+    malformed input shares the UNKNOWN_CLIENT bucket."""
+    if not isinstance(value, str) or len(value) > _CLIENT_TEXT_MAX:
+        return UNKNOWN_CLIENT
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return UNKNOWN_CLIENT
+    if address.is_unspecified:  # Reflex's stand-in when it saw no peer address
+        return UNKNOWN_CLIENT
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(address) >> 64 << 64, 64)))
+    return str(address)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """`free` failures cost nothing; after that every attempt must wait
+    `first_delay` after the latest failure, doubling with each further failure,
+    never more than `max_delay`."""
+
+    free: int
+    first_delay: timedelta
+    max_delay: timedelta
+
+    def delay(self, failures: int) -> timedelta | None:
+        if failures < self.free:
+            return None
+        doublings = min(failures - self.free, 40)  # past any cap; keeps 2**n small
+        return min(self.max_delay, self.first_delay * 2**doublings)
+
+
+@dataclass(frozen=True)
+class Failure:
+    client: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Streak:
+    """Failures one rule counts, and when the latest of them happened."""
+
+    count: int = 0
+    latest: datetime | None = None
+
+    def wait_until(self, backoff: Backoff) -> datetime | None:
+        delay = backoff.delay(self.count)
+        return None if delay is None or self.latest is None else self.latest + delay
+
+
+@dataclass(frozen=True)
+class LoginHistory:
+    """What the throttle knows before one attempt on `email` from `client`."""
+
+    # the account's failures within the window, from every address
+    account_failures: tuple[Failure, ...] = ()
+    # the account's latest successful login from this very address
+    last_success_here: datetime | None = None
+    # this address's failures within the window, against every account
+    address_failures: Streak = Streak()
+
+
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """At most `max_failures` failed logins per email within `window`; after
-    that the email is locked until the oldest counted failure leaves the window."""
+    """May a login attempt go ahead now, and if not, from when? See the rules
+    above; failures older than `window` are forgotten."""
 
-    max_failures: int
     window: timedelta
+    trusted_for: timedelta
+    per_pair: Backoff
+    per_address: Backoff
+    per_account: Backoff
 
-    def locked_until(self, failures: list[datetime], now: datetime) -> datetime | None:
-        recent = sorted(t for t in failures if t > now - self.window)
-        if len(recent) < self.max_failures:
-            return None
-        return recent[-self.max_failures] + self.window
+    def wait_until(
+        self, client: str, history: LoginHistory, now: datetime
+    ) -> datetime | None:
+        """The earliest moment this attempt may go ahead, or None for now."""
+        ends = [self.pair_streak(client, history, now).wait_until(self.per_pair)]
+        if not self.is_known(client, history, now):
+            ends.append(self.account_streak(history, now).wait_until(self.per_account))
+            # Everyone without a usable address shares UNKNOWN_CLIENT: capping it
+            # would throttle them all together, so only the account rules apply.
+            if client != UNKNOWN_CLIENT:
+                ends.append(history.address_failures.wait_until(self.per_address))
+        return max((end for end in ends if end is not None and end > now), default=None)
+
+    def is_known(self, client: str, history: LoginHistory, now: datetime) -> bool:
+        """Has the account logged in from this address lately? Never true of
+        UNKNOWN_CLIENT, which strangers share."""
+        last = history.last_success_here
+        return (
+            client != UNKNOWN_CLIENT
+            and last is not None
+            and last > now - self.trusted_for
+        )
+
+    def pair_streak(self, client: str, history: LoginHistory, now: datetime) -> Streak:
+        """This address's failures on this account since its last success here."""
+        since = now - self.window
+        if history.last_success_here is not None:
+            since = max(since, history.last_success_here)
+        times = [f.at for f in history.account_failures if f.client == client]
+        return _streak([at for at in times if at > since])
+
+    def account_streak(self, history: LoginHistory, now: datetime) -> Streak:
+        """The account's failures, each address counting at most `per_pair.free`
+        of them. Not restarted by a success: an owner logging in must not hand
+        the attackers a fresh allowance."""
+        recent = [f for f in history.account_failures if f.at > now - self.window]
+        per_address = Counter(f.client for f in recent)
+        score = sum(min(n, self.per_pair.free) for n in per_address.values())
+        return Streak(score, _streak([f.at for f in recent]).latest)
+
+
+def _streak(times: list[datetime]) -> Streak:
+    return Streak(len(times), max(times, default=None))
+
+
+def wait_in_words(wait: timedelta) -> str:
+    """'45 seconds', '1 minute', '15 minutes': rounded up, so trying again when
+    told never lands a moment too early."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

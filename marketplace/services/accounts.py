@@ -7,18 +7,25 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.passwords import hash_password, verify_password
 from marketplace.domain.accounts import (
+    Backoff,
+    Failure,
+    LoginHistory,
+    Streak,
     ThrottlePolicy,
     check_password,
     clean_display_name,
+    client_bucket,
     normalize_email,
     normalize_handle,
+    wait_in_words,
 )
 from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
 from marketplace.models import AuthSession, LoginAttempt, Member
@@ -174,9 +181,17 @@ WRONG_CREDENTIALS = "Email or password is wrong."
 
 
 def log_in(
-    session: Session, *, email: object, password: object, clock: Clock = system_clock
+    session: Session,
+    *,
+    email: object,
+    password: object,
+    client: object = "",
+    clock: Clock = system_clock,
 ) -> LoginResult | None:
-    """Check the password, throttled per email; open a session on success.
+    """Check the password, throttled (domain/accounts.py, ThrottlePolicy);
+    open a session on success. `client` is the client's IP address (the state
+    layer passes Reflex's `router.session.client_ip`); anything that is not an
+    address counts as the shared "unknown" address.
 
     Wrong credentials return None instead of raising: the failed attempt is
     written to `session`, and the caller must commit it before telling the
@@ -184,42 +199,107 @@ def log_in(
     if not isinstance(password, str) or not password:
         raise InvalidInput("Password is required.", "password")
     email_ = normalize_email(email)
+    client_ = client_bucket(client)
     now = clock.now()
-    _refuse_if_locked(session, email_, now)
+    _refuse_if_throttled(session, email_, client_, now)
     member = session.exec(select(Member).where(Member.email == email_)).first()
     hashed = member.password_hash if member and member.status == "active" else None
     ok = verify_password(hashed, password[:256])
-    session.add(LoginAttempt(email=email_, succeeded=ok, at=now))
+    session.add(LoginAttempt(email=email_, client=client_, succeeded=ok, at=now))
     if not ok or member is None:
         session.flush()
         return None
     return _open_session(session, member, now)
 
 
-def _refuse_if_locked(session: Session, email: str, now: datetime) -> None:
-    settings = get_settings()
-    policy = ThrottlePolicy(
-        settings.login_max_failures, timedelta(minutes=settings.login_lockout_minutes)
+TOO_MANY_ATTEMPTS = "Too many failed attempts to log in. Try again in {wait}."
+
+
+def _refuse_if_throttled(
+    session: Session, email: str, client: str, now: datetime
+) -> None:
+    """Refuse before the password is checked, with the same message whether or
+    not the email has an account, so the wait reveals nothing but itself.
+    A refused attempt is not recorded: attackers hammering a throttled account
+    must not push the wait further out for the owner."""
+    policy = login_policy()
+    until = policy.wait_until(
+        client, _login_history(session, policy, email, client, now), now
     )
-    last_success = session.exec(
+    # Seam for the emailed unlock link (a later issue): an owner on an address
+    # the account does not know, waiting out a distributed attack, will be
+    # offered a one-time link that marks the address known for the account.
+    if until is not None:
+        raise TooManyAttempts(TOO_MANY_ATTEMPTS.format(wait=wait_in_words(until - now)))
+
+
+def login_policy() -> ThrottlePolicy:
+    settings = get_settings()
+    backoff = partial(
+        Backoff,
+        first_delay=timedelta(seconds=settings.login_first_delay_seconds),
+        max_delay=timedelta(minutes=settings.login_max_delay_minutes),
+    )
+    return ThrottlePolicy(
+        window=timedelta(hours=settings.login_window_hours),
+        trusted_for=timedelta(days=settings.login_trusted_days),
+        per_pair=backoff(settings.login_free_failures),
+        per_address=backoff(settings.login_address_free_failures),
+        per_account=backoff(settings.login_account_free_failures),
+    )
+
+
+# The rules saturate after a few dozen failures (the delay reaches its cap),
+# and refused attempts are not recorded, so an account's window stays short;
+# the limit only bounds the read if the settings are made very lax.
+ACCOUNT_FAILURES_READ = 1000
+
+
+def _login_history(
+    session: Session, policy: ThrottlePolicy, email: str, client: str, now: datetime
+) -> LoginHistory:
+    """Three reads on the (email, at) and (client, at) indexes."""
+    since = now - policy.window
+    failed = LoginAttempt.succeeded.is_(False)
+    account_failures = session.exec(
+        select(LoginAttempt.client, LoginAttempt.at)
+        .where(LoginAttempt.email == email, LoginAttempt.at > since, failed)
+        .order_by(LoginAttempt.at.desc())
+        .limit(ACCOUNT_FAILURES_READ)
+    ).all()
+    last_success_here = session.exec(
         select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
+            LoginAttempt.email == email,
+            LoginAttempt.client == client,
+            LoginAttempt.succeeded.is_(True),
         )
     ).one()
-    since = max(now - policy.window, last_success or now - policy.window)
-    failures = session.exec(
-        select(LoginAttempt.at).where(
-            LoginAttempt.email == email,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > since,
+    address_failures = session.exec(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            LoginAttempt.client == client, LoginAttempt.at > since, failed
         )
-    ).all()
-    until = policy.locked_until(list(failures), now)
-    if until is not None:
-        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-        raise TooManyAttempts(
-            f"Too many failed logins for this email. Try again in {minutes} minutes."
-        )
+    ).one()
+    return LoginHistory(
+        account_failures=tuple(Failure(c, at) for c, at in account_failures),
+        last_success_here=last_success_here,
+        address_failures=Streak(*address_failures),
+    )
+
+
+def forget_old_login_attempts(session: Session, clock: Clock = system_clock) -> int:
+    """Delete the attempts no throttle rule reads any more: failures past the
+    window, successes past the time they keep an address known."""
+    policy = login_policy()
+    now = clock.now()
+    keep = {False: policy.window, True: max(policy.window, policy.trusted_for)}
+    return sum(
+        session.exec(
+            delete(LoginAttempt).where(
+                LoginAttempt.succeeded.is_(succeeded), LoginAttempt.at < now - kept
+            )
+        ).rowcount
+        for succeeded, kept in keep.items()
+    )
 
 
 def _open_session(session: Session, member: Member, now: datetime) -> LoginResult:
@@ -300,3 +380,76 @@ def revoke_all_sessions(
         session.add(auth)
     graph_index.forget_sessions(session, member_id)
     return len(live)
+
+
+# -------------------------------------------------------------------------- handoff
+
+HANDOFF_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class BrowserSession:
+    """What the browser's HttpOnly cookie carries, and until when."""
+
+    token: str
+    expires_at: datetime
+
+
+def hand_over(session: Session, token: object, clock: Clock = system_clock) -> str:
+    """A one-time ticket for the browser to take over the live session `token`.
+
+    The event socket checks passwords but cannot set an HttpOnly cookie; the
+    browser redeems the ticket at an HTTP route that can (`take_over`). Only
+    the ticket's hash is kept, and it lapses in a minute."""
+    auth = _live_auth(session, token, clock)
+    if auth is None:
+        raise InvalidInput("That session has ended; log in again.", "session")
+    ticket = secrets.token_urlsafe(32)
+    auth.handoff_hash = hash_token(ticket)
+    auth.handoff_expires_at = clock.now() + timedelta(seconds=HANDOFF_SECONDS)
+    session.add(auth)
+    session.flush()
+    return ticket
+
+
+def take_over(
+    session: Session, ticket: object, clock: Clock = system_clock
+) -> BrowserSession | None:
+    """Redeem a handoff ticket once: the session gets a fresh token, which only
+    the browser's cookie will ever hold. None for a used, lapsed or forged one."""
+    if not isinstance(ticket, str) or not 20 <= len(ticket) <= 100:
+        return None
+    auth = session.exec(
+        select(AuthSession)
+        .where(AuthSession.handoff_hash == hash_token(ticket))
+        .with_for_update()
+    ).first()
+    if auth is None:
+        return None
+    lapsed = auth.handoff_expires_at is None or auth.handoff_expires_at <= clock.now()
+    auth.handoff_hash, auth.handoff_expires_at = None, None  # used up either way
+    session.add(auth)
+    session.flush()
+    if lapsed or _live_auth(session, None, clock, auth=auth) is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    auth.token_hash = hash_token(token)
+    session.add(auth)
+    session.flush()
+    return BrowserSession(token, auth.expires_at)
+
+
+def _live_auth(
+    session: Session, token: object, clock: Clock, auth: AuthSession | None = None
+) -> AuthSession | None:
+    """The unrevoked, unexpired session of an active member, by token or as given."""
+    if auth is None:
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return None
+        auth = session.exec(
+            select(AuthSession).where(AuthSession.token_hash == hash_token(token))
+        ).first()
+    if auth is None or auth.revoked_at is not None or auth.expires_at <= clock.now():
+        return None
+    member = session.get(Member, auth.member_id)
+    return auth if member is not None and member.status == "active" else None

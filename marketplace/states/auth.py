@@ -38,11 +38,7 @@ class SignupState(SessionState):
             self.signup_error = str(error)
             return rx.toast.error(str(error))
         self.signup_error = ""
-        self._start(result, str(_text(form, "display_name")).strip())
-        return [
-            rx.redirect(routes.PROFILE_EDIT),
-            rx.toast.success("Welcome to Karma! Tell people what you can give."),
-        ]
+        return self._hand_over(result, routes.PROFILE_EDIT)
 
     @rx.event
     def clear(self):
@@ -68,6 +64,9 @@ class LoginState(SessionState):
                     session,
                     email=_text(form, "email"),
                     password=_text(form, "password"),
+                    # the socket's peer, or X-Forwarded-For only behind as many
+                    # proxies as REFLEX_TRUSTED_PROXY_HOPS says (Reflex's rule)
+                    client=self.router.session.client_ip,
                 )
         except DomainError as error:
             self.login_error = str(error)
@@ -76,16 +75,7 @@ class LoginState(SessionState):
             self.login_error = accounts.WRONG_CREDENTIALS
             return rx.toast.error(accounts.WRONG_CREDENTIALS)
         self.login_error = ""
-        member = self._start_and_load(result)
-        return [
-            rx.redirect(routes.DASHBOARD),
-            rx.toast.success(f"Welcome back, {member}."),
-        ]
-
-    def _start_and_load(self, result: accounts.LoginResult) -> str:
-        self.auth_token = result.token
-        member = self._member()
-        return member.display_name if member else result.handle
+        return self._hand_over(result, routes.DASHBOARD)
 
     @rx.event
     def clear(self):

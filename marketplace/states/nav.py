@@ -12,7 +12,6 @@ from marketplace.states.session import SessionState
 
 UNREAD_CHECK_SECONDS = 5
 BADGE_MAX = 99  # past this the badge says 99+
-RELOAD_PAGE = "window.location.reload()"
 
 
 class NavState(SessionState):
@@ -33,16 +32,13 @@ class NavState(SessionState):
         return f"Inbox, {self.unread_count} unread"
 
     @rx.event
-    def check_unread(self, token: str = ""):
+    def check_unread(self):
         """The heartbeat: re-derive the member, count, and change the var only
         when the count moved, so a quiet tick sends no delta.
 
-        `token` is the session cookie as the page holds it. A page that has
-        one while this state has none lost its state under it (the state
-        store, Redis, restarted): it reloads, and the reload brings the
-        cookie back into a fresh state -- the member stays signed in."""
-        if isinstance(token, str) and token and not self.auth_token:
-            return rx.call_script(RELOAD_PAGE)
+        A page whose state was lost under it (the state store, Redis,
+        restarted) stays signed in: the member comes from the socket's
+        cookie, not from the state, and the first tick shows them again."""
         member = self._member()
         count = 0
         if member is not None:

@@ -1,24 +1,33 @@
-"""Who is signed in: the session cookie and the member behind it."""
+"""Who is signed in: the session cookie and the member behind it.
+
+The cookie is HttpOnly (session_cookie.py): no page script can read it, so it
+is never a state var. The server reads it from the event socket's handshake,
+which Reflex hands every event as `router.headers.cookie` and which a client
+cannot forge in an event's payload (Reflex overwrites the payload's headers
+with the connection's). Logging in, signing up and logging out end with a
+full navigation through `/api/session/...`, which sets or clears the cookie;
+the page that loads after it opens a new socket that carries it.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import reflex as rx
 from sqlmodel import Session
 
-from marketplace import routes
+from marketplace import routes, session_cookie
 from marketplace.db import unit_of_work
 from marketplace.domain.errors import DomainError
 from marketplace.services import accounts, signed_in
-from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "karma_session"
 T = TypeVar("T")
 
 
@@ -33,15 +42,9 @@ class Attempt:
 
 
 class SessionState(rx.State):
-    """Root of every member-aware state. Holds only the opaque session token
-    (stored hashed server-side, revocable) and what the navigation shows."""
+    """Root of every member-aware state: who the socket's session cookie says
+    is signed in, and what the navigation shows of them."""
 
-    auth_token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        same_site="strict",
-        max_age=get_settings().session_ttl_hours * 3600,
-    )
     my_name: str = ""
     my_handle: str = ""
     # only shows the operator's menu entry; every operator action re-checks
@@ -59,11 +62,15 @@ class SessionState(rx.State):
     def my_profile_url(self) -> str:
         return routes.person(self.my_handle) if self.my_handle else routes.LOGIN
 
+    def _token(self) -> str:
+        """The session token the browser sent when it opened this socket."""
+        return session_cookie.token_from(self.router.headers.cookie)
+
     def _member(self) -> accounts.SignedIn | None:
         """The member behind the cookie, checked against the server-side
         session (expired and revoked sessions yield None); session_cache says
         how long a worker remembers the answer."""
-        member = signed_in.member_for(self.auth_token)
+        member = signed_in.member_for(self._token())
         self._show(member)
         return member
 
@@ -94,10 +101,20 @@ class SessionState(rx.State):
         setattr(self, error_var, "")
         return Attempt(member.id, result, None)
 
-    def _start(self, result: accounts.LoginResult, name: str) -> None:
-        self.auth_token = result.token
-        self.my_handle = result.handle
-        self.my_name = name
+    def _hand_over(self, result: accounts.LoginResult, next_path: str):
+        """Send the browser to take the new session over as its cookie, then
+        on to `next_path`: a full navigation, so the next page's socket
+        carries the cookie. The token itself never leaves the server."""
+        with unit_of_work() as session:
+            ticket = accounts.hand_over(session, result.token)
+        query = urlencode({"ticket": ticket, "next": next_path})
+        return _navigate(f"{_backend_url()}{routes.SESSION_START}?{query}")
+
+    def _forget_cookie(self, next_path: str = routes.HOME):
+        """Clear the (already revoked) cookie and land on `next_path`."""
+        self._show(None)
+        query = urlencode({"next": next_path})
+        return _navigate(f"{_backend_url()}{routes.SESSION_END}?{query}")
 
     @rx.event
     def refresh_session(self):
@@ -113,10 +130,8 @@ class SessionState(rx.State):
     @rx.event
     def log_out(self):
         with unit_of_work() as session:
-            accounts.log_out(session, self.auth_token)
-        self.auth_token = ""
-        self._show(None)
-        return [rx.redirect(routes.HOME), rx.toast.info("You are logged out.")]
+            accounts.log_out(session, self._token())
+        return self._forget_cookie()
 
     @rx.event
     def log_out_everywhere(self):
@@ -124,10 +139,15 @@ class SessionState(rx.State):
         member = self._member()
         if member is not None:
             with unit_of_work() as session:
-                count = accounts.revoke_all_sessions(session, member.id)
-        self.auth_token = ""
-        self._show(None)
-        message = (
-            f"Logged out of {count} sessions." if member else "You are logged out."
-        )
-        return [rx.redirect(routes.HOME), rx.toast.info(message)]
+                accounts.revoke_all_sessions(session, member.id)
+        return self._forget_cookie()
+
+
+def _backend_url() -> str:
+    """Where the HTTP routes live: the backend the pages' socket talks to."""
+    return rx.config.get_config().api_url.rstrip("/")
+
+
+def _navigate(url: str):
+    """A full page load (the client-side router would keep the old socket)."""
+    return rx.call_script(f"window.location.replace({json.dumps(url)})")

@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -136,7 +137,20 @@ def app_url(app_database: str, app_stripe: str) -> Iterator[str]:
 
     with AppHarness.create(root=ROOT, app_name="marketplace") as harness:
         assert harness.frontend_url is not None
-        yield harness.frontend_url.rstrip("/")
+        yield _beside_the_backend(harness.frontend_url)
+
+
+def _beside_the_backend(frontend_url: str) -> str:
+    """Pages on the backend's host: the HttpOnly session cookie the backend
+    sets must come back on the page's socket, and a page at `localhost` is
+    another site than a backend at `127.0.0.1` (session_cookie.py)."""
+    from reflex.config import get_config
+
+    config = get_config()
+    backend, front = urlsplit(config.api_url), urlsplit(frontend_url)
+    url = front._replace(netloc=f"{backend.hostname}:{front.port}").geturl()
+    config.deploy_url = url.rstrip("/")  # where /api/session/* send the browser
+    return url.rstrip("/")
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,25 @@ def test_newcomer_signs_up_edits_profile_logs_out_and_back_in(new_page):
     expect(page.get_by_text("Limited time")).to_be_visible()
 
 
+def test_no_script_on_the_page_can_read_the_session(new_page):
+    """The session lives in an HttpOnly cookie: an injected script would find
+    nothing to steal, yet the member stays signed in across a reload."""
+    handle = unique("hana")
+    page = new_page("/")
+    sign_up(page, handle, name="Hana Ito")
+    expect(page.get_by_role("heading", name="Edit your profile")).to_be_visible()
+
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    session = cookies["karma_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    assert session["secure"]
+    assert "karma_session" not in page.evaluate("document.cookie")
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Edit your profile")).to_be_visible()
+    expect(page.get_by_role("button", name="Account menu")).to_be_visible()
+
+
 def test_private_pages_send_guests_to_login(new_page):
     page = new_page("/profile/edit")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()

@@ -92,7 +92,9 @@ def test_logout_revokes_the_token(engine):
         assert accounts.member_for_token(s, result.token) is None
 
 
-def test_repeated_failures_lock_the_email_then_the_lock_lifts(engine):
+def test_repeated_failures_make_the_address_wait_then_the_wait_ends(engine):
+    """No client address given: all such attempts share the "unknown" address,
+    which is throttled per account (test_login_throttle.py has the rest)."""
     clock = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
     sign_up(clock=clock)
     for _ in range(5):

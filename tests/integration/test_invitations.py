@@ -18,6 +18,7 @@ from marketplace.services import accounts, ious, wallet
 from marketplace.services.iou_import import import_ious
 from marketplace.settings import get_settings
 from marketplace.states.auth import SignupState
+from tests.integration.test_state_security import hands_over
 
 PASSWORD = "correct horse battery"
 RESERVED = "The handle 'zed' is reserved by an invitation; use the code you were sent."
@@ -161,8 +162,8 @@ def test_the_sign_up_form_passes_the_code_through(invited):
         "password": PASSWORD,
     }
     state = signup_state()
-    SignupState.sign_up.fn(state, form | {"invite_code": "wrong"})
-    assert state.signup_error == RESERVED and state.auth_token == ""
-    SignupState.sign_up.fn(state, form | {"invite_code": invited["zed"]})
-    assert state.signup_error == "" and state.auth_token
+    refused = SignupState.sign_up.fn(state, form | {"invite_code": "wrong"})
+    assert state.signup_error == RESERVED and not hands_over(refused)
+    joined = SignupState.sign_up.fn(state, form | {"invite_code": invited["zed"]})
+    assert state.signup_error == "" and hands_over(joined)
     assert member_named("zed").status == "active"

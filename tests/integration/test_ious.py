@@ -677,8 +677,7 @@ def test_a_guest_or_forged_session_changes_nothing(ada_bob_cara, token):
     ada, bob, cara = ada_bob_cara
     waiting, offer = _ada_and_bobs_business(ada, bob)
     before = world(ada, bob, cara)
-    state = state_of(IousState)
-    state.auth_token = token
+    state = state_of(IousState, token)
     IousState.load.fn(state)
     for handler, arg in _hostile_calls(waiting, offer):
         handler.fn(state, arg)

@@ -15,14 +15,13 @@ from reflex.state import OnLoadInternalState
 from reflex_base.event import Event
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
+from marketplace import session_cookie
 from marketplace.marketplace import app
 from marketplace.states import page_load, people
 from marketplace.states.people import DashboardState
-from marketplace.states.session import SessionState
 
 STATE = "reflex___state____state"
 HYDRATE = f"{STATE}.hydrate_and_load"
-COOKIE_VAR = f"{SessionState.get_full_name()}.auth_token_rx_state_"
 HYDRATED = "is_hydrated_rx_state_"
 
 
@@ -63,8 +62,8 @@ class CountingProcessor(BaseStateEventProcessor):
 
 
 def open_page(path: str, cookie: str = "") -> tuple[RecordingSocket, list[str]]:
-    """A tab opening `path`: its socket connects with the hydrate event (the
-    cookie in it), which chains the page's `on_load_internal`; what reached
+    """A tab opening `path`: its socket (the cookie in its handshake) connects
+    with the hydrate event, which chains the page's `on_load_internal`; what reached
     the tab and which events ran."""
 
     async def run() -> tuple[RecordingSocket, list[str]]:
@@ -73,13 +72,14 @@ def open_page(path: str, cookie: str = "") -> tuple[RecordingSocket, list[str]]:
             middleware=app, backend_exception_handler=app.backend_exception_handler
         )
         token = str(uuid.uuid4())
-        router = {"pathname": path, "asPath": path}
+        # the socket's handshake headers, as Reflex adds them to each event
+        headers = {"cookie": f"{session_cookie.NAME}={cookie}"} if cookie else {}
+        router = {"pathname": path, "asPath": path, "headers": headers}
         async with processor.configure(
             state_manager=StateManagerMemory(), event_namespace=socket
         ):
-            payload = {"vars": {COOKIE_VAR: cookie}} if cookie else {}
             future = await processor.enqueue(
-                token, Event(name=HYDRATE, payload=payload, router_data=router)
+                token, Event(name=HYDRATE, payload={}, router_data=router)
             )
             await asyncio.wait_for(future.wait_all(), 10)
         return socket, processor.ran

@@ -1,11 +1,17 @@
 """How `reflex run` serves the app (marketplace/serving.py): Reflex's disk
 state manager still deletes page states idle past their expiry, but no longer
-rescans its whole states directory every couple of seconds."""
+rescans its whole states directory every couple of seconds; a production start
+with an unsafe setting stops at rxconfig.py, naming it; the development
+frontend listens where scripts/run tells it."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from reflex.istate.manager.disk import StateManagerDisk
 
@@ -39,3 +45,54 @@ def test_expired_page_states_are_purged_at_most_once_a_minute(tmp_path, monkeypa
 
     serving.purge_expired_states_at_most_every(60)  # installed once
     assert StateManagerDisk._purge_expired_states.throttled
+
+
+ROOT = Path(__file__).resolve().parents[2]
+UNSAFE_PRODUCTION = {
+    "MARKETPLACE_ENV": "production",
+    "MARKETPLACE_BASE_URL": "https://karma.example.com",
+    "REFLEX_CORS_ALLOWED_ORIGINS": "*",
+}
+
+
+def _import_rxconfig(**settings: str) -> subprocess.CompletedProcess[str]:
+    """What every Reflex process does first, in a process of its own."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("MARKETPLACE_", "REFLEX_CORS"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import rxconfig"],
+        cwd=ROOT,
+        env={**env, **settings},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_production_start_with_a_star_cors_origin_is_refused_by_name():
+    started = _import_rxconfig(**UNSAFE_PRODUCTION)
+    assert started.returncode == 1
+    assert "REFLEX_CORS_ALLOWED_ORIGINS" in started.stderr
+    assert "Traceback" not in started.stderr  # a message for an operator
+
+
+def test_the_same_start_goes_ahead_once_the_origin_is_named():
+    started = _import_rxconfig(
+        **{
+            **UNSAFE_PRODUCTION,
+            "REFLEX_CORS_ALLOWED_ORIGINS": "https://karma.example.com",
+        }
+    )
+    assert started.returncode == 0, started.stderr
+
+
+def test_the_development_frontend_listens_where_it_is_told(tmp_path):
+    package_json = tmp_path / "package.json"
+    reflex_wrote = {"scripts": {"dev": "react-router dev --host", "export": "x"}}
+    package_json.write_text(json.dumps(reflex_wrote))
+    serving.set_dev_server_host(package_json, "127.0.0.1")
+    scripts = json.loads(package_json.read_text())["scripts"]
+    assert scripts == {"dev": "react-router dev --host 127.0.0.1", "export": "x"}

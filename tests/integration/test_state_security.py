@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 import reflex as rx
+from reflex.istate.data import RouterData
 
+from marketplace import routes, session_cookie
 from marketplace.db import read_only, unit_of_work
 from marketplace.services import accounts, profiles
 from marketplace.states.auth import LoginState, SignupState
@@ -13,14 +15,31 @@ from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState
 
 PASSWORD = "correct horse battery"
+ADA_LOGIN = {"email": "ada@example.com", "password": PASSWORD}
 
 
-def state_of(cls, token: str = ""):
-    """A fresh state tree as the app builds it per browser tab."""
+def state_of(cls, token: object = "", client: str = "203.0.113.7"):
+    """A fresh state tree as the app builds it per browser tab, on a socket
+    from `client` whose handshake carried `token` as the session cookie."""
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.auth_token = token
+    use_cookie(state, token, client)
     return state
+
+
+def use_cookie(state, token: object, client: str = "203.0.113.7") -> None:
+    """What Reflex gives every event of a socket: the handshake's headers
+    (a forged token is any text a client can put in its cookie) and the
+    client's address."""
+    cookie = f"{session_cookie.NAME}={token}" if token not in ("", None) else ""
+    state.router = RouterData.from_router_data(
+        {"headers": {"cookie": cookie}, "ip": client}
+    )
+
+
+def hands_over(event: object) -> bool:
+    """Whether a handler's answer sends the browser to take a session over."""
+    return f"{routes.SESSION_START}?ticket=" in str(event)
 
 
 def member(handle: str) -> accounts.LoginResult:
@@ -63,8 +82,7 @@ def test_member_b_cannot_edit_member_a_by_sending_a_ids(engine):
 def test_a_guest_or_forged_session_changes_nothing(engine, token):
     member("ada")
     before = card("ada")
-    state = state_of(ProfileEditState)
-    state.auth_token = token
+    state = state_of(ProfileEditState, token)
     ProfileEditState.save.fn(state, FORGED_EDIT)
     assert card("ada") == before
 
@@ -104,12 +122,12 @@ def test_bad_profile_input_shows_the_reason_and_keeps_the_profile(engine):
 @pytest.mark.parametrize("form", [None, [], "email=a", {"email": ["x"], "password": 5}])
 def test_malformed_sign_up_and_login_payloads_get_a_message(engine, form):
     signup = state_of(SignupState)
-    SignupState.sign_up.fn(signup, form)
+    signed_up = SignupState.sign_up.fn(signup, form)
     assert signup.signup_error
     login = state_of(LoginState)
-    LoginState.log_in.fn(login, form)
+    logged_in = LoginState.log_in.fn(login, form)
     assert login.login_error
-    assert login.auth_token == "" and signup.auth_token == ""
+    assert not hands_over(signed_up) and not hands_over(logged_in)
 
 
 @pytest.mark.parametrize("page", ["2", -1, 0, 10**9, None, 1.5, True])
@@ -136,3 +154,19 @@ def test_log_out_everywhere_revokes_every_session_of_that_member_only(engine):
         assert accounts.member_for_token(s, ada.token) is None
         assert accounts.member_for_token(s, second.token) is None
         assert accounts.member_for_token(s, bob.token) is not None
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_owner_out(engine):
+    """Through the login form's handler, from two addresses: the stranger is
+    slowed down, the owner at their usual address gets in at once."""
+    member("ada")
+    owner = state_of(LoginState, client="198.51.100.20")
+    assert hands_over(LoginState.log_in.fn(owner, ADA_LOGIN))  # ada's usual address
+    stranger = state_of(LoginState, client="203.0.113.66")
+    for _ in range(12):
+        LoginState.log_in.fn(stranger, ADA_LOGIN | {"password": "guess-guess-1"})
+    assert "Try again in" in stranger.login_error
+    assert not hands_over(LoginState.log_in.fn(stranger, ADA_LOGIN))  # even right
+    owner_again = state_of(LoginState, client="198.51.100.20")
+    assert hands_over(LoginState.log_in.fn(owner_again, ADA_LOGIN))
+    assert owner_again.login_error == ""
