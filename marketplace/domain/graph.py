@@ -404,37 +404,48 @@ class RelationshipGraph:
         now: datetime,
         max_hops: int = MAX_HOPS,
         k: int = 3,
+        avoid: Collection[int] = (),
     ) -> list[WarmPath]:
         """The warmest paths from source to target within `max_hops`, best
         first: the best path through each first hop (the person an intro is
         asked of), for the `k` best first hops. A path's strength is the
-        product of its edges' strengths. Empty when no path is that short."""
+        product of its edges' strengths. Empty when no path is that short.
+        No path passes through a member in `avoid` (nor ends at one)."""
         if _member(source, "source") == _member(target, "target"):
             raise InvalidInput("Source and target are the same member.", "target")
         max_hops = _bounded(max_hops, 1, MAX_HOPS, "max_hops")
         k = _bounded(k, 1, MAX_ALTERNATIVES, "k")
         out, into = self._adj.get(source), self._adj.get(target)
-        if not out or not into:
+        if not out or not into or target in avoid:
             return []
         clock = self._clock(now)
         found: list[tuple[float, tuple[int, ...]]] = []  # (-cost, path), worst on top
         if target in out:
             _keep(found, k, _cost(out[target], clock), (source, target))
         if max_hops >= 2:
-            self._paths_via_others(source, target, clock, max_hops, k, found)
+            self._paths_via_others(source, target, clock, max_hops, k, avoid, found)
         ranked = sorted((-neg, path) for neg, path in found)
         return [self._warm_path(path, clock) for _, path in ranked]
 
-    def _paths_via_others(self, source, target, clock, max_hops, k, found) -> None:
-        """Paths source-x-target and source-x-y-target, the best per x. The
-        xs are tried warmest first; once the warmest x plus the warmest last
-        edge cannot beat the k-th path found, no later x can either."""
+    def _paths_via_others(
+        self, source, target, clock, max_hops, k, avoid, found
+    ) -> None:
+        """Paths source-x-target and source-x-y-target, the best per x, none
+        through a member in `avoid`. The xs are tried warmest first; once the
+        warmest x plus the warmest last edge cannot beat the k-th path found,
+        no later x can either."""
         out, into = self._adj[source], self._adj[target]
-        last = {y: _cost(level, clock) for y, level in into.items() if y != source}
+        last = {
+            y: _cost(level, clock)
+            for y, level in into.items()
+            if y != source and y not in avoid
+        }
         if not last:
             return
         floor = min(last.values())
-        firsts = sorted((_cost(level, clock), x) for x, level in out.items())
+        firsts = sorted(
+            (_cost(level, clock), x) for x, level in out.items() if x not in avoid
+        )
         for first, x in firsts:
             if len(found) == k and first + floor >= -found[0][0]:
                 break
@@ -462,6 +473,14 @@ class RelationshipGraph:
             _strength(self._adj[a][b], clock) for a, b in pairwise(members)
         )
         return WarmPath(members, math.prod(strengths), strengths)
+
+    def within_two_degrees(self, a: int, b: int) -> bool:
+        """Whether b is a's connection or a connection of one: whom a
+        context's nudges reach (`context_nudges`, `_path_to`)."""
+        out, back = self._adj.get(a), self._adj.get(b)
+        if a == b or not out or not back:
+            return False
+        return b in out or not out.keys().isdisjoint(back.keys())
 
     def mutual_connections(
         self, a: int, b: int, now: datetime | None = None

@@ -121,6 +121,7 @@ def _tell(session, me: Member, listing: Listing, member_id: int, clock) -> None:
     notifications.notify(
         session,
         member_id=member_id,
+        sender_id=me.id,
         kind="ask",
         text=f"{me.display_name} thinks you could help: “{listing.title}”",
         link=routes.listing(listing.id),

@@ -11,6 +11,11 @@ me accepts theirs, as on LinkedIn). The row's status moves:
 Declining is silent: the requester sees "pending" until they withdraw, so
 nobody is told no. A declined, ignored or removed pair may ask again later.
 The in-memory graph follows every change once it commits.
+
+A block holds wherever one member could reach the other, not only here:
+every service that starts something with someone, names them, tells them
+something or suggests them asks `blocked_between` (or filters by
+`blocked_ids`), the one place the rule lives.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import partial
 
+from sqlalchemy import Select, case
 from sqlmodel import Session, and_, col, or_, select
 
 from marketplace import routes
@@ -139,6 +145,7 @@ def _tell_addressee(session: Session, row: Connection, clock: Clock) -> None:
     notifications.notify(
         session,
         member_id=row.addressee_id,
+        sender_id=row.requester_id,
         kind="connection",
         text=f"{asker.display_name} asked to connect{said}",
         link=routes.NETWORK,
@@ -237,6 +244,7 @@ def accept(
     notifications.notify(
         session,
         member_id=row.requester_id,
+        sender_id=row.addressee_id,
         kind="connection",
         text=f"{accepter.display_name} accepted your request to connect.",
         link=routes.person(accepter.handle),
@@ -318,6 +326,63 @@ def _set_status(session, row: Connection, status: str, clock: Clock) -> Connecti
     return row
 
 
+# ---------------------------------------------------------------------------- blocks
+#
+# The one rule every way of reaching someone asks: a pair is blocked when
+# either blocked the other (one row per pair, status "blocked", `blocked_by_id`
+# says who). Nothing new starts between them and nothing one does reaches the
+# other's inbox; what they had under way can still be finished. Each check is
+# one lookup on the connection table's (status, requester, addressee) index.
+
+
+def blocked_between(session: Session, a: int, b: int) -> bool:
+    """Whether a blocked b or b blocked a."""
+    return _block(session, a, b) is not None
+
+
+def has_blocked(session: Session, blocker_id: int, other_id: int) -> bool:
+    """Whether `blocker_id` blocked `other_id` (not the other way round)."""
+    block = _block(session, blocker_id, other_id)
+    return block is not None and block.blocked_by_id == blocker_id
+
+
+def _block(session: Session, a: int, b: int) -> Connection | None:
+    return session.exec(
+        select(Connection).where(_between(a, b), Connection.status == "blocked")
+    ).first()
+
+
+def blocked_ids(member_id: int) -> Select:
+    """SQL: the ids of everyone this member blocked or was blocked by (one
+    column), for a query that lists other members or what they posted."""
+    mine = Connection.requester_id == member_id
+    other = case((mine, Connection.addressee_id), else_=Connection.requester_id)
+    return select(other.label("member_id")).where(
+        Connection.status == "blocked",
+        or_(mine, Connection.addressee_id == member_id),
+    )
+
+
+def blocked_with(session: Session, member_id: int) -> set[int]:
+    """Everyone blocked by, or blocking, this member: never suggested to them."""
+    return set(session.exec(blocked_ids(member_id)).all())
+
+
+def reachable_member(
+    session: Session, actor_id: int, handle: object, *, missing: str, field: str
+) -> Member:
+    """The active member `handle` names, if the actor may start something
+    with them. Someone who blocked the actor reads as no such member, word
+    for word, so a block can't be probed; the blocker is told to unblock."""
+    other = members.active_member(session, handle, missing=missing, field=field)
+    block = None if other.id == actor_id else _block(session, actor_id, other.id)
+    if block is None:
+        return other
+    if block.blocked_by_id == actor_id:
+        raise Conflict(f"You blocked {other.display_name}; unblock them first.")
+    raise members.no_such_handle(other.handle)
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -325,29 +390,17 @@ def pair_row(
     session: Session, a: int, b: int, *, lock: bool = False
 ) -> Connection | None:
     """The one connection row between a and b, whoever asked."""
-    query = select(Connection).where(
-        or_(
-            and_(Connection.requester_id == a, Connection.addressee_id == b),
-            and_(Connection.requester_id == b, Connection.addressee_id == a),
-        )
-    )
+    query = select(Connection).where(_between(a, b))
     if lock:
         query = query.with_for_update()
     return session.exec(query.order_by(Connection.id)).first()
 
 
-def blocked_with(session: Session, member_id: int) -> set[int]:
-    """Everyone blocked by, or blocking, this member: never suggested to them."""
-    rows = session.exec(
-        select(Connection.requester_id, Connection.addressee_id).where(
-            Connection.status == "blocked",
-            or_(
-                Connection.requester_id == member_id,
-                Connection.addressee_id == member_id,
-            ),
-        )
-    ).all()
-    return {a if b == member_id else b for a, b in rows}
+def _between(a: int, b: int):
+    return or_(
+        and_(Connection.requester_id == a, Connection.addressee_id == b),
+        and_(Connection.requester_id == b, Connection.addressee_id == a),
+    )
 
 
 def relationship(session: Session, viewer_id: int, other_id: int) -> str:

@@ -13,17 +13,19 @@ from sqlmodel import Session, col, select
 
 from marketplace import routes
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.domain.errors import Conflict, InvalidInput, NotFound
+from marketplace.domain.errors import Conflict, InvalidInput
 from marketplace.domain.listings import TITLE_MAX
-from marketplace.models import Context, ContextTag, Listing, ListingViewer, Member
-from marketplace.services import listings, notifications, nudges, profiles
+from marketplace.models import ContextTag, Listing, ListingViewer, Member
+from marketplace.services import contexts, listings, notifications, nudges, profiles
 
 
 def offer_help(
     session: Session, *, actor_id: int, context_id: object, clock: Clock = system_clock
 ) -> Listing:
-    """Offer my help with someone's open context, as a listing only they see."""
-    context = _open_context(session, context_id)
+    """Offer my help with an open context I may see (contexts.audience_of:
+    its owner is within two degrees of me, and neither of us blocked the
+    other), as a listing only its owner sees."""
+    context = contexts.visible_context(session, actor_id, context_id, clock)
     if context.member_id == actor_id:
         raise InvalidInput("That's your own context.", "context")
     owner = session.get(Member, context.member_id)
@@ -40,6 +42,7 @@ def offer_help(
     notifications.notify(
         session,
         member_id=owner.id,
+        sender_id=actor_id,
         kind="context",
         text=f"{me.display_name} offers to help with {context.title}.",
         link=routes.listing(listing.id),
@@ -47,15 +50,6 @@ def offer_help(
     )
     nudges.acted(session, member_id=actor_id, key=f"context:{context.id}", clock=clock)
     return listing
-
-
-def _open_context(session: Session, context_id: object) -> Context:
-    if isinstance(context_id, bool) or not isinstance(context_id, int):
-        raise NotFound("No such context.")
-    context = session.get(Context, context_id)
-    if context is None or context.status != "open":
-        raise NotFound("No such context.")
-    return context
 
 
 def _offer_form(session, actor_id, context, owner, title) -> dict:

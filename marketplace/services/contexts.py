@@ -5,7 +5,10 @@ hiring, fundraising, launching, moving, looking for something -- with tags and
 dates (domain/contexts.py holds the rules). It matters because of who sees it:
 people within two degrees whose expertise fits get a nudge (the relationship
 graph answers that from memory), and a member's network page lists what their
-first-degree connections are up to.
+first-degree connections are up to. That is its whole audience
+(`audience_of`): its owner and the members within two degrees, never someone
+either side blocked. Whatever reads or acts on a context by id goes through
+`visible_context`, so a private one reads as missing.
 
 Writes go to the database in the caller's unit of work and reach the
 in-memory graph only when it commits (`graph_index.after_commit`): a context
@@ -14,6 +17,7 @@ rolled back never nudges anyone, a closed one stops at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import partial
@@ -30,7 +34,7 @@ from marketplace.domain.contexts import (
 )
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.models import Context, ContextTag, Member
-from marketplace.services import graph_index, network
+from marketplace.services import connections, graph_index, network
 from marketplace.services.listings import check_id
 
 OPEN, CLOSED = "open", "closed"
@@ -148,6 +152,47 @@ def _signal(context: Context, owner_name: str, draft: ContextDraft) -> ContextSi
         starts_on=context.starts_on,
         ends_on=context.ends_on,
     )
+
+
+# --------------------------------------------------------------------------- who sees
+
+
+def audience_of(session: Session, viewer_id: int) -> Callable[[int], bool]:
+    """Whose contexts the viewer may see, as a test on the owner's id: their
+    own, and those of members within two degrees of them (whom the nudges
+    reach), unless either blocked the other. One query for the blocks; the
+    degrees come from the in-memory graph."""
+    blocked = connections.blocked_with(session, viewer_id)
+
+    def shown(owner_id: int) -> bool:
+        if owner_id == viewer_id:
+            return True
+        if owner_id in blocked:
+            return False
+        return graph_index.within_two_degrees(viewer_id, owner_id)
+
+    return shown
+
+
+def visible_context(
+    session: Session, viewer_id: int, context_id: object, clock: Clock = system_clock
+) -> Context:
+    """An open context, not over, of an active member, that the viewer may
+    see. Anything else -- an id that names nothing, a closed context, one not
+    shown to them -- is the same 'not found', so ids can't be walked."""
+    wanted = check_id(context_id, "context")
+    context = session.exec(
+        select(Context)
+        .join(Member, Member.id == Context.member_id)
+        .where(
+            Context.id == wanted,
+            _current(clock.now().date()),
+            Member.status == "active",
+        )
+    ).first()
+    if context is None or not audience_of(session, viewer_id)(context.member_id):
+        raise NotFound("No such context.")
+    return context
 
 
 # --------------------------------------------------------------------------- read

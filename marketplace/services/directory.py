@@ -2,6 +2,7 @@
 
 A match is a member whose expertise covers one of my needs (they can help me) or
 whose needs I cover (I can help them). Ranked by the number of shared tags.
+Neither lists anyone the viewer blocked or was blocked by.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.profiles import normalize_tag
 from marketplace.models import Member, MemberTag
+from marketplace.services import connections
 from marketplace.services.profiles import tags_of
 
 PAGE_SIZE = 24
@@ -62,6 +64,7 @@ def shared_tags(
             col(MemberTag.tag).in_(my_tags),
             MemberTag.member_id != member_id,
             Member.status == "active",
+            col(MemberTag.member_id).not_in(connections.blocked_ids(member_id)),
         )
     ).all()
     shared: dict[int, list[str]] = {}
@@ -114,14 +117,21 @@ def _matching(q: str):
 
 
 def browse(
-    session: Session, *, query: object = "", page: object = 1
+    session: Session,
+    *,
+    query: object = "",
+    page: object = 1,
+    viewer_id: int | None = None,
 ) -> tuple[list[PersonCard], int]:
-    """Active members matching a name, handle, headline or tag; newest first."""
+    """Active members matching a name, handle, headline or tag; newest first.
+    A signed-in viewer doesn't see whoever they blocked or was blocked by."""
     if not isinstance(query, str) or len(query) > 80:
         raise InvalidInput("Search text must be at most 80 characters.")
     if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
         raise InvalidInput("Page must be a whole number from 1.")
     stmt = select(Member).where(Member.status == "active")
+    if viewer_id is not None:
+        stmt = stmt.where(col(Member.id).not_in(connections.blocked_ids(viewer_id)))
     if q := query.strip().lower():
         stmt = stmt.where(_matching(q))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()

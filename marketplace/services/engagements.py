@@ -13,6 +13,12 @@ money side in the same unit of work:
   relationship graph's give/get balance follows.
 
 So either the move and its money both happen, or neither does.
+
+A block between the two (services/connections.py) stops what has not started
+-- no booking of the other's listing, no accepting a proposal -- but never
+strands what has: an accepted engagement can still be delivered, confirmed,
+cancelled or disputed, so no karma, payment or IOU gets stuck. Its moves
+then reach the other only on the engagement's page, not in their inbox.
 """
 
 from __future__ import annotations
@@ -52,13 +58,14 @@ from marketplace.routes import DISPUTES
 from marketplace.routes import engagement as engagement_url
 from marketplace.services import (
     card_payments,
+    connections,
     graph_index,
     intros,
     ledger,
     listings,
     notifications,
 )
-from marketplace.services.ious import propose_iou
+from marketplace.services.ious import iou_for_help
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -135,6 +142,7 @@ def propose(
         listing.author_id,
         _proposal_text(session, engagement, listing),
         clock,
+        sender_id=actor_id,
     )
     return engagement
 
@@ -186,6 +194,8 @@ def act(
         raise InvalidInput("Disputes are resolved by an operator.", "action")
     engagement = _locked(session, engagement_id, actor_id)
     role = _role(engagement, actor_id)
+    if step == Action.ACCEPT:
+        _refuse_blocked_pair(session, engagement)
     text = check_note(note, label="Reason" if step == Action.DISPUTE else "Note")
     if step == Action.DISPUTE and not text:
         raise InvalidInput("Say what went wrong, so an operator can help.", "note")
@@ -196,6 +206,14 @@ def act(
         _role(engagement, engagement.proposed_by_id),
     )
     return _apply(session, engagement, step, target, actor_id, text, clock)
+
+
+def _refuse_blocked_pair(session: Session, engagement: Engagement) -> None:
+    """Accepting starts the help (and holds the karma): not between two
+    people either of whom blocked the other. Declining or withdrawing the
+    proposal still works."""
+    if connections.blocked_between(session, engagement.asker_id, engagement.helper_id):
+        raise Conflict("This can't go ahead any more; decline it instead.")
 
 
 def resolve_dispute(
@@ -421,12 +439,10 @@ def _write_iou(session: Session, engagement: Engagement, clock: Clock) -> None:
     """The asker agreed to owe the helper when they accepted the terms, so the
     IOU is written as proposed by the asker (who consents by proposing)."""
     listing = session.get(Listing, engagement.listing_id)
-    helper = session.get(Member, engagement.helper_id)
-    iou = propose_iou(
+    iou = iou_for_help(
         session,
-        actor_id=engagement.asker_id,
-        counterpart=helper.handle,
-        direction="i_owe",
+        debtor_id=engagement.asker_id,
+        creditor_id=engagement.helper_id,
         amount=engagement.price,
         note=f"For “{listing.title}”"[:300],
         clock=clock,
@@ -472,7 +488,7 @@ def _announce(session, engagement, step, actor_id, clock) -> None:
     )
     for member_id in (engagement.asker_id, engagement.helper_id):
         if member_id != actor_id:
-            _tell(session, engagement, member_id, text, clock)
+            _tell(session, engagement, member_id, text, clock, sender_id=actor_id)
     if step == Action.DISPUTE:
         operators = session.exec(select(Member.id).where(Member.is_operator)).all()
         for operator_id in operators:
@@ -487,10 +503,12 @@ def _announce(session, engagement, step, actor_id, clock) -> None:
                 )
 
 
-def _tell(session, engagement, member_id, text, clock) -> None:
+def _tell(session, engagement, member_id, text, clock, *, sender_id) -> None:
+    """Tell one party what the other (or the system: sender None) did."""
     notifications.notify(
         session,
         member_id=member_id,
+        sender_id=sender_id,
         kind="engagement",
         text=text,
         link=engagement_url(engagement.id),

@@ -669,12 +669,25 @@ def cold_ties(
 
 
 def warm_paths(
-    source: int, target: int, clock: Clock = system_clock, max_hops: int = 3, k: int = 3
+    source: int,
+    target: int,
+    clock: Clock = system_clock,
+    max_hops: int = 3,
+    k: int = 3,
+    avoid: Collection[int] = (),
 ) -> list[WarmPath]:
-    """The warmest intro paths from source to target (see RelationshipGraph)."""
+    """The warmest intro paths from source to target, none through a member
+    in `avoid` (see RelationshipGraph)."""
     graph = index().graph
     with _lock:
-        return graph.warm_paths(source, target, clock.now(), max_hops, k)
+        return graph.warm_paths(source, target, clock.now(), max_hops, k, avoid)
+
+
+def within_two_degrees(a: int, b: int) -> bool:
+    """Whether b is a's connection or a connection of one (from memory)."""
+    graph = index().graph
+    with _lock:
+        return graph.within_two_degrees(a, b)
 
 
 def mutual_connections(a: int, b: int, clock: Clock = system_clock) -> list[int]:
@@ -701,11 +714,17 @@ def context_nudges(
     clock: Clock = system_clock,
     limit: int = 10,
     skip: Collection[str] = (),
+    exclude: Collection[int] = (),
 ) -> list[Nudge]:
     """Open contexts within two degrees that fit the member's expertise;
-    `skip` holds the nudge keys the member dismissed or snoozed."""
+    `skip` holds the nudge keys the member dismissed or snoozed, `exclude`
+    the owners whose contexts are not for them (blocks)."""
     current = index()
     with _lock:
         graph = current.graph
-        fitting = current.contexts.matching(graph.expertise(member_id))
+        fitting = (
+            signal
+            for signal in current.contexts.matching(graph.expertise(member_id))
+            if signal.member_id not in exclude
+        )
         return graph.context_nudges(member_id, fitting, clock.now(), limit, skip)

@@ -12,9 +12,11 @@ on every call.
 
 Explicit groups (member_group, group_membership) are public to signed-in
 members: anyone may see one, join it and leave it. A group's feed shows the
-open requests and contexts its members posted, newest first -- a request only
-when the viewer may see it anyway (listings.visible_to), so a group never
-leaks a "my network" or "chosen people" request to a stranger.
+open requests and contexts its members posted, newest first -- each only when
+the viewer may see it anyway (a request by listings.visible_to, a context by
+contexts.audience_of), so a group never leaks a "my network" or "chosen
+people" request, nor a context, to a stranger. Whoever the viewer blocked or
+was blocked by shows nowhere on a group's page or among detected faces.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from marketplace.models import (
     Member,
     MemberGroup,
 )
-from marketplace.services import graph_index
+from marketplace.services import connections, contexts, graph_index
 from marketplace.services.listings import check_id, has_room, visible_to
 
 CACHE_SECONDS = 300.0
@@ -56,6 +58,8 @@ NETWORK_MAX = 5000
 MEMBERS_SHOWN = 12
 FEED_SIZE = 30
 MEMBERS_LISTED = 200
+# contexts read per one the feed shows: some belong to people too far away
+CONTEXTS_READ_PER_SHOWN = 3
 BROWSE_MAX = 100
 
 
@@ -142,6 +146,9 @@ def detected_communities(
         member_id = _member(session, member_id)
     found = _communities(session, member_id, clock)
     people = _chips(session, {m for f in found for m in f.shown})
+    if member_id is not None:  # cached for everyone alike: blocks apply here
+        for hidden in connections.blocked_with(session, member_id):
+            people.pop(hidden, None)
     return [
         CommunityView(
             name=f.community.name,
@@ -352,7 +359,7 @@ def group_view(
         raise NotFound("No such group.")
     return GroupView(
         group=_summaries(session, [group], member_id)[0],
-        members=_members_of(session, group.id),
+        members=_members_of(session, group.id, member_id),
         feed=_feed(session, member_id, group.id, clock.now().date()),
     )
 
@@ -419,11 +426,15 @@ def _summaries(
     ]
 
 
-def _members_of(session: Session, group_id: int) -> list[MemberChip]:
+def _members_of(session: Session, group_id: int, viewer_id: int) -> list[MemberChip]:
     rows = session.exec(
         select(Member.id, Member.handle, Member.display_name)
         .join(GroupMembership, GroupMembership.member_id == Member.id)
-        .where(GroupMembership.group_id == group_id, Member.status == "active")
+        .where(
+            GroupMembership.group_id == group_id,
+            Member.status == "active",
+            col(Member.id).not_in(connections.blocked_ids(viewer_id)),
+        )
         .order_by(GroupMembership.joined_at, GroupMembership.id)
         .limit(MEMBERS_LISTED)
     ).all()
@@ -449,12 +460,12 @@ def _feed(
     session: Session, viewer_id: int, group_id: int, today: date, limit: int = FEED_SIZE
 ) -> list[FeedItem]:
     """Open requests (those the viewer may see, with room left) and current
-    contexts of the group's members, newest first."""
+    contexts (those shown to the viewer) of the group's members, newest first."""
     members = select(GroupMembership.member_id).where(
         GroupMembership.group_id == group_id
     )
     items = _request_items(session, viewer_id, members, limit)
-    items += _context_items(session, members, today, limit)
+    items += _context_items(session, viewer_id, members, today, limit)
     items.sort(key=lambda pair: pair[0], reverse=True)
     return [item for _, item in items[:limit]]
 
@@ -495,7 +506,11 @@ def _request_items(session, viewer_id: int, members, limit: int) -> list[tuple]:
     ]
 
 
-def _context_items(session, members, today: date, limit: int) -> list[tuple]:
+def _context_items(session, viewer_id, members, today, limit: int) -> list[tuple]:
+    """The group members' current contexts the viewer may see (the one
+    audience rule, contexts.audience_of), picked from a few more rows than
+    the feed shows."""
+    shown = contexts.audience_of(session, viewer_id)
     rows = session.exec(
         select(Context, Member)
         .join(Member, Member.id == Context.member_id)
@@ -505,8 +520,9 @@ def _context_items(session, members, today: date, limit: int) -> list[tuple]:
             _current(today),
         )
         .order_by(col(Context.created_at).desc(), col(Context.id).desc())
-        .limit(limit)
+        .limit(limit * CONTEXTS_READ_PER_SHOWN)
     ).all()
+    rows = [(c, owner) for c, owner in rows if shown(owner.id)][:limit]
     tags = _grouped_tags(session, ContextTag, "context_id", [c.id for c, _ in rows])
     return [
         (

@@ -5,7 +5,9 @@
     accepted --(an engagement between the two is confirmed)--> completed
 
 Everything is said kindly and privately: a declined intro tells the asker only
-that it "didn't happen this time", never who said no. Forwarding warms the
+that it "didn't happen this time", never who said no. A block between the
+asker and the target (either way) ends an intro that is not through yet: it
+is neither forwarded nor accepted. Forwarding warms the
 introducer's ties; an accepted intro connects the two; when they go on to
 help each other the introducer earns `MARKETPLACE_INTRO_KARMA` (default 2)
 from the `intro_reward` system account, once per intro.
@@ -102,6 +104,7 @@ def request_intro(
     notes.notify(
         session,
         member_id=via_member.id,
+        sender_id=actor_id,
         kind="intro",
         text=f"{asker.display_name} asks you to introduce them to "
         f"{target_member.display_name}: “{text}”",
@@ -173,7 +176,9 @@ def forward_intro(
     )
     intro.answered_at = clock.now()
     if answer == "decline":
-        return _let_go(session, intro, clock)
+        return _let_go(session, intro, actor_id, clock)
+    if connections.blocked_between(session, intro.requester_id, intro.target_id):
+        raise Conflict("This introduction can't be made any more; let it go.")
     intro.status = "forwarded"
     session.add(intro)
     names = _names(session, intro)
@@ -183,6 +188,7 @@ def forward_intro(
     notes.notify(
         session,
         member_id=intro.target_id,
+        sender_id=actor_id,
         kind="intro",
         text=f"{names['via']} would like to introduce you to "
         f"{names['requester']}.{said}",
@@ -210,7 +216,7 @@ def answer_intro(
     intro = _mine(session, intro_id, actor_id, "target_id", "forwarded")
     intro.answered_at = clock.now()
     if answer == "decline":
-        return _let_go(session, intro, clock)
+        return _let_go(session, intro, actor_id, clock)
     intro.status = "accepted"
     session.add(intro)
     _connect(session, intro, clock)
@@ -222,8 +228,8 @@ def answer_intro(
          f"{names['target']} was accepted. Thank you!"),
     ):  # fmt: skip
         notes.notify(
-            session, member_id=member_id, kind="intro", text=text,
-            link=routes.INTROS, clock=clock,
+            session, member_id=member_id, sender_id=actor_id, kind="intro",
+            text=text, link=routes.INTROS, clock=clock,
         )  # fmt: skip
     return intro
 
@@ -248,13 +254,14 @@ def _connect(session: Session, intro: Intro, clock: Clock) -> None:
     connections.accept(session, row, clock, announce=False)
 
 
-def _let_go(session: Session, intro: Intro, clock: Clock) -> Intro:
+def _let_go(session: Session, intro: Intro, actor_id: int, clock: Clock) -> Intro:
     intro.status = "declined"
     session.add(intro)
     target = session.get(Member, intro.target_id)
     notes.notify(
         session,
         member_id=intro.requester_id,
+        sender_id=actor_id,
         kind="intro",
         text=f"Your intro to {target.display_name} didn't happen this time. "
         "Try someone else who knows them, or post a request.",

@@ -22,7 +22,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, FixedClock, system_clock
-from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
+from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ious import (
     REDUCTION_LABELS,
     Event,
@@ -38,7 +38,7 @@ from marketplace.domain.ious import (
 from marketplace.domain.ledger import check_key
 from marketplace.domain.text import clean_text
 from marketplace.models import Iou, IouEvent, Member, OffsetProposal
-from marketplace.services import graph_index, ledger, members
+from marketplace.services import connections, graph_index, ledger
 
 REMIND_EVERY = timedelta(days=7)
 DIRECTIONS = {"i_owe", "owes_me"}
@@ -80,32 +80,64 @@ def propose_iou(
     clock: Clock = system_clock,
 ) -> Iou:
     """Either party writes an IOU down. A debtor who proposes consents by
-    proposing; a creditor's proposal waits for the debtor to accept."""
+    proposing; a creditor's proposal waits for the debtor to accept. Nobody
+    writes one with someone either of them blocked."""
     if not isinstance(direction, str) or direction not in DIRECTIONS:
         raise InvalidInput("Say who owes whom.", "direction")
-    other = _active_member(session, counterpart)
+    other = _reachable_member(session, actor_id, counterpart)
     if other.id == actor_id:
         raise InvalidInput("You can't write an IOU with yourself.", "counterpart")
     debtor, creditor = (
         (actor_id, other.id) if direction == "i_owe" else (other.id, actor_id)
     )
     now = clock.now()
+    return _write(
+        session,
+        (debtor, creditor, actor_id),
+        check_points(amount),
+        clean_text(note, field="note", label="Note", max_length=300),
+        now,
+        _due(due_on, now.date()),
+    )
+
+
+def iou_for_help(
+    session: Session,
+    *,
+    debtor_id: int,
+    creditor_id: int,
+    amount: int,
+    note: str,
+    clock: Clock = system_clock,
+) -> Iou:
+    """The IOU an engagement on IOU terms ends in: the asker agreed to owe
+    the helper when they accepted the terms, so the debtor proposes it and it
+    counts at once -- also when the two blocked each other meanwhile, since
+    it settles what they already agreed."""
+    text = clean_text(note, field="note", label="Note", max_length=300)
+    pair = (debtor_id, creditor_id, debtor_id)
+    return _write(session, pair, check_points(amount), text, clock.now(), None)
+
+
+def _write(session, people: tuple, amount: int, note: str, now, due_on) -> Iou:
+    """A new IOU and its first events; `people` is (debtor, creditor,
+    proposer), and a debtor who proposes has accepted."""
+    debtor, creditor, proposer = people
     iou = Iou(
         debtor_id=debtor,
         creditor_id=creditor,
-        proposed_by_id=actor_id,
-        amount=check_points(amount),
-        outstanding=0,
+        proposed_by_id=proposer,
+        amount=amount,
+        outstanding=amount,
         created_at=now,
-        note=clean_text(note, field="note", label="Note", max_length=300),
-        due_on=_due(due_on, now.date()),
+        note=note,
+        due_on=due_on,
     )
-    iou.outstanding = iou.amount
     session.add(iou)
     session.flush()
-    _append(session, iou, Event.PROPOSED, 0, actor_id, now)
-    if actor_id == debtor:
-        _append(session, iou, Event.ACCEPTED, 0, actor_id, now)
+    _append(session, iou, Event.PROPOSED, 0, proposer, now)
+    if proposer == debtor:
+        _append(session, iou, Event.ACCEPTED, 0, proposer, now)
     return iou
 
 
@@ -123,9 +155,11 @@ def _due(value: object, today: date) -> date | None:
     return due
 
 
-def _active_member(session: Session, handle: object) -> Member:
+def _reachable_member(session: Session, actor_id: int, handle: object) -> Member:
     missing = "Say who the IOU is with (their handle)."
-    return members.active_member(session, handle, missing=missing, field="counterpart")
+    return connections.reachable_member(
+        session, actor_id, handle, missing=missing, field="counterpart"
+    )
 
 
 # --------------------------------------------------------------------------- answer
@@ -134,8 +168,12 @@ def _active_member(session: Session, handle: object) -> Member:
 def accept_iou(
     session: Session, *, actor_id: int, iou_id: object, clock: Clock = system_clock
 ) -> Iou:
+    """The debtor agrees to owe: a new obligation, so not between two people
+    either of whom blocked the other (declining and withdrawing still work)."""
     iou, state = _locked(session, iou_id, actor_id)
     check_accept(state, role_of(actor_id, iou.debtor_id, iou.creditor_id))
+    if connections.blocked_between(session, iou.debtor_id, iou.creditor_id):
+        raise Conflict("This IOU can't be accepted any more; decline it instead.")
     return _append(session, iou, Event.ACCEPTED, 0, actor_id, clock.now())
 
 
@@ -453,8 +491,11 @@ class OffsetView:
 def propose_offset(
     session: Session, *, actor_id: int, counterpart: object, clock: Clock = system_clock
 ) -> OffsetProposal:
-    """Propose to cancel what we owe each other; it happens once they agree."""
-    other = _active_member(session, counterpart)
+    """Propose to cancel what we owe each other; it happens once they agree.
+    Not to someone either of us blocked: each can still settle their side
+    alone (pay in karma, or forgive), and an offset proposed before the block
+    can still be answered."""
+    other = _reachable_member(session, actor_id, counterpart)
     mutual = _mutual(session, actor_id, other.id)
     if mutual == 0:
         raise InvalidInput("You don't owe each other anything to offset.")

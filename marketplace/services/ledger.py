@@ -58,7 +58,7 @@ from marketplace.domain.ledger import (
 from marketplace.domain.money import check_currency, format_money, split_fee
 from marketplace.domain.text import clean_text
 from marketplace.models import LedgerAccount, LedgerTransfer
-from marketplace.services import ledger_sql, members
+from marketplace.services import connections, ledger_sql, members
 from marketplace.settings import get_settings
 
 SIGNUP_GRANT = "signup_grant"
@@ -620,8 +620,9 @@ def give_karma(
     key: object = None,
     clock: Clock = system_clock,
 ) -> Transfer:
-    """A member pays karma forward to another member from their own account."""
-    recipient = _active_member_id(session, to_handle)
+    """A member pays karma forward to another member from their own account;
+    not to someone either of them blocked (a gift is a word in their wallet)."""
+    recipient = _recipient_id(session, actor_id, to_handle)
     if recipient == actor_id:
         raise InvalidInput("You can't send karma to yourself.", "handle")
     return transfer(
@@ -639,6 +640,13 @@ def give_karma(
 def _active_member_id(session: Session, handle: object) -> int:
     missing = "Say who should receive the karma (their handle)."
     return members.active_member(session, handle, missing=missing, field="handle").id
+
+
+def _recipient_id(session: Session, actor_id: int, handle: object) -> int:
+    missing = "Say who should receive the karma (their handle)."
+    return connections.reachable_member(
+        session, actor_id, handle, missing=missing, field="handle"
+    ).id
 
 
 # --------------------------------------------------------------------------- money

@@ -2,7 +2,9 @@
 
 A listing is visible to its author always; to everyone signed in when public;
 to the author's connections when 'network'; to the chosen members when
-'chosen'. Every read goes through `visible_to` (SQL) or `can_see` (one row),
+'chosen'; and never to someone the author blocked or was blocked by (either
+way: neither sees the other's listings, nor can choose the other as its
+audience). Every read goes through `visible_to` (SQL) or `can_see` (one row),
 so a hidden listing is 'not found' rather than 'forbidden': its existence is
 private too.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import ColumnElement, delete, func
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
@@ -29,7 +31,7 @@ from marketplace.domain.listings import (
 )
 from marketplace.domain.money import format_money, major_units
 from marketplace.models import Engagement, Listing, ListingTag, ListingViewer, Member
-from marketplace.services import members, network
+from marketplace.services import connections, network
 
 MAX_ID = 2**31 - 1
 
@@ -182,7 +184,9 @@ def _chosen(session: Session, form: object, draft: ListingDraft, actor_id: int):
         raise InvalidInput(f"At most {MAX_CHOSEN} chosen people.", "chosen")
     missing = "Name at least one person (by handle) to show it to."
     ids = [
-        members.active_member(session, h, missing=missing, field="chosen").id
+        connections.reachable_member(
+            session, actor_id, h, missing=missing, field="chosen"
+        ).id
         for h in handles
     ]
     others = [i for i in ids if i != actor_id]
@@ -227,17 +231,22 @@ def visible_to(viewer_id: int) -> ColumnElement[bool]:
     chosen = select(ListingViewer.listing_id).where(
         ListingViewer.member_id == viewer_id
     )
-    return or_(
+    shown = or_(
         Listing.audience == "public",
-        Listing.author_id == viewer_id,
         (Listing.audience == "network")
         & col(Listing.author_id).in_(network.first_degree(viewer_id)),
         (Listing.audience == "chosen") & col(Listing.id).in_(chosen),
     )
+    not_blocked = col(Listing.author_id).not_in(connections.blocked_ids(viewer_id))
+    return or_(Listing.author_id == viewer_id, and_(shown, not_blocked))
 
 
 def can_see(session: Session, viewer_id: int, listing: Listing) -> bool:
-    if listing.audience == "public" or listing.author_id == viewer_id:
+    if listing.author_id == viewer_id:
+        return True
+    if connections.blocked_between(session, viewer_id, listing.author_id):
+        return False
+    if listing.audience == "public":
         return True
     if listing.audience == "network":
         return network.are_connected(session, viewer_id, listing.author_id)

@@ -30,5 +30,11 @@ def active_member(
     wanted = handle.strip().lstrip("@").lower()
     member = session.exec(select(Member).where(Member.handle == wanted)).first()
     if member is None or member.status != "active":
-        raise NotFound(f"No active member with the handle '{wanted[:30]}'.")
+        raise no_such_handle(wanted)
     return member
+
+
+def no_such_handle(handle: str) -> NotFound:
+    """The refusal for a handle that names nobody; also for one a member may
+    not reach (who blocked them), so the two can't be told apart."""
+    return NotFound(f"No active member with the handle '{handle[:30]}'.")

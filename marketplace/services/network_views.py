@@ -3,6 +3,8 @@ ego-network picture, my connections by warmth, and warm paths to someone.
 
 Read-only; everything comes from the in-memory graph (graph_index) plus one
 query for names, so a page with a picture of dozens of people stays fast.
+Whoever the viewer blocked, or was blocked by, appears nowhere: not in the
+picture, not on a path (one more query, connections.blocked_with).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlmodel import Session, or_, select
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.ego import layout
 from marketplace.models import Connection, Member
-from marketplace.services import graph_index, members
+from marketplace.services import connections, graph_index, members
 
 FIRST_LIMIT = 16  # connections drawn around me
 SECOND_PER = 2  # people drawn beyond each of the warmest connections
@@ -87,9 +89,10 @@ def ego_picture(
     """Me, my warmest connections and a few people beyond them, placed by
     domain.ego.layout; ties drawn thicker the warmer they are."""
     graph, now = graph_index.index().graph, clock.now()
+    hidden = connections.blocked_with(session, member_id)
     with graph_index.lock():  # no change lands half-way through the reading
         first = _warmest(graph, member_id, now, {member_id}, FIRST_LIMIT)
-        drawn = {member_id, *(m for m, _ in first)}
+        drawn = {member_id, *hidden, *(m for m, _ in first)}
         second = []
         for via, _ in first[:SECOND_VIAS]:  # each person once, by their warmest via
             for other, strength in _warmest(graph, via, now, drawn, SECOND_PER):
@@ -195,10 +198,12 @@ def _connection_view(member: Member, strength: float, last: datetime | None):
 def paths_to(
     session: Session, viewer_id: int, target_id: int, clock: Clock = system_clock
 ) -> list[PathView]:
-    """The warmest ways from the viewer to `target_id` within three hops."""
+    """The warmest ways from the viewer to `target_id` within three hops,
+    none through someone either side of a block with the viewer."""
     if viewer_id == target_id:
         return []
-    found = graph_index.warm_paths(viewer_id, target_id, clock)
+    avoid = connections.blocked_with(session, viewer_id)
+    found = graph_index.warm_paths(viewer_id, target_id, clock, avoid=avoid)
     people = members.by_id(session, [m for path in found for m in path.members])
     return [
         PathView(

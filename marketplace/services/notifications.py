@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.models import Notification
-from marketplace.services.listings import check_id
+from marketplace.services import connections, listings
 
 TEXT_MAX = 300
 PAGE_SIZE = 20
@@ -29,10 +29,19 @@ def notify(
     kind: str,
     text: str,
     link: str = "",
+    sender_id: int | None = None,
     clock: Clock = system_clock,
-) -> Notification:
+) -> Notification | None:
     """Tell `member_id` something; `text` is written by the product, not a member,
-    but may quote a member's words, so it is cut to length (rendered as text)."""
+    but may quote a member's words, so it is cut to length (rendered as text).
+
+    `sender_id` is the member whose act this announces (None: the system's, an
+    operator's). Nothing a member does reaches the inbox, or the digest, of
+    someone who blocked them or whom they blocked: returns None then."""
+    if sender_id is not None and connections.blocked_between(
+        session, sender_id, member_id
+    ):
+        return None
     if len(text) > TEXT_MAX:
         text = text[: TEXT_MAX - 1] + "…"
     note = Notification(
@@ -111,7 +120,7 @@ def mark_read(
 ) -> NotificationView:
     """The member has opened one notification. Another member's id is 'not
     found', exactly like an id that does not exist, so ids reveal nothing."""
-    wanted = check_id(notification_id, "notification")
+    wanted = listings.check_id(notification_id, "notification")
     note = session.get(Notification, wanted)
     if note is None or note.member_id != actor_id:
         raise NotFound("No such notification.")

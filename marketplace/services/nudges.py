@@ -19,6 +19,10 @@ Where each kind comes from:
   request that fits what I know, an IOU between us, or else the last thing we
   did together and when.
 
+Nobody the member blocked, or was blocked by, is suggested, named as the one
+to ask for an intro, or takes the place of someone who could be: they are
+left out where candidates are found, not after the best were picked.
+
 Scores and how feedback reweighs them are domain/nudges.py's. Reading the
 feed writes nothing; `dismiss`, `snooze` and `acted` each write one
 `nudge_feedback` row in the caller's transaction (services never commit).
@@ -119,13 +123,14 @@ def feed(
         raise InvalidInput(f"Limit must be a whole number up to {FEED_MAX}.", "limit")
     prefs = rules.preferences(_history(session, member_id, clock), clock.now())
     hidden = prefs.hidden
+    blocked = connections.blocked_with(session, member_id)
     drafts = [
-        *_ask_and_intro(session, member_id, clock, hidden),
-        *_contexts(session, member_id, clock, hidden),
+        *_ask_and_intro(session, member_id, clock, hidden, blocked),
+        *_contexts(session, member_id, clock, hidden, blocked),
         *_requests_to_help(session, member_id, clock, hidden),
         *_reconnect(session, member_id, clock, hidden),
     ]
-    blocked = connections.blocked_with(session, member_id)
+    # what the graph may trail by a moment, the database settles
     drafts = [
         d for d in drafts if d.person_id not in blocked and d.via_id not in blocked
     ]
@@ -196,9 +201,9 @@ def _expertise(session: Session, member_id: int) -> set[str]:
 # --------------------------------------------------------------------------- ask, intro
 
 
-def _ask_and_intro(session, me: int, clock: Clock, hidden) -> list[NudgeView]:
+def _ask_and_intro(session, me: int, clock: Clock, hidden, blocked) -> list:
     """For my newest open requests: connections to ask, and one second-degree
-    person worth an intro."""
+    person worth an intro (never someone either of us blocked)."""
     requests = session.exec(
         select(Listing)
         .where(
@@ -218,9 +223,8 @@ def _ask_and_intro(session, me: int, clock: Clock, hidden) -> list[NudgeView]:
     for request in requests:
         if not tags.get(request.id):
             continue
-        found = graph_index.who_to_ask(
-            me, tags[request.id], clock, CANDIDATES, involved.get(request.id, set())
-        )
+        skip = blocked | involved.get(request.id, set())
+        found = graph_index.who_to_ask(me, tags[request.id], clock, CANDIDATES, skip)
         picks += _asks(request, found, hidden)
         picks += _intros(request, found, hidden, asked_for)
     people = _people(session, [i for _, c, _ in picks for i in (c.member_id, c.via_id)])
@@ -328,10 +332,12 @@ def _intro_view(request: Listing, c: Candidate, people) -> NudgeView:
 # --------------------------------------------------------------------------- give
 
 
-def _contexts(session, me: int, clock: Clock, hidden) -> list[NudgeView]:
+def _contexts(session, me: int, clock: Clock, hidden, blocked) -> list[NudgeView]:
     """Contexts near me that fit what I know, checked against the database
     (the in-memory board may trail a close by a moment)."""
-    found = graph_index.context_nudges(me, clock, GIVE_CONTEXTS, skip=hidden)
+    found = graph_index.context_nudges(
+        me, clock, GIVE_CONTEXTS, skip=hidden, exclude=blocked
+    )
     if not found:
         return []
     rows = {

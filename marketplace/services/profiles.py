@@ -16,7 +16,7 @@ from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.profiles import TAG_KINDS, clean_profile
 from marketplace.models import Connection, Member, MemberTag
-from marketplace.services import graph_index
+from marketplace.services import connections, graph_index
 
 
 @dataclass(frozen=True)
@@ -98,14 +98,20 @@ def view_of(session: Session, member: Member) -> ProfileView:
     )
 
 
-def public_profile(session: Session, handle: object) -> ProfileView:
-    """The public card of an active member, by handle."""
+def public_profile(
+    session: Session, handle: object, viewer_id: int | None = None
+) -> ProfileView:
+    """The public card of an active member, by handle. To a signed-in viewer
+    they blocked it reads exactly as a handle nobody has; the blocker still
+    opens the card of whoever they blocked (to unblock them there)."""
     if not isinstance(handle, str) or not handle.strip():
         raise NotFound("No such member.")
     member = session.exec(
         select(Member).where(Member.handle == handle.strip().lower())
     ).first()
     if member is None or member.status != "active":
+        raise NotFound(f"Nobody here goes by '{handle[:30]}'.")
+    if viewer_id is not None and connections.has_blocked(session, member.id, viewer_id):
         raise NotFound(f"Nobody here goes by '{handle[:30]}'.")
     return view_of(session, member)
 

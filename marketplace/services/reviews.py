@@ -102,9 +102,12 @@ def leave_review(
         session, actor_id, other, "review", f"engagement:{engagement.id}", clock
     )
     who = session.get(Member, actor_id).display_name
+    # A review stays possible across a block (it is part of finishing the
+    # help, and a block must not silence an honest one), but is not announced.
     notifications.notify(
         session,
         member_id=other,
+        sender_id=actor_id,
         kind="review",
         text=f"{who} reviewed you: {'★' * stars}{'☆' * (5 - stars)}",
         link=engagement_url(engagement.id),

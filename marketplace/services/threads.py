@@ -1,7 +1,9 @@
 """The message thread of an engagement: only its two parties read or write it.
 
 Each message is also a small interaction between the two (domain/strength.py):
-a thread kept alive keeps the relationship from going cold.
+a thread kept alive keeps the relationship from going cold. Once either of
+them blocked the other, both still read the thread but neither writes to it:
+a block means no more words from them (the engagement's moves still work).
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.domain.errors import NotFound
+from marketplace.domain.errors import Conflict, NotFound
 from marketplace.domain.text import clean_text
 from marketplace.models import Engagement, Listing, Member, Message
 from marketplace.routes import engagement as engagement_url
-from marketplace.services import graph_index, listings, notifications
+from marketplace.services import connections, graph_index, listings, notifications
 
 MESSAGE_MAX = 4000
 
@@ -55,6 +57,11 @@ def post_message(
     clock: Clock = system_clock,
 ) -> Message:
     engagement = party_engagement(session, actor_id, engagement_id)
+    other = (
+        engagement.helper_id if actor_id == engagement.asker_id else engagement.asker_id
+    )
+    if connections.blocked_between(session, actor_id, other):
+        raise Conflict("Messages can't be sent in this engagement any more.")
     text = clean_text(
         body,
         field="body",
@@ -72,15 +79,13 @@ def post_message(
     session.add(message)
     author = session.get(Member, actor_id)
     title = session.get(Listing, engagement.listing_id).title
-    other = (
-        engagement.helper_id if actor_id == engagement.asker_id else engagement.asker_id
-    )
     graph_index.record_interaction(
         session, actor_id, other, "message", f"engagement:{engagement.id}", clock
     )
     notifications.notify(
         session,
         member_id=other,
+        sender_id=actor_id,
         kind="message",
         text=f"{author.display_name} wrote about “{title}”: {text}",
         link=engagement_url(engagement.id),

@@ -142,7 +142,6 @@ class PeopleState(SessionState):
 
     @rx.event
     def load(self):
-        self._member()
         self._fetch(self.query, 1)
 
     @rx.event
@@ -155,9 +154,15 @@ class PeopleState(SessionState):
         return self._fetch(self.query, page)
 
     def _fetch(self, query: object, page: object):
+        member = self._member()  # whom they blocked, or who blocked them, hides
         try:
             with read_only() as session:
-                people, total = directory.browse(session, query=query, page=page)
+                people, total = directory.browse(
+                    session,
+                    query=query,
+                    page=page,
+                    viewer_id=member.id if member else None,
+                )
         except DomainError as error:
             return rx.toast.error(str(error))
         self.people, self.total = people, total

@@ -44,7 +44,9 @@ class PublicProfileState(SessionState):
         handle = routes.handle_from_path(self.router.url.path)
         try:
             with read_only() as session:
-                self.profile = profiles.public_profile(session, handle)
+                self.profile = profiles.public_profile(
+                    session, handle, viewer_id=me.id if me else None
+                )
                 # listing titles in reviews show only to who may see the listing
                 self.reputation, self.reviews_received = reviews.profile_reviews(
                     session, self.profile.id, viewer_id=me.id if me else None

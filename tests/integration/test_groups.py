@@ -193,7 +193,7 @@ def club(engine):
 
 
 def test_the_feed_shows_open_requests_and_contexts_newest_first(club):
-    ada, bob, _cyd, dee, eve, group = club
+    ada, bob, cyd, dee, eve, group = club
     first = post(ada, "Landing page review", "copywriting")
     summit = announce(bob, "SaaS Summit 2027", "events")
     latest = post(bob, "Pricing teardown", "pricing")
@@ -210,11 +210,17 @@ def test_the_feed_shows_open_requests_and_contexts_newest_first(club):
         s.get(Context, over).ends_on = date(2026, 1, 1)
     post(eve, "Not a member's request", "pricing")  # Eve is not in the group
     post(ada, "An offer, not a request", "pricing", kind="offer")
-    found = page(dee, group.slug)  # a stranger sees the public items
+    found = page(cyd, group.slug)  # not in the group, but Bob's connection
     assert [(f.kind, f.title) for f in found.feed] == [
         ("request", "Pricing teardown"),
         ("context", "SaaS Summit 2027"),
         ("request", "Landing page review"),
+    ]
+    # a stranger sees the public requests, and no context: contexts show
+    # only within two degrees of their owner (contexts.audience_of)
+    assert [f.title for f in page(dee, group.slug).feed] == [
+        "Pricing teardown",
+        "Landing page review",
     ]
     item = found.feed[1]
     assert (item.id, item.sentence, item.tags) == (

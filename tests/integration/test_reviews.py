@@ -344,8 +344,8 @@ def test_a_connection_sees_the_title_of_a_network_listing(ada, bo, cy, engine):
 
 
 def profile_page(handle: str, token: str = "") -> PublicProfileState:
-    state = state_of(PublicProfileState, token)
-    state.router = RouterData(url=ReflexURL(f"http://localhost:3000/people/{handle}"))
+    url = f"http://localhost:3000/people/{handle}"
+    state = state_of(PublicProfileState, token, url=url)
     PublicProfileState.load.fn(state)
     return state
 

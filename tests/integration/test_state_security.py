@@ -3,9 +3,11 @@ arguments. Identity comes from the server-side session, never from the payload."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import reflex as rx
-from reflex.istate.data import RouterData
+from reflex.istate.data import ReflexURL, RouterData
 
 from marketplace import routes, session_cookie
 from marketplace.db import read_only, unit_of_work
@@ -18,23 +20,25 @@ PASSWORD = "correct horse battery"
 ADA_LOGIN = {"email": "ada@example.com", "password": PASSWORD}
 
 
-def state_of(cls, token: object = "", client: str = "203.0.113.7"):
+def state_of(cls, token: object = "", client: str = "203.0.113.7", url: str = ""):
     """A fresh state tree as the app builds it per browser tab, on a socket
-    from `client` whose handshake carried `token` as the session cookie."""
+    from `client` whose handshake carried `token` as the session cookie,
+    showing the page at `url`."""
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
-    use_cookie(state, token, client)
+    use_cookie(state, token, client, url)
     return state
 
 
-def use_cookie(state, token: object, client: str = "203.0.113.7") -> None:
+def use_cookie(
+    state, token: object, client: str = "203.0.113.7", url: str = ""
+) -> None:
     """What Reflex gives every event of a socket: the handshake's headers
-    (a forged token is any text a client can put in its cookie) and the
-    client's address."""
+    (a forged token is any text a client can put in its cookie), the
+    client's address, and the page's URL."""
     cookie = f"{session_cookie.NAME}={token}" if token not in ("", None) else ""
-    state.router = RouterData.from_router_data(
-        {"headers": {"cookie": cookie}, "ip": client}
-    )
+    router = RouterData.from_router_data({"headers": {"cookie": cookie}, "ip": client})
+    state.router = replace(router, url=ReflexURL(url)) if url else router
 
 
 def hands_over(event: object) -> bool:

@@ -191,6 +191,23 @@ def test_bad_path_questions_are_refused(args):
         chain_graph().warm_paths(*args)
 
 
+def test_paths_never_pass_through_or_end_at_an_avoided_member():
+    graph = chain_graph()
+    assert [p.members for p in graph.warm_paths(1, 4, NOW, avoid={2})] == [(1, 5, 4)]
+    assert [p.members for p in graph.warm_paths(1, 4, NOW, avoid={3})] == [(1, 5, 4)]
+    assert [p.members for p in graph.warm_paths(1, 4, NOW, avoid={5})] == [(1, 2, 3, 4)]
+    assert graph.warm_paths(1, 4, NOW, avoid={4}) == []
+
+
+def test_two_degrees_are_a_connection_or_a_connection_of_one():
+    graph = chain_graph()
+    assert graph.within_two_degrees(1, 2) and graph.within_two_degrees(1, 3)
+    assert graph.within_two_degrees(1, 4)  # through 5
+    assert graph.within_two_degrees(6, 2) and not graph.within_two_degrees(6, 3)
+    assert not graph.within_two_degrees(1, 1)
+    assert not graph.within_two_degrees(1, 999)
+
+
 def test_an_unused_connection_still_links_two_people_weakly():
     graph = chain_graph()
     assert graph.strength(1, 6, NOW) == STRENGTH_FLOOR
@@ -278,16 +295,25 @@ def random_graph(seed: int, nodes: int, density: float) -> RelationshipGraph:
     return graph
 
 
-def brute_force(graph: RelationshipGraph, source: int, target: int) -> dict:
-    """The best path strength for each first hop, over every simple path of
-    at most three hops."""
+def plain_graph(graph: RelationshipGraph) -> nx.Graph:
     plain = nx.Graph()
     for a in range(graph.node_count + 20):
         plain.add_edges_from((a, b) for b in graph.neighbours(a))
+    return plain
+
+
+def brute_force(
+    graph: RelationshipGraph, source: int, target: int, avoid=frozenset()
+) -> dict:
+    """The best path strength for each first hop, over every simple path of
+    at most three hops that meets no member in `avoid` after the source."""
+    plain = plain_graph(graph)
     best: dict[int, float] = {}
     if source not in plain or target not in plain:
         return best
     for path in nx.all_simple_paths(plain, source, target, cutoff=3):
+        if avoid & set(path[1:]):
+            continue
         pairs = pairwise(path)
         product = math.prod(graph.strength(a, b, NOW) for a, b in pairs)
         best[path[1]] = max(best.get(path[1], 0.0), product)
@@ -315,6 +341,32 @@ def test_warm_paths_match_brute_force_on_random_graphs(seed, nodes, density, k):
         assert len(set(path.members)) == len(path.members) <= 4
         assert path.strength == pytest.approx(expected[path.first_hop], rel=1e-9)
     assert len({p.first_hop for p in paths}) == len(paths)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 10_000), st.integers(4, 10), st.floats(0.15, 0.6))
+def test_paths_around_avoided_members_match_brute_force(seed, nodes, density):
+    graph = random_graph(seed, nodes, density)
+    rng = random.Random(seed)
+    source, target = rng.sample(range(nodes), 2)
+    avoid = frozenset(rng.sample(range(nodes), 2)) - {source}
+    expected = brute_force(graph, source, target, avoid)
+    paths = graph.warm_paths(source, target, NOW, k=4, avoid=avoid)
+
+    best_first = sorted(expected.values(), reverse=True)[:4]
+    assert [p.strength for p in paths] == pytest.approx(best_first, rel=1e-9)
+    assert all(not avoid & set(p.members) for p in paths)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 10), st.floats(0.1, 0.6))
+def test_two_degrees_match_the_shortest_path(seed, nodes, density):
+    graph = random_graph(seed, nodes, density)
+    plain = plain_graph(graph)
+    a, b = random.Random(seed).sample(range(nodes), 2)
+    near = a in plain and b in plain and nx.has_path(plain, a, b)
+    near = near and nx.shortest_path_length(plain, a, b) <= 2
+    assert graph.within_two_degrees(a, b) == near
 
 
 # --------------------------------------------------------------------------- who to ask
