@@ -87,7 +87,7 @@ from rich.table import Table
 from sqlalchemy import text
 
 from marketplace import db
-from marketplace.services.audit import audit_ledger
+from marketplace.ledger.audit import audit_ledger
 
 FAULTS = ("kill-worker", "restart-postgres", "restart-redis")
 REDIS_CONF = "/etc/redis/redis.conf"

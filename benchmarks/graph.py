@@ -78,7 +78,7 @@ from marketplace.domain.graph import STRENGTH_FLOOR  # noqa: E402
 from marketplace.domain.strength import WEIGHTS, Kind, strength  # noqa: E402
 from marketplace.migrations import upgrade_to_head  # noqa: E402
 from marketplace.models import Connection  # noqa: E402
-from marketplace.services import graph_index  # noqa: E402
+from marketplace.network import graph_index  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "MARKETPLACE_BENCH_PG_URL",

@@ -7,7 +7,7 @@ takes, and the largest network one worker can hold on this machine (issue 8).
     python benchmarks/graph_memory.py --db-check off # no PostgreSQL at all
 
 Every worker process holds its own `RelationshipGraph`
-(`marketplace/services/graph_index.py`), so the graph's size decides how many
+(`marketplace/network/graph_index.py`), so the graph's size decides how many
 workers fit on a machine and how large a network they can serve.
 
 What runs, for each size of a ladder (members x connections, always 1:10:
@@ -103,7 +103,7 @@ from marketplace.adapters.clock import FixedClock  # noqa: E402
 from marketplace.domain.contexts import ContextBoard, ContextSignal  # noqa: E402
 from marketplace.domain.graph import RelationshipGraph  # noqa: E402
 from marketplace.migrations import upgrade_to_head  # noqa: E402
-from marketplace.services import graph_index  # noqa: E402
+from marketplace.network import graph_index  # noqa: E402
 
 LADDER = (
     (10_000, 100_000),

@@ -9,7 +9,7 @@ What runs, in order, each against its own throwaway database:
 1. the yardstick: `pgbench -i -s 16` then `pgbench -c 16 -j 2 -T <seconds>`
    (TPC-B) on a separate database of the same PostgreSQL server;
 2. PostgreSQL: 16 writers, each posting 1-karma transfers between random member
-   accounts with `marketplace.services.ledger.transfer` inside
+   accounts with `marketplace.ledger.ledger.transfer` inside
    `marketplace.db.unit_of_work()` (one transaction, one commit per transfer),
    unique keys, for <seconds>;
 3. SQLite (a temporary file): the same.
@@ -19,7 +19,7 @@ writers shared out as threads ("hybrid"): with `--mode auto` (the default) a
 short probe of each decides, and the output says which won and by how much. On
 PostgreSQL the writers' backends are sampled in pg_stat_activity to show where
 the time goes (server work, lock waits, WAL, or waiting on the client). After each run
-`marketplace.services.audit.audit_ledger` must find no breach, and the transfers
+`marketplace.ledger.audit.audit_ledger` must find no breach, and the transfers
 it counts must equal the setup transfers plus every transfer a writer saw commit.
 
 The last line of stdout is one JSON object (pg_tps, pgbench_tps,
@@ -61,10 +61,10 @@ from sqlalchemy.engine import URL, Engine, make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from marketplace import db  # noqa: E402
+from marketplace.ledger import ledger  # noqa: E402
+from marketplace.ledger.audit import audit_ledger  # noqa: E402
 from marketplace.migrations import upgrade_to_head  # noqa: E402
 from marketplace.models import Member  # noqa: E402
-from marketplace.services import ledger  # noqa: E402
-from marketplace.services.audit import audit_ledger  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "MARKETPLACE_BENCH_PG_URL",

@@ -147,13 +147,14 @@ from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from marketplace import db, routes, session_cookie  # noqa: E402
+from marketplace.accounts import accounts, profiles  # noqa: E402
 from marketplace.adapters.passwords import hash_password  # noqa: E402
+from marketplace.demo.seed import seed_network  # noqa: E402
 from marketplace.domain import taxonomy  # noqa: E402
+from marketplace.ledger.audit import audit_ledger  # noqa: E402
+from marketplace.market import listings  # noqa: E402
 from marketplace.migrations import upgrade_to_head  # noqa: E402
 from marketplace.models import Engagement, Member  # noqa: E402
-from marketplace.services import accounts, listings, profiles  # noqa: E402
-from marketplace.services.audit import audit_ledger  # noqa: E402
-from marketplace.services.seed import seed_network  # noqa: E402
 from marketplace.states.auth import LoginState  # noqa: E402
 from marketplace.states.engagements import EngagementState  # noqa: E402
 from marketplace.states.market import ListingFormState, ListingState, MarketState  # noqa: E402

@@ -20,12 +20,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from marketplace import routes, session_cookie
+from marketplace.accounts import accounts
 from marketplace.adapters import payments
 from marketplace.db import unit_of_work
 from marketplace.domain.errors import PaymentsUnavailable, WebhookRejected
+from marketplace.ledger.stripe_webhooks import apply_event
 from marketplace.security_headers import SecurityHeaders
-from marketplace.services import accounts
-from marketplace.services.stripe_webhooks import apply_event
 from marketplace.settings import get_settings
 
 WEBHOOK_PATH = "/api/stripe/webhook"

@@ -26,37 +26,33 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from marketplace import db, routes
+from marketplace.accounts import members
 from marketplace.adapters import payments
 from marketplace.adapters.mailer import SmtpMailer
-from marketplace.domain.errors import DomainError, NotAuthorized
-from marketplace.domain.ledger import KARMA, MAX_TRANSFER
-from marketplace.domain.money import CURRENCIES, format_money
-from marketplace.migrations import current_revision, head_revision, upgrade_to_head
-from marketplace.models import Member
-from marketplace.services import (
-    card_payments,
-    engagements,
-    ledger,
-    members,
-    payment_reconcile,
-)
-from marketplace.services.audit import AuditReport, audit_ledger
-from marketplace.services.clearing import run_clearing
-from marketplace.services.digest import DigestReport
-from marketplace.services.iou_import import (
-    EXPORT_COLUMNS,
-    ImportRefused,
-    ImportReport,
-    export_ious,
-    import_ious,
-)
-from marketplace.services.seed import (
+from marketplace.demo.seed import (
     DEMO_MEMBERS,
     DEMO_PASSWORD,
     MAX_MEMBERS,
     SeedReport,
     seed_network,
 )
+from marketplace.domain.errors import DomainError, NotAuthorized
+from marketplace.domain.ledger import KARMA, MAX_TRANSFER
+from marketplace.domain.money import CURRENCIES, format_money
+from marketplace.inbox.digest import DigestReport
+from marketplace.ious.clearing import run_clearing
+from marketplace.ious.iou_import import (
+    EXPORT_COLUMNS,
+    ImportRefused,
+    ImportReport,
+    export_ious,
+    import_ious,
+)
+from marketplace.ledger import card_payments, ledger, payment_reconcile
+from marketplace.ledger.audit import AuditReport, audit_ledger
+from marketplace.market import engagements
+from marketplace.migrations import current_revision, head_revision, upgrade_to_head
+from marketplace.models import Member
 from marketplace.tasks import send_digests_once
 
 BOOTSTRAP_MEMBERS = 50

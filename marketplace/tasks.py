@@ -15,20 +15,16 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from marketplace.accounts import accounts
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.mailer import Mailer, SmtpMailer
 from marketplace.cluster import once_per_cluster
 from marketplace.db import read_only, unit_of_work
-from marketplace.services import (
-    accounts,
-    card_payments,
-    clearing,
-    digest,
-    engagements,
-    ious,
-    ledger,
-)
+from marketplace.inbox import digest
+from marketplace.ious import clearing, ious
+from marketplace.ledger import card_payments, ledger
+from marketplace.market import engagements
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)

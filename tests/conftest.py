@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from marketplace import db
 from marketplace.migrations import upgrade_to_head
-from marketplace.services import graph_index
+from marketplace.network import graph_index
 from tests.payments_fixtures import (  # noqa: F401
     fresh_stripe,
     localstripe,

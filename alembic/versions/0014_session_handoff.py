@@ -4,7 +4,7 @@ The session cookie is HttpOnly, so only an HTTP response can set it, while the
 password is checked on the event socket. The socket hands the new session over
 with a one-time ticket (its SHA-256 stored here, expiring in a minute); the
 route `/api/session/start` redeems it, rotates the session's token and sets
-the cookie (api.py, services/accounts.py).
+the cookie (api.py, accounts/accounts.py).
 
 Revision ID: 0014
 Revises: 0013

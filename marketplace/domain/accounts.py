@@ -122,7 +122,7 @@ def check_password(password: object, *, email: str = "", handle: str = "") -> st
 # (OWASP's "device cookie" idea, keyed by address for now: a signed device
 # cookie set by an HTTP log-in route could stand in for it later). An owner on
 # a new address during a distributed attack waits like everyone else; an
-# emailed unlock link is the way round that (see services/accounts.py,
+# emailed unlock link is the way round that (see accounts/accounts.py,
 # `_refuse_if_throttled`).
 
 UNKNOWN_CLIENT = "unknown"

@@ -16,7 +16,7 @@ from marketplace.domain.listings import (
     TERMS,
 )
 from marketplace.domain.money import CURRENCIES
-from marketplace.services.market import DEGREES
+from marketplace.market.market_search import DEGREES
 from marketplace.states.market import ListingFormState, ListingState, MarketState
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
+from marketplace.accounts import accounts
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
-from marketplace.services import accounts
 from marketplace.states.session import SessionState
 
 

@@ -8,9 +8,9 @@ import reflex as rx
 from marketplace import routes
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
-from marketplace.services import engagement_views, engagements, reviews, threads
-from marketplace.services.engagement_views import EngagementView
-from marketplace.services.threads import MessageView
+from marketplace.market import engagement_views, engagements, reviews, threads
+from marketplace.market.engagement_views import EngagementView
+from marketplace.market.threads import MessageView
 from marketplace.states.session import SessionState
 
 EMPTY = EngagementView(

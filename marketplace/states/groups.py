@@ -7,8 +7,8 @@ import reflex as rx
 from marketplace import routes
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
-from marketplace.services import groups
-from marketplace.services.groups import (
+from marketplace.network import groups
+from marketplace.network.groups import (
     CommunityView,
     FeedItem,
     GroupSummary,

@@ -8,8 +8,8 @@ from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
-from marketplace.services import notifications
-from marketplace.services.notifications import NotificationView
+from marketplace.inbox import notifications
+from marketplace.inbox.notifications import NotificationView
 from marketplace.states.nav import NavState
 
 

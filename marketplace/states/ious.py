@@ -10,9 +10,9 @@ from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
-from marketplace.services import clearing, ious
-from marketplace.services.clearing import MyClearing
-from marketplace.services.ious import IouView, OffsetView
+from marketplace.ious import clearing, ious
+from marketplace.ious.clearing import MyClearing
+from marketplace.ious.ious import IouView, OffsetView
 from marketplace.states.session import SessionState
 
 

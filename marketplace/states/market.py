@@ -13,14 +13,14 @@ from marketplace.adapters import payments
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError, InvalidInput
 from marketplace.domain.listings import TERMS
-from marketplace.services import asks, engagements, listings, market
-from marketplace.services.asks import AskCandidate
-from marketplace.services.engagement_views import (
+from marketplace.market import asks, engagements, listings, market_search
+from marketplace.market.asks import AskCandidate
+from marketplace.market.engagement_views import (
     EngagementView,
     my_open_engagement,
     proposals_for_listing,
 )
-from marketplace.services.listings import ListingView
+from marketplace.market.listings import ListingView
 from marketplace.states.session import SessionState
 
 FILTER_KEYS = ("query", "kind", "terms", "tag", "degree", "recency")
@@ -63,9 +63,9 @@ class MarketState(SessionState):
 
     def _search(self, member_id: int, raw: dict, page: object):
         try:
-            filters = market.check_filters(raw)
+            filters = market_search.check_filters(raw)
             with read_only() as session:
-                found, total = market.search(
+                found, total = market_search.search(
                     session, viewer_id=member_id, filters=filters, page=page
                 )
         except DomainError as error:
@@ -73,7 +73,7 @@ class MarketState(SessionState):
             return None
         self.filters = {key: str(getattr(filters, key)) for key in FILTER_KEYS}
         self.results, self.total, self.page = found, total, page  # type: ignore[assignment]
-        self.pages = max(1, -(-total // market.PAGE_SIZE))
+        self.pages = max(1, -(-total // market_search.PAGE_SIZE))
         self.search_error = ""
         return None
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace.db import read_only
-from marketplace.services import notifications
+from marketplace.inbox import notifications
 from marketplace.states.session import SessionState
 
 UNREAD_CHECK_SECONDS = 5

@@ -11,19 +11,19 @@ import reflex as rx
 from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only
-from marketplace.services import (
+from marketplace.network import (
     connections,
     contexts,
+    graph_views,
     intros,
     motivation,
-    network_views,
     nudges,
 )
-from marketplace.services.connections import RequestView
-from marketplace.services.contexts import ContextView
-from marketplace.services.intros import IntroView
-from marketplace.services.network_views import ConnectionView, EgoEdge, EgoNode
-from marketplace.services.nudges import NudgeView
+from marketplace.network.connections import RequestView
+from marketplace.network.contexts import ContextView
+from marketplace.network.graph_views import ConnectionView, EgoEdge, EgoNode
+from marketplace.network.intros import IntroView
+from marketplace.network.nudges import NudgeView
 from marketplace.states.session import SessionState
 
 ANSWER_TOASTS = {
@@ -80,10 +80,10 @@ class NetworkState(SessionState):
 
     def _refresh(self, member_id: int) -> None:
         with read_only() as session:
-            self.nodes, self.edges = network_views.ego_picture(
+            self.nodes, self.edges = graph_views.ego_picture(
                 session, member_id, system_clock
             )
-            self.connections = network_views.connections_of(session, member_id)
+            self.connections = graph_views.connections_of(session, member_id)
             self.incoming = connections.incoming_requests(session, member_id)
             self.outgoing = connections.outgoing_requests(session, member_id)
             self.intros = intros.intros_of(session, member_id)

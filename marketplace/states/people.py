@@ -5,21 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
+from marketplace.accounts import profiles
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
-from marketplace.services import (
-    context_offers,
-    directory,
-    engagement_views,
-    market,
-    nudges,
-    profiles,
-    wallet,
-)
-from marketplace.services.directory import PersonCard
-from marketplace.services.engagement_views import EngagementView
-from marketplace.services.listings import ListingView
-from marketplace.services.nudges import NudgeView
+from marketplace.ledger import wallet
+from marketplace.market import engagement_views, market_search
+from marketplace.market.engagement_views import EngagementView
+from marketplace.market.listings import ListingView
+from marketplace.network import context_offers, directory, nudges
+from marketplace.network.directory import PersonCard
+from marketplace.network.nudges import NudgeView
 from marketplace.states.session import SessionState
 
 
@@ -60,7 +55,7 @@ class DashboardState(SessionState):
                 )
                 if e.needs_me
             ][:5]
-            self.requests = market.requests_i_could_help_with(
+            self.requests = market_search.requests_i_could_help_with(
                 session, member_id=member.id
             )
             self.nudges = nudges.feed(session, member.id, limit=NUDGES_SHOWN)

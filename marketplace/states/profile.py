@@ -5,13 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
+from marketplace.accounts import profiles
+from marketplace.accounts.profiles import ProfileView
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError, NotFound
 from marketplace.domain.profiles import AVAILABILITY
-from marketplace.services import connections, intros, network_views, profiles, reviews
-from marketplace.services.network_views import PathView
-from marketplace.services.profiles import ProfileView
-from marketplace.services.reviews import Reputation, ReviewView
+from marketplace.market import reviews
+from marketplace.market.reviews import Reputation, ReviewView
+from marketplace.network import connections, graph_views, intros
+from marketplace.network.graph_views import PathView
 from marketplace.states.session import SessionState
 
 EMPTY = ProfileView(0, "", "", "", "", "", "UTC", "open")
@@ -64,13 +66,13 @@ class PublicProfileState(SessionState):
             return
         other = self.profile.id
         self.relationship = connections.relationship(session, viewer_id, other)
-        self.mutual = network_views.mutual_names(session, viewer_id, other)
+        self.mutual = graph_views.mutual_names(session, viewer_id, other)
         self.paths = (
             []
             if self.relationship in ("self", "connected", "blocked", "unavailable")
             else [
                 p
-                for p in network_views.paths_to(session, viewer_id, other)
+                for p in graph_views.paths_to(session, viewer_id, other)
                 if p.via_handle
             ]
         )

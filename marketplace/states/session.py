@@ -22,9 +22,9 @@ import reflex as rx
 from sqlmodel import Session
 
 from marketplace import routes, session_cookie
+from marketplace.accounts import accounts, signed_in
 from marketplace.db import unit_of_work
 from marketplace.domain.errors import DomainError
-from marketplace.services import accounts, signed_in
 
 log = logging.getLogger(__name__)
 

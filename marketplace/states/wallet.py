@@ -10,8 +10,8 @@ from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError, InvalidInput
-from marketplace.services import ledger, payouts, wallet
-from marketplace.services.wallet import Balances, HistoryRow
+from marketplace.ledger import ledger, payouts, wallet
+from marketplace.ledger.wallet import Balances, HistoryRow
 from marketplace.settings import get_settings
 from marketplace.states.session import SessionState
 

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from marketplace import db
 from marketplace.migrations import upgrade_to_head
-from marketplace.services import graph_index
+from marketplace.network import graph_index
 from marketplace.settings import get_settings
 from tests.conftest import _create_pg_database, _drop_pg_database, unavailable
 from tests.payments_fixtures import (

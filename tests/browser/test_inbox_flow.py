@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from marketplace.accounts import accounts
 from marketplace.db import unit_of_work
+from marketplace.market import engagements, listings, threads
 from marketplace.models import Member
-from marketplace.services import accounts, engagements, listings, threads
 from tests.browser.test_accounts_flow import PASSWORD, sign_up, unique
 
 pytestmark = pytest.mark.browser

@@ -5,8 +5,9 @@ the reader may not see. The help itself is set up through the services."""
 import pytest
 from playwright.sync_api import expect
 
+from marketplace.accounts import accounts
 from marketplace.db import unit_of_work
-from marketplace.services import accounts, engagements, listings, reviews
+from marketplace.market import engagements, listings, reviews
 from tests.browser.test_accounts_flow import unique
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.settings import get_settings
-from tests.integration.test_wallet import member
+from tests.integration.ledger.test_wallet import member
 from tests.payments_fixtures import STRIPE_SETTINGS
 
 

@@ -7,8 +7,8 @@ from sqlmodel import func, select
 
 from marketplace import db
 from marketplace.cli import main
+from marketplace.demo.seed import DEMO_HANDLES, DEMO_PASSWORD
 from marketplace.models import Member
-from marketplace.services.seed import DEMO_HANDLES, DEMO_PASSWORD
 from marketplace.settings import get_settings
 
 DEMO = len(DEMO_HANDLES)

@@ -10,8 +10,8 @@ from marketplace.adapters.clock import FixedClock
 from marketplace.cli import main
 from marketplace.models import Engagement, Member
 from marketplace.settings import get_settings
-from tests.integration.test_engagements import act, post, propose, status
-from tests.integration.test_wallet import available, member
+from tests.integration.ledger.test_wallet import available, member
+from tests.integration.market.test_engagements import act, post, propose, status
 
 
 @pytest.fixture

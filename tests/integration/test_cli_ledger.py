@@ -9,11 +9,12 @@ from sqlalchemy import text
 from sqlmodel import col, func, select
 
 from marketplace import db
+from marketplace.accounts import accounts
 from marketplace.adapters.clock import FixedClock
 from marketplace.cli import main
+from marketplace.demo.seed import DEMO_HANDLES, seed_network
+from marketplace.ledger import ledger
 from marketplace.models import Engagement, LedgerAccount, LedgerTransfer, Member
-from marketplace.services import accounts, ledger
-from marketplace.services.seed import DEMO_HANDLES, seed_network
 from marketplace.settings import get_settings
 
 SIGNUP = 10  # the default MARKETPLACE_SIGNUP_KARMA
@@ -270,7 +271,7 @@ def test_ledger_without_an_action_is_a_usage_error(cli_db, capsys):
 
 
 def test_ious_clear_reports_in_json_and_a_dry_run_changes_nothing(two_members, capsys):
-    from marketplace.services import ious
+    from marketplace.ious import ious
 
     with db.unit_of_work() as s:
         ids = dict(s.exec(select(Member.handle, Member.id)).all())

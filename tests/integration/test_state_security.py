@@ -10,8 +10,8 @@ import reflex as rx
 from reflex.istate.data import ReflexURL, RouterData
 
 from marketplace import routes, session_cookie
+from marketplace.accounts import accounts, profiles
 from marketplace.db import read_only, unit_of_work
-from marketplace.services import accounts, profiles
 from marketplace.states.auth import LoginState, SignupState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState

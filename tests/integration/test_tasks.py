@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from marketplace.adapters.clock import FixedClock, system_clock
 from marketplace.db import read_only, unit_of_work
-from marketplace.services import ledger, wallet
+from marketplace.ledger import ledger, wallet
 from marketplace.tasks import confirm_quiet_deliveries, sweep_expired_holds
-from tests.integration.test_engagements import act, post, propose, status
-from tests.integration.test_wallet import member
+from tests.integration.ledger.test_wallet import member
+from tests.integration.market.test_engagements import act, post, propose, status
 
 
 def test_a_sweep_gives_expired_holds_back_and_is_safe_to_repeat(engine):

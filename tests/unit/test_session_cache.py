@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from marketplace.services import session_cache
-from marketplace.services.accounts import SignedIn
+from marketplace.accounts import session_cache
+from marketplace.accounts.accounts import SignedIn
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ADA = SignedIn(1, "ada", "Ada Lovelace")

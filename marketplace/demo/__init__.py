@@ -1,0 +1,1 @@
+"""Demo data: `python -m marketplace seed` fills a newcomer's first start."""

@@ -1,0 +1,143 @@
+"""Notifications: what a member should know, for the inbox, the unread badge
+and the daily digest email.
+
+Services call `notify` inside their own unit of work, so a notification exists
+exactly when the change it announces was committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.market import listings
+from marketplace.models import Notification
+from marketplace.network import connections
+
+TEXT_MAX = 300
+PAGE_SIZE = 20
+MAX_PAGE = 10_000
+
+
+def notify(
+    session: Session,
+    *,
+    member_id: int,
+    kind: str,
+    text: str,
+    link: str = "",
+    sender_id: int | None = None,
+    clock: Clock = system_clock,
+) -> Notification | None:
+    """Tell `member_id` something; `text` is written by the product, not a member,
+    but may quote a member's words, so it is cut to length (rendered as text).
+
+    `sender_id` is the member whose act this announces (None: the system's, an
+    operator's). Nothing a member does reaches the inbox, or the digest, of
+    someone who blocked them or whom they blocked: returns None then."""
+    if sender_id is not None and connections.blocked_between(
+        session, sender_id, member_id
+    ):
+        return None
+    if len(text) > TEXT_MAX:
+        text = text[: TEXT_MAX - 1] + "…"
+    note = Notification(
+        member_id=member_id, kind=kind, text=text, link=link, created_at=clock.now()
+    )
+    session.add(note)
+    return note
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """One inbox line as the member sees it."""
+
+    id: int
+    kind: str
+    text: str
+    link: str
+    when: str
+    unread: bool
+
+
+def unread_count(session: Session, member_id: int) -> int:
+    """How many notifications the member has not read (the navigation badge);
+    one index-only count on (member_id, read_at)."""
+    return session.exec(
+        select(func.count(Notification.id)).where(
+            Notification.member_id == member_id, col(Notification.read_at).is_(None)
+        )
+    ).one()
+
+
+def inbox(
+    session: Session, member_id: int, page: object = 1
+) -> tuple[list[NotificationView], int]:
+    """One page of the member's notifications, newest first, and the total."""
+    if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
+        raise InvalidInput("That page does not exist.", "page")
+    mine = Notification.member_id == member_id
+    total = session.exec(select(func.count(Notification.id)).where(mine)).one()
+    rows = session.exec(
+        select(Notification)
+        .where(mine)
+        .order_by(col(Notification.id).desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return [view_of(note) for note in rows], total
+
+
+def view_of(note: Notification) -> NotificationView:
+    return NotificationView(
+        id=note.id,
+        kind=note.kind,
+        text=note.text,
+        link=local_link(note.link),
+        when=note.created_at.strftime("%d %b %Y, %H:%M UTC"),
+        unread=note.read_at is None,
+    )
+
+
+def local_link(link: str) -> str:
+    """Links are written by services, but an inbox only ever points inside the
+    app: anything that is not a local path ('//host', 'javascript:') is dropped."""
+    return link if link.startswith("/") and not link.startswith("//") else ""
+
+
+def mark_read(
+    session: Session,
+    *,
+    actor_id: int,
+    notification_id: object,
+    clock: Clock = system_clock,
+) -> NotificationView:
+    """The member has opened one notification. Another member's id is 'not
+    found', exactly like an id that does not exist, so ids reveal nothing."""
+    wanted = listings.check_id(notification_id, "notification")
+    note = session.get(Notification, wanted)
+    if note is None or note.member_id != actor_id:
+        raise NotFound("No such notification.")
+    if note.read_at is None:  # the first reading time is kept
+        note.read_at = clock.now()
+        session.add(note)
+    return view_of(note)
+
+
+def mark_all_read(
+    session: Session, *, actor_id: int, clock: Clock = system_clock
+) -> int:
+    """Everything in the member's inbox is read; returns how many changed."""
+    result = session.exec(
+        update(Notification)
+        .where(Notification.member_id == actor_id, col(Notification.read_at).is_(None))
+        .values(read_at=clock.now())
+    )
+    return result.rowcount

@@ -1,0 +1,6 @@
+"""IOUs: writing, settling and importing them, and multilateral clearing.
+
+Each module holds the operations a member or operator performs: it takes a
+Session (and the acting member's id where one acts), authorizes, calls the
+domain and writes rows. None commits: `marketplace.db.unit_of_work()` is the
+transaction boundary."""

@@ -1,0 +1,7 @@
+"""Ledger and payments: karma transfers and holds, the audit, the wallet,
+card payments through Stripe, payouts, webhooks and reconciliation.
+
+Each module holds the operations a member or operator performs: it takes a
+Session (and the acting member's id where one acts), authorizes, calls the
+domain and writes rows. None commits: `marketplace.db.unit_of_work()` is the
+transaction boundary."""

@@ -1,0 +1,202 @@
+"""The card side of a paid engagement: Stripe holds the money, the ledger mirrors it.
+
+    accept   -> authorize a manual-capture PaymentIntent (the card is held)
+                ledger hold  stripe:{cur} -> escrow:{cur}
+    day 6    -> still open? capture it now and post the hold: the money sits in
+                escrow, because Stripe lets an authorization lapse after 7 days
+    confirm  -> capture it (if not yet); escrow -> consultant and platform fee
+    cancel   -> held: cancel the authorization and void the hold;
+                captured: refund the card and move escrow back to stripe
+
+Each Stripe call carries an idempotency key made from the engagement, so a
+retried unit of work reuses the same PaymentIntent instead of charging twice.
+The calls happen inside the engagement's unit of work: if the database part
+fails after Stripe said yes, the authorization is cancelled on the way out (and
+`payments reconcile` reports anything that still slipped through).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from marketplace.adapters import payments
+from marketplace.adapters.clock import Clock
+from marketplace.domain.errors import DomainError, PaymentsUnavailable
+from marketplace.domain.ledger import MAX_HOLD_SECONDS
+from marketplace.ledger import ledger, payouts
+from marketplace.models import Engagement, EngagementEvent
+from marketplace.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def _stripe_key(engagement: Engagement, step: str) -> str:
+    return payments.idempotency_key("engagement", engagement, step)
+
+
+def require_payments() -> None:
+    """Refuse paid work clearly where no Stripe account is configured."""
+    available = payments.payments_available()
+    if not available:
+        raise PaymentsUnavailable(available.reason)
+
+
+def authorize(session: Session, engagement: Engagement, title: str, clock: Clock):
+    """Hold the asker's card for the price and mirror it as an escrow hold."""
+    gateway = payments.gateway_from_settings()
+    payment = gateway.authorize(
+        engagement.price,
+        engagement.currency,
+        description=f"Engagement #{engagement.id}: {title}"[:200],
+        metadata={"engagement_id": str(engagement.id)},
+        idempotency_key=_stripe_key(engagement, "authorize"),
+    )
+    engagement.payment_intent_id, engagement.payment_status = payment.id, "authorized"
+    engagement.hold_key = f"engagement:{engagement.id}:hold"
+    try:
+        ledger.hold(
+            session,
+            key=engagement.hold_key,
+            debit_account_id=ledger.system_account(
+                session, ledger.STRIPE, engagement.currency
+            ),
+            credit_account_id=ledger.system_account(
+                session, ledger.ESCROW, engagement.currency
+            ),
+            amount=engagement.price,
+            timeout_seconds=MAX_HOLD_SECONDS,
+            code="engagement",
+            memo=f"Card held for engagement #{engagement.id}",
+            currency=engagement.currency,
+            clock=clock,
+        )
+    except Exception:
+        gateway.cancel(payment.id, idempotency_key=_stripe_key(engagement, "undo"))
+        raise
+
+
+def secure(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Capture a held card into escrow. Stripe lets an authorization lapse
+    after 7 days; help can take longer, so the money moves to escrow first
+    and still reaches the consultant only at confirmation."""
+    if engagement.payment_status != "authorized":
+        return
+    gateway = payments.gateway_from_settings()
+    gateway.capture(
+        engagement.payment_intent_id,
+        idempotency_key=_stripe_key(engagement, "capture"),
+    )
+    ledger.post_hold(
+        session,
+        key=f"engagement:{engagement.id}:post",
+        hold_key=engagement.hold_key,
+        memo=f"Card captured for engagement #{engagement.id}",
+        clock=clock,
+    )
+    engagement.payment_status = "captured"
+
+
+def capture(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Take the held money and pay the consultant, less the platform's fee."""
+    secure(session, engagement, clock)
+    ledger.release_escrow(
+        session,
+        key=f"engagement:{engagement.id}:payout",
+        currency=engagement.currency,
+        consultant_id=engagement.helper_id,
+        amount=engagement.price,
+        fee_bps=get_settings().platform_fee_bps,
+        memo=f"Engagement #{engagement.id}",
+        clock=clock,
+    )
+    payouts.pay_out(session, engagement, clock)  # to their bank, where set up
+    engagement.payment_status = "paid_out"
+
+
+def release(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Give the asker their money back: a held card is let go, a captured
+    payment is refunded in full and escrow returns it to the stripe account."""
+    if engagement.payment_status == "captured":
+        _refund(session, engagement, clock)
+        return
+    gateway = payments.gateway_from_settings()
+    gateway.cancel(
+        engagement.payment_intent_id,
+        idempotency_key=_stripe_key(engagement, "cancel"),
+    )
+    ledger.void_hold(
+        session,
+        key=f"engagement:{engagement.id}:void",
+        hold_key=engagement.hold_key,
+        memo=f"Card released for engagement #{engagement.id}",
+        clock=clock,
+    )
+    engagement.payment_status = "cancelled"
+
+
+def _refund(session: Session, engagement: Engagement, clock: Clock) -> None:
+    payments.gateway_from_settings().refund(
+        engagement.payment_intent_id,
+        idempotency_key=_stripe_key(engagement, "refund"),
+        metadata={"engagement_id": str(engagement.id)},
+    )
+    ledger.transfer(
+        session,
+        key=f"engagement:{engagement.id}:refund",
+        debit_account_id=ledger.system_account(
+            session, ledger.ESCROW, engagement.currency
+        ),
+        credit_account_id=ledger.system_account(
+            session, ledger.STRIPE, engagement.currency
+        ),
+        amount=engagement.price,
+        code="refund",
+        memo=f"Card refunded for engagement #{engagement.id}",
+        currency=engagement.currency,
+        clock=clock,
+    )
+    engagement.payment_status = "refunded"
+
+
+def authorizations_to_secure(session: Session, clock: Clock) -> list[int]:
+    """Engagements whose card has been held for `card_capture_days` or more
+    and still is: capture them before Stripe lets the authorization lapse."""
+    cutoff = clock.now() - timedelta(days=get_settings().card_capture_days)
+    accepted_at = (
+        select(EngagementEvent.engagement_id)
+        .where(EngagementEvent.to_status == "accepted", EngagementEvent.at <= cutoff)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Engagement.id)
+        .where(
+            Engagement.payment_status == "authorized",
+            col(Engagement.id).in_(select(accepted_at.c.engagement_id)),
+        )
+        .order_by(Engagement.id)
+    )
+    return list(rows)
+
+
+def secure_aging(session: Session, clock: Clock) -> int:
+    """The sweep's part: capture every authorization about to lapse, each in
+    its own savepoint under its row lock, so one card Stripe refuses doesn't
+    stop the others (it is retried next sweep with the same idempotency key)."""
+    secured = 0
+    for engagement_id in authorizations_to_secure(session, clock):
+        try:
+            with session.begin_nested():
+                engagement = session.exec(
+                    select(Engagement)
+                    .where(Engagement.id == engagement_id)
+                    .with_for_update()
+                ).one()
+                secure(session, engagement, clock)
+                session.add(engagement)
+            secured += 1
+        except DomainError:
+            log.exception("could not capture engagement %s's card", engagement_id)
+    return secured

@@ -1,0 +1,515 @@
+"""Engagements: booking help, moving it along, and the karma or IOU behind it.
+
+`propose` starts one from a listing; `act` makes every later move through the
+one rule in domain/engagements.py, under the engagement's row lock, and does the
+money side in the same unit of work:
+
+- accept: karma terms hold the price on the asker's account (escrow); IOU terms
+  are recorded on the engagement; free terms move nothing.
+- cancel (after acceptance) and a dispute resolved as 'refund' void the hold.
+- confirm, auto-confirm and a dispute resolved as 'release' post the hold, or
+  write the IOU the asker agreed to (asker owes helper), and count as help
+  given: the two people's connection warms and, once committed, the
+  relationship graph's give/get balance follows.
+
+So either the move and its money both happen, or neither does.
+
+A block between the two (network/connections.py) stops what has not started
+-- no booking of the other's listing, no accepting a proposal -- but never
+strands what has: an accepted engagement can still be delivered, confirmed,
+cancelled or disputed, so no karma, payment or IOU gets stuck. Its moves
+then reach the other only on the engagement's page, not in their inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from sqlmodel import Session, col, or_, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.engagements import (
+    OPEN,
+    Action,
+    Role,
+    Status,
+    check_resolution,
+    move,
+    parse_action,
+)
+from marketplace.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthorized,
+    NotFound,
+)
+from marketplace.domain.ledger import (
+    MAX_HOLD_SECONDS,
+    HoldNotPending,
+    InsufficientKarma,
+)
+from marketplace.domain.listings import check_hours, check_note
+from marketplace.inbox import notifications
+from marketplace.ious.ious import iou_for_help
+from marketplace.ledger import card_payments, ledger
+from marketplace.market import listings
+from marketplace.models import Engagement, EngagementEvent, Iou, Listing, Member
+from marketplace.network import connections, graph_index, intros
+from marketplace.routes import DISPUTES
+from marketplace.routes import engagement as engagement_url
+from marketplace.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Parties:
+    asker: Member
+    helper: Member
+
+    def of(self, member_id: int) -> Member:
+        return self.asker if member_id == self.asker.id else self.helper
+
+    def other(self, member_id: int) -> Member:
+        return self.helper if member_id == self.asker.id else self.asker
+
+
+# --------------------------------------------------------------------------- propose
+
+
+def propose(
+    session: Session,
+    *,
+    actor_id: int,
+    listing_id: object,
+    note: object = "",
+    hours: object = None,
+    clock: Clock = system_clock,
+) -> Engagement:
+    """Book an offer (I am the asker) or answer a request (I am the helper).
+    An hourly paid offer is booked for `hours`; its price is the rate times them."""
+    listing = listings.visible_listing(session, actor_id, listing_id, lock=True)
+    text = check_note(note, label="Message")
+    if listing.author_id == actor_id:
+        raise InvalidInput("That's your own listing; you can't book it yourself.")
+    if listing.status != "open":
+        raise Conflict(
+            f"This listing is {listing.status}; it isn't taking new bookings."
+        )
+    if listings.spots_taken(session, listing.id) >= listing.capacity:
+        raise Conflict("This listing is full: every spot is taken.")
+    _refuse_second_booking(session, listing.id, actor_id)
+    asker, helper = (
+        (actor_id, listing.author_id)
+        if listing.kind == "offer"
+        else (listing.author_id, actor_id)
+    )
+    booked = check_hours(hours, listing.terms, listing.rate_kind)
+    if listing.terms == "paid":
+        card_payments.require_payments()
+    if listing.terms == "karma" and asker == actor_id:
+        _check_affordable(session, asker, listing.price)
+    now = clock.now()
+    engagement = Engagement(
+        listing_id=listing.id,
+        asker_id=asker,
+        helper_id=helper,
+        proposed_by_id=actor_id,
+        status=Status.PROPOSED,
+        terms=listing.terms,
+        price=listing.price * booked,
+        currency=listing.currency,
+        hours=booked,
+        note=text,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(engagement)
+    session.flush()
+    _record(session, engagement, None, actor_id, text, now)
+    _tell(
+        session,
+        engagement,
+        listing.author_id,
+        _proposal_text(session, engagement, listing),
+        clock,
+        sender_id=actor_id,
+    )
+    return engagement
+
+
+def _refuse_second_booking(session: Session, listing_id: int, actor_id: int) -> None:
+    mine = or_(Engagement.asker_id == actor_id, Engagement.helper_id == actor_id)
+    open_one = session.exec(
+        select(Engagement.id).where(
+            Engagement.listing_id == listing_id,
+            mine,
+            col(Engagement.status).in_([str(s) for s in OPEN]),
+        )
+    ).first()
+    if open_one is not None:
+        raise Conflict("You already have an engagement under way on this listing.")
+
+
+def _check_affordable(session: Session, member_id: int, price: int) -> None:
+    available = ledger.totals(
+        session, ledger.member_account(session, member_id)
+    ).available
+    if available < price:
+        raise InsufficientKarma(
+            f"Not enough karma: this costs {price} and you have {available} available."
+        )
+
+
+def _proposal_text(session: Session, engagement: Engagement, listing: Listing) -> str:
+    who = session.get(Member, engagement.proposed_by_id).display_name
+    verb = "booked your offer" if listing.kind == "offer" else "offered to help with"
+    return f"{who} {verb} “{listing.title}”."
+
+
+# --------------------------------------------------------------------------- act
+
+
+def act(
+    session: Session,
+    *,
+    actor_id: int,
+    engagement_id: object,
+    action: object,
+    note: object = "",
+    clock: Clock = system_clock,
+) -> Engagement:
+    """A party moves the engagement along; the money side happens with it."""
+    step = parse_action(action)
+    if step in (Action.RESOLVE, Action.AUTO_CONFIRM):
+        raise InvalidInput("Disputes are resolved by an operator.", "action")
+    engagement = _locked(session, engagement_id, actor_id)
+    role = _role(engagement, actor_id)
+    if step == Action.ACCEPT:
+        _refuse_blocked_pair(session, engagement)
+    text = check_note(note, label="Reason" if step == Action.DISPUTE else "Note")
+    if step == Action.DISPUTE and not text:
+        raise InvalidInput("Say what went wrong, so an operator can help.", "note")
+    target = move(
+        Status(engagement.status),
+        step,
+        role,
+        _role(engagement, engagement.proposed_by_id),
+    )
+    return _apply(session, engagement, step, target, actor_id, text, clock)
+
+
+def _refuse_blocked_pair(session: Session, engagement: Engagement) -> None:
+    """Accepting starts the help (and holds the karma): not between two
+    people either of whom blocked the other. Declining or withdrawing the
+    proposal still works."""
+    if connections.blocked_between(session, engagement.asker_id, engagement.helper_id):
+        raise Conflict("This can't go ahead any more; decline it instead.")
+
+
+def resolve_dispute(
+    session: Session,
+    *,
+    operator_id: int,
+    engagement_id: object,
+    resolution: object,
+    note: object = "",
+    clock: Clock = system_clock,
+) -> Engagement:
+    """An operator settles a dispute: 'refund' voids the hold, 'release' pays it."""
+    operator = session.get(Member, operator_id)
+    if operator is None or not operator.is_operator:
+        raise NotFound("No such engagement.")
+    outcome = check_resolution(resolution)
+    engagement = _locked(session, engagement_id, None)
+    if operator_id in (engagement.asker_id, engagement.helper_id):
+        raise NotAuthorized("You can't resolve a dispute you are part of.")
+    move(Status(engagement.status), Action.RESOLVE, Role.OPERATOR, None)
+    engagement.resolution = outcome
+    text = check_note(note, label="Note")
+    return _apply(
+        session, engagement, Action.RESOLVE, Status.RESOLVED, operator_id, text, clock
+    )
+
+
+def auto_confirm_due(
+    session: Session, *, clock: Clock = system_clock, limit: int = 200
+) -> int:
+    """Confirm deliveries nobody answered within the quiet period (a scheduler
+    runs this; safe to repeat). Returns how many were confirmed."""
+    due = session.exec(
+        select(Engagement.id)
+        .where(
+            Engagement.status == Status.DELIVERED,
+            col(Engagement.confirm_due_at) <= clock.now(),
+        )
+        .order_by(Engagement.id)
+        .limit(limit)
+    ).all()
+    done = 0
+    for engagement_id in due:
+        # one savepoint each: an engagement that can't be paid must not hold
+        # back the others (it stays delivered, for its parties to sort out)
+        try:
+            with session.begin_nested():
+                done += _auto_confirm(session, engagement_id, clock)
+        except DomainError as refused:
+            log.warning("engagement %s not auto-confirmed: %s", engagement_id, refused)
+    return done
+
+
+def _auto_confirm(session: Session, engagement_id: int, clock: Clock) -> int:
+    engagement = _locked(session, engagement_id, None)
+    if engagement.status != Status.DELIVERED:
+        return 0  # confirmed or disputed meanwhile
+    move(Status.DELIVERED, Action.AUTO_CONFIRM, Role.SYSTEM, None)
+    _apply(session, engagement, Action.AUTO_CONFIRM, Status.CONFIRMED, None, "", clock)
+    return 1
+
+
+def _locked(
+    session: Session, engagement_id: object, actor_id: int | None
+) -> Engagement:
+    """The engagement, row-locked; a non-party sees 'not found' (operators, who
+    pass actor_id None, see every one)."""
+    wanted = listings.check_id(engagement_id, "engagement")
+    engagement = session.exec(
+        select(Engagement).where(Engagement.id == wanted).with_for_update()
+    ).first()
+    if engagement is None or (
+        actor_id is not None
+        and actor_id not in (engagement.asker_id, engagement.helper_id)
+    ):
+        raise NotFound("No such engagement.")
+    return engagement
+
+
+def _role(engagement: Engagement, member_id: int | None) -> Role:
+    return Role.ASKER if member_id == engagement.asker_id else Role.HELPER
+
+
+# --------------------------------------------------------------------------- effects
+
+
+def _apply(session, engagement, step, target, actor_id, text, clock) -> Engagement:
+    now = clock.now()
+    source = engagement.status
+    if step == Action.ACCEPT:
+        _accept(session, engagement, actor_id, clock)
+    elif step == Action.CANCEL and source == Status.ACCEPTED:
+        _release_hold(session, engagement, "cancelled", clock)
+    elif step == Action.DELIVER:
+        days = get_settings().auto_confirm_days
+        engagement.confirm_due_at = now + timedelta(days=days)
+    elif step in (Action.CONFIRM, Action.AUTO_CONFIRM):
+        _pay(session, engagement, clock)
+        _count_the_help(session, engagement, clock)
+    elif step == Action.DISPUTE:
+        engagement.dispute_reason = text
+    elif step == Action.RESOLVE:
+        if engagement.resolution == "release":
+            _pay(session, engagement, clock)
+            _count_the_help(session, engagement, clock)
+        else:
+            _release_hold(session, engagement, "refunded", clock)
+    engagement.status = target
+    engagement.updated_at = now
+    session.add(engagement)
+    _record(session, engagement, source, actor_id, text, now)
+    _announce(session, engagement, step, actor_id, clock)
+    return engagement
+
+
+def _accept(
+    session: Session, engagement: Engagement, actor_id: int, clock: Clock
+) -> None:
+    listing = session.exec(
+        select(Listing).where(Listing.id == engagement.listing_id).with_for_update()
+    ).one()
+    if listings.spots_taken(session, listing.id) >= listing.capacity:
+        raise Conflict("This listing is full: every spot is taken.")
+    if engagement.terms == "paid":
+        card_payments.authorize(session, engagement, listing.title, clock)
+        return
+    if engagement.terms != "karma":
+        return
+    engagement.hold_key = f"engagement:{engagement.id}:hold"
+    try:
+        ledger.hold(
+            session,
+            key=engagement.hold_key,
+            debit_account_id=ledger.member_account(session, engagement.asker_id),
+            credit_account_id=ledger.member_account(session, engagement.helper_id),
+            amount=engagement.price,
+            timeout_seconds=MAX_HOLD_SECONDS,  # the longest the ledger allows
+            code="engagement",
+            memo=f"Engagement #{engagement.id}: {listing.title}"[:200],
+            clock=clock,
+        )
+    except InsufficientKarma as refused:
+        if actor_id == engagement.asker_id:
+            raise InsufficientKarma(
+                f"Not enough karma to accept: this needs {engagement.price} "
+                f"and {str(refused).split(': ', 1)[-1]}"
+            ) from None
+        raise InsufficientKarma(
+            "They don't have enough karma available to cover this right now; "
+            "send them a message, or decline."
+        ) from None
+
+
+def _release_hold(
+    session: Session, engagement: Engagement, why: str, clock: Clock
+) -> None:
+    if engagement.hold_key is None:
+        return
+    if engagement.terms == "paid":
+        card_payments.release(session, engagement, clock)
+        return
+    ledger.void_hold(
+        session,
+        key=f"engagement:{engagement.id}:void",
+        hold_key=engagement.hold_key,
+        memo=f"Engagement #{engagement.id} {why}",
+        clock=clock,
+    )
+
+
+def _pay(session: Session, engagement: Engagement, clock: Clock) -> None:
+    if engagement.terms == "karma" and engagement.hold_key:
+        try:
+            ledger.post_hold(
+                session,
+                key=f"engagement:{engagement.id}:post",
+                hold_key=engagement.hold_key,
+                memo=f"Engagement #{engagement.id} confirmed",
+                clock=clock,
+            )
+        except HoldNotPending:
+            _pay_after_hold_ran_out(session, engagement, clock)
+    elif engagement.terms == "paid":
+        card_payments.capture(session, engagement, clock)
+    elif engagement.terms == "iou":
+        _write_iou(session, engagement, clock)
+    intros.reward_introducer(session, engagement, clock)  # if an intro led here
+
+
+def _pay_after_hold_ran_out(session, engagement, clock) -> None:
+    """A hold lasts at most 90 days; after that its karma went back to the
+    asker, so confirming pays from what the asker has now (or is refused)."""
+    try:
+        ledger.transfer(
+            session,
+            key=f"engagement:{engagement.id}:pay",
+            debit_account_id=ledger.member_account(session, engagement.asker_id),
+            credit_account_id=ledger.member_account(session, engagement.helper_id),
+            amount=engagement.price,
+            code="engagement",
+            memo=f"Engagement #{engagement.id} confirmed",
+            clock=clock,
+        )
+    except InsufficientKarma as refused:
+        raise InsufficientKarma(
+            "The karma hold ran out after 90 days, and paying now needs "
+            f"{engagement.price}: {str(refused).split(': ', 1)[-1]}"
+        ) from None
+
+
+def _count_the_help(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Help given and received is the strongest sign of a real relationship:
+    it warms the two people's connection now (in this unit of work) and, once
+    committed, counts in the graph's give/get balance that who-to-ask ranks by."""
+    helper, asker = engagement.helper_id, engagement.asker_id
+    graph_index.record_interaction(
+        session, asker, helper, "engagement", f"engagement:{engagement.id}", clock
+    )
+    graph_index.after_commit(session, partial(graph_index.apply_help, helper, asker))
+
+
+def _write_iou(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """The asker agreed to owe the helper when they accepted the terms, so the
+    IOU is written as proposed by the asker (who consents by proposing)."""
+    listing = session.get(Listing, engagement.listing_id)
+    iou = iou_for_help(
+        session,
+        debtor_id=engagement.asker_id,
+        creditor_id=engagement.helper_id,
+        amount=engagement.price,
+        note=f"For “{listing.title}”"[:300],
+        clock=clock,
+    )
+    iou.engagement_id = engagement.id
+    session.add(iou)
+    session.flush()
+    engagement.iou_id = iou.id
+
+
+def _record(session, engagement, source, actor_id, text, now) -> None:
+    session.add(
+        EngagementEvent(
+            engagement_id=engagement.id,
+            from_status=source,
+            to_status=engagement.status,
+            actor_id=actor_id,
+            note=text,
+            at=now,
+        )
+    )
+
+
+# --------------------------------------------------------------------------- notices
+
+_NEWS = {
+    Action.ACCEPT: "{who} accepted “{title}”.",
+    Action.DECLINE: "{who} declined “{title}”.",
+    Action.CANCEL: "{who} cancelled “{title}”.",
+    Action.DELIVER: "{who} marked “{title}” as delivered. Please confirm it.",
+    Action.CONFIRM: "{who} confirmed “{title}”. You can leave a review.",
+    Action.DISPUTE: "{who} disputed “{title}”. An operator will look at it.",
+    Action.RESOLVE: "An operator resolved the dispute on “{title}” ({outcome}).",
+    Action.AUTO_CONFIRM: "“{title}” was confirmed automatically. Leave a review?",
+}
+
+
+def _announce(session, engagement, step, actor_id, clock) -> None:
+    listing = session.get(Listing, engagement.listing_id)
+    who = session.get(Member, actor_id).display_name if actor_id else ""
+    text = _NEWS[step].format(
+        who=who, title=listing.title, outcome=engagement.resolution
+    )
+    for member_id in (engagement.asker_id, engagement.helper_id):
+        if member_id != actor_id:
+            _tell(session, engagement, member_id, text, clock, sender_id=actor_id)
+    if step == Action.DISPUTE:
+        operators = session.exec(select(Member.id).where(Member.is_operator)).all()
+        for operator_id in operators:
+            if operator_id not in (engagement.asker_id, engagement.helper_id):
+                notifications.notify(
+                    session,
+                    member_id=operator_id,
+                    kind="dispute",
+                    text=f"Dispute on “{listing.title}”: {engagement.dispute_reason}",
+                    link=DISPUTES,
+                    clock=clock,
+                )
+
+
+def _tell(session, engagement, member_id, text, clock, *, sender_id) -> None:
+    """Tell one party what the other (or the system: sender None) did."""
+    notifications.notify(
+        session,
+        member_id=member_id,
+        sender_id=sender_id,
+        kind="engagement",
+        text=text,
+        link=engagement_url(engagement.id),
+        clock=clock,
+    )
+
+
+def iou_of(session: Session, engagement: Engagement) -> Iou | None:
+    return session.get(Iou, engagement.iou_id) if engagement.iou_id else None

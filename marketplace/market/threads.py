@@ -1,0 +1,119 @@
+"""The message thread of an engagement: only its two parties read or write it.
+
+Each message is also a small interaction between the two (domain/strength.py):
+a thread kept alive keeps the relationship from going cold. Once either of
+them blocked the other, both still read the thread but neither writes to it:
+a block means no more words from them (the engagement's moves still work).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlmodel import Session, col, select
+
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.errors import Conflict, NotFound
+from marketplace.domain.text import clean_text
+from marketplace.inbox import notifications
+from marketplace.market import listings
+from marketplace.models import Engagement, Listing, Member, Message
+from marketplace.network import connections, graph_index
+from marketplace.routes import engagement as engagement_url
+
+MESSAGE_MAX = 4000
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    author_name: str
+    author_handle: str
+    body: str
+    sent: str
+    mine: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def party_engagement(
+    session: Session, member_id: int, engagement_id: object
+) -> Engagement:
+    """The engagement if `member_id` is one of its two parties, else 'not found'."""
+    engagement = session.get(Engagement, listings.check_id(engagement_id, "engagement"))
+    if engagement is None or member_id not in (
+        engagement.asker_id,
+        engagement.helper_id,
+    ):
+        raise NotFound("No such engagement.")
+    return engagement
+
+
+def post_message(
+    session: Session,
+    *,
+    actor_id: int,
+    engagement_id: object,
+    body: object,
+    clock: Clock = system_clock,
+) -> Message:
+    engagement = party_engagement(session, actor_id, engagement_id)
+    other = (
+        engagement.helper_id if actor_id == engagement.asker_id else engagement.asker_id
+    )
+    if connections.blocked_between(session, actor_id, other):
+        raise Conflict("Messages can't be sent in this engagement any more.")
+    text = clean_text(
+        body,
+        field="body",
+        label="Message",
+        max_length=MESSAGE_MAX,
+        required=True,
+        multiline=True,
+    )
+    message = Message(
+        engagement_id=engagement.id,
+        author_id=actor_id,
+        body=text,
+        created_at=clock.now(),
+    )
+    session.add(message)
+    author = session.get(Member, actor_id)
+    title = session.get(Listing, engagement.listing_id).title
+    graph_index.record_interaction(
+        session, actor_id, other, "message", f"engagement:{engagement.id}", clock
+    )
+    notifications.notify(
+        session,
+        member_id=other,
+        sender_id=actor_id,
+        kind="message",
+        text=f"{author.display_name} wrote about “{title}”: {text}",
+        link=engagement_url(engagement.id),
+        clock=clock,
+    )
+    return message
+
+
+def thread(
+    session: Session, viewer_id: int, engagement_id: object
+) -> list[MessageView]:
+    engagement = party_engagement(session, viewer_id, engagement_id)
+    rows = session.exec(
+        select(Message, Member)
+        .join(Member, Member.id == Message.author_id)
+        .where(Message.engagement_id == engagement.id)
+        .order_by(col(Message.id))
+    ).all()
+    return [
+        MessageView(
+            id=m.id,
+            author_name=a.display_name,
+            author_handle=a.handle,
+            body=m.body,
+            sent=m.created_at.strftime("%d %b %H:%M"),
+            mine=m.author_id == viewer_id,
+        )
+        for m, a in rows
+    ]

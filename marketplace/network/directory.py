@@ -1,0 +1,143 @@
+"""Finding people: the member directory and give/get matches for the dashboard.
+
+A match is a member whose expertise covers one of my needs (they can help me) or
+whose needs I cover (I can help them). Ranked by the number of shared tags.
+Neither lists anyone the viewer blocked or was blocked by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from marketplace.accounts.profiles import tags_of
+from marketplace.domain.errors import InvalidInput
+from marketplace.domain.profiles import normalize_tag
+from marketplace.models import Member, MemberTag
+from marketplace.network import connections
+
+PAGE_SIZE = 24
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    handle: str
+    display_name: str
+    headline: str
+    location: str
+    tags: list[str]
+    shared: list[str]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _cards(session: Session, members: list[Member], shared: dict[int, list[str]]):
+    tags = tags_of(session, [m.id for m in members])
+    return [
+        PersonCard(
+            m.handle,
+            m.display_name,
+            m.headline,
+            m.location,
+            tags[m.id]["give"][:5],
+            shared.get(m.id, []),
+        )
+        for m in members
+    ]
+
+
+def shared_tags(
+    session: Session, *, member_id: int, mine: str, theirs: str
+) -> dict[int, list[str]]:
+    """For every other active member: their `theirs` tags that are my `mine` tags."""
+    my_tags = select(MemberTag.tag).where(
+        MemberTag.member_id == member_id, MemberTag.kind == mine
+    )
+    rows = session.exec(
+        select(MemberTag.member_id, MemberTag.tag)
+        .join(Member, Member.id == MemberTag.member_id)
+        .where(
+            MemberTag.kind == theirs,
+            col(MemberTag.tag).in_(my_tags),
+            MemberTag.member_id != member_id,
+            Member.status == "active",
+            col(MemberTag.member_id).not_in(connections.blocked_ids(member_id)),
+        )
+    ).all()
+    shared: dict[int, list[str]] = {}
+    for mid, tag in rows:
+        shared.setdefault(mid, []).append(tag)
+    return shared
+
+
+def matches(
+    session: Session, *, member_id: int, mine: str, theirs: str, limit: int = 6
+) -> list[PersonCard]:
+    """Members whose `theirs` tags overlap my `mine` tags, most overlap first."""
+    shared = shared_tags(session, member_id=member_id, mine=mine, theirs=theirs)
+    return top_matches(session, shared, limit)
+
+
+def top_matches(
+    session: Session, shared: dict[int, list[str]], limit: int
+) -> list[PersonCard]:
+    best = sorted(shared, key=lambda mid: (-len(shared[mid]), mid))[:limit]
+    members = {
+        m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(best)))
+    }
+    return _cards(session, [members[mid] for mid in best], shared)
+
+
+def _like(text: str) -> str:
+    # "%" and "_" typed by a member are literal characters, not wildcards.
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching(q: str):
+    """Name, handle or headline contains `q`, or a tag contains its tag spelling
+    ("Machine Learning" finds machine-learning)."""
+    try:
+        tag_q = normalize_tag(q)
+    except InvalidInput:
+        tag_q = q
+    pattern, tag_pattern = _like(q), _like(tag_q)
+    tagged = select(MemberTag.member_id).where(
+        col(MemberTag.tag).like(tag_pattern, escape="\\")
+    )
+    return or_(
+        func.lower(Member.display_name).like(pattern, escape="\\"),
+        col(Member.handle).like(pattern, escape="\\"),
+        func.lower(Member.headline).like(pattern, escape="\\"),
+        col(Member.id).in_(tagged),
+    )
+
+
+def browse(
+    session: Session,
+    *,
+    query: object = "",
+    page: object = 1,
+    viewer_id: int | None = None,
+) -> tuple[list[PersonCard], int]:
+    """Active members matching a name, handle, headline or tag; newest first.
+    A signed-in viewer doesn't see whoever they blocked or was blocked by."""
+    if not isinstance(query, str) or len(query) > 80:
+        raise InvalidInput("Search text must be at most 80 characters.")
+    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
+        raise InvalidInput("Page must be a whole number from 1.")
+    stmt = select(Member).where(Member.status == "active")
+    if viewer_id is not None:
+        stmt = stmt.where(col(Member.id).not_in(connections.blocked_ids(viewer_id)))
+    if q := query.strip().lower():
+        stmt = stmt.where(_matching(q))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    members = session.exec(
+        stmt.order_by(col(Member.created_at).desc(), col(Member.id).desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return _cards(session, list(members), {}), total

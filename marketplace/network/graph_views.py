@@ -1,0 +1,229 @@
+"""What the network page and a profile show of the relationship graph: the
+ego-network picture, my connections by warmth, and warm paths to someone.
+
+Read-only; everything comes from the in-memory graph (graph_index) plus one
+query for names, so a page with a picture of dozens of people stays fast.
+Whoever the viewer blocked, or was blocked by, appears nowhere: not in the
+picture, not on a path (one more query, connections.blocked_with).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlmodel import Session, or_, select
+
+from marketplace.accounts import members
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.ego import layout
+from marketplace.models import Connection, Member
+from marketplace.network import connections, graph_index
+
+FIRST_LIMIT = 16  # connections drawn around me
+SECOND_PER = 2  # people drawn beyond each of the warmest connections
+SECOND_VIAS = 8
+COLOURS = {0: "var(--accent-9)", 1: "var(--grass-9)", 2: "var(--gray-8)"}
+RADII = {0: 16, 1: 10, 2: 6}
+
+
+@dataclass(frozen=True)
+class EgoNode:
+    handle: str
+    label: str  # first name, under the dot
+    title: str  # full name and how warm, for the tooltip
+    x: str  # SVG coordinates as text (SVG attributes are strings)
+    y: str
+    label_y: str
+    r: int
+    fill: str
+    degree: int
+
+
+@dataclass(frozen=True)
+class EgoEdge:
+    x1: str
+    y1: str
+    x2: str
+    y2: str
+    width: str
+    opacity: str
+
+
+@dataclass(frozen=True)
+class ConnectionView:
+    name: str
+    handle: str
+    headline: str
+    strength: int  # percent
+    warmth_label: str  # Warm | Steady | Cool
+    last: str  # last time they did something together
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PathView:
+    """One way to reach someone: the people along it and how warm it is."""
+
+    names: list[str]
+    strength: int  # percent: the product of the ties' strengths
+    warmth: str  # "Warm path" | "Steady path" | "Cool path"
+    via_handle: str  # whom to ask for the intro ("" when already connected)
+    via_name: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def warmth_label(strength: float) -> str:
+    return "Warm" if strength >= 0.6 else "Steady" if strength >= 0.3 else "Cool"
+
+
+# --------------------------------------------------------------------------- picture
+
+
+def ego_picture(
+    session: Session, member_id: int, clock: Clock = system_clock
+) -> tuple[list[EgoNode], list[EgoEdge]]:
+    """Me, my warmest connections and a few people beyond them, placed by
+    domain.ego.layout; ties drawn thicker the warmer they are."""
+    graph, now = graph_index.index().graph, clock.now()
+    hidden = connections.blocked_with(session, member_id)
+    with graph_index.lock():  # no change lands half-way through the reading
+        first = _warmest(graph, member_id, now, {member_id}, FIRST_LIMIT)
+        drawn = {member_id, *hidden, *(m for m, _ in first)}
+        second = []
+        for via, _ in first[:SECOND_VIAS]:  # each person once, by their warmest via
+            for other, strength in _warmest(graph, via, now, drawn, SECOND_PER):
+                second.append((other, via, strength))
+                drawn.add(other)
+    spots = layout(member_id, first, second)
+    names = members.by_id(session, [s.member_id for s in spots])
+    where = {s.member_id: s for s in spots}
+    nodes = [_node(spot, names[spot.member_id]) for spot in spots]
+    vias = {other: via for other, via, _ in second}
+    edges = [
+        _edge(where[vias.get(s.member_id, member_id)], s) for s in spots if s.degree > 0
+    ]
+    return nodes, edges
+
+
+def _warmest(graph, member, now, skip: set[int], limit: int) -> list[tuple]:
+    ties = [
+        (other, graph.strength(member, other, now) or 0.0)
+        for other in graph.neighbours(member)
+        if other not in skip
+    ]
+    ties.sort(key=lambda tie: (-tie[1], tie[0]))
+    return ties[:limit]
+
+
+def _node(spot, member: Member) -> EgoNode:
+    first_name = member.display_name.split()[0] if member.display_name else ""
+    warmth = (
+        "you"
+        if spot.degree == 0
+        else f"{warmth_label(spot.strength).lower()}, {round(spot.strength * 100)}%"
+    )
+    return EgoNode(
+        handle=member.handle,
+        label="You" if spot.degree == 0 else first_name[:12],
+        title=f"{member.display_name} ({warmth})",
+        x=f"{spot.x:.1f}",
+        y=f"{spot.y:.1f}",
+        label_y=f"{spot.y + RADII[spot.degree] + 11:.1f}",
+        r=RADII[spot.degree],
+        fill=COLOURS[spot.degree],
+        degree=spot.degree,
+    )
+
+
+def _edge(start, end) -> EgoEdge:
+    return EgoEdge(
+        x1=f"{start.x:.1f}",
+        y1=f"{start.y:.1f}",
+        x2=f"{end.x:.1f}",
+        y2=f"{end.y:.1f}",
+        width=f"{1 + 4 * end.strength:.1f}",
+        opacity=f"{0.25 + 0.6 * end.strength:.2f}",
+    )
+
+
+# ----------------------------------------------------------------------- connections
+
+
+def connections_of(
+    session: Session, member_id: int, clock: Clock = system_clock
+) -> list[ConnectionView]:
+    """My connections, warmest first, with when we last did something together."""
+    rows = session.exec(
+        select(Connection).where(
+            Connection.status == "accepted",
+            or_(
+                Connection.requester_id == member_id,
+                Connection.addressee_id == member_id,
+            ),
+        )
+    ).all()
+    others = {
+        (r.addressee_id if r.requester_id == member_id else r.requester_id): r
+        for r in rows
+    }
+    people = members.by_id(session, list(others))
+    graph, now = graph_index.index().graph, clock.now()
+    with graph_index.lock():  # no change lands half-way through the reading
+        strengths = {m: graph.strength(member_id, m, now) or 0.0 for m in others}
+    views = [
+        _connection_view(people[m], strengths[m], others[m].last_interaction_at)
+        for m in others
+    ]
+    return sorted(views, key=lambda v: (-v.strength, v.name))
+
+
+def _connection_view(member: Member, strength: float, last: datetime | None):
+    return ConnectionView(
+        name=member.display_name,
+        handle=member.handle,
+        headline=member.headline,
+        strength=round(strength * 100),
+        warmth_label=warmth_label(strength),
+        last=last.strftime("%-d %b %Y") if last else "—",
+    )
+
+
+# ----------------------------------------------------------------------------- paths
+
+
+def paths_to(
+    session: Session, viewer_id: int, target_id: int, clock: Clock = system_clock
+) -> list[PathView]:
+    """The warmest ways from the viewer to `target_id` within three hops,
+    none through someone either side of a block with the viewer."""
+    if viewer_id == target_id:
+        return []
+    avoid = connections.blocked_with(session, viewer_id)
+    found = graph_index.warm_paths(viewer_id, target_id, clock, avoid=avoid)
+    people = members.by_id(session, [m for path in found for m in path.members])
+    return [
+        PathView(
+            names=[
+                "You" if m == viewer_id else people[m].display_name
+                for m in path.members
+            ],
+            strength=round(path.strength * 100),
+            warmth=f"{warmth_label(path.strength)} path",
+            via_handle=people[path.first_hop].handle if path.hops > 1 else "",
+            via_name=people[path.first_hop].display_name if path.hops > 1 else "",
+        )
+        for path in found
+    ]
+
+
+def mutual_names(
+    session: Session, a: int, b: int, clock: Clock = system_clock
+) -> list[str]:
+    ids = graph_index.mutual_connections(a, b, clock)
+    people = members.by_id(session, ids)
+    return sorted(people[m].display_name for m in ids if m in people)

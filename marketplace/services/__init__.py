@@ -1,3 +1,0 @@
-"""Operations a member or operator performs. Each takes a Session (and the acting
-member's id where one acts), authorizes, calls the domain and writes rows. None
-commits: `marketplace.db.unit_of_work()` is the transaction boundary."""

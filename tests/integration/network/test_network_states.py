@@ -1,0 +1,105 @@
+"""The network page's and a profile's handlers, called the way a hostile
+browser can: a third member sending someone else's request or intro ids is
+refused and nothing changes; the owner's own clicks work."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from marketplace.db import read_only
+from marketplace.models import Connection, Intro
+from marketplace.states.network import NetworkState
+from marketplace.states.profile import PublicProfileState
+from tests.integration.network.test_connections import ask, connected
+from tests.integration.network.test_intros import ask_intro
+from tests.integration.test_state_security import state_of
+
+
+def statuses(model) -> list[str]:
+    with read_only() as s:
+        return [row.status for row in s.exec(select(model).order_by(model.id))]
+
+
+def profile_of(viewer, handle: str) -> PublicProfileState:
+    page = state_of(PublicProfileState, viewer.token)
+    page.router_data = {}
+    from marketplace.accounts import profiles
+
+    with read_only() as s:
+        page.profile = profiles.public_profile(s, handle)
+        page._load_ties(s, viewer.member_id)
+    return page
+
+
+def test_the_addressee_accepts_on_the_network_page(ada, bo):
+    request = ask(ada, "bob", "Hello from Ada")
+    page = state_of(NetworkState, bo.token)
+    NetworkState.load.fn(page)
+    assert [r.note for r in page.incoming] == ["Hello from Ada"]
+    NetworkState.answer_request.fn(page, request, "accept")
+    assert page.network_error == ""
+    assert [c.handle for c in page.connections] == ["ada"]
+    assert [n.label for n in page.nodes] == ["You", "Ada"]
+    assert len(page.edges) == 1
+
+
+@pytest.mark.parametrize("forged", [1, 999, "1", None, -3])
+def test_a_third_member_can_not_answer_someone_elses_request(ada, bo, cy, forged):
+    ask(ada, "bob")
+    page = state_of(NetworkState, cy.token)
+    NetworkState.answer_request.fn(page, forged, "accept")
+    assert page.network_error == "No such connection request."
+    assert statuses(Connection) == ["pending"]
+
+
+def test_a_third_member_can_not_forward_or_accept_someone_elses_intro(ada, bo, cy):
+    connected(ada, bo)
+    connected(bo, cy)
+    intro = ask_intro(ada)
+    page = state_of(NetworkState, ada.token)  # the asker is not the introducer
+    NetworkState.forward_intro.fn(page, intro, "forward")
+    assert page.network_error == "No such introduction."
+    NetworkState.answer_intro.fn(page, intro, "accept")
+    assert statuses(Intro) == ["requested"]
+
+
+def test_a_signed_out_browser_is_sent_to_log_in(ada, bo):
+    request = ask(ada, "bob")
+    page = state_of(NetworkState, "")
+    NetworkState.answer_request.fn(page, request, "accept")
+    assert statuses(Connection) == ["pending"]
+
+
+def test_connect_and_intro_from_a_profile(ada, bo, cy):
+    connected(ada, bo)
+    connected(bo, cy)
+    page = profile_of(ada, "cyd")
+    assert page.relationship == "none"
+    assert page.mutual == ["Bob"]
+    assert [p.via_handle for p in page.paths] == ["bob"]
+    PublicProfileState.request_intro.fn(
+        page, {"via": "bob", "message": "Bob says you know pricing."}
+    )
+    assert page.connect_error == ""
+    assert statuses(Intro) == ["requested"]
+    PublicProfileState.connect.fn(page, {"note": "Hi Cyd"})
+    assert page.relationship == "asked"
+    PublicProfileState.request_intro.fn(page, {"via": "cyd", "message": "x"})
+    assert page.connect_error != ""
+    assert statuses(Intro) == ["requested"]
+
+
+def test_the_picture_draws_each_person_once(ada, bo, cy):
+    from marketplace.network import graph_views
+    from tests.integration.ledger.test_wallet import member
+
+    dee = member("dee")
+    connected(ada, bo)
+    connected(ada, cy)
+    connected(bo, dee)
+    connected(cy, dee)  # Dee is two steps away twice over
+    with read_only() as s:
+        nodes, edges = graph_views.ego_picture(s, ada.member_id)
+    assert sorted(n.label for n in nodes) == ["Bob", "Cyd", "Dee", "You"]
+    assert len(edges) == 3
