@@ -9,12 +9,13 @@ import os
 import reflex as rx
 
 from marketplace import serving
-from marketplace.settings import DEFAULT_DB_URL, refuse_unsafe_start
+from marketplace.settings import refuse_unsafe_start
 
 # Every Reflex process (reflex run, each Granian worker, reflex db) imports this
-# module first: outside development, a placeholder secret, a `*` CORS origin or
-# a local base URL stops it here, naming the setting (settings.py).
-refuse_unsafe_start()
+# module first: a setting of the wrong type and, outside development, a
+# placeholder secret, a `*` CORS origin or a local base URL stop it here,
+# naming the setting (settings.py).
+settings = refuse_unsafe_start()
 serving.install()  # reflex run's schema check and worker respawn: see serving.py
 
 
@@ -27,7 +28,7 @@ def _pages_beside_the_api() -> dict[str, str]:
 # (state_auto_setters is off by default); keep it that way.
 config = rx.Config(
     app_name="marketplace",
-    db_url=os.environ.get("REFLEX_DB_URL", DEFAULT_DB_URL),
+    db_url=settings.db_url,
     # Where the pages are: /api/session/* send the browser back there after
     # setting the session cookie. One port in production (`--single-port`), so
     # the public address of the API is that of the pages, unless
@@ -36,10 +37,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     telemetry_enabled=False,
     # "*" is for development only: refuse_unsafe_start refuses it elsewhere
-    cors_allowed_origins=tuple(
-        origin.strip()
-        for origin in os.environ.get("REFLEX_CORS_ALLOWED_ORIGINS", "*").split(",")
-    ),
+    cors_allowed_origins=settings.cors_allowed_origins,
     plugins=[
         rx.plugins.SitemapPlugin(),
         rx.plugins.TailwindV4Plugin(),

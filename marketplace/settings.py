@@ -1,10 +1,19 @@
-"""One settings object, read from the environment once.
+"""One settings object, read from the environment once and validated whole.
 
-Secrets never live in the repository; placeholder values are refused outside
-development so a misconfigured production node fails loudly at start-up:
-`production_problems` lists what is unsafe in an environment, and
-`refuse_unsafe_start` (called by rxconfig.py, which every Reflex process
-imports first) stops the process naming each setting.
+`Settings` is a pydantic-settings model: every MARKETPLACE_* variable (and
+REFLEX_DB_URL, REFLEX_CORS_ALLOWED_ORIGINS, which Reflex reads too) is a typed
+field with its bounds, so `MARKETPLACE_SESSION_TTL_HOURS=abc` or a digest hour
+of 25 stops the process naming the variable instead of surfacing as a strange
+error hours later. Out-of-range values are refused, never clamped: a node
+silently running with another value than the one written is the kind of
+misconfiguration this module exists to catch.
+
+Secrets never live in the repository; outside development the same validation
+also refuses what would make the node unsafe to serve members: a placeholder
+Stripe or SMTP secret, a base URL that is not the public https address, a
+missing or `*` CORS origin. `refuse_unsafe_start` (called by rxconfig.py, which
+every Reflex process imports first, and by scripts/serve) turns a refusal into
+a message naming each setting and exit status 1, without a traceback.
 """
 
 from __future__ import annotations
@@ -12,11 +21,25 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Self
 from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 # Anchored at the project root, so the app, the CLI and alembic find the same
 # file whatever directory they are started from.
@@ -24,111 +47,207 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # In a hidden directory: `reflex run` reloads the backend when anything else in
 # the project root changes, and SQLite writes its file (and -wal) constantly.
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / '.data' / 'marketplace.db'}"
+PREFIX = "MARKETPLACE_"
+DEVELOPMENT = "development"
+ENV = "MARKETPLACE_ENV"
+STRIPE_KEY = "MARKETPLACE_STRIPE_SECRET_KEY"
+WEBHOOK_SECRET = "MARKETPLACE_STRIPE_WEBHOOK_SECRET"
+SMTP_USER = "MARKETPLACE_SMTP_USER"
+SMTP_PASSWORD = "MARKETPLACE_SMTP_PASSWORD"
+SMTP_STARTTLS = "MARKETPLACE_SMTP_STARTTLS"
+BASE_URL = "MARKETPLACE_BASE_URL"
+CORS_ORIGINS = "REFLEX_CORS_ALLOWED_ORIGINS"
 
 
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX,
+        # VAR= counts as unset (the default), as it always has here
+        env_ignore_empty=True,
+        frozen=True,
+        # tests build variants by field name: Settings(db_url=...)
+        validate_by_name=True,
+    )
 
-
-@dataclass(frozen=True)
-class Settings:
-    db_url: str
-    session_ttl_hours: int
+    db_url: str = Field(DEFAULT_DB_URL, validation_alias="REFLEX_DB_URL")
+    environment: str = Field(DEVELOPMENT, validation_alias=ENV)
+    session_ttl_hours: int = Field(
+        24 * 7, ge=1, le=24 * 365, description="how long a login lasts, in hours"
+    )
     # login throttle (domain/accounts.py, ThrottlePolicy)
-    login_window_hours: int
-    login_free_failures: int
-    login_address_free_failures: int
-    login_account_free_failures: int
-    login_first_delay_seconds: int
-    login_max_delay_minutes: int
-    login_trusted_days: int
-    signup_karma_grant: int
-    sweep_seconds: int
-    favour_points: int
-    clearing_hours: int
-    auto_confirm_days: int
-    smtp_host: str
-    smtp_port: int
-    mail_from: str
-    digest_hour: int
-    base_url: str
-    environment: str
+    login_window_hours: int = Field(24, ge=1, description="hours a failed login counts")
+    login_free_failures: int = Field(
+        5, ge=1, description="free wrong passwords per address per account"
+    )
+    login_address_free_failures: int = Field(
+        20, ge=1, description="free failures per address across accounts"
+    )
+    login_account_free_failures: int = Field(
+        10, ge=1, description="free failures per account before addresses wait"
+    )
+    login_first_delay_seconds: int = Field(
+        30, ge=1, description="the first wait after the free failures"
+    )
+    login_max_delay_minutes: int = Field(
+        15, ge=1, description="the longest wait between login attempts"
+    )
+    login_trusted_days: int = Field(
+        90, ge=1, description="days an address an account logged in from is known"
+    )
+    signup_karma_grant: int = Field(
+        10,
+        ge=0,
+        validation_alias="MARKETPLACE_SIGNUP_KARMA",
+        description="karma granted to every newcomer",
+    )
+    sweep_seconds: int = Field(
+        60, ge=1, description="how often expired holds are released"
+    )
+    favour_points: int = Field(5, ge=1, description="karma points in one favour")
+    clearing_hours: int = Field(
+        24, ge=0, description="how often IOU clearing runs; 0: never"
+    )
+    auto_confirm_days: int = Field(
+        7, ge=1, description="quiet days before a delivery confirms itself"
+    )
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(8025, ge=1, le=65_535, description="a TCP port")
+    # no user: the server takes mail without a login (a relay on this network)
+    smtp_user: str = ""
+    smtp_password: str = Field("", repr=False)
+    smtp_starttls: bool = False
+    mail_from: str = "Karma <digest@karma.local>"
+    digest_hour: int = Field(7, ge=0, le=23, description="UTC hour of the daily digest")
+    base_url: str = "http://localhost:3000"
+    # what Reflex's socket accepts; rxconfig.py hands it over
+    cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("*",), validation_alias=CORS_ORIGINS
+    )
+    # how money and points are written until members choose a locale
+    locale: str = "en_US"
     # Stripe: no secret key means paid terms are unavailable (the app still
     # runs); an empty API base means Stripe itself, a URL points at a fake.
-    stripe_secret_key: str = field(default="", repr=False)
+    stripe_secret_key: str = Field("", repr=False)
     stripe_api_base: str = ""
-    stripe_webhook_secret: str = field(default="", repr=False)
-    platform_fee_bps: int = 1000  # basis points of each paid engagement
+    stripe_webhook_secret: str = Field("", repr=False)
+    platform_fee_bps: int = Field(
+        1000, ge=0, le=10_000, description="basis points of each paid engagement"
+    )
     # the Stripe account can pay consultants through Connect (payouts on)
     stripe_connect: bool = False
-    # Stripe lets an uncaptured authorization lapse after 7 days
-    card_capture_days: int = 6
-    # karma an introducer earns when their intro leads to confirmed help
-    intro_karma: int = 2
-    # relationship warmth halves in this many days without an interaction
-    graph_half_life_days: int = 90
+    card_capture_days: int = Field(
+        6,
+        ge=0,
+        le=6,
+        description="Stripe lets an uncaptured authorization lapse after 7 days",
+    )
+    intro_karma: int = Field(
+        2, ge=0, le=100, description="karma an introducer earns for an intro"
+    )
+    graph_half_life_days: int = Field(
+        90, ge=1, le=3650, description="days for a relationship's warmth to halve"
+    )
 
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
 
+    @property
+    def is_development(self) -> bool:
+        return self.environment == DEVELOPMENT
 
-def load_settings() -> Settings:
-    return Settings(
-        db_url=os.environ.get("REFLEX_DB_URL") or DEFAULT_DB_URL,
-        session_ttl_hours=_int_env("MARKETPLACE_SESSION_TTL_HOURS", 24 * 7),
-        # failures older than this are forgotten
-        login_window_hours=max(1, _int_env("MARKETPLACE_LOGIN_WINDOW_HOURS", 24)),
-        # free wrong passwords per address per account, then delays
-        login_free_failures=max(1, _int_env("MARKETPLACE_LOGIN_FREE_FAILURES", 5)),
-        # free failures per address across accounts (a NAT shares them)
-        login_address_free_failures=max(
-            1, _int_env("MARKETPLACE_LOGIN_ADDRESS_FREE_FAILURES", 20)
-        ),
-        # free failures per account before unknown addresses wait
-        login_account_free_failures=max(
-            1, _int_env("MARKETPLACE_LOGIN_ACCOUNT_FREE_FAILURES", 10)
-        ),
-        login_first_delay_seconds=max(
-            1, _int_env("MARKETPLACE_LOGIN_FIRST_DELAY_SECONDS", 30)
-        ),
-        login_max_delay_minutes=max(
-            1, _int_env("MARKETPLACE_LOGIN_MAX_DELAY_MINUTES", 15)
-        ),
-        # how long an address an account logged in from stays known
-        login_trusted_days=max(1, _int_env("MARKETPLACE_LOGIN_TRUSTED_DAYS", 90)),
-        signup_karma_grant=_int_env("MARKETPLACE_SIGNUP_KARMA", 10),
-        sweep_seconds=max(1, _int_env("MARKETPLACE_SWEEP_SECONDS", 60)),
-        favour_points=max(1, _int_env("MARKETPLACE_FAVOUR_POINTS", 5)),
-        clearing_hours=max(0, _int_env("MARKETPLACE_CLEARING_HOURS", 24)),
-        auto_confirm_days=max(1, _int_env("MARKETPLACE_AUTO_CONFIRM_DAYS", 7)),
-        smtp_host=os.environ.get("MARKETPLACE_SMTP_HOST", "127.0.0.1"),
-        smtp_port=_int_env("MARKETPLACE_SMTP_PORT", 8025),
-        mail_from=os.environ.get("MARKETPLACE_MAIL_FROM", "Karma <digest@karma.local>"),
-        # UTC hour at which the daily digest goes out
-        digest_hour=min(23, max(0, _int_env("MARKETPLACE_DIGEST_HOUR", 7))),
-        base_url=os.environ.get("MARKETPLACE_BASE_URL", "http://localhost:3000"),
-        environment=os.environ.get("MARKETPLACE_ENV", "development"),
-        stripe_secret_key=os.environ.get("MARKETPLACE_STRIPE_SECRET_KEY", ""),
-        stripe_api_base=os.environ.get("MARKETPLACE_STRIPE_API_BASE", ""),
-        stripe_webhook_secret=os.environ.get("MARKETPLACE_STRIPE_WEBHOOK_SECRET", ""),
-        platform_fee_bps=min(
-            10_000, max(0, _int_env("MARKETPLACE_PLATFORM_FEE_BPS", 1000))
-        ),
-        stripe_connect=os.environ.get("MARKETPLACE_STRIPE_CONNECT", "").lower()
-        in {"1", "true", "yes"},
-        card_capture_days=min(6, max(0, _int_env("MARKETPLACE_CARD_CAPTURE_DAYS", 6))),
-        intro_karma=min(100, max(0, _int_env("MARKETPLACE_INTRO_KARMA", 2))),
-        graph_half_life_days=min(
-            3650, max(1, _int_env("MARKETPLACE_GRAPH_HALF_LIFE_DAYS", 90))
-        ),
-    )
+    @field_validator("environment")
+    @classmethod
+    def _environment_name(cls, value: str) -> str:
+        # " Development " is development: a stray space must not arm the checks
+        return value.strip().lower()
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, value: object) -> object:
+        if isinstance(value, str):  # "https://a.example, https://b.example"
+            return tuple(
+                origin.strip() for origin in value.split(",") if origin.strip()
+            )
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        try:
+            # "de-DE" as browsers write it, "de_DE" as babel does
+            return str(Locale.parse(value.strip().replace("-", "_")))
+        except (ValueError, UnknownLocaleError):
+            raise PydanticCustomError("locale", "unknown locale") from None
+
+    @model_validator(mode="after")
+    def _safe_outside_development(self) -> Self:
+        if not self.is_development and (problems := unsafe_settings(self)):
+            # all at once, so one restart fixes them all
+            raise PydanticCustomError("unsafe", "unsafe", {"problems": problems})
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment only: no .env file, no secrets directory.
+        return init_settings, _Environment(settings_cls)
+
+
+# ---------------------------------------------------------------------------
+# Loading, and stopping on a refusal
+
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("environ", default=None)
+
+
+class _Environment(EnvSettingsSource):
+    """os.environ, or the mapping `load_settings` was handed: one code path for
+    judging the real environment and an environment under test."""
+
+    # pydantic-settings' own hook for where variables come from (its
+    # EnvSettingsSource reads os.environ here); pinned in requirements.txt
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        environ = _ENVIRON.get()
+        if environ is None:
+            return super()._load_env_vars()
+        return parse_env_vars(
+            environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
+
+
+class SettingsError(RuntimeError):
+    """The environment does not make valid settings; `problems` has one
+    sentence per setting, each naming its variable."""
+
+    def __init__(self, problems: list[str], environment: str) -> None:
+        self.problems = problems
+        super().__init__(refusal_message(problems, environment))
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `env` (default: os.environ), or SettingsError."""
+    try:
+        with _reading(env):
+            return Settings()
+    except ValidationError as error:
+        # `from None`: the pydantic error repeats every input, secrets included
+        mode = (os.environ if env is None else env).get(ENV, DEVELOPMENT)
+        raise SettingsError(_problems(error), mode) from None
+
+
+@contextmanager
+def _reading(env: Mapping[str, str] | None) -> Iterator[None]:
+    token = _ENVIRON.set(env)
+    try:
+        yield
+    finally:
+        _ENVIRON.reset(token)
 
 
 @lru_cache(maxsize=1)
@@ -136,18 +255,101 @@ def get_settings() -> Settings:
     return load_settings()
 
 
-# ---------------------------------------------------------------------------
-# Refusing an unsafe production start
+def refuse_unsafe_start(env: Mapping[str, str] | None = None) -> Settings:
+    """The validated settings, or stop this process with a message naming each
+    bad setting. SystemExit: no traceback, exit status 1."""
+    try:
+        return get_settings() if env is None else load_settings(env)
+    except SettingsError as error:
+        raise SystemExit(str(error)) from None
 
-DEVELOPMENT = "development"
-STRIPE_KEY = "MARKETPLACE_STRIPE_SECRET_KEY"
-WEBHOOK_SECRET = "MARKETPLACE_STRIPE_WEBHOOK_SECRET"
-BASE_URL = "MARKETPLACE_BASE_URL"
-CORS_ORIGINS = "REFLEX_CORS_ALLOWED_ORIGINS"
+
+def production_problems(env: Mapping[str, str]) -> list[str]:
+    """Every setting in `env` that stops a node, one sentence each naming the
+    variable (outside development the unsafe ones are among them)."""
+    try:
+        load_settings(env)
+    except SettingsError as error:
+        return error.problems
+    return []
+
+
+def refusal_message(problems: list[str], environment: str) -> str:
+    if environment.strip().lower() == DEVELOPMENT:
+        header = "Karma refuses to start; these settings are not valid:"
+        advice = "Fix them in the environment (README, Configuration)."
+    else:
+        header = f"Karma refuses to start with {ENV}={environment}:"
+        advice = (
+            "Set these in the environment (README, Deployment), or use "
+            f"{ENV}={DEVELOPMENT} on a machine only you can reach."
+        )
+    return "\n".join([header, *(f"  - {problem}" for problem in problems), advice])
+
+
+# ---------------------------------------------------------------------------
+# Type and range errors, told by the variable's name
+
+REASONS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_parsing": "must be 1 or 0 (true/false, yes/no, on/off)",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "locale": "must be a locale such as en_US or de_DE",
+}
+
+
+def _problems(error: ValidationError) -> list[str]:
+    problems: list[str] = []
+    for detail in error.errors():
+        if detail["type"] == "unsafe":
+            problems += detail["ctx"]["problems"]
+        else:
+            problems.append(_type_problem(detail))
+    return problems
+
+
+def _type_problem(detail: ErrorDetails) -> str:
+    field_name = _field_at(detail["loc"])
+    field = Settings.model_fields.get(field_name)
+    name = variable(field_name) if field else "a setting"
+    reason = REASONS.get(detail["type"])
+    if reason is None:
+        return f"{name}: {detail['msg']}"
+    sentence = f"{name} {reason.format(**detail.get('ctx', {}))}"
+    if field and field.repr:  # a secret is never repeated, not even a bad one
+        sentence += f", got {detail['input']!r}"
+    if field and field.description:
+        sentence += f" ({field.description})"
+    return sentence
+
+
+def _field_at(loc: tuple[int | str, ...]) -> str:
+    """The field an error is about: pydantic names it by its alias if any."""
+    key = str(loc[0]) if loc else ""
+    for name, field in Settings.model_fields.items():
+        if key in (name, field.validation_alias):
+            return name
+    return key
+
+
+def variable(field_name: str) -> str:
+    """The environment variable a field is read from."""
+    alias = Settings.model_fields[field_name].validation_alias
+    return alias if isinstance(alias, str) else PREFIX + field_name.upper()
+
+
+# ---------------------------------------------------------------------------
+# What is unsafe outside development
+
 # Stripe's own prefixes: a value without one was pasted from somewhere else.
 SECRET_PREFIXES = {STRIPE_KEY: ("sk_", "rk_"), WEBHOOK_SECRET: ("whsec_",)}
 # Real Stripe secrets are random strings several dozen characters long.
 MIN_SECRET_LENGTH = 20
+# Mail providers' passwords and API keys are long too; eight is a floor that
+# still lets a strong human-chosen password through.
+MIN_SMTP_PASSWORD_LENGTH = 8
 # Words of a value someone meant to replace, the demo's own values included.
 # Compared with whole `_`/`-`/`.` separated parts, so a real random key that
 # happens to contain "demo" or "xxx" somewhere is not refused.
@@ -158,40 +360,29 @@ PLACEHOLDER_WORDS = frozenset(
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
-def production_problems(env: Mapping[str, str]) -> list[str]:
-    """Every setting in `env` that makes it unsafe to serve members, one
-    sentence each naming the variable (none in development)."""
-    if env.get("MARKETPLACE_ENV", DEVELOPMENT).strip().lower() == DEVELOPMENT:
-        return []
-    return [*_stripe_problems(env), *_base_url_problems(env), *_cors_problems(env)]
+def unsafe_settings(settings: Settings) -> list[str]:
+    """Every setting that makes it unsafe to serve members, one sentence each
+    naming the variable; the development check is the caller's."""
+    return [
+        *_stripe_problems(settings),
+        *_smtp_problems(settings),
+        *_base_url_problems(settings),
+        *_cors_problems(settings),
+    ]
 
 
-def refuse_unsafe_start(env: Mapping[str, str] | None = None) -> None:
-    """Stop this process with a message naming each unsafe setting; nothing
-    happens when there is none. SystemExit: no traceback, exit status 1."""
-    env = os.environ if env is None else env
-    if problems := production_problems(env):
-        raise SystemExit(refusal_message(problems, env))
-
-
-def refusal_message(problems: list[str], env: Mapping[str, str]) -> str:
-    mode = env.get("MARKETPLACE_ENV", "")
-    lines = [f"Karma refuses to start with MARKETPLACE_ENV={mode}:"]
-    lines += [f"  - {problem}" for problem in problems]
-    lines.append(
-        "Set these in the environment (README, Deployment), or use "
-        "MARKETPLACE_ENV=development on a machine only you can reach."
-    )
-    return "\n".join(lines)
-
-
-def _stripe_problems(env: Mapping[str, str]) -> list[str]:
+def _stripe_problems(settings: Settings) -> list[str]:
+    given = settings.model_fields_set
+    secrets = {
+        STRIPE_KEY: ("stripe_secret_key", settings.stripe_secret_key),
+        WEBHOOK_SECRET: ("stripe_webhook_secret", settings.stripe_webhook_secret),
+    }
     problems = [
         problem
-        for name in (STRIPE_KEY, WEBHOOK_SECRET)
-        if name in env and (problem := _secret_problem(name, env[name]))
+        for name, (field, value) in secrets.items()
+        if field in given and (problem := _stripe_secret_problem(name, value))
     ]
-    if env.get(STRIPE_KEY, "").strip() and WEBHOOK_SECRET not in env:
+    if settings.stripe_secret_key.strip() and "stripe_webhook_secret" not in given:
         # the webhook route would reject every event: no payment would settle
         problems.append(
             f"{WEBHOOK_SECRET} is missing although {STRIPE_KEY} is set: "
@@ -200,34 +391,66 @@ def _stripe_problems(env: Mapping[str, str]) -> list[str]:
     return problems
 
 
-def _secret_problem(name: str, value: str) -> str | None:
+def _stripe_secret_problem(name: str, value: str) -> str | None:
     """Why `value` cannot be a real Stripe secret. The value itself is never
     repeated: a real secret misjudged here must not end up in a log."""
-    if not value.strip():
-        return f"{name} is set but blank"
-    if value != value.strip():
-        return f"{name} has spaces or a newline around it (signatures would fail)"
-    if _is_placeholder(value):
-        return f"{name} is a placeholder, not a secret from Stripe"
+    real = "a secret from Stripe"
+    if problem := _secret_problem(name, value, MIN_SECRET_LENGTH, real):
+        return problem
     if not value.startswith(SECRET_PREFIXES[name]):
         expected = " or ".join(f"{prefix}…" for prefix in SECRET_PREFIXES[name])
         return f"{name} does not look like a Stripe secret ({expected})"
     return None
 
 
-def _is_placeholder(value: str) -> bool:
-    if len(value) < MIN_SECRET_LENGTH or re.search(r"[<>{}]|\.\.\.", value):
+def _secret_problem(name: str, value: str, min_length: int, real: str) -> str | None:
+    if not value.strip():
+        return f"{name} is set but blank"
+    if value != value.strip():
+        return f"{name} has spaces or a newline around it (it would never match)"
+    if len(value) < min_length or _is_placeholder(value):
+        return f"{name} is a placeholder, not {real}"
+    return None
+
+
+def _is_placeholder(value: str, separators: str = r"[_\-.\s]+") -> bool:
+    if re.search(r"[<>{}]|\.\.\.", value):
         return True
-    for part in re.split(r"[_\-.\s]+", value.lower()):
+    for part in re.split(separators, value.lower()):
         # a word to replace, or a run of one character: xxxx, 0000, ****
         if part in PLACEHOLDER_WORDS or re.fullmatch(r"(.)\1{2,}", part):
             return True
     return False
 
 
-def _base_url_problems(env: Mapping[str, str]) -> list[str]:
-    raw = env.get(BASE_URL, "").strip()
-    if not raw:
+def _smtp_problems(settings: Settings) -> list[str]:
+    """A login is optional (a relay that needs none); half a login, a
+    placeholder, or a password crossing the network in clear is refused."""
+    user, password = settings.smtp_user, settings.smtp_password
+    if not user and not password:
+        return []
+    if not password:
+        return [f"{SMTP_PASSWORD} is missing although {SMTP_USER} is set"]
+    if not user:
+        return [f"{SMTP_USER} is missing although {SMTP_PASSWORD} is set"]
+    problems = []
+    real, shortest = "the mail server's password", MIN_SMTP_PASSWORD_LENGTH
+    if problem := _secret_problem(SMTP_PASSWORD, password, shortest, real):
+        problems.append(problem)
+    # "user@example.com", "your-login": an address counts its parts too
+    if _is_placeholder(user, separators=r"[_\-.@+\s]+"):
+        problems.append(f"{SMTP_USER} is a placeholder ({user!r})")
+    if not settings.smtp_starttls and not _is_local_host(settings.smtp_host):
+        problems.append(
+            f"{SMTP_PASSWORD} would cross the network in clear to "
+            f"{settings.smtp_host}: set {SMTP_STARTTLS}=1"
+        )
+    return problems
+
+
+def _base_url_problems(settings: Settings) -> list[str]:
+    raw = settings.base_url.strip()
+    if "base_url" not in settings.model_fields_set or not raw:
         return [f"{BASE_URL} is not set (the public https address emails link to)"]
     url = urlsplit(raw)
     if url.scheme != "https" or not url.hostname:
@@ -248,10 +471,10 @@ def _is_local_host(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
-def _cors_problems(env: Mapping[str, str]) -> list[str]:
-    origins = [origin.strip() for origin in env.get(CORS_ORIGINS, "").split(",")]
-    if not any(origins):
-        # rxconfig.py would fall back to "*"
+def _cors_problems(settings: Settings) -> list[str]:
+    origins = settings.cors_allowed_origins
+    if "cors_allowed_origins" not in settings.model_fields_set or not origins:
+        # Reflex's own default would be "*"
         return [f"{CORS_ORIGINS} is not set (it must name the site's origin)"]
     if any("*" in origin for origin in origins):
         return [

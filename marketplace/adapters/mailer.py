@@ -2,8 +2,10 @@
 
 Services depend on `Mailer` only, so the digest can be driven by any sender;
 the app and the CLI use `SmtpMailer`, configured from settings
-(MARKETPLACE_SMTP_HOST / _PORT / _MAIL_FROM). Plain text only: a digest quotes
-members' words, and plain text can't carry markup or tracking.
+(MARKETPLACE_SMTP_HOST / _PORT / _MAIL_FROM, and for a server that wants a
+login _SMTP_USER / _SMTP_PASSWORD, with _SMTP_STARTTLS to encrypt first).
+Plain text only: a digest quotes members' words, and plain text can't carry
+markup or tracking.
 
 Two failures are told apart, because a caller reacts differently to each:
 `MailServerDown` (no server to talk to: stop, every later send fails too) and
@@ -13,6 +15,7 @@ Two failures are told apart, because a caller reacts differently to each:
 from __future__ import annotations
 
 import smtplib
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -51,13 +54,28 @@ class SmtpMailer:
     """One SMTP conversation per message: a daily digest sends few enough that
     a pooled connection would only add a way to fail (servers drop idle ones)."""
 
-    def __init__(self, host: str, port: int, sender: str) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        login: tuple[str, str] | None = None,
+        starttls: bool = False,
+    ) -> None:
         self.host, self.port, self.sender = host, port, sender
+        self._login, self.starttls = login, starttls
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> SmtpMailer:
         settings = settings or get_settings()
-        return cls(settings.smtp_host, settings.smtp_port, settings.mail_from)
+        login = (settings.smtp_user, settings.smtp_password)
+        return cls(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.mail_from,
+            login=login if settings.smtp_user else None,
+            starttls=settings.smtp_starttls,
+        )
 
     @property
     def where(self) -> str:
@@ -67,10 +85,16 @@ class SmtpMailer:
         message = self._message(email)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS) as smtp:
+                self._open(smtp)
                 smtp.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
             raise MailRefused(
                 f"the mail server refused the message: {error}"
+            ) from error
+        except smtplib.SMTPAuthenticationError as error:
+            # every later message would be refused the same way: stop
+            raise MailServerDown(
+                f"the mail server at {self.where} refused the login ({error.smtp_code})"
             ) from error
         except (OSError, smtplib.SMTPException) as error:
             reason = (
@@ -79,6 +103,13 @@ class SmtpMailer:
             raise MailServerDown(
                 f"can't reach the mail server at {self.where} ({reason})"
             ) from error
+
+    def _open(self, smtp: smtplib.SMTP) -> None:
+        """Encrypt before the password crosses the network, then log in."""
+        if self.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if self._login:
+            smtp.login(*self._login)
 
     def _message(self, email: Email) -> EmailMessage:
         message = EmailMessage()

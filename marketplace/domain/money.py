@@ -13,11 +13,24 @@ The platform's fee is a whole number of basis points (1 bp = 0.01 %) of an
 amount and is rounded down to a whole minor unit; the consultant gets the rest.
 So fee + net == amount exactly, always: no cent is lost or made up by rounding,
 and any fraction of a cent goes to the consultant, never to the platform.
+
+Amounts are shown by babel from the Unicode CLDR data: the locale decides the
+symbol's place, the separators and the spacing ("$12,345.67", "12.345,67 €"),
+the currency decides the decimals (none for the yen). Nothing here writes a
+symbol or a separator by hand.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
+
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_currency_symbol,
+)
 
 from marketplace.domain.errors import InvalidInput
 
@@ -31,15 +44,12 @@ CURRENCIES: dict[str, int] = {
     "aud": 2,
     "jpy": 0,
 }
-SYMBOLS = {
-    "usd": "$",
-    "eur": "€",
-    "gbp": "£",
-    "jpy": "¥",
-    "cad": "CA$",
-    "aud": "A$",
-    "chf": "CHF ",
-}
+# Until members choose one, every amount is shown the way this locale writes it
+# (settings.py: MARKETPLACE_LOCALE); callers pass a member's locale once known.
+DEFAULT_LOCALE = "en_US"
+# CLDR puts a no-break space between a letter symbol and a digit ("CHF 19.99"),
+# never between a sign symbol and a digit ("$5"); babel leaves that rule out.
+CURRENCY_SPACE = "\u00a0"
 # An absurd ceiling for one payment: a million in major units (1,000,000.00).
 MAX_MAJOR = 1_000_000
 MAX_FEE_BPS = 10_000  # 100 %
@@ -139,9 +149,35 @@ def major_units(amount_minor: int, currency: str) -> str:
     return f"{major}.{minor:0{places}d}" if places else str(major)
 
 
-def format_money(amount_minor: int, currency: str) -> str:
-    """ "$120.00", "€45.50", "¥1200", "-$5.00": the symbol, then the major units."""
-    code = check_currency(currency)
-    sign = "-" if amount_minor < 0 else ""
-    number = major_units(amount_minor, code)
-    return f"{sign}{SYMBOLS.get(code, code.upper() + ' ')}{number}"
+def format_money(amount_minor: int, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """ "$12,345.67", "¥120,000", "-$5.00"; "12.345,67 €" in de_DE: the amount
+    in major units, as the locale writes money (babel, CLDR)."""
+    code = check_currency(currency).upper()
+    # Decimal, never float: minor units scale exactly to major ones
+    major = Decimal(amount_minor).scaleb(-get_currency_precision(code))
+    shown = format_currency(major, code, locale=locale, currency_digits=True)
+    return _space_letter_symbol(shown, get_currency_symbol(code, locale))
+
+
+def format_points(points: int, locale: str = DEFAULT_LOCALE) -> str:
+    """ "1,250": karma or IOU points with the locale's thousands separator."""
+    return format_decimal(points, locale=locale)
+
+
+def _space_letter_symbol(shown: str, symbol: str) -> str:
+    """CLDR's currency spacing, which babel does not apply: "CHF1.00" becomes
+    "CHF 1.00", while "$1.00" and "1,00 €" stay as they are."""
+    start = shown.find(symbol) if symbol else -1
+    if start < 0:
+        return shown
+    end = start + len(symbol)
+    if end < len(shown) and shown[end].isdigit() and _is_letter(symbol[-1]):
+        return shown[:end] + CURRENCY_SPACE + shown[end:]
+    if start > 0 and shown[start - 1].isdigit() and _is_letter(symbol[0]):
+        return shown[:start] + CURRENCY_SPACE + shown[start:]
+    return shown
+
+
+def _is_letter(char: str) -> bool:
+    # CLDR's rule tests "not a symbol" ([:^S:]): a letter, not $ € £ ¥
+    return not unicodedata.category(char).startswith("S")

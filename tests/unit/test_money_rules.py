@@ -4,6 +4,7 @@
 from decimal import Decimal
 
 import pytest
+from babel.numbers import get_currency_precision
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from marketplace.domain.money import (
     check_fee_bps,
     check_minor_amount,
     format_money,
+    format_points,
     max_minor,
     parse_money,
     platform_fee,
@@ -67,11 +69,11 @@ def test_whole_positive_minor_amounts_are_accepted(value, currency):
 
 def test_the_ceiling_is_a_million_in_major_units():
     assert max_minor("usd") == 100_000_000  # $1,000,000.00
-    assert max_minor("jpy") == 1_000_000  # ¥1000000
+    assert max_minor("jpy") == 1_000_000  # ¥1,000,000
     assert check_minor_amount(100_000_000, "usd") == 100_000_000
-    with pytest.raises(InvalidInput, match=r"at most \$1000000\.00"):
+    with pytest.raises(InvalidInput, match=r"at most \$1,000,000\.00"):
         check_minor_amount(100_000_001, "usd")
-    with pytest.raises(InvalidInput, match="at most ¥1000000"):
+    with pytest.raises(InvalidInput, match="at most ¥1,000,000"):
         check_minor_amount(1_000_001, "jpy")
 
 
@@ -199,28 +201,65 @@ def test_a_higher_rate_never_has_a_smaller_fee(amount, bps, more_bps):
 # --------------------------------------------------------------------------- display
 
 
+NBSP = "\u00a0"  # CLDR keeps a symbol and its number on one line
+
+
 @pytest.mark.parametrize(
     "minor,currency,shown",
     [
         (12_000, "usd", "$120.00"),
+        (1_234_567, "usd", "$12,345.67"),
         (4_550, "eur", "€45.50"),
         (5, "gbp", "£0.05"),
-        (1_200, "jpy", "¥1200"),
+        (120_000, "jpy", "¥120,000"),
         (0, "usd", "$0.00"),
+        (0, "jpy", "¥0"),
         (-500, "usd", "-$5.00"),
-        (1_999, "chf", "CHF 19.99"),
-        (100_000_000, "usd", "$1000000.00"),
+        (-120_000, "jpy", "-¥120,000"),
+        (1_999, "chf", f"CHF{NBSP}19.99"),
+        (100_000_000, "usd", "$1,000,000.00"),
     ],
 )
-def test_an_amount_is_shown_with_its_symbol_and_decimals(minor, currency, shown):
+def test_an_amount_is_shown_with_its_symbol_separators_and_decimals(
+    minor, currency, shown
+):
     assert format_money(minor, currency) == shown
+
+
+@pytest.mark.parametrize(
+    "minor,currency,locale,shown",
+    [
+        (1_234_567, "eur", "de_DE", f"12.345,67{NBSP}€"),
+        (-1_234_567, "eur", "de_DE", f"-12.345,67{NBSP}€"),
+        (0, "eur", "de_DE", f"0,00{NBSP}€"),
+        (1_234_567, "usd", "en_US", "$12,345.67"),
+        (120_000, "jpy", "de_DE", f"120.000{NBSP}¥"),
+        (1_999, "chf", "de_CH", f"CHF{NBSP}19.99"),
+    ],
+)
+def test_an_amount_is_shown_the_way_the_members_locale_writes_money(
+    minor, currency, locale, shown
+):
+    assert format_money(minor, currency, locale) == shown
+
+
+@pytest.mark.parametrize("code", sorted(CURRENCIES))
+def test_the_ledgers_minor_units_are_the_currency_digits_babel_shows(code):
+    # a disagreement would show an amount 100 times too large or too small
+    assert CURRENCIES[code] == get_currency_precision(code.upper())
+
+
+def test_points_are_shown_with_the_locales_thousands_separator():
+    assert format_points(1_234_567) == "1,234,567"
+    assert format_points(1_234_567, "de_DE") == "1.234.567"
+    assert format_points(-5) == "-5"
 
 
 @given(currency=st.sampled_from(sorted(CURRENCIES)), data=st.data())
 def test_a_shown_amount_reads_back_as_the_same_minor_units(currency, data):
     minor = data.draw(st.integers(min_value=0, max_value=max_minor(currency)))
     shown = format_money(minor, currency)
-    number = shown.lstrip("$€£¥CHFAD ")
+    number = shown.lstrip(f"$€£¥CHFAD{NBSP}").replace(",", "")
     if minor:
         assert parse_money(number, currency) == minor
     else:

@@ -1,0 +1,61 @@
+"""The SMTP conversation's order: STARTTLS before the login, so the password
+never crosses the network in clear; no login at all without a user."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.adapters import mailer as mailer_module
+from marketplace.adapters.mailer import Email, SmtpMailer
+from marketplace.settings import load_settings
+
+EMAIL = Email(to="ada@karma.example", subject="Your day", body="Hello")
+
+
+class RecordingSmtp:
+    """Stands in for smtplib.SMTP and writes down what was asked of it."""
+
+    calls: list[str]
+
+    def __init__(self, host: str, port: int, timeout: float) -> None:
+        self.calls = RecordingSmtp.calls
+
+    def __enter__(self) -> RecordingSmtp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.calls.append("quit")
+
+    def starttls(self, context: object = None) -> None:
+        self.calls.append("starttls")
+
+    def login(self, user: str, password: str) -> None:
+        self.calls.append(f"login {user}")
+
+    def send_message(self, message: object) -> None:
+        self.calls.append("send")
+
+
+@pytest.fixture
+def conversation(monkeypatch) -> list[str]:
+    RecordingSmtp.calls = []
+    monkeypatch.setattr(mailer_module.smtplib, "SMTP", RecordingSmtp)
+    return RecordingSmtp.calls
+
+
+def mailer(**env: str) -> SmtpMailer:
+    return SmtpMailer.from_settings(load_settings(env))
+
+
+def test_starttls_comes_before_the_login(conversation):
+    mailer(
+        MARKETPLACE_SMTP_USER="karma-digest",
+        MARKETPLACE_SMTP_PASSWORD="Qp7vN2xL9sT4wK8m",
+        MARKETPLACE_SMTP_STARTTLS="1",
+    ).send(EMAIL)
+    assert conversation == ["starttls", "login karma-digest", "send", "quit"]
+
+
+def test_without_a_user_there_is_no_login_and_no_starttls_unless_asked(conversation):
+    mailer().send(EMAIL)
+    assert conversation == ["send", "quit"]
