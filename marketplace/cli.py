@@ -29,13 +29,8 @@ from marketplace import db, routes
 from marketplace.accounts import members
 from marketplace.adapters import payments
 from marketplace.adapters.mailer import SmtpMailer
-from marketplace.demo.seed import (
-    DEMO_MEMBERS,
-    DEMO_PASSWORD,
-    MAX_MEMBERS,
-    SeedReport,
-    seed_network,
-)
+from marketplace.demo.members import DEMO_MEMBERS, DEMO_PASSWORD, MAX_MEMBERS
+from marketplace.demo.seed import SeedReport, seed_network
 from marketplace.domain.errors import DomainError, NotAuthorized
 from marketplace.domain.ledger import KARMA, MAX_TRANSFER
 from marketplace.domain.money import CURRENCIES, format_money
@@ -53,6 +48,7 @@ from marketplace.ledger.audit import AuditReport, audit_ledger
 from marketplace.market import engagements
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
+from marketplace.settings import SettingsError
 from marketplace.tasks import send_digests_once
 
 BOOTSTRAP_MEMBERS = 50
@@ -831,6 +827,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args, out)
     except DomainError as error:  # messages may echo input: escape any markup
         Console(stderr=True).print(f"[red]error:[/red] {escape(str(error))}")
+        return 1
+    except SettingsError as error:  # a message for the operator, no traceback
+        print(error, file=sys.stderr)
         return 1
 
 

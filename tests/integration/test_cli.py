@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from marketplace import db
 from marketplace.cli import main
-from marketplace.demo.seed import DEMO_HANDLES, DEMO_PASSWORD
+from marketplace.demo.members import DEMO_HANDLES, DEMO_PASSWORD
 from marketplace.models import Member
 from marketplace.settings import get_settings
 

@@ -12,15 +12,10 @@ from marketplace.adapters import payments
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.demo import seed as seed_module
-from marketplace.demo.seed import (
-    DEMO_HANDLES,
-    DEMO_PASSWORD,
-    plan_demo_market,
-    plan_karma,
-    plan_network,
-    seed_network,
-)
-from marketplace.demo.seed_market import MarketReport, seed_market
+from marketplace.demo.karma import plan_karma
+from marketplace.demo.market import MarketReport, plan_demo_market, seed_market
+from marketplace.demo.members import DEMO_HANDLES, DEMO_PASSWORD, plan_network
+from marketplace.demo.seed import seed_network
 from marketplace.domain.accounts import (
     clean_display_name,
     normalize_email,

@@ -1,6 +1,6 @@
 """Demo relationship graph: warmth from the seeded history, contexts and groups.
 
-The market seed (seed_market.py) goes through the real services, and they
+The market seed (market.py) goes through the real services, and they
 already record each confirmed engagement, message, review and binding IOU as
 an interaction that warms the connection (graph_index.record_interaction).
 What they cannot know is the history before the month the market covers.
@@ -36,13 +36,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
-from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, or_, update
 from sqlmodel import Session, col, select
 
+from marketplace import events
 from marketplace.adapters.clock import Clock, FixedClock
+from marketplace.demo.files import read_json
+from marketplace.demo.karma import KarmaMove
+from marketplace.demo.members import DEMO_HANDLES, NetworkPlan
 from marketplace.domain.strength import WEIGHTS, Kind, ordered_pair, warmth_from
 from marketplace.models import (
     Connection,
@@ -52,14 +54,9 @@ from marketplace.models import (
     LedgerTransfer,
     MemberGroup,
 )
-from marketplace.network import contexts, graph_index
+from marketplace.network import contexts
 from marketplace.settings import get_settings
 
-if TYPE_CHECKING:
-    from marketplace.demo.seed import KarmaMove, NetworkPlan
-
-# The demo accounts (seed.DEMO_HANDLES, which imports this module).
-DEMO_ACCOUNTS = frozenset({"priya", "marcus", "lena", "ops"})
 INTERACTION = Interaction.__table__
 CONNECTION = Connection.__table__
 # How many days ago each of priya's cold ties last mattered: 13.5, 11.5 and
@@ -106,8 +103,9 @@ def seed_graph(
     if gifts or past:
         pairs = {(r["member_a_id"], r["member_b_id"]) for r in gifts + past}
         report.connections_warmed = _rewarm(session, pairs)
-        # Written in bulk, past the apply_* functions: reload at commit.
-        graph_index.after_commit(session, partial(graph_index.use_index, None))
+        # Written in bulk, behind the services' back: every worker's graph
+        # reloads once this commits.
+        events.publish(session, events.DATA_REPLACED)
     report.contexts_created = _post_contexts(session, demo, now)
     report.groups_created, report.memberships_created = _ensure_groups(
         session, demo, now
@@ -122,12 +120,12 @@ class _Demo:
     def __init__(self, plan: NetworkPlan, ids: dict[str, int]) -> None:
         self.ids = ids
         self.generated = [
-            m for m in plan.members if m.handle not in DEMO_ACCOUNTS and m.handle in ids
+            m for m in plan.members if m.handle not in DEMO_HANDLES and m.handle in ids
         ]
         self.domain = {m.handle: m.domain for m in self.generated}
         self.circles: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for link in plan.links:
-            if link.addressee in DEMO_ACCOUNTS and link.requester in self.domain:
+            if link.addressee in DEMO_HANDLES and link.requester in self.domain:
                 self.circles[link.addressee].append((link.requester, link.days_ago))
 
 
@@ -282,87 +280,24 @@ class DemoContext:
     starts_in: int | None = None  # days after seeding
     ends_in: int | None = None
     domains: tuple[str, ...] = ()
+    # fixed first and last days (the summit's): kept when they are 30 to 300
+    # days ahead of the seed run, else moved to 160 days ahead
+    dates: tuple[date, date] | None = None
 
 
-DEMO_CONTEXTS = (
-    DemoContext(
-        "priya",
-        "event",
-        "Northstar SaaS Summit {year}",
-        "1,500 SaaS founders and marketers in Toronto for two days. I'm "
-        "looking for help selling sponsorships, running the venue and "
-        "filming the talks.",
-        "event-marketing, sponsorship-sales, event-operations, video-production, saas",
-        6.2,
-    ),
-    DemoContext(
-        "marcus",
-        "fundraising",
-        "our developer-tools seed round",
-        "Raising $2.5M to take our Postgres observability tool to teams beyond "
-        "the design partners. Warm intros to seed investors and deck feedback "
-        "very welcome.",
-        "seed-fundraising, pitch-deck-review, investor-outreach, financial-modeling",
-        11.5,
-        ends_in=75,
-    ),
-    DemoContext(
-        "priya~",
-        "launching",
-        "our partner program for SaaS agencies",
-        "Going live next month; we still need the positioning and a launch plan "
-        "that gets agencies talking.",
-        "partnerships, positioning, demand-generation, community-building",
-        3.4,
-        starts_in=24,
-        domains=("sales", "content", "operations"),
-    ),
-    DemoContext(
-        "marcus~",
-        "hiring",
-        "a senior backend engineer (Python, Postgres)",
-        "Our first senior engineering hire: help writing the take-home and "
-        "sitting in on a system design interview would be gold.",
-        "python, postgresql, system-design, technical-recruiting",
-        8.7,
-        ends_in=60,
-        domains=("product", "data", "fundraising"),
-    ),
-    DemoContext(
-        "lena~",
-        "looking",
-        "a designer to review our onboarding flow",
-        "Drop-off on step three is brutal. Looking for a product designer to "
-        "run a few user tests and an accessibility pass.",
-        "product-design, user-research, onboarding-flows, accessibility",
-        2.1,
-        ends_in=30,
-        domains=("product", "engineering"),
-    ),
-    DemoContext(
-        "lena~",
-        "event",
-        "a design systems meetup in London",
-        "Two talks and a Figma components clinic; looking for speakers.",
-        "design-systems, figma, public-speaking",
-        14.8,
-        starts_in=45,
-        ends_in=45,
-        domains=("design", "content"),
-    ),
-    DemoContext(
-        "ops~",
-        "moving",
-        "to Lisbon in the spring",
-        "Setting up our EU office; tips on hiring and payroll in Portugal welcome.",
-        "international-expansion, employment-law, remote-culture",
-        19.3,
-        starts_in=120,
-        domains=("people", "operations"),
-    ),
-)
-# The summit's days, when the seed runs early enough for them.
-SUMMIT_DAYS = (date(2027, 5, 12), date(2027, 5, 14))
+def _demo_context(row: dict) -> DemoContext:
+    """A context of data/contexts.json."""
+    dates = row.get("dates")
+    return DemoContext(
+        **{
+            **row,
+            "domains": tuple(row.get("domains", ())),
+            "dates": tuple(map(date.fromisoformat, dates)) if dates else None,
+        }
+    )
+
+
+DEMO_CONTEXTS = tuple(_demo_context(row) for row in read_json("contexts.json"))
 
 
 def _post_contexts(session: Session, demo: _Demo, now: datetime) -> int:
@@ -415,11 +350,12 @@ def _context_form(demo: DemoContext, now: datetime) -> dict:
 
 
 def _days(demo: DemoContext, today: date) -> tuple[date | None, date | None]:
-    if demo.owner == "priya":
-        first, last = SUMMIT_DAYS
+    if demo.dates is not None:
+        first, last = demo.dates
         if not today + timedelta(days=30) <= first <= today + timedelta(days=300):
-            first = today + timedelta(days=160)  # a seed run long after 2026
-            last = first + timedelta(days=2)
+            length = last - first
+            first = today + timedelta(days=160)  # a seed run long after the dates
+            last = first + length
         return first, last
     starts = today + timedelta(days=demo.starts_in) if demo.starts_in else None
     ends = today + timedelta(days=demo.ends_in) if demo.ends_in else None
@@ -447,25 +383,13 @@ class DemoGroup:
     size: int = 5
 
 
-DEMO_GROUPS = (
-    DemoGroup(
-        "SaaS marketers",
-        "saas-marketers",
-        "Marketers at SaaS companies trading playbooks: positioning, demand "
-        "generation, events and community.",
-        "priya",
-        ("marketing",),
-    ),
-    DemoGroup(
-        "Founders raising in 2027",
-        "founders-raising-in-2027",
-        "Founders raising a seed or Series A in 2027, and the people who help "
-        "them: decks, intros, term sheets.",
-        "marcus",
-        ("fundraising",),
-        ("seed-fundraising", "series-a-fundraising", "investor-outreach"),
-    ),
-)
+def _demo_group(row: dict) -> DemoGroup:
+    """A group of data/groups.json."""
+    needs = tuple(row.get("needs", ()))
+    return DemoGroup(**{**row, "domains": tuple(row["domains"]), "needs": needs})
+
+
+DEMO_GROUPS = tuple(_demo_group(row) for row in read_json("groups.json"))
 GROUP_POOL = 50  # members are drawn from the first generated members only
 
 

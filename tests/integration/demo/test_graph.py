@@ -12,9 +12,8 @@ from sqlmodel import func, select
 
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
-from marketplace.demo import seed_graph
-from marketplace.demo.seed import DEMO_HANDLES, seed_network
-from marketplace.demo.seed_graph import GraphReport
+from marketplace.demo.graph import GraphReport
+from marketplace.demo.seed import seed_network
 from marketplace.domain.strength import ordered_pair, strength
 from marketplace.models import (
     Connection,
@@ -25,7 +24,7 @@ from marketplace.models import (
     Member,
     MemberGroup,
 )
-from marketplace.network import graph_index
+from marketplace.network import graph_index, interactions
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 CLOCK = FixedClock(NOW)
@@ -54,28 +53,22 @@ def count(model) -> int:
         return s.exec(select(func.count()).select_from(model)).one()
 
 
-def test_the_demo_accounts_are_the_ones_the_graph_seed_knows():
-    assert set(DEMO_HANDLES) == seed_graph.DEMO_ACCOUNTS
-
-
 def test_priya_has_relationships_that_mattered_going_cold(engine):
     seed()
     priya = ids()["priya"]
     with read_only() as s:
-        cold = graph_index.cold_ties(s, priya, CLOCK)
-        interactions = s.exec(select(Interaction)).all()
+        cold = interactions.cold_ties(s, priya, CLOCK)
+        history = s.exec(select(Interaction)).all()
     assert 2 <= len(cold) <= 3
     for tie in cold:
         assert 240 <= tie.quiet_days <= 430  # 8 to 14 months of silence
         assert tie.past_strength >= 0.8 > 0.25 > tie.current_strength
         pair = ordered_pair(priya, tie.other_id)
-        latest = max(
-            i.at for i in interactions if (i.member_a_id, i.member_b_id) == pair
-        )
+        latest = max(i.at for i in history if (i.member_a_id, i.member_b_id) == pair)
         assert (NOW - latest).days >= 240  # nothing since
     with read_only() as s:
         for handle in ("marcus", "lena"):  # the demo friends stay warm
-            assert graph_index.cold_ties(s, ids()[handle], CLOCK) == []
+            assert interactions.cold_ties(s, ids()[handle], CLOCK) == []
 
 
 def test_every_warmth_cache_agrees_with_the_interactions_behind_it(engine):
@@ -84,7 +77,7 @@ def test_every_warmth_cache_agrees_with_the_interactions_behind_it(engine):
         rows = s.exec(select(Connection)).all()
         warmed = [c for c in rows if c.warmth > 0]
         derived = {
-            c.id: graph_index.warmth_between(s, c.requester_id, c.addressee_id)
+            c.id: interactions.warmth_between(s, c.requester_id, c.addressee_id)
             for c in rows
         }
     assert len(warmed) >= 40
