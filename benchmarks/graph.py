@@ -28,7 +28,7 @@ What runs, against its own throwaway PostgreSQL database (bench_graph_<pid>):
    fast answer must be exactly as strong;
 5. incremental updates: new connections (row + "connect" interaction, one
    unit of work each) and interactions on existing ones through
-   `graph_index.record_interaction`, each applied to the loaded graph on
+   `interactions.record_interaction`, each applied to the loaded graph on
    commit; the graph must match the rows afterwards, without any reload.
 
 The last line of stdout is one JSON object (intro_p95_ms, who_to_ask_p95_ms,
@@ -57,7 +57,6 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
@@ -71,14 +70,14 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import insert, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
-from marketplace import db  # noqa: E402
+from marketplace import db, events  # noqa: E402
 from marketplace.adapters.clock import FixedClock  # noqa: E402
 from marketplace.domain import taxonomy  # noqa: E402
 from marketplace.domain.graph import STRENGTH_FLOOR  # noqa: E402
 from marketplace.domain.strength import WEIGHTS, Kind, strength  # noqa: E402
 from marketplace.migrations import upgrade_to_head  # noqa: E402
 from marketplace.models import Connection  # noqa: E402
-from marketplace.network import graph_index  # noqa: E402
+from marketplace.network import graph_index, interactions  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "MARKETPLACE_BENCH_PG_URL",
@@ -791,15 +790,15 @@ def _connect(a: int, b: int, clock: FixedClock) -> None:
                 responded_at=clock.now(),
             )
         )
-        graph_index.after_commit(
-            s, partial(graph_index.apply_connection, a, b, "accepted")
+        events.publish(
+            s, "connections.changed", requester_id=a, addressee_id=b, status="accepted"
         )
-        graph_index.record_interaction(s, a, b, "connect", "bench", clock)
+        interactions.record_interaction(s, a, b, "connect", "bench", clock)
 
 
 def _interact(a: int, b: int, kind: str, clock: FixedClock) -> list:
     with db.unit_of_work() as s:
-        warmth = graph_index.record_interaction(s, a, b, kind, "bench", clock)
+        warmth = interactions.record_interaction(s, a, b, kind, "bench", clock)
     return [warmth] if warmth else []
 
 

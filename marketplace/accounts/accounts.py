@@ -12,6 +12,7 @@ from functools import partial
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
+from marketplace import events
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.passwords import hash_password, verify_password
 from marketplace.domain.accounts import (
@@ -30,7 +31,6 @@ from marketplace.domain.accounts import (
 from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
 from marketplace.ledger import ledger
 from marketplace.models import AuthSession, LoginAttempt, Member
-from marketplace.network import graph_index
 from marketplace.settings import get_settings
 
 # RFC 2606 reserves `.invalid`: an invited member's placeholder address can
@@ -364,7 +364,7 @@ def log_out(session: Session, token: object, clock: Clock = system_clock) -> Non
     if auth is not None and auth.revoked_at is None:
         auth.revoked_at = clock.now()
         session.add(auth)
-        graph_index.forget_sessions(session, auth.member_id)
+        events.publish(session, "sessions.ended", member_id=auth.member_id)
 
 
 def revoke_all_sessions(
@@ -379,7 +379,7 @@ def revoke_all_sessions(
     for auth in live:
         auth.revoked_at = clock.now()
         session.add(auth)
-    graph_index.forget_sessions(session, member_id)
+    events.publish(session, "sessions.ended", member_id=member_id)
     return len(live)
 
 

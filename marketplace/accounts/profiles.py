@@ -7,16 +7,16 @@ ranks by (who to ask, context nudges): an edit reaches it once committed.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from functools import partial
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from marketplace import events
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.profiles import TAG_KINDS, clean_profile
 from marketplace.models import Connection, Member, MemberTag
-from marketplace.network import connections, graph_index
+from marketplace.network import blocks
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def public_profile(
     ).first()
     if member is None or member.status != "active":
         raise NotFound(f"Nobody here goes by '{handle[:30]}'.")
-    if viewer_id is not None and connections.has_blocked(session, member.id, viewer_id):
+    if viewer_id is not None and blocks.has_blocked(session, member.id, viewer_id):
         raise NotFound(f"Nobody here goes by '{handle[:30]}'.")
     return view_of(session, member)
 
@@ -147,10 +147,11 @@ def update_profile(
     member.updated_at = clock.now()
     session.add(member)
     replace_tags(session, member.id, changes.tags)
-    graph_index.forget_sessions(session, member.id)  # the navigation shows the name
-    graph_index.after_commit(
+    events.publish(
         session,
-        partial(graph_index.apply_availability, member.id, member.availability),
+        "profiles.edited",
+        member_id=member.id,
+        availability=member.availability,
     )
     session.flush()
     return view_of(session, member)
@@ -183,6 +184,10 @@ def replace_tags(session: Session, member_id: int, tags: dict[str, list[str]]) -
         for tag in values:
             session.add(MemberTag(member_id=member_id, kind=kind, tag=tag))
     expertise, background = tags.get("give", []), tags.get("background", [])
-    graph_index.after_commit(
-        session, partial(graph_index.apply_tags, member_id, expertise, background)
+    events.publish(
+        session,
+        "profiles.tags_replaced",
+        member_id=member_id,
+        expertise=expertise,
+        background=background,
     )

@@ -6,14 +6,18 @@ changes. This worker remembers it for `TTL_SECONDS`, and never past the
 session's own expiry.
 
 What ends or changes a session forgets it everywhere, not after the TTL: log
-out, log out everywhere and a profile edit (the navigation shows the name)
-call `graph_index.forget_sessions`, which `drop`s this worker's entries when
-the transaction commits and announces it on the cluster feed (`graph_sync`),
-so the other workers drop theirs within milliseconds. A worker that lost the
-feed forgets everything (`clear`). Only a change made behind the services'
-back -- an operator's SQL, or a command-line process on SQLite, which has no
-feed -- waits for the TTL. Guests and forged tokens are not remembered: they
-cost a lookup each time.
+out and log out everywhere publish "sessions.ended", a profile edit
+"profiles.edited" (the navigation shows the name). This module subscribes to
+both (`marketplace.events`): when the transaction commits, this worker `drop`s
+the member's entries, and the other workers, told through the cluster feed,
+drop theirs within milliseconds. A worker that may have missed some (its feed
+dropped) or whose database was replaced forgets everything (`clear`). Only a
+change made behind the services' back -- an operator's SQL, or a command-line
+process on SQLite, which has no feed -- waits for the TTL. Guests and forged
+tokens are not remembered: they cost a lookup each time.
+
+A worker remembers only while it hears the others (`signed_in`): one deaf to
+them could keep answering for a session another worker ended.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from marketplace import events
+
 if TYPE_CHECKING:
     from marketplace.accounts.accounts import SignedIn
 
 TTL_SECONDS = 30.0
 MAX_ENTRIES = 50_000  # open tabs of one worker; past it, start afresh
-TOPIC = "signed-in"  # on the cluster feed
 
 # token -> (member, session expires at, remembered at: time.monotonic())
 _entries: dict[str, tuple[SignedIn, datetime, float]] = {}
@@ -81,3 +86,18 @@ def clear() -> None:
     with _lock:
         _generation += 1
         _entries.clear()
+
+
+def _forget_member(event: events.Event) -> None:
+    drop([event["member_id"]])
+
+
+def _forget_everyone(_event: events.Event) -> None:
+    clear()
+
+
+# Subscribed on import: a worker remembers sessions only through this module.
+events.subscribe("sessions.ended", _forget_member)
+events.subscribe("profiles.edited", _forget_member)
+events.subscribe(events.DATA_REPLACED, _forget_everyone)
+events.subscribe(events.MISSED, _forget_everyone)

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotFound
-from marketplace.market import listings
+from marketplace.domain.ids import check_id
 from marketplace.models import Notification
-from marketplace.network import connections
+from marketplace.network import blocks
 
 TEXT_MAX = 300
 PAGE_SIZE = 20
@@ -39,9 +39,7 @@ def notify(
     `sender_id` is the member whose act this announces (None: the system's, an
     operator's). Nothing a member does reaches the inbox, or the digest, of
     someone who blocked them or whom they blocked: returns None then."""
-    if sender_id is not None and connections.blocked_between(
-        session, sender_id, member_id
-    ):
+    if sender_id is not None and blocks.blocked_between(session, sender_id, member_id):
         return None
     if len(text) > TEXT_MAX:
         text = text[: TEXT_MAX - 1] + "…"
@@ -121,7 +119,7 @@ def mark_read(
 ) -> NotificationView:
     """The member has opened one notification. Another member's id is 'not
     found', exactly like an id that does not exist, so ids reveal nothing."""
-    wanted = listings.check_id(notification_id, "notification")
+    wanted = check_id(notification_id, "notification")
     note = session.get(Notification, wanted)
     if note is None or note.member_id != actor_id:
         raise NotFound("No such notification.")

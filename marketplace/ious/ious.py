@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from marketplace import events
 from marketplace.adapters.clock import Clock, FixedClock, system_clock
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ious import (
@@ -39,7 +39,7 @@ from marketplace.domain.ledger import check_key
 from marketplace.domain.text import clean_text
 from marketplace.ledger import ledger
 from marketplace.models import Iou, IouEvent, Member, OffsetProposal
-from marketplace.network import connections, graph_index
+from marketplace.network import blocks, connections, interactions
 
 REMIND_EVERY = timedelta(days=7)
 DIRECTIONS = {"i_owe", "owes_me"}
@@ -173,7 +173,7 @@ def accept_iou(
     either of whom blocked the other (declining and withdrawing still work)."""
     iou, state = _locked(session, iou_id, actor_id)
     check_accept(state, role_of(actor_id, iou.debtor_id, iou.creditor_id))
-    if connections.blocked_between(session, iou.debtor_id, iou.creditor_id):
+    if blocks.blocked_between(session, iou.debtor_id, iou.creditor_id):
         raise Conflict("This IOU can't be accepted any more; decline it instead.")
     return _append(session, iou, Event.ACCEPTED, 0, actor_id, clock.now())
 
@@ -333,7 +333,7 @@ def _graph_follows(session: Session, iou: Iou, before: str, at: datetime) -> Non
     """An IOU changed status: the first time it binds it warms the pair's
     connection; every time, the graph's open-IOU count follows at commit."""
     if before == Status.PROPOSED and iou.status == Status.OPEN:
-        graph_index.record_interaction(
+        interactions.record_interaction(
             session,
             iou.debtor_id,
             iou.creditor_id,
@@ -362,14 +362,12 @@ def refresh_owed_in_graph(session: Session, pairs: Iterable[tuple[int, int]]) ->
         )
         counts.update(((d, c), n) for d, c, n in rows if (d, c) in wanted)
     for debtor, creditor in sorted(wanted):
-        graph_index.after_commit(
+        events.publish(
             session,
-            partial(
-                graph_index.apply_owed,
-                debtor,
-                creditor,
-                counts.get((debtor, creditor), 0),
-            ),
+            "ious.changed",
+            debtor_id=debtor,
+            creditor_id=creditor,
+            open_ious=counts.get((debtor, creditor), 0),
         )
 
 

@@ -26,7 +26,7 @@ from marketplace.models import (
     Member,
     NudgeFeedback,
 )
-from marketplace.network import connections, graph_index
+from marketplace.network import blocks, graph_views
 
 SHOWN = 8
 MAX_SEND = 5
@@ -147,9 +147,9 @@ def _ranked(session, actor_id: int, listing: Listing, clock, limit: int):
     tags = session.exec(
         select(ListingTag.tag).where(ListingTag.listing_id == listing.id)
     ).all()
-    skip = connections.blocked_with(session, actor_id)
+    skip = blocks.blocked_with(session, actor_id)
     skip |= _already_helping(session, listing.id)
-    return graph_index.who_to_ask(actor_id, tags, clock, limit=limit, exclude=skip)
+    return graph_views.who_to_ask(actor_id, tags, clock, limit=limit, exclude=skip)
 
 
 def _already_helping(session: Session, listing_id: int) -> set[int]:

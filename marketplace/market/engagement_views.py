@@ -26,6 +26,7 @@ from marketplace.models import (
     Listing,
     Member,
 )
+from marketplace.settings import get_settings
 
 # what happened, for the timeline
 EVENT_LABELS = {
@@ -197,14 +198,15 @@ def _payment(session: Session, engagement: Engagement) -> str:
     """Where the card money stands, for both parties to read."""
     if engagement.terms != "paid" or not engagement.currency:
         return ""
-    price = format_money(engagement.price, engagement.currency)
+    locale = get_settings().locale  # the member's own, once members choose one
+    price = format_money(engagement.price, engagement.currency, locale)
     if engagement.payment_status == "paid_out":
         net = session.exec(
             select(LedgerTransfer.amount).where(
                 LedgerTransfer.transfer_key == f"engagement:{engagement.id}:payout:net"
             )
         ).first()
-        received = format_money(net or 0, engagement.currency)
+        received = format_money(net or 0, engagement.currency, locale)
         return (
             f"Paid: {price} charged; the helper received {received} after the "
             "platform fee."

@@ -24,12 +24,11 @@ then reach the other only on the engagement's page, not in their inbox.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from sqlmodel import Session, col, or_, select
 
+from marketplace import events
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import (
     OPEN,
@@ -47,6 +46,7 @@ from marketplace.domain.errors import (
     NotAuthorized,
     NotFound,
 )
+from marketplace.domain.ids import check_id
 from marketplace.domain.ledger import (
     MAX_HOLD_SECONDS,
     HoldNotPending,
@@ -57,25 +57,13 @@ from marketplace.inbox import notifications
 from marketplace.ious.ious import iou_for_help
 from marketplace.ledger import card_payments, ledger
 from marketplace.market import listings
-from marketplace.models import Engagement, EngagementEvent, Iou, Listing, Member
-from marketplace.network import connections, graph_index, intros
+from marketplace.models import Engagement, EngagementEvent, Listing, Member
+from marketplace.network import blocks, interactions, intros
 from marketplace.routes import DISPUTES
 from marketplace.routes import engagement as engagement_url
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Parties:
-    asker: Member
-    helper: Member
-
-    def of(self, member_id: int) -> Member:
-        return self.asker if member_id == self.asker.id else self.helper
-
-    def other(self, member_id: int) -> Member:
-        return self.helper if member_id == self.asker.id else self.asker
 
 
 # --------------------------------------------------------------------------- propose
@@ -156,12 +144,13 @@ def _refuse_second_booking(session: Session, listing_id: int, actor_id: int) -> 
 
 
 def _check_affordable(session: Session, member_id: int, price: int) -> None:
-    available = ledger.totals(
-        session, ledger.member_account(session, member_id)
-    ).available
-    if available < price:
+    # Asked of the ledger's own rule, so a credit limit counts here as it will
+    # when acceptance places the hold.
+    totals = ledger.totals(session, ledger.member_account(session, member_id))
+    if not totals.can_debit(price):
         raise InsufficientKarma(
-            f"Not enough karma: this costs {price} and you have {available} available."
+            f"Not enough karma: this costs {price} and you have "
+            f"{totals.available} available."
         )
 
 
@@ -207,7 +196,7 @@ def _refuse_blocked_pair(session: Session, engagement: Engagement) -> None:
     """Accepting starts the help (and holds the karma): not between two
     people either of whom blocked the other. Declining or withdrawing the
     proposal still works."""
-    if connections.blocked_between(session, engagement.asker_id, engagement.helper_id):
+    if blocks.blocked_between(session, engagement.asker_id, engagement.helper_id):
         raise Conflict("This can't go ahead any more; decline it instead.")
 
 
@@ -276,7 +265,7 @@ def _locked(
 ) -> Engagement:
     """The engagement, row-locked; a non-party sees 'not found' (operators, who
     pass actor_id None, see every one)."""
-    wanted = listings.check_id(engagement_id, "engagement")
+    wanted = check_id(engagement_id, "engagement")
     engagement = session.exec(
         select(Engagement).where(Engagement.id == wanted).with_for_update()
     ).first()
@@ -424,10 +413,10 @@ def _count_the_help(session: Session, engagement: Engagement, clock: Clock) -> N
     it warms the two people's connection now (in this unit of work) and, once
     committed, counts in the graph's give/get balance that who-to-ask ranks by."""
     helper, asker = engagement.helper_id, engagement.asker_id
-    graph_index.record_interaction(
+    interactions.record_interaction(
         session, asker, helper, "engagement", f"engagement:{engagement.id}", clock
     )
-    graph_index.after_commit(session, partial(graph_index.apply_help, helper, asker))
+    events.publish(session, "help.given", helper_id=helper, asker_id=asker)
 
 
 def _write_iou(session: Session, engagement: Engagement, clock: Clock) -> None:
@@ -509,7 +498,3 @@ def _tell(session, engagement, member_id, text, clock, *, sender_id) -> None:
         link=engagement_url(engagement.id),
         clock=clock,
     )
-
-
-def iou_of(session: Session, engagement: Engagement) -> Iou | None:
-    return session.get(Iou, engagement.iou_id) if engagement.iou_id else None

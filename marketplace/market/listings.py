@@ -20,6 +20,7 @@ from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import TAKES_A_SPOT
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
+from marketplace.domain.ids import check_id
 from marketplace.domain.listings import (
     AUDIENCES,
     KINDS,
@@ -29,11 +30,10 @@ from marketplace.domain.listings import (
     ListingDraft,
     check_listing,
 )
-from marketplace.domain.money import format_money, major_units
+from marketplace.domain.money import format_money, format_points, major_units
 from marketplace.models import Engagement, Listing, ListingTag, ListingViewer, Member
-from marketplace.network import connections, degrees
-
-MAX_ID = 2**31 - 1
+from marketplace.network import blocks, connections, degrees
+from marketplace.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,6 @@ class ListingView:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def check_id(value: object, label: str = "listing") -> int:
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value) if len(value) < 11 else 0
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-        raise NotFound(f"No such {label}.")
-    return value
 
 
 # --------------------------------------------------------------------------- write
@@ -214,7 +206,9 @@ def _replace_tags_and_viewers(session, listing_id, tags, viewer_ids) -> None:
 def _own(session: Session, actor_id: int, listing_id: object) -> Listing:
     """The actor's own listing, locked for the change."""
     listing = session.exec(
-        select(Listing).where(Listing.id == check_id(listing_id)).with_for_update()
+        select(Listing)
+        .where(Listing.id == check_id(listing_id, "listing"))
+        .with_for_update()
     ).first()
     if listing is None or not can_see(session, actor_id, listing):
         raise NotFound("No such listing.")
@@ -237,14 +231,14 @@ def visible_to(viewer_id: int) -> ColumnElement[bool]:
         & col(Listing.author_id).in_(degrees.first_degree(viewer_id)),
         (Listing.audience == "chosen") & col(Listing.id).in_(chosen),
     )
-    not_blocked = col(Listing.author_id).not_in(connections.blocked_ids(viewer_id))
+    not_blocked = col(Listing.author_id).not_in(blocks.blocked_ids(viewer_id))
     return or_(Listing.author_id == viewer_id, and_(shown, not_blocked))
 
 
 def can_see(session: Session, viewer_id: int, listing: Listing) -> bool:
     if listing.author_id == viewer_id:
         return True
-    if connections.blocked_between(session, viewer_id, listing.author_id):
+    if blocks.blocked_between(session, viewer_id, listing.author_id):
         return False
     if listing.audience == "public":
         return True
@@ -262,7 +256,7 @@ def can_see(session: Session, viewer_id: int, listing: Listing) -> bool:
 def visible_listing(
     session: Session, viewer_id: int, listing_id: object, *, lock: bool = False
 ) -> Listing:
-    stmt = select(Listing).where(Listing.id == check_id(listing_id))
+    stmt = select(Listing).where(Listing.id == check_id(listing_id, "listing"))
     listing = session.exec(stmt.with_for_update() if lock else stmt).first()
     if listing is None or not can_see(session, viewer_id, listing):
         raise NotFound("No such listing, or it isn't shown to you.")
@@ -379,13 +373,14 @@ def _view(item, author, tags, taken, viewer_id, chosen) -> ListingView:
 def price_label(
     terms: str, price: int, currency: str | None = None, rate_kind: str | None = None
 ) -> str:
+    locale = get_settings().locale  # the member's own, once members choose one
     if terms == "paid" and currency:
         per = " per hour" if rate_kind == "hourly" else ""
-        return f"{format_money(price, currency)}{per}"
+        return f"{format_money(price, currency, locale)}{per}"
     if terms == "karma":
-        return f"{price} karma"
+        return f"{format_points(price, locale)} karma"
     if terms == "iou":
-        return f"IOU for {price} points"
+        return f"IOU for {format_points(price, locale)} points"
     if terms == "free":
         return "Free · pay it forward"
     return f"{price} paid"

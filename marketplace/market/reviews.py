@@ -25,7 +25,7 @@ from marketplace.inbox import notifications
 from marketplace.market.listings import visible_to
 from marketplace.market.threads import party_engagement
 from marketplace.models import Engagement, EngagementEvent, Listing, Member, Review
-from marketplace.network import graph_index
+from marketplace.network import interactions
 from marketplace.routes import engagement as engagement_url
 
 REVIEW_MAX = 2000
@@ -99,7 +99,7 @@ def leave_review(
         created_at=clock.now(),
     )
     session.add(review)
-    graph_index.record_interaction(
+    interactions.record_interaction(
         session, actor_id, other, "review", f"engagement:{engagement.id}", clock
     )
     who = session.get(Member, actor_id).display_name

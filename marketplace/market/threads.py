@@ -14,11 +14,11 @@ from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import Conflict, NotFound
+from marketplace.domain.ids import check_id
 from marketplace.domain.text import clean_text
 from marketplace.inbox import notifications
-from marketplace.market import listings
 from marketplace.models import Engagement, Listing, Member, Message
-from marketplace.network import connections, graph_index
+from marketplace.network import blocks, interactions
 from marketplace.routes import engagement as engagement_url
 
 MESSAGE_MAX = 4000
@@ -41,7 +41,7 @@ def party_engagement(
     session: Session, member_id: int, engagement_id: object
 ) -> Engagement:
     """The engagement if `member_id` is one of its two parties, else 'not found'."""
-    engagement = session.get(Engagement, listings.check_id(engagement_id, "engagement"))
+    engagement = session.get(Engagement, check_id(engagement_id, "engagement"))
     if engagement is None or member_id not in (
         engagement.asker_id,
         engagement.helper_id,
@@ -62,7 +62,7 @@ def post_message(
     other = (
         engagement.helper_id if actor_id == engagement.asker_id else engagement.asker_id
     )
-    if connections.blocked_between(session, actor_id, other):
+    if blocks.blocked_between(session, actor_id, other):
         raise Conflict("Messages can't be sent in this engagement any more.")
     text = clean_text(
         body,
@@ -81,7 +81,7 @@ def post_message(
     session.add(message)
     author = session.get(Member, actor_id)
     title = session.get(Listing, engagement.listing_id).title
-    graph_index.record_interaction(
+    interactions.record_interaction(
         session, actor_id, other, "message", f"engagement:{engagement.id}", clock
     )
     notifications.notify(

@@ -1,5 +1,6 @@
-"""The network: connections, intros, the in-memory relationship graph and
-its sync across workers, nudges, contexts, groups, motivation, directory.
+"""The network: connections, blocks, interactions and warmth, intros, the
+in-memory relationship graph (kept in step by after-commit events), nudges,
+contexts, groups, motivation, directory.
 
 Each module holds the operations a member or operator performs: it takes a
 Session (and the acting member's id where one acts), authorizes, calls the

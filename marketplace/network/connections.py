@@ -14,27 +14,25 @@ The in-memory graph follows every change once it commits.
 
 A block holds wherever one member could reach the other, not only here:
 every service that starts something with someone, names them, tells them
-something or suggests them asks `blocked_between` (or filters by
-`blocked_ids`), the one place the rule lives.
+something or suggests them asks `blocks.blocked_between` (or filters by
+`blocks.blocked_ids`), the one place the rule lives.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from functools import partial
 
-from sqlalchemy import Select, case
 from sqlmodel import Session, and_, col, or_, select
 
-from marketplace import routes
+from marketplace import events, routes
 from marketplace.accounts import members, profiles
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.domain.text import clean_text
 from marketplace.inbox import notifications
 from marketplace.models import Connection, Member
-from marketplace.network import graph_index
+from marketplace.network import blocks, interactions
 from marketplace.network.degrees import first_degree
 
 NOTE_MAX = 300
@@ -216,12 +214,12 @@ def accept(
     `warmth_between` counts), and the graph gains the edge once this commits.
     `announce` tells the requester (an intro says it its own way)."""
     now = clock.now()
-    past = graph_index.warmth_between(session, row.requester_id, row.addressee_id)
+    past = interactions.warmth_between(session, row.requester_id, row.addressee_id)
     row.status, row.responded_at = "accepted", now
     row.warmth, row.warmth_at = past.value, past.at
     session.add(row)
     session.flush()
-    warmth = graph_index.record_interaction(
+    warmth = interactions.record_interaction(
         session,
         row.requester_id,
         row.addressee_id,
@@ -229,16 +227,14 @@ def accept(
         f"connection:{row.id}",
         clock=clock,
     )
-    graph_index.after_commit(
+    events.publish(
         session,
-        partial(
-            graph_index.apply_connection,
-            row.requester_id,
-            row.addressee_id,
-            "accepted",
-            warmth.value,
-            warmth.at,
-        ),
+        "connections.changed",
+        requester_id=row.requester_id,
+        addressee_id=row.addressee_id,
+        status="accepted",
+        warmth=warmth.value,
+        warmth_at=warmth.at,
     )
     if not announce:
         return row
@@ -319,55 +315,20 @@ def _set_status(session, row: Connection, status: str, clock: Clock) -> Connecti
     session.add(row)
     session.flush()
     if was_accepted:
-        graph_index.after_commit(
+        events.publish(
             session,
-            partial(
-                graph_index.apply_connection, row.requester_id, row.addressee_id, status
-            ),
+            "connections.changed",
+            requester_id=row.requester_id,
+            addressee_id=row.addressee_id,
+            status=status,
         )
     return row
 
 
 # ---------------------------------------------------------------------------- blocks
 #
-# The one rule every way of reaching someone asks: a pair is blocked when
-# either blocked the other (one row per pair, status "blocked", `blocked_by_id`
-# says who). Nothing new starts between them and nothing one does reaches the
-# other's inbox; what they had under way can still be finished. Each check is
-# one lookup on the connection table's (status, requester, addressee) index.
-
-
-def blocked_between(session: Session, a: int, b: int) -> bool:
-    """Whether a blocked b or b blocked a."""
-    return _block(session, a, b) is not None
-
-
-def has_blocked(session: Session, blocker_id: int, other_id: int) -> bool:
-    """Whether `blocker_id` blocked `other_id` (not the other way round)."""
-    block = _block(session, blocker_id, other_id)
-    return block is not None and block.blocked_by_id == blocker_id
-
-
-def _block(session: Session, a: int, b: int) -> Connection | None:
-    return session.exec(
-        select(Connection).where(_between(a, b), Connection.status == "blocked")
-    ).first()
-
-
-def blocked_ids(member_id: int) -> Select:
-    """SQL: the ids of everyone this member blocked or was blocked by (one
-    column), for a query that lists other members or what they posted."""
-    mine = Connection.requester_id == member_id
-    other = case((mine, Connection.addressee_id), else_=Connection.requester_id)
-    return select(other.label("member_id")).where(
-        Connection.status == "blocked",
-        or_(mine, Connection.addressee_id == member_id),
-    )
-
-
-def blocked_with(session: Session, member_id: int) -> set[int]:
-    """Everyone blocked by, or blocking, this member: never suggested to them."""
-    return set(session.exec(blocked_ids(member_id)).all())
+# The block rule itself lives in `blocks` (everything that reaches a member
+# asks it, the inbox included); starting something with someone asks here.
 
 
 def reachable_member(
@@ -377,7 +338,9 @@ def reachable_member(
     with them. Someone who blocked the actor reads as no such member, word
     for word, so a block can't be probed; the blocker is told to unblock."""
     other = members.active_member(session, handle, missing=missing, field=field)
-    block = None if other.id == actor_id else _block(session, actor_id, other.id)
+    block = (
+        None if other.id == actor_id else blocks.block_row(session, actor_id, other.id)
+    )
     if block is None:
         return other
     if block.blocked_by_id == actor_id:

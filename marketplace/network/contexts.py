@@ -11,7 +11,7 @@ either side blocked. Whatever reads or acts on a context by id goes through
 `visible_context`, so a private one reads as missing.
 
 Writes go to the database in the caller's unit of work and reach the
-in-memory graph only when it commits (`graph_index.after_commit`): a context
+in-memory graph only when it commits (the "contexts.posted" event): a context
 rolled back never nudges anyone, a closed one stops at once.
 """
 
@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import partial
 
 from sqlmodel import Session, col, or_, select
 
+from marketplace import events
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.contexts import (
     KIND_LABELS,
@@ -33,9 +33,9 @@ from marketplace.domain.contexts import (
     describe,
 )
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
-from marketplace.market.listings import check_id
+from marketplace.domain.ids import check_id
 from marketplace.models import Context, ContextTag, Member
-from marketplace.network import connections, degrees, graph_index
+from marketplace.network import blocks, degrees, graph_index
 
 OPEN, CLOSED = "open", "closed"
 # A member announces what they are in the middle of, not a backlog: a cap
@@ -92,7 +92,7 @@ def post_context(
     session.add_all(ContextTag(context_id=context.id, tag=t) for t in draft.tags)
     session.flush()
     signal = _signal(context, owner.display_name, draft)
-    graph_index.after_commit(session, partial(graph_index.apply_context, signal))
+    events.publish(session, "contexts.posted", context_id=context.id, signal=signal)
     return context
 
 
@@ -117,7 +117,7 @@ def close_context(
         context.status = CLOSED
         session.add(context)
         session.flush()
-    graph_index.after_commit(session, partial(graph_index.withdraw_context, context.id))
+    events.publish(session, "contexts.closed", context_id=context.id)
     return context
 
 
@@ -162,7 +162,7 @@ def audience_of(session: Session, viewer_id: int) -> Callable[[int], bool]:
     own, and those of members within two degrees of them (whom the nudges
     reach), unless either blocked the other. One query for the blocks; the
     degrees come from the in-memory graph."""
-    blocked = connections.blocked_with(session, viewer_id)
+    blocked = blocks.blocked_with(session, viewer_id)
 
     def shown(owner_id: int) -> bool:
         if owner_id == viewer_id:

@@ -16,7 +16,7 @@ from marketplace.accounts.profiles import tags_of
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.profiles import normalize_tag
 from marketplace.models import Member, MemberTag
-from marketplace.network import connections
+from marketplace.network import blocks
 
 PAGE_SIZE = 24
 
@@ -64,7 +64,7 @@ def shared_tags(
             col(MemberTag.tag).in_(my_tags),
             MemberTag.member_id != member_id,
             Member.status == "active",
-            col(MemberTag.member_id).not_in(connections.blocked_ids(member_id)),
+            col(MemberTag.member_id).not_in(blocks.blocked_ids(member_id)),
         )
     ).all()
     shared: dict[int, list[str]] = {}
@@ -131,7 +131,7 @@ def browse(
         raise InvalidInput("Page must be a whole number from 1.")
     stmt = select(Member).where(Member.status == "active")
     if viewer_id is not None:
-        stmt = stmt.where(col(Member.id).not_in(connections.blocked_ids(viewer_id)))
+        stmt = stmt.where(col(Member.id).not_in(blocks.blocked_ids(viewer_id)))
     if q := query.strip().lower():
         stmt = stmt.where(_matching(q))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()

@@ -1,29 +1,29 @@
 """The whole network's relationship graph, in memory, loaded once per process
-and kept in step with the database one change at a time.
+and kept in step with the database one committed event at a time.
 
 Warm intros, who-to-ask and context nudges must answer while a page loads, over
 100,000 members and a million connections; joins over the connection table
 cannot. So the process loads `domain.graph.RelationshipGraph` once, on first
 use (`index()`), with plain column selects streamed straight off the driver's
-cursor (no ORM objects), and then applies each change as it commits:
+cursor (no ORM objects), and then follows what commits.
 
-- `record_interaction(session, a, b, kind, ref)` writes the `interaction` row
-  and updates the connection's warmth cache in the caller's transaction;
-- `apply_connection`, `apply_interaction`, `apply_tags`, `apply_help`,
-  `apply_owed`, `apply_availability`, `apply_context`, `withdraw_context`
-  change the graph now; `after_commit(session, change)` defers any of them
-  until the session's transaction commits, and drops it if the transaction --
-  or the savepoint it was queued in -- rolls back. The graph never shows what
-  the database does not hold.
+It follows through the event bus (`marketplace.events`): the services that
+change what the graph shows publish events -- a connection changed or warmed
+(`network/connections`, `network/interactions`), help given, IOUs owed,
+tags and availability edited, contexts posted or closed -- and this module
+subscribes to them when it is imported. An event this worker committed carries
+the new values and is applied as it is (`apply_connection`, `apply_interaction`,
+`apply_tags`, `apply_help`, `apply_owed`, `apply_availability`,
+`apply_context`, `withdraw_context`); one another worker committed names only
+the rows, which are re-read from the database. Events of a rolled-back
+transaction or savepoint never arrive: the graph never shows what the database
+does not hold.
 
 Each apply sets absolute values from the row (warmth and its time, status),
 so applying twice is harmless. One lock guards the graph: queries take it too
-(they run in milliseconds), so no reader sees half a change.
-
-Several worker processes each hold their own copy. Every change queued with
-`after_commit` is also announced to the others (`graph_sync`, PostgreSQL
-LISTEN/NOTIFY, delivered only if the transaction commits); each worker's
-listener re-reads what changed (`refresh`) from the database.
+(they run in milliseconds), so no reader sees half a change. Nothing outside
+the network package imports this module: the others publish events, and read
+the graph through the network's services (`graph_views`, `nudges`, ...).
 """
 
 from __future__ import annotations
@@ -36,47 +36,29 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 
-from sqlalchemy import Engine, event, func, insert, literal_column, or_, select, update
-from sqlmodel import Session
+from sqlalchemy import Engine, func, literal_column, or_, select
 
-from marketplace.accounts import session_cache
+from marketplace import events
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.db import get_engine, read_only_engine
 from marketplace.domain.contexts import ContextBoard, ContextSignal
-from marketplace.domain.errors import InvalidInput
 from marketplace.domain.graph import Candidate, Nudge, RelationshipGraph, WarmPath
-from marketplace.domain.strength import (
-    WEIGHTS,
-    ColdTie,
-    Tie,
-    Warmth,
-    add_interaction,
-    check_kind,
-    going_cold,
-    ordered_pair,
-    warmth_from,
-)
+from marketplace.domain.strength import ordered_pair
 from marketplace.models import (
     Connection,
     Context,
     ContextTag,
     Engagement,
-    Interaction,
     Iou,
     Member,
     MemberTag,
 )
-from marketplace.network import graph_sync
 from marketplace.settings import get_settings
 
 ACCEPTED = "accepted"
 CONNECTION = Connection.__table__
-INTERACTION = Interaction.__table__
-REF_MAX = 40
 STREAM_BATCH = 50_000
-_PENDING = "graph_index.pending"
 _lock = threading.RLock()
 log = logging.getLogger(__name__)
 
@@ -91,8 +73,6 @@ class NetworkIndex:
 
 
 _index: NetworkIndex | None = None
-_listener: graph_sync.Listener | None = None
-FEED_READY_SECONDS = 5.0
 
 
 # --------------------------------------------------------------------------- loading
@@ -107,7 +87,10 @@ def index() -> NetworkIndex:
     with _lock:
         if _index is None:
             engine = get_engine()
-            _follow_other_workers(engine)
+            # Hear the other workers before loading, so that each of their
+            # changes is in the snapshot or arrives afterwards (re-reading
+            # one twice is harmless).
+            events.follow_other_workers(engine)
             _index = load_index(engine)
         return _index
 
@@ -128,52 +111,6 @@ def lock() -> threading.RLock:
 
 def is_loaded() -> bool:
     return _index is not None
-
-
-def _follow_other_workers(engine: Engine) -> None:
-    """Listen to the other workers' changes before loading, so that every
-    change either is in the snapshot or arrives afterwards (applying one
-    twice is harmless: `refresh` re-reads rows)."""
-    global _listener
-    if not graph_sync.is_shared(engine):
-        stop_following()
-        return
-    dsn = graph_sync.conninfo(engine)
-    if _listener is not None and _listener.dsn == dsn and _listener.is_alive():
-        return
-    stop_following()
-    _listener = graph_sync.Listener(dsn, refresh, _lost_feed)
-    _listener.start()
-    if not _listener.listening.wait(FEED_READY_SECONDS):
-        log.warning("graph feed not listening yet; loading anyway")
-
-
-def hears_other_workers() -> bool:
-    """Whether what other workers announce reaches this one now: alone on
-    SQLite it always does; on PostgreSQL once the feed listens."""
-    if not graph_sync.is_shared(get_engine()):
-        return True
-    current = _listener
-    return current is not None and current.is_alive() and current.listening.is_set()
-
-
-def _lost_feed() -> None:
-    """Whatever the other workers announced meanwhile is lost: start afresh."""
-    use_index(None)
-    session_cache.clear()
-
-
-def stop_following() -> None:
-    """Stop listening to other workers (tests, or the app pointed elsewhere)."""
-    global _listener
-    if _listener is not None:
-        _listener.stop()
-        _listener = None
-
-
-def listener() -> graph_sync.Listener | None:
-    """The feed listener of this process, if it follows other workers."""
-    return _listener
 
 
 def load_index(
@@ -391,92 +328,33 @@ def withdraw_context(context_id: int) -> None:
     _change(lambda _, board: board.remove(context_id))
 
 
-def forget_sessions(session: Session, member_id: int) -> None:
-    """When `session` commits, every worker forgets what it remembers of this
-    member's sessions (session_cache): after, not before, or a read in between
-    would remember the old answer again."""
-    after_commit(session, partial(session_cache.drop, [member_id]))
+# --------------------------------------------------------------- following events
 
 
-def after_commit(session: Session, change: Callable[[], None]) -> None:
-    """Run `change` (one of the apply functions, bound to its arguments) once
-    the session's transaction commits; forget it if the transaction, or the
-    savepoint it was queued in, rolls back."""
-    pending = session.info.get(_PENDING)
-    if pending is None:
-        pending = session.info[_PENDING] = []
-        event.listen(session, "after_commit", _apply_pending)
-        event.listen(session, "after_soft_rollback", _drop_rolled_back)
-    queued_in = session.get_nested_transaction() or session.get_transaction()
-    pending.append((queued_in, change))
-    graph_sync.announce(session, *_topic(change))
-
-
-def _apply_pending(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint was released: the outer transaction may still fail
-    pending = session.info.get(_PENDING) or []
-    session.info[_PENDING] = []
-    for _transaction, change in pending:
-        try:
-            change()
-        except Exception:
-            # The transaction has committed: the database is right and only
-            # the copy is wrong. Drop it; the next query loads it afresh.
-            log.exception("graph index: a committed change did not apply; reloading")
-            use_index(None)
-
-
-def _drop_rolled_back(session: Session, rolled_back) -> None:
-    pending = session.info.get(_PENDING) or []
-    session.info[_PENDING] = [
-        (transaction, change)
-        for transaction, change in pending
-        if not _within(transaction, rolled_back)
-    ]
-
-
-def _within(transaction, ancestor) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-# ------------------------------------------------------------------- other workers
-
-
-def _topic(change: Callable[[], None]) -> tuple[str, list[int]]:
-    """What another worker must re-read after `change` (an apply function
-    bound to its arguments): a topic and the ids that name the rows."""
-    func, args = getattr(change, "func", None), getattr(change, "args", ())
-    if func in (apply_connection, apply_interaction, apply_owed):
-        return "pair", [args[0], args[1]]
-    if func in (apply_tags, apply_availability):
-        return "member", [args[0]]
-    if func is apply_help:
-        return "help", [args[0], args[1]]
-    if func is apply_context:
-        return "context", [args[0].id]
-    if func is withdraw_context:
-        return "context", [args[0]]
-    if func is session_cache.drop:
-        return session_cache.TOPIC, list(args[0])
-    return "reload", []  # anything else (a reseed): start again from the database
-
-
-def refresh(topic: str, ids: list[int]) -> None:
-    """Bring the loaded graph in line with the database for what another
-    worker announced. Reads under the graph lock, so a change this worker
-    commits meanwhile applies after the read, never under it."""
-    if topic == session_cache.TOPIC:
-        session_cache.drop(ids)
-        return
-    reread = _REREAD.get(topic)
-    if reread is None:
+def _follow(event: events.Event) -> None:
+    """Bring the loaded graph in line with one committed event: apply the
+    values this worker committed, re-read the rows another worker did."""
+    apply, reread = _FOLLOWS[event.topic]
+    try:
+        if event.local:
+            apply(event)
+        else:
+            _reread(reread, event.ids())
+    except Exception:
+        # The transaction has committed: the database is right and only the
+        # copy is wrong. Drop it; the next query loads it afresh.
+        log.exception("graph index: %s did not apply; reloading", event.topic)
         use_index(None)
-        return
+
+
+def _start_afresh(_event: events.Event) -> None:
+    """Bulk changes, or a feed that dropped: load the graph again when next used."""
+    use_index(None)
+
+
+def _reread(reread: Callable[..., None], ids: tuple[int, ...]) -> None:
+    """Reads under the graph lock, so a change this worker commits meanwhile
+    applies after the read, never under it."""
     with _lock:
         current = _index
         if current is None:
@@ -490,7 +368,7 @@ def _reread_pair(conn, current: NetworkIndex, a: int, b: int) -> None:
     low, high = ordered_pair(a, b)
     edge = conn.execute(
         _edges_query(conn.dialect.name)
-        .where(_between(low, high))
+        .where(between(low, high))
         .order_by(CONNECTION.c.id)
         .limit(1)
     ).first()
@@ -536,19 +414,52 @@ def _reread_context(conn, current: NetworkIndex, context_id: int) -> None:
         current.contexts.remove(context_id)
 
 
-_REREAD: dict[str, Callable[..., None]] = {
-    "pair": _reread_pair,
-    "member": _reread_member,
-    "help": _reread_help,
-    "context": _reread_context,
+# What each topic changes: applied from the event's own values when this
+# worker committed it, or re-read from the rows its key ids name.
+_FOLLOWS: dict[str, tuple[Callable[[events.Event], None], Callable[..., None]]] = {
+    "connections.changed": (
+        lambda e: apply_connection(
+            e["requester_id"],
+            e["addressee_id"],
+            e["status"],
+            e.get("warmth", 0.0),
+            e.get("warmth_at"),
+        ),
+        _reread_pair,
+    ),
+    "connections.warmed": (
+        lambda e: apply_interaction(
+            e["requester_id"], e["addressee_id"], e["warmth"], e["warmth_at"]
+        ),
+        _reread_pair,
+    ),
+    "ious.changed": (
+        lambda e: apply_owed(e["debtor_id"], e["creditor_id"], e["open_ious"]),
+        _reread_pair,
+    ),
+    "profiles.edited": (
+        lambda e: apply_availability(e["member_id"], e["availability"]),
+        _reread_member,
+    ),
+    "profiles.tags_replaced": (
+        lambda e: apply_tags(e["member_id"], e["expertise"], e["background"]),
+        _reread_member,
+    ),
+    "help.given": (lambda e: apply_help(e["helper_id"], e["asker_id"]), _reread_help),
+    "contexts.posted": (lambda e: apply_context(e["signal"]), _reread_context),
+    "contexts.closed": (lambda e: withdraw_context(e["context_id"]), _reread_context),
 }
+for _topic in _FOLLOWS:
+    events.subscribe(_topic, _follow)
+events.subscribe(events.DATA_REPLACED, _start_afresh)
+events.subscribe(events.MISSED, _start_afresh)
 
 
 def _after_fork() -> None:
-    """A forked worker starts with no graph, no listener (threads do not
-    survive a fork) and a lock no other thread of the parent can be holding."""
-    global _index, _listener, _lock
-    _index, _listener, _lock = None, None, threading.RLock()
+    """A forked worker starts with no graph and a lock no other thread of the
+    parent can be holding."""
+    global _index, _lock
+    _index, _lock = None, threading.RLock()
 
 
 os.register_at_fork(after_in_child=_after_fork)
@@ -557,113 +468,23 @@ os.register_at_fork(after_in_child=_after_fork)
 # --------------------------------------------------------------------------- warmth
 
 
-def _half_life() -> float:
+def warmth_half_life() -> float:
+    """How fast warmth fades: the loaded graph's (a benchmark may load one
+    with its own), else the configured one. Warmth written to the database
+    decays at the same rate as the graph's."""
     current = _index
     return (
         current.graph.half_life_days if current else get_settings().graph_half_life_days
     )
 
 
-def record_interaction(
-    session: Session,
-    a: int,
-    b: int,
-    kind: str,
-    ref: str = "",
-    clock: Clock = system_clock,
-) -> Warmth | None:
-    """Record that a and b did something together (`kind`: engagement, intro,
-    review, iou, message, connect; `ref` e.g. "engagement:12"): an interaction
-    row, and the warmth cache of their connection, whatever its status, in
-    the caller's transaction. The graph follows when it commits. Returns the
-    new warmth, or None when they have no connection row yet (the interaction
-    then counts once they connect; see `warmth_between`)."""
-    low, high = ordered_pair(_id(a), _id(b))
-    kind = check_kind(kind)
-    if not isinstance(ref, str) or len(ref) > REF_MAX:
-        raise InvalidInput(f"ref must be text of at most {REF_MAX} characters.", "ref")
-    now = clock.now()
-    row = {"member_a_id": low, "member_b_id": high, "kind": kind.value}
-    session.execute(
-        insert(INTERACTION).values(**row, weight=WEIGHTS[kind], at=now, ref=ref)
-    )
-    found = _locked_connection(session, low, high)
-    if found is None:
-        return None
-    cid, requester, addressee, status, warmth, warmth_at, last = found
-    new = add_interaction(Warmth(warmth, warmth_at), kind, now, _half_life())
-    session.execute(
-        update(CONNECTION)
-        .where(CONNECTION.c.id == cid)
-        .values(
-            warmth=new.value,
-            warmth_at=new.at,
-            last_interaction_at=max(last or now, now),
-        )
-    )
-    if status == ACCEPTED:
-        after_commit(
-            session, partial(apply_interaction, requester, addressee, new.value, new.at)
-        )
-    return new
-
-
-def _id(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("Expected a member id.", "member")
-    return value
-
-
-def _between(low: int, high: int):
+def between(low: int, high: int):
+    """SQL: the connection rows of the pair, whoever asked."""
     c = CONNECTION.c
     return or_(
         (c.requester_id == low) & (c.addressee_id == high),
         (c.requester_id == high) & (c.addressee_id == low),
     )
-
-
-def _locked_connection(session: Session, low: int, high: int):
-    """The pair's connection row, locked until the transaction ends (so two
-    interactions at once add up instead of one overwriting the other)."""
-    c = CONNECTION.c
-    query = select(
-        c.id,
-        c.requester_id,
-        c.addressee_id,
-        c.status,
-        c.warmth,
-        c.warmth_at,
-        c.last_interaction_at,
-    ).where(_between(low, high))
-    return session.execute(query.order_by(c.id).limit(1).with_for_update()).first()
-
-
-def warmth_between(session: Session, a: int, b: int) -> Warmth:
-    """The warmth of a and b re-derived from every interaction they had: the
-    cache a connection starts with when it is accepted after they worked
-    together, and what an audit compares the cache against."""
-    low, high = ordered_pair(_id(a), _id(b))
-    i = INTERACTION.c
-    rows = session.execute(
-        select(i.weight, i.at).where(i.member_a_id == low, i.member_b_id == high)
-    ).all()
-    return warmth_from(((weight, at) for weight, at in rows), _half_life())
-
-
-def cold_ties(
-    session: Session, member_id: int, clock: Clock = system_clock
-) -> list[ColdTie]:
-    """The member's connections that mattered and are fading, from the
-    connection rows (the graph keeps no last-interaction time)."""
-    c = CONNECTION.c
-    rows = session.execute(
-        select(c.requester_id, c.addressee_id, c.warmth, c.warmth_at).where(
-            c.status == ACCEPTED,
-            or_(c.requester_id == member_id, c.addressee_id == member_id),
-        )
-    ).all()
-    ties = (Tie(b if a == member_id else a, warmth, at) for a, b, warmth, at in rows)
-    return going_cold(ties, clock.now(), _half_life())
 
 
 # --------------------------------------------------------------------------- queries

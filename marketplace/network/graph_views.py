@@ -1,14 +1,17 @@
 """What the network page and a profile show of the relationship graph: the
-ego-network picture, my connections by warmth, and warm paths to someone.
+ego-network picture, my connections by warmth, warm paths to someone -- and
+who to ask for help with some tags, which the market's asks use. The rest of
+the app reads the graph here, never through `graph_index` itself.
 
 Read-only; everything comes from the in-memory graph (graph_index) plus one
 query for names, so a page with a picture of dozens of people stays fast.
 Whoever the viewer blocked, or was blocked by, appears nowhere: not in the
-picture, not on a path (one more query, connections.blocked_with).
+picture, not on a path (one more query, blocks.blocked_with).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -17,8 +20,9 @@ from sqlmodel import Session, or_, select
 from marketplace.accounts import members
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.ego import layout
+from marketplace.domain.graph import Candidate
 from marketplace.models import Connection, Member
-from marketplace.network import connections, graph_index
+from marketplace.network import blocks, graph_index
 
 FIRST_LIMIT = 16  # connections drawn around me
 SECOND_PER = 2  # people drawn beyond each of the warmest connections
@@ -90,7 +94,7 @@ def ego_picture(
     """Me, my warmest connections and a few people beyond them, placed by
     domain.ego.layout; ties drawn thicker the warmer they are."""
     graph, now = graph_index.index().graph, clock.now()
-    hidden = connections.blocked_with(session, member_id)
+    hidden = blocks.blocked_with(session, member_id)
     with graph_index.lock():  # no change lands half-way through the reading
         first = _warmest(graph, member_id, now, {member_id}, FIRST_LIMIT)
         drawn = {member_id, *hidden, *(m for m, _ in first)}
@@ -203,7 +207,7 @@ def paths_to(
     none through someone either side of a block with the viewer."""
     if viewer_id == target_id:
         return []
-    avoid = connections.blocked_with(session, viewer_id)
+    avoid = blocks.blocked_with(session, viewer_id)
     found = graph_index.warm_paths(viewer_id, target_id, clock, avoid=avoid)
     people = members.by_id(session, [m for path in found for m in path.members])
     return [
@@ -227,3 +231,19 @@ def mutual_names(
     ids = graph_index.mutual_connections(a, b, clock)
     people = members.by_id(session, ids)
     return sorted(people[m].display_name for m in ids if m in people)
+
+
+# ------------------------------------------------------------------------ who to ask
+
+
+def who_to_ask(
+    member_id: int,
+    tags: Iterable[str],
+    clock: Clock = system_clock,
+    limit: int = 10,
+    exclude: Collection[int] = (),
+) -> list[Candidate]:
+    """First- and second-degree members ranked for help with these tags
+    (expertise, give propensity, path strength, availability, favours they
+    owe), none of `exclude`."""
+    return graph_index.who_to_ask(member_id, tags, clock, limit, exclude)

@@ -38,7 +38,8 @@ from marketplace.domain.contexts import KINDS as CONTEXT_VERBS
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.domain.graph import Community, RelationshipGraph
 from marketplace.domain.groups import check_group, is_slug
-from marketplace.market.listings import check_id, has_room, visible_to
+from marketplace.domain.ids import check_id
+from marketplace.market.listings import has_room, visible_to
 from marketplace.models import (
     Connection,
     Context,
@@ -49,7 +50,7 @@ from marketplace.models import (
     Member,
     MemberGroup,
 )
-from marketplace.network import connections, contexts, graph_index
+from marketplace.network import blocks, contexts, graph_index
 
 CACHE_SECONDS = 300.0
 CACHE_ENTRIES = 512
@@ -147,7 +148,7 @@ def detected_communities(
     found = _communities(session, member_id, clock)
     people = _chips(session, {m for f in found for m in f.shown})
     if member_id is not None:  # cached for everyone alike: blocks apply here
-        for hidden in connections.blocked_with(session, member_id):
+        for hidden in blocks.blocked_with(session, member_id):
             people.pop(hidden, None)
     return [
         CommunityView(
@@ -433,7 +434,7 @@ def _members_of(session: Session, group_id: int, viewer_id: int) -> list[MemberC
         .where(
             GroupMembership.group_id == group_id,
             Member.status == "active",
-            col(Member.id).not_in(connections.blocked_ids(viewer_id)),
+            col(Member.id).not_in(blocks.blocked_ids(viewer_id)),
         )
         .order_by(GroupMembership.joined_at, GroupMembership.id)
         .limit(MEMBERS_LISTED)

@@ -27,7 +27,7 @@ from marketplace.domain.text import clean_text
 from marketplace.inbox import notifications as notes
 from marketplace.ledger import ledger
 from marketplace.models import Connection, Engagement, Intro, Member
-from marketplace.network import connections, graph_index
+from marketplace.network import blocks, connections, interactions
 from marketplace.settings import get_settings
 
 MESSAGE_MAX = 500
@@ -179,7 +179,7 @@ def forward_intro(
     intro.answered_at = clock.now()
     if answer == "decline":
         return _let_go(session, intro, actor_id, clock)
-    if connections.blocked_between(session, intro.requester_id, intro.target_id):
+    if blocks.blocked_between(session, intro.requester_id, intro.target_id):
         raise Conflict("This introduction can't be made any more; let it go.")
     intro.status = "forwarded"
     session.add(intro)
@@ -198,7 +198,7 @@ def forward_intro(
         clock=clock,
     )
     for other in (intro.requester_id, intro.target_id):
-        graph_index.record_interaction(
+        interactions.record_interaction(
             session, intro.via_id, other, "intro", f"intro:{intro.id}", clock=clock
         )
     return intro

@@ -14,7 +14,7 @@ Where each kind comes from:
   (graph_index.context_nudges), and open requests of my first and second
   degree that fit it and that I may see (listings.visible_to) and have not
   answered yet.
-- reconnect: connections going cold (graph_index.cold_ties), each with the
+- reconnect: connections going cold (interactions.cold_ties), each with the
   most concrete reason to reach out now: their open context, their open
   request that fits what I know, an IOU between us, or else the last thing we
   did together and when.
@@ -56,7 +56,7 @@ from marketplace.models import (
     MemberTag,
     NudgeFeedback,
 )
-from marketplace.network import connections, degrees, graph_index
+from marketplace.network import blocks, degrees, graph_index, interactions
 
 FEED_MAX = 50
 MAX_REQUESTS = 5  # my newest open requests that get ask and intro nudges
@@ -123,7 +123,7 @@ def feed(
         raise InvalidInput(f"Limit must be a whole number up to {FEED_MAX}.", "limit")
     prefs = rules.preferences(_history(session, member_id, clock), clock.now())
     hidden = prefs.hidden
-    blocked = connections.blocked_with(session, member_id)
+    blocked = blocks.blocked_with(session, member_id)
     drafts = [
         *_ask_and_intro(session, member_id, clock, hidden, blocked),
         *_contexts(session, member_id, clock, hidden, blocked),
@@ -503,7 +503,7 @@ def _reconnect(session, me: int, clock: Clock, hidden) -> list[NudgeView]:
     """Ties going cold, each with the most concrete reason to reach out now."""
     ties = [
         t
-        for t in graph_index.cold_ties(session, me, clock)
+        for t in interactions.cold_ties(session, me, clock)
         if rules.reconnect_key(t.other_id) not in hidden
     ][:COLD_TIES]
     if not ties:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from marketplace import events
 from marketplace.accounts import session_cache
 from marketplace.accounts.accounts import SignedIn
 
@@ -53,3 +54,21 @@ def test_an_answer_older_than_the_ttl_is_read_again(monkeypatch):
     later = session_cache.time.monotonic() + session_cache.TTL_SECONDS + 1
     monkeypatch.setattr(session_cache.time, "monotonic", lambda: later)
     assert session_cache.recall("t-ada", NOW) is None
+
+
+def test_ended_sessions_and_edited_profiles_are_forgotten_when_they_commit():
+    remember("t-ada", ADA)
+    remember("t-bob", BOB)
+    events.tell_here("sessions.ended", member_id=ADA.id)
+    assert session_cache.recall("t-ada", NOW) is None
+    assert session_cache.recall("t-bob", NOW) == BOB
+    events.tell_here("profiles.edited", member_id=BOB.id, availability="away")
+    assert session_cache.recall("t-bob", NOW) is None  # the navigation shows names
+
+
+def test_a_worker_that_may_have_missed_events_forgets_everyone():
+    remember("t-ada", ADA)
+    remember("t-bob", BOB)
+    events.tell_here(events.MISSED)
+    assert session_cache.recall("t-ada", NOW) is None
+    assert session_cache.recall("t-bob", NOW) is None

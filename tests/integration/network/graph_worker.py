@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from marketplace import db
+from marketplace import db, events
 from marketplace.accounts import signed_in
 from marketplace.network import graph_index
 
@@ -27,7 +27,7 @@ def answer(query: dict) -> object:
         member = signed_in.member_for(query["token"])
         return member.id if member else None
     if query["q"] == "feed":
-        listener = graph_index.listener()
+        listener = events.listener()
         return {
             "listening": bool(listener and listener.listening.is_set()),
             "received": listener.received if listener else 0,

@@ -19,16 +19,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from marketplace import db
+from marketplace import db, event_feed
 from marketplace.accounts import accounts, profiles
 from marketplace.db import unit_of_work
 from marketplace.models import MemberTag
-from marketplace.network import connections, contexts, graph_index, graph_sync
+from marketplace.network import connections, contexts, graph_index
 from tests.conftest import _clean, unavailable
 from tests.integration.ledger.test_wallet import PASSWORD, member
 from tests.integration.network.test_connections import answer, ask, connected
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # the repository
 WITHIN = 1.0  # seconds: the promise
 
 
@@ -220,7 +220,15 @@ def test_a_worker_that_lost_its_feed_reloads_and_catches_up(pg, people, other):
 
 
 def test_announcements_name_the_sender_and_what_changed():
-    assert graph_sync.parse("host:1:ab pair 3 4") == ("host:1:ab", "pair", [3, 4])
-    assert graph_sync.parse("host:1:ab reload") == ("host:1:ab", "reload", [])
-    assert graph_sync.parse("garbage") is None
-    assert graph_sync.parse("host:1:ab pair x") is None
+    assert event_feed.parse("host:1:ab connections.changed 3 4") == (
+        "host:1:ab",
+        "connections.changed",
+        [3, 4],
+    )
+    assert event_feed.parse("host:1:ab data.replaced") == (
+        "host:1:ab",
+        "data.replaced",
+        [],
+    )
+    assert event_feed.parse("garbage") is None
+    assert event_feed.parse("host:1:ab connections.changed x") is None

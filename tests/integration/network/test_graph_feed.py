@@ -20,7 +20,7 @@ from marketplace.domain.strength import WEIGHTS, Kind
 from marketplace.ious import clearing, ious
 from marketplace.market import engagements, listings, reviews, threads
 from marketplace.models import Connection, Interaction, Member
-from marketplace.network import graph_index
+from marketplace.network import graph_index, interactions
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 CLOCK = FixedClock(NOW)  # every step at one moment: weights add up exactly
@@ -103,7 +103,7 @@ def confirmed(asker, helper, terms="karma", price=2) -> int:
 def warmth(a, b) -> float:
     """The warmth re-derived from every interaction row."""
     with read_only() as s:
-        return graph_index.warmth_between(s, a.member_id, b.member_id).value
+        return interactions.warmth_between(s, a.member_id, b.member_id).value
 
 
 def cached(a, b) -> Connection:

@@ -24,7 +24,7 @@ from marketplace.models import (
     Member,
     MemberTag,
 )
-from marketplace.network import graph_index
+from marketplace.network import graph_index, interactions
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -80,7 +80,7 @@ def tag(member_id: int, *tags: str, kind: str = "give") -> None:
 
 def interact(a: int, b: int, kind: str, when: datetime = NOW, ref: str = ""):
     with unit_of_work() as s:
-        return graph_index.record_interaction(s, a, b, kind, ref, FixedClock(when))
+        return interactions.record_interaction(s, a, b, kind, ref, FixedClock(when))
 
 
 @pytest.fixture
@@ -203,7 +203,7 @@ def test_an_interaction_warms_the_connection_row_and_the_graph_after_commit(circ
     graph = graph_index.index().graph
     later = NOW + 30 * DAY
     with unit_of_work() as s:
-        warmth = graph_index.record_interaction(
+        warmth = interactions.record_interaction(
             s, bob, ada, "engagement", "engagement:12", FixedClock(later)
         )
         assert graph.warmth(ada, bob, later) == pytest.approx(decayed(2.0, NOW, later))
@@ -211,7 +211,11 @@ def test_an_interaction_warms_the_connection_row_and_the_graph_after_commit(circ
     assert warmth == expected
     assert graph.warmth(ada, bob, later) == pytest.approx(expected.value)
     with read_only() as s:
-        row = s.exec(select(Connection).where(Connection.requester_id == ada)).first()
+        row = s.exec(
+            select(Connection).where(
+                Connection.requester_id == ada, Connection.addressee_id == bob
+            )
+        ).one()
         assert (row.warmth, row.warmth_at) == (pytest.approx(expected.value), later)
         assert row.last_interaction_at == later
         stored = s.exec(select(Interaction)).one()
@@ -227,7 +231,7 @@ def test_a_rolled_back_transaction_leaves_database_and_graph_as_they_were(circle
     ada, bob, *_ = circle
     graph = graph_index.index().graph
     with pytest.raises(RuntimeError), unit_of_work() as s:
-        graph_index.record_interaction(s, ada, bob, "intro", clock=FixedClock(NOW))
+        interactions.record_interaction(s, ada, bob, "intro", clock=FixedClock(NOW))
         raise RuntimeError("the rest of the operation failed")
     assert graph.warmth(ada, bob, NOW) == pytest.approx(2.0)
     with read_only() as s:
@@ -238,14 +242,16 @@ def test_a_savepoint_that_rolls_back_drops_only_its_own_changes(circle):
     ada, bob, cyd, dee, eve = circle
     graph = graph_index.index().graph
     with unit_of_work() as s:
-        graph_index.record_interaction(s, ada, bob, "message", clock=FixedClock(NOW))
+        interactions.record_interaction(s, ada, bob, "message", clock=FixedClock(NOW))
         with pytest.raises(RuntimeError), s.begin_nested():
-            graph_index.record_interaction(
+            interactions.record_interaction(
                 s, cyd, dee, "message", clock=FixedClock(NOW)
             )
             raise RuntimeError("this engagement could not be confirmed")
         with s.begin_nested():  # released, then committed with the rest
-            graph_index.record_interaction(s, ada, eve, "review", clock=FixedClock(NOW))
+            interactions.record_interaction(
+                s, ada, eve, "review", clock=FixedClock(NOW)
+            )
     assert graph.warmth(ada, bob, NOW) == pytest.approx(2.1)
     assert graph.warmth(cyd, dee, NOW) == pytest.approx(1.0)
     assert graph.warmth(ada, eve, NOW) == pytest.approx(
@@ -260,7 +266,7 @@ def test_strangers_interactions_wait_for_their_connection(circle):
     assert interact(ada, cyd, "engagement", NOW - 90 * DAY) is None
     assert interact(cyd, ada, "review", NOW) is None
     with unit_of_work() as s:
-        warmth = graph_index.warmth_between(s, ada, cyd)
+        warmth = interactions.warmth_between(s, ada, cyd)
     assert warmth.at == NOW
     assert warmth.value == pytest.approx(0.5 + 0.4)  # 90 days is one half-life
     assert not graph_index.index().graph.has_edge(ada, cyd)
@@ -286,7 +292,7 @@ def test_bad_interactions_are_refused_and_nothing_is_written(circle, args):
     a, b, kind, *ref = args
     a, b = {1: ada, 2: bob}.get(a, a), {1: ada, 2: bob}.get(b, b)
     with pytest.raises(InvalidInput), unit_of_work() as s:
-        graph_index.record_interaction(s, a, b, kind, *ref)
+        interactions.record_interaction(s, a, b, kind, *ref)
     with read_only() as s:
         assert s.exec(select(Interaction)).all() == []
 
@@ -323,24 +329,26 @@ def test_the_graph_kept_in_step_equals_a_fresh_load(circle):
 def test_relationships_that_mattered_and_faded_are_listed_as_going_cold(circle):
     ada, bob, _cyd, _dee, _eve = circle
     with read_only() as s:
-        assert graph_index.cold_ties(s, ada, FixedClock(NOW)) == []
-        cold = graph_index.cold_ties(s, ada, FixedClock(NOW + 365 * DAY))
+        assert interactions.cold_ties(s, ada, FixedClock(NOW)) == []
+        cold = interactions.cold_ties(s, ada, FixedClock(NOW + 365 * DAY))
     assert [c.other_id for c in cold] == [bob]
     interact(ada, bob, "message", NOW + 365 * DAY)
     with read_only() as s:
-        assert graph_index.cold_ties(s, ada, FixedClock(NOW + 366 * DAY)) == []
+        assert interactions.cold_ties(s, ada, FixedClock(NOW + 366 * DAY)) == []
 
 
-def test_a_change_that_fails_after_commit_drops_the_copy_not_the_data(circle):
+def test_a_change_that_fails_after_commit_drops_the_copy_not_the_data(
+    circle, monkeypatch
+):
     ada, bob, *_ = circle
     graph_index.index()
 
-    def broken() -> None:
+    def broken(*_args) -> None:
         raise RuntimeError("a bug in an apply function")
 
+    monkeypatch.setattr(graph_index, "apply_interaction", broken)
     with unit_of_work() as s:
-        graph_index.after_commit(s, broken)
-        graph_index.record_interaction(s, ada, bob, "review", clock=FixedClock(NOW))
+        interactions.record_interaction(s, ada, bob, "review", clock=FixedClock(NOW))
     assert not graph_index.is_loaded()
     assert graph_index.index().graph.warmth(ada, bob, NOW) == pytest.approx(2.4)
 

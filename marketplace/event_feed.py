@@ -1,20 +1,21 @@
-"""Keep every worker's in-memory graph in step: a change feed over PostgreSQL
-LISTEN/NOTIFY.
+"""The cluster feed: how one worker process hears what the others committed,
+over PostgreSQL LISTEN/NOTIFY.
 
-Each worker process holds its own copy of the relationship graph
-(`graph_index`). When a unit of work changes something the graph shows, it
-also `announce`s the change -- a topic and a few ids, e.g. "connection 12 34"
--- with `pg_notify` inside the same transaction. PostgreSQL delivers a
-notification only if that transaction commits (and drops it with a rolled-back
-savepoint), in commit order, to every listening session: exactly the
-after-commit semantics the local copy already has, with no second system to
-keep consistent. Each worker's `Listener` thread receives the others'
-announcements and re-reads the named rows, so a message carries no values
-that could be stale and applying one twice is harmless.
+Several worker processes each keep things in memory (the relationship graph,
+who is behind a session token). When a unit of work publishes an event
+(`events`), the event is also `announce`d here: its topic and a few ids,
+e.g. "connections.changed 12 34", sent with `pg_notify` inside the same
+transaction. PostgreSQL delivers a notification only if that transaction
+commits (and drops it with a rolled-back savepoint), in commit order, to every
+listening session: exactly the after-commit semantics the local delivery has,
+with no second system to keep consistent. Each worker's `Listener` thread
+receives the others' announcements and hands them to the event bus, whose
+subscribers re-read the named rows -- a message carries no values that could
+be stale, so hearing one twice is harmless.
 
 A listener that loses its connection (PostgreSQL restarted, network blip)
-cannot know what it missed: when it is back it calls `on_gap`, and the graph
-reloads. SQLite is one worker by design, so there is nothing to announce.
+cannot know what it missed: when it is back it calls `on_gap`. SQLite is one
+worker by design, so there is nothing to announce.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ import psycopg
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-CHANNEL = "karma_graph"
+# Renamed from "karma_graph" when the feed began to carry every event: a
+# worker of the old build and one of the new never mistake each other's words.
+CHANNEL = "karma_events"
 RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 POLL_SECONDS = 0.5  # how often the listener looks up to see if it should stop
 log = logging.getLogger(__name__)
@@ -46,7 +49,7 @@ _origin = _new_origin()
 
 def origin() -> str:
     """This process's name on the feed (its own announcements come back to it
-    and are ignored: it applied them when it committed)."""
+    and are ignored: it delivered them itself when it committed)."""
     return _origin
 
 
@@ -57,7 +60,7 @@ def is_shared(engine: Engine) -> bool:
 
 def announce(session: Session, topic: str, ids: Sequence[int]) -> None:
     """Tell the other workers, when this session's transaction commits, that
-    `topic` changed for `ids`. Does nothing on SQLite."""
+    `topic` happened to `ids`. Does nothing on SQLite."""
     if not is_shared(session.get_bind()):
         return
     payload = " ".join([origin(), topic, *(str(int(i)) for i in ids)])
@@ -94,7 +97,7 @@ class Listener(threading.Thread):
         on_change: Callable[[str, list[int]], None],
         on_gap: Callable[[], None],
     ) -> None:
-        super().__init__(name="graph-sync", daemon=True)
+        super().__init__(name="event-feed", daemon=True)
         self.dsn = dsn
         self.on_change = on_change
         self.on_gap = on_gap
@@ -115,7 +118,7 @@ class Listener(threading.Thread):
             except psycopg.Error as error:
                 self.listening.clear()
                 delay = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
-                log.warning("graph feed lost (%s); retrying in %.1fs", error, delay)
+                log.warning("event feed lost (%s); retrying in %.1fs", error, delay)
                 attempt += 1
                 self._halt.wait(delay)
 
@@ -125,7 +128,7 @@ class Listener(threading.Thread):
             self.listening.set()
             if reconnected:
                 # Whatever was announced while we were away is lost.
-                log.info("graph feed back; reloading the graph")
+                log.info("event feed back; whatever it missed is read afresh")
                 self.on_gap()
             while not self._halt.is_set():
                 for note in conn.notifies(timeout=POLL_SECONDS):
@@ -134,7 +137,7 @@ class Listener(threading.Thread):
     def _deliver(self, payload: str) -> None:
         message = parse(payload)
         if message is None:
-            log.warning("graph feed: ignoring %r", payload)
+            log.warning("event feed: ignoring %r", payload)
             return
         sender, topic, ids = message
         if sender == origin():
@@ -143,7 +146,9 @@ class Listener(threading.Thread):
         try:
             self.on_change(topic, ids)
         except Exception:
-            log.exception("graph feed: %s %s did not apply; reloading", topic, ids)
+            log.exception(
+                "event feed: %s %s was not heard; starting afresh", topic, ids
+            )
             self.on_gap()
 
 

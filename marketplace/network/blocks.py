@@ -1,0 +1,57 @@
+"""Blocks: the one rule every way of reaching someone asks.
+
+A pair is blocked when either blocked the other (one connection row per pair,
+status "blocked", `blocked_by_id` says who). Nothing new starts between them
+and nothing one does reaches the other's inbox; what they had under way can
+still be finished. Each check is one lookup on the connection table's
+(status, requester, addressee) index.
+
+The rule sits apart from `connections` (where a member blocks and unblocks)
+because the inbox asks it too: notifications must not depend on the service
+that sends them notifications.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, case
+from sqlmodel import Session, and_, or_, select
+
+from marketplace.models import Connection
+
+
+def blocked_between(session: Session, a: int, b: int) -> bool:
+    """Whether a blocked b or b blocked a."""
+    return block_row(session, a, b) is not None
+
+
+def has_blocked(session: Session, blocker_id: int, other_id: int) -> bool:
+    """Whether `blocker_id` blocked `other_id` (not the other way round)."""
+    block = block_row(session, blocker_id, other_id)
+    return block is not None and block.blocked_by_id == blocker_id
+
+
+def block_row(session: Session, a: int, b: int) -> Connection | None:
+    """The pair's row if it is a block, whoever blocked."""
+    between = or_(
+        and_(Connection.requester_id == a, Connection.addressee_id == b),
+        and_(Connection.requester_id == b, Connection.addressee_id == a),
+    )
+    return session.exec(
+        select(Connection).where(between, Connection.status == "blocked")
+    ).first()
+
+
+def blocked_ids(member_id: int) -> Select:
+    """SQL: the ids of everyone this member blocked or was blocked by (one
+    column), for a query that lists other members or what they posted."""
+    mine = Connection.requester_id == member_id
+    other = case((mine, Connection.addressee_id), else_=Connection.requester_id)
+    return select(other.label("member_id")).where(
+        Connection.status == "blocked",
+        or_(mine, Connection.addressee_id == member_id),
+    )
+
+
+def blocked_with(session: Session, member_id: int) -> set[int]:
+    """Everyone blocked by, or blocking, this member: never suggested to them."""
+    return set(session.exec(blocked_ids(member_id)).all())
