@@ -1,4 +1,4 @@
-"""Ledger throughput: 16 concurrent writers through the service layer, vs pgbench.
+"""Ledger throughput through the app's own paths, vs pgbench in the same run.
 
     python benchmarks/ledger.py              # 20 s per database (~1.5 minutes)
     python benchmarks/ledger.py --quick      # 5 s per database, a smoke run
@@ -8,24 +8,35 @@ What runs, in order, each against its own throwaway database:
 
 1. the yardstick: `pgbench -i -s 16` then `pgbench -c 16 -j 2 -T <seconds>`
    (TPC-B) on a separate database of the same PostgreSQL server;
-2. PostgreSQL: 16 writers, each posting 1-karma transfers between random member
-   accounts with `marketplace.ledger.ledger.transfer` inside
-   `marketplace.db.unit_of_work()` (one transaction, one commit per transfer),
-   unique keys, for <seconds>;
+2. PostgreSQL: 16 writers, each repeating what members do with karma, one
+   `marketplace.db.unit_of_work()` (one transaction, one commit) per step,
+   each step the service call the app makes there:
+     gift  `ledger.give_karma` -- paying it forward from the wallet, as
+           `WalletState.send_karma` does (recipient by handle, blocks checked);
+     hold  `ledger.hold` -- the karma an engagement's acceptance reserves, with
+           the accounts, key, timeout and code `market.engagements` uses;
+     post  `ledger.post_hold` -- that hold posted at confirmation;
+   1 karma each, between random members, for <seconds>;
 3. SQLite (a temporary file): the same.
+
+Each step writes one transfer, so transfers/s is transactions/s, the unit
+pgbench counts. The engagement's own rows (its status, events and notices)
+are not written: this measures the ledger's part of those units of work.
 
 The 16 writers are 16 processes, 16 threads, or one process per CPU with the
 writers shared out as threads ("hybrid"): with `--mode auto` (the default) a
 short probe of each decides, and the output says which won and by how much. On
 PostgreSQL the writers' backends are sampled in pg_stat_activity to show where
-the time goes (server work, lock waits, WAL, or waiting on the client). After each run
-`marketplace.ledger.audit.audit_ledger` must find no breach, and the transfers
+the time goes (server work, lock waits, WAL, or waiting on the client). After each
+run `marketplace.ledger.audit.audit_ledger` must find no breach, and the transfers
 it counts must equal the setup transfers plus every transfer a writer saw commit.
 
 The last line of stdout is one JSON object (pg_tps, pgbench_tps,
-ratio_to_pgbench, sqlite_tps, pg_p95_ms, sqlite_p95_ms, audit_ok, ok, ...);
-`ok` means every target was met: PostgreSQL >= 0.8x pgbench, SQLite >= 1,000
-transfers/s, a clean audit and no failed transfer. The exit status is 0 when ok.
+ratio_to_pgbench, sqlite_tps, pg_p95_ms, sqlite_p95_ms, per-path figures,
+audit_ok, ok, ...); `ok` means every target was met: PostgreSQL >= 0.8x
+pgbench, SQLite >= 1,000 transfers/s, a clean audit and no failed transfer.
+The exit status is 0 when ok, 1 when a target is missed, 2 when the benchmark
+itself failed.
 """
 
 from __future__ import annotations
@@ -46,6 +57,7 @@ import tempfile
 import threading
 import time
 import traceback
+import uuid
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,6 +73,7 @@ from sqlalchemy.engine import URL, Engine, make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from marketplace import db  # noqa: E402
+from marketplace.domain.ledger import MAX_HOLD_SECONDS  # noqa: E402
 from marketplace.ledger import ledger  # noqa: E402
 from marketplace.ledger.audit import audit_ledger  # noqa: E402
 from marketplace.migrations import upgrade_to_head  # noqa: E402
@@ -78,6 +91,7 @@ TARGET_SQLITE_TPS = 1_000
 FUNDING = 100_000  # karma granted to each member account before the run
 PROGRESS_EVERY = 5.0  # seconds between progress lines
 MODES = ("process", "thread", "hybrid")
+PATHS = ("gift", "hold", "post")  # one cycle of a writer, one transfer each
 
 
 def say(message: str) -> None:
@@ -87,28 +101,92 @@ def say(message: str) -> None:
 # --------------------------------------------------------------------------- writers
 
 
+Person = tuple[int, str]  # member id, handle
+
+
 @dataclass
 class WriterResult:
     worker: int
-    ok: int = 0
+    ok: Counter = field(default_factory=Counter)  # transfers committed, per path
     failed: Counter = field(default_factory=Counter)
-    latencies_ms: array = field(default_factory=lambda: array("d"))
+    latencies_ms: dict[str, array] = field(
+        default_factory=lambda: {path: array("d") for path in PATHS}
+    )
     wall_s: float = 0.0
     cpu_s: float = 0.0  # this writer's own CPU time (its thread's)
     error: str = ""
 
 
+def gift(rng: random.Random, people: list[Person]) -> None:
+    """Pay 1 karma forward, as the wallet page does: one unit of work around
+    `give_karma`, the recipient named by handle, a fresh form key."""
+    (actor, _), (_, handle) = rng.sample(people, 2)
+    with db.unit_of_work() as session:
+        ledger.give_karma(
+            session,
+            actor_id=actor,
+            to_handle=handle,
+            amount=1,
+            memo="",
+            key=f"gift:{actor}:{uuid.uuid4().hex}",
+        )
+
+
+def accept(rng: random.Random, people: list[Person], engagement: str) -> str:
+    """Reserve 1 karma of the asker's for the helper, as accepting a karma
+    engagement does (`market.engagements._accept`); returns the hold's key."""
+    (asker, _), (helper, _) = rng.sample(people, 2)
+    hold_key = f"engagement:{engagement}:hold"
+    with db.unit_of_work() as session:
+        ledger.hold(
+            session,
+            key=hold_key,
+            debit_account_id=ledger.member_account(session, asker),
+            credit_account_id=ledger.member_account(session, helper),
+            amount=1,
+            timeout_seconds=MAX_HOLD_SECONDS,
+            code="engagement",
+            memo=f"Engagement #{engagement}: benchmark help",
+        )
+    return hold_key
+
+
+def confirm(engagement: str, hold_key: str) -> None:
+    """Post the hold, as confirming the engagement does (`engagements._pay`)."""
+    with db.unit_of_work() as session:
+        ledger.post_hold(
+            session,
+            key=f"engagement:{engagement}:post",
+            hold_key=hold_key,
+            memo=f"Engagement #{engagement} confirmed",
+        )
+
+
+def _step(path: str, rng, people, engagement: str, held: list[str]) -> bool:
+    """One step of a writer's cycle; False when there was nothing to do (the
+    cycle's hold was refused, so there is nothing to post)."""
+    if path == "gift":
+        gift(rng, people)
+    elif path == "hold":
+        held.append(accept(rng, people, engagement))
+    elif held:
+        confirm(engagement, held.pop())
+    else:
+        return False
+    return True
+
+
 def _write(
     worker: int,
-    accounts: list[int],
+    people: list[Person],
     tag: str,
     start_at: float,
     stop_at: float,
     counters,
     profile_path: str | None,
 ) -> WriterResult:
-    """Post 1-karma transfers between random accounts until `stop_at`, each in
-    its own unit of work (one transaction, one commit)."""
+    """Repeat gift, hold, post between random members until `stop_at`, each
+    step its own unit of work (one transaction, one commit)."""
     result = WriterResult(worker)
     rng = random.Random(f"{tag}:{worker}")
     profiler = cProfile.Profile() if profile_path else None
@@ -117,30 +195,21 @@ def _write(
     cpu0, wall0 = time.thread_time(), time.perf_counter()
     if profiler:
         profiler.enable()
-    seq = 0
+    seq, held = 0, []
     try:
-        while True:
-            began = time.perf_counter()
-            if began >= stop_at:
-                break
-            debit, credit = rng.sample(accounts, 2)
+        while (began := time.perf_counter()) < stop_at:
+            path = PATHS[seq % len(PATHS)]
+            engagement = f"{tag}.{worker}.{seq // len(PATHS)}"
             seq += 1
             try:
-                # One transfer, one transaction: the service's own entry point
-                # for that (one autocommitted statement on PostgreSQL).
-                ledger.transfer_now(
-                    key=f"bench:{tag}:{worker}:{seq}",
-                    debit_account_id=debit,
-                    credit_account_id=credit,
-                    amount=1,
-                    code="gift",
-                )
+                if not _step(path, rng, people, engagement, held):
+                    continue
             except Exception as exc:  # counted, not fatal: the audit will judge
-                result.failed[type(exc).__name__] += 1
+                result.failed[f"{path}: {type(exc).__name__}"] += 1
                 continue
-            result.latencies_ms.append((time.perf_counter() - began) * 1000)
-            result.ok += 1
-            counters[worker] = result.ok
+            result.latencies_ms[path].append((time.perf_counter() - began) * 1000)
+            result.ok[path] += 1
+            counters[worker] += 1
     except BaseException:
         result.error = traceback.format_exc()
     finally:
@@ -153,7 +222,7 @@ def _write(
 
 
 def _run_group(
-    members: list[int], accounts, tag, window, counters, report, profile
+    members: list[int], people, tag, window, counters, report, profile
 ) -> None:
     """Run the writers `members` in threads of this process (in the calling
     thread when there is one), handing each result to `report`."""
@@ -163,7 +232,7 @@ def _run_group(
             start_at, stop_at = window()
             r = _write(
                 w,
-                accounts,
+                people,
                 tag,
                 start_at,
                 stop_at,
@@ -184,7 +253,7 @@ def _run_group(
         thread.join()
 
 
-def _process_writers(url, members, accounts, tag, ready, go, counters, out, profile):
+def _process_writers(url, members, people, tag, ready, go, counters, out, profile):
     """Entry point of one writer process: its own engine and pool."""
     engine = db.make_engine(url)
     db.use_engine(engine)
@@ -193,7 +262,7 @@ def _process_writers(url, members, accounts, tag, ready, go, counters, out, prof
             conn.execute(text("SELECT 1"))
         ready.put(members)
         go.wait()
-        _run_group(members, accounts, tag, go.window, counters, out.put, profile)
+        _run_group(members, people, tag, go.window, counters, out.put, profile)
     except BaseException:
         for w in members:  # the parent then stops waiting for them
             out.put(WriterResult(w, error=traceback.format_exc()))
@@ -226,8 +295,11 @@ class RunResult:
     workers: int
     seconds: float
     ok: int = 0
+    by_path: Counter = field(default_factory=Counter)
     failed: Counter = field(default_factory=Counter)
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: dict[str, list[float]] = field(
+        default_factory=lambda: {path: [] for path in PATHS}
+    )
     elapsed_s: float = 0.0
     writer_cpu_s: float = 0.0
     machine_busy: float = 0.0  # share of all CPUs busy during the run (0..1)
@@ -238,10 +310,12 @@ class RunResult:
     def tps(self) -> float:
         return self.ok / self.elapsed_s if self.elapsed_s else 0.0
 
-    def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
+    def percentile(self, p: float, path: str | None = None) -> float:
+        """The p-th percentile latency of one path's steps, or of all steps."""
+        chosen = [path] if path else PATHS
+        ordered = sorted(ms for name in chosen for ms in self.latencies_ms[name])
+        if not ordered:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
@@ -315,7 +389,7 @@ class WaitSampler:
 def run_writers(
     url: str,
     database: str,
-    accounts: list[int],
+    people: list[Person],
     *,
     mode: str,
     workers: int,
@@ -344,7 +418,7 @@ def run_writers(
                 target=_run_group,
                 args=(
                     list(range(workers)),
-                    accounts,
+                    people,
                     tag,
                     lambda: (start_at, start_at + seconds),
                     counters,
@@ -371,7 +445,7 @@ def run_writers(
         procs = [
             ctx.Process(
                 target=_process_writers,
-                args=(url, g, accounts, tag, ready, go, counters, out, profile),
+                args=(url, g, people, tag, ready, go, counters, out, profile),
                 daemon=True,
             )
             for g in groups
@@ -398,9 +472,11 @@ def run_writers(
     if busy1[1] > busy0[1]:
         run.machine_busy = (busy1[0] - busy0[0]) / (busy1[1] - busy0[1])
     for r in results:
-        run.ok += r.ok
+        run.ok += r.ok.total()
+        run.by_path.update(r.ok)
         run.failed.update(r.failed)
-        run.latencies_ms.extend(r.latencies_ms)
+        for path in PATHS:
+            run.latencies_ms[path].extend(r.latencies_ms[path])
         run.elapsed_s = max(run.elapsed_s, r.wall_s)
         run.writer_cpu_s += r.cpu_s
         if r.error:
@@ -464,22 +540,22 @@ def drop_pg_database(name: str) -> None:
 
 @dataclass
 class Ledger:
-    """A migrated database with funded member accounts."""
+    """A migrated database with funded members."""
 
     url: str
-    accounts: list[int]
+    people: list[Person]
     setup_transfers: int
 
 
 def prepare_ledger(url: str, members: int) -> Ledger:
-    """Migrate, add `members` members, open their accounts and fund each one
-    from the admin-grant account, all through the service layer."""
+    """Migrate, add `members` members and fund each one with an operator's
+    grant (`ledger.grant`, from the admin-grant account), in one transaction."""
     engine = db.make_engine(url)
     try:
         upgrade_to_head(engine)
         now = datetime.now(UTC)
         with Session(engine, expire_on_commit=False) as session:
-            people = [
+            joined = [
                 Member(
                     handle=f"bench{i:05d}",
                     display_name=f"Bench {i}",
@@ -490,26 +566,21 @@ def prepare_ledger(url: str, members: int) -> Ledger:
                 )
                 for i in range(members)
             ]
-            session.add_all(people)
+            session.add_all(joined)
             session.flush()
-            issuer = ledger.system_account(session, ledger.ADMIN_GRANT)
-            accounts = []
-            for person in people:
-                account = ledger.member_account(session, person.id)
-                ledger.transfer(
+            for member in joined:
+                ledger.grant(
                     session,
-                    key=f"bench-fund:{person.id}",
-                    debit_account_id=issuer,
-                    credit_account_id=account,
+                    handle=member.handle,
                     amount=FUNDING,
-                    code="admin_grant",
                     memo="benchmark funding",
+                    key=f"bench-fund:{member.id}",
                 )
-                accounts.append(account)
+            people = [(member.id, member.handle) for member in joined]
             session.commit()
     finally:
         engine.dispose()
-    return Ledger(url, accounts, setup_transfers=len(accounts))
+    return Ledger(url, people, setup_transfers=len(people))
 
 
 @dataclass
@@ -652,7 +723,7 @@ def choose_mode(
         probe = run_writers(
             led.url,
             database,
-            led.accounts,
+            led.people,
             mode=mode,
             workers=args.workers,
             seconds=args.probe_seconds,
@@ -688,7 +759,7 @@ def bench_database(database: str, url: str, args) -> Measured:
     run = run_writers(
         led.url,
         database,
-        led.accounts,
+        led.people,
         mode=mode,
         workers=args.workers,
         seconds=args.seconds,
@@ -776,6 +847,20 @@ def _out_of_time(_signum, _frame) -> None:
     raise TimeoutError("the benchmark ran out of its time budget")
 
 
+def _by_path(run: RunResult) -> dict[str, dict[str, float]]:
+    """Each path's share of a run: transfers, their rate, p50 and p95 in ms."""
+    seconds = run.elapsed_s or 1.0
+    return {
+        path: {
+            "transfers": run.by_path[path],
+            "per_s": round(run.by_path[path] / seconds, 1),
+            "p50_ms": round(run.percentile(50, path), 2),
+            "p95_ms": round(run.percentile(95, path), 2),
+        }
+        for path in PATHS
+    }
+
+
 def report(args, pgb: PgbenchResult, pg: Measured, lite: Measured) -> int:
     ratio = pg.run.tps / pgb.tps if pgb.tps else 0.0
     audit_ok = pg.audit.clean and lite.audit.clean
@@ -806,6 +891,12 @@ def report(args, pgb: PgbenchResult, pg: Measured, lite: Measured) -> int:
             f"{'clean' if m.audit.clean else 'BREACHED'}"
             f" ({m.audit.counted:,} = {m.audit.expected:,})"
         )
+        for path, figures in _by_path(r).items():
+            say(
+                f"{'  ' + path:<21}{figures['transfers']:>10,}{'':>8}"
+                f"{figures['per_s']:>9,.0f}{figures['p50_ms']:>8.1f}"
+                f"{figures['p95_ms']:>8.1f}"
+            )
     say(
         f"{'pgbench':<11}{f'{pgb.clients} -j2':<10}{'':>10}{'':>8}{pgb.tps:>9,.0f}"
         f"{'':>8}{'':>8}{'1.00x':>12}   TPC-B -s {pgb.scale}, {pgb.seconds:g}s"
@@ -856,6 +947,8 @@ def report(args, pgb: PgbenchResult, pg: Measured, lite: Measured) -> int:
         "sqlite_mode": lite.run.mode,
         "pg_transfers": pg.run.ok,
         "sqlite_transfers": lite.run.ok,
+        "pg_paths": _by_path(pg.run),
+        "sqlite_paths": _by_path(lite.run),
         "failed": failed,
         "audit_ok": audit_ok,
         "targets": targets,

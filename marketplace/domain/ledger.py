@@ -16,8 +16,16 @@ A transfer is one of five kinds:
   void    releases a hold
   expire  releases a hold whose time ran out
 A hold is resolved at most once. Transfers are immutable; a correction is a
-reversing transfer. This module holds the arithmetic and the refusals; the
-service layer applies it under a lock, and the audit replays it.
+reversing transfer.
+
+The balancing rule is stated once, here, as data (`FLOOR`, `CEILING`): after a
+change, a debited account's available amount stays at or above minus its
+credit limit, and a credited account's balance with its incoming holds stays at
+or below its cap; a change that only releases (a hold's post, void or expiry)
+is never refused. Python asks the rule through `Bound.allows`; the service
+layer's SQL guards are written from the same data (`ledger.ledger_sql`), the
+PL/pgSQL function of alembic 0004 is checked against it, and the audit replays
+the transfers with `debit_effect` and checks every account with it.
 
 The same rules hold for money (`domain.money`): an account holds one currency,
 KARMA or a money code such as "usd" in minor units, and a transfer moves one
@@ -26,7 +34,7 @@ currency between two accounts of that currency, never across currencies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from marketplace.domain.errors import DomainError, InvalidInput
@@ -92,6 +100,7 @@ class Totals:
     credits_pending: int = 0
     credit_limit: int | None = 0  # None: no lower bound (system issuance accounts)
     cap: int | None = None  # None: no upper bound
+    closed: bool = False  # a closed account takes no new debit or credit
 
     @property
     def balance(self) -> int:
@@ -102,13 +111,13 @@ class Totals:
         return self.balance - self.debits_pending
 
     def can_debit(self, amount: int) -> bool:
-        return (
-            self.credit_limit is None or self.available - amount >= -self.credit_limit
-        )
+        """Whether `amount` more debit keeps it at or above its floor
+        (0: whether it is there now, as the audit asks)."""
+        return FLOOR.within(self, amount)
 
     def can_credit(self, amount: int) -> bool:
-        incoming = self.credits_posted + self.credits_pending + amount
-        return self.cap is None or incoming - self.debits_posted <= self.cap
+        """Whether `amount` more credit keeps it at or below its cap."""
+        return CEILING.within(self, amount)
 
 
 def check_currency_code(value: object) -> str:
@@ -168,11 +177,84 @@ def check_timeout(seconds: object) -> int:
     return seconds
 
 
-# --------------------------------------------------------------------------- arithmetic
+# --------------------------------------------------------------------------- the rule
+
+GROWTH = "growth"  # the term of a bound that stands for the change itself
+
+
+class Side(StrEnum):
+    DEBIT = "debit"
+    CREDIT = "credit"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One side's bound, as data: the signed sum of `terms` -- an account's
+    totals, and GROWTH for what the change adds -- stays at least -`limit`
+    (a floor) or at most `limit` (a ceiling). An account whose `limit` is None
+    has no such bound. Written as data so that the SQL guards can be built
+    from it term for term instead of being a second copy of the rule."""
+
+    side: Side
+    terms: tuple[tuple[int, str], ...]  # (+1 or -1, a Totals field or GROWTH)
+    limit: str  # the Totals field that holds the bound
+    floor: bool  # True: >= -limit; False: <= limit
+
+    def position(self, totals: Totals, growth: int = 0) -> int:
+        """The bounded sum, after the side grew by `growth`."""
+        return sum(
+            sign * (growth if name == GROWTH else getattr(totals, name))
+            for sign, name in self.terms
+        )
+
+    def within(self, totals: Totals, growth: int = 0) -> bool:
+        limit = getattr(totals, self.limit)
+        if limit is None:
+            return True
+        after = self.position(totals, growth)
+        return after >= -limit if self.floor else after <= limit
+
+    def allows(self, totals: Totals, growth: int) -> bool:
+        """The rule each side of a transfer must pass. A release (growth <= 0)
+        always passes -- the hold already reserved the room, and a hold must
+        always be resolvable -- even on a closed account or one that a changed
+        limit left outside its bound; anything else needs an open account that
+        stays within its bound."""
+        return growth <= 0 or (not totals.closed and self.within(totals, growth))
+
+
+# The debited account may spend down to minus its credit limit: what it has
+# posted, less what its own holds reserve (`Totals.available`), less the change.
+FLOOR = Bound(
+    Side.DEBIT,
+    terms=(
+        (+1, "credits_posted"),
+        (-1, "debits_posted"),
+        (-1, "debits_pending"),
+        (-1, GROWTH),
+    ),
+    limit="credit_limit",
+    floor=True,
+)
+# The credited account may hold up to its cap, counting what is held for it:
+# a hold on its way in must not be able to push it over the cap once posted.
+CEILING = Bound(
+    Side.CREDIT,
+    terms=(
+        (+1, "credits_posted"),
+        (+1, "credits_pending"),
+        (+1, GROWTH),
+        (-1, "debits_posted"),
+    ),
+    limit="cap",
+    floor=False,
+)
+BOUNDS = {Side.DEBIT: FLOOR, Side.CREDIT: CEILING}
 
 
 def debit_effect(kind: Kind, amount: int, held: int = 0) -> tuple[int, int]:
-    """(change to posted, change to pending) on the debit side of a transfer;
+    """(change to posted, change to pending) that a transfer makes to each of its
+    sides -- the debit account's debits and the credit account's credits alike;
     `held` is the amount of the hold a post/void/expire resolves."""
     return {
         Kind.SINGLE: (amount, 0),
@@ -183,28 +265,11 @@ def debit_effect(kind: Kind, amount: int, held: int = 0) -> tuple[int, int]:
     }[kind]
 
 
-def apply_debit(totals: Totals, kind: Kind, amount: int, held: int = 0) -> Totals:
+def growth(kind: Kind, amount: int, held: int = 0) -> int:
+    """What a transfer adds to each side's posted + pending: the figure a
+    `Bound` judges (negative when a resolution gives part of a hold back)."""
     posted, pending = debit_effect(kind, amount, held)
-    if (posted + pending) > 0 and not totals.can_debit(posted + pending):
-        raise InsufficientKarma(
-            f"Not enough karma: {totals.available} available, {amount} needed."
-        )
-    return replace(
-        totals,
-        debits_posted=totals.debits_posted + posted,
-        debits_pending=totals.debits_pending + pending,
-    )
-
-
-def apply_credit(totals: Totals, kind: Kind, amount: int, held: int = 0) -> Totals:
-    posted, pending = debit_effect(kind, amount, held)
-    if (posted + pending) > 0 and not totals.can_credit(posted + pending):
-        raise ExceedsCap("The receiving account would go over its cap.")
-    return replace(
-        totals,
-        credits_posted=totals.credits_posted + posted,
-        credits_pending=totals.credits_pending + pending,
-    )
+    return posted + pending
 
 
 def check_resolution(kind: Kind, amount: int | None, held: int) -> int:

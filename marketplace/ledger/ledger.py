@@ -6,8 +6,9 @@ transaction, so a transfer is atomic and cheap:
 1. INSERT the transfer, ON CONFLICT DO NOTHING (the client id is unique, and a
    hold's resolution is unique): a replay inserts nothing and returns the
    original, or an IdempotencyConflict when its fields differ.
-2. UPDATE each account with a guard in its WHERE clause (the limit or cap of
-   `domain.ledger.Totals`), lower account id first so two writers never wait on
+2. UPDATE each account with a guard in its WHERE clause -- the domain's one
+   balancing rule (`domain.ledger.FLOOR` / `CEILING`) rendered as SQL by
+   `ledger_sql` --, lower account id first so two writers never wait on
    each other in opposite orders. The UPDATE takes the row lock and checks in
    one step: no double spend under concurrency. On SQLite the transaction began
    with BEGIN IMMEDIATE, so writers are serialized anyway.
@@ -34,7 +35,6 @@ from sqlmodel import Session
 
 from marketplace.accounts import members
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.db import get_engine, read_only, unit_of_work
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ledger import (
     KARMA,
@@ -54,7 +54,7 @@ from marketplace.domain.ledger import (
     check_key,
     check_resolution,
     check_timeout,
-    debit_effect,
+    growth,
 )
 from marketplace.domain.money import check_currency, format_money, split_fee
 from marketplace.domain.text import clean_text
@@ -171,6 +171,7 @@ def _totals(row) -> Totals:
         row["credits_pending"],
         row["credit_limit"],
         row["cap"],
+        row["closed_at"] is not None,
     )
 
 
@@ -210,61 +211,6 @@ def transfer(
         memo=_memo(memo),
         now=clock.now(),
     )
-
-
-def transfer_now(
-    *,
-    key: object,
-    debit_account_id: object,
-    credit_account_id: object,
-    amount: object,
-    code: str,
-    memo: object = "",
-    currency: object = KARMA,
-    clock: Clock = system_clock,
-) -> Transfer:
-    """A transfer that is a whole transaction by itself. On PostgreSQL it is one
-    autocommitted statement -- one round trip instead of three -- with the same
-    checks, idempotency and refusals as `transfer` in a unit of work."""
-    engine = get_engine()
-    if engine.dialect.name != "postgresql":
-        with unit_of_work() as session:
-            return transfer(
-                session,
-                key=key,
-                debit_account_id=debit_account_id,
-                credit_account_id=credit_account_id,
-                amount=amount,
-                code=code,
-                memo=memo,
-                currency=currency,
-                clock=clock,
-            )
-    debit, credit = check_accounts(debit_account_id, credit_account_id)
-    currency = check_currency_code(currency)
-    fields = _fields(
-        check_key(key),
-        Kind.SINGLE,
-        debit,
-        credit,
-        check_amount(amount, currency),
-        currency,
-        None,
-        None,
-        code,
-        _memo(memo),
-        clock.now(),
-    )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        new_id, refused = ledger_sql.record_alone(conn, fields, fields["amount"], 0)
-    if new_id is not None:
-        return _as_transfer(fields | {"id": new_id})
-    with read_only() as session:
-        if refused is None:
-            return _replay(session, fields)
-        side = "debit" if refused == debit else "credit"
-        _explain_refusal(session, refused, fields["amount"], side, currency)
-    raise AssertionError("unreachable")
 
 
 def _fields(
@@ -473,14 +419,8 @@ def _record(
         return _replay(session, fields)
     if refused is not None:
         side = "debit" if refused == debit else "credit"
-        growth = _growth(kind, amount, held)
-        _explain_refusal(session, refused, growth, side, currency)
+        _explain_refusal(session, refused, growth(kind, amount, held), side, currency)
     return _as_transfer(fields | {"id": new_id})
-
-
-def _growth(kind: Kind, amount: int, held: int) -> int:
-    posted, pending = debit_effect(kind, amount, held)
-    return posted + pending
 
 
 def _replay(session: Session, fields: dict) -> Transfer:
@@ -515,7 +455,7 @@ def _replay(session: Session, fields: dict) -> Transfer:
 
 
 def _explain_refusal(
-    session: Session, account_id: int, growth: int, side: str, currency: str
+    session: Session, account_id: int, needed: int, side: str, currency: str
 ):
     row = (
         session.execute(select(ACCOUNT).where(ACCOUNT.c.id == account_id))
@@ -534,11 +474,11 @@ def _explain_refusal(
         raise ExceedsCap("The receiving account would go over its cap.")
     if currency == KARMA:
         raise InsufficientKarma(
-            f"Not enough karma: {current.available} available, {growth} needed."
+            f"Not enough karma: {current.available} available, {needed} needed."
         )
     raise InsufficientFunds(
         f"Not enough funds: {format_money(current.available, currency)} "
-        f"available, {format_money(growth, currency)} needed."
+        f"available, {format_money(needed, currency)} needed."
     )
 
 

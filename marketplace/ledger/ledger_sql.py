@@ -4,9 +4,15 @@ A transfer is three statements: insert it once, then move each side under its
 guard. Building these through SQLAlchemy's expression layer cost about 1.4 ms of
 Python per transfer -- more than the database spent on it -- so they are
 written once here and sent straight to the DBAPI cursor of the session's own
-connection (same transaction, same lock, same rollback). The guards are the
-SQL form of `domain.ledger.Totals.can_debit` / `can_credit`; the audit and the
-property tests hold the two in step.
+connection (same transaction, same lock, same rollback).
+
+The guards are not written by hand: `guard` renders the domain's balancing
+rule (`domain.ledger.FLOOR` and `CEILING`, what `Bound.allows` decides in
+Python) as the WHERE condition of each side's UPDATE, term for term, so the
+check and the write are one statement under the row lock. On PostgreSQL the
+same three statements run inside `ledger_record` (alembic 0004), whose guards
+were written from the rule before this module built its own: the ledger tests
+hold its text and its decisions to what `guard` renders.
 """
 
 from __future__ import annotations
@@ -16,7 +22,16 @@ import re
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlmodel import Session
 
-from marketplace.domain.ledger import KARMA, Kind, UnknownAccount, debit_effect
+from marketplace.domain.ledger import (
+    BOUNDS,
+    GROWTH,
+    KARMA,
+    Bound,
+    Kind,
+    Side,
+    UnknownAccount,
+    debit_effect,
+)
 from marketplace.models import LedgerTransfer
 
 INSERT_TRANSFER = """
@@ -29,27 +44,37 @@ ON CONFLICT DO NOTHING
 RETURNING id
 """
 
-# A release (growth <= 0) is never refused, even on a closed account.
-MOVE_DEBIT = """
+
+def guard(bound: Bound, growth: str) -> str:
+    """`bound.allows` as a SQL condition on a ledger_account row; `growth` is
+    the SQL that names the change (a bound parameter here, a variable in the
+    PL/pgSQL function). The columns are named as the Totals fields are."""
+    terms = " ".join(
+        f"{'+' if sign > 0 else '-'} {growth if name == GROWTH else name}"
+        for sign, name in bound.terms
+    ).removeprefix("+ ")
+    limit = f">= -{bound.limit}" if bound.floor else f"<= {bound.limit}"
+    return (
+        f"{growth} <= 0 OR (closed_at IS NULL AND ({bound.limit} IS NULL"
+        f" OR {terms} {limit}))"
+    )
+
+
+def _move(side: Side) -> str:
+    """One side's UPDATE: add the change to its totals where the rule allows it;
+    no row back means the guard refused (or the account holds another
+    currency, which the caller then tells apart)."""
+    return f"""
 UPDATE ledger_account
-SET debits_posted = debits_posted + %(posted)s,
-    debits_pending = debits_pending + %(pending)s
+SET {side}s_posted = {side}s_posted + %(posted)s,
+    {side}s_pending = {side}s_pending + %(pending)s
 WHERE id = %(id)s AND currency = %(currency)s
-  AND (%(growth)s <= 0 OR (closed_at IS NULL AND (credit_limit IS NULL
-       OR credits_posted - debits_posted - debits_pending - %(growth)s
-          >= -credit_limit)))
+  AND ({guard(BOUNDS[side], "%(growth)s")})
 RETURNING id
 """
 
-MOVE_CREDIT = """
-UPDATE ledger_account
-SET credits_posted = credits_posted + %(posted)s,
-    credits_pending = credits_pending + %(pending)s
-WHERE id = %(id)s AND currency = %(currency)s
-  AND (%(growth)s <= 0 OR (closed_at IS NULL AND (cap IS NULL
-       OR credits_posted + credits_pending + %(growth)s - debits_posted <= cap)))
-RETURNING id
-"""
+
+MOVE_DEBIT, MOVE_CREDIT = _move(Side.DEBIT), _move(Side.CREDIT)
 
 # PostgreSQL: all of the above in one call (alembic revision 0004).
 RECORD_FUNCTION = """
@@ -58,16 +83,6 @@ SELECT transfer_id, refused_account FROM ledger_record(
     %(currency)s, %(kind)s, %(pending_id)s, %(expires_at)s, %(code)s, %(memo)s,
     %(created_at)s, %(posted)s, %(pending)s)
 """
-
-# The same as its own transaction: a refusal raises (SQLSTATE KL001) and so
-# undoes the insert too (alembic revision 0005).
-RECORD_STRICT = """
-SELECT ledger_record_strict(
-    %(transfer_key)s, %(debit_account_id)s, %(credit_account_id)s, %(amount)s,
-    %(currency)s, %(kind)s, %(pending_id)s, %(expires_at)s, %(code)s, %(memo)s,
-    %(created_at)s, %(posted)s, %(pending)s)
-"""
-REFUSED = "KL001"
 
 _QMARK_NAMED = re.compile(r"%\((\w+)\)s")
 _DATES = ("expires_at", "created_at")
@@ -109,8 +124,15 @@ class HotPath:
         """Insert the transfer once and move both sides, lower account id first.
         Returns (new transfer id or None for a replay, the account whose guard
         refused or None). On PostgreSQL it is one function call."""
-        if not self.is_postgres:
-            return self._record_in_steps(fields, kind, amount, held)
+        if self.is_postgres:
+            return self.record_in_one_call(fields, kind, amount, held)
+        return self.record_in_steps(fields, kind, amount, held)
+
+    def record_in_one_call(
+        self, fields: dict, kind: Kind, amount: int, held: int
+    ) -> tuple[int | None, int | None]:
+        """`record` as one call of `ledger_record` (PostgreSQL only): one round
+        trip instead of three."""
         posted, pending = debit_effect(kind, amount, held)
         params = self._bound(fields) | {"posted": posted, "pending": pending}
         try:
@@ -122,13 +144,16 @@ class HotPath:
         transfer_id, refused = self.cursor.fetchone()
         return transfer_id, refused
 
-    def _record_in_steps(self, fields, kind, amount, held):
+    def record_in_steps(
+        self, fields: dict, kind: Kind, amount: int, held: int
+    ) -> tuple[int | None, int | None]:
+        """`record` as three statements, each side under the guard built here."""
         new_id = self.insert_once(fields)
         if new_id is None:
             return None, None
         debit, credit = fields["debit_account_id"], fields["credit_account_id"]
         currency = fields["currency"]
-        for account_id, side in sorted([(debit, "debit"), (credit, "credit")]):
+        for account_id, side in sorted([(debit, Side.DEBIT), (credit, Side.CREDIT)]):
             if self.move(side, account_id, kind, amount, held, currency) is None:
                 return new_id, account_id
         return new_id, None
@@ -154,7 +179,7 @@ class HotPath:
 
     def move(
         self,
-        side: str,
+        side: Side,
         account_id: int,
         kind: Kind,
         amount: int,
@@ -164,7 +189,7 @@ class HotPath:
         """Apply one side of a transfer under its guard; None if it refused
         (or if the account does not hold `currency`)."""
         posted, pending = debit_effect(kind, amount, held)
-        sql = self.dialect.sql[MOVE_DEBIT if side == "debit" else MOVE_CREDIT]
+        sql = self.dialect.sql[MOVE_DEBIT if side == Side.DEBIT else MOVE_CREDIT]
         self.cursor.execute(
             sql,
             {
@@ -184,26 +209,3 @@ def _is_integrity_error(error: Exception) -> bool:
         "IntegrityError",
         "ForeignKeyViolation",
     }
-
-
-def record_alone(connection, fields: dict, posted: int, pending: int) -> tuple:
-    """One transfer as one autocommitted statement on PostgreSQL: returns
-    (new id or None for a replay, refused account id or None)."""
-    name = connection.dialect.name
-    if name not in _dialects:
-        _dialects[name] = _Dialect(connection.dialect)
-    dialect = _dialects[name]
-    params = dict(fields) | {"posted": posted, "pending": pending}
-    for date in _DATES:
-        if params[date] is not None:
-            params[date] = dialect.bind_date(params[date])
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(RECORD_STRICT, params)
-    except Exception as error:
-        if getattr(error, "sqlstate", None) == REFUSED:
-            return None, int(error.diag.message_detail)
-        if _is_integrity_error(error):
-            raise UnknownAccount("Unknown account.") from None
-        raise
-    return cursor.fetchone()[0], None

@@ -17,6 +17,7 @@ from marketplace.domain.ledger import KARMA, Kind
 from marketplace.domain.money import format_money
 from marketplace.ledger import ledger
 from marketplace.models import LedgerAccount, LedgerTransfer, Member
+from marketplace.settings import get_settings
 
 ACCOUNT = LedgerAccount.__table__
 TRANSFER = LedgerTransfer.__table__
@@ -75,7 +76,10 @@ def earnings(session: Session, member_id: int) -> list[str]:
         .where(ACCOUNT.c.member_id == member_id, ACCOUNT.c.currency != KARMA)
         .order_by(ACCOUNT.c.currency)
     ).all()
-    return [format_money(amount, currency) for currency, amount in rows if amount]
+    locale = get_settings().locale  # the member's own, once members choose one
+    return [
+        format_money(amount, currency, locale) for currency, amount in rows if amount
+    ]
 
 
 def history(

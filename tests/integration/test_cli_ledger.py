@@ -12,7 +12,8 @@ from marketplace import db
 from marketplace.accounts import accounts
 from marketplace.adapters.clock import FixedClock
 from marketplace.cli import main
-from marketplace.demo.seed import DEMO_HANDLES, seed_network
+from marketplace.demo.members import DEMO_HANDLES
+from marketplace.demo.seed import seed_network
 from marketplace.ledger import ledger
 from marketplace.models import Engagement, LedgerAccount, LedgerTransfer, Member
 from marketplace.settings import get_settings

@@ -237,7 +237,7 @@ def test_a_partial_capture_takes_that_part_and_releases_the_rest(consultant, usd
 def test_a_large_payment_is_checked_against_money_limits_not_karma(consultant, usd):
     authorize(5_000_000)  # $50,000.00: far beyond a karma transfer's maximum
     assert capture(amount=4_000_000).amount == 4_000_000
-    with pytest.raises(InvalidInput, match=r"at most \$1000000\.00"):
+    with pytest.raises(InvalidInput, match=r"at most \$1,000,000\.00"):
         authorize(100_000_001, key="pi-2")
 
 
@@ -314,29 +314,6 @@ def test_money_cannot_cross_currencies_and_nothing_is_written(consultant, usd, m
             else:
                 ledger.transfer(s, **args)
         assert books() == before
-
-
-def test_transfer_now_refuses_a_cross_currency_transfer_too(consultant, usd):
-    before = books()
-    with pytest.raises(CurrencyMismatch):
-        ledger.transfer_now(
-            key="now-1",
-            debit_account_id=usd[0],
-            credit_account_id=wallet(consultant, "gbp"),
-            amount=5,
-            code="payment",
-            currency="usd",
-        )
-    assert books()[1] == before[1]
-    done = ledger.transfer_now(
-        key="now-2",
-        debit_account_id=usd[0],
-        credit_account_id=wallet(consultant, "usd"),
-        amount=5,
-        code="payment",
-        currency="usd",
-    )
-    assert (done.currency, balance(wallet(consultant, "usd"))) == ("usd", 5)
 
 
 def test_an_unknown_currency_is_refused_before_anything_is_written(consultant, usd):
