@@ -56,10 +56,6 @@ def listing(listing_id: int) -> str:
     return f"{MARKET}/{listing_id}"
 
 
-def listing_edit(listing_id: int) -> str:
-    return f"{MARKET}/{listing_id}/edit"
-
-
 def engagement(engagement_id: int) -> str:
     return f"{ENGAGEMENTS}/{engagement_id}"
 

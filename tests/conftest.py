@@ -16,9 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
-from marketplace import db
+from marketplace import db, events
 from marketplace.migrations import upgrade_to_head
-from marketplace.network import graph_index
 from tests.payments_fixtures import (  # noqa: F401
     fresh_stripe,
     localstripe,
@@ -101,7 +100,7 @@ def postgres_engine() -> Iterator[Engine | None]:
     engine, name = created
     upgrade_to_head(engine)
     yield engine
-    graph_index.stop_following()
+    events.stop_following()
     engine.dispose()
     _drop_pg_database(name)
 
@@ -123,10 +122,12 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
             unavailable(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
     _clean(engine)
     db.use_engine(engine)
-    graph_index.use_index(None)  # the in-memory graph loads from this database
+    # What memory holds (the graph, remembered sessions) came from another
+    # database: every copy starts afresh from this one.
+    events.tell_here(events.DATA_REPLACED)
     yield engine
     db.use_engine(None)
-    graph_index.use_index(None)
+    events.tell_here(events.DATA_REPLACED)
     _clean(engine)
 
 

@@ -9,6 +9,7 @@ from marketplace.states.nav import UNREAD_CHECK_SECONDS, NavState
 from marketplace.states.session import SessionState
 
 PHONE_ONLY = rx.breakpoints(initial="flex", sm="none")
+LOGO = "/logo.svg"  # assets/ is served at the site's root
 MEMBER_LINKS = (
     ("Dashboard", routes.DASHBOARD),
     ("Market", routes.MARKET),
@@ -35,13 +36,8 @@ def nav_link(text: str, href: str) -> rx.Component:
 def brand() -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.center(
-                rx.icon("handshake", size=20, color="white"),
-                background="var(--accent-9)",
-                border_radius="8px",
-                width="34px",
-                height="34px",
-            ),
+            # decorative: the link's name says "Karma home", the text follows
+            rx.image(src=LOGO, alt="", width="34px", height="34px"),
             rx.text("Karma", size="5", weight="bold", high_contrast=True),
             align="center",
             spacing="2",

@@ -11,7 +11,7 @@ from marketplace.domain.errors import DomainError
 from marketplace.market import engagement_views, engagements, reviews, threads
 from marketplace.market.engagement_views import EngagementView
 from marketplace.market.threads import MessageView
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 EMPTY = EngagementView(
     id=0, listing_id=0, title="", status="", status_label="", my_role="",
@@ -28,10 +28,8 @@ class EngagementsState(SessionState):
     items: list[EngagementView] = []
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         with read_only() as session:
             self.items = engagement_views.engagements_of(session, member.id)
 
@@ -50,10 +48,8 @@ class EngagementState(SessionState):
         return routes.listing(self.engagement.listing_id)
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self.action_error = self.message_error = self.review_error = ""
         path_id = routes.id_from_path(self.router.url.path, routes.ENGAGEMENTS)
         self._refresh(member.id, path_id)
@@ -138,10 +134,8 @@ class DisputesState(SessionState):
     resolve_error: str = ""
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self._refresh(member.id)
 
     def _refresh(self, member_id: int) -> None:

@@ -14,7 +14,7 @@ from marketplace.network.groups import (
     GroupSummary,
     MemberChip,
 )
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 NO_GROUP = GroupSummary(0, "", "", "", 0, False, "")
 
@@ -25,10 +25,8 @@ class GroupsState(SessionState):
     groups_error: str = ""
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self.groups_error = ""
         self._refresh(member.id)
 
@@ -88,10 +86,8 @@ class GroupState(SessionState):
     group_error: str = ""
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self._refresh(member.id, routes.slug_from_path(self.router.url.path))
 
     def _refresh(self, member_id: int, slug: str) -> None:

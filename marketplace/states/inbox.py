@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
 from marketplace.inbox import notifications
 from marketplace.inbox.notifications import NotificationView
 from marketplace.states.nav import NavState
+from marketplace.states.session import SignedIn, member_only
 
 
 class InboxState(NavState):
@@ -25,27 +25,21 @@ class InboxState(NavState):
         return max(1, -(-self.total // notifications.PAGE_SIZE))
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         return self._refresh(member.id, 1)
 
     @rx.event
-    def go_to_page(self, page: int):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def go_to_page(self, member: SignedIn, page: int):
         return self._refresh(member.id, page)
 
     @rx.event
-    def open_item(self, notification_id: int):
+    @member_only
+    def open_item(self, member: SignedIn, notification_id: int):
         """The member followed an item's link (the browser navigates by the
         link's href): mark it read. Only the id comes from the client, and
         only one of the member's own notifications is ever touched."""
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
         try:
             with unit_of_work() as session:
                 notifications.mark_read(
@@ -59,10 +53,8 @@ class InboxState(NavState):
         return self._refresh(member.id, self.page)
 
     @rx.event
-    def mark_all_read(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def mark_all_read(self, member: SignedIn):
         with unit_of_work() as session:
             changed = notifications.mark_all_read(session, actor_id=member.id)
         self._refresh(member.id, self.page)

@@ -6,14 +6,12 @@ import uuid
 
 import reflex as rx
 
-from marketplace import routes
 from marketplace.adapters.clock import system_clock
-from marketplace.db import read_only, unit_of_work
-from marketplace.domain.errors import DomainError
+from marketplace.db import read_only
 from marketplace.ious import clearing, ious
 from marketplace.ious.clearing import MyClearing
 from marketplace.ious.ious import IouView, OffsetView
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 
 class IousState(SessionState):
@@ -29,10 +27,8 @@ class IousState(SessionState):
     form_key: str = ""
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self.propose_error = self.action_error = ""
         self._refresh(member.id)
 
@@ -60,17 +56,12 @@ class IousState(SessionState):
 
     def _act(self, action, success: str, **kwargs):
         """Run one IOU service as the signed-in member, then refresh."""
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with unit_of_work() as session:
-                action(session, actor_id=member.id, **kwargs)
-        except DomainError as error:
-            self.action_error = str(error)
-            return rx.toast.error(str(error))
-        self.action_error = ""
-        self._refresh(member.id)
+        attempt = self._attempt(
+            lambda session, me: action(session, actor_id=me, **kwargs), "action_error"
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id)
         return rx.toast.success(success)
 
     @rx.event

@@ -21,7 +21,7 @@ from marketplace.market.engagement_views import (
     proposals_for_listing,
 )
 from marketplace.market.listings import ListingView
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 FILTER_KEYS = ("query", "kind", "terms", "tag", "degree", "recency")
 
@@ -36,29 +36,23 @@ class MarketState(SessionState):
     search_error: str = ""
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self.search_error = ""
         self._search(member.id, self.filters, 1)
         with read_only() as session:
             self.mine = listings.listings_of(session, member.id)
 
     @rx.event
-    def search(self, form: dict):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def search(self, member: SignedIn, form: dict):
         form = form if isinstance(form, dict) else {}
         wanted = {key: form.get(key, "") for key in FILTER_KEYS}
         return self._search(member.id, wanted, 1)
 
     @rx.event
-    def go_to_page(self, page: int):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def go_to_page(self, member: SignedIn, page: int):
         return self._search(member.id, self.filters, page)
 
     def _search(self, member_id: int, raw: dict, page: object):
@@ -100,9 +94,8 @@ class ListingFormState(SessionState):
         self.paid_unavailable_reason = available.reason
 
     @rx.event
-    def load_new(self):
-        if self._member() is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load_new(self, member: SignedIn):
         self.draft = {
             "kind": "request",
             "terms": "karma",
@@ -118,10 +111,8 @@ class ListingFormState(SessionState):
         self.form_version += 1
 
     @rx.event
-    def load_edit(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load_edit(self, member: SignedIn):
         listing_id = routes.id_from_path(self.router.url.path, routes.MARKET)
         try:
             with read_only() as session:
@@ -221,10 +212,8 @@ class ListingState(SessionState):
         )
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self.action_error = ""
         listing_id = routes.id_from_path(self.router.url.path, routes.MARKET)
         self._refresh(member.id, listing_id)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from marketplace import routes
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only
 from marketplace.network import (
@@ -24,7 +23,7 @@ from marketplace.network.contexts import ContextView
 from marketplace.network.graph_views import ConnectionView, EgoEdge, EgoNode
 from marketplace.network.intros import IntroView
 from marketplace.network.nudges import NudgeView
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 ANSWER_TOASTS = {
     "accept": "Connected.",
@@ -71,10 +70,8 @@ class NetworkState(SessionState):
         return [i for i in self.intros if i.my_part == "requester"]
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self.network_error = ""
         self._refresh(member.id)
 

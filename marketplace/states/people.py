@@ -15,7 +15,7 @@ from marketplace.market.listings import ListingView
 from marketplace.network import context_offers, directory, nudges
 from marketplace.network.directory import PersonCard
 from marketplace.network.nudges import NudgeView
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 
 class DashboardState(SessionState):
@@ -33,10 +33,8 @@ class DashboardState(SessionState):
     nudge_error: str = ""
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         with read_only() as session:
             view = profiles.profile_of(session, member.id)
             helpers = directory.shared_tags(

@@ -14,7 +14,7 @@ from marketplace.market import reviews
 from marketplace.market.reviews import Reputation, ReviewView
 from marketplace.network import connections, graph_views, intros
 from marketplace.network.graph_views import PathView
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 EMPTY = ProfileView(0, "", "", "", "", "", "UTC", "open")
 NO_REPUTATION = Reputation(0, 0, "", "")
@@ -163,20 +163,16 @@ class ProfileEditState(SessionState):
         return ", ".join(self.draft.background)
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         with read_only() as session:
             self.draft = profiles.profile_of(session, member.id)
             self.digest_opt_in = profiles.digest_opt_in(session, member.id)
         self.edit_error, self.loaded = "", True
 
     @rx.event
-    def save(self, form: dict):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def save(self, member: SignedIn, form: dict):
         try:
             with unit_of_work() as session:
                 # The id comes from the session, never from the form.

@@ -11,11 +11,13 @@ the page that loads after it opens a new socket that carries it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -23,12 +25,85 @@ from sqlmodel import Session
 
 from marketplace import routes, session_cookie
 from marketplace.accounts import accounts, signed_in
+from marketplace.accounts.accounts import SignedIn
 from marketplace.db import unit_of_work
 from marketplace.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
+S = TypeVar("S", bound="SessionState")
+
+
+def to_login():
+    """Where a guest who tried a member's handler goes."""
+    return rx.redirect(routes.LOGIN)
+
+
+def member_only(
+    handler: Callable[Concatenate[S, SignedIn, P], Any],
+) -> Callable[Concatenate[S, P], Any]:
+    """For a handler only a signed-in member may run; place it under
+    `@rx.event`. The handler's second parameter receives the member, derived
+    from the socket's session cookie (`SessionState._member`), never from the
+    payload; a guest is sent to the login page and the handler does not run.
+
+        @rx.event
+        @member_only
+        def go_to_page(self, member: SignedIn, page: int): ...
+
+    Reflex reads a handler's signature (which arguments the browser sends, by
+    name) and its type hints (how it converts them): the wrapper shows the
+    handler's own, minus `member`, so no page can pass a member and a payload
+    that names one is refused as an unknown argument would be."""
+    if not inspect.isfunction(handler) or _is_async_or_generator(handler):
+        raise TypeError(f"@member_only wraps a plain handler, not {handler!r}")
+
+    @functools.wraps(handler)
+    def guarded(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
+        member = self._member()
+        if member is None:
+            return to_login()
+        return handler(self, member, *args, **kwargs)
+
+    _hide_member_parameter(guarded, handler)
+    return guarded
+
+
+def _is_async_or_generator(handler: Callable[..., Any]) -> bool:
+    # Reflex runs these differently (awaits, streams, background tasks); none
+    # needs the guard yet, and a sync wrapper would hide what they are.
+    return (
+        inspect.iscoroutinefunction(handler)
+        or inspect.isasyncgenfunction(handler)
+        or inspect.isgeneratorfunction(handler)
+    )
+
+
+_POSITIONAL = (
+    inspect.Parameter.POSITIONAL_ONLY,
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+)
+
+
+def _hide_member_parameter(
+    guarded: Callable[..., Any], handler: Callable[..., Any]
+) -> None:
+    """Give `guarded` the signature and annotations of `handler` without its
+    `member` parameter: what Reflex inspects to call it from the browser."""
+    signature = inspect.signature(handler)
+    parameters = list(signature.parameters.values())
+    if len(parameters) < 2 or parameters[1].kind not in _POSITIONAL:
+        raise TypeError(f"{handler.__qualname__} must take (self, member, ...)")
+    self_, member, *rest = parameters
+    guarded.__signature__ = signature.replace(parameters=[self_, *rest])  # type: ignore[attr-defined]
+    # a new dict: functools.wraps shared the handler's own
+    guarded.__annotations__ = {
+        name: hint
+        for name, hint in handler.__annotations__.items()
+        if name != member.name
+    }
 
 
 @dataclass(frozen=True)
@@ -66,7 +141,7 @@ class SessionState(rx.State):
         """The session token the browser sent when it opened this socket."""
         return session_cookie.token_from(self.router.headers.cookie)
 
-    def _member(self) -> accounts.SignedIn | None:
+    def _member(self) -> SignedIn | None:
         """The member behind the cookie, checked against the server-side
         session (expired and revoked sessions yield None); session_cache says
         how long a worker remembers the answer."""
@@ -74,7 +149,7 @@ class SessionState(rx.State):
         self._show(member)
         return member
 
-    def _show(self, member: accounts.SignedIn | None) -> None:
+    def _show(self, member: SignedIn | None) -> None:
         name = member.display_name if member else ""
         handle = member.handle if member else ""
         operator = member.is_operator if member else False
@@ -91,7 +166,7 @@ class SessionState(rx.State):
         login page. Either way `refusal` is what the handler returns."""
         member = self._member()
         if member is None:
-            return Attempt(None, None, rx.redirect(routes.LOGIN))
+            return Attempt(None, None, to_login())
         try:
             with unit_of_work() as session:
                 result = work(session, member.id)
@@ -122,10 +197,9 @@ class SessionState(rx.State):
         self._member()
 
     @rx.event
-    def require_member(self):
+    @member_only
+    def require_member(self, member: SignedIn):
         """on_load of private pages: send guests to the login page."""
-        if self._member() is None:
-            return rx.redirect(routes.LOGIN)
 
     @rx.event
     def log_out(self):

@@ -13,7 +13,7 @@ from marketplace.domain.errors import DomainError, InvalidInput
 from marketplace.ledger import ledger, payouts, wallet
 from marketplace.ledger.wallet import Balances, HistoryRow
 from marketplace.settings import get_settings
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 
 def _gift_key(member_id: int, form_key: object) -> str:
@@ -45,33 +45,25 @@ class WalletState(SessionState):
         return max(1, -(-self.total // wallet.PAGE_SIZE))
 
     @rx.event
-    def load(self):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def load(self, member: SignedIn):
         self.form_key = uuid.uuid4().hex
         self.gift_error = ""
         self._refresh(member.id, self.direction, 1)
 
     @rx.event
-    def filter(self, direction: str | list[str]):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def filter(self, member: SignedIn, direction: str | list[str]):
         return self._refresh(member.id, direction, 1)
 
     @rx.event
-    def go_to_page(self, page: int):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def go_to_page(self, member: SignedIn, page: int):
         return self._refresh(member.id, self.direction, page)
 
     @rx.event
-    def send_karma(self, form: dict):
-        member = self._member()
-        if member is None:
-            return rx.redirect(routes.LOGIN)
+    @member_only
+    def send_karma(self, member: SignedIn, form: dict):
         form = form if isinstance(form, dict) else {}
         try:
             with unit_of_work() as session:

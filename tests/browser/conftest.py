@@ -21,9 +21,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from marketplace import db
+from marketplace import db, events
 from marketplace.migrations import upgrade_to_head
-from marketplace.network import graph_index
 from marketplace.settings import get_settings
 from tests.conftest import _create_pg_database, _drop_pg_database, unavailable
 from tests.payments_fixtures import (
@@ -94,7 +93,7 @@ def _migrated(url: str) -> Iterator[str]:
     db.use_engine(None)
     upgrade_to_head(db.get_engine())
     yield url
-    graph_index.stop_following()
+    events.stop_following()
     db.use_engine(None)
 
 

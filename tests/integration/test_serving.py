@@ -89,6 +89,13 @@ def test_the_same_start_goes_ahead_once_the_origin_is_named():
     assert started.returncode == 0, started.stderr
 
 
+def test_junk_in_a_setting_stops_even_a_development_start_by_name():
+    started = _import_rxconfig(MARKETPLACE_DIGEST_HOUR="seven")
+    assert started.returncode == 1
+    assert "MARKETPLACE_DIGEST_HOUR must be a whole number" in started.stderr
+    assert "Traceback" not in started.stderr
+
+
 def test_the_development_frontend_listens_where_it_is_told(tmp_path):
     package_json = tmp_path / "package.json"
     reflex_wrote = {"scripts": {"dev": "react-router dev --host", "export": "x"}}
