@@ -15,10 +15,12 @@ MEMBER_LINKS = (
     ("Market", routes.MARKET),
     ("Engagements", routes.ENGAGEMENTS),
     ("Network", routes.NETWORK),
+    ("Groups", routes.GROUPS),
     ("People", routes.PEOPLE),
     ("Wallet", routes.WALLET),
     ("IOUs", routes.IOUS),
 )
+OPERATOR_DESK = ("Operator desk", routes.DISPUTES)  # operators only
 
 
 def nav_link(text: str, href: str) -> rx.Component:
@@ -42,7 +44,8 @@ def brand() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        href=routes.HOME,
+        # a member's home is the dashboard (`/` would send them there anyway)
+        href=rx.cond(SessionState.signed_in, routes.DASHBOARD, routes.HOME),
         underline="none",
         aria_label="Karma home",
     )
@@ -87,6 +90,8 @@ def member_menu() -> rx.Component:
         ),
         rx.hstack(
             *[nav_link(text, href) for text, href in MEMBER_LINKS],
+            # shown to operators; every operator action checks the role again
+            rx.cond(SessionState.am_operator, nav_link(*OPERATOR_DESK)),
             spacing="5",
             display=rx.breakpoints(initial="none", sm="flex"),
         ),
@@ -117,7 +122,11 @@ def member_menu() -> rx.Component:
                 rx.menu.item("Edit profile", on_click=rx.redirect(routes.PROFILE_EDIT)),
                 rx.cond(
                     SessionState.am_operator,
-                    rx.menu.item("Disputes", on_click=rx.redirect(routes.DISPUTES)),
+                    rx.menu.item(
+                        OPERATOR_DESK[0],
+                        on_click=rx.redirect(OPERATOR_DESK[1]),
+                        display=PHONE_ONLY,
+                    ),
                 ),
                 rx.menu.separator(),
                 rx.menu.item("Log out", on_click=SessionState.log_out, color="red"),
