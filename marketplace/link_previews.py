@@ -3,16 +3,17 @@ meta tags, the 1200x630 `assets/social-preview.png`), page by page.
 
 Every page carries the product's card: most pages are private, so a link to
 one should show the product, not a member's data. Reflex writes a page's
-tags into its HTML once, at build time, per route; a listing's link should
-show that listing, and link previews (Slack, LinkedIn, X, WhatsApp) read
-the HTML without running its scripts. So the HTML of `/market/<id>` is
-rewritten on its way out (`ListingPreviews`, installed in api.py around the
-whole app): a public listing's title and summary go into its og:title,
-og:description, twitter:title and description tags; any other id (private,
-missing, junk) gets the product's card under a neutral "Listing · Karma",
-the same for all of them, so a preview tells nothing about private listings.
-This happens where the backend serves the pages (`reflex run --env prod`, as
-scripts/serve runs it); the development server (Vite) serves them itself.
+tags into its HTML once, at build time, per route, and a dynamic route's
+page (`/market/<id>`) is built as the bare app shell, with no title or tags
+at all. Link previews (Slack, LinkedIn, X, WhatsApp) read the HTML without
+running its scripts, so the HTML of `/market/<id>` is rewritten on its way
+out (`ListingPreviews`, installed in api.py around the whole app): a public
+listing gets its own title, summary and address in the card's tags (and a
+<title>); any other id (private, missing, junk) gets the product's card
+under a neutral "Listing · Karma", the same for all of them, so a preview
+tells nothing about private listings. This happens where the backend serves
+the pages (`reflex run --env prod`, as scripts/serve runs it); in
+development the Vite server serves them itself.
 
 The browser tab's title is the page's state, not this: the listing route's
 title is a state Var (states/public_listing.py).

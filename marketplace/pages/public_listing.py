@@ -64,25 +64,21 @@ def _poster() -> rx.Component:
                         color_scheme="gray",
                     ),
                 ),
-                rx.cond(
-                    rep.received > 0,
-                    rx.hstack(
-                        rx.text("★", color=STAR_COLOR, aria_hidden="true"),
-                        rx.text(rep.average, weight="bold", aria_hidden="true"),
-                        rx.text(rep.counts, color_scheme="gray"),
-                        role="img",
-                        aria_label="Rated " + rep.average + " out of 5: " + rep.counts,
-                        spacing="1",
-                        align="baseline",
-                        size="2",
-                    ),
-                    rx.text(
+                rx.text(
+                    rx.cond(
+                        rep.received > 0,
+                        rx.fragment(
+                            rx.el.span("★ ", color=STAR_COLOR, aria_hidden="true"),
+                            rx.text.strong(rep.average),
+                            " average · ",
+                            rep.counts,
+                        ),
                         rx.cond(
                             rep.counts != "", rep.counts, "New here: no reviews yet"
                         ),
-                        size="2",
-                        color_scheme="gray",
                     ),
+                    size="2",
+                    color_scheme="gray",
                 ),
                 rx.cond(
                     rep.response_time != "",
@@ -101,57 +97,62 @@ def _poster() -> rx.Component:
 
 
 def _way_in() -> rx.Component:
-    """Log in or join to book the offer or answer the request, then back here."""
-    is_offer = PublicListingState.listing.kind == "offer"
+    """Log in or join to book the offer or answer the request, then back
+    here; or why nobody can right now."""
     return rx.card(
-        rx.vstack(
-            rx.text(
-                rx.cond(
-                    is_offer,
-                    "Members book offers and settle in karma, an IOU or money.",
-                    "Members answer requests and earn karma for the help.",
-                ),
-                size="2",
-            ),
-            rx.cond(
-                is_offer,
-                link_button(
-                    "Log in to book",
-                    PublicListingState.login_link,
-                    size="3",
-                    width="100%",
-                ),
-                link_button(
-                    "Join to answer",
-                    PublicListingState.signup_link,
-                    size="3",
-                    width="100%",
-                ),
-            ),
-            rx.cond(
-                is_offer,
-                link_button(
-                    "Join Karma to book",
-                    PublicListingState.signup_link,
-                    variant="soft",
-                    width="100%",
-                ),
-                link_button(
-                    "Log in to answer",
-                    PublicListingState.login_link,
-                    variant="soft",
-                    width="100%",
-                ),
-            ),
-            rx.text(
-                f"New members start with {get_settings().signup_karma_grant} karma.",
-                size="1",
-                color_scheme="gray",
-            ),
-            spacing="3",
-            width="100%",
-        ),
+        rx.cond(PublicListingState.not_taking != "", _not_taking(), _join_to_act()),
         width="100%",
+    )
+
+
+def _join_to_act() -> rx.Component:
+    is_offer = PublicListingState.listing.kind == "offer"
+    login, signup = PublicListingState.login_link, PublicListingState.signup_link
+    return rx.vstack(
+        rx.text(
+            rx.cond(
+                is_offer,
+                "Members book offers and settle in karma, an IOU or money.",
+                "Members answer requests and earn karma for the help.",
+            ),
+            size="2",
+        ),
+        rx.cond(
+            is_offer,
+            link_button("Log in to book", login, size="3", width="100%"),
+            link_button("Join to answer", signup, size="3", width="100%"),
+        ),
+        rx.cond(
+            is_offer,
+            link_button("Join Karma to book", signup, variant="soft", width="100%"),
+            link_button("Log in to answer", login, variant="soft", width="100%"),
+        ),
+        _grant_note(),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _not_taking() -> rx.Component:
+    return rx.vstack(
+        rx.text(PublicListingState.not_taking, size="2", weight="medium"),
+        rx.text(
+            "Members find others like it in the market.", size="2", color_scheme="gray"
+        ),
+        link_button(
+            "Join Karma", PublicListingState.signup_link, variant="soft", width="100%"
+        ),
+        _grant_note(),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _grant_note() -> rx.Component:
+    return rx.text(
+        f"New members start with {get_settings().signup_karma_grant} karma.",
+        size="1",
+        color_scheme="gray",
     )
 
 

@@ -48,6 +48,15 @@ class PublicListingState(SessionState):
     def signup_link(self) -> str:
         return routes.signup_to(self.here)
 
+    @rx.var
+    def not_taking(self) -> str:
+        """Why nobody can book or answer it now, or '' when they can."""
+        if self.listing.status in ("paused", "closed"):
+            return f"This listing is {self.listing.status}: it isn't taking anyone now."
+        if self.listing.id and self.listing.spots_left == 0:
+            return "Every spot on this listing is taken."
+        return ""
+
     @rx.event
     async def load(self):
         listing_id = routes.id_from_path(self.router.url.path, routes.MARKET)
