@@ -121,8 +121,10 @@ def with_card(page: str, card: dict[str, str]) -> str:
     tags of the same names (values escaped: titles are members' text).
 
     The pages of dynamic routes are the app's bare shell, without title or
-    tags; a <title> is added only where there is none, since one React wrote
-    is React's to change as the visitor moves on."""
+    tags; a <title> is added only where there is none (for readers that run
+    no script). In a browser React puts the page's own <title> before it, so
+    the tab follows the page as the visitor moves on (checked in Chromium
+    on a production build)."""
     tags = [
         *card_tags(card["title"], card["description"], card.get("url", "")),
         ("name", "description", card["description"]),
