@@ -5,8 +5,10 @@ secret before anything is read, then applied once (services/stripe_webhooks).
 
 `GET /api/session/start?ticket=...&next=/path`: the browser takes over the
 session a log-in or sign-up on the event socket opened, and gets it as an
-HttpOnly cookie (session_cookie.py says why). `GET /api/session/end` clears
-that cookie after the socket has revoked the session.
+HttpOnly cookie (session_cookie.py says why), then goes on to `next`: the
+page a guest asked for before logging in (states/auth.py), if it is a page
+of this site (routes.same_site_path), else the dashboard. `GET
+/api/session/end` clears that cookie after the socket has revoked the session.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from marketplace.adapters import payments
 from marketplace.db import unit_of_work
 from marketplace.domain.errors import PaymentsUnavailable, WebhookRejected
 from marketplace.ledger.stripe_webhooks import apply_event
+from marketplace.link_previews import ListingPreviews
 from marketplace.security_headers import SecurityHeaders
 from marketplace.settings import get_settings
 
@@ -102,7 +105,9 @@ def make_api() -> Starlette:
             Route(routes.SESSION_START, session_start, methods=["GET"]),
             Route(routes.SESSION_END, session_end, methods=["GET"]),
         ],
-        middleware=[Middleware(SecurityHeaders)],  # pages too: security_headers.py
+        # pages too: security_headers.py; a listing's page carries its own
+        # share card where this app serves the pages (link_previews.py)
+        middleware=[Middleware(SecurityHeaders), Middleware(ListingPreviews)],
     )
 
 

@@ -1,18 +1,17 @@
 """The Reflex app: pages, their load events, and what a shared link shows.
 
-Every page carries the same share card (Open Graph and X/Twitter meta tags,
-the 1200x630 `assets/social-preview.png`): most pages are private, so a link
-to one should show the product, not a member's data. The files in the
-top-level `assets/` folder are served at the site's root.
+Every page carries a share card (link_previews.py: the product's, and a
+public listing's own). The files in the top-level `assets/` folder are
+served at the site's root. Every address a page or a notification links to
+is one of these routes (tests/integration/test_routes.py walks them).
 """
-
-from typing import Any
 
 import reflex as rx
 
 from marketplace import routes
 from marketplace.api import api
 from marketplace.cluster import leave_when_state_store_restarts
+from marketplace.link_previews import LISTING_TITLE, share_card
 from marketplace.pages.auth import login_page, signup_page
 from marketplace.pages.engagements import (
     disputes_page,
@@ -23,12 +22,13 @@ from marketplace.pages.groups import group_page, groups_page
 from marketplace.pages.home import home_page
 from marketplace.pages.inbox import inbox_page
 from marketplace.pages.ious import ious_page
-from marketplace.pages.market import listing_form_page, listing_page, market_page
+from marketplace.pages.market import listing_form_page, market_page
 from marketplace.pages.network import network_page
+from marketplace.pages.not_found import not_found_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
 from marketplace.pages.profile_edit import profile_edit_page
+from marketplace.pages.public_listing import listing_route_page
 from marketplace.pages.wallet import wallet_page
-from marketplace.settings import get_settings
 from marketplace.states import page_load
 from marketplace.states.auth import LoginState, SignupState
 from marketplace.states.engagements import (
@@ -39,10 +39,13 @@ from marketplace.states.engagements import (
 from marketplace.states.groups import GroupsState, GroupState
 from marketplace.states.inbox import InboxState
 from marketplace.states.ious import IousState
-from marketplace.states.market import ListingFormState, ListingState, MarketState
+from marketplace.states.market import ListingFormState, MarketState
+from marketplace.states.nav import HomeState
 from marketplace.states.network import NetworkState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
+from marketplace.states.public_listing import PublicListingState
+from marketplace.states.session import SessionState
 from marketplace.states.wallet import WalletState
 from marketplace.tasks import (
     clear_ious_forever,
@@ -50,46 +53,11 @@ from marketplace.tasks import (
     send_digests_daily,
 )
 
-SITE_NAME = "Karma"
-DESCRIPTION = (
-    "Karma is a professional give/get network: list what you can give, ask for "
-    "what you need, and settle help in karma, IOUs or money."
-)
-SOCIAL_IMAGE = "/social-preview.png"
-SOCIAL_IMAGE_ALT = "Karma: give help, get help"
 ICONS = (
     rx.el.link(rel="icon", href="/favicon.ico", sizes="16x16 32x32 48x48"),
     rx.el.link(rel="icon", href="/logo.svg", type="image/svg+xml"),
     rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
 )
-
-
-def public_url(path: str) -> str:
-    """An absolute address on this site: link previews (Slack, LinkedIn, X)
-    fetch og:image from another host, where a relative path means nothing."""
-    return get_settings().base_url.rstrip("/") + path
-
-
-def share_card(title: str) -> dict[str, Any]:
-    """`add_page` arguments for a page's title, description and share card.
-    Reflex writes `description` and `image` as the description and og:image
-    tags; the rest are plain meta tags."""
-    return {
-        "title": title,
-        "description": DESCRIPTION,
-        "image": public_url(SOCIAL_IMAGE),
-        "meta": [
-            {"property": "og:type", "content": "website"},
-            {"property": "og:site_name", "content": SITE_NAME},
-            {"property": "og:title", "content": title},
-            {"property": "og:description", "content": DESCRIPTION},
-            {"property": "og:image:width", "content": "1200"},
-            {"property": "og:image:height", "content": "630"},
-            {"property": "og:image:alt", "content": SOCIAL_IMAGE_ALT},
-            # X reads og:title, og:description and og:image for the rest
-            {"name": "twitter:card", "content": "summary_large_image"},
-        ],
-    }
 
 
 page_load.install()  # two events per navigation instead of four
@@ -105,7 +73,13 @@ app.add_page(
     home_page,
     route=routes.HOME,
     **share_card("Karma — give help, get help"),
-    on_load=PeopleState.load,
+    on_load=[HomeState.send_members_on, PeopleState.load],
+)
+app.add_page(
+    not_found_page,
+    route="404",  # Reflex's name for every address without a page
+    **share_card("Page not found · Karma"),
+    on_load=SessionState.refresh_session,
 )
 app.add_page(
     signup_page,
@@ -141,6 +115,12 @@ app.add_page(
     network_page,
     route=routes.NETWORK,
     **share_card("Network · Karma"),
+    on_load=NetworkState.load,
+)
+app.add_page(  # where intro notifications point: the network page's intros
+    network_page,
+    route=routes.INTROS,
+    **share_card("Intros · Karma"),
     on_load=NetworkState.load,
 )
 app.add_page(
@@ -195,10 +175,11 @@ app.add_page(
     on_load=ListingFormState.load_edit,
 )
 app.add_page(
-    listing_page,
+    listing_route_page,  # members and visitors (a public listing) alike
     route=routes.LISTING,
-    **share_card("Listing · Karma"),
-    on_load=ListingState.load,
+    # the tab shows the listing; link previews get theirs from link_previews
+    **share_card(PublicListingState.tab_title, card_title=LISTING_TITLE),
+    on_load=PublicListingState.load,
 )
 app.add_page(
     engagements_page,

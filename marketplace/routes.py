@@ -1,6 +1,6 @@
 """Route patterns and URL builders: the one place that spells a URL."""
 
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 HOME = "/"
 SIGNUP = "/signup"
@@ -72,16 +72,41 @@ def id_from_path(path: str, prefix: str) -> int | None:
 
 
 PATH_MAX = 500
+# Not pages: the backend's own routes (a log-in that landed on /api/session/end
+# would log straight out) and Reflex's (/_event, /_health, /_upload).
+NOT_PAGES = ("/api/", "/_")
+NEXT = "next"  # the query parameter that carries the page asked for
 
 
 def same_site_path(path: object, fallback: str = DASHBOARD) -> str:
-    """`path` if it is a path of this site ("/market/34?x=1"), else `fallback`.
+    r"""`path` if it is a page of this site ("/market/34?x=1"), else `fallback`.
 
     Refuses what a browser would take elsewhere: "//evil.example" and
-    "/\\evil.example" are other hosts, a scheme is another site, and control
-    characters could split a header."""
+    "/\evil.example" are other hosts, a scheme is another site, and browsers
+    drop tabs and newlines from a URL ("/\t/evil.example" is "//evil.example"),
+    so no control character passes (they could also split a header)."""
     if not isinstance(path, str) or not path.startswith("/") or len(path) > PATH_MAX:
         return fallback
-    if path.startswith(("//", "/\\")) or any(ch in path for ch in "\\\r\n\t\0"):
+    if path.startswith(("//", "/\\", *NOT_PAGES)) or "\\" in path:
+        return fallback
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
         return fallback
     return path
+
+
+def with_next(page: str, next_path: object) -> str:
+    """`page` (the log-in or sign-up page) carrying where to go after it:
+    "/login?next=%2Fmarket%2F34", or the bare page when there is nowhere
+    (safe) to return to, or the place is that page itself."""
+    target = same_site_path(next_path, fallback="")
+    if not target or target == HOME or urlsplit(target).path in (LOGIN, SIGNUP):
+        return page
+    return f"{page}?{urlencode({NEXT: target})}"
+
+
+def login_to(next_path: object) -> str:
+    return with_next(LOGIN, next_path)
+
+
+def signup_to(next_path: object) -> str:
+    return with_next(SIGNUP, next_path)

@@ -116,12 +116,17 @@ start_demo_payments() {
   url="http://127.0.0.1:$port"
   if ! curl -s -o /dev/null --noproxy '*' "$url/_config/webhooks/probe"; then
     say "Starting localstripe (demo card payments) on $url"
+    # Ctrl-C does not reach a background process of a script (it ignores
+    # SIGINT): stop_demo_payments stops this one, and only this one.
     nohup "$MARKETPLACE_LOCALSTRIPE_PYTHON" scripts/localstripe_server.py --port "$port" \
       --state .tools/localstripe-demo.pickle > .tools/localstripe-demo.log 2>&1 &
+    DEMO_STRIPE_PID=$!
     for _ in $(seq 50); do
       curl -s -o /dev/null --noproxy '*' "$url/_config/webhooks/probe" && break
       sleep 0.2
     done
+  else
+    say "Using the localstripe already running on $url (left running after)"
   fi
   # localstripe takes any sk_ key and listens on loopback only: this one
   # guards nothing, the webhook secret below does
@@ -130,8 +135,20 @@ start_demo_payments() {
   MARKETPLACE_STRIPE_WEBHOOK_SECRET="$(demo_webhook_secret)"
   export MARKETPLACE_STRIPE_WEBHOOK_SECRET
   # localstripe signs and posts payment events to the app's webhook route
-  local webhook="http://$(demo_backend_address):8000/api/stripe/webhook"
+  local webhook
+  webhook="http://$(demo_backend_address):${REFLEX_BACKEND_PORT:-8000}/api/stripe/webhook"
   curl -s -o /dev/null --noproxy '*' -X POST -H 'Content-Type: application/json' \
     -d "{\"url\": \"$webhook\", \"secret\": \"$MARKETPLACE_STRIPE_WEBHOOK_SECRET\"}" \
     "$url/_config/webhooks/karma-demo" || say "localstripe did not answer: paid terms will say why"
+}
+
+stop_demo_payments() {
+  # Stop the localstripe start_demo_payments started, if it did: one that was
+  # already running belongs to someone else (another app, the tests).
+  if [ -n "${DEMO_STRIPE_PID:-}" ] && kill -0 "$DEMO_STRIPE_PID" 2>/dev/null; then
+    say "Stopping localstripe (pid $DEMO_STRIPE_PID)"
+    kill "$DEMO_STRIPE_PID" 2>/dev/null || true
+    wait "$DEMO_STRIPE_PID" 2>/dev/null || true
+  fi
+  DEMO_STRIPE_PID=""
 }

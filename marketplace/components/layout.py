@@ -8,28 +8,38 @@ from marketplace.components.heartbeat import heartbeat
 from marketplace.states.nav import UNREAD_CHECK_SECONDS, NavState
 from marketplace.states.session import SessionState
 
-PHONE_ONLY = rx.breakpoints(initial="flex", sm="none")
+# The member links sit in the top bar from 1024 px (md) and fold into the
+# account menu below that; the operator desk and the member's name, from
+# 1280 px (lg). Measured: the bar holds them there without wrapping.
+TOP_BAR = rx.breakpoints(initial="none", md="flex")
+FOLDED = rx.breakpoints(initial="flex", md="none")
+WIDE_BAR = rx.breakpoints(initial="none", lg="flex")
+FOLDED_WIDE = rx.breakpoints(initial="flex", lg="none")
 LOGO = "/logo.svg"  # assets/ is served at the site's root
 MEMBER_LINKS = (
     ("Dashboard", routes.DASHBOARD),
     ("Market", routes.MARKET),
     ("Engagements", routes.ENGAGEMENTS),
     ("Network", routes.NETWORK),
+    ("Groups", routes.GROUPS),
     ("People", routes.PEOPLE),
     ("Wallet", routes.WALLET),
     ("IOUs", routes.IOUS),
 )
+OPERATOR_DESK = ("Operator desk", routes.DISPUTES)  # operators only
 
 
-def nav_link(text: str, href: str) -> rx.Component:
+def nav_link(text: str, href: str, **props) -> rx.Component:
     return rx.link(
         text,
         href=href,
-        size="3",
+        size="2",
         weight="medium",
         color_scheme="gray",
         high_contrast=True,
         underline="hover",
+        white_space="nowrap",
+        **props,
     )
 
 
@@ -42,7 +52,9 @@ def brand() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        href=routes.HOME,
+        flex_shrink="0",
+        # a member's home is the dashboard (`/` would send them there anyway)
+        href=rx.cond(SessionState.signed_in, routes.DASHBOARD, routes.HOME),
         underline="none",
         aria_label="Karma home",
     )
@@ -54,7 +66,7 @@ def inbox_link() -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon("bell", size=18, aria_hidden="true"),
-            rx.text("Inbox", display=["none", "none", "inline"]),
+            rx.text("Inbox", display=rx.breakpoints(initial="none", md="inline")),
             rx.cond(
                 NavState.unread_count > 0,
                 rx.badge(
@@ -70,11 +82,12 @@ def inbox_link() -> rx.Component:
         ),
         href=routes.INBOX,
         aria_label=NavState.inbox_label,
-        size="3",
+        size="2",
         weight="medium",
         color_scheme="gray",
         high_contrast=True,
         underline="hover",
+        white_space="nowrap",
     )
 
 
@@ -87,8 +100,13 @@ def member_menu() -> rx.Component:
         ),
         rx.hstack(
             *[nav_link(text, href) for text, href in MEMBER_LINKS],
-            spacing="5",
-            display=rx.breakpoints(initial="none", sm="flex"),
+            # shown to operators; every operator action checks the role again
+            rx.cond(
+                SessionState.am_operator,
+                nav_link(*OPERATOR_DESK, display=WIDE_BAR),
+            ),
+            spacing="4",
+            display=TOP_BAR,
         ),
         inbox_link(),
         rx.menu.root(
@@ -97,19 +115,23 @@ def member_menu() -> rx.Component:
                     rx.avatar(
                         fallback=SessionState.my_initials, size="1", radius="full"
                     ),
-                    rx.text(SessionState.my_name, display=["none", "none", "inline"]),
+                    rx.text(
+                        SessionState.my_name,
+                        white_space="nowrap",
+                        display=rx.breakpoints(initial="none", lg="inline"),
+                    ),
                     rx.icon("chevron-down", size=14),
                     variant="ghost",
                     aria_label="Account menu",
                 ),
             ),
             rx.menu.content(
-                # On phones the top links fold into this menu.
+                # Below 1024 px the top links fold into this menu.
                 *[
-                    rx.menu.item(text, on_click=rx.redirect(href), display=PHONE_ONLY)
+                    rx.menu.item(text, on_click=rx.redirect(href), display=FOLDED)
                     for text, href in MEMBER_LINKS
                 ],
-                rx.menu.separator(display=PHONE_ONLY),
+                rx.menu.separator(display=FOLDED),
                 rx.menu.item(
                     "My public profile",
                     on_click=rx.redirect(SessionState.my_profile_url),
@@ -117,7 +139,11 @@ def member_menu() -> rx.Component:
                 rx.menu.item("Edit profile", on_click=rx.redirect(routes.PROFILE_EDIT)),
                 rx.cond(
                     SessionState.am_operator,
-                    rx.menu.item("Disputes", on_click=rx.redirect(routes.DISPUTES)),
+                    rx.menu.item(
+                        OPERATOR_DESK[0],
+                        on_click=rx.redirect(OPERATOR_DESK[1]),
+                        display=FOLDED_WIDE,
+                    ),
                 ),
                 rx.menu.separator(),
                 rx.menu.item("Log out", on_click=SessionState.log_out, color="red"),
@@ -128,18 +154,21 @@ def member_menu() -> rx.Component:
                 ),
             ),
         ),
-        spacing="5",
+        spacing="4",
         align="center",
     )
 
 
 def guest_menu() -> rx.Component:
     return rx.hstack(
-        nav_link("People", routes.PEOPLE),
+        nav_link(
+            "People", routes.PEOPLE, display=rx.breakpoints(initial="none", xs="flex")
+        ),
         link_button("Log in", routes.LOGIN, variant="soft"),
         link_button("Join Karma", routes.SIGNUP),
-        spacing="4",
+        spacing="3",
         align="center",
+        flex_shrink="0",
     )
 
 

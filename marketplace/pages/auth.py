@@ -2,7 +2,6 @@
 
 import reflex as rx
 
-from marketplace import routes
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
 from marketplace.settings import get_settings
@@ -90,7 +89,7 @@ def signup_page() -> rx.Component:
         key=SignupState.invite_code,
     )
     footer = rx.text(
-        "Already a member? ", rx.link("Log in", href=routes.LOGIN), size="2"
+        "Already a member? ", rx.link("Log in", href=SignupState.login_link), size="2"
     )
     return _auth_card(
         "Join Karma",
@@ -122,6 +121,8 @@ def login_page() -> rx.Component:
         width="100%",
     )
     footer = rx.text(
-        "New here? ", rx.link("Create an account", href=routes.SIGNUP), size="2"
+        "New here? ",
+        rx.link("Create an account", href=LoginState.signup_link),
+        size="2",
     )
     return _auth_card("Log in", "Welcome back to your give/get network.", form, footer)

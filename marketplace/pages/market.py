@@ -491,8 +491,9 @@ def _owner_box() -> rx.Component:
     )
 
 
-def _detail() -> rx.Component:
-    listing = ListingState.listing
+def _detail(listing=None) -> rx.Component:
+    """The listing itself; `listing` is ListingState's, or a visitor's view."""
+    listing = ListingState.listing if listing is None else listing
     return rx.card(
         rx.vstack(
             rx.hstack(

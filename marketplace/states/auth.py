@@ -1,4 +1,11 @@
-"""Sign-up and login forms."""
+"""Sign-up and login forms, and the way back to the page a guest asked for.
+
+A guest who opens a member's page (or a shared link, a notification email)
+lands on `/login?next=/market/34`; the log-in (or the sign-up it links to)
+carries `next` through `/api/session/start` and ends on that page. `next` is
+text anyone can put in a link, so it is checked (routes.same_site_path) when
+it is read, and again where the browser is sent.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,33 @@ def _text(form: object, key: str) -> object:
     return form.get(key, "") if isinstance(form, dict) else None
 
 
-class SignupState(SessionState):
+class ReturnState(SessionState):
+    """Where to go once signed in: the `next` of the page's link ('' for the
+    default), and the links between log-in and sign-up that keep it."""
+
+    return_to: str = ""
+
+    @rx.var
+    def login_link(self) -> str:
+        return routes.login_to(self.return_to)
+
+    @rx.var
+    def signup_link(self) -> str:
+        return routes.signup_to(self.return_to)
+
+    def _read_return_to(self):
+        """On load: remember `next`; a member already signed in goes there."""
+        raw = self.router.url.query_parameters.get(routes.NEXT, "")
+        self.return_to = routes.same_site_path(raw, fallback="")
+        if self._member() is not None:
+            return rx.redirect(self._destination(routes.DASHBOARD), replace=True)
+        return None
+
+    def _destination(self, default: str) -> str:
+        return routes.same_site_path(self.return_to, fallback=default)
+
+
+class SignupState(ReturnState):
     signup_error: str = ""
     # From a sign-up link `/signup?invite=CODE`, to prefill the form; the
     # service checks the code again when the form is sent.
@@ -38,7 +71,8 @@ class SignupState(SessionState):
             self.signup_error = str(error)
             return rx.toast.error(str(error))
         self.signup_error = ""
-        return self._hand_over(result, routes.PROFILE_EDIT)
+        # a newcomer fills in their card first, unless they came to do something
+        return self._hand_over(result, self._destination(routes.PROFILE_EDIT))
 
     @rx.event
     def clear(self):
@@ -50,10 +84,10 @@ class SignupState(SessionState):
         with read_only() as session:
             self.invited_handle = accounts.invited_handle(session, code)
         self.invite_code = code
-        self._member()
+        return self._read_return_to()
 
 
-class LoginState(SessionState):
+class LoginState(ReturnState):
     login_error: str = ""
 
     @rx.event
@@ -75,9 +109,9 @@ class LoginState(SessionState):
             self.login_error = accounts.WRONG_CREDENTIALS
             return rx.toast.error(accounts.WRONG_CREDENTIALS)
         self.login_error = ""
-        return self._hand_over(result, routes.DASHBOARD)
+        return self._hand_over(result, self._destination(routes.DASHBOARD))
 
     @rx.event
     def clear(self):
         self.login_error = ""
-        self._member()
+        return self._read_return_to()

@@ -1,11 +1,13 @@
 """What every member page's navigation shows besides who is signed in: the
 unread count on the Inbox link, kept live by a heartbeat (components/heartbeat.py
-says why a browser timer)."""
+says why a browser timer). And where `/` leads: the landing page is for
+visitors; a member's home is the dashboard."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from marketplace import routes
 from marketplace.db import read_only
 from marketplace.inbox import notifications
 from marketplace.states.session import SessionState
@@ -49,3 +51,13 @@ class NavState(SessionState):
     def _show_unread(self, count: int) -> None:
         if count != self.unread_count:
             self.unread_count = count
+
+
+class HomeState(SessionState):
+    @rx.event
+    def send_members_on(self):
+        """on_load of `/`: a signed-in member goes to the dashboard (the page
+        they came for), without leaving `/` in the history to come back to."""
+        if self._member() is not None:
+            return rx.redirect(routes.DASHBOARD, replace=True)
+        return None

@@ -36,9 +36,25 @@ P = ParamSpec("P")
 S = TypeVar("S", bound="SessionState")
 
 
-def to_login():
-    """Where a guest who tried a member's handler goes."""
-    return rx.redirect(routes.LOGIN)
+def to_login(state: object = None):
+    """Where a guest who tried a member's handler goes: the log-in page, which
+    brings them back to the page they were on (`page_asked_for`)."""
+    return rx.redirect(routes.login_to(page_asked_for(state)))
+
+
+def page_asked_for(state: object) -> str:
+    """The path and query of the page an event came from ('' if unknown).
+    The browser reports it, so it is only a suggestion: every use goes
+    through `routes.same_site_path`."""
+    try:
+        url = state.router.url  # type: ignore[union-attr]
+    except AttributeError:
+        return ""
+    path = getattr(url, "path", "")
+    if not isinstance(path, str) or not path:
+        return ""
+    query = getattr(url, "query", "")
+    return f"{path}?{query}" if isinstance(query, str) and query else path
 
 
 def member_only(
@@ -47,7 +63,8 @@ def member_only(
     """For a handler only a signed-in member may run; place it under
     `@rx.event`. The handler's second parameter receives the member, derived
     from the socket's session cookie (`SessionState._member`), never from the
-    payload; a guest is sent to the login page and the handler does not run.
+    payload; a guest is sent to the login page (and back here after it) and the
+    handler does not run.
 
         @rx.event
         @member_only
@@ -64,7 +81,7 @@ def member_only(
     def guarded(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
         member = self._member()
         if member is None:
-            return to_login()
+            return to_login(self)
         return handler(self, member, *args, **kwargs)
 
     _hide_member_parameter(guarded, handler)
@@ -166,7 +183,7 @@ class SessionState(rx.State):
         login page. Either way `refusal` is what the handler returns."""
         member = self._member()
         if member is None:
-            return Attempt(None, None, to_login())
+            return Attempt(None, None, to_login(self))
         try:
             with unit_of_work() as session:
                 result = work(session, member.id)

@@ -83,10 +83,16 @@ def test_no_script_on_the_page_can_read_the_session(new_page):
     expect(page.get_by_role("button", name="Account menu")).to_be_visible()
 
 
-def test_private_pages_send_guests_to_login(new_page):
-    page = new_page("/profile/edit")
+def test_private_pages_send_guests_to_login_and_back(new_page):
+    handle = unique("tove")
+    sign_up(new_page("/"), handle, name="Tove Lind")
+    page = new_page("/wallet")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    expect(page).to_have_url(re.compile("/login$"))
+    expect(page).to_have_url(re.compile("/login\\?next=%2Fwallet$"))
+    page.get_by_label("Email").fill(f"{handle}@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile("/wallet$"))
 
 
 def test_bad_sign_up_input_gets_clear_messages_and_creates_nothing(new_page):

@@ -34,6 +34,8 @@ FOR_GUESTS = {
     "NavState": {"check_unread"},
     "PeopleState": {"load", "search", "go_to_page"},
     "PublicProfileState": {"load"},
+    "PublicListingState": {"load"},  # a public listing, or ListingState's load
+    "HomeState": {"send_members_on"},  # `/`: members on to the dashboard
     "ListingFormState": {"choose_terms"},  # which form fields to show
 }
 
@@ -66,6 +68,14 @@ def redirected_to(event: object) -> str | None:
 
 def test_a_guest_is_sent_to_log_in_and_the_handler_does_not_run():
     assert redirected_to(go_to_page(Tab(None), page=2)) == routes.LOGIN
+
+
+def test_a_guest_comes_back_to_the_page_they_were_on_after_logging_in(engine):
+    """The log-in page is told where the guest was (`next`), as a path of
+    this site only."""
+    state = state_of(MarketState, "", url="http://localhost:3000/market?kind=offer")
+    answer = MarketState.go_to_page.fn(state, 2)
+    assert redirected_to(answer) == "/login?next=%2Fmarket%3Fkind%3Doffer"
 
 
 def test_the_member_comes_from_the_session_and_the_rest_from_the_browser():

@@ -103,7 +103,7 @@ def test_the_dashboard_arrives_with_the_page_load_event_itself(ada):
 
 def test_a_guest_on_a_private_page_is_sent_to_log_in(engine):
     socket, _ran = open_page("/dashboard")
-    assert redirects(socket) == ["/login"]
+    assert redirects(socket) == ["/login?next=%2Fdashboard"]  # and back after
     assert socket.hydrated()
 
 
@@ -128,3 +128,25 @@ def test_a_newer_navigation_still_cancels_an_unfinished_page_load():
     assert handler.fn is page_load.on_load_internal
     assert handler.supersedes is True
     assert handler.is_background is False
+
+
+def test_a_listing_arrives_with_the_page_load_event_for_member_and_visitor(ada):
+    """The listing route's load picks the member's page or the visitor's and
+    runs it in the navigation's own event, as every other page does."""
+    from marketplace.states.market import ListingState
+    from marketplace.states.public_listing import PublicListingState
+    from tests.integration.market.test_engagements import post
+
+    listing_id = post(ada, kind="offer", title="An hour on your pricing page")
+    member_socket, ran = open_page(f"/market/{listing_id}", ada.token)
+    assert ran == ["hydrate_and_load", "on_load_internal"]
+    shown = member_socket.merged()[ListingState.get_full_name()]
+    assert shown["listing_rx_state_"].title == "An hour on your pricing page"
+    assert member_socket.hydrated() and redirects(member_socket) == []
+
+    visitor_socket, ran = open_page(f"/market/{listing_id}")
+    assert ran == ["hydrate_and_load", "on_load_internal"]
+    public = visitor_socket.merged()[PublicListingState.get_full_name()]
+    assert public["status_rx_state_"] == "shown"
+    assert public["listing_rx_state_"].title == "An hour on your pricing page"
+    assert redirects(visitor_socket) == []
