@@ -356,13 +356,19 @@ def _summary() -> rx.Component:
     )
 
 
-def _step(t) -> rx.Component:
+# Steps whose words the page already shows elsewhere (the proposal's note in
+# the summary, each side of a dispute on its own), not repeated in a timeline.
+SHOWN_ELSEWHERE = ("Disputed", "Answered the dispute")
+
+
+def _step(t, shown_elsewhere: tuple[str, ...] = SHOWN_ELSEWHERE) -> rx.Component:
     """One step of a timeline: what, who and when, and the words said with it."""
+    repeated = rx.Var.create(list(shown_elsewhere)).contains(t["what"])
     return rx.vstack(
         rx.text(t["what"], weight="medium", size="2"),
         rx.text(t["who"], " · ", t["when"], size="1", color_scheme="gray"),
         rx.cond(
-            t["note"] != "",
+            (t["note"] != "") & ~repeated,
             rx.text(
                 t["note"],
                 size="1",
@@ -379,7 +385,10 @@ def _timeline() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Timeline", size="4", as_="h2"),
-            rx.foreach(EngagementState.timeline, _step),
+            rx.foreach(
+                EngagementState.timeline,
+                lambda t: _step(t, ("Proposed", *SHOWN_ELSEWHERE)),
+            ),
             spacing="3",
             width="100%",
         ),
@@ -468,7 +477,7 @@ def _desk_thread(d) -> rx.Component:
 def _desk_timeline(d) -> rx.Component:
     return rx.vstack(
         rx.heading("Timeline", size="3", as_="h3"),
-        rx.foreach(d.timeline, _step),
+        rx.foreach(d.timeline, lambda t: _step(t)),
         spacing="2",
         width="100%",
     )

@@ -16,8 +16,9 @@ def open_wallet(page):
     expect(page.get_by_role("heading", name="Wallet", exact=True)).to_be_visible()
 
 
-def karma_help(asker, helper, title: str, *, price: int, steps: tuple[str, ...]):
-    """The asker's karma request, answered by the helper, then moved along."""
+def karma_help(asker, helper, title: str, *, price: int, steps: tuple[str, ...]) -> int:
+    """The asker's karma request, answered by the helper, then moved along;
+    the engagement's id."""
     with unit_of_work() as s:
         form = FORM | {"title": title, "terms": "karma", "price": str(price)}
         listing = listings.create_listing(s, actor_id=asker.member_id, form=form)
@@ -30,6 +31,7 @@ def karma_help(asker, helper, title: str, *, price: int, steps: tuple[str, ...])
             engagements.act(
                 s, actor_id=actor.member_id, engagement_id=engagement.id, action=action
             )
+    return engagement.id
 
 
 def test_paying_it_forward_moves_karma_between_two_members(new_page):
