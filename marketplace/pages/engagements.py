@@ -552,7 +552,9 @@ def _resolve_dialog(d, resolution: str, label: str, means) -> rx.Component:
                         html_for=note_id,
                         class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
                     ),
-                    rx.text_area(id=note_id, name="note", max_length=500, rows="2"),
+                    rx.text_area(
+                        id=note_id, name="note", max_length=500, rows="2", width="100%"
+                    ),
                     form_error(DisputesState.resolve_error),
                     rx.flex(
                         rx.alert_dialog.cancel(
