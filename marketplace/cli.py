@@ -297,7 +297,7 @@ def karma_amount(value: str) -> int:
     ledger's rule: more than zero, at most the per-transfer maximum)."""
     if not re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
         raise argparse.ArgumentTypeError(
-            f"must be a whole number of karma points, got {value!r}"
+            f"must be a whole number of karma, got {value!r}"
         )
     return int(value)
 
@@ -308,7 +308,7 @@ def _configure_grant(parser: argparse.ArgumentParser) -> None:
         "amount",
         metavar="AMOUNT",
         type=karma_amount,
-        help=f"whole points, 1 to {MAX_TRANSFER[KARMA]:,}",
+        help=f"whole karma, 1 to {MAX_TRANSFER[KARMA]:,}",
     )
     parser.add_argument(
         "--memo", required=True, metavar="TEXT", help="why (shown to the member)"
@@ -398,7 +398,7 @@ def _configure_import(parser: argparse.ArgumentParser) -> None:
         "file",
         metavar="FILE.csv",
         help="UTF-8 CSV with the header debtor,creditor,amount,note "
-        "(handles, whole points, a short note)",
+        "(handles, whole karma, a short note)",
     )
     parser.add_argument(
         "--invite-missing",
@@ -443,7 +443,7 @@ def _print_refusal(err: Console, refused: ImportRefused) -> None:
 def _print_import(out: Console, report: ImportReport) -> None:
     table = Table(title="IOU import", show_header=False)
     table.add_row("IOUs created", str(report.ious_created))
-    table.add_row("Points owed in total", f"{report.points:,}")
+    table.add_row("Karma owed in total", f"{report.points:,}")
     table.add_row("Members invited", str(len(report.invited)))
     if report.still_invited:
         table.add_row("Invited before, not joined yet", str(len(report.still_invited)))
@@ -524,8 +524,8 @@ def _run_clear(args: argparse.Namespace, out: Console) -> int:
     table = Table(
         title="IOU clearing" + (" (dry run)" if args.dry_run else ""), show_header=False
     )
-    table.add_row("Points owed before", f"{summary.total_owed:,}")
-    table.add_row("Points cleared", f"{summary.total_cleared:,} ({share:.0%})")
+    table.add_row("Karma owed before", f"{summary.total_owed:,}")
+    table.add_row("Karma cleared", f"{summary.total_cleared:,} ({share:.0%})")
     table.add_row("Members whose IOUs shrank", str(len(summary.members)))
     table.add_row("Cycles", str(summary.cycles))
     out.print(table)

@@ -99,7 +99,7 @@ async def clear_ious_forever() -> None:
             cleared = await asyncio.to_thread(
                 once_per_cluster, "iou clearing", clear_ious_once, 0
             )
-            log.info("clearing removed %d points of IOU debt", cleared)
+            log.info("clearing removed %d karma of IOU debt", cleared)
         except Exception:
             log.exception("IOU clearing failed")
 

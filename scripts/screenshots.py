@@ -89,7 +89,7 @@ def main() -> None:
             follow(page, f"{label}-listing", "/market", "Spots")
             shoot(page, f"{label}-engagements", "/engagements", "Your move")
             follow(page, f"{label}-engagement", "/engagements", "Timeline")
-            shoot(page, f"{label}-inbox", "/inbox", "UTC")
+            shoot(page, f"{label}-inbox", "/inbox", "Mark all as read")
             paid_pages(page, label)
             shoot(page, f"{label}-network", "/network", "Northstar SaaS Summit 2027")
             shoot(page, f"{label}-groups", "/groups", "SaaS marketers")

@@ -38,3 +38,9 @@ def no_such_handle(handle: str) -> NotFound:
     """The refusal for a handle that names nobody; also for one a member may
     not reach (who blocked them), so the two can't be told apart."""
     return NotFound(f"No active member with the handle '{handle[:30]}'.")
+
+
+def timezone_of(session: Session, member_id: int) -> str:
+    """The time zone a member reads times in (their profile's; UTC if none)."""
+    found = session.exec(select(Member.timezone).where(Member.id == member_id))
+    return found.first() or "UTC"

@@ -82,7 +82,8 @@ class Step:
     author, the guest (who books the offer or answers the request) or ops."""
 
     who: str  # author | guest | ops
-    action: str  # propose | accept | ... | message | review | resolve
+    # propose | accept | ... | message | review | answer_dispute | resolve
+    action: str
     days_ago: float
     text: str = ""
     rating: int = 0  # review stars
@@ -331,6 +332,14 @@ def _step(session, engagement_id, step: Step, actor, clock, report) -> None:
             clock=clock,
         )
         report.reviews_created += 1
+    elif step.action == "answer_dispute":
+        engagements.answer_dispute(
+            session,
+            actor_id=actor,
+            engagement_id=engagement_id,
+            statement=step.text,
+            clock=clock,
+        )
     elif step.action == "resolve":
         engagements.resolve_dispute(
             session,

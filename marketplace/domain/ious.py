@@ -114,16 +114,16 @@ def role_of(actor_id: int, debtor_id: int, creditor_id: int) -> str:
 
 
 def check_points(value: object, *, label: str = "Amount") -> int:
-    """Whole, positive points; digits typed in a form are accepted."""
+    """Whole, positive karma; digits typed in a form are accepted."""
     if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 10:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{label} must be a whole number of points.", "amount")
+        raise InvalidInput(f"{label} must be a whole number of karma.", "amount")
     if value <= 0:
         raise InvalidInput(f"{label} must be more than zero.", "amount")
     if value > MAX_IOU_POINTS:
         raise InvalidInput(
-            f"{label} must be at most {MAX_IOU_POINTS:,} points.", "amount"
+            f"{label} must be at most {MAX_IOU_POINTS:,} karma.", "amount"
         )
     return value
 
@@ -152,7 +152,7 @@ def check_reduction(state: IouState, kind: Event, role: str, amount: int) -> Non
         raise IouError(f"This IOU is {state.status}; nothing is outstanding.")
     if amount > state.outstanding:
         raise InvalidInput(
-            f"Only {state.outstanding} points are outstanding; "
+            f"Only {state.outstanding} karma is outstanding; "
             f"{amount} is more than is owed.",
             "amount",
         )

@@ -135,7 +135,7 @@ def check_amount(value: object, currency: str = KARMA) -> int:
         text = value.strip() if isinstance(value, str) else ""
         # isdecimal, not isdigit: int() refuses digits such as "²".
         if not text.isdecimal():
-            raise InvalidInput("Amount must be a whole number of points.", "amount")
+            raise InvalidInput("Amount must be a whole number of karma.", "amount")
         # int() refuses strings of over 4,300 digits; such an amount is too large.
         value = int(text) if len(text.lstrip("0")) <= 20 else limit + 1
     if value <= 0:

@@ -156,7 +156,7 @@ def check_price(value: object, terms: str, currency: str | None = None) -> int:
     ceiling = MAX_KARMA_PRICE if terms == "karma" else MAX_IOU_PRICE
     if not 1 <= price <= ceiling:
         raise InvalidInput(
-            f"Price must be between 1 and {ceiling} points for {TERMS[terms]} terms.",
+            f"Price must be between 1 and {ceiling} karma for {TERMS[terms]} terms.",
             "price",
         )
     return price

@@ -346,4 +346,5 @@ def _plural(count: int, word: str) -> str:
 
 
 def points(count: int) -> str:
-    return _plural(count, "point")
+    """An amount of karma (IOUs are counted in karma too)."""
+    return f"{count} karma"

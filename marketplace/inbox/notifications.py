@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from marketplace.accounts.members import timezone_of
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.domain.ids import check_id
+from marketplace.domain.times import local_time
 from marketplace.models import Notification
 from marketplace.network import blocks
 
@@ -90,16 +92,19 @@ def inbox(
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
-    return [view_of(note) for note in rows], total
+    zone = timezone_of(session, member_id)
+    return [view_of(note, zone) for note in rows], total
 
 
-def view_of(note: Notification) -> NotificationView:
+def view_of(note: Notification, zone: str = "UTC") -> NotificationView:
+    """The line as its member reads it, with the time on their clock (`zone`:
+    their profile's time zone)."""
     return NotificationView(
         id=note.id,
         kind=note.kind,
         text=note.text,
         link=local_link(note.link),
-        when=note.created_at.strftime("%d %b %Y, %H:%M UTC"),
+        when=local_time(note.created_at, zone),
         unread=note.read_at is None,
     )
 
@@ -126,7 +131,7 @@ def mark_read(
     if note.read_at is None:  # the first reading time is kept
         note.read_at = clock.now()
         session.add(note)
-    return view_of(note)
+    return view_of(note, timezone_of(session, actor_id))
 
 
 def mark_all_read(

@@ -152,7 +152,7 @@ class MyClearing:
     when: str
     owed_removed: int  # less owed to me
     owing_removed: int  # less that I owe
-    cycles: list[str]  # "Ana → Ben → Cleo → Ana: 3 points"
+    cycles: list[str]  # "Ana → Ben → Cleo → Ana: 3 karma"
 
 
 def clearings_of(session: Session, member_id: int, limit: int = 10) -> list[MyClearing]:
@@ -197,7 +197,7 @@ def _cycles_through(
         if member_id in cycle["members"]:
             people = [names.get(m, "someone") for m in cycle["members"]]
             loops.append(
-                " → ".join([*people, people[0]]) + f": {cycle['amount']} points"
+                " → ".join([*people, people[0]]) + f": {cycle['amount']} karma"
             )
     return loops
 

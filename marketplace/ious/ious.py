@@ -436,7 +436,7 @@ def _sentence(event: IouEvent, names: dict[int, str]) -> str:
     when = event.at.strftime("%d %b %Y")
     kind = Event(event.kind)
     if kind in REDUCTION_LABELS:
-        return f"{when}: {REDUCTION_LABELS[kind]}, {event.amount} points ({who})"
+        return f"{when}: {REDUCTION_LABELS[kind]}, {event.amount} karma ({who})"
     return f"{when}: {kind.value.capitalize()} by {who}"
 
 

@@ -1,10 +1,18 @@
 """A member's view of their karma: balances, history, open holds, monthly flows.
 
+A karma payment for help is two transfers in the ledger: the hold placed when
+the help is accepted, and its outcome (posted when it is confirmed, voided when
+it is cancelled or refunded, expired when its time ran out). The history shows
+the two as one entry with its state, so paying 5 karma reads as one -5, not as
+two. Balances tell karma held *by* me (my holds on others' help) from karma
+held *for* me (others' holds on help I give).
+
 Read-only; every function takes the member id the caller already authorized.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -12,11 +20,13 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from marketplace.accounts.members import timezone_of
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ledger import KARMA, Kind
 from marketplace.domain.money import format_money
+from marketplace.domain.times import local_date
 from marketplace.ledger import ledger
-from marketplace.models import LedgerAccount, LedgerTransfer, Member
+from marketplace.models import Engagement, LedgerAccount, LedgerTransfer, Member
 from marketplace.settings import get_settings
 
 ACCOUNT = LedgerAccount.__table__
@@ -28,16 +38,40 @@ CODE_LABELS = {
     "admin_grant": "Grant from the Karma team",
     "gift": "Paid forward",
     "engagement": "Help",
+    "iou_settlement": "IOU settlement",
+    "intro_reward": "Intro reward",
 }
-SYSTEM_NAMES = {"signup_grant": "Karma", "admin_grant": "Karma team", "fees": "Karma"}
+SYSTEM_NAMES = {
+    "signup_grant": "Karma",
+    "admin_grant": "Karma team",
+    "fees": "Karma",
+    "intro_reward": "Karma",
+}
+# A hold's state from how it was resolved (None: not yet).
+HOLD_STATES = {None: "held", "post": "paid", "void": "released", "expire": "expired"}
+STATE_LABELS = {
+    "done": "",
+    "held": "On hold",
+    "paid": "Paid",
+    "released": "Released",
+    "refunded": "Refunded",
+    "expired": "Expired",
+}
+# What happened to the karma, said after the dates of a hold.
+STATE_ENDINGS = {
+    "released": "released: nothing moved",
+    "refunded": "refunded by an operator: nothing moved",
+    "expired": "expired: nothing moved",
+}
+ENGAGEMENT_HOLD = re.compile(r"engagement:(\d+):hold")
 
 
 @dataclass(frozen=True)
 class Balances:
     available: int
     posted: int
-    held: int
-    incoming: int  # held by others for me
+    held: int  # held by me: my holds on help others give me
+    incoming: int  # held for me: others' holds on help I give
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -45,13 +79,21 @@ class Balances:
 
 @dataclass(frozen=True)
 class HistoryRow:
+    """One entry of the history: a transfer, or a hold with its outcome."""
+
     when: str
     what: str
     counterparty: str
     counterparty_handle: str
-    amount: int  # signed: + received, - given
+    amount: int  # signed: + received, - given (for a hold: what it moves or moved)
     memo: str
-    status: str
+    status: str  # done | held | paid | released | refunded | expired
+    status_label: str = ""  # "On hold", "Paid", ... ("" for a plain transfer)
+    detail: str = ""  # a hold's story: "Held 03 May 2026, paid 09 May 2026"
+    moved: bool = True  # False while held, and when the karma never moved
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -85,7 +127,8 @@ def earnings(session: Session, member_id: int) -> list[str]:
 def history(
     session: Session, member_id: int, *, direction: object = "all", page: object = 1
 ) -> tuple[list[HistoryRow], int]:
-    """Posted movements (and holds) of my account, newest first."""
+    """My transfers and holds, newest change first; a hold and its outcome
+    (posted, voided, expired) are one entry."""
     if direction not in DIRECTIONS:
         raise InvalidInput("Filter must be all, in or out.")
     if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= 10_000:
@@ -98,87 +141,140 @@ def history(
         "in": TRANSFER.c.credit_account_id == mine,
         "out": TRANSFER.c.debit_account_id == mine,
     }[direction]
-    visible = and_(side, TRANSFER.c.kind.in_([Kind.SINGLE, Kind.POST, Kind.PENDING]))
+    # Outcomes (post, void, expire) are shown on their hold's entry.
+    visible = and_(side, TRANSFER.c.kind.in_([Kind.SINGLE, Kind.PENDING]))
     total = session.execute(select(func.count()).where(visible)).scalar_one()
+    query, changed_at = _history_query(mine)
     rows = (
         session.execute(
-            _history_query(mine)
-            .where(visible)
-            .order_by(TRANSFER.c.created_at.desc(), TRANSFER.c.id.desc())
+            query.where(visible)
+            .order_by(changed_at.desc(), TRANSFER.c.id.desc())
             .offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         )
         .mappings()
         .all()
     )
-    return [_history_row(row, mine) for row in rows], total
+    return _rows(session, rows, mine, timezone_of(session, member_id)), total
 
 
 def _history_query(mine: int):
+    """Transfers of my account with the other side's name and, for a hold,
+    its outcome; and the moment each entry last changed (to sort by)."""
     other = aliased(ACCOUNT)
     person = aliased(Member.__table__)
-    resolution = aliased(TRANSFER)
+    outcome = aliased(TRANSFER)
     other_id = case(
         (TRANSFER.c.debit_account_id == mine, TRANSFER.c.credit_account_id),
         else_=TRANSFER.c.debit_account_id,
     )
-    return (
+    changed_at = func.coalesce(outcome.c.created_at, TRANSFER.c.created_at)
+    query = (
         select(
             TRANSFER,
             other.c.name.label("other_name"),
             person.c.display_name.label("other_person"),
             person.c.handle.label("other_handle"),
-            resolution.c.kind.label("resolved_as"),
+            outcome.c.kind.label("outcome_kind"),
+            outcome.c.amount.label("outcome_amount"),
+            outcome.c.created_at.label("outcome_at"),
         )
         .join(other, other.c.id == other_id)
         .outerjoin(person, person.c.id == other.c.member_id)
-        .outerjoin(resolution, resolution.c.pending_id == TRANSFER.c.id)
+        .outerjoin(outcome, outcome.c.pending_id == TRANSFER.c.id)
     )
+    return query, changed_at
 
 
-def _history_row(row, mine: int) -> HistoryRow:
+def _rows(session: Session, rows, mine: int, zone: str) -> list[HistoryRow]:
+    refunded = _refunded_holds(session, [r["transfer_key"] for r in rows])
+    return [_history_row(row, mine, zone, refunded) for row in rows]
+
+
+def _refunded_holds(session: Session, keys: list[str]) -> set[str]:
+    """Which of these holds an operator voided by refunding a dispute (a void
+    is otherwise a cancellation). Engagement holds are keyed by the
+    engagement's id (market/engagements.py); the engagement's own `hold_key`
+    confirms it, so a key that only looks like one matches nothing."""
+    ids = {int(m[1]): key for key in keys if (m := ENGAGEMENT_HOLD.fullmatch(key))}
+    if not ids:
+        return set()
+    found = session.execute(
+        select(Engagement.hold_key).where(
+            Engagement.id.in_(ids),
+            Engagement.resolution == "refund",
+            Engagement.hold_key.in_(ids.values()),
+        )
+    ).scalars()
+    return set(found)
+
+
+def _history_row(row, mine: int, zone: str, refunded: set[str]) -> HistoryRow:
     sign = -1 if row["debit_account_id"] == mine else 1
-    status = "done"
-    if row["kind"] == Kind.PENDING:
-        status = {
-            None: "held",
-            "post": "settled",
-            "void": "released",
-            "expire": "expired",
-        }[row["resolved_as"]]
-    return HistoryRow(
-        when=row["created_at"].strftime("%d %b %Y"),
-        what=CODE_LABELS.get(row["code"], row["code"].replace("_", " ").capitalize()),
-        counterparty=row["other_person"]
+    placed = local_date(row["created_at"], zone)
+    common = {
+        "what": CODE_LABELS.get(row["code"], _label_of(row["code"])),
+        "counterparty": row["other_person"]
         or SYSTEM_NAMES.get(row["other_name"], "Karma"),
-        counterparty_handle=row["other_handle"] or "",
-        amount=sign * row["amount"],
-        memo=row["memo"],
-        status=status,
+        "counterparty_handle": row["other_handle"] or "",
+        "memo": row["memo"],
+    }
+    if row["kind"] != Kind.PENDING:
+        return HistoryRow(
+            when=placed, amount=sign * row["amount"], status="done", **common
+        )
+    state = HOLD_STATES[row["outcome_kind"]]
+    if state == "released" and row["transfer_key"] in refunded:
+        state = "refunded"
+    amount = row["outcome_amount"] if state == "paid" else row["amount"]
+    settled = local_date(row["outcome_at"], zone) if row["outcome_at"] else placed
+    return HistoryRow(
+        when=settled,
+        amount=sign * amount,
+        status=state,
+        status_label=STATE_LABELS[state],
+        detail=_hold_story(state, placed, settled, amount, row["amount"]),
+        moved=state == "paid",
+        **common,
     )
+
+
+def _hold_story(state: str, placed: str, settled: str, paid: int, held: int) -> str:
+    """'Held 03 May 2026, paid 09 May 2026': the hold's dates in one line."""
+    if state == "held":
+        return f"Held since {placed}"
+    if state == "paid":
+        part = f" ({paid} of the {held} held)" if paid != held else ""
+        return f"Held {placed}, paid {settled}{part}"
+    return f"Held {placed}, {STATE_ENDINGS[state]} ({settled})"
+
+
+def _label_of(code: str) -> str:
+    """A readable name for a transfer code no label was written for."""
+    return code.replace("_", " ").capitalize()
 
 
 def open_holds(session: Session, member_id: int) -> list[HistoryRow]:
-    """Holds on or for my account that are still pending."""
+    """Holds on or for my account that are still pending, newest first:
+    negative amounts are held by me, positive ones for me."""
     mine = ledger.member_account(session, member_id)
     resolved = select(TRANSFER.c.pending_id).where(TRANSFER.c.pending_id.is_not(None))
+    query, _ = _history_query(mine)
     rows = (
         session.execute(
-            _history_query(mine)
-            .where(
+            query.where(
                 TRANSFER.c.kind == Kind.PENDING,
                 TRANSFER.c.id.not_in(resolved),
                 or_(
                     TRANSFER.c.debit_account_id == mine,
                     TRANSFER.c.credit_account_id == mine,
                 ),
-            )
-            .order_by(TRANSFER.c.id.desc())
+            ).order_by(TRANSFER.c.id.desc())
         )
         .mappings()
         .all()
     )
-    return [_history_row(row, mine) for row in rows]
+    return _rows(session, rows, mine, timezone_of(session, member_id))
 
 
 def monthly_flows(

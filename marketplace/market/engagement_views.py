@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 from sqlmodel import Session, col, or_, select
 
+from marketplace.accounts import members
+from marketplace.accounts.members import timezone_of
 from marketplace.domain.engagements import (
     MOVES,
     OPEN,
@@ -17,8 +19,9 @@ from marketplace.domain.engagements import (
     allowed,
 )
 from marketplace.domain.money import format_money
+from marketplace.domain.times import local_date, local_time
 from marketplace.market import listings, reviews
-from marketplace.market.threads import party_engagement
+from marketplace.market.threads import MessageView, messages_of, party_engagement
 from marketplace.models import (
     Engagement,
     EngagementEvent,
@@ -85,6 +88,9 @@ class EngagementView:
     my_review: str = ""
     their_review: str = ""
     payment: str = ""  # paid terms: where the card money is, in a sentence
+    dispute_answer: str = ""  # the helper's side of a dispute, once given
+    # what an operator may do with a dispute, in this engagement's currency
+    dispute_hint: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -106,16 +112,23 @@ def actions_for(engagement: Engagement, member_id: int) -> list[dict[str, str]]:
     return found
 
 
+# What the asker reads above the dispute form: what an operator can do.
+DISPUTE_HINTS = {
+    "karma": "An operator reads both sides, then gives you the karma back or "
+    "pays it to the helper.",
+    "paid": "An operator reads both sides, then refunds your card payment or "
+    "pays the helper.",
+    "iou": "An operator reads both sides, then writes the IOU or cancels it.",
+    "free": "An operator reads both sides and closes it.",
+}
+
+
 def next_step_hint(engagement: Engagement, viewer_id: int, other: str) -> str:
     """One sentence on what happens next, from where the viewer stands."""
     status, asker = Status(engagement.status), viewer_id == engagement.asker_id
-    held = engagement.terms == "karma"
+    held = engagement.terms in ("karma", "paid")
     if status == Status.PROPOSED:
-        if viewer_id == engagement.proposed_by_id:
-            return f"Waiting for {other} to answer."
-        if asker and held:
-            return f"Accepting holds {engagement.price} karma until you confirm."
-        return "Accept to start, or decline."
+        return _proposal_hint(engagement, viewer_id, other)
     if status == Status.ACCEPTED:
         if asker:
             return f"{other} is on it. When they mark it delivered, you confirm."
@@ -125,23 +138,40 @@ def next_step_hint(engagement: Engagement, viewer_id: int, other: str) -> str:
             pay = f"pay {other}" if held else "close it"
             return f"Confirm to {pay}, or open a dispute if something went wrong."
         return f"Waiting for {other} to confirm."
+    if status == Status.DISPUTED:
+        if asker:
+            return f"An operator is looking at it and hears {other}'s side too."
+        return "An operator will decide. Give your side below, so both are heard."
     if status == Status.CONFIRMED and engagement.terms == "iou":
-        return f"Done. The IOU for {engagement.price} points is on the IOUs page."
+        return f"Done. The IOU for {engagement.price} karma is on the IOUs page."
     return {
         Status.CONFIRMED: "Done. Thank you for helping each other.",
-        Status.DISPUTED: "An operator is looking at it.",
         Status.RESOLVED: "Resolved by an operator.",
     }.get(status, "Closed.")
+
+
+def _proposal_hint(engagement: Engagement, viewer_id: int, other: str) -> str:
+    if viewer_id == engagement.proposed_by_id:
+        return f"Waiting for {other} to answer."
+    if viewer_id == engagement.asker_id and engagement.terms == "karma":
+        return f"Accepting holds {engagement.price} karma until you confirm."
+    if viewer_id == engagement.asker_id and engagement.terms == "paid":
+        return "Accepting holds the price on your card until you confirm."
+    return "Accept to start, or decline."
 
 
 def engagement_view(
     session: Session, viewer_id: int, engagement_id: object
 ) -> EngagementView:
     engagement = party_engagement(session, viewer_id, engagement_id)
-    return _view(session, engagement, viewer_id, with_reviews=True)
+    zone = timezone_of(session, viewer_id)
+    return _view(session, engagement, viewer_id, zone, with_reviews=True)
 
 
-def _view(session, engagement, viewer_id, with_reviews=False) -> EngagementView:
+def _view(
+    session, engagement, viewer_id, zone: str, with_reviews=False
+) -> EngagementView:
+    """The engagement as `viewer_id` sees it, times on their clock (`zone`)."""
     listing = session.get(Listing, engagement.listing_id)
     other_id = (
         engagement.helper_id
@@ -164,10 +194,10 @@ def _view(session, engagement, viewer_id, with_reviews=False) -> EngagementView:
         other_handle=other.handle,
         terms_label=_terms_label(engagement),
         note=engagement.note,
-        started=engagement.created_at.strftime("%d %b %Y"),
-        updated=engagement.updated_at.strftime("%d %b %Y %H:%M"),
+        started=local_date(engagement.created_at, zone),
+        updated=local_time(engagement.updated_at, zone),
         confirm_due=(
-            engagement.confirm_due_at.strftime("%d %b %Y")
+            local_date(engagement.confirm_due_at, zone)
             if engagement.confirm_due_at and engagement.status == Status.DELIVERED
             else ""
         ),
@@ -182,6 +212,10 @@ def _view(session, engagement, viewer_id, with_reviews=False) -> EngagementView:
         my_review=_stars(mine),
         their_review=_stars(theirs),
         payment=_payment(session, engagement) if with_reviews else "",
+        dispute_answer=(dispute_answer(session, engagement) or "")
+        if with_reviews and engagement.dispute_reason
+        else "",
+        dispute_hint=DISPUTE_HINTS.get(engagement.terms, DISPUTE_HINTS["free"]),
     )
 
 
@@ -234,6 +268,13 @@ def timeline(
     session: Session, viewer_id: int, engagement_id: object
 ) -> list[dict[str, str]]:
     engagement = party_engagement(session, viewer_id, engagement_id)
+    return _timeline(session, engagement, timezone_of(session, viewer_id))
+
+
+def _timeline(
+    session: Session, engagement: Engagement, zone: str
+) -> list[dict[str, str]]:
+    """What happened, oldest first, each moment on the reader's clock."""
     rows = session.exec(
         select(EngagementEvent, Member)
         .join(Member, Member.id == EngagementEvent.actor_id, isouter=True)
@@ -242,13 +283,19 @@ def timeline(
     ).all()
     return [
         {
-            "what": EVENT_LABELS[Status(e.to_status)],
+            "what": _event_label(e),
             "who": m.display_name if m else "Automatically",
-            "when": e.at.strftime("%d %b %Y %H:%M"),
+            "when": local_time(e.at, zone),
             "note": e.note,
         }
         for e, m in rows
     ]
+
+
+def _event_label(event: EngagementEvent) -> str:
+    if event.from_status == event.to_status == Status.DISPUTED:
+        return "Answered the dispute"
+    return EVENT_LABELS[Status(event.to_status)]
 
 
 def engagements_of(
@@ -263,7 +310,8 @@ def engagements_of(
     rows = session.exec(
         stmt.order_by(col(Engagement.updated_at).desc()).limit(200)
     ).all()
-    found = [_view(session, e, member_id) for e in rows]
+    zone = timezone_of(session, member_id)
+    found = [_view(session, e, member_id, zone) for e in rows]
     return sorted(found, key=lambda v: (not v.needs_me, v.status not in OPEN))
 
 
@@ -276,8 +324,9 @@ def proposals_for_listing(
         .where(Engagement.listing_id == listing_id)
         .order_by(col(Engagement.created_at).desc())
     ).all()
+    zone = timezone_of(session, author_id)
     return [
-        _view(session, e, author_id)
+        _view(session, e, author_id, zone)
         for e in rows
         if author_id in (e.asker_id, e.helper_id)
     ]
@@ -300,33 +349,104 @@ def is_operator(session: Session, member_id: int) -> bool:
     return bool(operator.first())
 
 
-def disputes(session: Session) -> list[dict]:
-    """Open disputes, oldest first, for the operator page."""
+@dataclass(frozen=True)
+class DisputeView:
+    """An open dispute as the operator's desk shows it: both sides in their
+    own words, the thread and the timeline, and what each outcome does."""
+
+    id: int
+    title: str
+    asker: str
+    asker_handle: str
+    helper: str
+    helper_handle: str
+    terms: str
+    since: str
+    reason: str  # the asker's side, written when disputing
+    answer: str  # the helper's side ("" until they give it)
+    refund_means: str
+    release_means: str
+    messages: list[MessageView] = field(default_factory=list)
+    timeline: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def dispute_answer(session: Session, engagement: Engagement) -> str | None:
+    """What the helper said about the dispute, or None if nothing yet: a
+    timeline step from disputed to disputed (market/engagements.py)."""
+    return session.exec(
+        select(EngagementEvent.note).where(
+            EngagementEvent.engagement_id == engagement.id,
+            EngagementEvent.from_status == Status.DISPUTED,
+            EngagementEvent.to_status == Status.DISPUTED,
+        )
+    ).first()
+
+
+def disputes(session: Session, operator_id: int) -> list[DisputeView]:
+    """Open disputes, oldest first, for the operator's desk (the caller has
+    checked that `operator_id` is an operator); times on their clock."""
     rows = session.exec(
         select(Engagement, Listing)
         .join(Listing, Listing.id == Engagement.listing_id)
         .where(Engagement.status == Status.DISPUTED)
         .order_by(col(Engagement.updated_at))
+        .limit(100)
     ).all()
-    names = {
-        m.id: m.display_name
-        for m in session.exec(
-            select(Member).where(
-                col(Member.id).in_(
-                    {e.asker_id for e, _ in rows} | {e.helper_id for e, _ in rows}
-                )
-            )
-        )
-    }
+    people = members.by_id(
+        session, {e.asker_id for e, _ in rows} | {e.helper_id for e, _ in rows}
+    )
+    zone = timezone_of(session, operator_id)
     return [
-        {
-            "id": e.id,
-            "title": x.title,
-            "asker": names[e.asker_id],
-            "helper": names[e.helper_id],
-            "terms": listings.price_label(e.terms, e.price),
-            "reason": e.dispute_reason,
-            "since": e.updated_at.strftime("%d %b %Y"),
-        }
+        _dispute(session, e, x, people[e.asker_id], people[e.helper_id], zone)
         for e, x in rows
     ]
+
+
+def _dispute(session, engagement, listing, asker, helper, zone) -> DisputeView:
+    refund, release = outcomes(engagement, asker.display_name, helper.display_name)
+    return DisputeView(
+        id=engagement.id,
+        title=listing.title,
+        asker=asker.display_name,
+        asker_handle=asker.handle,
+        helper=helper.display_name,
+        helper_handle=helper.handle,
+        terms=_terms_label(engagement),
+        since=local_date(engagement.updated_at, zone),
+        reason=engagement.dispute_reason,
+        answer=dispute_answer(session, engagement) or "",
+        refund_means=refund,
+        release_means=release,
+        # The operator reads both sides' words: `mine` is neither of theirs.
+        messages=messages_of(session, engagement, 0, zone),
+        timeline=_timeline(session, engagement, zone),
+    )
+
+
+def outcomes(engagement: Engagement, asker: str, helper: str) -> tuple[str, str]:
+    """What refunding and what releasing does here, in a sentence each."""
+    price = _terms_label(engagement)
+    if engagement.terms == "karma":
+        return (
+            f"{asker} gets the {price} held back; {helper} gets nothing.",
+            f"{helper} is paid the {price} held by {asker}.",
+        )
+    if engagement.terms == "paid":
+        return (
+            f"{asker}'s card is released, or refunded if it was charged: "
+            f"{helper} gets no money.",
+            f"{asker}'s card is charged {price} and {helper} is paid, less the "
+            "platform fee.",
+        )
+    if engagement.terms == "iou":
+        return (
+            f"No IOU is written: {asker} owes {helper} nothing.",
+            f"{asker} owes {helper} an {price}.",
+        )
+    return (
+        "The help is closed as not given.",
+        f"The help is closed as given by {helper}.",
+    )

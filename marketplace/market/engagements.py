@@ -57,6 +57,7 @@ from marketplace.inbox import notifications
 from marketplace.ious.ious import iou_for_help
 from marketplace.ledger import card_payments, ledger
 from marketplace.market import listings
+from marketplace.market.engagement_views import dispute_answer
 from marketplace.models import Engagement, EngagementEvent, Listing, Member
 from marketplace.network import blocks, interactions, intros
 from marketplace.routes import DISPUTES
@@ -223,6 +224,66 @@ def resolve_dispute(
     return _apply(
         session, engagement, Action.RESOLVE, Status.RESOLVED, operator_id, text, clock
     )
+
+
+def answer_dispute(
+    session: Session,
+    *,
+    actor_id: int,
+    engagement_id: object,
+    statement: object,
+    clock: Clock = system_clock,
+) -> Engagement:
+    """The helper's side of a dispute, once, for the operator to read beside
+    the asker's reason. Kept as a step of the timeline (disputed to
+    disputed), so the story stays append-only; anything more goes in the
+    messages."""
+    engagement = _locked(session, engagement_id, actor_id)
+    if actor_id != engagement.helper_id:
+        raise NotAuthorized("Only the helper answers a dispute; the asker opened it.")
+    if engagement.status != Status.DISPUTED:
+        raise Conflict("This engagement isn't disputed; there is nothing to answer.")
+    if dispute_answer(session, engagement) is not None:
+        raise Conflict("You already gave your side; add anything more as a message.")
+    text = check_note(statement, label="Your side")
+    if not text:
+        raise InvalidInput("Say what happened from your side.", "note")
+    session.add(
+        EngagementEvent(
+            engagement_id=engagement.id,
+            from_status=Status.DISPUTED,
+            to_status=Status.DISPUTED,
+            actor_id=actor_id,
+            note=text,
+            at=clock.now(),
+        )
+    )
+    _tell_of_answer(session, engagement, actor_id, clock)
+    return engagement
+
+
+def _tell_of_answer(session, engagement, actor_id, clock) -> None:
+    """The asker and the operators hear that the helper gave their side."""
+    listing = session.get(Listing, engagement.listing_id)
+    who = session.get(Member, actor_id).display_name
+    text = f"{who} answered the dispute on “{listing.title}”."
+    _tell(session, engagement, engagement.asker_id, text, clock, sender_id=actor_id)
+    for operator_id in _operators(session, engagement):
+        notifications.notify(
+            session,
+            member_id=operator_id,
+            kind="dispute",
+            text=text,
+            link=DISPUTES,
+            clock=clock,
+        )
+
+
+def _operators(session: Session, engagement: Engagement) -> list[int]:
+    """Operators who may resolve this dispute (not one of its two people)."""
+    operators = session.exec(select(Member.id).where(Member.is_operator)).all()
+    parties = (engagement.asker_id, engagement.helper_id)
+    return [member_id for member_id in operators if member_id not in parties]
 
 
 def auto_confirm_due(
@@ -474,17 +535,15 @@ def _announce(session, engagement, step, actor_id, clock) -> None:
         if member_id != actor_id:
             _tell(session, engagement, member_id, text, clock, sender_id=actor_id)
     if step == Action.DISPUTE:
-        operators = session.exec(select(Member.id).where(Member.is_operator)).all()
-        for operator_id in operators:
-            if operator_id not in (engagement.asker_id, engagement.helper_id):
-                notifications.notify(
-                    session,
-                    member_id=operator_id,
-                    kind="dispute",
-                    text=f"Dispute on “{listing.title}”: {engagement.dispute_reason}",
-                    link=DISPUTES,
-                    clock=clock,
-                )
+        for operator_id in _operators(session, engagement):
+            notifications.notify(
+                session,
+                member_id=operator_id,
+                kind="dispute",
+                text=f"Dispute on “{listing.title}”: {engagement.dispute_reason}",
+                link=DISPUTES,
+                clock=clock,
+            )
 
 
 def _tell(session, engagement, member_id, text, clock, *, sender_id) -> None:

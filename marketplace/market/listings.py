@@ -380,7 +380,7 @@ def price_label(
     if terms == "karma":
         return f"{format_points(price, locale)} karma"
     if terms == "iou":
-        return f"IOU for {format_points(price, locale)} points"
+        return f"IOU for {format_points(price, locale)} karma"
     if terms == "free":
         return "Free · pay it forward"
     return f"{price} paid"

@@ -12,10 +12,12 @@ from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, col, select
 
+from marketplace.accounts.members import timezone_of
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import Conflict, NotFound
 from marketplace.domain.ids import check_id
 from marketplace.domain.text import clean_text
+from marketplace.domain.times import local_time
 from marketplace.inbox import notifications
 from marketplace.models import Engagement, Listing, Member, Message
 from marketplace.network import blocks, interactions
@@ -100,6 +102,14 @@ def thread(
     session: Session, viewer_id: int, engagement_id: object
 ) -> list[MessageView]:
     engagement = party_engagement(session, viewer_id, engagement_id)
+    return messages_of(session, engagement, viewer_id, timezone_of(session, viewer_id))
+
+
+def messages_of(
+    session: Session, engagement: Engagement, viewer_id: int, zone: str
+) -> list[MessageView]:
+    """The thread, oldest first, times on the reader's clock (`zone`); the
+    caller has checked that the reader may see it."""
     rows = session.exec(
         select(Message, Member)
         .join(Member, Member.id == Message.author_id)
@@ -112,7 +122,7 @@ def thread(
             author_name=a.display_name,
             author_handle=a.handle,
             body=m.body,
-            sent=m.created_at.strftime("%d %b %H:%M"),
+            sent=local_time(m.created_at, zone),
             mine=m.author_id == viewer_id,
         )
         for m, a in rows

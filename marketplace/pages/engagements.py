@@ -123,7 +123,7 @@ def _dispute_form() -> rx.Component:
                 "note",
                 max_length=500,
                 rows="2",
-                hint="An operator reads this and refunds or releases the karma.",
+                hint=EngagementState.engagement.dispute_hint,
             ),
             rx.button(
                 "Open a dispute", type="submit", variant="soft", color_scheme="red"
@@ -133,6 +133,31 @@ def _dispute_form() -> rx.Component:
         ),
         on_submit=EngagementState.act,
         reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _answer_form() -> rx.Component:
+    """The helper's side of a dispute, read by the operator beside the asker's."""
+    return rx.form(
+        rx.vstack(
+            rx.el.input(
+                type="hidden", name="engagement_id", value=EngagementState.engagement.id
+            ),
+            text_area(
+                "Your side of the story",
+                "statement",
+                max_length=500,
+                rows="3",
+                hint="The operator reads it beside the asker's reason before "
+                "deciding. You can answer once; add more as messages.",
+            ),
+            form_error(EngagementState.answer_error),
+            rx.button("Send your side", type="submit", variant="soft"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=EngagementState.answer_dispute,
         width="100%",
     )
 
@@ -162,6 +187,12 @@ def _next_steps() -> rx.Component:
             ),
             rx.cond(
                 (e.status == "delivered") & (e.my_role == "asker"), _dispute_form()
+            ),
+            rx.cond(
+                (e.status == "disputed")
+                & (e.my_role == "helper")
+                & (e.dispute_answer == ""),
+                _answer_form(),
             ),
             form_error(EngagementState.action_error),
             spacing="3",
@@ -305,6 +336,14 @@ def _summary() -> rx.Component:
                 ),
             ),
             rx.cond(
+                e.dispute_answer != "",
+                rx.callout(
+                    "The helper's side: " + e.dispute_answer,
+                    color_scheme="gray",
+                    icon="message_square",
+                ),
+            ),
+            rx.cond(
                 e.resolution != "",
                 rx.text("Resolved by an operator: ", e.resolution, size="2"),
             ),
@@ -317,17 +356,38 @@ def _summary() -> rx.Component:
     )
 
 
+# Steps whose words the page already shows elsewhere (the proposal's note in
+# the summary, each side of a dispute on its own), not repeated in a timeline.
+SHOWN_ELSEWHERE = ("Disputed", "Answered the dispute")
+
+
+def _step(t, shown_elsewhere: tuple[str, ...] = SHOWN_ELSEWHERE) -> rx.Component:
+    """One step of a timeline: what, who and when, and the words said with it."""
+    repeated = rx.Var.create(list(shown_elsewhere)).contains(t["what"])
+    return rx.vstack(
+        rx.text(t["what"], weight="medium", size="2"),
+        rx.text(t["who"], " · ", t["when"], size="1", color_scheme="gray"),
+        rx.cond(
+            (t["note"] != "") & ~repeated,
+            rx.text(
+                t["note"],
+                size="1",
+                color_scheme="gray",
+                font_style="italic",
+                overflow_wrap="anywhere",
+            ),
+        ),
+        spacing="0",
+    )
+
+
 def _timeline() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Timeline", size="4", as_="h2"),
             rx.foreach(
                 EngagementState.timeline,
-                lambda t: rx.vstack(
-                    rx.text(t["what"], weight="medium", size="2"),
-                    rx.text(t["who"], " · ", t["when"], size="1", color_scheme="gray"),
-                    spacing="0",
-                ),
+                lambda t: _step(t, ("Proposed", *SHOWN_ELSEWHERE)),
             ),
             spacing="3",
             width="100%",
@@ -362,41 +422,158 @@ def engagement_page() -> rx.Component:
 # --------------------------------------------------------------------------- operator
 
 
-def _dispute_card(d) -> rx.Component:
+def _side(label: str, name, words, empty: str) -> rx.Component:
+    """One party's statement, in their words."""
     return rx.card(
         rx.vstack(
-            rx.heading(d["title"], size="4", as_="h2"),
-            rx.text(
-                d["asker"],
-                " asked, ",
-                d["helper"],
-                " helped · ",
-                d["terms"],
-                " · disputed ",
-                d["since"],
-                size="2",
-                color_scheme="gray",
+            rx.text(label, " · ", rx.text.strong(name), size="2"),
+            rx.cond(
+                words != "",
+                rx.text(words, white_space="pre-wrap", overflow_wrap="anywhere"),
+                rx.text(empty, size="2", color_scheme="gray", font_style="italic"),
             ),
-            rx.callout(d["reason"], color_scheme="red", icon="triangle_alert"),
-            rx.hstack(
-                _resolve_button(d, "refund", "Refund the asker", "soft"),
-                _resolve_button(d, "release", "Release to the helper", "solid"),
-                spacing="3",
-            ),
-            spacing="3",
+            spacing="1",
             width="100%",
         ),
+        variant="surface",
+        width="100%",
+        role="group",
+        aria_label=label,
+    )
+
+
+def _desk_message(m) -> rx.Component:
+    return rx.box(
+        rx.text(m.author_name, " · ", m.sent, size="1", color_scheme="gray"),
+        rx.text(m.body, white_space="pre-wrap", overflow_wrap="anywhere"),
+        background="var(--gray-3)",
+        border_radius="10px",
+        padding="0.5rem 0.75rem",
         width="100%",
     )
 
 
-def _resolve_button(d, resolution: str, label: str, variant: str) -> rx.Component:
-    return rx.form(
-        rx.el.input(type="hidden", name="engagement_id", value=d["id"]),
-        rx.el.input(type="hidden", name="resolution", value=resolution),
-        rx.button(label, type="submit", variant=variant),
-        on_submit=DisputesState.resolve,
-        width="auto",
+def _desk_thread(d) -> rx.Component:
+    return rx.vstack(
+        rx.heading("Messages", size="3", as_="h3"),
+        rx.cond(
+            d.messages.length() > 0,
+            rx.vstack(
+                rx.foreach(d.messages, _desk_message),
+                spacing="2",
+                width="100%",
+                max_height="22rem",
+                overflow_y="auto",
+                tab_index=0,
+                aria_label="Messages between " + d.asker + " and " + d.helper,
+            ),
+            rx.text("They wrote no messages.", size="2", color_scheme="gray"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _desk_timeline(d) -> rx.Component:
+    return rx.vstack(
+        rx.heading("Timeline", size="3", as_="h3"),
+        rx.foreach(d.timeline, lambda t: _step(t)),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _dispute_card(d) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(d.title, size="5", as_="h2", overflow_wrap="anywhere"),
+            rx.text(
+                rx.link(d.asker, href="/people/" + d.asker_handle),
+                " asked, ",
+                rx.link(d.helper, href="/people/" + d.helper_handle),
+                " helped · ",
+                d.terms,
+                " · disputed ",
+                d.since,
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.grid(
+                _side("The asker", d.asker, d.reason, "No reason given."),
+                _side(
+                    "The helper",
+                    d.helper,
+                    d.answer,
+                    "Hasn't given their side yet.",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.grid(
+                _desk_thread(d),
+                _desk_timeline(d),
+                columns=rx.breakpoints(initial="1", md="3fr 2fr"),
+                spacing="4",
+                width="100%",
+            ),
+            rx.separator(size="4"),
+            rx.text("Decide", weight="medium"),
+            rx.flex(
+                _resolve_dialog(d, "refund", "Refund the asker", d.refund_means),
+                _resolve_dialog(d, "release", "Pay the helper", d.release_means),
+                spacing="3",
+                wrap="wrap",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _resolve_dialog(d, resolution: str, label: str, means) -> rx.Component:
+    """An outcome: a plain button (neither is the default) that asks first."""
+    note_id = "note-" + resolution + "-" + d.id.to_string()
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(label, variant="surface", color_scheme="gray", size="3"),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(label + "?"),
+            rx.alert_dialog.description(means, size="2"),
+            rx.form(
+                rx.el.input(type="hidden", name="engagement_id", value=d.id),
+                rx.el.input(type="hidden", name="resolution", value=resolution),
+                rx.vstack(
+                    rx.el.label(
+                        "Note to both (optional)",
+                        html_for=note_id,
+                        class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
+                    ),
+                    rx.text_area(
+                        id=note_id, name="note", max_length=500, rows="2", width="100%"
+                    ),
+                    form_error(DisputesState.resolve_error),
+                    rx.flex(
+                        rx.alert_dialog.cancel(
+                            rx.button("Go back", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button("Yes, " + label.lower(), type="submit"),
+                        spacing="3",
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    width="100%",
+                    margin_top="1rem",
+                ),
+                on_submit=DisputesState.resolve,
+                reset_on_submit=True,
+            ),
+            max_width="480px",
+        ),
     )
 
 
@@ -406,19 +583,25 @@ def disputes_page() -> rx.Component:
         rx.cond(
             DisputesState.allowed,
             rx.vstack(
+                rx.text(
+                    "Read both sides, the messages and the timeline, then decide. "
+                    "Each decision is final and both people are told.",
+                    color_scheme="gray",
+                ),
                 form_error(DisputesState.resolve_error),
                 rx.cond(
                     DisputesState.disputes.length() > 0,
                     rx.vstack(
                         rx.foreach(DisputesState.disputes, _dispute_card),
-                        spacing="3",
+                        spacing="4",
                         width="100%",
                     ),
                     rx.text("No open disputes.", color_scheme="gray"),
                 ),
+                spacing="3",
                 width="100%",
             ),
             rx.text("This page is for operators."),
         ),
-        width="900px",
+        width="1000px",
     )

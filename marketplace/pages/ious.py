@@ -48,7 +48,7 @@ def _pay_form(iou) -> rx.Component:
         rx.hstack(
             rx.el.input(type="hidden", name="iou_id", value=iou.id),
             rx.el.input(type="hidden", name="key", value=IousState.form_key),
-            _inline_amount("Points to pay", iou, "pay"),
+            _inline_amount("Karma to pay", iou, "pay"),
             rx.button(
                 "Pay in karma",
                 type="submit",
@@ -68,7 +68,7 @@ def _creditor_form(iou) -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.el.input(type="hidden", name="iou_id", value=iou.id),
-            _inline_amount("Points", iou, "settle"),
+            _inline_amount("Karma", iou, "settle"),
             rx.el.select(
                 rx.el.option("Return help received", value="settled_help"),
                 rx.el.option("Payment received", value="settled_payment"),
@@ -123,7 +123,7 @@ def _iou_card(iou, sentence: rx.Component, actions: rx.Component) -> rx.Componen
                         iou.outstanding,
                         " of ",
                         iou.amount,
-                        " points left",
+                        " karma left",
                         size="1",
                         color_scheme="gray",
                     ),
@@ -153,14 +153,14 @@ def _owed_by_me(iou) -> rx.Component:
             rx.text.strong(iou.other_name),
             " ",
             rx.text.strong(iou.outstanding),
-            " points",
+            " karma",
         ),
         rx.text(
             "You owed ",
             rx.text.strong(iou.other_name),
             " ",
             rx.text.strong(iou.amount),
-            " points",
+            " karma",
         ),
     )
     actions = rx.match(
@@ -202,13 +202,13 @@ def _owed_to_me(iou) -> rx.Component:
             rx.text.strong(iou.other_name),
             " owes you ",
             rx.text.strong(iou.outstanding),
-            " points",
+            " karma",
         ),
         rx.text(
             rx.text.strong(iou.other_name),
             " owed you ",
             rx.text.strong(iou.amount),
-            " points",
+            " karma",
         ),
     )
     actions = rx.match(
@@ -246,7 +246,7 @@ def _propose_form() -> rx.Component:
             rx.vstack(
                 rx.heading("Write down an IOU", size="4", as_="h2"),
                 rx.text(
-                    f"A favour is worth {favour} points. An IOU you owe counts at "
+                    f"A favour is worth {favour} karma. An IOU you owe counts at "
                     "once; one owed to you waits for the other person to accept.",
                     size="2",
                     color_scheme="gray",
@@ -266,7 +266,7 @@ def _propose_form() -> rx.Component:
                     "i_owe",
                 ),
                 field(
-                    "Points",
+                    "Amount (karma)",
                     "amount",
                     type="number",
                     placeholder=str(favour),
@@ -341,13 +341,13 @@ def _offset(offer) -> rx.Component:
                     offer.other_name,
                     " to cancel ",
                     offer.amount,
-                    " points both ways. Waiting for an answer.",
+                    " karma both ways. Waiting for an answer.",
                 ),
                 rx.text(
                     offer.other_name,
                     " proposes to cancel ",
                     offer.amount,
-                    " points of debt both ways.",
+                    " karma of debt both ways.",
                 ),
             ),
             rx.cond(offer.mine, rx.fragment(), answer),
@@ -424,9 +424,9 @@ def _clearing_entry(entry) -> rx.Component:
             rx.text.strong(entry.when),
             ": ",
             entry.owing_removed,
-            " points you owed and ",
+            " karma you owed and ",
             entry.owed_removed,
-            " points owed to you were cancelled.",
+            " karma owed to you were cancelled.",
             size="2",
         ),
         rx.foreach(

@@ -224,7 +224,7 @@ def _listing_form() -> rx.Component:
                     "price",
                     input_mode="decimal",
                     default_value=draft.get("price", ""),
-                    hint="Points for karma or IOU, an amount (45.50) when paid.",
+                    hint="In karma for karma or IOU; an amount (45.50) when paid.",
                 ),
                 field(
                     "Capacity (people)",

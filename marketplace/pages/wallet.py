@@ -160,11 +160,60 @@ def _send_form() -> rx.Component:
 
 
 def _amount(row) -> rx.Component:
+    """Signed karma; struck through when it never moved (a released hold)."""
     return rx.text(
         rx.cond(row.amount > 0, "+", ""),
         row.amount,
-        color=rx.cond(row.amount > 0, "var(--grass-11)", "var(--gray-12)"),
+        color=rx.cond(
+            row.moved & (row.amount > 0), "var(--grass-11)", "var(--gray-12)"
+        ),
+        text_decoration=rx.cond(
+            row.moved | (row.status == "held"), "none", "line-through"
+        ),
         weight="bold",
+    )
+
+
+def _state_badge(row) -> rx.Component:
+    return rx.cond(
+        row.status != "done",
+        rx.badge(
+            row.status_label,
+            variant="soft",
+            color_scheme=rx.match(
+                row.status, ("held", "amber"), ("paid", "grass"), "gray"
+            ),
+        ),
+    )
+
+
+def _hold_line(h) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(h.counterparty, weight="medium"),
+            rx.text(h.memo, size="1", color_scheme="gray", overflow_wrap="anywhere"),
+            rx.text(h.detail, size="1", color_scheme="gray"),
+            spacing="0",
+            min_width="0",
+        ),
+        rx.spacer(),
+        _amount(h),
+        width="100%",
+        align="center",
+    )
+
+
+def _hold_list(title: str, hint: str, holds, empty: str) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="3", as_="h3"),
+        rx.text(hint, size="2", color_scheme="gray"),
+        rx.cond(
+            holds.length() > 0,
+            rx.vstack(rx.foreach(holds, _hold_line), spacing="3", width="100%"),
+            rx.text(empty, size="2"),
+        ),
+        spacing="2",
+        width="100%",
     )
 
 
@@ -172,33 +221,20 @@ def _holds() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Open holds", size="4", as_="h2"),
-            rx.text(
-                "Karma reserved for help under way; it moves when the help is "
-                "confirmed and comes back if it is cancelled.",
-                size="2",
-                color_scheme="gray",
+            _hold_list(
+                "Held by you",
+                "Karma you reserved for help you're getting: it goes to the helper "
+                "when you confirm, and comes back if the help is cancelled.",
+                WalletState.held_by_me,
+                "You aren't holding any karma.",
             ),
-            rx.cond(
-                WalletState.holds.length() > 0,
-                rx.vstack(
-                    rx.foreach(
-                        WalletState.holds,
-                        lambda h: rx.hstack(
-                            rx.vstack(
-                                rx.text(h.counterparty, weight="medium"),
-                                rx.text(h.memo, size="1", color_scheme="gray"),
-                                spacing="0",
-                            ),
-                            rx.spacer(),
-                            _amount(h),
-                            width="100%",
-                            align="center",
-                        ),
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.text("No karma is on hold.", size="2"),
+            rx.separator(size="4"),
+            _hold_list(
+                "Held for you",
+                "Karma others reserved for help you're giving: it's yours when "
+                "they confirm.",
+                WalletState.held_for_me,
+                "Nobody is holding karma for you.",
             ),
             spacing="3",
             width="100%",
@@ -213,14 +249,17 @@ def _history_row(r) -> rx.Component:
         rx.table.cell(r.when, white_space="nowrap"),
         rx.table.cell(r.what, display=WIDE_ONLY),
         rx.table.cell(r.counterparty),
-        rx.table.cell(r.memo, color="var(--gray-11)", display=WIDE_ONLY),
         rx.table.cell(
             rx.vstack(
-                _amount(r),
-                rx.cond(r.status != "done", rx.badge(r.status, variant="soft")),
-                align="end",
-                spacing="1",
+                rx.text(r.memo, overflow_wrap="anywhere"),
+                rx.cond(r.detail != "", rx.text(r.detail, size="1")),
+                spacing="0",
             ),
+            color="var(--gray-11)",
+            display=WIDE_ONLY,
+        ),
+        rx.table.cell(
+            rx.vstack(_amount(r), _state_badge(r), align="end", spacing="1"),
             justify="end",
         ),
     )
@@ -278,8 +317,11 @@ def wallet_page() -> rx.Component:
         rx.grid(
             _balance("Available", b.available, "yours to spend now", "wallet"),
             _balance("Balance", b.posted, "everything settled", "scale"),
-            _balance("On hold", b.held, "reserved for help under way", "lock"),
-            columns=rx.breakpoints(initial="1", sm="3"),
+            _balance("Held by you", b.held, "until you confirm help", "lock"),
+            _balance(
+                "Held for you", b.incoming, "yours once help is confirmed", "hourglass"
+            ),
+            columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             spacing="4",
             width="100%",
         ),

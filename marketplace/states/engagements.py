@@ -9,7 +9,7 @@ from marketplace import routes
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
 from marketplace.market import engagement_views, engagements, reviews, threads
-from marketplace.market.engagement_views import EngagementView
+from marketplace.market.engagement_views import DisputeView, EngagementView
 from marketplace.market.threads import MessageView
 from marketplace.states.session import SessionState, SignedIn, member_only
 
@@ -42,6 +42,7 @@ class EngagementState(SessionState):
     action_error: str = ""
     message_error: str = ""
     review_error: str = ""
+    answer_error: str = ""
 
     @rx.var
     def listing_url(self) -> str:
@@ -51,6 +52,7 @@ class EngagementState(SessionState):
     @member_only
     def load(self, member: SignedIn):
         self.action_error = self.message_error = self.review_error = ""
+        self.answer_error = ""
         path_id = routes.id_from_path(self.router.url.path, routes.ENGAGEMENTS)
         self._refresh(member.id, path_id)
 
@@ -125,11 +127,29 @@ class EngagementState(SessionState):
 
         return self._run(work, "review_error", "Thanks for the review.", engagement_id)
 
+    @rx.event
+    def answer_dispute(self, form: dict):
+        """The helper gives their side of a dispute, for the operator."""
+        form = _form(form)
+        engagement_id = form.get("engagement_id")
+
+        def work(session, member_id):
+            engagements.answer_dispute(
+                session,
+                actor_id=member_id,
+                engagement_id=engagement_id,
+                statement=form.get("statement"),
+            )
+
+        return self._run(
+            work, "answer_error", "Your side is with the operator.", engagement_id
+        )
+
 
 class DisputesState(SessionState):
     """Operators only: open disputes and their resolution."""
 
-    disputes: list[dict[str, str | int]] = []
+    disputes: list[DisputeView] = []
     allowed: bool = False
     resolve_error: str = ""
 
@@ -143,7 +163,9 @@ class DisputesState(SessionState):
         # stop seeing disputes at once.
         with read_only() as session:
             self.allowed = engagement_views.is_operator(session, member_id)
-            self.disputes = engagement_views.disputes(session) if self.allowed else []
+            self.disputes = (
+                engagement_views.disputes(session, member_id) if self.allowed else []
+            )
 
     @rx.event
     def resolve(self, form: dict):

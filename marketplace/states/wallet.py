@@ -25,7 +25,8 @@ def _gift_key(member_id: int, form_key: object) -> str:
 class WalletState(SessionState):
     balances: Balances = Balances(0, 0, 0, 0)
     rows: list[HistoryRow] = []
-    holds: list[HistoryRow] = []
+    held_by_me: list[HistoryRow] = []  # my holds on help I'm getting
+    held_for_me: list[HistoryRow] = []  # others' holds on help I'm giving
     earnings: list[str] = []  # money from paid help, one entry per currency
     payout_state: str = "off"  # off | not_set_up | set_up (Stripe Connect)
     payout_error: str = ""
@@ -93,13 +94,15 @@ class WalletState(SessionState):
                     session, member_id, direction=direction, page=page
                 )
                 self.balances = wallet.balances(session, member_id)
-                self.holds = wallet.open_holds(session, member_id)
+                holds = wallet.open_holds(session, member_id)
                 self.earnings = wallet.earnings(session, member_id)
                 self.payout_state = payouts.payout_state(session, member_id)
                 flows = wallet.monthly_flows(session, member_id, now=system_clock.now())
         except DomainError as error:
             return rx.toast.error(str(error))
         self.rows, self.total = rows, total
+        self.held_by_me = [h for h in holds if h.amount < 0]
+        self.held_for_me = [h for h in holds if h.amount > 0]
         self.direction, self.page = str(direction), int(page)  # validated by history
         self.flows = [
             {"month": f.month, "received": f.received, "given": f.given} for f in flows

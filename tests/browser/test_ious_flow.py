@@ -24,11 +24,11 @@ def test_an_iou_is_accepted_paid_in_part_and_forgiven(new_page):
     sign_up(ada, ada_handle, name="Ada Lindqvist")
     expect(ada.get_by_role("heading", name="Edit your profile")).to_be_visible()
 
-    # Ada writes down that Ben owes her 8 points.
+    # Ada writes down that Ben owes her 8 karma.
     open_ious(ada)
     ada.get_by_label("With (their handle)").fill(ben_handle)
     ada.get_by_label("Who owes whom").select_option(label="They owe me")
-    ada.get_by_label("Points", exact=True).fill("8")
+    ada.get_by_label("Amount (karma)", exact=True).fill("8")
     ada.get_by_label("What for").fill("Intro to your design lead")
     ada.get_by_role("button", name="Write it down").click()
     expect(ada.get_by_text("Waiting for Ben Okafor to accept.")).to_be_visible()
@@ -38,13 +38,13 @@ def test_an_iou_is_accepted_paid_in_part_and_forgiven(new_page):
     expect(ben.get_by_text("Intro to your design lead")).to_be_visible()
     ben.get_by_role("button", name="Accept IOU from Ada Lindqvist").click()
     expect(ben.get_by_text("IOU accepted.")).to_be_visible()
-    expect(ben.get_by_text("You owe Ada Lindqvist 8 points")).to_be_visible()
+    expect(ben.get_by_text("You owe Ada Lindqvist 8 karma")).to_be_visible()
 
     # Ben pays 3 in karma: his wallet drops by 3, hers rises by 3.
-    ben.get_by_label("Points to pay").fill("3")
+    ben.get_by_label("Karma to pay").fill("3")
     ben.get_by_role("button", name="Pay in karma to Ada Lindqvist").click()
     expect(ben.get_by_text("Paid in karma. Thank you!")).to_be_visible()
-    expect(ben.get_by_text("You owe Ada Lindqvist 5 points")).to_be_visible()
+    expect(ben.get_by_text("You owe Ada Lindqvist 5 karma")).to_be_visible()
     open_wallet(ben)
     expect(ben.get_by_text("7 karma").first).to_be_visible()
     open_wallet(ada)
@@ -52,17 +52,17 @@ def test_an_iou_is_accepted_paid_in_part_and_forgiven(new_page):
 
     # Ada forgives the rest.
     open_ious(ada)
-    expect(ada.get_by_text("Ben Okafor owes you 5 points")).to_be_visible()
+    expect(ada.get_by_text("Ben Okafor owes you 5 karma")).to_be_visible()
     ada.get_by_label("How it was settled").select_option(label="Forgive")
     ada.get_by_role("button", name="Record settlement from Ben Okafor").click()
     expect(ada.get_by_text("Recorded.")).to_be_visible()
     expect(ada.get_by_text("forgiven", exact=True)).to_be_visible()
-    expect(ada.get_by_text("0 of 8 points left")).to_be_visible()
-    expect(ada.get_by_text("Ben Okafor owed you 8 points")).to_be_visible()
+    expect(ada.get_by_text("0 of 8 karma left")).to_be_visible()
+    expect(ada.get_by_text("Ben Okafor owed you 8 karma")).to_be_visible()
     expect(ada.get_by_text("No open IOUs.")).to_be_visible()
 
     open_ious(ben)
-    expect(ben.get_by_text("You owed Ada Lindqvist 8 points")).to_be_visible()
+    expect(ben.get_by_text("You owed Ada Lindqvist 8 karma")).to_be_visible()
     expect(ben.get_by_text("forgiven", exact=True)).to_be_visible()
     expect(
         ben.get_by_role("button", name="Pay in karma to Ada Lindqvist")

@@ -92,7 +92,7 @@ def test_help_is_asked_offered_held_delivered_confirmed_and_reviewed(new_page):
     expect(ada.get_by_text("Under way").first).to_be_visible()
     open_wallet(ada)
     expect(balance(ada, "Available")).to_contain_text("5 karma")
-    expect(balance(ada, "On hold")).to_contain_text("5 karma")
+    expect(balance(ada, "Held by you")).to_contain_text("5 karma")
 
     # Ben delivers; Ada confirms and the karma moves.
     open_engagement(ben, title)
@@ -103,7 +103,7 @@ def test_help_is_asked_offered_held_delivered_confirmed_and_reviewed(new_page):
     expect(ada.get_by_text("Confirmed").first).to_be_visible()
     open_wallet(ada)
     expect(balance(ada, "Available")).to_contain_text("5 karma")
-    expect(balance(ada, "On hold")).to_contain_text("0 karma")
+    expect(balance(ada, "Held by you")).to_contain_text("0 karma")
     open_wallet(ben)
     expect(balance(ben, "Available")).to_contain_text("15 karma")
 
@@ -128,4 +128,4 @@ def test_help_is_asked_offered_held_delivered_confirmed_and_reviewed(new_page):
     expect(ada.get_by_role("heading", name=offer, level=1)).to_be_visible()
     open_wallet(ada)
     expect(balance(ada, "Available")).to_contain_text("5 karma")
-    expect(balance(ada, "On hold")).to_contain_text("0 karma")
+    expect(balance(ada, "Held by you")).to_contain_text("0 karma")

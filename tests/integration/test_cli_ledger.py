@@ -294,6 +294,6 @@ def test_ious_clear_reports_in_json_and_a_dry_run_changes_nothing(two_members, c
     }
 
     assert main(["ious", "clear"]) == 0
-    assert row(capsys.readouterr().out, "Points cleared") == 8
+    assert row(capsys.readouterr().out, "Karma cleared") == 8
     assert main(["ious", "clear", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total_cleared"] == 0

@@ -208,5 +208,5 @@ def test_only_an_open_iou_can_be_settled(status):
 
 
 def test_settling_more_than_is_outstanding_is_refused():
-    with pytest.raises(InvalidInput, match="Only 4 points are outstanding"):
+    with pytest.raises(InvalidInput, match="Only 4 karma is outstanding"):
         check_reduction(state(Status.OPEN, 4), Event.SETTLED_KARMA, "debtor", 5)

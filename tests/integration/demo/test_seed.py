@@ -28,7 +28,7 @@ from marketplace.inbox import notifications
 from marketplace.ledger import ledger
 from marketplace.ledger.audit import audit_ledger
 from marketplace.ledger.payment_reconcile import reconcile
-from marketplace.market import market_search, reviews
+from marketplace.market import engagement_views, market_search, reviews
 from marketplace.market.listings import has_room
 from marketplace.models import (
     Connection,
@@ -662,7 +662,11 @@ def test_the_operator_has_a_dispute_to_resolve_and_one_resolved(engine):
             )
         ).all()
     assert statuses.count("disputed") == 1 and statuses.count("resolved") == 1
-    assert len(told) == 2
+    assert len(told) == 3  # two disputes, and the helper's answer to the open one
+    with read_only() as s:
+        [open_dispute] = engagement_views.disputes(s, ops.member_id)
+    assert open_dispute.reason and open_dispute.answer  # both sides to read
+    assert open_dispute.messages and open_dispute.timeline
 
 
 def test_the_market_keeps_the_ledger_clean(engine):

@@ -14,7 +14,7 @@ from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.inbox import notifications
 from marketplace.market import threads
-from marketplace.models import Notification
+from marketplace.models import Member, Notification
 from marketplace.states.inbox import InboxState
 from marketplace.states.nav import NavState
 from tests.integration.market.test_engagements import post, propose
@@ -63,6 +63,19 @@ def test_the_inbox_lists_newest_first_and_counts_the_unread(ada, bo):
     assert all(i.unread and i.link == "/engagements/1" for i in items)
     assert items[0].when == "26 Nov 2026, 09:02 UTC"
     assert unread(ada.member_id) == 3 and unread(bo.member_id) == 1
+
+
+def test_times_are_on_the_members_clock(ada):
+    tell(ada.member_id, "winter", minutes=2)
+    tell(ada.member_id, "summer", minutes=60 * 24 * 200)  # 14 June 2027
+    with unit_of_work() as s:
+        s.get(Member, ada.member_id).timezone = "America/Toronto"
+    with read_only() as s:
+        items, _ = notifications.inbox(s, ada.member_id)
+    assert [i.when for i in items] == [
+        "14 Jun 2027, 05:00 EDT",
+        "26 Nov 2026, 04:02 EST",
+    ]
 
 
 def test_the_inbox_pages_through_everything(ada):

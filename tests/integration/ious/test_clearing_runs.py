@@ -54,8 +54,8 @@ def test_a_loop_of_favours_is_cleared_and_everyone_sees_it(engine):
         seen = clearing.clearings_of(s, ben.member_id)
         history = ious.history_of(s, actor_id=ben.member_id, iou_id=bc)
     assert seen[0].owing_removed == 3 and seen[0].owed_removed == 3
-    assert "Ana" in seen[0].cycles[0] and seen[0].cycles[0].endswith(": 3 points")
-    assert "Cleared around a cycle, 3 points" in history[-1]
+    assert "Ana" in seen[0].cycles[0] and seen[0].cycles[0].endswith(": 3 karma")
+    assert "Cleared around a cycle, 3 karma" in history[-1]
 
     with unit_of_work() as s:
         again = clearing.run_clearing(s)

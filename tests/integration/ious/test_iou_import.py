@@ -132,9 +132,9 @@ def test_every_bad_row_is_reported_and_nothing_is_written(group):
         "row 3: unknown handle 'zed'",
         "row 4: debtor and creditor are both 'bob'; an IOU needs two people",
         "row 5: Amount must be more than zero. (got '0')",
-        "row 6: Amount must be a whole number of points. (got '-3')",
-        "row 7: Amount must be a whole number of points. (got '1.5')",
-        "row 8: Amount must be a whole number of points. (got 'lots')",
+        "row 6: Amount must be a whole number of karma. (got '-3')",
+        "row 7: Amount must be a whole number of karma. (got '1.5')",
+        "row 8: Amount must be a whole number of karma. (got 'lots')",
         "row 9: duplicate of row 2",
         "row 10: Note can't contain HTML or script tags; plain text only.",
         "row 11: Handle may use lowercase letters, digits, '-' and '_', and must "
@@ -352,7 +352,7 @@ def test_cli_import_prints_a_summary(group, tmp_path, capsys):
     assert main(["ious", "import", path]) == 0
     out = capsys.readouterr().out
     assert value(out, "IOUs created") == 2
-    assert value(out, "Points owed in total") == 12
+    assert value(out, "Karma owed in total") == 12
     assert value(out, "Members invited") == 0
     assert "Invitations" not in out
     assert len(all_ious()) == 2
@@ -385,7 +385,7 @@ def test_cli_import_refusal_exits_1_listing_every_problem(group, tmp_path, capsy
     assert "nothing was imported; 3 problem(s)" in err
     assert "row 2: unknown handle 'zed'" in err
     assert "row 3: debtor and creditor are both 'ada'" in err
-    assert "row 4: Amount must be a whole number of points. (got 'x')" in err
+    assert "row 4: Amount must be a whole number of karma. (got 'x')" in err
     assert "--invite-missing" in err
     assert everything() == before
 

@@ -160,7 +160,7 @@ def test_paying_in_karma_moves_it_between_the_two_wallets(ada_bob_cara):
 
     assert (available(ada.member_id), available(bob.member_id)) == (13, 7)
     assert iou(iou_id) == ("open", 5)
-    assert history(ada, iou_id)[-1].endswith("Settled in karma, 3 points (Bob)")
+    assert history(ada, iou_id)[-1].endswith("Settled in karma, 3 karma (Bob)")
     do(ious.settle_in_karma, bob, iou_id=iou_id, amount=5, key="pay-2")
     assert iou(iou_id) == ("settled", 0)
     assert (available(ada.member_id), available(bob.member_id)) == (18, 2)
@@ -205,7 +205,7 @@ def test_paying_more_than_is_outstanding_or_than_i_have_is_refused(ada_bob_cara)
     message = refused(
         InvalidInput, ious.settle_in_karma, bob, iou_id=small, amount=5, key="k1"
     )
-    assert "Only 4 points are outstanding" in message
+    assert "Only 4 karma is outstanding" in message
     refused(
         InsufficientKarma, ious.settle_in_karma, bob, iou_id=large, amount=11, key="k2"
     )
@@ -242,9 +242,9 @@ def test_the_creditor_records_help_payment_and_forgives_the_rest(ada_bob_cara):
     do(ious.record_settlement, ada, iou_id=iou_id, kind="forgiven", amount=None)
     assert iou(iou_id) == ("forgiven", 0)
     assert [line.split(": ")[1] for line in history(bob, iou_id)[2:]] == [
-        "Settled by return help, 2 points (Ada)",
-        "Settled by payment, 3 points (Ada)",
-        "Forgiven, 3 points (Ada)",
+        "Settled by return help, 2 karma (Ada)",
+        "Settled by payment, 3 karma (Ada)",
+        "Forgiven, 3 karma (Ada)",
     ]
     assert (available(ada.member_id), available(bob.member_id)) == (10, 10)
 
@@ -536,7 +536,7 @@ def test_an_agreed_offset_cancels_the_mutual_debt_oldest_first(mutual):
     assert (ada_net.i_owe, ada_net.owed_to_me) == (2, 0)
     assert (bob_net.i_owe, bob_net.owed_to_me) == (0, 2)
     assert history(bob, new)[-1].endswith(
-        "Offset against a debt the other way, 2 points (Karma)"
+        "Offset against a debt the other way, 2 karma (Karma)"
     )
     assert (available(ada.member_id), available(bob.member_id)) == (10, 10)
 

@@ -193,7 +193,7 @@ def test_only_operators_see_and_resolve_disputes(trio):
     with unit_of_work() as s:
         s.get(Member, cyd.member_id).is_operator = True
     DisputesState.load.fn(desk)
-    assert [d["reason"] for d in desk.disputes] == ["No show"]
+    assert [d.reason for d in desk.disputes] == ["No show"]
     DisputesState.resolve.fn(
         desk, {"engagement_id": engagement, "resolution": "refund"}
     )
@@ -208,7 +208,7 @@ def test_a_demoted_operator_stops_seeing_disputes_at_once(trio):
         s.get(Member, cyd.member_id).is_operator = True
     desk = state_of(DisputesState, cyd.token)
     DisputesState.load.fn(desk)  # the worker now remembers cyd as an operator
-    assert [d["reason"] for d in desk.disputes] == ["No show"]
+    assert [d.reason for d in desk.disputes] == ["No show"]
     with unit_of_work() as s:
         s.get(Member, cyd.member_id).is_operator = False
     DisputesState.load.fn(desk)

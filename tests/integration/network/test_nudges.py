@@ -210,7 +210,7 @@ def test_each_cold_tie_gets_the_most_concrete_reason_there_is(engine):
         "Gus asked for help with “Pricing page teardown” — you know pricing."
     )
     assert reasons[gus].listing_id == pricing
-    assert reasons[hal].reason == "Hal owes you 3 points."
+    assert reasons[hal].reason == "Hal owes you 3 karma."
     assert reasons[ivy].reason == (
         "You last worked together on “Help with my pitch”, 5 months ago."
     )
