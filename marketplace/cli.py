@@ -154,6 +154,7 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     graph = report.graph
     table.add_row("Past interactions created", str(graph.interactions_created))
     table.add_row("Contexts created", str(graph.contexts_created))
+    table.add_row("Intros asked", str(graph.intros_created))
     table.add_row("Groups created", str(graph.groups_created))
     out.print(table)
     logins = ", ".join(

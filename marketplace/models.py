@@ -224,6 +224,8 @@ class Intro(SQLModel, table=True):
     via_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
     target_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
     message: str = Field(default="", max_length=500)
+    # what the introducer adds when introducing; both sides see it
+    via_note: str = Field(default="", max_length=500)
     # requested | forwarded | declined | accepted | completed
     status: str = Field(default="requested", max_length=12)
     # the engagement the intro led to: the introducer earns karma when it is

@@ -46,7 +46,8 @@ def person_card(card) -> rx.Component:
                 rx.cond(
                     card.shared.length() > 0,
                     rx.text(
-                        "Shared: ",
+                        card.shared_label,
+                        ": ",
                         rx.text.strong(card.shared.join(", ")),
                         size="1",
                         color_scheme="green",

@@ -22,12 +22,19 @@ This module adds it, then the signals the dashboard's nudges feed on:
   Summit, marcus raises his seed round, and members of the demo accounts'
   circles are launching, hiring, looking and moving -- each with tags that fit
   a demo account's expertise, so priya's, marcus's and lena's nudges start full.
+  Each context's best fits are told in their inbox, as posting one in the
+  app does, once the month of history is written (an inbox lists by id).
+- **Intros** through network/intros.py: marcus asks priya to introduce him
+  to someone in her circle (waiting for her), and lena asked marcus, who
+  introduced her with a note (waiting for the other side) -- so both
+  profile pages show a pending intro, and priya has one to make.
 - **Groups**: "SaaS marketers" (priya's) and "Founders raising in 2027"
   (marcus's), with a few members each.
 
 Idempotent: history rows carry refs ("gift:<transfer key>", "seed-<seed>-past"),
-contexts are recognised by owner and title, groups by slug; a re-run adds
-nothing. Deterministic: every choice follows the network plan's order.
+contexts are recognised by owner and title, intros by requester and
+introducer, groups by slug; a re-run adds nothing. Deterministic: every
+choice follows the network plan's order.
 """
 
 from __future__ import annotations
@@ -51,10 +58,11 @@ from marketplace.models import (
     Context,
     GroupMembership,
     Interaction,
+    Intro,
     LedgerTransfer,
     MemberGroup,
 )
-from marketplace.network import contexts
+from marketplace.network import connections, contexts, intros
 from marketplace.settings import get_settings
 
 INTERACTION = Interaction.__table__
@@ -78,6 +86,7 @@ class GraphReport:
     interactions_created: int = 0
     connections_warmed: int = 0
     contexts_created: int = 0
+    intros_created: int = 0
     groups_created: int = 0
     memberships_created: int = 0
 
@@ -107,6 +116,7 @@ def seed_graph(
         # reloads once this commits.
         events.publish(session, events.DATA_REPLACED)
     report.contexts_created = _post_contexts(session, demo, now)
+    report.intros_created = _ask_intros(session, demo, now)
     report.groups_created, report.memberships_created = _ensure_groups(
         session, demo, now
     )
@@ -301,18 +311,25 @@ DEMO_CONTEXTS = tuple(_demo_context(row) for row in read_json("contexts.json"))
 
 
 def _post_contexts(session: Session, demo: _Demo, now: datetime) -> int:
-    """Post the demo contexts whose owners are seeded and that are not there."""
-    created = 0
+    """Post the demo contexts whose owners are seeded and that are not there,
+    then tell each one's best fits, as the app does on posting -- but dated
+    now, after the month of history already written, since an inbox lists
+    by id and ids must follow time."""
+    posted = []
     for context, owner in _context_owners(demo).items():
         form = _context_form(context, now)
         if _posted(session, demo.ids[owner], form["title"]):
             continue
-        posted = FixedClock(now - timedelta(days=context.posted_days_ago))
-        contexts.post_context(
-            session, actor_id=demo.ids[owner], form=form, clock=posted
+        at = FixedClock(now - timedelta(days=context.posted_days_ago))
+        posted.append(
+            contexts.post_context(
+                session, actor_id=demo.ids[owner], form=form, clock=at, tell=False
+            )
         )
-        created += 1
-    return created
+    for context in sorted(posted, key=lambda c: (c.created_at, c.id)):
+        signal = contexts.signal_of(session, context)
+        contexts.tell_best_fits(session, signal, FixedClock(now))
+    return len(posted)
 
 
 def _context_owners(demo: _Demo) -> dict[DemoContext, str]:
@@ -367,6 +384,88 @@ def _posted(session: Session, member_id: int, title: str) -> bool:
         select(Context.id).where(Context.member_id == member_id, Context.title == title)
     ).first()
     return found is not None
+
+
+# --------------------------------------------------------------------------- intros
+
+
+@dataclass(frozen=True)
+class DemoIntro:
+    """A demo account asks another to introduce them to someone in the
+    introducer's circle (the first from `domains` they don't know yet);
+    with a `note`, the introducer has already introduced them."""
+
+    requester: str
+    via: str
+    domains: tuple[str, ...]
+    message: str
+    note: str = ""
+
+
+DEMO_INTROS = tuple(
+    DemoIntro(**{**row, "domains": tuple(row["domains"])})
+    for row in read_json("intros.json")
+)
+
+
+def _ask_intros(session: Session, demo: _Demo, now: datetime) -> int:
+    """Ask (and forward) the demo intros through the services, so priya has
+    an intro to make and marcus's and lena's show as pending on the
+    profiles they asked about. Dated now, after the history (an inbox lists
+    by id). One per requester and via: a re-run adds nothing."""
+    created = 0
+    clock = FixedClock(now)
+    for planned in DEMO_INTROS:
+        if planned.requester not in demo.ids or planned.via not in demo.ids:
+            continue
+        requester, via = demo.ids[planned.requester], demo.ids[planned.via]
+        if _asked_through(session, requester, via):
+            continue
+        target = _intro_target(session, demo, planned, requester)
+        if target is None:
+            continue
+        intro = intros.request_intro(
+            session,
+            actor_id=requester,
+            target=target,
+            via=planned.via,
+            message=planned.message,
+            clock=clock,
+        )
+        if planned.note:
+            intros.forward_intro(
+                session,
+                actor_id=via,
+                intro_id=intro.id,
+                answer="forward",
+                note=planned.note,
+                clock=clock,
+            )
+        created += 1
+    return created
+
+
+def _asked_through(session: Session, requester: int, via: int) -> bool:
+    found = session.exec(
+        select(Intro.id).where(Intro.requester_id == requester, Intro.via_id == via)
+    ).first()
+    return found is not None
+
+
+def _intro_target(
+    session: Session, demo: _Demo, planned: DemoIntro, requester: int
+) -> str | None:
+    """The handle of the first of the introducer's circle, by the planned
+    domains, whom the requester doesn't know yet."""
+    circle = [h for h, _ in demo.circles[planned.via]]
+    for domain in planned.domains:
+        for handle in circle:
+            if demo.domain[handle] != domain:
+                continue
+            state = connections.relationship(session, requester, demo.ids[handle])
+            if state == "none":
+                return handle
+    return None
 
 
 # --------------------------------------------------------------------------- groups

@@ -22,6 +22,13 @@ the smaller side), stopping when no remaining x can beat the paths already
 found. Who-to-ask and nudges start from the few members whose tags fit (a tag
 index) and meet them with the member's first and second degree the same way.
 Communities run Louvain (networkx) on a chosen part of the graph, off-line.
+
+What a person is shown follows what they would try: `intro_paths` offers the
+mutual connections (two hops) before any longer way, each with its reason in
+words (`intro_reason`); a newcomer with nobody within two degrees is shown
+the best people beyond them (`who_else_to_ask`); and a context nudge ranks by
+fit first (`context_fit`, `context_score`), so an exact fit from a cold new
+tie outranks a vague one from a warm friend.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import pairwise
@@ -72,10 +79,23 @@ AVAILABILITY_REASON = {
     "away": "away for now",
 }
 OWED_ENOUGH = 3  # open IOUs owed to me that count as "owes me a lot"
-# Context nudges: fit with my expertise, closeness to the person, urgency.
-NUDGE_WEIGHTS = {"fit": 0.45, "path": 0.35, "soon": 0.20}
+# Beyond my two degrees nobody has a path to weigh: whether they can help
+# decides, then whether they give and have time.
+BEYOND_WEIGHTS = {"expertise": 0.5, "gives": 0.25, "available": 0.25}
+# Context nudges. Fit decides: each tag of a context is one thing its owner
+# asks for, so knowing exactly one of them already makes me someone who can
+# help (FIT_FLOOR) and covering more of them makes me the one. Closeness
+# comes next -- any direct connection before anyone two steps away -- and
+# how soon it is breaks ties. An exact fit from a cold tie still outranks a
+# partial fit from a warm one.
+NUDGE_WEIGHTS = {"fit": 0.6, "closeness": 0.25, "soon": 0.15}
+FIT_FLOOR = 0.4
+STRONG_FIT = 0.7  # knows at least half of what the context asks for
+DIRECT_CLOSENESS = 0.5  # a direct connection's floor; the tie's strength adds
 SOON_DAYS = 90  # a context starting further out than this is not urgent yet
 UNDATED_URGENCY = 0.5
+# Warmth words, for paths and ties: strength >= WARM talks often.
+WARM, STEADY = 0.6, 0.3
 
 
 # --------------------------------------------------------------------------- records
@@ -106,7 +126,8 @@ class Candidate:
 
     member_id: int
     score: float
-    degree: int  # 1: my connection, 2: a connection of one
+    # 1: my connection, 2: a connection of one, 3: further, or not connected
+    degree: int
     via_id: int | None  # the mutual connection on the warmest path (2nd degree)
     path_strength: float
     matched_tags: tuple[str, ...]
@@ -131,6 +152,9 @@ class Nudge:
     path_strength: float
     matched_tags: tuple[str, ...]
     reason: str
+    fit: float = 0.0  # context_fit: how much of what it asks for I know
+    asked: int = 0  # how many things (tags) the context asks for
+    strong: bool = False  # fit >= STRONG_FIT: worth telling me at once
 
 
 @dataclass(frozen=True)
@@ -498,6 +522,39 @@ class RelationshipGraph:
 
         return sorted(mutual, key=warmth_of)
 
+    def intro_paths(
+        self,
+        source: int,
+        target: int,
+        now: datetime,
+        k: int = 3,
+        avoid: Collection[int] = (),
+    ) -> list[WarmPath]:
+        """The ways to ask for an intro to `target`, in the order a person
+        would try them: through a mutual connection first (two hops, the
+        warmest first), then three-hop paths through others. Unlike
+        `warm_paths`, a mutual connection is always offered as the two-hop
+        path it is, never as a longer detour that happens to be warmer: the
+        profile shows them as mutuals, and one of them is asked for the intro.
+        Empty when the two are connected or further than three hops apart."""
+        if _member(source, "source") == _member(target, "target"):
+            raise InvalidInput("Source and target are the same member.", "target")
+        k = _bounded(k, 1, MAX_ALTERNATIVES, "k")
+        out, into = self._adj.get(source), self._adj.get(target)
+        if not out or not into or target in out or target in avoid:
+            return []
+        clock = self._clock(now)
+        mutual = [m for m in out.keys() & into.keys() if m not in avoid]
+        two = sorted((_cost(out[m], clock) + _cost(into[m], clock), m) for m in mutual)
+        found = [self._warm_path((source, m, target), clock) for _, m in two[:k]]
+        if len(found) < k:
+            longer = self.warm_paths(
+                source, target, now, 3, min(MAX_ALTERNATIVES, k + len(mutual)), avoid
+            )
+            taken = set(mutual)
+            found += [p for p in longer if p.hops == 3 and p.first_hop not in taken]
+        return found[:k]
+
     # ----------------------------------------------------------------- who to ask
 
     def who_to_ask(
@@ -528,6 +585,38 @@ class RelationshipGraph:
     def _experts_in(self, tags: frozenset[str]) -> set[int]:
         holders = [self._experts[t] for t in tags if t in self._experts]
         return set().union(*holders) if holders else set()
+
+    def who_else_to_ask(
+        self,
+        member: int,
+        request_tags: Iterable[str],
+        now: datetime,
+        limit: int = 5,
+        exclude: Collection[int] = (),
+    ) -> list[Candidate]:
+        """The best people to ask *beyond* my two degrees -- everyone, for a
+        newcomer with no connections: expertise match first, then give
+        propensity and availability (BEYOND_WEIGHTS); degree 3, no path."""
+        member = _member(member)
+        tags = _tag_set(request_tags)
+        if not tags:
+            raise InvalidInput("Say what the help is about: at least one tag.", "tags")
+        limit = _bounded(limit, 1, MAX_RESULTS, "limit")
+        able = self._experts_in(tags) - {member} - set(exclude)
+        near = self._reach(member, able, self._clock(now)) if able else {}
+        scored = ((self._beyond_score(tags, c), c) for c in able - near.keys())
+        top = heapq.nlargest(limit, scored, key=lambda pair: (pair[0], -pair[1]))
+        return [
+            self._candidate(member, tags, c, (0.0, None), s, degree=3) for s, c in top
+        ]
+
+    def _beyond_score(self, tags: frozenset[str], candidate: int) -> float:
+        w = BEYOND_WEIGHTS
+        return (
+            w["expertise"] * len(tags & self._expertise[candidate]) / len(tags)
+            + w["gives"] * self._give_propensity(candidate)
+            + w["available"] * AVAILABILITY_SCORE[self.availability(candidate)]
+        )
 
     def _reach(
         self, member: int, wanted: set[int], clock: float
@@ -571,17 +660,20 @@ class RelationshipGraph:
             + w["owes_me"] * owed
         )
 
-    def _candidate(self, me, tags, member, reach, score) -> Candidate:
+    def _candidate(self, me, tags, member, reach, score, degree=None) -> Candidate:
         path, via = reach
+        degree = degree or (1 if via is None else 2)
         given, received = self.give_counts(member)
         availability = self.availability(member)
         owes = self.owed_to(me, member)
         matched = tuple(sorted(tags & self._expertise[member]))
         reasons = [f"knows {humanize(matched)}"]
-        if via is None:
+        if degree == 1:
             reasons.append(f"a direct connection (strength {path:.2f})")
-        else:
+        elif degree == 2:
             reasons.append(f"2nd degree, through a mutual connection ({path:.2f})")
+        else:
+            reasons.append("not in your network yet")
         if given > received:
             reasons.append(f"gives more than receives ({given} given, {received} got)")
         reasons.append(AVAILABILITY_REASON[availability])
@@ -590,7 +682,7 @@ class RelationshipGraph:
         return Candidate(
             member_id=member,
             score=score,
-            degree=1 if via is None else 2,
+            degree=degree,
             via_id=via,
             path_strength=path,
             matched_tags=matched,
@@ -630,7 +722,11 @@ class RelationshipGraph:
                 continue
             reach = self._path_to(member, signal.member_id, clock)
             if reach is not None:
-                score = _nudge_score(signal, fit, reach[0], today)
+                score = context_score(
+                    context_fit(signal.tags, mine),
+                    closeness(1 if reach[1] is None else 2, reach[0]),
+                    urgency(signal, today),
+                )
                 scored.append((score, -signal.id, signal, fit, reach))
         top = heapq.nlargest(limit, scored, key=lambda row: row[:2])
         return [
@@ -727,16 +823,36 @@ def _keep(found: list, k: int, cost: float, path: tuple[int, ...]) -> None:
         heapq.heapreplace(found, entry)
 
 
-def _nudge_score(signal: ContextSignal, fit, path: float, today: date) -> float:
+def context_fit(asked: Collection[str], expertise: Collection[str]) -> float:
+    """How well someone's expertise fits what a context asks for, in 0..1:
+    0 when none of it, FIT_FLOOR for one thing of many, 1 for all of it."""
+    if not asked:
+        return 0.0
+    known = len(set(asked) & set(expertise))
+    return 0.0 if not known else FIT_FLOOR + (1 - FIT_FLOOR) * known / len(asked)
+
+
+def is_strong_fit(fit: float) -> bool:
+    """Fit enough to tell the person when the context is posted."""
+    return fit >= STRONG_FIT - 1e-9
+
+
+def closeness(degree: int, path_strength: float) -> float:
+    """How close the context's owner is, in 0..1: any direct connection
+    (however cold) before anyone two steps away."""
+    strength = min(1.0, max(0.0, path_strength))
+    if degree == 1:
+        return DIRECT_CLOSENESS + (1 - DIRECT_CLOSENESS) * strength
+    return DIRECT_CLOSENESS * strength
+
+
+def context_score(fit: float, near: float, soon: float) -> float:
+    """A context nudge's score in 0..1 (NUDGE_WEIGHTS): fit dominates."""
     w = NUDGE_WEIGHTS
-    return (
-        w["fit"] * len(fit) / len(signal.tags)
-        + w["path"] * path
-        + w["soon"] * _urgency(signal, today)
-    )
+    return w["fit"] * fit + w["closeness"] * near + w["soon"] * soon
 
 
-def _urgency(signal: ContextSignal, today: date) -> float:
+def urgency(signal: ContextSignal, today: date) -> float:
     """1 when it is happening now, fading to 0 for a start SOON_DAYS away;
     an undated context sits in between."""
     if signal.starts_on is None:
@@ -748,6 +864,7 @@ def _urgency(signal: ContextSignal, today: date) -> float:
 def _nudge(signal: ContextSignal, fit, reach, score: float) -> Nudge:
     path, via = reach
     matched = tuple(sorted(fit))
+    how_well = context_fit(signal.tags, fit)
     return Nudge(
         key=f"context:{signal.id}",
         context_id=signal.id,
@@ -758,4 +875,40 @@ def _nudge(signal: ContextSignal, fit, reach, score: float) -> Nudge:
         path_strength=path,
         matched_tags=matched,
         reason=f"{describe(signal)} — you know {humanize(matched)}",
+        fit=how_well,
+        asked=len(signal.tags),
+        strong=is_strong_fit(how_well),
     )
+
+
+# --------------------------------------------------------------------------- words
+
+
+def warmth_label(strength: float) -> str:
+    """A tie's or a path's strength in a word: Warm, Steady or Cool."""
+    return "Warm" if strength >= WARM else "Steady" if strength >= STEADY else "Cool"
+
+
+def intro_reason(names: Sequence[str], strengths: Sequence[float]) -> str:
+    """Why a way to someone ranks where it does, in words. `names` are the
+    people after me along the path, the target last; `strengths` its ties.
+
+    "2 hops via Marcus, who talks to both of you often";
+    "3 hops: via Marcus, then Priya, who knows Dana"."""
+    if len(names) != len(strengths) or not 2 <= len(names) <= MAX_HOPS:
+        raise InvalidInput("A path to explain has two or three hops.", "path")
+    via, target = names[0], names[-1]
+    if len(names) == 3:
+        return f"3 hops: via {via}, then {names[1]}, who knows {target}"
+    to_me, to_them = strengths
+    if to_me >= WARM and to_them >= WARM:
+        how = "who talks to both of you often"
+    elif to_me >= WARM:
+        how = f"who knows you well, and {target} less so"
+    elif to_them >= WARM:
+        how = f"who talks to {target} often"
+    elif min(to_me, to_them) >= STEADY:
+        how = "who knows you both"
+    else:
+        how = "who knows you both, though neither tie is warm right now"
+    return f"2 hops via {via}, {how}"

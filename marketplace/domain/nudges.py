@@ -27,6 +27,11 @@ still gets through; acting on a kind earns it back, slowly. Old
 feedback ages out of the window, so taste can change. Snoozing says "not
 now", not "not this kind", and does not count.
 
+A *strong* nudge -- a context near me asking for what I know (domain.graph
+STRONG_FIT), the kind I am told about in my inbox when it is posted -- leads
+the feed whatever the other scores, so what reached my inbox is never
+buried below the fold.
+
 Visibility. A dismissed key is never shown again; a snoozed one is hidden
 until its `until`; one acted on is hidden for `ACTED_QUIET_DAYS` (the member
 did the thing; the graph catches up meanwhile). At most `KIND_SHARE` of the
@@ -227,11 +232,19 @@ class Rankable(Protocol):
 R = TypeVar("R", bound=Rankable)
 
 
+def _order(pair: tuple[float, Rankable]) -> tuple:
+    """Strong fits first (a context asking for what I know, domain.graph
+    STRONG_FIT: it was worth telling me at once, so it leads the feed too),
+    then by final score; ties by key, so the same inputs give the same feed."""
+    final, draft = pair
+    return (not getattr(draft, "strong", False), -final, draft.key)
+
+
 def rank(drafts: Iterable[R], prefs: Preferences, limit: int) -> list[tuple[float, R]]:
-    """The feed: (final score, draft) best first, hidden keys left out, one
-    draft per key (the best), at most `KIND_SHARE` of the places per kind
-    while other kinds still have nudges to show. Ties go by key, so the same
-    inputs give the same feed."""
+    """The feed: (final score, draft) best first -- strong fits ahead of the
+    rest --, hidden keys left out, one draft per key (the best), at most
+    `KIND_SHARE` of the places per kind while other kinds still have nudges
+    to show."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
         raise InvalidInput("Limit must be a whole number from 1 to 100.", "limit")
     best: dict[str, tuple[float, R]] = {}
@@ -241,7 +254,7 @@ def rank(drafts: Iterable[R], prefs: Preferences, limit: int) -> list[tuple[floa
         final = max(0.0, draft.score) * prefs.weight(draft.kind)
         if draft.key not in best or final > best[draft.key][0]:
             best[draft.key] = (final, draft)
-    ordered = sorted(best.values(), key=lambda pair: (-pair[0], pair[1].key))
+    ordered = sorted(best.values(), key=_order)
     return _spread(ordered, limit)
 
 
@@ -260,7 +273,7 @@ def _spread(ordered: list[tuple[float, R]], limit: int) -> list[tuple[float, R]]
             held_back.append(pair)
     taken = taken[:limit]
     taken += held_back[: limit - len(taken)]
-    return sorted(taken, key=lambda pair: (-pair[0], pair[1].key))
+    return sorted(taken, key=_order)
 
 
 # --------------------------------------------------------------------------- scores

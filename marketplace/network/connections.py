@@ -20,7 +20,7 @@ something or suggests them asks `blocks.blocked_between` (or filters by
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, and_, col, or_, select
@@ -49,10 +49,18 @@ class SharedGround:
     mutual_count: int
     shared_expertise: list[str]
     shared_background: list[str]
+    they_can_help: list[str] = field(default_factory=list)  # their give, my get
+    i_can_help: list[str] = field(default_factory=list)  # my give, their get
 
     @property
     def summary(self) -> str:
+        """What we share, a give/get match first: "can help you with pricing;
+        needs seo, which you know; 2 mutual connections"."""
         parts = []
+        if self.they_can_help:
+            parts.append("can help you with " + ", ".join(self.they_can_help[:3]))
+        if self.i_can_help:
+            parts.append("needs " + ", ".join(self.i_can_help[:3]) + ", which you know")
         if self.mutual_count:
             plural = "s" if self.mutual_count > 1 else ""
             parts.append(f"{self.mutual_count} mutual connection{plural}")
@@ -403,11 +411,16 @@ def shared_ground(session: Session, a: int, b: int) -> SharedGround:
         mutual_count=len(mutual_ids),
         shared_expertise=_common(mine, theirs, "give"),
         shared_background=_common(mine, theirs, "background"),
+        they_can_help=_common(theirs, mine, "give", "get"),
+        i_can_help=_common(mine, theirs, "give", "get"),
     )
 
 
-def _common(mine: dict, theirs: dict, kind: str) -> list[str]:
-    return sorted(set(mine.get(kind, [])) & set(theirs.get(kind, [])))
+def _common(mine: dict, theirs: dict, kind: str, their_kind: str = "") -> list[str]:
+    """My `kind` tags that are their `their_kind` tags (the same kind unless
+    said: "give" against "get" is a need one side meets)."""
+    wanted = set(theirs.get(their_kind or kind, []))
+    return sorted(set(mine.get(kind, [])) & wanted)
 
 
 def incoming_requests(session: Session, member_id: int) -> list[RequestView]:

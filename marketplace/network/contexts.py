@@ -4,7 +4,8 @@ A context says what a member is in the middle of -- organizing an event,
 hiring, fundraising, launching, moving, looking for something -- with tags and
 dates (domain/contexts.py holds the rules). It matters because of who sees it:
 people within two degrees whose expertise fits get a nudge (the relationship
-graph answers that from memory), and a member's network page lists what their
+graph answers that from memory), the few who fit best are told at once in
+their inbox (`tell_best_fits`), and a member's network page lists what their
 first-degree connections are up to. That is its whole audience
 (`audience_of`): its owner and the members within two degrees, never someone
 either side blocked. Whatever reads or acts on a context by id goes through
@@ -19,22 +20,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, or_, select
 
-from marketplace import events
+from marketplace import events, routes
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain import graph, strength
 from marketplace.domain.contexts import (
     KIND_LABELS,
     ContextDraft,
     ContextSignal,
     check_context,
     describe,
+    humanize,
 )
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.domain.ids import check_id
-from marketplace.models import Context, ContextTag, Member
+from marketplace.inbox import notifications
+from marketplace.models import Connection, Context, ContextTag, Member, MemberTag
 from marketplace.network import blocks, degrees, graph_index
 
 OPEN, CLOSED = "open", "closed"
@@ -42,6 +46,9 @@ OPEN, CLOSED = "open", "closed"
 # keeps one account from flooding everyone's nudges.
 MAX_OPEN_PER_MEMBER = 10
 MAX_LIMIT = 100
+# Told at once when a context is posted: the best few strong fits. More
+# would turn an announcement into a broadcast; the rest see the nudge.
+TELL_MAX = 5
 
 
 @dataclass(frozen=True)
@@ -69,10 +76,18 @@ class ContextView:
 
 
 def post_context(
-    session: Session, *, actor_id: int, form: object, clock: Clock = system_clock
+    session: Session,
+    *,
+    actor_id: int,
+    form: object,
+    clock: Clock = system_clock,
+    tell: bool = True,
 ) -> Context:
-    """The member announces a context; open at once. Every field is checked
-    before anything is written (dates must not be in the past)."""
+    """The member announces a context; open at once, and the best-fitting
+    people are told (`tell_best_fits`; `tell=False` leaves that to the
+    caller: the demo seed tells them once its month of history is written).
+    Every field is checked before anything is written (dates must not be in
+    the past)."""
     now = clock.now()
     draft = check_context(form, today=now.date())
     owner = _active_owner(session, actor_id)
@@ -93,6 +108,8 @@ def post_context(
     session.flush()
     signal = _signal(context, owner.display_name, draft)
     events.publish(session, "contexts.posted", context_id=context.id, signal=signal)
+    if tell:
+        tell_best_fits(session, signal, clock)
     return context
 
 
@@ -152,6 +169,175 @@ def _signal(context: Context, owner_name: str, draft: ContextDraft) -> ContextSi
         starts_on=context.starts_on,
         ends_on=context.ends_on,
     )
+
+
+# --------------------------------------------------------------------------- best fits
+
+
+@dataclass(frozen=True)
+class BestFit:
+    """Someone within two degrees whose expertise fits a context."""
+
+    member_id: int
+    matched: tuple[str, ...]
+    fit: float
+    degree: int
+    score: float
+
+
+def best_fits(
+    session: Session, signal: ContextSignal, clock: Clock = system_clock
+) -> list[BestFit]:
+    """The members within two degrees of the context's owner whose expertise
+    fits it, best first, ranked as their nudge is: strong fits first, then by
+    domain.graph.context_score (fit, then closeness, then how soon).
+
+    Read from the database, not the in-memory graph, so a context posted in
+    the same transaction as the connections it travels along (the demo seed)
+    reaches the same people the nudges will once it commits."""
+    owner, now = signal.member_id, clock.now()
+    ties = _ties_of(session, owner, now)
+    experts = _experts_near(session, owner, signal.tags)
+    paths = _second_degree_paths(session, ties, set(experts) - ties.keys(), now)
+    found = []
+    for member_id, matched in experts.items():
+        degree = 1 if member_id in ties else 2
+        path = ties.get(member_id) if degree == 1 else paths.get(member_id)
+        if path is None:
+            continue
+        fit = graph.context_fit(signal.tags, matched)
+        score = graph.context_score(
+            fit, graph.closeness(degree, path), graph.urgency(signal, now.date())
+        )
+        found.append(BestFit(member_id, tuple(sorted(matched)), fit, degree, score))
+    # strong fits first, as the feed ranks them (domain.nudges)
+    found.sort(key=lambda f: (not graph.is_strong_fit(f.fit), -f.score, f.member_id))
+    return found
+
+
+def tell_best_fits(
+    session: Session, signal: ContextSignal, clock: Clock = system_clock
+) -> list[int]:
+    """Tell the best-fitting people at once, in their inbox (and so in their
+    daily digest email, for those who asked for one): the few, at most
+    TELL_MAX, who know at least half of what the context asks for
+    (graph.STRONG_FIT). Everyone else who fits sees it in their nudges.
+    Returns whom it told."""
+    strong = [
+        f for f in best_fits(session, signal, clock) if graph.is_strong_fit(f.fit)
+    ]
+    told = []
+    for fit in strong[:TELL_MAX]:
+        note = notifications.notify(
+            session,
+            member_id=fit.member_id,
+            sender_id=signal.member_id,
+            kind="context",
+            text=_fit_sentence(signal, fit),
+            link=routes.DASHBOARD,
+            clock=clock,
+        )
+        if note is not None:
+            told.append(fit.member_id)
+    return told
+
+
+def signal_of(session: Session, context: Context) -> ContextSignal:
+    """A stored context as the graph sees it (its owner's name, its tags)."""
+    owner = session.get(Member, context.member_id)
+    tags = _tags_of(session, [context.id]).get(context.id, [])
+    return ContextSignal(
+        id=context.id,
+        member_id=context.member_id,
+        owner_name=owner.display_name,
+        kind=context.kind,
+        title=context.title,
+        tags=frozenset(tags),
+        starts_on=context.starts_on,
+        ends_on=context.ends_on,
+    )
+
+
+def _fit_sentence(signal: ContextSignal, fit: BestFit) -> str:
+    """ "Priya Raman is organizing Northstar Summit: you know event marketing,
+    1 of the 2 things it needs." """
+    asked = len(signal.tags)
+    how = (
+        "everything it needs"
+        if len(fit.matched) == asked
+        else f"{len(fit.matched)} of the {asked} things it needs"
+    )
+    return (
+        f"{describe(signal)}: you know {humanize(fit.matched)}, {how}. "
+        "Offer to help from your dashboard."
+    )
+
+
+def _ties_of(session: Session, member_id: int, now: datetime) -> dict[int, float]:
+    """The member's connections and each tie's strength now."""
+    c = Connection
+    rows = session.exec(
+        select(c.requester_id, c.addressee_id, c.warmth, c.warmth_at).where(
+            c.status == "accepted",
+            or_(c.requester_id == member_id, c.addressee_id == member_id),
+        )
+    ).all()
+    return {
+        (b if a == member_id else a): _strength_at(warmth, at, now)
+        for a, b, warmth, at in rows
+    }
+
+
+def _strength_at(warmth: float, since: datetime | None, now: datetime) -> float:
+    """A tie's strength at `now` from its warmth cache, as the graph has it."""
+    half_life = graph_index.warmth_half_life()
+    return strength.strength(warmth or 0.0, since, now, half_life)
+
+
+def _experts_near(session: Session, owner: int, tags) -> dict[int, set[str]]:
+    """Active members within two degrees of `owner` who give one of `tags`,
+    with the tags they give."""
+    near = degrees.first_degree(owner).union(degrees.second_degree(owner))
+    rows = session.exec(
+        select(MemberTag.member_id, MemberTag.tag)
+        .join(Member, Member.id == MemberTag.member_id)
+        .where(
+            MemberTag.kind == "give",
+            col(MemberTag.tag).in_(list(tags)),
+            Member.status == "active",
+            MemberTag.member_id != owner,
+            col(MemberTag.member_id).in_(near),
+        )
+    ).all()
+    found: dict[int, set[str]] = {}
+    for member_id, tag in rows:
+        found.setdefault(member_id, set()).add(tag)
+    return found
+
+
+def _second_degree_paths(
+    session: Session, ties: dict[int, float], others: set[int], now: datetime
+) -> dict[int, float]:
+    """For each of `others`, the warmest two-step path from the owner: the
+    product of the owner's tie to a mutual connection and theirs."""
+    if not others or not ties:
+        return {}
+    c, wanted, mutual = Connection, sorted(others), sorted(ties)
+    rows = session.exec(
+        select(c.requester_id, c.addressee_id, c.warmth, c.warmth_at).where(
+            c.status == "accepted",
+            or_(
+                col(c.requester_id).in_(wanted) & col(c.addressee_id).in_(mutual),
+                col(c.addressee_id).in_(wanted) & col(c.requester_id).in_(mutual),
+            ),
+        )
+    ).all()
+    best: dict[int, float] = {}
+    for a, b, warmth, at in rows:
+        other, via = (a, b) if a in others else (b, a)
+        path = ties[via] * _strength_at(warmth, at, now)
+        best[other] = max(best.get(other, 0.0), path)
+    return best
 
 
 # --------------------------------------------------------------------------- who sees

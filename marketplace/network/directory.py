@@ -27,26 +27,40 @@ class PersonCard:
     display_name: str
     headline: str
     location: str
-    tags: list[str]
-    shared: list[str]
+    tags: list[str]  # what the card lists of them: expertise, or needs
+    shared: list[str]  # the tags that made them a match
+    shared_label: str = "Shared"  # what `shared` is: "Needs", "Can help with"
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def _cards(session: Session, members: list[Member], shared: dict[int, list[str]]):
+def _cards(
+    session: Session,
+    members: list[Member],
+    shared: dict[int, list[str]],
+    show: str = "give",
+    label: str = "Shared",
+):
+    """Cards listing each member's `show` tags (give or get), the matched
+    ones first, so the tags that made the match are the ones in sight."""
     tags = tags_of(session, [m.id for m in members])
-    return [
-        PersonCard(
-            m.handle,
-            m.display_name,
-            m.headline,
-            m.location,
-            tags[m.id]["give"][:5],
-            shared.get(m.id, []),
+    cards = []
+    for m in members:
+        matched = sorted(shared.get(m.id, []))
+        rest = [t for t in tags[m.id][show] if t not in matched]
+        cards.append(
+            PersonCard(
+                m.handle,
+                m.display_name,
+                m.headline,
+                m.location,
+                (matched + rest)[:5],
+                matched,
+                label,
+            )
         )
-        for m in members
-    ]
+    return cards
 
 
 def shared_tags(
@@ -82,13 +96,21 @@ def matches(
 
 
 def top_matches(
-    session: Session, shared: dict[int, list[str]], limit: int
+    session: Session,
+    shared: dict[int, list[str]],
+    limit: int,
+    *,
+    show: str = "give",
+    label: str = "Shared",
 ) -> list[PersonCard]:
+    """The members with most shared tags first, each card listing their
+    `show` tags ("give" for people who can help me, "get" -- their needs --
+    for people I could help) and the matched ones under `label`."""
     best = sorted(shared, key=lambda mid: (-len(shared[mid]), mid))[:limit]
     members = {
         m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(best)))
     }
-    return _cards(session, [members[mid] for mid in best], shared)
+    return _cards(session, [members[mid] for mid in best], shared, show, label)
 
 
 def _like(text: str) -> str:

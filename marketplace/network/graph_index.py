@@ -505,6 +505,20 @@ def warm_paths(
         return graph.warm_paths(source, target, clock.now(), max_hops, k, avoid)
 
 
+def intro_paths(
+    source: int,
+    target: int,
+    clock: Clock = system_clock,
+    k: int = 3,
+    avoid: Collection[int] = (),
+) -> list[WarmPath]:
+    """The ways to ask for an intro, through mutual connections first (see
+    RelationshipGraph.intro_paths)."""
+    graph = index().graph
+    with _lock:
+        return graph.intro_paths(source, target, clock.now(), k, avoid)
+
+
 def within_two_degrees(a: int, b: int) -> bool:
     """Whether b is a's connection or a connection of one (from memory)."""
     graph = index().graph
@@ -529,6 +543,19 @@ def who_to_ask(
     graph = index().graph
     with _lock:
         return graph.who_to_ask(member_id, tags, clock.now(), limit, exclude)
+
+
+def who_else_to_ask(
+    member_id: int,
+    tags: Iterable[str],
+    clock: Clock = system_clock,
+    limit: int = 5,
+    exclude: Collection[int] = (),
+) -> list[Candidate]:
+    """Members beyond two degrees ranked for help with these tags."""
+    graph = index().graph
+    with _lock:
+        return graph.who_else_to_ask(member_id, tags, clock.now(), limit, exclude)
 
 
 def context_nudges(

@@ -20,7 +20,7 @@ from sqlmodel import Session, or_, select
 from marketplace.accounts import members
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.ego import layout
-from marketplace.domain.graph import Candidate
+from marketplace.domain.graph import Candidate, intro_reason, warmth_label
 from marketplace.models import Connection, Member
 from marketplace.network import blocks, graph_index
 
@@ -76,13 +76,12 @@ class PathView:
     warmth: str  # "Warm path" | "Steady path" | "Cool path"
     via_handle: str  # whom to ask for the intro ("" when already connected)
     via_name: str
+    hops: int = 0
+    # why it ranks here: "2 hops via Marcus, who talks to both of you often"
+    reason: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def warmth_label(strength: float) -> str:
-    return "Warm" if strength >= 0.6 else "Steady" if strength >= 0.3 else "Cool"
 
 
 # --------------------------------------------------------------------------- picture
@@ -203,34 +202,45 @@ def _connection_view(member: Member, strength: float, last: datetime | None):
 def paths_to(
     session: Session, viewer_id: int, target_id: int, clock: Clock = system_clock
 ) -> list[PathView]:
-    """The warmest ways from the viewer to `target_id` within three hops,
-    none through someone either side of a block with the viewer."""
+    """The ways from the viewer to `target_id` to ask an intro along, as the
+    profile lists them: through mutual connections first (warmest first),
+    then three-hop paths, each with the reason in words; none through
+    someone either side of a block with the viewer."""
     if viewer_id == target_id:
         return []
     avoid = blocks.blocked_with(session, viewer_id)
-    found = graph_index.warm_paths(viewer_id, target_id, clock, avoid=avoid)
+    found = graph_index.intro_paths(viewer_id, target_id, clock, avoid=avoid)
     people = members.by_id(session, [m for path in found for m in path.members])
-    return [
-        PathView(
-            names=[
-                "You" if m == viewer_id else people[m].display_name
-                for m in path.members
-            ],
-            strength=round(path.strength * 100),
-            warmth=f"{warmth_label(path.strength)} path",
-            via_handle=people[path.first_hop].handle if path.hops > 1 else "",
-            via_name=people[path.first_hop].display_name if path.hops > 1 else "",
-        )
-        for path in found
-    ]
+    return [_path_view(path, viewer_id, people) for path in found]
+
+
+def _path_view(path, viewer_id: int, people: dict[int, Member]) -> PathView:
+    names = ["You" if m == viewer_id else people[m].display_name for m in path.members]
+    via = people[path.first_hop]
+    firsts = [_first(people[m].display_name) for m in path.members[1:]]
+    return PathView(
+        names=names,
+        strength=round(path.strength * 100),
+        warmth=f"{warmth_label(path.strength)} path",
+        via_handle=via.handle,
+        via_name=via.display_name,
+        hops=path.hops,
+        reason=intro_reason(firsts, path.strengths),
+    )
+
+
+def _first(name: str) -> str:
+    return name.split()[0] if name.split() else name
 
 
 def mutual_names(
     session: Session, a: int, b: int, clock: Clock = system_clock
 ) -> list[str]:
+    """The names of the people both know, warmest to both first: the order
+    the intro paths through them are offered in."""
     ids = graph_index.mutual_connections(a, b, clock)
     people = members.by_id(session, ids)
-    return sorted(people[m].display_name for m in ids if m in people)
+    return [people[m].display_name for m in ids if m in people]
 
 
 # ------------------------------------------------------------------------ who to ask
@@ -247,3 +257,23 @@ def who_to_ask(
     (expertise, give propensity, path strength, availability, favours they
     owe), none of `exclude`."""
     return graph_index.who_to_ask(member_id, tags, clock, limit, exclude)
+
+
+def who_else_to_ask(
+    member_id: int,
+    tags: Iterable[str],
+    clock: Clock = system_clock,
+    limit: int = 5,
+    exclude: Collection[int] = (),
+) -> list[Candidate]:
+    """The best members beyond two degrees for help with these tags
+    (expertise, give propensity, availability), none of `exclude`: whom a
+    newcomer with no connections can ask."""
+    return graph_index.who_else_to_ask(member_id, tags, clock, limit, exclude)
+
+
+def has_connections(member_id: int) -> bool:
+    """Whether the member has any connection at all (from memory)."""
+    graph = graph_index.index().graph
+    with graph_index.lock():
+        return graph.degree(member_id) > 0

@@ -50,6 +50,9 @@ class IntroView:
     target_handle: str
     message: str
     sent: str
+    via_note: str = ""  # what the introducer added, for both to read
+    # where it stands, from my side: "Waiting for Marcus to introduce you"
+    sentence: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -181,19 +184,27 @@ def forward_intro(
         return _let_go(session, intro, actor_id, clock)
     if blocks.blocked_between(session, intro.requester_id, intro.target_id):
         raise Conflict("This introduction can't be made any more; let it go.")
-    intro.status = "forwarded"
+    intro.status, intro.via_note = "forwarded", text
     session.add(intro)
     names = _names(session, intro)
-    said = f" They say: “{intro.message}”"
-    if text:
-        said += f" {names['via']} adds: “{text}”"
+    adds = f" {names['via']} adds: “{text}”" if text else ""
     notes.notify(
         session,
         member_id=intro.target_id,
         sender_id=actor_id,
         kind="intro",
         text=f"{names['via']} would like to introduce you to "
-        f"{names['requester']}.{said}",
+        f"{names['requester']}. They say: “{intro.message}”{adds}",
+        link=routes.INTROS,
+        clock=clock,
+    )
+    notes.notify(
+        session,
+        member_id=intro.requester_id,
+        sender_id=actor_id,
+        kind="intro",
+        text=f"{names['via']} introduced you to {names['target']}; "
+        f"waiting for their answer.{adds}",
         link=routes.INTROS,
         clock=clock,
     )
@@ -352,6 +363,18 @@ def reward_introducer(
 # --------------------------------------------------------------------------- reading
 
 
+def pending_intro(
+    session: Session, requester_id: int, target_id: int
+) -> IntroView | None:
+    """The intro I asked for to this person that is still on its way
+    (waiting for the introducer, or for them), for their profile page."""
+    intro = _open_intro(session, requester_id, target_id)
+    if intro is None:
+        return None
+    people = members.by_id(session, _three(intro))
+    return _view(intro, requester_id, people)
+
+
 def intros_of(session: Session, member_id: int) -> list[IntroView]:
     """Every intro I asked for, was asked to make, or was introduced by,
     newest first."""
@@ -396,4 +419,28 @@ def _view(intro: Intro, member_id: int, people: dict[int, Member]) -> IntroView:
         target_handle=target.handle,
         message=intro.message,
         sent=intro.created_at.strftime("%-d %b %Y"),
+        via_note=intro.via_note,
+        sentence=_sentence(intro, part, requester, via, target),
     )
+
+
+def _sentence(intro: Intro, part: str, requester, via, target) -> str:
+    """Where the intro stands, said to the one reading it."""
+    asked_on = intro.created_at.strftime("%-d %b")
+    if part == "requester":
+        if intro.status == "requested":
+            return (
+                f"You asked {via.display_name} on {asked_on} to introduce you to "
+                f"{target.display_name}; waiting for {_first(via)}."
+            )
+        if intro.status == "forwarded":
+            return (
+                f"{via.display_name} introduced you to {target.display_name}; "
+                f"waiting for {_first(target)}'s answer."
+            )
+    return STATUS_LABELS[intro.status] + "."
+
+
+def _first(member: Member) -> str:
+    parts = member.display_name.split()
+    return parts[0] if parts else member.display_name

@@ -93,6 +93,7 @@ class NudgeView:
     via_handle: str = ""
     listing_id: int = 0  # ask, intro: my request; give: their request
     context_id: int = 0  # give: their context; reconnect: their context
+    strong: bool = False  # a context asking for what I know: leads the feed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -117,10 +118,44 @@ def feed(
     """The member's nudges, best first, minus those dismissed, snoozed or
     recently acted on; each kind weighted by the member's taste for it."""
     member_id = _member(session, member_id)
+    _check_limit(limit)
+    drafts, prefs = _drafts(session, member_id, clock)
+    return _ranked(drafts, prefs, limit)
+
+
+def feed_and_rest(
+    session: Session, member_id: int, clock: Clock = system_clock, shown: int = 6
+) -> tuple[list[NudgeView], list[NudgeView]]:
+    """The dashboard's few (exactly `feed(shown)`) and, for its "see all",
+    the rest of the whole feed (up to FEED_MAX in all), best first, from one
+    look at the graph: seeing all keeps the first few where they were."""
+    member_id = _member(session, member_id)
+    _check_limit(shown)
+    drafts, prefs = _drafts(session, member_id, clock)
+    first = _ranked(drafts, prefs, shown)
+    keys = {n.key for n in first}
+    rest = [n for n in _ranked(drafts, prefs, FEED_MAX) if n.key not in keys]
+    return first, rest[: FEED_MAX - len(first)]
+
+
+def _check_limit(limit: object) -> None:
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise InvalidInput(f"Limit must be a whole number up to {FEED_MAX}.", "limit")
     if not 1 <= limit <= FEED_MAX:
         raise InvalidInput(f"Limit must be a whole number up to {FEED_MAX}.", "limit")
+
+
+def _ranked(
+    drafts: list[NudgeView], prefs: rules.Preferences, limit: int
+) -> list[NudgeView]:
+    ranked = rules.rank(drafts, prefs, limit)
+    return [replace(draft, score=round(score, 4)) for score, draft in ranked]
+
+
+def _drafts(
+    session: Session, member_id: int, clock: Clock
+) -> tuple[list[NudgeView], rules.Preferences]:
+    """Every nudge the member could see now, and their preferences."""
     prefs = rules.preferences(_history(session, member_id, clock), clock.now())
     hidden = prefs.hidden
     blocked = blocks.blocked_with(session, member_id)
@@ -134,8 +169,7 @@ def feed(
     drafts = [
         d for d in drafts if d.person_id not in blocked and d.via_id not in blocked
     ]
-    ranked = rules.rank(drafts, prefs, limit)
-    return [replace(draft, score=round(score, 4)) for score, draft in ranked]
+    return drafts, prefs
 
 
 def _member(session: Session, member_id: object) -> int:
@@ -365,7 +399,7 @@ def _context_view(n: Nudge, context: Context, people) -> NudgeView:
         kind="give",
         kind_label=rules.KIND_LABELS["give"],
         text=f"{_said(context, owner)} — offer to help?",
-        reason=f"You know {humanize(n.matched_tags)}; " + _closeness(owner, via),
+        reason=_fit_words(n) + "; " + _closeness(owner, via),
         score=n.score,
         action="Offer to help",
         link=routes.person(owner.handle),
@@ -376,7 +410,19 @@ def _context_view(n: Nudge, context: Context, people) -> NudgeView:
         via_name=via.name if via else "",
         via_handle=via.handle if via else "",
         context_id=context.id,
+        strong=n.strong,
     )
+
+
+def _fit_words(n: Nudge) -> str:
+    """ "You know event marketing, all it asks for" / "..., 1 of 5 things"."""
+    known = len(n.matched_tags)
+    how = (
+        "all it asks for"
+        if known == n.asked
+        else f"{known} of the {n.asked} things it asks for"
+    )
+    return f"You know {humanize(n.matched_tags)}, {how}"
 
 
 def _said(context: Context, owner: _Person) -> str:

@@ -586,24 +586,120 @@ def _ask_row(c) -> rx.Component:
     )
 
 
+def _connect_action(c) -> rx.Component:
+    """Connect first, or where a request to connect stands."""
+    return rx.match(
+        c.relationship,
+        (
+            "none",
+            rx.button(
+                "Connect first",
+                type="button",
+                size="1",
+                variant="soft",
+                on_click=ListingState.connect_first(c.handle),
+                aria_label="Connect with " + c.name + " first",
+            ),
+        ),
+        ("asked", rx.badge("Request to connect sent", size="1", color_scheme="gray")),
+        (
+            "asked_me",
+            rx.link(
+                "They asked to connect: answer",
+                href="/people/" + c.handle,
+                size="1",
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
+def _beyond_row(c) -> rx.Component:
+    """Someone beyond my network: ask anyway where they may see the
+    request, connect first either way."""
+    return rx.vstack(
+        rx.hstack(
+            rx.link(c.name, href="/people/" + c.handle, weight="bold", size="2"),
+            rx.text(c.degree, size="1", color_scheme="gray"),
+            rx.cond(c.asked, rx.badge("Asked", size="1", color_scheme="grass")),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(c.headline != "", rx.text(c.headline, size="1")),
+        rx.text(c.reasons, size="1", color_scheme="gray"),
+        rx.hstack(
+            rx.cond(
+                c.can_ask,
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(
+                            name="ask:" + c.handle,
+                            disabled=c.asked,
+                            aria_label="Ask " + c.name + " anyway",
+                        ),
+                        rx.text("Ask anyway", size="1"),
+                        spacing="1",
+                        align="center",
+                    ),
+                ),
+                rx.text(c.hint, size="1", color_scheme="amber"),
+            ),
+            _connect_action(c),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+        ),
+        spacing="1",
+        width="100%",
+        padding_top="0.5rem",
+        border_top="1px solid var(--gray-a4)",
+    )
+
+
+def _beyond_section() -> rx.Component:
+    return rx.vstack(
+        rx.text(ListingState.ask_why, size="2"),
+        rx.foreach(ListingState.ask_beyond, _beyond_row),
+        rx.cond(
+            ListingState.ask_connecting != "",
+            rx.text(ListingState.ask_connecting, size="1", color_scheme="gray"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def _who_to_ask() -> rx.Component:
     """For my open request: the best people within two steps, and a send to
-    the few I tick instead of a broadcast."""
+    the few I tick instead of a broadcast; when those are few (a newcomer
+    has none), the best beyond my network and why."""
+    near = ListingState.ask_candidates.length() > 0
+    beyond = ListingState.ask_beyond.length() > 0
     return rx.cond(
-        ListingState.ask_candidates.length() > 0,
+        near | beyond | (ListingState.ask_why != ""),
         rx.card(
             rx.form(
                 rx.vstack(
                     rx.heading("Who to ask", size="4", as_="h2"),
-                    rx.text(
-                        "People within two steps of you who know this, "
-                        "warmest and likeliest first.",
-                        size="1",
-                        color_scheme="gray",
+                    rx.cond(
+                        near,
+                        rx.text(
+                            "People within two steps of you who know this, "
+                            "warmest and likeliest first.",
+                            size="1",
+                            color_scheme="gray",
+                        ),
                     ),
                     rx.foreach(ListingState.ask_candidates, _ask_row),
+                    rx.cond(beyond | (ListingState.ask_why != ""), _beyond_section()),
                     form_error(ListingState.ask_error),
-                    rx.button("Send to the people ticked", type="submit", width="100%"),
+                    rx.cond(
+                        ListingState.ask_can_send,
+                        rx.button(
+                            "Send to the people ticked", type="submit", width="100%"
+                        ),
+                    ),
                     spacing="3",
                     width="100%",
                 ),

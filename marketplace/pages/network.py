@@ -95,30 +95,72 @@ def _requests() -> rx.Component:
 # -------------------------------------------------------------------------- intros
 
 
-def _intro_to_make(item) -> rx.Component:
+def _note_field(item) -> rx.Component:
+    """The introducer's own words, one field per intro (ids must differ)."""
+    note_id = "intro-note-" + item.id.to_string()
     return rx.vstack(
+        rx.el.label(
+            "Your note to both (optional)",
+            html_for=note_id,
+            class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
+        ),
+        rx.text_area(id=note_id, name="note", rows="2", max_length=500, width="100%"),
         rx.text(
-            _person_link(item.requester, item.requester_handle),
-            " asks you to introduce them to ",
-            _person_link(item.target, item.target_handle),
-            ".",
-            size="2",
+            "Why they should meet: both see it with the introduction.",
+            size="1",
+            color_scheme="gray",
         ),
-        rx.blockquote(item.message, size="2"),
-        _choices(
-            (
-                "Introduce them",
-                NetworkState.forward_intro(item.id, "forward"),
-                "Introduce " + item.requester + " to " + item.target,
-            ),
-            (
-                "Not this time",
-                NetworkState.forward_intro(item.id, "decline"),
-                "Don't introduce " + item.requester,
-            ),
-        ),
-        spacing="2",
+        spacing="1",
         width="100%",
+    )
+
+
+def _intro_to_make(item) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(
+                _person_link(item.requester, item.requester_handle),
+                " asks you to introduce them to ",
+                _person_link(item.target, item.target_handle),
+                ".",
+                size="2",
+            ),
+            rx.blockquote(item.message, size="2"),
+            rx.el.input(type="hidden", name="intro_id", value=item.id.to_string()),
+            _note_field(item),
+            rx.hstack(
+                rx.button(
+                    "Introduce them",
+                    type="submit",
+                    size="2",
+                    aria_label="Introduce " + item.requester + " to " + item.target,
+                ),
+                rx.button(
+                    "Not this time",
+                    type="button",
+                    size="2",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=NetworkState.forward_intro(item.id, "decline"),
+                    aria_label="Don't introduce " + item.requester,
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=NetworkState.introduce,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _via_note(item) -> rx.Component:
+    return rx.cond(
+        item.via_note != "",
+        rx.text(
+            item.via + " adds: “", item.via_note, "”", size="2", color_scheme="gray"
+        ),
     )
 
 
@@ -132,6 +174,7 @@ def _intro_to_answer(item) -> rx.Component:
             size="2",
         ),
         rx.blockquote(item.message, size="2"),
+        _via_note(item),
         _choices(
             (
                 "Accept the intro",
@@ -150,18 +193,23 @@ def _intro_to_answer(item) -> rx.Component:
 
 
 def _my_intro(item) -> rx.Component:
-    return rx.hstack(
-        rx.text(
-            "To ",
-            _person_link(item.target, item.target_handle),
-            " through ",
-            item.via,
-            size="2",
+    return rx.vstack(
+        rx.hstack(
+            rx.text(
+                "To ",
+                _person_link(item.target, item.target_handle),
+                " through ",
+                item.via,
+                size="2",
+            ),
+            rx.badge(item.status_label, variant="soft"),
+            justify="between",
+            width="100%",
+            wrap="wrap",
         ),
-        rx.badge(item.status_label, variant="soft"),
-        justify="between",
+        _via_note(item),
+        spacing="1",
         width="100%",
-        wrap="wrap",
     )
 
 
@@ -370,8 +418,9 @@ def _contexts() -> rx.Component:
         _section(
             "What you're up to",
             rx.text(
-                "Organizing, hiring, fundraising, launching? Say so: connections "
-                "within two steps whose expertise fits get a nudge to help.",
+                "Organizing, hiring, fundraising, launching? Say so: the people "
+                "within two steps who know at least half of what you ask for "
+                "are told at once; others whose expertise fits see a nudge.",
                 size="2",
                 color_scheme="gray",
             ),

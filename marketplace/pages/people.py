@@ -207,57 +207,95 @@ def _connect_form() -> rx.Component:
 
 
 def _path(path) -> rx.Component:
-    return rx.hstack(
-        rx.text(path.names.join(" → "), size="2"),
-        rx.badge(path.warmth, variant="soft"),
-        justify="between",
+    return rx.vstack(
+        rx.hstack(
+            rx.text(path.names.join(" → "), size="2", weight="medium"),
+            rx.badge(path.warmth, variant="soft"),
+            justify="between",
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.text(path.reason, size="1", color_scheme="gray"),
+        spacing="1",
         width="100%",
-        wrap="wrap",
+    )
+
+
+def _intro_form() -> rx.Component:
+    state = PublicProfileState
+    return rx.form(
+        rx.vstack(
+            rx.el.label(
+                "Ask for an intro through",
+                html_for="via",
+                class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
+            ),
+            rx.el.select(
+                rx.foreach(
+                    state.paths,
+                    lambda p: rx.el.option(p.via_name, value=p.via_handle),
+                ),
+                id="via",
+                name="via",
+                class_name="rt-reset",
+                style=SELECT_STYLE,
+            ),
+            text_area(
+                "Message",
+                "message",
+                max_length=500,
+                rows="3",
+                hint="Why you'd like to meet; they see it with the intro.",
+            ),
+            rx.button("Ask for an intro", type="submit"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=state.request_intro,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _intro_pending() -> rx.Component:
+    """My intro request to them, on its way: no second ask meanwhile."""
+    state = PublicProfileState
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("hourglass", size=16)),
+        rx.callout.text(
+            rx.text.strong("Intro requested. "),
+            state.intro_pending,
+            rx.cond(
+                state.intro_note != "",
+                rx.el.span(" Their note: “", state.intro_note, "”"),
+            ),
+        ),
+        color_scheme="blue",
+        role="status",
+        width="100%",
     )
 
 
 def _intro_section() -> rx.Component:
-    """The warmest ways to reach this person, and an intro request through
-    the first person on one of them."""
+    """The ways to reach this person, mutual connections first and each
+    with why it ranks there, and an intro request through the first person
+    on one of them -- or where my request stands."""
     state = PublicProfileState
     return rx.cond(
-        state.paths.length() > 0,
+        (state.paths.length() > 0) | (state.intro_pending != ""),
         rx.card(
             rx.vstack(
                 rx.heading("Get a warm intro", size="4", as_="h2"),
-                rx.foreach(state.paths, _path),
-                rx.form(
-                    rx.vstack(
-                        rx.el.label(
-                            "Ask for an intro through",
-                            html_for="via",
-                            class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
-                        ),
-                        rx.el.select(
-                            rx.foreach(
-                                state.paths,
-                                lambda p: rx.el.option(p.via_name, value=p.via_handle),
-                            ),
-                            id="via",
-                            name="via",
-                            class_name="rt-reset",
-                            style=SELECT_STYLE,
-                        ),
-                        text_area(
-                            "Message",
-                            "message",
-                            max_length=500,
-                            rows="3",
-                            hint="Why you'd like to meet; they see it with the intro.",
-                        ),
-                        rx.button("Ask for an intro", type="submit"),
-                        spacing="2",
-                        width="100%",
+                rx.cond(
+                    state.paths.length() > 0,
+                    rx.text(
+                        "Through people you both know first, then longer ways.",
+                        size="1",
+                        color_scheme="gray",
                     ),
-                    on_submit=state.request_intro,
-                    reset_on_submit=True,
-                    width="100%",
                 ),
+                rx.foreach(state.paths, _path),
+                rx.cond(state.intro_pending != "", _intro_pending(), _intro_form()),
                 spacing="3",
                 width="100%",
             ),
@@ -454,10 +492,17 @@ def _nudge_action(n) -> rx.Component:
 def _nudge(n) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.badge(
-                n.kind_label,
-                color_scheme=rx.match(n.kind, *NUDGE_COLORS, "amber"),
-                variant="soft",
+            rx.hstack(
+                rx.badge(
+                    n.kind_label,
+                    color_scheme=rx.match(n.kind, *NUDGE_COLORS, "amber"),
+                    variant="soft",
+                ),
+                rx.cond(
+                    n.strong,
+                    rx.badge("Strong fit", color_scheme="grass", variant="solid"),
+                ),
+                spacing="2",
             ),
             rx.text(n.text, weight="medium"),
             rx.text(n.reason, size="2", color_scheme="gray"),
@@ -492,6 +537,29 @@ def _nudge(n) -> rx.Component:
     )
 
 
+def _see_all_nudges() -> rx.Component:
+    """The feed shows a few; the rest are one click away."""
+    state = DashboardState
+    return rx.cond(
+        state.more_nudges.length() > 0,
+        rx.cond(
+            state.all_nudges_shown,
+            rx.button(
+                "Show fewer suggestions",
+                variant="ghost",
+                size="2",
+                on_click=state.see_all_nudges(False),
+            ),
+            rx.button(
+                "See all " + state.nudge_total.to_string() + " suggestions",
+                variant="soft",
+                size="2",
+                on_click=state.see_all_nudges(True),
+            ),
+        ),
+    )
+
+
 def _nudges_section() -> rx.Component:
     return rx.cond(
         DashboardState.nudges.length() > 0,
@@ -504,10 +572,15 @@ def _nudges_section() -> rx.Component:
             ),
             rx.grid(
                 rx.foreach(DashboardState.nudges, _nudge),
+                rx.cond(
+                    DashboardState.all_nudges_shown,
+                    rx.foreach(DashboardState.more_nudges, _nudge),
+                ),
                 columns=rx.breakpoints(initial="1", sm="2", md="3"),
                 spacing="3",
                 width="100%",
             ),
+            _see_all_nudges(),
             width="100%",
             spacing="2",
         ),

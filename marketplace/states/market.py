@@ -181,12 +181,22 @@ EMPTY_LISTING = ListingView(
 class ListingState(SessionState):
     listing: ListingView = EMPTY_LISTING
     proposals: list[EngagementView] = []
-    # my open request: who to ask, and a send to the chosen few
+    # my open request: who to ask, and a send to the chosen few; beyond my
+    # two degrees too when they are few (a newcomer's), with why and what
+    # connecting would change
     ask_candidates: list[AskCandidate] = []
+    ask_beyond: list[AskCandidate] = []
+    ask_why: str = ""
+    ask_connecting: str = ""
     ask_error: str = ""
     my_engagement_id: int = 0  # an engagement of mine under way on it
     not_found: bool = False
     action_error: str = ""
+
+    @rx.var
+    def ask_can_send(self) -> bool:
+        """Someone in the who-to-ask list can be ticked."""
+        return bool(self.ask_candidates) or any(c.can_ask for c in self.ask_beyond)
 
     @rx.var
     def my_engagement_url(self) -> str:
@@ -230,18 +240,41 @@ class ListingState(SessionState):
                 self.my_engagement_id = my_open_engagement(
                     session, member_id, self.listing.id
                 )
-                self.ask_candidates = self._candidates(session, member_id)
+                self._load_asks(session, member_id)
             self.not_found = False
         except DomainError:
             self.listing, self.proposals, self.not_found = EMPTY_LISTING, [], True
 
-    def _candidates(self, session, member_id: int) -> list[AskCandidate]:
+    def _load_asks(self, session, member_id: int) -> None:
         listing = self.listing
+        self.ask_candidates, self.ask_beyond = [], []
+        self.ask_why = self.ask_connecting = ""
         if not (listing.is_mine and listing.kind == "request"):
-            return []
+            return
         if listing.status != "open":
-            return []
-        return asks.candidates(session, actor_id=member_id, listing_id=listing.id)
+            return
+        panel = asks.ask_panel(session, actor_id=member_id, listing_id=listing.id)
+        self.ask_candidates, self.ask_beyond = panel.near, panel.beyond
+        self.ask_why, self.ask_connecting = panel.why, panel.connecting
+
+    @rx.event
+    def connect_first(self, handle: str):
+        """Ask someone suggested beyond my network to connect, naming my
+        request; the service checks they were suggested for it."""
+        listing_id = self.listing.id
+        attempt = self._attempt(
+            lambda session, me: asks.connect_first(
+                session, actor_id=me, listing_id=listing_id, handle=handle
+            ),
+            "ask_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id, listing_id)
+        return rx.toast.success(
+            f"Asked {attempt.result} to connect. Once they accept, they see "
+            "requests you share with your network."
+        )
 
     @rx.event
     def send_to_chosen(self, form: dict):

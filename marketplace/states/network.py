@@ -10,6 +10,7 @@ import reflex as rx
 
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only
+from marketplace.domain.ids import check_id
 from marketplace.network import (
     connections,
     contexts,
@@ -141,6 +142,21 @@ class NetworkState(SessionState):
         )
 
     @rx.event
+    def introduce(self, form: dict):
+        """The introducer forwards an intro, with a note both will see."""
+        form = form if isinstance(form, dict) else {}
+        return self._act(
+            lambda session, me: intros.forward_intro(
+                session,
+                actor_id=me,
+                intro_id=check_id(form.get("intro_id"), "introduction"),
+                answer="forward",
+                note=form.get("note", ""),
+            ),
+            "Introduced. Thank you!",
+        )
+
+    @rx.event
     def answer_intro(self, intro_id: int, answer: str):
         return self._act(
             lambda session, me: intros.answer_intro(
@@ -159,7 +175,10 @@ class NetworkState(SessionState):
             return attempt.refusal
         self._refresh(attempt.member_id)
         self.context_form_version += 1
-        return rx.toast.success("Posted. Connections who can help will get a nudge.")
+        return rx.toast.success(
+            "Posted. The people whose expertise fits best are told now; others "
+            "within two steps see it among their suggestions."
+        )
 
     @rx.event
     def close_context(self, context_id: int):

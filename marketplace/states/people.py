@@ -30,7 +30,13 @@ class DashboardState(SessionState):
     waiting: list[EngagementView] = []
     requests: list[ListingView] = []
     nudges: list[NudgeView] = []
+    more_nudges: list[NudgeView] = []  # the rest of the feed, for "see all"
+    all_nudges_shown: bool = False
     nudge_error: str = ""
+
+    @rx.var
+    def nudge_total(self) -> int:
+        return len(self.nudges) + len(self.more_nudges)
 
     @rx.event
     @member_only
@@ -44,8 +50,13 @@ class DashboardState(SessionState):
                 session, member_id=member.id, mine="give", theirs="get"
             )
             self.karma = wallet.balances(session, member.id).available
-            self.can_help_me = directory.top_matches(session, helpers, 6)
-            self.i_can_help = directory.top_matches(session, helped, 6)
+            self.can_help_me = directory.top_matches(
+                session, helpers, 6, show="give", label="Can help with"
+            )
+            # their need that matched what I give, not their own expertise
+            self.i_can_help = directory.top_matches(
+                session, helped, 6, show="get", label="Needs"
+            )
             self.waiting = [
                 e
                 for e in engagement_views.engagements_of(
@@ -56,7 +67,7 @@ class DashboardState(SessionState):
             self.requests = market_search.requests_i_could_help_with(
                 session, member_id=member.id
             )
-            self.nudges = nudges.feed(session, member.id, limit=NUDGES_SHOWN)
+            self._load_nudges(session, member.id)
         self.can_help_me_count, self.i_can_help_count = len(helpers), len(helped)
         self.connections = view.connections
         self._score(view)
@@ -80,8 +91,19 @@ class DashboardState(SessionState):
         if attempt.refusal is not None:
             return attempt.refusal
         with read_only() as session:
-            self.nudges = nudges.feed(session, attempt.member_id, limit=NUDGES_SHOWN)
+            self._load_nudges(session, attempt.member_id)
         return rx.toast.success(toast) if toast else None
+
+    def _load_nudges(self, session, member_id: int) -> None:
+        self.nudges, self.more_nudges = nudges.feed_and_rest(
+            session, member_id, shown=NUDGES_SHOWN
+        )
+
+    @rx.event
+    @member_only
+    def see_all_nudges(self, member: SignedIn, shown: bool):
+        """Only what this page draws; the feed was read for this member."""
+        self.all_nudges_shown = shown is True
 
     @rx.event
     def dismiss(self, key: str):

@@ -30,6 +30,10 @@ class PublicProfileState(SessionState):
     relationship: str = "none"
     paths: list[PathView] = []  # warm ways to reach them
     mutual: list[str] = []
+    # my intro request to them still on its way: where it stands, and what
+    # the introducer added when introducing
+    intro_pending: str = ""
+    intro_note: str = ""
     connect_error: str = ""
 
     @rx.var
@@ -61,6 +65,7 @@ class PublicProfileState(SessionState):
 
     def _load_ties(self, session, viewer_id: int | None) -> None:
         self.connect_error = ""
+        self.intro_pending, self.intro_note = "", ""
         if viewer_id is None:
             self.relationship, self.paths, self.mutual = "none", [], []
             return
@@ -70,12 +75,15 @@ class PublicProfileState(SessionState):
         self.paths = (
             []
             if self.relationship in ("self", "connected", "blocked", "unavailable")
-            else [
-                p
-                for p in graph_views.paths_to(session, viewer_id, other)
-                if p.via_handle
-            ]
+            else graph_views.paths_to(session, viewer_id, other)
         )
+        pending = (
+            intros.pending_intro(session, viewer_id, other)
+            if self.relationship != "self"
+            else None
+        )
+        if pending is not None:
+            self.intro_pending, self.intro_note = pending.sentence, pending.via_note
 
     def _tie(self, work, toast: str):
         """One change between me and the member on the page, then reload."""

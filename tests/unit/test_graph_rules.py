@@ -168,6 +168,45 @@ def test_the_warmest_path_wins_even_when_longer():
     assert best.strength == pytest.approx(0.632 * 0.865 * 0.632, abs=1e-3)
 
 
+def test_intro_paths_offer_mutual_connections_before_warmer_detours():
+    """Marcus (2) and Priya (5) both know Dana (4): the profile shows them
+    as mutuals, so their two hops come first, however warm the detour
+    2 - 3 - 4 is; a stranger's three hops follow."""
+    graph = chain_graph()
+    graph.add_edge(2, 4, 0.05, NOW)  # Marcus barely knows Dana
+    graph.add_edge(1, 7, 2.0, NOW)
+    graph.add_edge(7, 8, 2.0, NOW)
+    graph.add_edge(8, 4, 2.0, NOW)
+    paths = graph.intro_paths(1, 4, NOW)
+    assert [p.members for p in paths] == [(1, 5, 4), (1, 2, 4), (1, 7, 8, 4)]
+    assert graph.mutual_connections(1, 4) == [2, 5]
+    assert [p.members for p in graph.intro_paths(1, 4, NOW, k=1)] == [(1, 5, 4)]
+    assert graph.intro_paths(1, 4, NOW, avoid={5, 2})[0].members == (1, 7, 8, 4)
+    assert graph.intro_paths(1, 2, NOW) == []  # already connected
+
+
+def test_each_intro_path_says_why_in_words():
+    from marketplace.domain.graph import intro_reason
+
+    assert intro_reason(["Marcus", "Dana"], [0.8, 0.7]) == (
+        "2 hops via Marcus, who talks to both of you often"
+    )
+    assert intro_reason(["Marcus", "Dana"], [0.8, 0.1]) == (
+        "2 hops via Marcus, who knows you well, and Dana less so"
+    )
+    assert intro_reason(["Marcus", "Dana"], [0.1, 0.9]) == (
+        "2 hops via Marcus, who talks to Dana often"
+    )
+    assert intro_reason(["Marcus", "Dana"], [0.1, 0.1]).endswith(
+        "though neither tie is warm right now"
+    )
+    assert intro_reason(["Marcus", "Priya", "Dana"], [0.9, 0.9, 0.9]) == (
+        "3 hops: via Marcus, then Priya, who knows Dana"
+    )
+    with pytest.raises(InvalidInput):
+        intro_reason(["Dana"], [0.5])
+
+
 def test_paths_are_limited_by_hops_and_alternatives():
     graph = chain_graph()
     assert [p.members for p in graph.warm_paths(1, 4, NOW, max_hops=2)] == [(1, 5, 4)]
@@ -426,6 +465,24 @@ def test_who_to_ask_leaves_out_whoever_i_exclude_and_respects_the_limit():
     assert [c.member_id for c in ranked] == [4, 3]  # Dan's path is warmer
 
 
+def test_a_newcomer_with_no_connections_is_shown_who_else_can_help():
+    graph = ask_graph()
+    graph.set_tags(9, ["b2b-seo"])  # Nia: nobody's connection yet
+    graph.set_give_counts(6, given=5, received=0)  # Fay gives a lot
+    newcomer = graph.who_else_to_ask(42, ["b2b-seo", "content-marketing"], NOW)
+    # both tags first (Fay, who gives, ahead), then one of them
+    assert [c.member_id for c in newcomer] == [6, 3, 5, 4, 9]
+    assert {c.degree for c in newcomer} == {3}
+    assert newcomer[0].reasons[1] == "not in your network yet"
+    # for me, only who is beyond my two degrees: Fay and Nia
+    mine = graph.who_else_to_ask(1, ["b2b-seo"], NOW)
+    assert [c.member_id for c in mine] == [6, 9]
+    assert (
+        graph.who_else_to_ask(1, ["b2b-seo"], NOW, exclude={6}, limit=1)[0].member_id
+        == 9
+    )
+
+
 def test_tags_changed_later_are_seen_at_once():
     graph = ask_graph()
     graph.set_tags(5, ["design"])
@@ -498,6 +555,38 @@ def test_closer_better_fitting_and_sooner_contexts_rank_first():
     ]
     keys = [n.key for n in graph.context_nudges(1, contexts, NOW)]
     assert keys == ["context:2", "context:1", "context:3"]
+
+
+def test_an_exact_fit_from_a_cold_direct_tie_outranks_a_partial_warm_one():
+    """The case from the field: she knows exactly what her new connection's
+    event asks for, yet ranked below warmer, vaguer matches."""
+    graph = ask_graph()
+    graph.add_edge(1, 7)  # Gus: connected, never used (a cold tie)
+    graph.set_tags(1, ["event-marketing", "saas-marketing", "pricing"])
+    contexts = [
+        summit(id=1, member_id=7, tags=frozenset({"event-marketing"})),
+        summit(
+            id=2,
+            member_id=2,  # Ben, a warm connection, soon
+            tags=frozenset({"saas-marketing", "video", "venues", "catering"}),
+        ),
+        summit(id=3, member_id=4, tags=frozenset({"event-marketing"})),  # 2nd
+    ]
+    ranked = graph.context_nudges(1, contexts, NOW)
+    assert [n.key for n in ranked] == ["context:1", "context:3", "context:2"]
+    exact = ranked[0]
+    assert (exact.fit, exact.asked, exact.strong, exact.degree) == (1.0, 1, True, 1)
+    assert not ranked[2].strong  # one thing of four: a nudge, not news
+
+
+def test_fit_grows_with_what_is_known_of_what_is_asked():
+    from marketplace.domain.graph import closeness, context_fit, is_strong_fit
+
+    asked = {"a", "b", "c", "d"}
+    fits = [context_fit(asked, known) for known in ([], ["a"], ["a", "b"], asked)]
+    assert fits == [0.0, pytest.approx(0.55), pytest.approx(0.7), 1.0]
+    assert [is_strong_fit(f) for f in fits] == [False, False, True, True]
+    assert closeness(1, 0.0) > closeness(2, 0.99)  # any direct tie first
 
 
 def test_a_member_without_expertise_gets_no_context_nudges():

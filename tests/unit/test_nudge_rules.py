@@ -216,6 +216,24 @@ def test_one_kind_may_not_crowd_out_the_others():
     assert [d.kind for _, d in only] == ["give"] * 5
 
 
+@dataclass(frozen=True)
+class StrongDraft(Draft):
+    strong: bool = False
+
+
+def test_a_strong_fit_leads_the_feed_whatever_the_other_scores():
+    drafts = [
+        StrongDraft("ask:listing:1:member:2", "ask", 0.95),
+        StrongDraft("intro:listing:1:member:3", "intro", 0.9),
+        StrongDraft("reconnect:4", "reconnect", 0.9),
+        StrongDraft("context:5", "give", 0.55, strong=True),
+        StrongDraft("context:6", "give", 0.6),
+    ]
+    ranked = rules.rank(drafts, prefs(), 3)
+    assert [d.key for _, d in ranked][:2] == ["context:5", "ask:listing:1:member:2"]
+    assert "context:6" not in [d.key for _, d in ranked]
+
+
 def test_ranking_is_deterministic_on_ties():
     drafts = [Draft(f"context:{i}", "give", 0.5) for i in (3, 1, 2)]
     keys = [d.key for _, d in rules.rank(drafts, prefs(), 3)]

@@ -21,10 +21,12 @@ from marketplace.models import (
     ContextTag,
     GroupMembership,
     Interaction,
+    Intro,
     Member,
     MemberGroup,
+    Notification,
 )
-from marketplace.network import graph_index, interactions
+from marketplace.network import graph_index, interactions, intros, nudges
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 CLOCK = FixedClock(NOW)
@@ -119,6 +121,35 @@ def test_contexts_nudge_fitting_people_within_two_degrees_of_their_owner(engine)
         assert graph_index.context_nudges(people[handle], CLOCK), handle
 
 
+def test_a_pending_intro_and_a_strong_fit_nudge_show_on_first_start(engine):
+    seed()
+    people = ids()
+    with read_only() as s:
+        made = {(i.requester_id, i.via_id): i for i in s.exec(select(Intro)).all()}
+        asked = made[(people["marcus"], people["priya"])]
+        introduced = made[(people["lena"], people["marcus"])]
+        waiting = intros.pending_intro(s, people["marcus"], asked.target_id)
+        note = intros.pending_intro(s, people["lena"], introduced.target_id)
+        feeds = {
+            h: nudges.feed(s, people[h], CLOCK, 6) for h in ("priya", "marcus", "lena")
+        }
+        told = {
+            h: s.exec(
+                select(Notification.text).where(
+                    Notification.member_id == people[h],
+                    Notification.kind == "context",
+                )
+            ).all()
+            for h in ("priya", "marcus", "lena")
+        }
+    assert (asked.status, introduced.status) == ("requested", "forwarded")
+    assert waiting.sentence.endswith("waiting for Priya.")
+    assert note.via_note.startswith("Lena ran the design system at Monzo")
+    for handle, feed in feeds.items():
+        assert feed[0].strong and feed[0].kind == "give", handle
+        assert told[handle], handle
+
+
 def test_the_demo_groups_have_members_and_priya_is_in_one(engine):
     seed()
     people = ids()
@@ -142,7 +173,16 @@ def test_the_demo_groups_have_members_and_priya_is_in_one(engine):
 def test_seeding_again_adds_nothing_to_the_graph(engine):
     first = seed()
     assert first.graph.contexts_created >= 5 and first.graph.groups_created == 2
-    tables = (Interaction, Context, ContextTag, MemberGroup, GroupMembership)
+    assert first.graph.intros_created == 2
+    tables = (
+        Interaction,
+        Context,
+        ContextTag,
+        Intro,
+        Notification,
+        MemberGroup,
+        GroupMembership,
+    )
     before = [count(t) for t in tables]
     with read_only() as s:
         caches = sorted(s.exec(select(Connection.id, Connection.warmth)).all())

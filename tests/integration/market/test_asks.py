@@ -11,6 +11,7 @@ from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.market import asks
 from marketplace.models import MemberTag, Notification
+from marketplace.network import connections
 from marketplace.states.market import ListingState
 from tests.integration.ledger.test_wallet import member
 from tests.integration.market.test_engagements import post
@@ -119,3 +120,87 @@ def test_someone_already_offering_to_help_is_not_suggested(ada, bo, pricing):
     with read_only() as s:
         found = asks.candidates(s, actor_id=ada.member_id, listing_id=pricing)
     assert [c.handle for c in found] == ["cyd"]
+
+
+# ------------------------------------------------------------ a newcomer's request
+
+
+@pytest.fixture
+def newcomer(ada, bo, cy):
+    """Ada just joined: no connections at all. Bob and Cyd know pricing."""
+    with unit_of_work() as s:
+        for person in (bo, cy):
+            s.add(MemberTag(member_id=person.member_id, kind="give", tag="pricing"))
+    return post(ada, kind="request", tags="pricing")
+
+
+def panel(asker, listing_id) -> asks.AskPanel:
+    with read_only() as s:
+        return asks.ask_panel(s, actor_id=asker.member_id, listing_id=listing_id)
+
+
+def test_a_newcomer_sees_who_to_ask_beyond_their_network_and_why(ada, newcomer):
+    found = panel(ada, newcomer)
+    assert found.near == []
+    assert [c.handle for c in found.beyond] == ["bob", "cyd"]
+    assert found.why == (
+        "You have no connections yet, so nobody is within two steps of you. "
+        "These members know pricing:"
+    )
+    assert "Connecting puts them in your network" in found.connecting
+    assert all(
+        (c.degree, c.can_ask, c.relationship) == ("Not connected yet", True, "none")
+        for c in found.beyond
+    )
+    assert found.beyond[0].reasons.startswith("knows pricing")
+
+
+def test_a_newcomer_can_ask_anyway_when_everyone_may_see_the_request(
+    ada, bo, cy, newcomer
+):
+    assert send(ada, newcomer, ["cyd"]) == ["cyd"]
+    assert told(cy) == ["Ada thinks you could help: “Review my SaaS pricing page”"]
+    assert told(bo) == []
+    assert [c.asked for c in panel(ada, newcomer).beyond] == [False, True]
+
+
+def test_a_request_for_connections_only_says_connect_first(ada, bo, newcomer):
+    mine_only = post(ada, kind="request", tags="pricing", audience="network")
+    found = panel(ada, mine_only)
+    assert [(c.can_ask, c.hint) for c in found.beyond] == [
+        (False, "Only your connections see this request: connect first.")
+    ] * 2
+    with pytest.raises(InvalidInput, match="can't see this request"):
+        send(ada, mine_only, ["bob"])
+    assert told(bo) == []
+
+
+def test_connect_first_asks_to_connect_naming_the_request(ada, bo, cy, newcomer):
+    page = state_of(ListingState, ada.token)
+    ListingState._refresh(page, ada.member_id, newcomer)
+    assert page.ask_why.startswith("You have no connections yet")
+    assert page.ask_can_send
+    ListingState.connect_first.fn(page, "bob")
+    assert page.ask_error == ""
+    with read_only() as s:
+        (request,) = connections.incoming_requests(s, bo.member_id)
+    assert request.note == (
+        "I'd like to ask you about my request “Review my SaaS pricing page”."
+    )
+    assert [c.relationship for c in page.ask_beyond] == ["asked", "none"]
+    # only people suggested for my own open request
+    ListingState.connect_first.fn(page, "ada")
+    assert page.ask_error == "Choose someone suggested for this request."
+    forged = state_of(ListingState, cy.token)
+    forged.listing = page.listing
+    ListingState.connect_first.fn(forged, "bob")
+    assert forged.ask_error != ""
+    with read_only() as s:
+        assert connections.outgoing_requests(s, cy.member_id) == []
+
+
+def test_when_nobody_knows_it_the_page_says_so(ada, newcomer):
+    rare = post(ada, kind="request", tags="basket-weaving")
+    found = panel(ada, rare)
+    assert (found.near, found.beyond) == ([], [])
+    assert found.why.startswith("Nobody lists basket weaving as something")

@@ -182,3 +182,22 @@ def test_a_request_shows_the_shared_ground(ada, bo, cy):
     assert request.shared == "1 mutual connection; both know pricing"
     assert request.mutual == ["Cyd"] and request.note.startswith("Cyd said")
     assert count == 3
+
+
+def test_a_need_one_side_meets_is_common_ground_not_nothing(ada, bo):
+    """ "Nothing in common yet" is never said when a need matches an
+    expertise, whichever way round."""
+    with unit_of_work() as s:
+        for member, kind, tag in (
+            (ada, "get", "pricing"),
+            (bo, "give", "pricing"),
+            (ada, "give", "seo"),
+            (bo, "get", "seo"),
+        ):
+            s.add(MemberTag(member_id=member.member_id, kind=kind, tag=tag))
+    ask(bo, "ada")
+    with read_only() as s:
+        (request,) = connections.incoming_requests(s, ada.member_id)
+        ground = connections.shared_ground(s, ada.member_id, bo.member_id)
+    assert request.shared == "can help you with pricing; needs seo, which you know"
+    assert (ground.they_can_help, ground.i_can_help) == (["pricing"], ["seo"])

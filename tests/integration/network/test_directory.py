@@ -142,3 +142,21 @@ def test_a_member_without_tags_has_no_matches(engine):
     add_member("ann", give="seo")
     with unit_of_work() as s:
         assert matches(s, member_id=me, mine="get", theirs="give") == []
+
+
+def test_people_i_could_help_show_the_need_that_matched_not_their_expertise(ada):
+    """The dashboard's "People you could help": Ann knows design and needs
+    SEO; I know SEO. Her card says what she needs, not what she knows."""
+    from marketplace.states.people import DashboardState
+    from tests.integration.test_state_security import state_of
+
+    with unit_of_work() as s:
+        form = {"display_name": "Ada", "give": "seo, sales"}
+        update_profile(s, actor_id=ada.member_id, member_id=ada.member_id, form=form)
+    add_member("ann", give="design, figma", get="hiring, seo")
+    page = state_of(DashboardState, ada.token)
+    DashboardState.load.fn(page)
+    [ann] = page.i_can_help
+    assert (ann.shared_label, ann.shared) == ("Needs", ["seo"])
+    assert ann.tags == ["seo", "hiring"]  # the matched need first, no design
+    assert page.i_can_help_count == 1

@@ -157,3 +157,43 @@ def test_only_the_introducer_forwards_and_only_the_target_answers(triangle):
     with pytest.raises(Conflict, match="already requested"):
         reply(cy, intro)  # not forwarded yet
     assert all_intros() == [("requested", None)]
+
+
+def test_the_introducers_note_is_kept_and_shown_to_both(triangle):
+    ada, bo, cy = triangle
+    intro = ask_intro(ada)
+    with pytest.raises(InvalidInput):  # markup is refused, nothing changes
+        forward(bo, intro, note="<b>hi</b>")
+    assert all_intros() == [("requested", None)]
+    forward(bo, intro, note="You both love pricing puzzles.")
+    assert last_note(ada) == (
+        "Bob introduced you to Cyd; waiting for their answer. "
+        "Bob adds: “You both love pricing puzzles.”"
+    )
+    with read_only() as s:
+        for person in (ada, cy):
+            [view] = intros.intros_of(s, person.member_id)
+            assert view.via_note == "You both love pricing puzzles."
+        [bobs] = intros.intros_of(s, bo.member_id)
+    assert bobs.my_part == "introducer"
+
+
+def test_an_intro_on_its_way_says_where_it_stands_to_the_asker(triangle):
+    ada, bo, cy = triangle
+    with read_only() as s:
+        assert intros.pending_intro(s, ada.member_id, cy.member_id) is None
+    intro = ask_intro(ada)
+    with read_only() as s:
+        waiting = intros.pending_intro(s, ada.member_id, cy.member_id)
+    assert waiting.sentence.startswith("You asked Bob on ")
+    assert waiting.sentence.endswith(" to introduce you to Cyd; waiting for Bob.")
+    forward(bo, intro, note="Say hi!")
+    with read_only() as s:
+        introduced = intros.pending_intro(s, ada.member_id, cy.member_id)
+    assert introduced.sentence == (
+        "Bob introduced you to Cyd; waiting for Cyd's answer."
+    )
+    assert introduced.via_note == "Say hi!"
+    reply(cy, intro)
+    with read_only() as s:
+        assert intros.pending_intro(s, ada.member_id, cy.member_id) is None

@@ -103,3 +103,39 @@ def test_the_picture_draws_each_person_once(ada, bo, cy):
         nodes, edges = graph_views.ego_picture(s, ada.member_id)
     assert sorted(n.label for n in nodes) == ["Bob", "Cyd", "Dee", "You"]
     assert len(edges) == 3
+
+
+def test_a_pending_intro_shows_on_the_profile_instead_of_a_second_ask(ada, bo, cy):
+    connected(ada, bo)
+    connected(bo, cy)
+    page = profile_of(ada, "cyd")
+    assert page.intro_pending == ""
+    assert page.paths[0].reason.startswith("2 hops via Bob, who knows you both")
+    PublicProfileState.request_intro.fn(page, {"via": "bob", "message": "Hello"})
+    assert page.intro_pending.endswith("to introduce you to Cyd; waiting for Bob.")
+    # Bob introduces them with a note; Ada sees it on Cyd's profile
+    bobs = state_of(NetworkState, bo.token)
+    NetworkState.load.fn(bobs)
+    [intro] = bobs.intros_to_make
+    NetworkState.introduce.fn(bobs, {"intro_id": str(intro.id), "note": "Meet!"})
+    assert bobs.network_error == ""
+    page = profile_of(ada, "cyd")
+    assert page.intro_pending == "Bob introduced you to Cyd; waiting for Cyd's answer."
+    assert page.intro_note == "Meet!"
+    cyds = state_of(NetworkState, cy.token)
+    NetworkState.load.fn(cyds)
+    assert [i.via_note for i in cyds.intros_to_answer] == ["Meet!"]
+
+
+@pytest.mark.parametrize("forged", [{"intro_id": "999"}, {"intro_id": "x"}, {}, None])
+def test_introducing_with_a_forged_or_someone_elses_intro_is_refused(
+    ada, bo, cy, forged
+):
+    connected(ada, bo)
+    connected(bo, cy)
+    intro = ask_intro(ada)
+    for who, form in ((bo, forged), (cy, {"intro_id": str(intro)})):
+        page = state_of(NetworkState, who.token)
+        NetworkState.introduce.fn(page, form)
+        assert page.network_error == "No such introduction."
+    assert statuses(Intro) == ["requested"]

@@ -128,11 +128,17 @@ def test_the_feed_brings_all_four_kinds_with_reasons(town):
     give = found[f"context:{summit}"]
     assert give.kind == "give" and give.context_id == summit
     assert give.text == "Cyd is organizing SaaS Summit 2027 — offer to help?"
-    assert give.reason == "You know saas marketing; Cyd is one of your connections"
+    assert give.reason == (
+        "You know saas marketing, 1 of the 2 things it asks for; "
+        "Cyd is one of your connections"
+    )
     reconnect = found[f"reconnect:{eve}"]
     assert reconnect.kind == "reconnect" and reconnect.person_id == eve
     assert reconnect.reason == "You were last in touch 10 months ago."
-    scores = [n.score for n in feed(ada)]
+    ranked = feed(ada)
+    # a context asking for what Ada knows leads; the rest by score
+    assert (ranked[0].key, ranked[0].strong) == (f"context:{summit}", True)
+    scores = [n.score for n in ranked[1:]]
     assert scores == sorted(scores, reverse=True)
     assert all(n.as_dict()["key"] == n.key for n in found.values())
 
