@@ -603,3 +603,25 @@ class StripeEvent(SQLModel, table=True):
     received_at: datetime
     # what applying it did, or why it was flagged (amount or currency mismatch)
     outcome: str = Field(default="", max_length=300)
+
+
+# --------------------------------------------------------------------------- forms
+
+
+class Submission(SQLModel, table=True):
+    """A form a member submitted, by the key the server made when it showed
+    the form, and what the submit created (accounts/submissions.py). Written
+    in the same transaction as the thing itself, so a second submit with the
+    same key finds it and returns that instead of writing again."""
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "form", "key", name="uq_submission_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # the unique constraint's index serves lookups by member
+    member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    form: str = Field(max_length=32)  # listing, booking, message, iou, ...
+    key: str = Field(max_length=64)
+    result_ref: str = Field(default="", max_length=120)  # what it made: an id, a slug
+    created_at: datetime = Field(index=True)  # the sweep forgets old ones

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from marketplace.accounts import accounts
+from marketplace.accounts import accounts, submissions
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.mailer import Mailer, SmtpMailer
@@ -56,12 +56,19 @@ def forget_old_login_attempts() -> int:
         return accounts.forget_old_login_attempts(session)
 
 
+def forget_old_submissions() -> int:
+    """Form keys are replayed within seconds; after two days nobody will."""
+    with unit_of_work() as session:
+        return submissions.forget_old_submissions(session)
+
+
 # Each minute's sweeps, in order: (the work, what a run did, what a failure is)
 MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
     (sweep_expired_holds, "released %d expired holds", "hold expiry"),
     (confirm_quiet_deliveries, "auto-confirmed %d quiet deliveries", "auto-confirm"),
     (secure_aging_cards, "captured %d card payments into escrow", "card capture"),
     (forget_old_login_attempts, "forgot %d old login attempts", "login attempts"),
+    (forget_old_submissions, "forgot %d old form submissions", "form keys"),
 )
 
 

@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from marketplace.states.session import FORM_KEY, SessionState
+
 
 def field(
     label: str,
@@ -115,4 +117,13 @@ def form_error(message) -> rx.Component:
             role="alert",
             width="100%",
         ),
+    )
+
+
+def form_key(form: str) -> rx.Component:
+    """The key the server made when it showed this create form, echoed back
+    with it: a double click's second submit then writes nothing
+    (SessionState._submit_once)."""
+    return rx.el.input(
+        type="hidden", name=FORM_KEY, value=SessionState.form_keys.get(form, "")
     )

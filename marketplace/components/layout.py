@@ -5,6 +5,7 @@ import reflex as rx
 from marketplace import routes
 from marketplace.components.buttons import link_button
 from marketplace.components.heartbeat import heartbeat
+from marketplace.components.member_text import WRAP_ANYWHERE
 from marketplace.states.nav import UNREAD_CHECK_SECONDS, NavState
 from marketplace.states.session import SessionState
 
@@ -205,6 +206,8 @@ def page(*children: rx.Component, width: str = "1120px") -> rx.Component:
             padding_x="1.25rem",
             padding_y="2rem",
             width="100%",
+            # members' words may be one 300-character word: wrap, never widen
+            **WRAP_ANYWHERE,
         ),
         rx.el.footer(
             rx.text(

@@ -144,6 +144,15 @@ def move(status: Status, action: Action, role: Role, proposer: Role | None) -> S
     raise NotAuthorized(_who_may(legal[0], action))
 
 
+def already_done(
+    status: Status, action: Action, role: Role, proposer: Role | None
+) -> bool:
+    """Whether the engagement already is where `role` taking `action` would
+    have put it: a double-clicked Confirm, or a Cancel the other party beat
+    them to. The move has nothing left to do, and it succeeded."""
+    return any(m.target == status and allowed(m, role, proposer) for m in MOVES[action])
+
+
 def _who_may(m: Move, action: Action) -> str:
     verb = ACTION_LABELS[action]
     return {

@@ -35,6 +35,7 @@ from marketplace.domain.engagements import (
     Action,
     Role,
     Status,
+    already_done,
     check_resolution,
     move,
     parse_action,
@@ -184,12 +185,11 @@ def act(
     text = check_note(note, label="Reason" if step == Action.DISPUTE else "Note")
     if step == Action.DISPUTE and not text:
         raise InvalidInput("Say what went wrong, so an operator can help.", "note")
-    target = move(
-        Status(engagement.status),
-        step,
-        role,
-        _role(engagement, engagement.proposed_by_id),
-    )
+    status = Status(engagement.status)
+    proposer = _role(engagement, engagement.proposed_by_id)
+    if already_done(status, step, role, proposer):
+        return engagement  # a second click: the first one did it
+    target = move(status, step, role, proposer)
     return _apply(session, engagement, step, target, actor_id, text, clock)
 
 

@@ -31,7 +31,14 @@ from marketplace.domain.listings import (
     check_listing,
 )
 from marketplace.domain.money import format_money, format_points, major_units
-from marketplace.models import Engagement, Listing, ListingTag, ListingViewer, Member
+from marketplace.models import (
+    Engagement,
+    Listing,
+    ListingTag,
+    ListingViewer,
+    Member,
+    Review,
+)
 from marketplace.network import blocks, connections, degrees
 from marketplace.settings import get_settings
 
@@ -64,6 +71,10 @@ class ListingView:
     currency: str = ""  # paid terms only
     rate_kind: str = ""  # paid terms only: fixed | hourly
     price_input: str = ""  # the price as the edit form shows it: 5, or 45.50
+    # who posted it, as a market card shows them
+    author_headline: str = ""
+    author_initials: str = ""
+    author_rating: str = ""  # "4.8 · 12 reviewers", or "" before any review
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -305,6 +316,7 @@ def views(
     chosen = _chosen_handles(
         session, [x.id for x in listings if x.author_id == viewer_id]
     )
+    ratings = author_ratings(session, set(authors))
     return [
         _view(
             item,
@@ -313,9 +325,36 @@ def views(
             item.spots_taken,
             viewer_id,
             chosen.get(item.id, []),
+            ratings.get(item.author_id, ""),
         )
         for item in listings
     ]
+
+
+def author_ratings(session: Session, member_ids: set[int]) -> dict[int, str]:
+    """ "4.8 · 12 reviewers" for each member with reviews: their average rating
+    and how many different people rated them (ten reviews by one friend are
+    one reviewer)."""
+    if not member_ids:
+        return {}
+    rows = session.exec(
+        select(
+            Review.reviewee_id,
+            func.avg(Review.rating),
+            func.count(func.distinct(Review.reviewer_id)),
+        )
+        .where(col(Review.reviewee_id).in_(member_ids))
+        .group_by(Review.reviewee_id)
+    ).all()
+    return {
+        member: f"{float(average):.1f} · {people} reviewer{'' if people == 1 else 's'}"
+        for member, average, people in rows
+    }
+
+
+def initials(name: str) -> str:
+    """What an avatar shows for a member without a picture: "Priya Raman" -> PR."""
+    return "".join(part[:1] for part in name.split()[:2]).upper() or "?"
 
 
 def _grouped(session: Session, stmt, ids: list[int]) -> dict[int, list[str]]:
@@ -337,7 +376,7 @@ def _chosen_handles(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return _grouped(session, stmt, ids)
 
 
-def _view(item, author, tags, taken, viewer_id, chosen) -> ListingView:
+def _view(item, author, tags, taken, viewer_id, chosen, rating="") -> ListingView:
     return ListingView(
         id=item.id,
         kind=item.kind,
@@ -367,6 +406,9 @@ def _view(item, author, tags, taken, viewer_id, chosen) -> ListingView:
         price_input=(
             major_units(item.price, item.currency) if item.currency else str(item.price)
         ),
+        author_headline=author.headline,
+        author_initials=initials(author.display_name),
+        author_rating=rating,
     )
 
 

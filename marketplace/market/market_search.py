@@ -5,7 +5,10 @@ Search is full text: SQLite's FTS5 index and PostgreSQL's English tsvector
 as a prefix ("mark" finds "marketing"), and both databases stem the same way
 closely enough ("pricing" finds "price"); stop words ("the", "for") are left
 out on both. Filters: offer or request, terms, tag, degree of connection to the
-author, and how recent.
+author, and how recent. Sorted newest first, by best match (how many of
+the listing's tags are what I need, for an offer, or can give, for a
+request), by the author's rating, or by price (free, then karma and IOU
+points, then money, each lowest first).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, func, text
+from sqlalchemy import ColumnElement, case, func, text
 from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, system_clock
@@ -22,13 +25,19 @@ from marketplace.domain.errors import InvalidInput
 from marketplace.domain.listings import KINDS, TERMS
 from marketplace.domain.profiles import normalize_tag
 from marketplace.market.listings import ListingView, has_room, views, visible_to
-from marketplace.models import Listing, ListingTag, MemberTag
+from marketplace.models import Listing, ListingTag, MemberTag, Review
 from marketplace.network import degrees
 
 PAGE_SIZE = 20
 QUERY_MAX = 100
 DEGREES = {"any": "Anyone", "1": "My connections", "2": "Up to 2nd degree"}
 RECENCY = {"any": None, "7": timedelta(days=7), "30": timedelta(days=30)}
+SORTS = {
+    "newest": "Newest first",
+    "match": "Best match for me",
+    "rating": "Best rated",
+    "price": "Price, lowest first",
+}
 _WORD = re.compile(r"\w+", re.UNICODE)
 # PostgreSQL's English stop words (tsearch_data/english.stop). PostgreSQL drops
 # them from a query and FTS5 has no such list, so they are dropped before either
@@ -54,6 +63,7 @@ class Filters:
     tag: str = ""
     degree: str = "any"
     recency: str = "any"
+    sort: str = "newest"
 
 
 def check_filters(raw: object) -> Filters:
@@ -74,7 +84,16 @@ def check_filters(raw: object) -> Filters:
         tag=normalize_tag(tag) if tag.strip() else "",
         degree=_one_of(raw.get("degree"), set(DEGREES), "degree"),
         recency=_one_of(raw.get("recency"), set(RECENCY), "recency"),
+        sort=_sort(raw.get("sort")),
     )
+
+
+def _sort(value: object) -> str:
+    if value in (None, ""):
+        return "newest"
+    if not isinstance(value, str) or value not in SORTS:
+        raise InvalidInput("Sort by newest, best match, rating or price.", "sort")
+    return value
 
 
 def _one_of(value: object, allowed: set[str], field: str) -> str:
@@ -93,8 +112,9 @@ def search(
     page: object = 1,
     clock: Clock = system_clock,
 ) -> tuple[list[ListingView], int]:
-    """Open listings with a spot left that the viewer may see, newest first, one
-    page, and the total. Full ones stay on their own page and their author's list."""
+    """Open listings with a spot left that the viewer may see, in the order
+    asked for, one page, and the total. Full ones stay on their own page and
+    their author's list."""
     if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
         raise InvalidInput("Page must be a whole number from 1.", "page")
     stmt = select(Listing).where(
@@ -106,7 +126,7 @@ def search(
     # (no rows to carry the total) needs a count of its own.
     rows = session.execute(  # rows of (listing, total), not scalars
         stmt.add_columns(func.count().over())
-        .order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
+        .order_by(*_order(filters.sort, viewer_id))
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
@@ -117,6 +137,49 @@ def search(
     else:
         total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     return views(session, viewer_id, [listing for listing, _ in rows]), total
+
+
+def _order(sort: str, viewer_id: int) -> list:
+    """The ORDER BY for a sort; ties go newest first."""
+    newest = [col(Listing.created_at).desc(), col(Listing.id).desc()]
+    if sort == "match":
+        return [_matching_tags(viewer_id).desc(), *newest]
+    if sort == "rating":
+        return [*_best_rated(), *newest]
+    if sort == "price":
+        return [*_cheapest(), *newest]
+    return newest
+
+
+def _best_rated() -> list:
+    """The author's average rating (unrated last), then how many people
+    rated them: 4.8 from twelve people above 4.8 from one."""
+    received = select(Review.rating).where(Review.reviewee_id == Listing.author_id)
+    average = received.with_only_columns(func.avg(Review.rating)).scalar_subquery()
+    people = received.with_only_columns(func.count(func.distinct(Review.reviewer_id)))
+    return [func.coalesce(average, 0).desc(), people.scalar_subquery().desc()]
+
+
+def _cheapest() -> list:
+    """Free, then karma and IOU points, then money (minor units): prices in
+    one unit are compared, never karma with cents."""
+    unit = case((Listing.terms == "free", 0), (Listing.terms == "paid", 2), else_=1)
+    return [unit, col(Listing.price)]
+
+
+def _matching_tags(viewer_id: int):
+    """How many of a listing's tags are what the viewer needs (an offer) or
+    can give (a request)."""
+    wanted = case((Listing.kind == "offer", "get"), else_="give")
+    mine = select(MemberTag.tag).where(
+        MemberTag.member_id == viewer_id, MemberTag.kind == wanted
+    )
+    return (
+        select(func.count())
+        .select_from(ListingTag)
+        .where(ListingTag.listing_id == Listing.id, col(ListingTag.tag).in_(mine))
+        .scalar_subquery()
+    )
 
 
 def _conditions(session, viewer_id, filters: Filters, clock) -> list[ColumnElement]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from marketplace import routes
 from marketplace.accounts import profiles
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.domain.errors import Conflict, InvalidInput
+from marketplace.domain.errors import InvalidInput
 from marketplace.domain.listings import TITLE_MAX
 from marketplace.inbox import notifications
 from marketplace.market import listings
@@ -27,14 +27,15 @@ def offer_help(
 ) -> Listing:
     """Offer my help with an open context I may see (contexts.audience_of:
     its owner is within two degrees of me, and neither of us blocked the
-    other), as a listing only its owner sees."""
+    other), as a listing only its owner sees. Offering again (a double
+    click) returns the open offer I already made and writes nothing."""
     context = contexts.visible_context(session, actor_id, context_id, clock)
     if context.member_id == actor_id:
         raise InvalidInput("That's your own context.", "context")
     owner = session.get(Member, context.member_id)
     title = f"Help with {context.title}"[:TITLE_MAX]
-    if _already_offered(session, actor_id, owner.id, title):
-        raise Conflict(f"You already offered {owner.display_name} help with this.")
+    if (earlier := _already_offered(session, actor_id, owner.id, title)) is not None:
+        return earlier
     listing = listings.create_listing(
         session,
         actor_id=actor_id,
@@ -79,9 +80,11 @@ def _offer_form(session, actor_id, context, owner, title) -> dict:
     }
 
 
-def _already_offered(session: Session, actor_id: int, owner_id: int, title) -> bool:
-    found = session.exec(
-        select(Listing.id)
+def _already_offered(
+    session: Session, actor_id: int, owner_id: int, title
+) -> Listing | None:
+    return session.exec(
+        select(Listing)
         .join(ListingViewer, col(ListingViewer.listing_id) == Listing.id)
         .where(
             Listing.author_id == actor_id,
@@ -90,4 +93,3 @@ def _already_offered(session: Session, actor_id: int, owner_id: int, title) -> b
             ListingViewer.member_id == owner_id,
         )
     ).first()
-    return found is not None

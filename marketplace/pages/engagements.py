@@ -3,9 +3,10 @@
 import reflex as rx
 
 from marketplace import routes
-from marketplace.components.forms import form_error, select_field, text_area
+from marketplace.components.forms import form_error, form_key, select_field, text_area
 from marketplace.components.layout import page
 from marketplace.components.market import status_badge
+from marketplace.components.member_text import member_title
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
@@ -26,7 +27,7 @@ def _engagement_row(item) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.link(
-                    rx.heading(item.title, size="3", as_="h3"),
+                    member_title(item.title, size="3", as_="h3"),
                     href="/engagements/" + item.id.to_string(),
                     color="inherit",
                     underline="hover",
@@ -234,6 +235,7 @@ def _thread() -> rx.Component:
                         name="engagement_id",
                         value=EngagementState.engagement.id,
                     ),
+                    form_key("message"),
                     text_area("Write a message", "body", max_length=4000, rows="3"),
                     form_error(EngagementState.message_error),
                     rx.button("Send message", type="submit"),
@@ -257,6 +259,7 @@ def _review_box() -> rx.Component:
     form = rx.form(
         rx.vstack(
             rx.el.input(type="hidden", name="engagement_id", value=e.id),
+            form_key("review"),
             select_field(
                 "Rating",
                 "rating",

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from marketplace import routes
-from marketplace.components.forms import field, form_error, text_area
+from marketplace.components.forms import field, form_error, form_key, text_area
 from marketplace.components.layout import page
 from marketplace.states.groups import GroupsState, GroupState
 
@@ -85,6 +85,7 @@ def _create_form() -> rx.Component:
                 field("Group name", "name", required=True, max_length=80),
                 text_area("What it is about", "description", max_length=500, rows="2"),
                 form_error(GroupsState.groups_error),
+                form_key("group"),
                 rx.button("Create group", type="submit"),
                 spacing="3",
                 width="100%",

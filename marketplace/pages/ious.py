@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from marketplace.components.forms import field, form_error, select_field
+from marketplace.components.forms import field, form_error, form_key, select_field
 from marketplace.components.layout import page
 from marketplace.settings import get_settings
 from marketplace.states.ious import IousState
@@ -68,6 +68,7 @@ def _creditor_form(iou) -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.el.input(type="hidden", name="iou_id", value=iou.id),
+            form_key("settlement"),
             _inline_amount("Karma", iou, "settle"),
             rx.el.select(
                 rx.el.option("Return help received", value="settled_help"),
@@ -252,6 +253,7 @@ def _propose_form() -> rx.Component:
                     color_scheme="gray",
                 ),
                 form_error(IousState.propose_error),
+                form_key("iou"),
                 field(
                     "With (their handle)",
                     "counterpart",

@@ -4,9 +4,21 @@ import reflex as rx
 
 from marketplace import routes
 from marketplace.components.buttons import link_button
-from marketplace.components.forms import field, form_error, select_field, text_area
+from marketplace.components.forms import (
+    field,
+    form_error,
+    form_key,
+    select_field,
+    text_area,
+)
 from marketplace.components.layout import page
-from marketplace.components.market import STATUS_COLORS, kind_badge, listing_card
+from marketplace.components.market import (
+    STATUS_COLORS,
+    kind_badge,
+    listing_card,
+    sort_select,
+)
+from marketplace.components.member_text import member_text
 from marketplace.components.pager import pager
 from marketplace.domain.listings import (
     AUDIENCES,
@@ -16,7 +28,7 @@ from marketplace.domain.listings import (
     TERMS,
 )
 from marketplace.domain.money import CURRENCIES
-from marketplace.market.market_search import DEGREES
+from marketplace.market.market_search import DEGREES, SORTS
 from marketplace.states.market import ListingFormState, ListingState, MarketState
 
 
@@ -75,7 +87,10 @@ def _filters() -> rx.Component:
 
 def _my_listing_row(item) -> rx.Component:
     return rx.vstack(
-        rx.link(item.title, href="/market/" + item.id.to_string(), weight="medium"),
+        rx.link(
+            member_text(item.title, lines=2, size="2", weight="medium"),
+            href="/market/" + item.id.to_string(),
+        ),
         rx.hstack(
             kind_badge(item.kind, item.kind_label),
             rx.badge(
@@ -139,7 +154,24 @@ def market_page() -> rx.Component:
         rx.card(_filters(), width="100%"),
         rx.grid(
             rx.vstack(
-                rx.text(MarketState.total, " listings", size="2", color_scheme="gray"),
+                rx.hstack(
+                    rx.text(
+                        MarketState.total,
+                        rx.cond(MarketState.total == 1, " listing", " listings"),
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    sort_select(
+                        SORTS,
+                        MarketState.filters.get("sort", "newest"),
+                        MarketState.sort_by,
+                    ),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                    wrap="wrap",
+                    spacing="2",
+                ),
                 rx.cond(
                     MarketState.total > 0,
                     rx.vstack(
@@ -176,6 +208,7 @@ def _listing_form() -> rx.Component:
     draft = ListingFormState.draft
     return rx.form(
         rx.vstack(
+            form_key("listing"),
             form_error(ListingFormState.form_error),
             rx.grid(
                 select_field(
@@ -353,6 +386,7 @@ def _propose_box() -> rx.Component:
                 rx.el.input(
                     type="hidden", name="listing_id", value=ListingState.listing.id
                 ),
+                form_key("booking"),
                 text_area(
                     "Message",
                     "note",

@@ -4,7 +4,13 @@
 import reflex as rx
 
 from marketplace import routes
-from marketplace.components.forms import field, form_error, select_field, text_area
+from marketplace.components.forms import (
+    field,
+    form_error,
+    form_key,
+    select_field,
+    text_area,
+)
 from marketplace.components.layout import page
 from marketplace.components.network import ego_picture, warmth_badge
 from marketplace.domain.contexts import KIND_LABELS
@@ -403,6 +409,7 @@ def _context_form() -> rx.Component:
                 width="100%",
             ),
             form_error(NetworkState.context_error),
+            form_key("context"),
             rx.button("Post context", type="submit"),
             spacing="3",
             width="100%",

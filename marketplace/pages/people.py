@@ -4,7 +4,7 @@ import reflex as rx
 
 from marketplace import routes
 from marketplace.components.buttons import link_button
-from marketplace.components.forms import SELECT_STYLE, form_error, text_area
+from marketplace.components.forms import SELECT_STYLE, form_error, form_key, text_area
 from marketplace.components.layout import page
 from marketplace.components.market import listing_card, status_badge
 from marketplace.components.pager import pager
@@ -194,6 +194,7 @@ def _connect_form() -> rx.Component:
                 rows="2",
                 hint="Say how you know them or why you'd like to connect.",
             ),
+            form_key("connect"),
             rx.button("Connect", type="submit", width="100%"),
             spacing="2",
             width="100%",
@@ -247,6 +248,7 @@ def _intro_form() -> rx.Component:
                 rows="3",
                 hint="Why you'd like to meet; they see it with the intro.",
             ),
+            form_key("intro"),
             rx.button("Ask for an intro", type="submit"),
             spacing="2",
             width="100%",

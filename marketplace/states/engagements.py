@@ -54,6 +54,7 @@ class EngagementState(SessionState):
         self.action_error = self.message_error = self.review_error = ""
         self.answer_error = ""
         path_id = routes.id_from_path(self.router.url.path, routes.ENGAGEMENTS)
+        self._show_forms("message", "review")
         self._refresh(member.id, path_id)
 
     def _refresh(self, member_id: int, engagement_id: object) -> None:
@@ -71,9 +72,20 @@ class EngagementState(SessionState):
             self.engagement, self.timeline, self.messages = EMPTY, [], []
             self.not_found = True
 
-    def _run(self, work, error_var: str, success: str, engagement_id: object):
-        """One service call as the signed-in member, then a fresh view."""
-        attempt = self._attempt(work, error_var)
+    def _run(
+        self,
+        work,
+        error_var: str,
+        success: str,
+        engagement_id: object,
+        once: tuple[str, dict] | None = None,
+    ):
+        """One service call as the signed-in member, then a fresh view;
+        `once` names a create form and its fields: sent twice, it writes once."""
+        if once:
+            attempt = self._submit_once(*once, work, error_var)
+        else:
+            attempt = self._attempt(work, error_var)
         if attempt.refusal is not None:
             return attempt.refusal
         self._refresh(attempt.member_id, engagement_id)
@@ -102,14 +114,16 @@ class EngagementState(SessionState):
         engagement_id = form.get("engagement_id")
 
         def work(session, member_id):
-            threads.post_message(
+            return threads.post_message(
                 session,
                 actor_id=member_id,
                 engagement_id=engagement_id,
                 body=form.get("body"),
-            )
+            ).id
 
-        return self._run(work, "message_error", "Message sent.", engagement_id)
+        return self._run(
+            work, "message_error", "Message sent.", engagement_id, ("message", form)
+        )
 
     @rx.event
     def review(self, form: dict):
@@ -117,15 +131,21 @@ class EngagementState(SessionState):
         engagement_id = form.get("engagement_id")
 
         def work(session, member_id):
-            reviews.leave_review(
+            return reviews.leave_review(
                 session,
                 actor_id=member_id,
                 engagement_id=engagement_id,
                 rating=form.get("rating"),
                 body=form.get("review", ""),
-            )
+            ).id
 
-        return self._run(work, "review_error", "Thanks for the review.", engagement_id)
+        return self._run(
+            work,
+            "review_error",
+            "Thanks for the review.",
+            engagement_id,
+            ("review", form),
+        )
 
     @rx.event
     def answer_dispute(self, form: dict):

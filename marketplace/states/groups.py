@@ -28,6 +28,7 @@ class GroupsState(SessionState):
     @member_only
     def load(self, member: SignedIn):
         self.groups_error = ""
+        self._show_forms("group")
         self._refresh(member.id)
 
     def _refresh(self, member_id: int) -> None:
@@ -45,7 +46,9 @@ class GroupsState(SessionState):
     @rx.event
     def create(self, form: dict):
         form = form if isinstance(form, dict) else {}
-        attempt = self._attempt(
+        attempt = self._submit_once(
+            "group",
+            form,
             lambda s, me: (
                 groups.create_group(
                     s,

@@ -30,6 +30,7 @@ class IousState(SessionState):
     @member_only
     def load(self, member: SignedIn):
         self.propose_error = self.action_error = ""
+        self._show_forms("iou", "settlement")
         self._refresh(member.id)
 
     def _refresh(self, member_id: int) -> None:
@@ -54,11 +55,21 @@ class IousState(SessionState):
         ]
         self.form_key = uuid.uuid4().hex
 
-    def _act(self, action, success: str, **kwargs):
-        """Run one IOU service as the signed-in member, then refresh."""
-        attempt = self._attempt(
-            lambda session, me: action(session, actor_id=me, **kwargs), "action_error"
-        )
+    def _act(self, action, success: str, once: tuple[str, dict] | None = None, **kw):
+        """Run one IOU service as the signed-in member, then refresh; `once`
+        names a create form and its fields: sent twice, it writes once."""
+        if once:
+            form, fields = once
+            attempt = self._submit_once(
+                form,
+                fields,
+                lambda s, me: action(s, actor_id=me, **kw).id,
+                "action_error",
+            )
+        else:
+            attempt = self._attempt(
+                lambda s, me: action(s, actor_id=me, **kw), "action_error"
+            )
         if attempt.refusal is not None:
             return attempt.refusal
         self._refresh(attempt.member_id)
@@ -70,6 +81,7 @@ class IousState(SessionState):
         result = self._act(
             ious.propose_iou,
             "IOU written down.",
+            ("iou", form),
             counterpart=form.get("counterpart"),
             direction=form.get("direction"),
             amount=form.get("amount"),
@@ -146,6 +158,7 @@ class IousState(SessionState):
         return self._act(
             ious.record_settlement,
             "Recorded.",
+            ("settlement", form),
             iou_id=_int(form.get("iou_id")),
             kind=form.get("kind"),
             amount=form.get("amount") or None,

@@ -11,7 +11,7 @@ import reflex as rx
 from marketplace import routes
 from marketplace.adapters import payments
 from marketplace.db import read_only
-from marketplace.domain.errors import DomainError, InvalidInput
+from marketplace.domain.errors import DomainError
 from marketplace.domain.listings import TERMS
 from marketplace.market import asks, engagements, listings, market_search
 from marketplace.market.asks import AskCandidate
@@ -23,7 +23,8 @@ from marketplace.market.engagement_views import (
 from marketplace.market.listings import ListingView
 from marketplace.states.session import SessionState, SignedIn, member_only
 
-FILTER_KEYS = ("query", "kind", "terms", "tag", "degree", "recency")
+FILTER_KEYS = ("query", "kind", "terms", "tag", "degree", "recency", "sort")
+MALFORMED = "The listing form is malformed."
 
 
 class MarketState(SessionState):
@@ -48,7 +49,15 @@ class MarketState(SessionState):
     def search(self, member: SignedIn, form: dict):
         form = form if isinstance(form, dict) else {}
         wanted = {key: form.get(key, "") for key in FILTER_KEYS}
+        if "sort" not in form:  # the sort has its own control beside the results
+            wanted["sort"] = self.filters.get("sort", "")
         return self._search(member.id, wanted, 1)
+
+    @rx.event
+    @member_only
+    def sort_by(self, member: SignedIn, sort: str):
+        """Re-sort the same search; the service refuses an unknown order."""
+        return self._search(member.id, self.filters | {"sort": sort}, 1)
 
     @rx.event
     @member_only
@@ -108,6 +117,7 @@ class ListingFormState(SessionState):
         self.editing_id, self.form_error = 0, ""
         self.terms_choice = "karma"
         self._load_paid()
+        self._show_forms("listing")
         self.form_version += 1
 
     @rx.event
@@ -133,9 +143,22 @@ class ListingFormState(SessionState):
 
     @rx.event
     def save(self, form: dict):
-        attempt = self._attempt(
-            lambda session, me: self._write(session, me, form).id, "form_error"
-        )
+        """Post a new listing (once, however often the form is sent) or save
+        the edited one, then open it."""
+        if not isinstance(form, dict):
+            self.form_error = MALFORMED
+            return rx.toast.error(MALFORMED)
+        if self.editing_id:
+            attempt = self._attempt(
+                lambda session, me: self._write(session, me, form).id, "form_error"
+            )
+        else:
+            attempt = self._submit_once(
+                "listing",
+                form,
+                lambda session, me: self._write(session, me, form).id,
+                "form_error",
+            )
         if attempt.refusal is not None:
             return attempt.refusal
         return [
@@ -143,9 +166,7 @@ class ListingFormState(SessionState):
             rx.redirect(routes.listing(attempt.result)),
         ]
 
-    def _write(self, session, member_id: int, form: object):
-        if not isinstance(form, dict):
-            raise InvalidInput("The listing form is malformed.")
+    def _write(self, session, member_id: int, form: dict):
         if self.editing_id:
             return listings.update_listing(
                 session, actor_id=member_id, listing_id=self.editing_id, form=form
@@ -226,6 +247,7 @@ class ListingState(SessionState):
     def load(self, member: SignedIn):
         self.action_error = ""
         listing_id = routes.id_from_path(self.router.url.path, routes.MARKET)
+        self._show_forms("booking")
         self._refresh(member.id, listing_id)
 
     def _refresh(self, member_id: int, listing_id: object) -> None:
@@ -306,7 +328,9 @@ class ListingState(SessionState):
     def propose(self, form: dict):
         """Book this offer, or offer to help with this request."""
         form = form if isinstance(form, dict) else {}
-        attempt = self._attempt(
+        attempt = self._submit_once(
+            "booking",
+            form,
             lambda session, me: (
                 engagements.propose(
                     session,

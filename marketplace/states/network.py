@@ -74,6 +74,7 @@ class NetworkState(SessionState):
     @member_only
     def load(self, member: SignedIn):
         self.network_error = ""
+        self._show_forms("context")
         self._refresh(member.id)
 
     def _refresh(self, member_id: int) -> None:
@@ -167,8 +168,12 @@ class NetworkState(SessionState):
 
     @rx.event
     def post_context(self, form: dict):
-        attempt = self._attempt(
-            lambda session, me: contexts.post_context(session, actor_id=me, form=form),
+        attempt = self._submit_once(
+            "context",
+            form,
+            lambda session, me: (
+                contexts.post_context(session, actor_id=me, form=form).id
+            ),
             "context_error",
         )
         if attempt.refusal is not None:

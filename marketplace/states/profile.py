@@ -48,6 +48,7 @@ class PublicProfileState(SessionState):
     def load(self):
         me = self._member()
         handle = routes.handle_from_path(self.router.url.path)
+        self._show_forms("connect", "intro")
         try:
             with read_only() as session:
                 self.profile = profiles.public_profile(
@@ -85,10 +86,17 @@ class PublicProfileState(SessionState):
         if pending is not None:
             self.intro_pending, self.intro_note = pending.sentence, pending.via_note
 
-    def _tie(self, work, toast: str):
-        """One change between me and the member on the page, then reload."""
+    def _tie(self, work, toast: str, once: tuple[str, dict] | None = None):
+        """One change between me and the member on the page, then reload;
+        `once` names a create form and its fields: sent twice, it writes once."""
         handle = self.profile.handle
-        attempt = self._attempt(lambda s, me: work(s, me, handle), "connect_error")
+        if once:
+            form, fields = once
+            attempt = self._submit_once(
+                form, fields, lambda s, me: work(s, me, handle).id, "connect_error"
+            )
+        else:
+            attempt = self._attempt(lambda s, me: work(s, me, handle), "connect_error")
         if attempt.refusal is not None:
             return attempt.refusal
         with read_only() as session:
@@ -97,12 +105,13 @@ class PublicProfileState(SessionState):
 
     @rx.event
     def connect(self, form: dict):
-        note = form.get("note", "") if isinstance(form, dict) else ""
+        form = form if isinstance(form, dict) else {}
         return self._tie(
             lambda s, me, h: connections.request_connection(
-                s, actor_id=me, handle=h, note=note
+                s, actor_id=me, handle=h, note=form.get("note", "")
             ),
             "Request sent.",
+            ("connect", form),
         )
 
     @rx.event
@@ -145,6 +154,7 @@ class PublicProfileState(SessionState):
                 message=form.get("message"),
             ),
             "Intro requested. We'll tell you when they answer.",
+            ("intro", form),
         )
 
 

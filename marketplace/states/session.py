@@ -24,7 +24,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from marketplace import routes, session_cookie
-from marketplace.accounts import accounts, signed_in
+from marketplace.accounts import accounts, signed_in, submissions
 from marketplace.accounts.accounts import SignedIn
 from marketplace.db import unit_of_work
 from marketplace.domain.errors import DomainError
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 P = ParamSpec("P")
 S = TypeVar("S", bound="SessionState")
+# the hidden field in which every create form echoes its key (_submit_once)
+FORM_KEY = "form_key"
 
 
 def to_login(state: object = None):
@@ -131,6 +133,7 @@ class Attempt:
     member_id: int | None
     result: Any
     refusal: Any
+    replayed: bool = False  # a resubmitted form: `result` is the first one's
 
 
 class SessionState(rx.State):
@@ -141,6 +144,10 @@ class SessionState(rx.State):
     my_handle: str = ""
     # only shows the operator's menu entry; every operator action re-checks
     am_operator: bool = False
+    # The key of each create form the page shows, by form name, made here
+    # when the page shows it; the form echoes it back (components/forms.py
+    # `form_key`), and a second submit with it writes nothing (_submit_once).
+    form_keys: dict[str, str] = {}
 
     @rx.var
     def signed_in(self) -> bool:
@@ -192,6 +199,40 @@ class SessionState(rx.State):
             return Attempt(member.id, None, rx.toast.error(str(error)))
         setattr(self, error_var, "")
         return Attempt(member.id, result, None)
+
+    def _show_forms(self, *forms: str) -> None:
+        """Fresh keys for the create forms a page is about to show."""
+        fresh = {form: submissions.new_key() for form in forms}
+        self.form_keys = {**self.form_keys, **fresh}
+
+    def _submit_once(
+        self,
+        form: str,
+        fields: object,
+        work: Callable[[Session, int], object],
+        error_var: str,
+    ) -> Attempt:
+        """`_attempt(work)` for a create form, once per key: a double click's
+        second submit returns the first one's result (what `work` returned,
+        as text) with `replayed` set, and writes nothing."""
+        posted = fields.get(FORM_KEY) if isinstance(fields, dict) else None
+        issued = self.form_keys.get(form, "")
+        attempt = self._attempt(
+            lambda session, me: submissions.once(
+                session,
+                member_id=me,
+                form=form,
+                key=posted,
+                issued=issued,
+                write=lambda: work(session, me),
+            ),
+            error_var,
+        )
+        if attempt.refusal is not None:
+            return attempt
+        self._show_forms(form)  # the next submit of this form is a new one
+        outcome: submissions.Outcome = attempt.result
+        return Attempt(attempt.member_id, outcome.ref, None, outcome.replayed)
 
     def _hand_over(self, result: accounts.LoginResult, next_path: str):
         """Send the browser to take the new session over as its cookie, then

@@ -24,6 +24,7 @@ from marketplace.domain.engagements import (
     Action,
     Role,
     Status,
+    already_done,
     check_resolution,
     move,
     parse_action,
@@ -249,3 +250,31 @@ def test_a_dispute_ends_in_a_refund_or_a_release(outcome):
 def test_any_other_resolution_is_refused(value):
     with pytest.raises(InvalidInput, match="refund"):
         check_resolution(value)
+
+
+# ------------------------------------------------------------- a move made twice
+
+
+def test_a_move_its_maker_repeats_is_already_done():
+    """A double-clicked Confirm finds the engagement confirmed: nothing left to
+    do, and it reports success rather than "can't be confirmed now"."""
+    assert already_done(S.CONFIRMED, A.CONFIRM, ASKER, HELPER)
+    assert already_done(S.ACCEPTED, A.ACCEPT, HELPER, ASKER)
+    assert already_done(S.CANCELLED, A.CANCEL, HELPER, ASKER)  # either may cancel
+    assert already_done(S.DELIVERED, A.DELIVER, HELPER, ASKER)
+
+
+def test_only_someone_who_could_have_made_the_move_finds_it_done():
+    assert not already_done(S.CONFIRMED, A.CONFIRM, HELPER, ASKER)
+    assert not already_done(S.ACCEPTED, A.ACCEPT, ASKER, ASKER)  # own proposal
+    assert not already_done(S.RESOLVED, A.RESOLVE, ASKER, ASKER)
+    assert not already_done(S.DISPUTED, A.CONFIRM, ASKER, ASKER)  # another end
+
+
+@pytest.mark.parametrize(("status", "action"), itertools.product(Status, Action))
+def test_already_done_means_the_design_leads_there_for_that_role(status, action):
+    for role, proposer in itertools.product(Role, PROPOSERS):
+        leads_there = any(
+            legal_target(source, action, role, proposer) == status for source in S
+        )
+        assert already_done(status, action, role, proposer) == leads_there

@@ -19,6 +19,8 @@ from marketplace.ious import ious
 from marketplace.ledger.audit import audit_ledger
 from marketplace.models import Iou, IouEvent, LedgerTransfer, OffsetProposal
 from marketplace.states.ious import IousState
+from marketplace.states.session import FORM_KEY
+from tests.integration.forms import posted
 from tests.integration.ledger.test_wallet import available, member
 from tests.integration.test_state_security import state_of
 
@@ -583,10 +585,8 @@ def page_of(person) -> IousState:
 def test_the_page_writes_accepts_and_pays_for_the_signed_in_member(ada_bob_cara):
     ada, bob, _ = ada_bob_cara
     ada_page = page_of(ada)
-    IousState.propose.fn(
-        ada_page,
-        {"counterpart": "bob", "direction": "owes_me", "amount": "8", "note": "Deck"},
-    )
+    deck = {"counterpart": "bob", "direction": "owes_me", "amount": "8", "note": "Deck"}
+    IousState.propose.fn(ada_page, posted(ada_page, "iou", deck))
     assert ada_page.propose_error == ""
     [written] = ada_page.owed_to_me
     assert (written.status, written.other_name) == ("proposed", "Bob")
@@ -600,9 +600,8 @@ def test_the_page_writes_accepts_and_pays_for_the_signed_in_member(ada_bob_cara)
     assert [(v.status, v.outstanding) for v in bob_page.owed_by_me] == [("open", 5)]
     assert (available(ada.member_id), available(bob.member_id)) == (13, 7)
 
-    IousState.record.fn(
-        ada_page, {"iou_id": str(written.id), "kind": "forgiven", "amount": ""}
-    )
+    forgive = {"iou_id": str(written.id), "kind": "forgiven", "amount": ""}
+    IousState.record.fn(ada_page, posted(ada_page, "settlement", forgive))
     assert [(v.status, v.outstanding) for v in ada_page.owed_to_me] == [("forgiven", 0)]
 
 
@@ -613,16 +612,18 @@ def test_bad_page_input_shows_a_reason_and_writes_nothing(ada_bob_cara):
     for form in (
         None,
         [],
-        {"counterpart": "bob", "direction": "owes_me", "amount": "1e3"},
-        {"counterpart": ["bob"], "direction": {"x": 1}, "amount": [8]},
+        posted(state, "iou", {"counterpart": "bob", "amount": "1e3"}),
+        posted(state, "iou", {"counterpart": ["bob"], "direction": {"x": 1}}),
     ):
         IousState.propose.fn(state, form)
         assert state.propose_error
     assert world(ada, bob, cara) == before
 
 
-def _hostile_calls(iou_id: int, offer_id: int) -> list:
+def _hostile_calls(state: IousState, iou_id: int, offer_id: int) -> list:
     settle = {"iou_id": str(iou_id), "amount": "3", "key": "k" * 20}
+    forgive = {"iou_id": str(iou_id), "kind": "forgiven"}
+    forgive[FORM_KEY] = state.form_keys.get("settlement", "")
     return [
         (IousState.accept, iou_id),
         (IousState.decline, iou_id),
@@ -630,7 +631,7 @@ def _hostile_calls(iou_id: int, offer_id: int) -> list:
         (IousState.settle, settle),
         (IousState.settle, settle | {"iou_id": iou_id}),
         (IousState.settle, settle | {"iou_id": "99999999999"}),
-        (IousState.record, {"iou_id": str(iou_id), "kind": "forgiven"}),
+        (IousState.record, forgive),
         (IousState.accept_offset, offer_id),
         (IousState.decline_offset, offer_id),
         (IousState.propose_offset, "bob"),
@@ -651,8 +652,8 @@ def test_a_third_member_on_the_page_cannot_act_on_their_ious(ada_bob_cara):
     waiting, offer = _ada_and_bobs_business(ada, bob)
     before = world(ada, bob, cara)
     state = page_of(cara)
-    for handler, arg in _hostile_calls(waiting, offer) + _hostile_calls(
-        waiting + 1, offer
+    for handler, arg in _hostile_calls(state, waiting, offer) + _hostile_calls(
+        state, waiting + 1, offer
     ):
         handler.fn(state, arg)
         assert state.action_error, handler
@@ -667,7 +668,8 @@ def test_bob_cannot_use_adas_own_ids_to_act_for_her(ada_bob_cara):
     state = page_of(bob)
     IousState.cancel.fn(state, waiting)  # Ada proposed it
     assert "Only the person who proposed" in state.action_error
-    IousState.record.fn(state, {"iou_id": str(waiting + 1), "kind": "forgiven"})
+    forgive = {"iou_id": str(waiting + 1), "kind": "forgiven"}
+    IousState.record.fn(state, posted(state, "settlement", forgive))
     assert "Only the person owed" in state.action_error
     assert world(ada, bob, cara) == before
 
@@ -679,7 +681,7 @@ def test_a_guest_or_forged_session_changes_nothing(ada_bob_cara, token):
     before = world(ada, bob, cara)
     state = state_of(IousState, token)
     IousState.load.fn(state)
-    for handler, arg in _hostile_calls(waiting, offer):
+    for handler, arg in _hostile_calls(state, waiting, offer):
         handler.fn(state, arg)
     IousState.propose.fn(
         state, {"counterpart": "bob", "direction": "owes_me", "amount": "8"}

@@ -20,6 +20,7 @@ from marketplace.models import (
 )
 from marketplace.states.engagements import DisputesState, EngagementState
 from marketplace.states.market import ListingFormState, ListingState, MarketState
+from tests.integration.forms import posted, shown
 from tests.integration.ledger.test_wallet import available, member
 from tests.integration.market.test_engagements import act, post, propose
 from tests.integration.test_state_security import state_of
@@ -55,7 +56,12 @@ def test_a_member_posts_a_listing_and_finds_it_by_searching(trio):
     ListingFormState.load_new.fn(form)
     ListingFormState.save.fn(
         form,
-        form.draft | {"title": "Need an intro to a B2B SEO consultant", "tags": "seo"},
+        posted(
+            form,
+            "listing",
+            form.draft
+            | {"title": "Need an intro to a B2B SEO consultant", "tags": "seo"},
+        ),
     )
     assert form.form_error == ""
     browse = state_of(MarketState, bob.token)
@@ -72,7 +78,10 @@ def test_a_bad_listing_gets_a_message_and_nothing_is_written(trio):
     ListingFormState.load_new.fn(form)
     before = snapshot()
     ListingFormState.save.fn(
-        form, form.draft | {"title": "<b>hi</b> there", "price": "-3"}
+        form,
+        posted(
+            form, "listing", form.draft | {"title": "<b>hi</b> there", "price": "-3"}
+        ),
     )
     assert "plain text" in form.form_error
     ListingFormState.save.fn(form, "not a form")
@@ -111,12 +120,16 @@ def test_a_third_member_forging_an_engagement_id_is_refused(trio, action):
     ada, bob, cyd = trio
     engagement = propose(bob, post(ada))
     before = snapshot()
-    state = engagement_state(cyd.token)
+    state = shown(engagement_state(cyd.token), "message", "review")
     EngagementState.act.fn(state, {"engagement_id": engagement, "action": action})
     assert state.action_error == "No such engagement."
-    EngagementState.send_message.fn(state, {"engagement_id": engagement, "body": "hi"})
+    EngagementState.send_message.fn(
+        state, posted(state, "message", {"engagement_id": engagement, "body": "hi"})
+    )
     assert state.message_error == "No such engagement."
-    EngagementState.review.fn(state, {"engagement_id": engagement, "rating": 5})
+    EngagementState.review.fn(
+        state, posted(state, "review", {"engagement_id": engagement, "rating": 5})
+    )
     assert state.review_error == "No such engagement."
     assert snapshot() == before
 
@@ -131,8 +144,11 @@ def test_garbage_ids_are_refused_without_a_crash(trio, forged):
     state = engagement_state(ada.token)
     EngagementState.act.fn(state, {"engagement_id": forged, "action": "accept"})
     assert state.action_error == "No such engagement."
-    listing_state = state_of(ListingState, bob.token)
-    ListingState.propose.fn(listing_state, {"listing_id": forged, "note": "hi"})
+    listing_state = shown(state_of(ListingState, bob.token), "booking")
+    ListingState.propose.fn(
+        listing_state,
+        posted(listing_state, "booking", {"listing_id": forged, "note": "hi"}),
+    )
     assert listing_state.action_error.startswith("No such listing")
     assert snapshot() == before
 
@@ -152,8 +168,10 @@ def test_a_signed_out_browser_is_sent_to_log_in_and_nothing_happens(trio):
 def test_the_whole_loop_through_the_handlers(trio):
     ada, bob, _ = trio
     listing = post(ada, price=5)
-    offer = state_of(ListingState, bob.token)
-    ListingState.propose.fn(offer, {"listing_id": listing, "note": "I can help"})
+    offer = shown(state_of(ListingState, bob.token), "booking")
+    ListingState.propose.fn(
+        offer, posted(offer, "booking", {"listing_id": listing, "note": "I can help"})
+    )
     with read_only() as s:
         engagement = s.exec(select(Engagement.id)).one()
     steps = [(ada, "accept"), (bob, "deliver"), (ada, "confirm")]
@@ -162,12 +180,13 @@ def test_the_whole_loop_through_the_handlers(trio):
         EngagementState.act.fn(state, {"engagement_id": engagement, "action": action})
         assert state.action_error == ""
     assert available(ada.member_id) == 5 and available(bob.member_id) == 15
-    state = engagement_state(ada.token)
-    EngagementState.review.fn(
-        state, {"engagement_id": engagement, "rating": "5", "review": "Sharp and kind"}
-    )
+    state = shown(engagement_state(ada.token), "review")
+    review = {"engagement_id": engagement, "rating": "5", "review": "Sharp and kind"}
+    EngagementState.review.fn(state, posted(state, "review", review))
     assert state.review_error == ""
-    EngagementState.review.fn(state, {"engagement_id": engagement, "rating": "4"})
+    EngagementState.review.fn(
+        state, posted(state, "review", {"engagement_id": engagement, "rating": "4"})
+    )
     assert "already" in state.review_error
 
 
@@ -277,23 +296,29 @@ def test_a_consultant_posts_an_hourly_rate_and_a_client_books_three_hours(
     assert form.terms_choice == "paid"
     ListingFormState.save.fn(
         form,
-        form.draft
-        | {
-            "kind": "offer",
-            "title": "Pricing teardown call",
-            "terms": "paid",
-            "price": "120",
-            "currency": "eur",
-            "rate_kind": "hourly",
-        },
+        posted(
+            form,
+            "listing",
+            form.draft
+            | {
+                "kind": "offer",
+                "title": "Pricing teardown call",
+                "terms": "paid",
+                "price": "120",
+                "currency": "eur",
+                "rate_kind": "hourly",
+            },
+        ),
     )
     assert form.form_error == ""
     with read_only() as s:
         listing_id = s.exec(select(Listing.id)).one()
-    page = state_of(ListingState, bob.token)
+    page = shown(state_of(ListingState, bob.token), "booking")
     ListingState._refresh(page, bob.member_id, listing_id)
     assert page.listing.price_label == "€120.00 per hour"
-    ListingState.propose.fn(page, {"listing_id": listing_id, "hours": "3"})
+    ListingState.propose.fn(
+        page, posted(page, "booking", {"listing_id": listing_id, "hours": "3"})
+    )
     assert page.action_error == ""
     engagement_id = _only_engagement()
     act(ada, engagement_id, "accept")
@@ -318,9 +343,7 @@ def test_without_stripe_keys_paid_terms_are_explained_and_refused(trio, monkeypa
     assert not form.paid_available
     assert "no Stripe account" in form.paid_unavailable_reason
     before = snapshot()
-    ListingFormState.save.fn(
-        form,
-        form.draft | {"title": "Pricing teardown call", "terms": "paid", "price": "5"},
-    )
+    paid = {"title": "Pricing teardown call", "terms": "paid", "price": "5"}
+    ListingFormState.save.fn(form, posted(form, "listing", form.draft | paid))
     assert "Card payments aren't set up" in form.form_error
     assert snapshot() == before

@@ -8,6 +8,7 @@ from sqlmodel import select
 from marketplace.db import read_only
 from marketplace.models import GroupMembership, MemberGroup
 from marketplace.states.groups import GroupsState
+from tests.integration.forms import posted
 from tests.integration.test_state_security import state_of
 
 
@@ -18,7 +19,9 @@ def memberships() -> list[tuple[int, int]]:
 
 def test_create_join_and_leave_a_group_from_the_page(ada, bo):
     page = state_of(GroupsState, ada.token)
-    GroupsState.create.fn(page, {"name": "SaaS marketers", "description": "Growth"})
+    GroupsState.load.fn(page)
+    group = {"name": "SaaS marketers", "description": "Growth"}
+    GroupsState.create.fn(page, posted(page, "group", group))
     assert page.groups_error == ""
     with read_only() as s:
         group = s.exec(select(MemberGroup)).one()
@@ -33,8 +36,9 @@ def test_create_join_and_leave_a_group_from_the_page(ada, bo):
 
 def test_bad_names_and_forged_ids_are_refused_and_nothing_changes(ada):
     page = state_of(GroupsState, ada.token)
+    GroupsState.load.fn(page)
     for name in ("ab", "x" * 81, None):
-        GroupsState.create.fn(page, {"name": name})
+        GroupsState.create.fn(page, posted(page, "group", {"name": name}))
         assert page.groups_error != ""
     for forged in (999, "1", None):
         GroupsState.join.fn(page, forged)

@@ -11,6 +11,7 @@ from marketplace.db import read_only
 from marketplace.models import Connection, Intro
 from marketplace.states.network import NetworkState
 from marketplace.states.profile import PublicProfileState
+from tests.integration.forms import posted, shown
 from tests.integration.network.test_connections import ask, connected
 from tests.integration.network.test_intros import ask_intro
 from tests.integration.test_state_security import state_of
@@ -29,7 +30,7 @@ def profile_of(viewer, handle: str) -> PublicProfileState:
     with read_only() as s:
         page.profile = profiles.public_profile(s, handle)
         page._load_ties(s, viewer.member_id)
-    return page
+    return shown(page, "connect", "intro")
 
 
 def test_the_addressee_accepts_on_the_network_page(ada, bo):
@@ -78,14 +79,15 @@ def test_connect_and_intro_from_a_profile(ada, bo, cy):
     assert page.relationship == "none"
     assert page.mutual == ["Bob"]
     assert [p.via_handle for p in page.paths] == ["bob"]
-    PublicProfileState.request_intro.fn(
-        page, {"via": "bob", "message": "Bob says you know pricing."}
-    )
+    intro = {"via": "bob", "message": "Bob says you know pricing."}
+    PublicProfileState.request_intro.fn(page, posted(page, "intro", intro))
     assert page.connect_error == ""
     assert statuses(Intro) == ["requested"]
-    PublicProfileState.connect.fn(page, {"note": "Hi Cyd"})
+    PublicProfileState.connect.fn(page, posted(page, "connect", {"note": "Hi Cyd"}))
     assert page.relationship == "asked"
-    PublicProfileState.request_intro.fn(page, {"via": "cyd", "message": "x"})
+    PublicProfileState.request_intro.fn(
+        page, posted(page, "intro", {"via": "cyd", "message": "x"})
+    )
     assert page.connect_error != ""
     assert statuses(Intro) == ["requested"]
 
