@@ -171,6 +171,9 @@ def _amount(row) -> rx.Component:
             row.moved | (row.status == "held"), "none", "line-through"
         ),
         weight="bold",
+        # the page wraps member text anywhere; "-6" must never split into "-" and "6"
+        white_space="nowrap",
+        flex_shrink="0",
     )
 
 
