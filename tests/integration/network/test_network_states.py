@@ -113,7 +113,9 @@ def test_a_pending_intro_shows_on_the_profile_instead_of_a_second_ask(ada, bo, c
     page = profile_of(ada, "cyd")
     assert page.intro_pending == ""
     assert page.paths[0].reason.startswith("2 hops via Bob, who knows you both")
-    PublicProfileState.request_intro.fn(page, {"via": "bob", "message": "Hello"})
+    PublicProfileState.request_intro.fn(
+        page, posted(page, "intro", {"via": "bob", "message": "Hello"})
+    )
     assert page.intro_pending.endswith("to introduce you to Cyd; waiting for Bob.")
     # Bob introduces them with a note; Ada sees it on Cyd's profile
     bobs = state_of(NetworkState, bo.token)
