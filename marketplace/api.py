@@ -9,23 +9,41 @@ HttpOnly cookie (session_cookie.py says why), then goes on to `next`: the
 page a guest asked for before logging in (states/auth.py), if it is a page
 of this site (routes.same_site_path), else the dashboard. `GET
 /api/session/end` clears that cookie after the socket has revoked the session.
+
+`GET /api/export/<archive id>`: the signed-in member's own data archive
+(accounts/export.py), found by their session cookie; any other id -- forged,
+expired or another member's -- answers 404, the same as one never made.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from html import escape
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from marketplace import routes, session_cookie
-from marketplace.accounts import accounts
+from marketplace.accounts import accounts, devices, export, signed_in
 from marketplace.adapters import payments
 from marketplace.db import unit_of_work
-from marketplace.domain.errors import PaymentsUnavailable, WebhookRejected
+from marketplace.domain.errors import (
+    InvalidInput,
+    PaymentsUnavailable,
+    WebhookRejected,
+)
+from marketplace.inbox import alerts
 from marketplace.ledger.stripe_webhooks import apply_event
 from marketplace.link_previews import ListingPreviews
 from marketplace.security_headers import SecurityHeaders
@@ -58,7 +76,12 @@ async def session_start(request: Request) -> Response:
     if request.headers.get("sec-fetch-site", "same-origin") not in OWN_NAVIGATION:
         return _to_page(routes.LOGIN, request)
     ticket = request.query_params.get("ticket", "")
-    browser = await asyncio.to_thread(_take_over, ticket)
+    browser = await asyncio.to_thread(
+        _take_over,
+        ticket,
+        request.headers.get("user-agent", ""),
+        request.client.host if request.client else "",
+    )
     if browser is None:
         return _to_page(routes.LOGIN, request)
     response = _to_page(request.query_params.get("next", ""), request)
@@ -66,9 +89,11 @@ async def session_start(request: Request) -> Response:
     return response
 
 
-def _take_over(ticket: str) -> accounts.BrowserSession | None:
+def _take_over(
+    ticket: str, user_agent: str, client: str
+) -> accounts.BrowserSession | None:
     with unit_of_work() as session:
-        return accounts.take_over(session, ticket)
+        return devices.take_over(session, ticket, user_agent=user_agent, client=client)
 
 
 async def session_end(request: Request) -> Response:
@@ -76,6 +101,23 @@ async def session_end(request: Request) -> Response:
     response = _to_page(request.query_params.get("next", routes.HOME), request)
     session_cookie.clear_on(response, _secure(request))
     return response
+
+
+async def download_export(request: Request) -> Response:
+    """The member's own archive; anything else is a 404 that says nothing."""
+    token = session_cookie.token_from(request.headers.get("cookie", ""))
+    member = await asyncio.to_thread(signed_in.member_for, token)
+    archive_id = request.path_params.get("archive_id", "")
+    path = export.archive_path(member.id, archive_id) if member else None
+    if member is None or path is None:
+        return PlainTextResponse("No such archive.", status_code=404)
+    name = export.download_name(member.handle, datetime.now(UTC))
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=name,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _to_page(path: str, request: Request) -> RedirectResponse:
@@ -96,6 +138,48 @@ def _secure(request: Request) -> bool:
     )
 
 
+async def unsubscribe(request: Request) -> Response:
+    """An alert email's unsubscribe link, signed per member and kind, so it
+    works without logging in. GET shows a button (mail scanners follow
+    links; they must not unsubscribe anyone); POST unsubscribes, which is
+    also the one-click unsubscribe mail clients send (RFC 8058)."""
+    query = request.query_params
+    link = (query.get("m", ""), query.get("k", ""), query.get("s", ""))
+    try:
+        if request.method == "POST":
+            label = await asyncio.to_thread(_unsubscribe, *link)
+            return _page("Unsubscribed", f"You will get no more emails for “{label}”.")
+        alerts.check_unsubscribe(*link)
+    except InvalidInput as refused:
+        return _page("Link not valid", str(refused), status=400)
+    label = alerts.BY_NAME[link[1]].label
+    return _page(
+        "Unsubscribe",
+        f"Stop emails for “{label}”?",
+        form='<form method="post"><button type="submit">Unsubscribe</button></form>',
+    )
+
+
+def _unsubscribe(member: str, kind: str, sig: str) -> str:
+    with unit_of_work() as session:
+        return alerts.unsubscribe(session, member, kind, sig)
+
+
+def _page(title: str, text: str, form: str = "", status: int = 200) -> HTMLResponse:
+    """A tiny page of its own (no Reflex: it must work signed out, fast)."""
+    settings_link = _frontend_url(routes.SETTINGS_ALERTS)
+    body = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)} · Karma</title></head>"
+        f"<body style='font-family:sans-serif;max-width:32rem;margin:3rem auto;"
+        f"padding:0 1rem'><h1>{escape(title)}</h1><p>{escape(text)}</p>{form}"
+        f"<p><a href='{escape(settings_link)}'>All your alert settings</a></p>"
+        f"</body></html>"
+    )
+    return HTMLResponse(body, status_code=status)
+
+
 def make_api() -> Starlette:
     """A fresh app of these routes: the Reflex app gets one (and adds its own
     middleware to it), tests get their own, so neither starts the other's."""
@@ -104,6 +188,8 @@ def make_api() -> Starlette:
             Route(WEBHOOK_PATH, stripe_webhook, methods=["POST"]),
             Route(routes.SESSION_START, session_start, methods=["GET"]),
             Route(routes.SESSION_END, session_end, methods=["GET"]),
+            Route(routes.EXPORT_ROUTE, download_export, methods=["GET"]),
+            Route(routes.ALERTS_UNSUBSCRIBE, unsubscribe, methods=["GET", "POST"]),
         ],
         # pages too: security_headers.py; a listing's page carries its own
         # share card where this app serves the pages (link_previews.py)

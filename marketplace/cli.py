@@ -17,6 +17,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from alembic.runtime.migration import MigrationContext
 from rich.console import Console
@@ -26,6 +27,7 @@ from rich.table import Table
 from sqlmodel import Session, func, select
 
 from marketplace import db, routes
+from marketplace.accounts import export as member_export
 from marketplace.accounts import members
 from marketplace.adapters import payments
 from marketplace.adapters.mailer import SmtpMailer
@@ -760,6 +762,51 @@ PAYMENT_COMMANDS: dict[
 }
 
 
+# --------------------------------------------------------------------------- export
+
+
+def _configure_member_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--member", required=True, help="the member's handle")
+    parser.add_argument(
+        "--out", help="the zip file to write (default: karma-data-HANDLE-DATE.zip)"
+    )
+
+
+def _run_member_export(args: argparse.Namespace, out: Console) -> int:
+    """A member's data archive, as 'Download my data' makes it, with progress."""
+    try:
+        _require_head()
+    except _NotMigrated as error:
+        Console(stderr=True).print(f"[red]error:[/red] {error}")
+        return 1
+    with _snapshot() as session:
+        member = members.any_member(session, args.member)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            "{task.percentage:>3.0f}%",
+            TimeElapsedColumn(),
+            console=out,
+        ) as bar:
+            task = bar.add_task("collecting", total=100)
+
+            def progress(percent: int, step: str) -> None:
+                bar.update(task, completed=percent, description=step)
+
+            payload = member_export.archive_bytes(session, member.id, progress)
+            bar.update(task, completed=100, description="done")
+        today = datetime.now(UTC)
+        target = args.out or member_export.download_name(member.handle, today)
+    with open(target, "wb") as file:
+        file.write(payload)
+    out.print(
+        f"Wrote {len(payload):,} bytes for @{member.handle} to {target}",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
 # --------------------------------------------------------------------------- wiring
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
@@ -777,6 +824,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
         "migrate, and seed a demo network if there are no members yet",
         _configure_bootstrap,
         _run_bootstrap,
+    ),
+    "export": (
+        "a member's data archive (JSON and ledger CSV in a zip)",
+        _configure_member_export,
+        _run_member_export,
     ),
     "ledger": (
         "karma ledger: audit, operator grants, expiring holds",

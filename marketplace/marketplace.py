@@ -12,7 +12,15 @@ from marketplace import routes
 from marketplace.api import api
 from marketplace.cluster import leave_when_state_store_restarts
 from marketplace.link_previews import LISTING_TITLE, share_card
-from marketplace.pages.auth import login_page, signup_page
+from marketplace.pages.account import account_settings_page
+from marketplace.pages.account_data import account_data_page
+from marketplace.pages.alerts import alerts_page
+from marketplace.pages.auth import (
+    forgot_password_page,
+    login_page,
+    reset_password_page,
+    signup_page,
+)
 from marketplace.pages.engagements import (
     disputes_page,
     engagement_page,
@@ -30,7 +38,15 @@ from marketplace.pages.profile_edit import profile_edit_page
 from marketplace.pages.public_listing import listing_route_page
 from marketplace.pages.wallet import wallet_page
 from marketplace.states import page_load
-from marketplace.states.auth import LoginState, SignupState
+from marketplace.states.account import AccountState
+from marketplace.states.account_data import AccountDataState
+from marketplace.states.alerts import AlertsState
+from marketplace.states.auth import (
+    ForgotPasswordState,
+    LoginState,
+    ResetPasswordState,
+    SignupState,
+)
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
@@ -82,6 +98,12 @@ app.add_page(
     on_load=SessionState.refresh_session,
 )
 app.add_page(
+    alerts_page,
+    route=routes.SETTINGS_ALERTS,
+    **share_card("Email alerts · Karma"),
+    on_load=AlertsState.load,
+)
+app.add_page(
     signup_page,
     route=routes.SIGNUP,
     **share_card("Join Karma"),
@@ -92,6 +114,30 @@ app.add_page(
     route=routes.LOGIN,
     **share_card("Log in · Karma"),
     on_load=LoginState.clear,
+)
+app.add_page(
+    account_data_page,
+    route=routes.SETTINGS_DATA,
+    **share_card("Your data · Karma"),
+    on_load=AccountDataState.load,
+)
+app.add_page(
+    forgot_password_page,
+    route=routes.FORGOT_PASSWORD,
+    **share_card("Forgot your password? · Karma"),
+    on_load=ForgotPasswordState.clear,
+)
+app.add_page(
+    reset_password_page,
+    route=routes.RESET_PASSWORD,
+    **share_card("Choose a new password · Karma"),
+    on_load=ResetPasswordState.load,
+)
+app.add_page(
+    account_settings_page,
+    route=routes.ACCOUNT_SETTINGS,
+    **share_card("Account · Karma"),
+    on_load=AccountState.load,
 )
 app.add_page(
     dashboard_page,

@@ -92,6 +92,30 @@ class AuthSession(SQLModel, table=True):
     # checked the password cannot set such a cookie itself.
     handoff_hash: str | None = Field(default=None, max_length=64)
     handoff_expires_at: datetime | None = None
+    # What the "Signed-in devices" list shows (accounts/devices.py), recorded
+    # when the browser takes the session over: its user agent, the prefix of
+    # its address (never the whole address), and when it was last seen.
+    user_agent: str = Field(
+        default="", max_length=300, sa_column_kwargs={"server_default": ""}
+    )
+    address_prefix: str = Field(
+        default="", max_length=64, sa_column_kwargs={"server_default": ""}
+    )
+    last_seen_at: datetime | None = None
+
+
+class PasswordReset(SQLModel, table=True):
+    """An emailed password-reset link: single-use, short-lived, and only the
+    SHA-256 of its token is stored (accounts/passwords.py)."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -625,3 +649,59 @@ class Submission(SQLModel, table=True):
     key: str = Field(max_length=64)
     result_ref: str = Field(default="", max_length=120)  # what it made: an id, a slug
     created_at: datetime = Field(index=True)  # the sweep forgets old ones
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+class RateCounter(SQLModel, table=True):
+    """One fixed-window counter of a throttle (accounts/throttles.py) when no
+    Redis is configured: shared by every worker through the database."""
+
+    __tablename__ = "rate_counter"
+
+    key: str = Field(primary_key=True, max_length=200)
+    count: int
+    # seconds since the epoch, as the `limits` library counts time
+    expires_at: float = Field(sa_column=Column(Float, nullable=False, index=True))
+
+
+class AlertPreference(SQLModel, table=True):
+    """How a member wants to hear of one kind of event (inbox/alerts.py):
+    immediately, in the daily digest, or never. No row: the kind's default."""
+
+    __tablename__ = "alert_preference"
+
+    member_id: int = Field(
+        foreign_key="member.id", primary_key=True, ondelete="CASCADE"
+    )
+    kind: str = Field(primary_key=True, max_length=16)
+    choice: str = Field(max_length=16)
+
+
+class MailOutbox(SQLModel, table=True):
+    """A mail to send, written in the transaction of the event it announces
+    (so a rolled-back event sends nothing), sent once by whichever worker
+    claims it (inbox/outbox.py), retried with backoff."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "sent_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int | None = Field(
+        default=None, foreign_key="member.id", ondelete="SET NULL"
+    )
+    kind: str = Field(max_length=16)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    unsubscribe_url: str = Field(default="", max_length=500)
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    # SQLite has no SKIP LOCKED: a worker claims a row until this time
+    claimed_until: datetime | None = None
+    sent_at: datetime | None = None
+    # gave up after the last retry (or the mail server refused it for good)
+    failed_at: datetime | None = None
+    last_error: str = Field(default="", max_length=300)

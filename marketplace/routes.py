@@ -11,6 +11,14 @@ PERSON = "/people/[handle]"
 PROFILE_EDIT = "/profile/edit"
 WALLET = "/wallet"
 IOUS = "/ious"
+FORGOT_PASSWORD = "/password/forgot"
+RESET_PASSWORD = "/password/reset"
+ACCOUNT_SETTINGS = "/settings/account"
+
+
+def reset_link(token: str) -> str:
+    """The page an emailed reset link opens (the token in its query)."""
+    return f"{RESET_PASSWORD}?{urlencode({'token': token})}"
 
 
 def person(handle: str) -> str:
@@ -40,6 +48,17 @@ GROUP = "/groups/[slug]"
 # HTTP routes of the backend (api.py), reached by full navigations
 SESSION_START = "/api/session/start"
 SESSION_END = "/api/session/end"
+EXPORTS = "/api/export"
+EXPORT_ROUTE = EXPORTS + "/{archive_id}"
+SETTINGS_DATA = "/settings/data"
+
+
+def export_download(archive_id: str) -> str:
+    return f"{EXPORTS}/{quote(archive_id)}"
+
+
+ALERTS_UNSUBSCRIBE = "/api/alerts/unsubscribe"
+SETTINGS_ALERTS = "/settings/alerts"
 
 
 def group(slug: str) -> str:

@@ -100,6 +100,13 @@ class Settings(BaseSettings):
         validation_alias="MARKETPLACE_SIGNUP_KARMA",
         description="karma granted to every newcomer",
     )
+    export_dir: str = Field(
+        str(PROJECT_ROOT / ".data" / "exports"),
+        description="where 'Download my data' archives wait for their member",
+    )
+    export_keep_hours: int = Field(
+        24, ge=1, description="hours a data archive can be downloaded"
+    )
     sweep_seconds: int = Field(
         60, ge=1, description="how often expired holds are released"
     )
@@ -117,6 +124,9 @@ class Settings(BaseSettings):
     smtp_password: str = Field("", repr=False)
     smtp_starttls: bool = False
     mail_from: str = "Karma <digest@karma.local>"
+    # the "Signed-in devices" list shows each session's address prefix as its
+    # approximate place only when the operator turns this on
+    devices_show_place: bool = False
     digest_hour: int = Field(7, ge=0, le=23, description="UTC hour of the daily digest")
     base_url: str = "http://localhost:3000"
     # what Reflex's socket accepts; rxconfig.py hands it over
@@ -146,6 +156,24 @@ class Settings(BaseSettings):
     )
     graph_half_life_days: int = Field(
         90, ge=1, le=3650, description="days for a relationship's warmth to halve"
+    )
+
+    # sign-up and mail throttles (accounts/throttles.py): Redis when this or
+    # REFLEX_REDIS_URL names one, the database otherwise
+    throttle_redis_url: str = Field("", repr=False)
+    signups_per_address_hour: int = Field(
+        10, ge=1, description="sign-ups one client address may make per hour"
+    )
+    signups_per_domain_hour: int = Field(
+        30, ge=1, description="sign-ups with one email domain per hour"
+    )
+    mails_per_member_hour: int = Field(
+        5, ge=1, description="verification or reset mails per member per hour"
+    )
+    # signs unsubscribe links; empty in development: a key kept in .data/
+    secret_key: str = Field("", repr=False)
+    outbox_max_attempts: int = Field(
+        8, ge=1, le=50, description="tries before an alert mail is given up"
     )
 
     @property

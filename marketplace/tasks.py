@@ -15,13 +15,13 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from marketplace.accounts import accounts, submissions
+from marketplace.accounts import accounts, export, submissions, throttles
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.mailer import Mailer, SmtpMailer
 from marketplace.cluster import once_per_cluster
 from marketplace.db import read_only, unit_of_work
-from marketplace.inbox import digest
+from marketplace.inbox import digest, outbox
 from marketplace.ious import clearing, ious
 from marketplace.ledger import card_payments, ledger
 from marketplace.market import engagements
@@ -62,6 +62,31 @@ def forget_old_submissions() -> int:
         return submissions.forget_old_submissions(session)
 
 
+def forget_old_archives() -> int:
+    """Data archives are kept `export_keep_hours`, then deleted."""
+    return export.forget_old_archives()
+
+
+def send_alert_mails(mailer: Mailer | None = None) -> int:
+    """Immediate alert emails queued by committed events (inbox/outbox.py);
+    each row is claimed by one worker, so the cluster sends each once."""
+    mailer = mailer or SmtpMailer.from_settings()
+    report = outbox.send_due(unit_of_work, mailer=mailer)
+    if report.retrying or report.failed:
+        log.warning(
+            "alert mails: %d to retry, %d given up",
+            len(report.retrying),
+            len(report.failed),
+        )
+    return report.count
+
+
+def forget_lapsed_throttles() -> int:
+    """Database throttle counters whose hour has passed (none with Redis)."""
+    with unit_of_work() as session:
+        return throttles.forget_lapsed(session)
+
+
 # Each minute's sweeps, in order: (the work, what a run did, what a failure is)
 MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
     (sweep_expired_holds, "released %d expired holds", "hold expiry"),
@@ -69,6 +94,9 @@ MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
     (secure_aging_cards, "captured %d card payments into escrow", "card capture"),
     (forget_old_login_attempts, "forgot %d old login attempts", "login attempts"),
     (forget_old_submissions, "forgot %d old form submissions", "form keys"),
+    (forget_old_archives, "deleted %d expired data archives", "data archives"),
+    (send_alert_mails, "sent %d alert emails", "alert mails"),
+    (forget_lapsed_throttles, "forgot %d lapsed throttle counters", "throttles"),
 )
 
 

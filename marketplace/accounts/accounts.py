@@ -57,6 +57,16 @@ class SignedIn:
     is_operator: bool = False
 
 
+class KnownAddress(Conflict):
+    """A sign-up with an address that already has an account. The caller
+    answers as for any sign-up and mails the owner (passwords.py), so the
+    form never tells a stranger the address is taken."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__("An account with that email already exists.")
+        self.email = email
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -108,11 +118,11 @@ def _claimable_or_new(
                 "use the code you were sent."
             )
         if by_email not in (None, by_handle):
-            raise Conflict("An account with that email already exists. Log in instead?")
+            raise KnownAddress(by_email.email)
         by_handle.email = email
         return by_handle
     if by_email:
-        raise Conflict("An account with that email already exists. Log in instead?")
+        raise KnownAddress(by_email.email)
     if by_handle:
         raise Conflict(f"The handle '{handle}' is taken. Try another.")
     return Member(

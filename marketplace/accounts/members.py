@@ -34,6 +34,17 @@ def active_member(
     return member
 
 
+def any_member(session: Session, handle: object) -> Member:
+    """The member with this handle, whatever their status (operators)."""
+    if not isinstance(handle, str) or not handle.strip():
+        raise InvalidInput("Give a member's handle.", "handle")
+    wanted = handle.strip().lstrip("@").lower()
+    member = session.exec(select(Member).where(Member.handle == wanted)).first()
+    if member is None:
+        raise NotFound(f"No member with the handle '{wanted[:30]}'.")
+    return member
+
+
 def no_such_handle(handle: str) -> NotFound:
     """The refusal for a handle that names nobody; also for one a member may
     not reach (who blocked them), so the two can't be told apart."""

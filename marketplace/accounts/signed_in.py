@@ -5,7 +5,7 @@ long and how a revocation reaches every worker)."""
 from __future__ import annotations
 
 from marketplace import events
-from marketplace.accounts import accounts, session_cache
+from marketplace.accounts import accounts, devices, session_cache
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.db import read_only
 
@@ -23,6 +23,7 @@ def member_for(token: object, clock: Clock = system_clock) -> accounts.SignedIn 
         live = accounts.live_session(session, token, clock)
     if live is None:
         return None
+    devices.note_seen(token, clock)  # a fresh read: at most once per cache TTL
     if hearing and events.hears_other_workers():
         session_cache.remember(str(token), *live, read_at=read_at)
     return live[0]

@@ -30,6 +30,22 @@ class Email:
     to: str
     subject: str
     body: str
+    # extra headers (List-Unsubscribe ...): name -> value
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def header_safe(value: str, limit: int = 200) -> str:
+    """`value` on one line: control characters (CR/LF would start a new
+    header: header injection) become spaces, runs of space one space."""
+    flat = "".join(" " if ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in value)
+    flat = " ".join(flat.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def refuse_injection(name: str, value: str) -> None:
+    """A header value with a line break is refused, never sent."""
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise MailRefused(f"refused: the {name} header has a line break in it")
 
 
 class MailError(Exception):
@@ -82,7 +98,7 @@ class SmtpMailer:
         return f"{self.host}:{self.port}"
 
     def send(self, email: Email) -> None:
-        message = self._message(email)
+        message = self._message(email)  # MailRefused for an injected header
         try:
             with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS) as smtp:
                 self._open(smtp)
@@ -112,9 +128,14 @@ class SmtpMailer:
             smtp.login(*self._login)
 
     def _message(self, email: Email) -> EmailMessage:
+        for name, value in (("To", email.to), ("Subject", email.subject)):
+            refuse_injection(name, value)
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = email.to
         message["Subject"] = email.subject
+        for name, value in email.headers:
+            refuse_injection(name, value)
+            message[name] = value
         message.set_content(email.body)
         return message

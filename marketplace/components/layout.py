@@ -138,6 +138,14 @@ def member_menu() -> rx.Component:
                     on_click=rx.redirect(SessionState.my_profile_url),
                 ),
                 rx.menu.item("Edit profile", on_click=rx.redirect(routes.PROFILE_EDIT)),
+                rx.menu.item("Your data", on_click=rx.redirect(routes.SETTINGS_DATA)),
+                rx.menu.item(
+                    "Account and devices",
+                    on_click=rx.redirect(routes.ACCOUNT_SETTINGS),
+                ),
+                rx.menu.item(
+                    "Email alerts", on_click=rx.redirect(routes.SETTINGS_ALERTS)
+                ),
                 rx.cond(
                     SessionState.am_operator,
                     rx.menu.item(

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from marketplace import routes
 from marketplace.accounts.members import timezone_of
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.domain.ids import check_id
 from marketplace.domain.times import local_time
-from marketplace.models import Notification
+from marketplace.inbox import alerts, outbox
+from marketplace.models import Member, Notification
 from marketplace.network import blocks
+from marketplace.settings import get_settings
 
 TEXT_MAX = 300
 PAGE_SIZE = 20
@@ -34,13 +37,18 @@ def notify(
     link: str = "",
     sender_id: int | None = None,
     clock: Clock = system_clock,
+    alert: str | None = None,
 ) -> Notification | None:
     """Tell `member_id` something; `text` is written by the product, not a member,
     but may quote a member's words, so it is cut to length (rendered as text).
 
     `sender_id` is the member whose act this announces (None: the system's, an
     operator's). Nothing a member does reaches the inbox, or the digest, of
-    someone who blocked them or whom they blocked: returns None then."""
+    someone who blocked them or whom they blocked: returns None then.
+
+    The member's alert choice for its kind (`alert`, or the one
+    alerts.alert_kind maps `kind` to) decides whether an email is queued in
+    this same transaction (inbox/outbox.py), left to the digest, or never sent."""
     if sender_id is not None and blocks.blocked_between(session, sender_id, member_id):
         return None
     if len(text) > TEXT_MAX:
@@ -49,7 +57,50 @@ def notify(
         member_id=member_id, kind=kind, text=text, link=link, created_at=clock.now()
     )
     session.add(note)
+    _alert(session, note, alert or alerts.alert_kind(kind), clock)
     return note
+
+
+def _alert(
+    session: Session, note: Notification, kind: str | None, clock: Clock
+) -> None:
+    """Queue the immediate email, or keep the note out of the digest when
+    the member wants no email of this kind (`emailed_at`: the digest's
+    'already handled' mark)."""
+    if kind is None:
+        return
+    member = session.get(Member, note.member_id)
+    if member is None or member.status != "active":
+        return
+    choice = alerts.choice_of(session, member.id, kind)
+    if choice == alerts.DIGEST:
+        return
+    note.emailed_at = clock.now()
+    if choice == alerts.IMMEDIATE:
+        outbox.queue(
+            session,
+            member_id=member.id,
+            kind=kind,
+            to=member.email,
+            subject="Karma: " + note.text,
+            body=alert_body(member.display_name, note, kind),
+            unsubscribe_url=alerts.unsubscribe_url(member.id, kind),
+            clock=clock,
+        )
+
+
+def alert_body(name: str, note: Notification, kind: str) -> str:
+    base = get_settings().base_url.rstrip("/")
+    lines = [f"Hello {name},", "", " ".join(note.text.split()), ""]
+    if local_link(note.link):
+        lines += [f"Open it: {base}{note.link}", ""]
+    lines += [
+        f"You get this email because your alerts for "
+        f"“{alerts.BY_NAME[kind].label.lower()}” are set to immediately.",
+        f"Change your alerts: {base}{routes.SETTINGS_ALERTS}",
+        f"Stop these emails: {alerts.unsubscribe_url(note.member_id, kind)}",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- inbox

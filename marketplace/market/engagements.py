@@ -128,6 +128,8 @@ def propose(
         _proposal_text(session, engagement, listing),
         clock,
         sender_id=actor_id,
+        # a request's author hears of an answer; an offer's, of a booking
+        alert="answer" if listing.kind == "request" else "booking",
     )
     return engagement
 
@@ -525,15 +527,28 @@ _NEWS = {
 }
 
 
+# steps that move karma or money: their alert is a payment's
+_SETTLING = (Action.CONFIRM, Action.AUTO_CONFIRM, Action.RESOLVE)
+
+
 def _announce(session, engagement, step, actor_id, clock) -> None:
     listing = session.get(Listing, engagement.listing_id)
     who = session.get(Member, actor_id).display_name if actor_id else ""
     text = _NEWS[step].format(
         who=who, title=listing.title, outcome=engagement.resolution
     )
+    settled = step in _SETTLING and engagement.terms != "free"
     for member_id in (engagement.asker_id, engagement.helper_id):
         if member_id != actor_id:
-            _tell(session, engagement, member_id, text, clock, sender_id=actor_id)
+            _tell(
+                session,
+                engagement,
+                member_id,
+                text,
+                clock,
+                sender_id=actor_id,
+                alert="payment" if settled else None,
+            )
     if step == Action.DISPUTE:
         for operator_id in _operators(session, engagement):
             notifications.notify(
@@ -546,10 +561,14 @@ def _announce(session, engagement, step, actor_id, clock) -> None:
             )
 
 
-def _tell(session, engagement, member_id, text, clock, *, sender_id) -> None:
-    """Tell one party what the other (or the system: sender None) did."""
+def _tell(
+    session, engagement, member_id, text, clock, *, sender_id, alert=None
+) -> None:
+    """Tell one party what the other (or the system: sender None) did;
+    `alert`: the kind of email alert, if not a booking's next step."""
     notifications.notify(
         session,
+        alert=alert,
         member_id=member_id,
         sender_id=sender_id,
         kind="engagement",

@@ -2,10 +2,16 @@
 
 import reflex as rx
 
+from marketplace import routes
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
 from marketplace.settings import get_settings
-from marketplace.states.auth import LoginState, SignupState
+from marketplace.states.auth import (
+    ForgotPasswordState,
+    LoginState,
+    ResetPasswordState,
+    SignupState,
+)
 
 
 def _auth_card(title: str, subtitle: str, form: rx.Component, footer: rx.Component):
@@ -34,6 +40,7 @@ def signup_page() -> rx.Component:
     form = rx.form(
         rx.vstack(
             form_error(SignupState.signup_error),
+            notice(SignupState.signup_notice),
             field(
                 "Name",
                 "display_name",
@@ -113,6 +120,7 @@ def login_page() -> rx.Component:
                 autocomplete="current-password",
             ),
             rx.button("Log in", type="submit", size="3", width="100%"),
+            rx.link("Forgot password?", href=routes.FORGOT_PASSWORD, size="2"),
             spacing="4",
             width="100%",
         ),
@@ -126,3 +134,91 @@ def login_page() -> rx.Component:
         size="2",
     )
     return _auth_card("Log in", "Welcome back to your give/get network.", form, footer)
+
+
+def notice(message) -> rx.Component:
+    """A calm callout that something was sent, announced to screen readers."""
+    return rx.cond(
+        message != "",
+        rx.callout(
+            message, icon="mail", color_scheme="green", role="status", width="100%"
+        ),
+    )
+
+
+def forgot_password_page() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            form_error(ForgotPasswordState.forgot_error),
+            notice(ForgotPasswordState.forgot_sent),
+            field("Email", "email", type="email", required=True, autocomplete="email"),
+            rx.button("Send me a link", type="submit", size="3", width="100%"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=ForgotPasswordState.ask_for_link,
+        reset_on_submit=False,
+        width="100%",
+    )
+    footer = rx.text("Remembered it? ", rx.link("Log in", href=routes.LOGIN), size="2")
+    return _auth_card(
+        "Forgot your password?",
+        "We'll email you a link to choose a new one. It works once, for an hour.",
+        form,
+        footer,
+    )
+
+
+def reset_password_page() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            form_error(ResetPasswordState.reset_error),
+            field(
+                "New password",
+                "password",
+                type="password",
+                required=True,
+                hint="At least 10 characters.",
+                autocomplete="new-password",
+            ),
+            field(
+                "New password again",
+                "password_again",
+                type="password",
+                required=True,
+                autocomplete="new-password",
+            ),
+            rx.button("Set my new password", type="submit", size="3", width="100%"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=ResetPasswordState.set_new_password,
+        reset_on_submit=False,
+        width="100%",
+    )
+    bad_link = rx.vstack(
+        rx.callout(
+            "That link has expired or was already used.",
+            icon="triangle_alert",
+            color_scheme="red",
+            role="alert",
+            width="100%",
+        ),
+        rx.link("Ask for a new link", href=routes.FORGOT_PASSWORD, size="3"),
+        spacing="3",
+        width="100%",
+    )
+    footer = rx.cond(
+        ResetPasswordState.link_works,
+        rx.text(
+            "Every device signed in to your account will be logged out.",
+            size="2",
+            color_scheme="gray",
+        ),
+    )
+    return _auth_card(
+        "Choose a new password",
+        "Pick one you don't use anywhere else.",
+        rx.cond(ResetPasswordState.link_works, form, bad_link),
+        footer,
+    )

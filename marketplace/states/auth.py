@@ -12,7 +12,7 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
-from marketplace.accounts import accounts
+from marketplace.accounts import accounts, passwords, throttles
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
 from marketplace.states.session import SessionState
@@ -48,8 +48,12 @@ class ReturnState(SessionState):
         return routes.same_site_path(self.return_to, fallback=default)
 
 
+CHECK_MAILBOX = "We've sent a message to that address. Open it to go on."
+
+
 class SignupState(ReturnState):
     signup_error: str = ""
+    signup_notice: str = ""
     # From a sign-up link `/signup?invite=CODE`, to prefill the form; the
     # service checks the code again when the form is sent.
     invite_code: str = ""
@@ -58,6 +62,9 @@ class SignupState(ReturnState):
     @rx.event
     def sign_up(self, form: dict):
         try:
+            # before the sign-up's own transaction (its own counter write);
+            # the address as the login throttle sees it (REFLEX_TRUSTED_PROXY_HOPS)
+            throttles.allow_signup(self.router.session.client_ip, _text(form, "email"))
             with unit_of_work() as session:
                 result = accounts.sign_up(
                     session,
@@ -67,6 +74,8 @@ class SignupState(ReturnState):
                     password=_text(form, "password"),
                     invite_code=_text(form, "invite_code"),
                 )
+        except accounts.KnownAddress as known:
+            return self._answer_known_address(known.email)
         except DomainError as error:
             self.signup_error = str(error)
             return rx.toast.error(str(error))
@@ -74,9 +83,19 @@ class SignupState(ReturnState):
         # a newcomer fills in their card first, unless they came to do something
         return self._hand_over(result, self._destination(routes.PROFILE_EDIT))
 
+    def _answer_known_address(self, email: str):
+        """Tell the owner, not the stranger: the form answers as if the mail
+        it sends were any sign-up's, and the owner's mailbox says what
+        happened (passwords.known_address_email)."""
+        passwords.send_in_background(passwords.known_address_email(email))
+        self.signup_error = ""
+        self.signup_notice = CHECK_MAILBOX
+        return rx.toast.info(CHECK_MAILBOX)
+
     @rx.event
     def clear(self):
         self.signup_error = ""
+        self.signup_notice = ""
         code = self.router.url.query_parameters.get("invite", "")
         if not isinstance(code, str) or len(code) > accounts.INVITE_CODE_MAX:
             code = ""
@@ -115,3 +134,66 @@ class LoginState(ReturnState):
     def clear(self):
         self.login_error = ""
         return self._read_return_to()
+
+
+class ForgotPasswordState(SessionState):
+    """Asking for a reset link: the same answer whether or not the address
+    has an account (passwords.request_reset)."""
+
+    forgot_error: str = ""
+    forgot_sent: str = ""
+
+    @rx.event
+    def ask_for_link(self, form: dict):
+        try:
+            with unit_of_work() as session:
+                mail = passwords.request_reset(session, _text(form, "email"))
+        except DomainError as error:  # a malformed address: says nothing of accounts
+            self.forgot_error, self.forgot_sent = str(error), ""
+            return rx.toast.error(str(error))
+        passwords.send_in_background(mail)
+        self.forgot_error, self.forgot_sent = "", passwords.RESET_SENT
+        return rx.toast.success(passwords.RESET_SENT)
+
+    @rx.event
+    def clear(self):
+        self.forgot_error = self.forgot_sent = ""
+
+
+class ResetPasswordState(SessionState):
+    """The page an emailed reset link opens. The token stays on the server
+    once read from the link; the browser sends only the new password."""
+
+    reset_error: str = ""
+    link_works: bool = True
+    _reset_token: str = ""
+
+    @rx.event
+    def load(self):
+        token = self.router.url.query_parameters.get("token", "")
+        self._reset_token = token if isinstance(token, str) else ""
+        self.reset_error = ""
+        with read_only() as session:
+            self.link_works = passwords.reset_token_works(session, self._reset_token)
+
+    @rx.event
+    def set_new_password(self, form: dict):
+        new, again = _text(form, "password"), _text(form, "password_again")
+        if new != again:
+            self.reset_error = "The two passwords differ. Type the same one twice."
+            return rx.toast.error(self.reset_error)
+        try:
+            with unit_of_work() as session:
+                passwords.reset_password(session, self._reset_token, new)
+        except DomainError as error:
+            self.reset_error = str(error)
+            self.link_works = str(error) != passwords.BAD_LINK
+            return rx.toast.error(str(error))
+        self._reset_token, self.reset_error = "", ""
+        return [
+            rx.toast.success(PASSWORD_SET),
+            rx.redirect(routes.LOGIN, replace=True),
+        ]
+
+
+PASSWORD_SET = "Your new password is set; every device was logged out. Log in with it."

@@ -70,6 +70,18 @@ def app_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database the in-process backend will use, per BACKING."""
     if BACKING not in BACKINGS:
         pytest.fail(f"MARKETPLACE_BROWSER_BACKING must be one of {BACKINGS}")
+    # every browser signs up from 127.0.0.1 with @example.com addresses
+    with environment(**SIGNUP_LIMITS):
+        yield from _app_database(tmp_path_factory)
+
+
+SIGNUP_LIMITS = {
+    "MARKETPLACE_SIGNUPS_PER_ADDRESS_HOUR": "100000",
+    "MARKETPLACE_SIGNUPS_PER_DOMAIN_HOUR": "100000",
+}
+
+
+def _app_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if BACKING == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'app.db'}"
         with environment(REFLEX_DB_URL=url):
@@ -127,7 +139,26 @@ def app_stripe(localstripe: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_database: str, app_stripe: str) -> Iterator[str]:
+def mailbox() -> Iterator[object]:
+    """A real SMTP server on loopback that catches every mail the app sends
+    (aiosmtpd), for tests that click the links in them."""
+    from aiosmtpd.controller import Controller
+
+    from marketplace.settings import get_settings
+    from tests.integration.inbox.test_digest import MailSink, free_port
+
+    sink, port = MailSink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    with environment(MARKETPLACE_SMTP_PORT=str(port)):
+        get_settings.cache_clear()
+        yield sink
+    controller.stop()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_database: str, app_stripe: str, mailbox: object) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     if shutil.which("bun") is None:

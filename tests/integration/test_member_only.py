@@ -31,6 +31,9 @@ FOR_GUESTS = {
     "SessionState": {"refresh_session", "log_out", "log_out_everywhere"},
     "SignupState": {"sign_up", "clear"},
     "LoginState": {"log_in", "clear"},
+    # a forgotten password: the emailed link's token is the credential
+    "ForgotPasswordState": {"ask_for_link", "clear"},
+    "ResetPasswordState": {"load", "set_new_password"},
     "NavState": {"check_unread"},
     "PeopleState": {"load", "search", "go_to_page"},
     "PublicProfileState": {"load"},

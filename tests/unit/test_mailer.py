@@ -59,3 +59,12 @@ def test_starttls_comes_before_the_login(conversation):
 def test_without_a_user_there_is_no_login_and_no_starttls_unless_asked(conversation):
     mailer().send(EMAIL)
     assert conversation == ["send", "quit"]
+
+
+def test_header_values_are_put_on_one_line():
+    from marketplace.adapters.mailer import header_safe
+
+    assert header_safe("Eve\r\nBcc: x@y.z  booked\t“Pricing”") == (
+        "Eve Bcc: x@y.z booked “Pricing”"
+    )
+    assert header_safe("x" * 300, 10) == "x" * 9 + "…"

@@ -1,0 +1,122 @@
+"""What the forgot-password, sign-up and account pages answer, through their
+states: the same words whether or not an address has an account, mail to
+the owner, and devices only their owner can log out. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+from sqlmodel import select
+
+from marketplace.accounts import accounts
+from marketplace.db import read_only
+from marketplace.models import AuthSession
+from marketplace.states.account import AccountState
+from marketplace.states.auth import ForgotPasswordState, SignupState
+from tests.integration.inbox.test_digest import smtp  # noqa: F401
+from tests.integration.test_state_security import PASSWORD, member, state_of
+
+
+def mails_to(sink, address: str, wait: float = 5.0) -> list:
+    """The mails `address` received, waiting a little for background sends."""
+    deadline = time.monotonic() + wait
+    while not sink.to(address) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return sink.to(address)
+
+
+def ask_link(email: str) -> tuple[str, str, str]:
+    state = state_of(ForgotPasswordState)
+    answer = ForgotPasswordState.ask_for_link.fn(state, {"email": email})
+    toast = str(answer).split("__toast")[1].split(")")[0]  # its words, not its ids
+    return state.forgot_sent, state.forgot_error, toast
+
+
+def test_a_reset_asked_for_an_unknown_address_answers_like_a_known_one(
+    engine,
+    smtp,  # noqa: F811
+):
+    member("ada")
+    known, unknown = ask_link("ada@example.com"), ask_link("nobody@example.com")
+    assert known == unknown and "If that address has an account" in known[0]
+    (mail,) = mails_to(smtp, "ada@example.com")
+    assert "/password/reset?token=" in mail.get_content()
+    assert mails_to(smtp, "nobody@example.com", wait=0.5) == []
+
+
+def sign_up_as(email: str, handle: str) -> tuple[SignupState, str]:
+    state = state_of(SignupState)
+    answer = SignupState.sign_up.fn(
+        state,
+        {
+            "email": email,
+            "handle": handle,
+            "display_name": handle.title(),
+            "password": PASSWORD,
+        },
+    )
+    return state, str(answer)
+
+
+def test_a_sign_up_with_a_known_address_never_says_so_and_mails_the_owner(
+    engine,
+    smtp,  # noqa: F811
+):
+    member("ada")
+    state, answer = sign_up_as("ADA@example.com", "impostor")
+    assert "already exists" not in answer + state.signup_error
+    assert state.signup_error == "" and "sent a message" in state.signup_notice
+    (mail,) = mails_to(smtp, "ada@example.com")
+    assert "tried to sign up" in mail["Subject"]
+    assert "log in" in mail.get_content() and "/password/forgot" in mail.get_content()
+    with read_only() as s:  # nobody signed in, no account made
+        assert accounts.invited_handle(s, "x") == ""
+    _, fresh = sign_up_as("impostor@example.com", "impostor")
+    assert "ticket=" in fresh  # the handle was never taken by the refused try
+
+
+def test_a_member_cannot_log_out_another_members_device(engine):
+    ada, bob = member("ada"), member("bob")
+    with read_only() as s:
+        adas = s.exec(
+            select(AuthSession.id).where(AuthSession.member_id == ada.member_id)
+        ).one()
+    bobs_page = state_of(AccountState, bob.token)
+    AccountState.load.fn(bobs_page)
+    for forged in (str(adas), "999999", "-1", "1e3", "١", "9" * 40, None, adas):
+        AccountState.log_out_device.fn(bobs_page, forged)
+        assert "not signed in to your account" in bobs_page.device_error
+    with read_only() as s:
+        assert accounts.member_for_token(s, ada.token) is not None
+    # a guest is sent to log in and ends nothing
+    answer = AccountState.log_out_device.fn(state_of(AccountState, ""), "1")
+    assert "/login" in str(answer)
+    with read_only() as s:
+        assert accounts.member_for_token(s, ada.token) is not None
+
+
+def test_the_account_page_lists_this_device_and_changes_the_password(engine):
+    ada = member("ada")
+    page = state_of(AccountState, ada.token)
+    AccountState.load.fn(page)
+    assert [d["current"] for d in page.devices] == ["yes"]
+    AccountState.change_password.fn(
+        page,
+        {
+            "current_password": "wrong one entirely",
+            "new_password": "a new passphrase here",
+            "new_password_again": "a new passphrase here",
+        },
+    )
+    assert page.password_error == "Your current password is wrong."
+    AccountState.change_password.fn(
+        page,
+        {
+            "current_password": PASSWORD,
+            "new_password": "a new passphrase here",
+            "new_password_again": "a new passphrase here",
+        },
+    )
+    assert page.password_error == ""
+    with read_only() as s:
+        assert accounts.member_for_token(s, ada.token) is not None  # kept
