@@ -88,6 +88,12 @@ TOPICS: dict[str, Topic] = {
             "(detail: availability).",
         ),
         Topic(
+            "emails.verified",
+            ("member_id",),
+            "A member followed a verification link: their address, new or "
+            "changed, is proven.",
+        ),
+        Topic(
             "profiles.tags_replaced",
             ("member_id",),
             "A member's tags were replaced (details: expertise, background).",

@@ -20,6 +20,7 @@ from marketplace.pages.auth import (
     login_page,
     reset_password_page,
     signup_page,
+    verify_page,
 )
 from marketplace.pages.engagements import (
     disputes_page,
@@ -46,6 +47,7 @@ from marketplace.states.auth import (
     LoginState,
     ResetPasswordState,
     SignupState,
+    VerifyState,
 )
 from marketplace.states.engagements import (
     DisputesState,
@@ -108,6 +110,12 @@ app.add_page(
     route=routes.SIGNUP,
     **share_card("Join Karma"),
     on_load=SignupState.clear,
+)
+app.add_page(
+    verify_page,
+    route=routes.VERIFY,
+    **share_card("Verify your email · Karma"),
+    on_load=VerifyState.check_link,
 )
 app.add_page(
     login_page,

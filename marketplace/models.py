@@ -19,8 +19,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlmodel import Field, SQLModel
+
+from marketplace.domain.accounts import canonical_email
 
 # --------------------------------------------------------------------------- members
 
@@ -37,7 +40,16 @@ class MemberBase(SQLModel):
 
 class Member(MemberBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # the address as typed, where mail goes
     email: str = Field(sa_column=Column(String(254), unique=True, nullable=False))
+    # what it folds to (domain/accounts.py, canonical_email): one mailbox, one
+    # account, whatever its case, +tag or gmail dots
+    # (kept in step with `email` by `_fold_email` below, on every write)
+    email_canonical: str = Field(
+        default="", sa_column=Column(String(254), unique=True, nullable=False)
+    )
+    # None until the member follows the link mailed to `email`
+    email_verified_at: datetime | None = None
     password_hash: str = Field(max_length=255)
     # active | invited (created by an import, claimed at sign-up)
     status: str = Field(default="active", max_length=16)
@@ -52,6 +64,14 @@ class Member(MemberBase, table=True):
     stripe_account_id: str | None = Field(default=None, max_length=64)
     created_at: datetime
     updated_at: datetime
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _fold_email(_mapper: object, _connection: object, member: Member) -> None:
+    """Whoever writes `email`, its canonical form follows, so the unique
+    constraint on it is what refuses a second account on one mailbox."""
+    member.email_canonical = canonical_email(member.email)
 
 
 class MemberTag(SQLModel, table=True):
@@ -112,6 +132,22 @@ class PasswordReset(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class EmailVerification(SQLModel, table=True):
+    """A link mailed to prove a member reads `email`: at sign-up (their own
+    address) or on a change (the new one, which takes effect only when
+    verified). Only the token's SHA-256 is kept; a link is used at most once."""
+
+    __tablename__ = "email_verification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=254)
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     created_at: datetime
     expires_at: datetime

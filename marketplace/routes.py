@@ -5,6 +5,8 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 HOME = "/"
 SIGNUP = "/signup"
 LOGIN = "/login"
+# where a verification link lands (accounts/verification.py VERIFY_PATH)
+VERIFY = "/verify"
 DASHBOARD = "/dashboard"
 PEOPLE = "/people"
 PERSON = "/people/[handle]"

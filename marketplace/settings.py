@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     session_ttl_hours: int = Field(
         24 * 7, ge=1, le=24 * 365, description="how long a login lasts, in hours"
     )
+    # email addresses (domain/accounts.py, accounts/verification.py)
+    email_check_deliverability: bool = Field(
+        False, description="ask DNS whether a new address's domain takes mail"
+    )
+    verification_resend_seconds: int = Field(
+        60, ge=0, description="seconds between two verification mails"
+    )
     # login throttle (domain/accounts.py, ThrottlePolicy)
     login_window_hours: int = Field(24, ge=1, description="hours a failed login counts")
     login_free_failures: int = Field(

@@ -13,7 +13,10 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from marketplace import events
+from marketplace.accounts import verification
+from marketplace.accounts.mailboxes import member_by_email, refuse_taken_email
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.adapters.mailer import Email
 from marketplace.adapters.passwords import hash_password, verify_password
 from marketplace.domain.accounts import (
     Backoff,
@@ -21,6 +24,7 @@ from marketplace.domain.accounts import (
     LoginHistory,
     Streak,
     ThrottlePolicy,
+    canonical_email,
     check_password,
     clean_display_name,
     client_bucket,
@@ -28,7 +32,12 @@ from marketplace.domain.accounts import (
     normalize_handle,
     wait_in_words,
 )
-from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
+from marketplace.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthorized,
+    TooManyAttempts,
+)
 from marketplace.ledger import ledger
 from marketplace.models import AuthSession, LoginAttempt, Member
 from marketplace.settings import get_settings
@@ -55,23 +64,23 @@ class SignedIn:
     handle: str
     display_name: str
     is_operator: bool = False
-
-
-class KnownAddress(Conflict):
-    """A sign-up with an address that already has an account. The caller
-    answers as for any sign-up and mails the owner (passwords.py), so the
-    form never tells a stranger the address is taken."""
-
-    def __init__(self, email: str) -> None:
-        super().__init__("An account with that email already exists.")
-        self.email = email
+    email_verified: bool = True
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sign_up(
+@dataclass(frozen=True)
+class Registered:
+    """A new member, and the verification mail to send once committed."""
+
+    member_id: int
+    handle: str
+    mail: Email
+
+
+def register(
     session: Session,
     *,
     email: object,
@@ -79,37 +88,45 @@ def sign_up(
     display_name: object,
     password: object,
     invite_code: object = None,
+    next_path: str = "",
     clock: Clock = system_clock,
-) -> LoginResult:
-    """Create an active member and log them in.
+) -> Registered:
+    """Create an active, unverified member with the sign-up grant, and the
+    verification link to mail them. Raises KnownAddress for a mailbox that
+    has an account: the caller answers as for any sign-up (see states/auth).
 
     An invited member (made by an IOU import) is claimed by signing up with its
     handle and its invitation code: the member keeps its id, and so its IOUs.
     Without the right code the handle stays reserved, or anyone could sign up as
     "bob" and inherit what bob is owed."""
-    email_ = normalize_email(email)
-    if email_.endswith("@" + INVITED_EMAIL_DOMAIN):
+    email_ = normalize_email(
+        email, check_deliverability=get_settings().email_check_deliverability
+    )
+    if email_.lower().endswith("@" + INVITED_EMAIL_DOMAIN):
         raise InvalidInput("Use an email address you can receive mail at.", "email")
     handle_ = normalize_handle(handle)
     name = clean_display_name(display_name)
     password_ = check_password(password, email=email_, handle=handle_)
+    # hashed before the address is looked up: a known address takes as long
+    password_hash = hash_password(password_)
     now = clock.now()
     member = _claimable_or_new(session, email_, handle_, invite_code, now)
     member.display_name = name
-    member.password_hash = hash_password(password_)
+    member.password_hash = password_hash
     member.status = "active"
     member.invite_code_hash = None  # used up: a code claims once
     member.updated_at = now
     session.add(member)
     session.flush()
     ledger.grant_signup(session, member.id, clock=clock)
-    return _open_session(session, member, now)
+    mail = verification.issue_link(session, member, next_path=next_path, clock=clock)
+    return Registered(member.id, member.handle, mail)
 
 
 def _claimable_or_new(
     session: Session, email: str, handle: str, invite_code: object, now: datetime
 ) -> Member:
-    by_email = session.exec(select(Member).where(Member.email == email)).first()
+    by_email = member_by_email(session, email)
     by_handle = session.exec(select(Member).where(Member.handle == handle)).first()
     if by_handle and by_handle.status == "invited":
         if not _invitation_matches(by_handle, invite_code):
@@ -118,11 +135,11 @@ def _claimable_or_new(
                 "use the code you were sent."
             )
         if by_email not in (None, by_handle):
-            raise KnownAddress(by_email.email)
+            refuse_taken_email(by_email)
         by_handle.email = email
         return by_handle
     if by_email:
-        raise KnownAddress(by_email.email)
+        refuse_taken_email(by_email)
     if by_handle:
         raise Conflict(f"The handle '{handle}' is taken. Try another.")
     return Member(
@@ -209,11 +226,11 @@ def log_in(
     member, or the throttle would never see the failure."""
     if not isinstance(password, str) or not password:
         raise InvalidInput("Password is required.", "password")
-    email_ = normalize_email(email)
+    email_ = canonical_email(normalize_email(email, validate=False))
     client_ = client_bucket(client)
     now = clock.now()
     _refuse_if_throttled(session, email_, client_, now)
-    member = session.exec(select(Member).where(Member.email == email_)).first()
+    member = member_by_email(session, email_)
     hashed = member.password_hash if member and member.status == "active" else None
     ok = verify_password(hashed, password[:256])
     session.add(LoginAttempt(email=email_, client=client_, succeeded=ok, at=now))
@@ -313,6 +330,17 @@ def forget_old_login_attempts(session: Session, clock: Clock = system_clock) -> 
     )
 
 
+def open_session(
+    session: Session, member_id: int, clock: Clock = system_clock
+) -> LoginResult:
+    """A new session for an active member whose identity something else
+    proved (a verification link just followed, a test's fresh sign-up)."""
+    member = session.get(Member, member_id)
+    if member is None or member.status != "active":
+        raise NotAuthorized("That account can't sign in.")
+    return _open_session(session, member, clock.now())
+
+
 def _open_session(session: Session, member: Member, now: datetime) -> LoginResult:
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=get_settings().session_ttl_hours)
@@ -350,6 +378,7 @@ def live_session(
             Member.handle,
             Member.display_name,
             Member.is_operator,
+            Member.email_verified_at,
             AuthSession.expires_at,
         )
         .join(Member, Member.id == AuthSession.member_id)
@@ -361,7 +390,13 @@ def live_session(
     ).first()
     if row is None or row.expires_at <= clock.now():
         return None
-    member = SignedIn(row.id, row.handle, row.display_name, row.is_operator)
+    member = SignedIn(
+        row.id,
+        row.handle,
+        row.display_name,
+        row.is_operator,
+        email_verified=row.email_verified_at is not None,
+    )
     return member, row.expires_at
 
 

@@ -13,24 +13,23 @@ once the transaction has committed (nothing is sent for a rolled-back one).
 
 from __future__ import annotations
 
-import logging
 import secrets
-import threading
 from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from marketplace import events, routes
+from marketplace.accounts import throttles
 from marketplace.accounts.accounts import hash_token, revoke_all_sessions
+from marketplace.accounts.mailboxes import member_by_email
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.adapters.mailer import Email, Mailer, MailError, SmtpMailer
+from marketplace.adapters.mailer import Email
 from marketplace.adapters.passwords import hash_password, verify_password
 from marketplace.domain.accounts import check_password, normalize_email
 from marketplace.domain.errors import InvalidInput
 from marketplace.models import AuthSession, Member, PasswordReset
 from marketplace.settings import get_settings
 
-log = logging.getLogger(__name__)
 RESET_LIFETIME = timedelta(hours=1)
 RESET_SENT = (
     "If that address has an account, we've sent it a link to set a new "
@@ -49,8 +48,12 @@ def request_reset(
     email_ = normalize_email(email)
     token = secrets.token_urlsafe(32)
     token_hash = hash_token(token)
-    member = session.exec(select(Member).where(Member.email == email_)).first()
+    member = member_by_email(session, email_)
     if member is None or member.status != "active":
+        return None
+    try:  # past the hourly limit the answer stays the same; no mail goes
+        throttles.allow_mail(member.id, "reset", session=session)
+    except throttles.Throttled:
         return None
     now = clock.now()
     session.add(
@@ -185,34 +188,3 @@ def log_out_everywhere(
 ) -> int:
     """End every session of the member, this one included."""
     return revoke_all_sessions(session, member_id, clock)
-
-
-def known_address_email(to: str) -> Email:
-    """What the owner of an address gets when someone signs up with it."""
-    base = get_settings().base_url.rstrip("/")
-    return Email(
-        to=to,
-        subject="Someone tried to sign up to Karma with your address",
-        body=(
-            "Someone just tried to make a Karma account with this address, "
-            "which already has one. If it was you, log in:\n\n"
-            f"{base}{routes.LOGIN}\n\nor set a new password:\n\n"
-            f"{base}{routes.FORGOT_PASSWORD}\n\n"
-            "If it wasn't you, ignore this mail: nothing was changed."
-        ),
-    )
-
-
-def send_in_background(email: Email | None, mailer: Mailer | None = None) -> None:
-    """Send `email` (if any) after the answer: the page answers as fast
-    whether or not a mail goes out, so its timing tells nothing either."""
-    if email is None:
-        return
-    threading.Thread(target=_send, args=(email, mailer), daemon=True).start()
-
-
-def _send(email: Email, mailer: Mailer | None) -> None:
-    try:
-        (mailer or SmtpMailer.from_settings()).send(email)
-    except MailError:
-        log.warning("could not send %r", email.subject, exc_info=True)

@@ -7,7 +7,8 @@ session's own expiry.
 
 What ends or changes a session forgets it everywhere, not after the TTL: log
 out and log out everywhere publish "sessions.ended", a profile edit
-"profiles.edited" (the navigation shows the name). This module subscribes to
+"profiles.edited" (the navigation shows the name), a followed verification
+link "emails.verified" (the banner). This module subscribes to
 both (`marketplace.events`): when the transaction commits, this worker `drop`s
 the member's entries, and the other workers, told through the cluster feed,
 drop theirs within milliseconds. A worker that may have missed some (its feed
@@ -99,5 +100,6 @@ def _forget_everyone(_event: events.Event) -> None:
 # Subscribed on import: a worker remembers sessions only through this module.
 events.subscribe("sessions.ended", _forget_member)
 events.subscribe("profiles.edited", _forget_member)
+events.subscribe("emails.verified", _forget_member)  # the banner goes
 events.subscribe(events.DATA_REPLACED, _forget_everyone)
 events.subscribe(events.MISSED, _forget_everyone)

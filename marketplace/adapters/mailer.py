@@ -14,14 +14,17 @@ Two failures are told apart, because a caller reacts differently to each:
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
 from marketplace.settings import Settings, get_settings
 
+log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 15
 
 
@@ -139,3 +142,20 @@ class SmtpMailer:
             message[name] = value
         message.set_content(email.body)
         return message
+
+
+def send_in_background(*emails: Email | None, mailer: Mailer | None = None) -> None:
+    """Send `emails` (None skipped) after the answer, from a thread: a page
+    answers as fast whether or not a mail goes out, so its timing tells
+    nothing, and a slow mail server slows no page. Failures are logged."""
+    todo = [email for email in emails if email is not None]
+    if todo:
+        threading.Thread(target=_send_each, args=(todo, mailer), daemon=True).start()
+
+
+def _send_each(emails: list[Email], mailer: Mailer | None) -> None:
+    for email in emails:
+        try:
+            (mailer or SmtpMailer.from_settings()).send(email)
+        except MailError:
+            log.warning("could not send %r", email.subject, exc_info=True)

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
+
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.text import clean_text
 
@@ -43,15 +45,50 @@ COMMON_PASSWORDS = frozenset(
 )  # fmt: skip
 
 
-def normalize_email(value: object) -> str:
+def normalize_email(
+    value: object, *, check_deliverability: bool = False, validate: bool = True
+) -> str:
+    """The address as the member typed it, checked by email-validator: its
+    domain lowercased (and IDNA-normalized), its local part kept as typed,
+    because that is where mail must go. `check_deliverability` asks DNS
+    whether the domain takes mail (a setting: off where DNS is unreachable).
+    `validate=False` checks only the shape, for looking an account up."""
     if not isinstance(value, str):
         raise InvalidInput("Email must be text.", "email")
-    email = value.strip().lower()
+    email = value.strip()
     if not email:
         raise InvalidInput("Email is required.", "email")
-    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email.lower()):
         raise InvalidInput("That doesn't look like an email address.", "email")
-    return email
+    if not validate:  # logging in: any address that might have an account
+        local, _, domain = email.rpartition("@")
+        return f"{local}@{domain.lower()}"
+    try:
+        checked = validate_email(email, check_deliverability=check_deliverability)
+    except EmailNotValidError as error:
+        raise InvalidInput(
+            f"Use an email address you can receive mail at. {error}", "email"
+        ) from error
+    return checked.normalized
+
+
+# Providers that deliver `first.last@` and `firstlast@` to the same mailbox; the
+# second domain is an alias of the first.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def canonical_email(email: str) -> str:
+    """One mailbox, one key: what `email` (already normalized) folds to for
+    uniqueness. Case goes everywhere (no real provider tells `Ann@` from
+    `ann@`), a `+tag` goes everywhere (sub-addressing is universal enough that
+    allowing it would hand out accounts by the dozen), and dots go where the
+    provider ignores them. Never used to send mail."""
+    local, _, domain = email.lower().rpartition("@")
+    local = local.split("+", 1)[0] or local
+    domain = DOTLESS_DOMAINS.get(domain, domain)
+    if domain in DOTLESS_DOMAINS.values():
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
 
 
 def normalize_handle(value: object) -> str:

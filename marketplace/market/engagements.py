@@ -29,6 +29,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, or_, select
 
 from marketplace import events
+from marketplace.accounts import verification
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import (
     OPEN,
@@ -82,6 +83,7 @@ def propose(
 ) -> Engagement:
     """Book an offer (I am the asker) or answer a request (I am the helper).
     An hourly paid offer is booked for `hours`; its price is the rate times them."""
+    verification.require_verified(session, actor_id)
     listing = listings.visible_listing(session, actor_id, listing_id, lock=True)
     text = check_note(note, label="Message")
     if listing.author_id == actor_id:

@@ -11,6 +11,7 @@ from marketplace.states.auth import (
     LoginState,
     ResetPasswordState,
     SignupState,
+    VerifyState,
 )
 
 
@@ -221,4 +222,24 @@ def reset_password_page() -> rx.Component:
         "Pick one you don't use anywhere else.",
         rx.cond(ResetPasswordState.link_works, form, bad_link),
         footer,
+    )
+
+
+def verify_page() -> rx.Component:
+    """Where a verification link lands; works logged out."""
+    return _auth_card(
+        "Verify your email",
+        "Following the link we mailed you proves the address is yours.",
+        rx.cond(
+            VerifyState.verified,
+            rx.callout(VerifyState.verify_message, icon="check", color_scheme="green"),
+            rx.callout(
+                VerifyState.verify_message, icon="triangle_alert", color_scheme="red"
+            ),
+        ),
+        rx.hstack(
+            rx.link("Go to your dashboard", href=routes.DASHBOARD),
+            rx.link("Log in", href=routes.LOGIN),
+            spacing="4",
+        ),
     )

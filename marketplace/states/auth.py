@@ -12,10 +12,13 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
-from marketplace.accounts import accounts, passwords, throttles
+from marketplace.accounts import accounts, passwords, throttles, verification
+from marketplace.accounts.accounts import SignedIn
+from marketplace.accounts.mailboxes import KnownAddress, known_address_email
+from marketplace.adapters.mailer import Email, send_in_background
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
-from marketplace.states.session import SessionState
+from marketplace.states.session import SessionState, member_only
 
 
 def _text(form: object, key: str) -> object:
@@ -48,7 +51,19 @@ class ReturnState(SessionState):
         return routes.same_site_path(self.return_to, fallback=default)
 
 
-CHECK_MAILBOX = "We've sent a message to that address. Open it to go on."
+CHECK_MAILBOX = (
+    "Check your mailbox: we've sent a message to that address. "
+    "Open the link in it to go on."
+)
+
+
+def _owner_notice(known: KnownAddress) -> Email | None:
+    """Tell the owner, not the stranger (at most a few times an hour)."""
+    try:
+        throttles.allow_mail(known.owner_id, "known")
+    except throttles.Throttled:
+        return None
+    return known_address_email(known.email)
 
 
 class SignupState(ReturnState):
@@ -61,33 +76,32 @@ class SignupState(ReturnState):
 
     @rx.event
     def sign_up(self, form: dict):
+        """Every sign-up that passes the form's checks answers the same:
+        check your mailbox. A new member's mail holds the link that verifies
+        and signs them in; a known address's owner hears someone tried."""
         try:
             # before the sign-up's own transaction (its own counter write);
             # the address as the login throttle sees it (REFLEX_TRUSTED_PROXY_HOPS)
             throttles.allow_signup(self.router.session.client_ip, _text(form, "email"))
             with unit_of_work() as session:
-                result = accounts.sign_up(
+                done = accounts.register(
                     session,
                     email=_text(form, "email"),
                     handle=_text(form, "handle"),
                     display_name=_text(form, "display_name"),
                     password=_text(form, "password"),
                     invite_code=_text(form, "invite_code"),
+                    # a newcomer fills in their card first, unless they came
+                    # to do something
+                    next_path=self._destination(routes.PROFILE_EDIT),
                 )
-        except accounts.KnownAddress as known:
-            return self._answer_known_address(known.email)
+            mail = done.mail
+        except KnownAddress as known:
+            mail = _owner_notice(known)
         except DomainError as error:
             self.signup_error = str(error)
             return rx.toast.error(str(error))
-        self.signup_error = ""
-        # a newcomer fills in their card first, unless they came to do something
-        return self._hand_over(result, self._destination(routes.PROFILE_EDIT))
-
-    def _answer_known_address(self, email: str):
-        """Tell the owner, not the stranger: the form answers as if the mail
-        it sends were any sign-up's, and the owner's mailbox says what
-        happened (passwords.known_address_email)."""
-        passwords.send_in_background(passwords.known_address_email(email))
+        send_in_background(mail)
         self.signup_error = ""
         self.signup_notice = CHECK_MAILBOX
         return rx.toast.info(CHECK_MAILBOX)
@@ -151,7 +165,7 @@ class ForgotPasswordState(SessionState):
         except DomainError as error:  # a malformed address: says nothing of accounts
             self.forgot_error, self.forgot_sent = str(error), ""
             return rx.toast.error(str(error))
-        passwords.send_in_background(mail)
+        send_in_background(mail)
         self.forgot_error, self.forgot_sent = "", passwords.RESET_SENT
         return rx.toast.success(passwords.RESET_SENT)
 
@@ -197,3 +211,50 @@ class ResetPasswordState(SessionState):
 
 
 PASSWORD_SET = "Your new password is set; every device was logged out. Log in with it."
+
+
+class VerifyState(SessionState):
+    """The page a verification link opens (`/verify?token=`), logged in or not,
+    and the banner's "Resend verification email". A link followed while
+    logged out signs its member in: it proves they read the mailbox, as a
+    reset link would."""
+
+    verified: bool = False
+    verify_message: str = ""
+
+    @rx.event
+    def check_link(self):
+        query = self.router.url.query_parameters
+        member = self._member()
+        try:
+            with unit_of_work() as session:
+                done = verification.verify_email(
+                    session,
+                    query.get("token", ""),
+                    signed_in_id=member.id if member else None,
+                )
+                login = None
+                if member is None:
+                    login = accounts.open_session(session, done.member_id)
+        except DomainError as error:
+            self.verified, self.verify_message = False, str(error)
+            return None
+        send_in_background(done.notice)
+        self.verified = True
+        self.verify_message = f"Thank you: {done.email} is verified."
+        if login is None:
+            self._member()  # the banner goes
+            return rx.toast.success(self.verify_message)
+        next_path = routes.same_site_path(query.get(routes.NEXT, ""), fallback="")
+        return self._hand_over(login, next_path or routes.DASHBOARD)
+
+    @rx.event
+    @member_only
+    def resend(self, member: SignedIn):
+        try:
+            with unit_of_work() as session:
+                mail = verification.resend_verification(session, member.id)
+        except DomainError as error:
+            return rx.toast.error(str(error))
+        send_in_background(mail)
+        return rx.toast.success(f"We sent a new link to {mail.to}.")

@@ -144,6 +144,8 @@ class SessionState(rx.State):
     my_handle: str = ""
     # only shows the operator's menu entry; every operator action re-checks
     am_operator: bool = False
+    # shows the "verify your email" banner; the services refuse regardless
+    email_unverified: bool = False
     # The key of each create form the page shows, by form name, made here
     # when the page shows it; the form echoes it back (components/forms.py
     # `form_key`), and a second submit with it writes nothing (_submit_once).
@@ -177,12 +179,15 @@ class SessionState(rx.State):
         name = member.display_name if member else ""
         handle = member.handle if member else ""
         operator = member.is_operator if member else False
+        unverified = member is not None and not member.email_verified
         # Assign only on change: an assignment is sent to the browser, and the
         # navigation's heartbeat re-derives the member every few seconds.
         if (name, handle) != (self.my_name, self.my_handle):
             self.my_name, self.my_handle = name, handle
         if operator != self.am_operator:
             self.am_operator = operator
+        if unverified != self.email_unverified:
+            self.email_unverified = unverified
 
     def _attempt(self, work: Callable[[Session, int], T], error_var: str) -> Attempt:
         """Run `work(session, member_id)` in one unit of work as the signed-in

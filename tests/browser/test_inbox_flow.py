@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from marketplace.accounts import accounts
 from marketplace.db import unit_of_work
 from marketplace.market import engagements, listings, threads
 from marketplace.models import Member
+from tests import members
 from tests.browser.test_accounts_flow import PASSWORD, sign_up, unique
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ TITLE = "Pricing page teardown"
 def ben_offers_help(handle: str) -> int:
     """Ben (signed up behind the scenes) offers a teardown; returns his id."""
     with unit_of_work() as s:
-        ben = accounts.sign_up(
+        ben = members.sign_up(
             s,
             email=f"{handle}@example.com",
             handle=handle,

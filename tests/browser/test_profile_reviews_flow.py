@@ -9,6 +9,7 @@ from marketplace.accounts import accounts
 from marketplace.db import unit_of_work
 from marketplace.market import engagements, listings, reviews
 from tests.browser.test_accounts_flow import unique
+from tests.members import sign_up
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -25,7 +26,7 @@ FORM = {
 def someone(name: str) -> accounts.LoginResult:
     handle = unique(name.split()[0].lower())
     with unit_of_work() as s:
-        return accounts.sign_up(
+        return sign_up(
             s,
             email=f"{handle}@example.com",
             handle=handle,

@@ -9,7 +9,6 @@ from sqlalchemy import text
 from sqlmodel import col, func, select
 
 from marketplace import db
-from marketplace.accounts import accounts
 from marketplace.adapters.clock import FixedClock
 from marketplace.cli import main
 from marketplace.demo.members import DEMO_HANDLES
@@ -17,6 +16,7 @@ from marketplace.demo.seed import seed_network
 from marketplace.ledger import ledger
 from marketplace.models import Engagement, LedgerAccount, LedgerTransfer, Member
 from marketplace.settings import get_settings
+from tests.members import sign_up
 
 SIGNUP = 10  # the default MARKETPLACE_SIGNUP_KARMA
 
@@ -47,7 +47,7 @@ def two_members(cli_db, capsys):
     capsys.readouterr()
     for handle in ("dana", "omar"):
         with db.unit_of_work() as s:
-            accounts.sign_up(
+            sign_up(
                 s,
                 email=f"{handle}@real.example",
                 handle=handle,

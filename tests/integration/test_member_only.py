@@ -34,6 +34,7 @@ FOR_GUESTS = {
     # a forgotten password: the emailed link's token is the credential
     "ForgotPasswordState": {"ask_for_link", "clear"},
     "ResetPasswordState": {"load", "set_new_password"},
+    "VerifyState": {"check_link"},  # a verification link works logged out
     "NavState": {"check_unread"},
     "PeopleState": {"load", "search", "go_to_page"},
     "PublicProfileState": {"load"},

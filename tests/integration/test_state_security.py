@@ -15,6 +15,7 @@ from marketplace.db import read_only, unit_of_work
 from marketplace.states.auth import LoginState, SignupState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState
+from tests.members import sign_up
 
 PASSWORD = "correct horse battery"
 ADA_LOGIN = {"email": "ada@example.com", "password": PASSWORD}
@@ -48,7 +49,7 @@ def hands_over(event: object) -> bool:
 
 def member(handle: str) -> accounts.LoginResult:
     with unit_of_work() as s:
-        return accounts.sign_up(
+        return sign_up(
             s, email=f"{handle}@example.com", handle=handle,
             display_name=handle.title(), password=PASSWORD,
         )  # fmt: skip

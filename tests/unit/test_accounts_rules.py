@@ -15,6 +15,7 @@ from marketplace.domain.accounts import (
     LoginHistory,
     Streak,
     ThrottlePolicy,
+    canonical_email,
     check_password,
     clean_display_name,
     client_bucket,
@@ -27,8 +28,30 @@ from marketplace.domain.errors import InvalidInput
 # --------------------------------------------------------------------------- email
 
 
-def test_email_is_trimmed_and_lowercased():
-    assert normalize_email("  Ada.Lovelace@Example.COM ") == "ada.lovelace@example.com"
+def test_email_is_trimmed_and_its_domain_lowercased_but_kept_as_typed():
+    # the mailbox part is where mail goes: kept as typed, folded only for keys
+    assert normalize_email("  Ada.Lovelace@Example.COM ") == "Ada.Lovelace@example.com"
+
+
+@pytest.mark.parametrize(
+    "typed,folded",
+    [
+        ("Ada@Example.com", "ada@example.com"),
+        ("ada+market@example.com", "ada@example.com"),
+        ("one.person+1@gmail.com", "oneperson@gmail.com"),
+        ("One.Person@GoogleMail.com", "oneperson@gmail.com"),
+        ("first.last@example.com", "first.last@example.com"),  # dots matter here
+        ("+tag@example.com", "+tag@example.com"),  # nothing left to fold to
+    ],
+)
+def test_one_mailbox_folds_to_one_canonical_address(typed, folded):
+    assert canonical_email(normalize_email(typed)) == folded
+
+
+def test_addresses_that_cannot_receive_mail_are_refused():
+    for email in ("ada@host.invalid", "ada@box.local", "ada@x.test"):
+        with pytest.raises(InvalidInput, match="receive mail"):
+            normalize_email(email)
 
 
 @pytest.mark.parametrize(

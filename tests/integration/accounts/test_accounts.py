@@ -10,13 +10,14 @@ from marketplace.adapters.clock import FixedClock
 from marketplace.db import unit_of_work
 from marketplace.domain.errors import Conflict, InvalidInput, TooManyAttempts
 from marketplace.models import AuthSession, Member
+from tests import members
 
 PASSWORD = "correct horse battery"
 
 
 def sign_up(handle="ada", email="ada@example.com", **kw):
     with unit_of_work() as s:
-        return accounts.sign_up(
+        return members.sign_up(
             s,
             email=email,
             handle=handle,

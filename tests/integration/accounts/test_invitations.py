@@ -20,6 +20,7 @@ from marketplace.ledger import wallet
 from marketplace.models import AuthSession, LedgerAccount, Member
 from marketplace.settings import get_settings
 from marketplace.states.auth import SignupState
+from tests import members
 from tests.integration.test_state_security import hands_over
 
 PASSWORD = "correct horse battery"
@@ -28,7 +29,7 @@ RESERVED = "The handle 'zed' is reserved by an invitation; use the code you were
 
 def sign_up(handle: str, email: str, invite_code: object = None, name: str = ""):
     with db.unit_of_work() as s:
-        return accounts.sign_up(
+        return members.sign_up(
             s, email=email, handle=handle, display_name=name or handle.title(),
             password=PASSWORD, invite_code=invite_code,
         )  # fmt: skip

@@ -21,6 +21,7 @@ from marketplace.db import unit_of_work
 from marketplace.domain.errors import InvalidInput, TooManyAttempts
 from marketplace.models import LoginAttempt
 from marketplace.settings import get_settings
+from tests import members
 
 PASSWORD = "correct horse battery"
 WRONG = "wrong horse battery"
@@ -62,7 +63,7 @@ def ada(engine, clock) -> str:
 
 def sign_up(handle: str, email: str, clock: FixedClock) -> None:
     with unit_of_work() as s:
-        accounts.sign_up(
+        members.sign_up(
             s,
             email=email,
             handle=handle,

@@ -44,6 +44,7 @@ from marketplace.models import (
     Review,
 )
 from marketplace.settings import get_settings
+from tests.members import sign_up
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 DEMO = len(DEMO_HANDLES)
@@ -191,7 +192,7 @@ def test_every_generated_field_passes_the_domain_validators(engine):
 def test_a_handle_taken_by_a_real_member_is_skipped_not_hijacked(engine):
     first_generated = plan_network(1).members[DEMO].handle
     with unit_of_work() as s:
-        accounts.sign_up(
+        sign_up(
             s,
             email="someone@real.example",
             handle=first_generated,

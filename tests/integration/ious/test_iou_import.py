@@ -28,6 +28,7 @@ from marketplace.ious.iou_import import (
 )
 from marketplace.models import Iou, IouEvent, LedgerAccount, Member
 from marketplace.settings import get_settings
+from tests.members import sign_up
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -36,7 +37,7 @@ HEADER = "debtor,creditor,amount,note\n"
 
 def member(handle: str) -> int:
     with db.unit_of_work() as s:
-        return accounts.sign_up(
+        return sign_up(
             s, email=f"{handle}@example.com", handle=handle,
             display_name=handle.title(), password=PASSWORD,
         ).member_id  # fmt: skip
@@ -368,7 +369,7 @@ def test_cli_import_with_invitations_prints_each_code_once(group, tmp_path, caps
     assert "shown only this once" in out
     # The printed code is the one that claims the handle.
     with db.unit_of_work() as s:
-        accounts.sign_up(
+        sign_up(
             s, email="zed@real.example", handle="zed", display_name="Zed",
             password=PASSWORD, invite_code=links["zed"],
         )  # fmt: skip

@@ -22,6 +22,7 @@ from marketplace.domain.ledger import (
 from marketplace.ledger import ledger
 from marketplace.ledger.audit import audit_ledger
 from marketplace.models import LedgerAccount, LedgerTransfer
+from tests.members import sign_up
 
 ACCOUNT = LedgerAccount.__table__
 TRANSFER = LedgerTransfer.__table__
@@ -50,7 +51,7 @@ def audit_stays_clean(engine):
 def join(handle: str, clock=None) -> int:
     """Sign a member up (10 karma welcome grant); return their account id."""
     with unit_of_work() as s:
-        member = accounts.sign_up(
+        member = sign_up(
             s,
             email=f"{handle}@example.com",
             handle=handle,

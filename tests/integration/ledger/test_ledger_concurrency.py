@@ -18,6 +18,7 @@ from marketplace.domain.ledger import HoldNotPending, InsufficientKarma
 from marketplace.ledger import ledger, ledger_sql
 from marketplace.ledger.audit import audit_ledger
 from marketplace.models import LedgerTransfer
+from tests.members import sign_up
 
 THREADS = 20
 
@@ -39,7 +40,7 @@ def audit_stays_clean(engine):
 def join(handle: str) -> int:
     """Sign a member up (10 karma welcome grant); return their account id."""
     with unit_of_work() as s:
-        member = accounts.sign_up(
+        member = sign_up(
             s,
             email=f"{handle}@example.com",
             handle=handle,

@@ -28,6 +28,7 @@ from marketplace.ledger import ledger
 from marketplace.ledger.audit import audit_ledger
 from marketplace.models import LedgerAccount, LedgerTransfer
 from tests.integration.ledger.test_ledger_concurrency import all_at_once, errors
+from tests.members import sign_up
 
 ACCOUNT = LedgerAccount.__table__
 TRANSFER = LedgerTransfer.__table__
@@ -52,7 +53,7 @@ def audit_stays_clean(engine):
 def join(handle: str) -> int:
     """Sign a member up; return their member id."""
     with unit_of_work() as s:
-        return accounts.sign_up(
+        return sign_up(
             s,
             email=f"{handle}@example.com",
             handle=handle,

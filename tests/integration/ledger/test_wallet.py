@@ -13,13 +13,14 @@ from marketplace.domain.errors import InvalidInput
 from marketplace.ledger import ledger, wallet
 from marketplace.states.wallet import WalletState
 from tests.integration.test_state_security import state_of
+from tests.members import sign_up
 
 PASSWORD = "correct horse battery"
 
 
 def member(handle: str) -> accounts.LoginResult:
     with unit_of_work() as s:
-        return accounts.sign_up(
+        return sign_up(
             s,
             email=f"{handle}@example.com",
             handle=handle,
