@@ -18,10 +18,11 @@ from marketplace.adapters.mailer import Email
 LINK = re.compile(r"https?://\S+/verify\?\S+")
 
 
-def link_token(mail: Email) -> str:
-    """The token of the verification link in `mail`."""
-    found = LINK.search(mail.body)
-    assert found, f"no verification link in {mail.body!r}"
+def link_token(mail: Email | str) -> str:
+    """The token of the verification link in `mail` (or a mail's text)."""
+    text = mail if isinstance(mail, str) else mail.body
+    found = LINK.search(text)
+    assert found, f"no verification link in {text!r}"
     return parse_qs(urlsplit(found.group(0)).query)["token"][0]
 
 

@@ -6,6 +6,7 @@ from marketplace import routes
 from marketplace.components.buttons import link_button
 from marketplace.components.heartbeat import heartbeat
 from marketplace.components.member_text import WRAP_ANYWHERE
+from marketplace.states.auth import VerifyState
 from marketplace.states.nav import UNREAD_CHECK_SECONDS, NavState
 from marketplace.states.session import SessionState
 
@@ -203,12 +204,43 @@ def navbar() -> rx.Component:
     )
 
 
+def verify_banner() -> rx.Component:
+    """For a signed-in member whose address is not verified yet: what they
+    can't do until they are, and a fresh link. The services refuse anyway."""
+    return rx.cond(
+        SessionState.email_unverified,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("mail_warning")),
+            rx.flex(
+                rx.callout.text(
+                    "Verify your email address to post, book, send karma or "
+                    "write IOUs: follow the link we mailed you."
+                ),
+                rx.button(
+                    "Resend verification email",
+                    on_click=VerifyState.resend,
+                    size="2",
+                    variant="soft",
+                ),
+                direction=rx.breakpoints(initial="column", sm="row"),
+                align=rx.breakpoints(initial="start", sm="center"),
+                justify="between",
+                gap="3",
+                width="100%",
+            ),
+            color_scheme="amber",
+            role="status",
+            width="100%",
+        ),
+    )
+
+
 def page(*children: rx.Component, width: str = "1120px") -> rx.Component:
     """Every page: navigation, a centred main column, a quiet footer."""
     return rx.box(
         navbar(),
         rx.el.main(
-            rx.vstack(*children, spacing="5", width="100%"),
+            rx.vstack(verify_banner(), *children, spacing="5", width="100%"),
             max_width=width,
             margin_x="auto",
             padding_x="1.25rem",

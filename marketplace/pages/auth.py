@@ -41,7 +41,6 @@ def signup_page() -> rx.Component:
     form = rx.form(
         rx.vstack(
             form_error(SignupState.signup_error),
-            notice(SignupState.signup_notice),
             field(
                 "Name",
                 "display_name",
@@ -103,8 +102,29 @@ def signup_page() -> rx.Component:
         "Join Karma",
         f"You start with {get_settings().signup_karma_grant} karma: "
         "ask for help before you have given any.",
-        form,
+        rx.cond(SignupState.signup_notice != "", _mailbox_panel(), form),
         footer,
+    )
+
+
+def _mailbox_panel() -> rx.Component:
+    """What every sign-up hears once the form is sent (states/auth.py)."""
+    return rx.vstack(
+        notice(SignupState.signup_notice),
+        rx.text(
+            "The link works for 48 hours and signs you in. Nothing there? "
+            "Look in your spam folder.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.button(
+            "Use another address",
+            on_click=SignupState.clear,
+            variant="soft",
+            size="2",
+        ),
+        spacing="3",
+        width="100%",
     )
 
 

@@ -145,6 +145,7 @@ def mailbox() -> Iterator[object]:
     from aiosmtpd.controller import Controller
 
     from marketplace.settings import get_settings
+    from tests.browser import mail
     from tests.integration.inbox.test_digest import MailSink, free_port
 
     sink, port = MailSink(), free_port()
@@ -152,7 +153,9 @@ def mailbox() -> Iterator[object]:
     controller.start()
     with environment(MARKETPLACE_SMTP_PORT=str(port)):
         get_settings.cache_clear()
+        mail.SINK = sink
         yield sink
+        mail.SINK = None
     controller.stop()
     get_settings.cache_clear()
 

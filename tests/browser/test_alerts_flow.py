@@ -23,7 +23,8 @@ TITLE = "Cold email review"
 
 
 @pytest.fixture
-def mailbox():
+def alerts_mailbox():
+    """A mailbox of this test's own, for the outbox sweep it runs itself."""
     sink, port = MailSink(), free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
@@ -56,8 +57,10 @@ def on_the_backend(link: str) -> str:
     return url._replace(scheme=backend.scheme, netloc=backend.netloc).geturl()
 
 
-def test_a_booking_alert_arrives_and_unsubscribes_without_logging_in(new_page, mailbox):
-    sink, mailer = mailbox
+def test_a_booking_alert_arrives_and_unsubscribes_without_logging_in(
+    new_page, alerts_mailbox
+):
+    sink, mailer = alerts_mailbox
     ada_handle = unique("ada")
     ada = new_page("/")
     sign_up(ada, ada_handle, name="Ada Lindqvist")

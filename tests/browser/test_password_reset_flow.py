@@ -3,30 +3,18 @@ SMTP server) sets a new password, the old session is logged out, and the new
 password logs in. The devices list shows this browser."""
 
 import re
-import time
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import mail
 from tests.browser.test_accounts_flow import PASSWORD, sign_up, unique
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "lilacs-in-may-2027"
 
 
-def reset_link_for(mailbox, address: str, wait: float = 20.0) -> str:
-    """The path of the reset link in the newest mail to `address`."""
-    deadline = time.monotonic() + wait
-    while not mailbox.to(address) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    body = mailbox.to(address)[-1].get_content()
-    link = next(w for w in body.split() if "/password/reset?token=" in w)
-    parts = urlsplit(link)
-    return f"{parts.path}?{parts.query}"
-
-
-def test_forgot_password_reset_logs_the_old_session_out(new_page, mailbox):
+def test_forgot_password_reset_logs_the_old_session_out(new_page):
     handle = unique("lena")
     email = f"{handle}@example.com"
     old = new_page("/")
@@ -40,7 +28,7 @@ def test_forgot_password_reset_logs_the_old_session_out(new_page, mailbox):
     page.get_by_role("button", name="Send me a link").click()
     expect(page.get_by_role("status")).to_contain_text("If that address has an account")
 
-    page.goto(page.url.split("/password")[0] + reset_link_for(mailbox, email))
+    mail.follow(page, email, "/password/reset")
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill(NEW_PASSWORD)

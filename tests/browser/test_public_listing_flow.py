@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_accounts_flow import PASSWORD, unique
+from tests.browser.test_accounts_flow import PASSWORD, fill_sign_up, unique
 from tests.browser.test_market_flow import form_loaded, member
 
 pytestmark = pytest.mark.browser
@@ -37,11 +37,7 @@ def join(page, handle: str, name: str) -> None:
     """Fill in the sign-up form the page shows (not the navigation's link,
     which starts a sign-up of its own)."""
     expect(page.get_by_role("heading", name="Join Karma")).to_be_visible()
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Email").fill(f"{handle}@example.com")
-    page.get_by_label("Handle").fill(handle)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(page, handle, name)
 
 
 def log_in(page, handle: str) -> None:

@@ -19,7 +19,7 @@ from marketplace.ious.iou_import import import_ious
 from marketplace.ledger import wallet
 from marketplace.models import AuthSession, LedgerAccount, Member
 from marketplace.settings import get_settings
-from marketplace.states.auth import SignupState
+from marketplace.states.auth import CHECK_MAILBOX, SignupState
 from tests import members
 from tests.integration.test_state_security import hands_over
 
@@ -168,5 +168,6 @@ def test_the_sign_up_form_passes_the_code_through(invited):
     refused = SignupState.sign_up.fn(state, form | {"invite_code": "wrong"})
     assert state.signup_error == RESERVED and not hands_over(refused)
     joined = SignupState.sign_up.fn(state, form | {"invite_code": invited["zed"]})
-    assert state.signup_error == "" and hands_over(joined)
+    assert state.signup_error == "" and state.signup_notice == CHECK_MAILBOX
+    assert not hands_over(joined)  # signed in by the mailed link
     assert member_named("zed").status == "active"

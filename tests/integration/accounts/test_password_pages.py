@@ -67,12 +67,15 @@ def test_a_sign_up_with_a_known_address_never_says_so_and_mails_the_owner(
     assert "already exists" not in answer + state.signup_error
     assert state.signup_error == "" and "sent a message" in state.signup_notice
     (mail,) = mails_to(smtp, "ada@example.com")
-    assert "tried to sign up" in mail["Subject"]
+    assert "tried to use your address" in mail["Subject"]
     assert "log in" in mail.get_content() and "/password/forgot" in mail.get_content()
     with read_only() as s:  # nobody signed in, no account made
         assert accounts.invited_handle(s, "x") == ""
-    _, fresh = sign_up_as("impostor@example.com", "impostor")
-    assert "ticket=" in fresh  # the handle was never taken by the refused try
+    fresh_state, fresh = sign_up_as("impostor@example.com", "impostor")
+    # a new address hears exactly what the known one heard
+    assert fresh_state.signup_notice == state.signup_notice
+    assert "ticket=" not in fresh + answer  # neither is signed in by the form
+    assert "/verify?token=" in mails_to(smtp, "impostor@example.com")[0].get_content()
 
 
 def test_a_member_cannot_log_out_another_members_device(engine):

@@ -10,7 +10,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import select
 
-from marketplace.accounts import accounts, devices, passwords, session_cache
+from marketplace.accounts import (
+    accounts,
+    devices,
+    mailboxes,
+    passwords,
+    session_cache,
+)
 from marketplace.adapters.clock import FixedClock
 from marketplace.adapters.mailer import SmtpMailer
 from marketplace.db import read_only, unit_of_work
@@ -158,10 +164,10 @@ def test_a_reset_ends_the_remembered_sessions_of_this_worker(engine):
 
 def test_a_sign_up_with_a_known_address_is_told_apart_only_by_the_service(engine):
     sign_up(clock=FixedClock(START))
-    with pytest.raises(accounts.KnownAddress) as known:
+    with pytest.raises(mailboxes.KnownAddress) as known:
         sign_up(handle="other", email="ADA@example.com")
     assert isinstance(known.value, Conflict) and known.value.email == "ada@example.com"
-    mail = passwords.known_address_email(known.value.email)
+    mail = mailboxes.known_address_email(known.value.email)
     assert "log in" in mail.body and "/password/forgot" in mail.body
 
 

@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from marketplace import routes, session_cookie
-from marketplace.states.auth import LoginState, SignupState
+from marketplace.states.auth import LoginState, SignupState, VerifyState
 from marketplace.states.market import MarketState
+from tests.integration.accounts.test_password_pages import mails_to
 from tests.integration.accounts.test_session_cookie import (
     FRONTEND,
     browser,  # noqa: F401  (a fixture)
@@ -19,8 +20,11 @@ from tests.integration.accounts.test_session_cookie import (
     start,
     who,
 )
+from tests.integration.inbox.test_digest import smtp  # noqa: F401
 from tests.integration.test_member_only import redirected_to
 from tests.integration.test_state_security import PASSWORD, member, state_of
+from tests.members import LINK
+from tests.members import link_token as link_token_in
 from tests.unit.test_return_paths import HOSTILE
 
 PAGE = "http://localhost:3000"
@@ -72,17 +76,41 @@ def test_a_hostile_next_lands_on_the_dashboard(browser, next_path):  # noqa: F81
     assert forged.headers["location"] == FRONTEND + routes.DASHBOARD
 
 
-def test_signing_up_lands_on_the_page_asked_for_or_the_profile_form(engine):
+def follow_mailed_link(smtp, handle: str):  # noqa: F811
+    """Open the verification link `handle` was mailed, logged out."""
+    (mail,) = mails_to(smtp, f"{handle}@example.com")
+    link = LINK.search(mail.get_content()).group(0)
+    opened = state_of(VerifyState, url=link)
+    return VerifyState.check_link.fn(opened)
+
+
+def test_signing_up_lands_on_the_page_asked_for_or_the_profile_form(
+    engine,
+    smtp,  # noqa: F811
+):
     joining = state_of(SignupState, url=f"{PAGE}/signup?next=%2Fmarket%2F34")
     SignupState.clear.fn(joining)
     assert joining.login_link == "/login?next=%2Fmarket%2F34"
-    event = SignupState.sign_up.fn(joining, _sign_up_form("noor"))
-    assert handed_over_to(event)[1] == "/market/34"
+    SignupState.sign_up.fn(joining, _sign_up_form("noor"))
+    assert handed_over_to(follow_mailed_link(smtp, "noor"))[1] == "/market/34"
 
     plain = state_of(SignupState, url=f"{PAGE}/signup")
     SignupState.clear.fn(plain)
-    event = SignupState.sign_up.fn(plain, _sign_up_form("omar"))
-    assert handed_over_to(event)[1] == routes.PROFILE_EDIT
+    SignupState.sign_up.fn(plain, _sign_up_form("omar"))
+    assert handed_over_to(follow_mailed_link(smtp, "omar"))[1] == routes.PROFILE_EDIT
+
+
+def test_a_hostile_next_in_a_verification_link_lands_on_the_dashboard(
+    engine,
+    smtp,  # noqa: F811
+):
+    joining = state_of(SignupState, url=f"{PAGE}/signup")
+    SignupState.sign_up.fn(joining, _sign_up_form("noor"))
+    (mail,) = mails_to(smtp, "noor@example.com")
+    token = link_token_in(mail.get_content())
+    query = urlencode({"token": token, "next": "https://evil.example/x"})
+    opened = state_of(VerifyState, url=f"{PAGE}/verify?{query}")
+    assert handed_over_to(VerifyState.check_link.fn(opened))[1] == routes.DASHBOARD
 
 
 def test_a_member_already_signed_in_goes_straight_on(engine):
