@@ -21,6 +21,7 @@ import asyncio
 from datetime import UTC, datetime
 from html import escape
 
+from reflex.config import get_config
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -80,13 +81,26 @@ async def session_start(request: Request) -> Response:
         _take_over,
         ticket,
         request.headers.get("user-agent", ""),
-        request.client.host if request.client else "",
+        client_address(request),
     )
     if browser is None:
         return _to_page(routes.LOGIN, request)
     response = _to_page(request.query_params.get("next", ""), request)
     session_cookie.set_on(response, browser.token, browser.expires_at, _secure(request))
     return response
+
+
+def client_address(request: Request) -> str:
+    """The client's address by Reflex's rule for event sockets: the peer, or
+    the X-Forwarded-For entry REFLEX_TRUSTED_PROXY_HOPS proxies back when the
+    operator says the app sits behind them -- never a header taken blindly."""
+    peer = request.client.host if request.client else ""
+    hops = get_config().trusted_proxy_hops
+    if not hops:
+        return peer
+    forwarded = request.headers.get("x-forwarded-for", "")
+    chain = [ip.strip() for ip in forwarded.split(",") if ip.strip()]
+    return chain[-hops] if len(chain) >= hops else peer
 
 
 def _take_over(

@@ -7,6 +7,7 @@ saves one PNG a page, desktop and phone width, for a person to look at.
 """
 
 import sys
+import uuid
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -60,6 +61,36 @@ def paid_pages(page, label: str) -> None:
     page.screenshot(path=str(OUT / f"{label}-engagement-paid.png"), full_page=True)
 
 
+def newcomer_pages(browser, label: str, viewport: tuple[int, int]) -> None:
+    """A sign-up's answer, and the banner of a member not verified yet."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    handle = f"shot{uuid.uuid4().hex[:6]}"
+    page.goto(BASE + "/signup")
+    page.get_by_label("Name").fill("Sam Newcomer")
+    page.get_by_label("Email").fill(f"{handle}@example.com")
+    page.get_by_label("Handle").fill(handle)
+    page.get_by_label("Password").fill("karma-demo-2026")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text("Check your mailbox").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(OUT / f"{label}-signup-sent.png"), full_page=True)
+    page.goto(BASE + "/login")
+    page.get_by_label("Email").fill(f"{handle}@example.com")
+    page.get_by_label("Password").fill("karma-demo-2026")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Verify your email address to post").wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(OUT / f"{label}-unverified.png"), full_page=True)
+    page.close()
+
+
+def account_pages(page, label: str) -> None:
+    """The member's settings: account and devices, email alerts, their data."""
+    shoot(page, f"{label}-settings-account", "/settings/account", "Signed-in devices")
+    shoot(page, f"{label}-settings-alerts", "/settings/alerts", "Email alerts")
+    shoot(page, f"{label}-settings-data", "/settings/data", "Delete my account")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -72,6 +103,9 @@ def main() -> None:
             )
             shoot(page, f"{label}-home", "/", "Give help. Get help")
             shoot(page, f"{label}-signup", "/signup", "Create account")
+            shoot(page, f"{label}-forgot", "/password/forgot", "Send me a link")
+            shoot(page, f"{label}-verify-bad", "/verify?token=forged", "not valid")
+            newcomer_pages(browser, label, viewport)
             page.goto(BASE + "/login")
             page.get_by_label("Email").fill("priya@example.com")
             page.get_by_label("Password").fill("karma-demo-2026")
@@ -90,6 +124,7 @@ def main() -> None:
             shoot(page, f"{label}-engagements", "/engagements", "Your move")
             follow(page, f"{label}-engagement", "/engagements", "Timeline")
             shoot(page, f"{label}-inbox", "/inbox", "Mark all as read")
+            account_pages(page, label)
             paid_pages(page, label)
             shoot(page, f"{label}-network", "/network", "Northstar SaaS Summit 2027")
             shoot(page, f"{label}-groups", "/groups", "SaaS marketers")

@@ -37,61 +37,73 @@ def _auth_card(title: str, subtitle: str, form: rx.Component, footer: rx.Compone
     )
 
 
-def signup_page() -> rx.Component:
-    form = rx.form(
+def _auth_form(
+    on_submit: rx.EventHandler, submit: str, *children: rx.Component, **props
+) -> rx.Component:
+    """A card's form: its fields, then one full-width submit button."""
+    return rx.form(
         rx.vstack(
-            form_error(SignupState.signup_error),
-            field(
-                "Name",
-                "display_name",
-                placeholder="Ada Lovelace",
-                required=True,
-                max_length=80,
-                autocomplete="name",
-            ),
-            field(
-                "Email",
-                "email",
-                type="email",
-                placeholder="ada@example.com",
-                required=True,
-                autocomplete="email",
-            ),
-            field(
-                "Handle",
-                "handle",
-                placeholder="ada",
-                hint="Your public address: karma/people/<handle>. "
-                "Lowercase letters, digits, - and _.",
-                default_value=SignupState.invited_handle,
-                required=True,
-                max_length=30,
-                autocomplete="username",
-            ),
-            field(
-                "Password",
-                "password",
-                type="password",
-                required=True,
-                hint="At least 10 characters.",
-                autocomplete="new-password",
-            ),
-            field(
-                "Invitation code (optional)",
-                "invite_code",
-                hint="Invited by your group? The code claims your handle "
-                "and the IOUs recorded for you.",
-                default_value=SignupState.invite_code,
-                max_length=100,
-                autocomplete="off",
-            ),
-            rx.button("Create account", type="submit", size="3", width="100%"),
+            *children,
+            rx.button(submit, type="submit", size="3", width="100%"),
             spacing="4",
             width="100%",
         ),
-        on_submit=SignupState.sign_up,
+        on_submit=on_submit,
         reset_on_submit=False,
         width="100%",
+        **props,
+    )
+
+
+def signup_page() -> rx.Component:
+    form = _auth_form(
+        SignupState.sign_up,
+        "Create account",
+        form_error(SignupState.signup_error),
+        field(
+            "Name",
+            "display_name",
+            placeholder="Ada Lovelace",
+            required=True,
+            max_length=80,
+            autocomplete="name",
+        ),
+        field(
+            "Email",
+            "email",
+            type="email",
+            placeholder="ada@example.com",
+            required=True,
+            autocomplete="email",
+        ),
+        field(
+            "Handle",
+            "handle",
+            placeholder="ada",
+            hint="Your public address: karma/people/<handle>. "
+            "Lowercase letters, digits, - and _.",
+            default_value=SignupState.invited_handle,
+            required=True,
+            max_length=30,
+            autocomplete="username",
+        ),
+        field(
+            "Password",
+            "password",
+            type="password",
+            required=True,
+            hint="At least 10 characters.",
+            autocomplete="new-password",
+        ),
+        field(
+            "Invitation code (optional)",
+            "invite_code",
+            hint="Invited by your group? The code claims your handle "
+            "and the IOUs recorded for you.",
+            default_value=SignupState.invite_code,
+            max_length=100,
+            autocomplete="off",
+        ),
         # Re-mount when an invitation from the link arrives so its values fill in.
         key=SignupState.invite_code,
     )
@@ -129,25 +141,19 @@ def _mailbox_panel() -> rx.Component:
 
 
 def login_page() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            form_error(LoginState.login_error),
-            field("Email", "email", type="email", required=True, autocomplete="email"),
-            field(
-                "Password",
-                "password",
-                type="password",
-                required=True,
-                autocomplete="current-password",
-            ),
-            rx.button("Log in", type="submit", size="3", width="100%"),
-            rx.link("Forgot password?", href=routes.FORGOT_PASSWORD, size="2"),
-            spacing="4",
-            width="100%",
+    form = _auth_form(
+        LoginState.log_in,
+        "Log in",
+        form_error(LoginState.login_error),
+        field("Email", "email", type="email", required=True, autocomplete="email"),
+        field(
+            "Password",
+            "password",
+            type="password",
+            required=True,
+            autocomplete="current-password",
         ),
-        on_submit=LoginState.log_in,
-        reset_on_submit=False,
-        width="100%",
+        rx.link("Forgot password?", href=routes.FORGOT_PASSWORD, size="2"),
     )
     footer = rx.text(
         "New here? ",
@@ -168,18 +174,12 @@ def notice(message) -> rx.Component:
 
 
 def forgot_password_page() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            form_error(ForgotPasswordState.forgot_error),
-            notice(ForgotPasswordState.forgot_sent),
-            field("Email", "email", type="email", required=True, autocomplete="email"),
-            rx.button("Send me a link", type="submit", size="3", width="100%"),
-            spacing="4",
-            width="100%",
-        ),
-        on_submit=ForgotPasswordState.ask_for_link,
-        reset_on_submit=False,
-        width="100%",
+    form = _auth_form(
+        ForgotPasswordState.ask_for_link,
+        "Send me a link",
+        form_error(ForgotPasswordState.forgot_error),
+        notice(ForgotPasswordState.forgot_sent),
+        field("Email", "email", type="email", required=True, autocomplete="email"),
     )
     footer = rx.text("Remembered it? ", rx.link("Log in", href=routes.LOGIN), size="2")
     return _auth_card(
@@ -191,31 +191,25 @@ def forgot_password_page() -> rx.Component:
 
 
 def reset_password_page() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            form_error(ResetPasswordState.reset_error),
-            field(
-                "New password",
-                "password",
-                type="password",
-                required=True,
-                hint="At least 10 characters.",
-                autocomplete="new-password",
-            ),
-            field(
-                "New password again",
-                "password_again",
-                type="password",
-                required=True,
-                autocomplete="new-password",
-            ),
-            rx.button("Set my new password", type="submit", size="3", width="100%"),
-            spacing="4",
-            width="100%",
+    form = _auth_form(
+        ResetPasswordState.set_new_password,
+        "Set my new password",
+        form_error(ResetPasswordState.reset_error),
+        field(
+            "New password",
+            "password",
+            type="password",
+            required=True,
+            hint="At least 10 characters.",
+            autocomplete="new-password",
         ),
-        on_submit=ResetPasswordState.set_new_password,
-        reset_on_submit=False,
-        width="100%",
+        field(
+            "New password again",
+            "password_again",
+            type="password",
+            required=True,
+            autocomplete="new-password",
+        ),
     )
     bad_link = rx.vstack(
         rx.callout(
