@@ -153,7 +153,8 @@ def _secure(request: Request) -> bool:
 
 
 async def unsubscribe(request: Request) -> Response:
-    """An alert email's unsubscribe link, signed per member and kind, so it
+    """An alert or digest email's unsubscribe link, signed per member and
+    kind, so it
     works without logging in. GET shows a button (mail scanners follow
     links; they must not unsubscribe anyone); POST unsubscribes, which is
     also the one-click unsubscribe mail clients send (RFC 8058)."""
@@ -166,7 +167,7 @@ async def unsubscribe(request: Request) -> Response:
         alerts.check_unsubscribe(*link)
     except InvalidInput as refused:
         return _page("Link not valid", str(refused), status=400)
-    label = alerts.BY_NAME[link[1]].label
+    label = alerts.LINK_LABELS[link[1]]
     return _page(
         "Unsubscribe",
         f"Stop emails for “{label}”?",

@@ -140,6 +140,9 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     table.add_row("Members already there", str(report.members_existing))
     if report.members_skipped:
         table.add_row("Skipped (handle taken)", str(report.members_skipped))
+    table.add_row("Emails verified", str(report.members_verified))
+    if report.members_unverified:
+        table.add_row("Emails not verified", str(report.members_unverified))
     table.add_row("Connections created", str(report.connections_created))
     table.add_row("Signup grants created", str(report.signup_grants_created))
     table.add_row("Karma transfers created", str(report.transfers_created))
@@ -164,6 +167,13 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     )
     out.print(f"Demo logins: {logins}", markup=False, highlight=False)
     out.print(f"Demo password: {DEMO_PASSWORD}", markup=False, highlight=False)
+    if not report.members_unverified:
+        out.print(
+            "Every demo member's email is verified: they can post, book, send "
+            "karma and write IOUs at once.",
+            markup=False,
+            highlight=False,
+        )
 
 
 # --------------------------------------------------------------------------- bootstrap

@@ -10,10 +10,11 @@ misconfiguration this module exists to catch.
 
 Secrets never live in the repository; outside development the same validation
 also refuses what would make the node unsafe to serve members: a placeholder
-Stripe or SMTP secret, a base URL that is not the public https address, a
-missing or `*` CORS origin. `refuse_unsafe_start` (called by rxconfig.py, which
-every Reflex process imports first, and by scripts/serve) turns a refusal into
-a message naming each setting and exit status 1, without a traceback.
+Stripe or SMTP secret, a missing or placeholder app secret key, a base URL that
+is not the public https address, a missing or `*` CORS origin.
+`refuse_unsafe_start` (called by rxconfig.py, which every Reflex process
+imports first, and by scripts/serve) turns a refusal into a message naming
+each setting and exit status 1, without a traceback.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ SMTP_USER = "MARKETPLACE_SMTP_USER"
 SMTP_PASSWORD = "MARKETPLACE_SMTP_PASSWORD"
 SMTP_STARTTLS = "MARKETPLACE_SMTP_STARTTLS"
 BASE_URL = "MARKETPLACE_BASE_URL"
+SECRET_KEY = "MARKETPLACE_SECRET_KEY"
 CORS_ORIGINS = "REFLEX_CORS_ALLOWED_ORIGINS"
 
 
@@ -177,7 +179,8 @@ class Settings(BaseSettings):
     mails_per_member_hour: int = Field(
         5, ge=1, description="verification or reset mails per member per hour"
     )
-    # signs unsubscribe links; empty in development: a key kept in .data/
+    # signs unsubscribe links; every node the same. Required outside
+    # development; there, when empty, a key kept in .data/secret-key
     secret_key: str = Field("", repr=False)
     outbox_max_attempts: int = Field(
         8, ge=1, le=50, description="tries before an alert mail is given up"
@@ -382,6 +385,9 @@ def variable(field_name: str) -> str:
 SECRET_PREFIXES = {STRIPE_KEY: ("sk_", "rk_"), WEBHOOK_SECRET: ("whsec_",)}
 # Real Stripe secrets are random strings several dozen characters long.
 MIN_SECRET_LENGTH = 20
+# The app's own key signs links with HMAC-SHA256: 32 characters is the least
+# a random key (`secrets.token_hex(32)` makes 64) should have.
+MIN_APP_KEY_LENGTH = 32
 # Mail providers' passwords and API keys are long too; eight is a floor that
 # still lets a strong human-chosen password through.
 MIN_SMTP_PASSWORD_LENGTH = 8
@@ -401,6 +407,7 @@ def unsafe_settings(settings: Settings) -> list[str]:
     return [
         *_stripe_problems(settings),
         *_smtp_problems(settings),
+        *_secret_key_problems(settings),
         *_base_url_problems(settings),
         *_cors_problems(settings),
     ]
@@ -481,6 +488,22 @@ def _smtp_problems(settings: Settings) -> list[str]:
             f"{settings.smtp_host}: set {SMTP_STARTTLS}=1"
         )
     return problems
+
+
+def _secret_key_problems(settings: Settings) -> list[str]:
+    """Unsubscribe links must be signed with one key on every node: without it
+    each node would make its own in .data/ and refuse the others' links. The
+    value is never repeated."""
+    key = settings.secret_key
+    if "secret_key" not in settings.model_fields_set:
+        return [
+            f"{SECRET_KEY} is not set (it signs the unsubscribe links in emails; "
+            "set the same random value on every node, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
+        ]
+    real = f"a random key of at least {MIN_APP_KEY_LENGTH} characters"
+    problem = _secret_problem(SECRET_KEY, key, MIN_APP_KEY_LENGTH, real)
+    return [problem] if problem else []
 
 
 def _base_url_problems(settings: Settings) -> list[str]:

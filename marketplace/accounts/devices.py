@@ -21,9 +21,11 @@ from sqlmodel import Session, select
 from marketplace import events
 from marketplace.accounts import accounts
 from marketplace.accounts.accounts import BrowserSession, hash_token
+from marketplace.accounts.members import timezone_of
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.db import unit_of_work
 from marketplace.domain.errors import InvalidInput
+from marketplace.domain.times import local_time
 from marketplace.models import AuthSession
 from marketplace.settings import get_settings
 
@@ -63,6 +65,9 @@ class Device:
     last_seen_at: datetime
     place: str  # '' unless the operator shows places
     current: bool
+    # the two moments on the member's own clock (their profile's time zone)
+    started: str = ""
+    last_seen: str = ""
 
 
 def describe(user_agent: str) -> tuple[str, str]:
@@ -99,10 +104,12 @@ def record_start(
 def signed_in_devices(
     session: Session, member_id: int, current_token: str, clock: Clock = system_clock
 ) -> list[Device]:
-    """The member's live sessions, the most recently seen first."""
+    """The member's live sessions, the most recently seen first, their times
+    on the member's clock."""
     now = clock.now()
     current = hash_token(current_token) if current_token else ""
     show_place = get_settings().devices_show_place
+    zone = timezone_of(session, member_id)
     rows = session.exec(
         select(AuthSession).where(
             AuthSession.member_id == member_id,
@@ -110,19 +117,24 @@ def signed_in_devices(
             AuthSession.expires_at > now,
         )
     ).all()
-    devices = [
-        Device(
-            session_id=row.id,
-            browser=describe(row.user_agent)[0],
-            system=describe(row.user_agent)[1],
-            started_at=row.created_at,
-            last_seen_at=row.last_seen_at or row.created_at,
-            place=row.address_prefix if show_place else "",
-            current=row.token_hash == current,
-        )
-        for row in rows
-    ]
+    devices = [_device(row, current, show_place, zone) for row in rows]
     return sorted(devices, key=lambda d: (not d.current, -d.last_seen_at.timestamp()))
+
+
+def _device(row: AuthSession, current: str, show_place: bool, zone: str) -> Device:
+    browser, system = describe(row.user_agent)
+    last_seen = row.last_seen_at or row.created_at
+    return Device(
+        session_id=row.id,
+        browser=browser,
+        system=system,
+        started_at=row.created_at,
+        last_seen_at=last_seen,
+        place=row.address_prefix if show_place else "",
+        current=row.token_hash == current,
+        started=local_time(row.created_at, zone),
+        last_seen=local_time(last_seen, zone),
+    )
 
 
 def log_out_device(

@@ -70,6 +70,10 @@ class SeedReport:
     connections_created: int = 0
     # A planned handle or email already used by somebody who is not demo data.
     members_skipped: int = 0
+    # Active seeded members whose email is verified (all of them: the demo
+    # stands for people who joined long ago), and any that are not.
+    members_verified: int = 0
+    members_unverified: int = 0
     signup_grants_created: int = 0
     # Demo gifts, operator grants and the open hold written by this run.
     transfers_created: int = 0
@@ -113,6 +117,7 @@ def seed_network(
     report = SeedReport(demo_handles=list(DEMO_HANDLES))
     mails_before = outbox.last_id(session)
     ids = _ensure_members(session, plan.members, clock.now(), report, tick)
+    report.members_verified, report.members_unverified = _verified(session, ids)
     report.connections_created = _ensure_links(
         session, plan.links, ids, clock.now(), tick
     )
@@ -174,6 +179,22 @@ def _ensure_members(
         report.members_created += len(new)
         tick(len(batch))
     return ids
+
+
+def _verified(session: Session, ids: dict[str, int]) -> tuple[int, int]:
+    """(verified, unverified) among the seeded members who are active: what
+    the summary tells, so nobody exploring as one is stopped at "verify your
+    email first"."""
+    verified = unverified = 0
+    for batch in _chunks(list(ids.values()), BATCH_SIZE):
+        rows = session.exec(
+            select(Member.email_verified_at).where(
+                col(Member.id).in_(batch), Member.status == "active"
+            )
+        ).all()
+        done = sum(1 for at in rows if at is not None)
+        verified, unverified = verified + done, unverified + len(rows) - done
+    return verified, unverified
 
 
 def _existing(

@@ -10,7 +10,8 @@ intro, ...); `alert_kind` maps them onto the six. A notifier that knows
 better (a proposal on a request is an answer) says so with `alert=`.
 
 Unsubscribe links carry an HMAC of (member, kind) with the app's secret key,
-so they work without logging in and cannot be forged for someone else.
+so they work without logging in and cannot be forged for someone else. The
+daily digest has a link of its own, kind `digest`: it turns the digest off.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ NOTIFICATION_ALERTS = {
 }
 
 UNSUBSCRIBE_PATH = routes.ALERTS_UNSUBSCRIBE
+# The digest's own link: not an alert kind (no choice of its own), it is the
+# "Email me a daily digest" box of Edit profile.
+DIGEST_MAIL = "digest"
+LINK_LABELS = {kind.name: kind.label for kind in KINDS} | {
+    DIGEST_MAIL: "The daily digest"
+}
 
 
 def alert_kind(notification_kind: str) -> str | None:
@@ -154,7 +161,7 @@ def check_unsubscribe(member: object, kind: object, sig: object) -> tuple[int, s
     bad = InvalidInput("This unsubscribe link is not valid.", "link")
     if not (isinstance(member, str) and member.isascii() and member.isdigit()):
         raise bad
-    if len(member) > 12 or not isinstance(kind, str) or kind not in BY_NAME:
+    if len(member) > 12 or not isinstance(kind, str) or kind not in LINK_LABELS:
         raise bad
     if not isinstance(sig, str) or not hmac.compare_digest(
         sig.encode(), signature(int(member), kind).encode()
@@ -164,13 +171,18 @@ def check_unsubscribe(member: object, kind: object, sig: object) -> tuple[int, s
 
 
 def unsubscribe(session: Session, member: object, kind: object, sig: object) -> str:
-    """Turn off one kind of alert mail for the link's member; returns the
-    kind's label. Repeating it changes nothing."""
+    """Turn off one kind of alert mail (or the daily digest) for the link's
+    member; returns its label. Repeating it changes nothing."""
     member_id, name = check_unsubscribe(member, kind, sig)
-    if session.get(Member, member_id) is None:
+    found = session.get(Member, member_id)
+    if found is None:
         raise InvalidInput("This unsubscribe link is not valid.", "link")
-    choose(session, actor_id=member_id, kind=name, choice=NEVER)
-    return BY_NAME[name].label
+    if name == DIGEST_MAIL:
+        found.digest_opt_in = False  # as unticking it on Edit profile does
+        session.add(found)
+    else:
+        choose(session, actor_id=member_id, kind=name, choice=NEVER)
+    return LINK_LABELS[name]
 
 
 def digest_on(session: Session, member_id: int) -> bool:

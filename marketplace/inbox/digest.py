@@ -24,6 +24,7 @@ from sqlmodel import Session, col, or_, select
 from marketplace import routes
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.mailer import Email, Mailer, MailRefused, MailServerDown
+from marketplace.inbox import alerts
 from marketplace.models import Member, Notification
 from marketplace.settings import get_settings
 
@@ -164,14 +165,25 @@ def compose(member: Member, notes: list[Notification], now: datetime) -> Email:
             lines.append(f"  {base}{note.link}")
     if count > LINES_MAX:
         lines.append(f"- and {count - LINES_MAX} more")
+    stop = alerts.unsubscribe_url(member.id, alerts.DIGEST_MAIL)
     lines += [
         "",
         f"Your inbox: {base}{routes.INBOX}",
         "",
         "You get this email because you asked for a daily digest.",
-        f"To stop it, untick it on {base}{routes.PROFILE_EDIT}",
+        f"To stop it (no login needed): {stop}",
+        f"or untick it on {base}{routes.PROFILE_EDIT}",
     ]
-    return Email(to=member.email, subject=subject, body="\n".join(lines) + "\n")
+    return Email(
+        to=member.email,
+        subject=subject,
+        body="\n".join(lines) + "\n",
+        # RFC 8058: mail clients offer their own button, which POSTs the link
+        headers=(
+            ("List-Unsubscribe", f"<{stop}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ),
+    )
 
 
 def _wants_one_today(member: Member, now: datetime) -> bool:

@@ -9,7 +9,6 @@ from marketplace.accounts import devices, passwords
 from marketplace.accounts.accounts import SignedIn
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
-from marketplace.domain.times import local_time
 from marketplace.states.session import SessionState, member_only
 
 PASSWORD_CHANGED = "Password changed. Your other devices were logged out."
@@ -37,8 +36,8 @@ class AccountState(SessionState):
             {
                 "id": str(d.session_id),
                 "what": f"{d.browser} on {d.system}",
-                "started": local_time(d.started_at, "UTC"),
-                "last_seen": local_time(d.last_seen_at, "UTC"),
+                "started": d.started,  # on the member's clock
+                "last_seen": d.last_seen,
                 "place": d.place,
                 "current": "yes" if d.current else "",
             }

@@ -52,6 +52,9 @@ def test_seed_creates_members_and_prints_a_summary(cli_db, capsys):
     assert row(out, "Signup grants created") == 5 + DEMO
     assert row(out, "Karma transfers created") > 0
     assert "priya@example.com" in out and DEMO_PASSWORD in out
+    assert row(out, "Emails verified") == 5 + DEMO
+    assert "Emails not verified" not in out
+    assert "Every demo member's email is verified" in out
     assert member_count() == 5 + DEMO
 
 

@@ -1,7 +1,8 @@
 """How `reflex run` serves the app (marketplace/serving.py): Reflex's disk
 state manager still deletes page states idle past their expiry, but no longer
 rescans its whole states directory every couple of seconds; a production start
-with an unsafe setting stops at rxconfig.py, naming it; the development
+with an unsafe or missing setting (the app's secret key) stops at rxconfig.py,
+naming it; the development
 frontend listens where scripts/run tells it."""
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
 UNSAFE_PRODUCTION = {
     "MARKETPLACE_ENV": "production",
     "MARKETPLACE_BASE_URL": "https://karma.example.com",
+    "MARKETPLACE_SECRET_KEY": "5d41402abc4b2a76b9719d911017c592ae2f6e8b7e3d1c0f",
     "REFLEX_CORS_ALLOWED_ORIGINS": "*",
 }
 
@@ -87,6 +89,19 @@ def test_the_same_start_goes_ahead_once_the_origin_is_named():
         }
     )
     assert started.returncode == 0, started.stderr
+
+
+def test_a_production_start_without_the_app_secret_key_is_refused_by_name():
+    # each node would sign unsubscribe links with a key of its own
+    safe = {
+        **UNSAFE_PRODUCTION,
+        "REFLEX_CORS_ALLOWED_ORIGINS": "https://karma.example.com",
+    }
+    del safe["MARKETPLACE_SECRET_KEY"]
+    started = _import_rxconfig(**safe)
+    assert started.returncode == 1
+    assert "MARKETPLACE_SECRET_KEY is not set" in started.stderr
+    assert "Traceback" not in started.stderr
 
 
 def test_junk_in_a_setting_stops_even_a_development_start_by_name():

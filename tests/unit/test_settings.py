@@ -1,8 +1,9 @@
 """Settings are one typed object: junk in a setting stops the app in any
 environment, naming the variable. Outside development the app also refuses to
-start on a placeholder Stripe or SMTP secret, a `*` CORS origin or a base URL
-that is not the public https address, and says which setting; a good
-production configuration and development pass."""
+start on a placeholder Stripe or SMTP secret, a missing or placeholder app
+secret key, a `*` CORS origin or a base URL that is not the public https
+address, and says which setting; a good production configuration and
+development pass."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from marketplace.settings import (
 STRIPE_KEY = "MARKETPLACE_STRIPE_SECRET_KEY"
 REAL_KEY = "sk_live_51Hq" + "a1B2c3D4e5F6g7H8i9J0" * 4
 REAL_WEBHOOK_SECRET = "whsec_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe"
+APP_KEY = "MARKETPLACE_SECRET_KEY"
+REAL_APP_KEY = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 PRODUCTION = {
     "MARKETPLACE_ENV": "production",
+    APP_KEY: REAL_APP_KEY,
     "MARKETPLACE_STRIPE_SECRET_KEY": REAL_KEY,
     "MARKETPLACE_STRIPE_WEBHOOK_SECRET": REAL_WEBHOOK_SECRET,
     "MARKETPLACE_BASE_URL": "https://karma.example.com",
@@ -94,6 +98,20 @@ REFUSED = {
         {"MARKETPLACE_STRIPE_WEBHOOK_SECRET": None},
         "MARKETPLACE_STRIPE_WEBHOOK_SECRET is missing",
     ),
+    "no app secret key (each node would make its own)": (
+        {APP_KEY: None},
+        "MARKETPLACE_SECRET_KEY is not set",
+    ),
+    "an empty app secret key": ({APP_KEY: ""}, "MARKETPLACE_SECRET_KEY is not set"),
+    "a blank app secret key": ({APP_KEY: "   "}, "MARKETPLACE_SECRET_KEY is set but"),
+    "a placeholder app secret key": (
+        {APP_KEY: "changeme-changeme-changeme-changeme"},
+        "MARKETPLACE_SECRET_KEY is a placeholder",
+    ),
+    "an app secret key too short to be random": (
+        {APP_KEY: "k4rma-s3cr3t"},
+        "MARKETPLACE_SECRET_KEY is a placeholder",
+    ),
     "no base URL": ({"MARKETPLACE_BASE_URL": None}, "MARKETPLACE_BASE_URL"),
     "a plain http base URL": (
         {"MARKETPLACE_BASE_URL": "http://karma.example.com"},
@@ -139,6 +157,20 @@ def test_every_problem_is_listed_at_once_so_one_restart_fixes_them_all():
         REFLEX_CORS_ALLOWED_ORIGINS="*",
     )
     assert len(production_problems(env)) == 3
+
+
+def test_the_refusal_never_repeats_the_app_secret_key():
+    short = "a1B2c3D4e5F6g7H8"  # real-looking, but too short
+    with pytest.raises(SystemExit) as refused:
+        refuse_unsafe_start(production(**{APP_KEY: short}))
+    message = str(refused.value.code)
+    assert APP_KEY in message and short not in message
+    assert short not in repr(load_settings({APP_KEY: short}))
+
+
+def test_development_needs_no_app_secret_key():
+    settings = load_settings({})
+    assert settings.secret_key == ""  # alerts.py makes one in .data/secret-key
 
 
 def test_the_refusal_never_repeats_a_secret():

@@ -1,16 +1,18 @@
 """What the forgot-password, sign-up and account pages answer, through their
 states: the same words whether or not an address has an account, mail to
-the owner, and devices only their owner can log out. SQLite and PostgreSQL."""
+the owner, and devices only their owner can log out, their times on the
+owner's clock. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from sqlmodel import select
 
 from marketplace.accounts import accounts
-from marketplace.db import read_only
-from marketplace.models import AuthSession
+from marketplace.db import read_only, unit_of_work
+from marketplace.models import AuthSession, Member
 from marketplace.states.account import AccountState
 from marketplace.states.auth import ForgotPasswordState, SignupState
 from tests.integration.inbox.test_digest import smtp  # noqa: F401
@@ -123,3 +125,32 @@ def test_the_account_page_lists_this_device_and_changes_the_password(engine):
     assert page.password_error == ""
     with read_only() as s:
         assert accounts.member_for_token(s, ada.token) is not None  # kept
+
+
+def test_the_devices_list_shows_times_on_the_members_own_clock(engine):
+    ada, bob = member("ada"), member("bob")
+    with unit_of_work() as s:  # Ada also signed in on another device
+        accounts.log_in(s, email="ada@example.com", password=PASSWORD)
+    winter = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    summer = datetime(2026, 7, 1, 14, 5, tzinfo=UTC)
+    with unit_of_work() as s:
+        s.get(Member, ada.member_id).timezone = "America/Toronto"
+        s.get(Member, bob.member_id).timezone = ""  # none chosen: UTC, and says so
+        for auth in s.exec(select(AuthSession)):
+            auth.created_at, auth.last_seen_at = winter, summer
+
+    adas_page = state_of(AccountState, ada.token)
+    AccountState.load.fn(adas_page)  # this device is seen now; the other is not
+    [this, other] = adas_page.devices
+    assert this["current"] and this["started"] == "01 Mar 2026, 04:00 EST"
+    assert this["last_seen"].endswith(("EST", "EDT"))
+    assert (other["started"], other["last_seen"]) == (
+        "01 Mar 2026, 04:00 EST",
+        "01 Jul 2026, 10:05 EDT",  # summer time
+    )
+
+    bobs_page = state_of(AccountState, bob.token)
+    AccountState.load.fn(bobs_page)
+    [phone] = bobs_page.devices
+    assert phone["started"] == "01 Mar 2026, 09:00 UTC"
+    assert phone["last_seen"].endswith("UTC")

@@ -83,6 +83,24 @@ def test_seeding_creates_the_members_plus_demo_accounts_with_tags(engine):
         assert 2 <= kinds.count("background") <= 3, member.handle
 
 
+def test_every_seeded_active_member_is_verified_and_the_report_says_so(engine):
+    report = seed(30)
+    with read_only() as s:
+        active = s.exec(select(Member).where(Member.status == "active")).all()
+    assert len(active) == 30 + DEMO
+    unverified = [m.handle for m in active if m.email_verified_at is None]
+    assert unverified == []
+    assert all(m.email_verified_at == m.created_at for m in active)  # on joining
+    assert (report.members_verified, report.members_unverified) == (30 + DEMO, 0)
+    again = seed(30)  # members already there are counted too
+    assert (again.members_verified, again.members_unverified) == (30 + DEMO, 0)
+    with unit_of_work() as s:  # one that is not would be told, not hidden
+        priya = s.exec(select(Member).where(Member.handle == "priya")).one()
+        priya.email_verified_at = None
+    third = seed(30)
+    assert (third.members_verified, third.members_unverified) == (29 + DEMO, 1)
+
+
 def test_every_member_is_connected_and_the_graph_is_simple(engine):
     report = seed(30)
     rows = connections()

@@ -1,6 +1,7 @@
 """The daily digest, sent to a real SMTP server (aiosmtpd on a free local port):
 one plain-text email per opted-in member per day, each notification emailed
-once, nothing marked when the mail did not go out. SQLite and PostgreSQL."""
+once, nothing marked when the mail did not go out; its signed unsubscribe link
+turns it off without logging in. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
+from starlette.testclient import TestClient
 
-from marketplace import db, tasks
+from marketplace import api, db, tasks
 from marketplace.accounts import profiles
 from marketplace.adapters.clock import FixedClock
 from marketplace.adapters.mailer import SmtpMailer
 from marketplace.cli import main
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import InvalidInput
-from marketplace.inbox import digest, notifications
+from marketplace.inbox import alerts, digest, notifications
 from marketplace.models import Member, Notification
 from marketplace.settings import get_settings
 from marketplace.states.profile import ProfileEditState
@@ -341,6 +343,80 @@ def test_a_strange_digest_value_is_refused(engine, bad):
             member_id=ada.member_id,
             form=form | {"digest": bad},
         )
+
+
+# ------------------------------------------------------------------------ unsubscribing
+
+
+def digest_mail_of(smtp, mailer, handle: str = "ada"):
+    person = opt_in(handle)
+    tell(person.member_id, "Bob wrote to you.", "/engagements/7")
+    run(mailer)
+    [mail] = smtp.to(f"{handle}@example.com")
+    return person, mail
+
+
+def digest_on(member_id: int) -> bool:
+    with read_only() as s:
+        return profiles.digest_opt_in(s, member_id)
+
+
+def test_the_digest_carries_a_signed_one_click_unsubscribe_link(smtp, mailer, engine):
+    ada, mail = digest_mail_of(smtp, mailer)
+    link = alerts.unsubscribe_url(ada.member_id, "digest")
+    assert link.startswith(f"{BASE}/api/alerts/unsubscribe?m={ada.member_id}&k=digest")
+    assert mail["List-Unsubscribe"] == f"<{link}>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"To stop it (no login needed): {link}" in mail.get_content().splitlines()
+
+
+def test_the_digest_link_turns_the_digest_off_signed_out(smtp, mailer, engine):
+    ada, mail = digest_mail_of(smtp, mailer)
+    link = mail["List-Unsubscribe"].strip("<>")
+    path = link.removeprefix(BASE)
+    client = TestClient(api.make_api())  # no cookie: nobody is logged in
+
+    page = client.get(path)  # a mail scanner following the link changes nothing
+    assert page.status_code == 200 and "The daily digest" in page.text
+    assert digest_on(ada.member_id)
+
+    done = client.post(path)  # the mail client's one click (RFC 8058)
+    assert done.status_code == 200 and "no more emails" in done.text
+    assert not digest_on(ada.member_id)
+    with read_only() as s:  # the alerts are a choice of their own: untouched
+        assert alerts.choices_of(s, ada.member_id) == {
+            kind.name: kind.default for kind in alerts.KINDS
+        }
+    tell(ada.member_id, "Tomorrow's news")
+    assert run(mailer, MORNING + timedelta(days=1)).sent == []
+    assert client.post(path).status_code == 200  # clicking again changes nothing
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda m, s: (m, "digest", s[:-1] + ("0" if s[-1] != "0" else "1")),
+        lambda m, s: (str(int(m) + 1), "digest", s),  # Bob's digest, Ada's link
+        lambda m, s: (m, "digest", alerts.signature(int(m), "message")),
+        lambda m, s: (m, "message", s),  # the digest's signature for an alert
+        lambda m, s: (m, "digest", ""),
+        lambda m, s: (m, "Digest", s),
+    ],
+)
+def test_a_forged_digest_link_is_refused_and_changes_nothing(
+    smtp, mailer, engine, tamper
+):
+    ada, _ = digest_mail_of(smtp, mailer)
+    bob = opt_in("bob")
+    m, k, sig = tamper(str(ada.member_id), alerts.signature(ada.member_id, "digest"))
+    response = TestClient(api.make_api()).post(
+        api.routes.ALERTS_UNSUBSCRIBE, params={"m": m, "k": k, "s": sig}
+    )
+    assert response.status_code == 400 and "not valid" in response.text
+    assert digest_on(ada.member_id) and digest_on(bob.member_id)
+    with read_only() as s:
+        for who in (ada, bob):
+            assert alerts.choices_of(s, who.member_id)["message"] == "immediate"
 
 
 # ------------------------------------------------------------------------ command line
