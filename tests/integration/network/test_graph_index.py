@@ -47,6 +47,7 @@ def add_members(*handles: str, availability: str = "open") -> list[int]:
                 display_name=handle.title(),
                 password_hash="x",
                 availability=availability,
+                email_verified_at=NOW - 400 * DAY,
                 created_at=NOW - 400 * DAY,
                 updated_at=NOW - 400 * DAY,
             )
