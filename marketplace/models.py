@@ -50,6 +50,12 @@ class Member(MemberBase, table=True):
     )
     # None until the member follows the link mailed to `email`
     email_verified_at: datetime | None = None
+    # A second address the member proved they read, at their company: the
+    # profile shows its domain alone ("Verified at acme.com"). Set only when
+    # its link is followed (accounts/verification.py, purpose "work"); never
+    # mailed otherwise, never a way into the account.
+    work_email: str | None = Field(default=None, max_length=254)
+    work_email_verified_at: datetime | None = None
     password_hash: str = Field(max_length=255)
     # active | invited (created by an import, claimed at sign-up)
     status: str = Field(default="active", max_length=16)
@@ -141,13 +147,17 @@ class PasswordReset(SQLModel, table=True):
 class EmailVerification(SQLModel, table=True):
     """A link mailed to prove a member reads `email`: at sign-up (their own
     address) or on a change (the new one, which takes effect only when
-    verified). Only the token's SHA-256 is kept; a link is used at most once."""
+    verified), or for a work address (`purpose` "work", which sets
+    `Member.work_email` instead). Only the token's SHA-256 is kept; a link is
+    used at most once."""
 
     __tablename__ = "email_verification"
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
     email: str = Field(max_length=254)
+    # address (the member's own) | work
+    purpose: str = Field(default="address", max_length=16)
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     created_at: datetime
     expires_at: datetime

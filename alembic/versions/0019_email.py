@@ -3,7 +3,10 @@
 One mailbox, one account: `member.email_canonical` holds the address folded
 for uniqueness (case, +tags, gmail dots; domain/accounts.py canonical_email)
 under a unique constraint, and `member.email_verified_at` says when the member
-proved they read it. `email_verification` keeps the hashed single-use links.
+proved they read it. `email_verification` keeps the hashed single-use links,
+each for the member's own address or (`purpose` "work") for a second, work
+address, which `member.work_email` holds once verified: the profile shows
+its domain.
 
 Existing members are backfilled here with the same fold. Two existing accounts
 that fold to one mailbox can't both keep it: the upgrade stops and names them,
@@ -44,6 +47,18 @@ def upgrade() -> None:
                 "email_verified_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True
             )
         )
+        batch_op.add_column(
+            sa.Column(
+                "work_email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "work_email_verified_at",
+                sqlmodel.sql.sqltypes.UTCDateTime(),
+                nullable=True,
+            )
+        )
     _backfill()
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.alter_column(
@@ -59,6 +74,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column(
+            "purpose", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False
+        ),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -106,5 +124,7 @@ def downgrade() -> None:
     op.drop_table("email_verification")
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_constraint("uq_member_email_canonical", type_="unique")
+        batch_op.drop_column("work_email_verified_at")
+        batch_op.drop_column("work_email")
         batch_op.drop_column("email_verified_at")
         batch_op.drop_column("email_canonical")

@@ -5,10 +5,10 @@ engagement, an open ledger hold, or an IOU that is proposed or still owed.
 Then, in the caller's transaction: the name becomes "Former member", the
 handle `former-<id>`, the email an `.invalid` placeholder (so the address can
 sign up again), the password unusable, the status `closed` (no log-in, no
-live session); the profile, tags, contexts, connections, group memberships
-and notifications go; listings close; the text of the member's messages,
-reviews and intro notes is erased; every session ends on every worker
-(`sessions.ended` on the events bus).
+live session); the profile (its work address too), tags, contexts,
+connections, group memberships and notifications go; listings close; the
+text of the member's messages, reviews and intro notes is erased; every
+session ends on every worker (`sessions.ended` on the events bus).
 
 The ledger is never rewritten: its entries stay against the closed account.
 The member's karma balance goes back to the community pool (the signup
@@ -177,6 +177,7 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
     member.timezone, member.availability = "UTC", "closed"
     member.digest_opt_in = False
     member.invite_code_hash = None
+    member.work_email = member.work_email_verified_at = None
     session.add(member)
     for table, column in (
         (MemberTag, MemberTag.member_id),

@@ -151,15 +151,21 @@ def change_password(
     member = session.get(Member, member_id)
     if member is None or member.status != "active":
         raise InvalidInput("Log in again to change your password.", "current")
-    if not isinstance(current, str) or not verify_password(
-        member.password_hash, current[:256]
-    ):
-        raise InvalidInput(WRONG_CURRENT, "current")
+    check_current_password(member, current)
     password_ = check_password(new, email=member.email, handle=member.handle)
     member.password_hash = hash_password(password_)
     member.updated_at = clock.now()
     session.add(member)
     return end_other_sessions(session, member_id, keep_token, clock)
+
+
+def check_current_password(member: Member, current: object) -> None:
+    """Refuse a change to the account unless `current` is its password: a
+    session left open on a shared computer is not enough to make one."""
+    if not isinstance(current, str) or not verify_password(
+        member.password_hash, current[:256]
+    ):
+        raise InvalidInput(WRONG_CURRENT, "current")
 
 
 def end_other_sessions(

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from marketplace import events
+from marketplace.accounts import verification
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.profiles import TAG_KINDS, clean_profile
@@ -37,6 +38,8 @@ class ProfileView:
     background: list[str] = field(default_factory=list)
     connections: int = 0
     member_since: str = ""
+    # the domain of their verified work address: "Verified at acme.com"
+    work_domain: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -95,6 +98,7 @@ def view_of(session: Session, member: Member) -> ProfileView:
         background=tags["background"],
         connections=connection_count(session, member.id),
         member_since=member.created_at.strftime("%B %Y"),
+        work_domain=verification.verified_work_domain(member),
     )
 
 

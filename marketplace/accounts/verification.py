@@ -2,7 +2,10 @@
 
 Sign-up mails a link to the new address; changing the address mails one to
 the new address, which replaces the old one only when the link is followed
-(and the old address is then told). A link is a random token of which only
+(and the old address is then told). A link's `purpose` says what it proves:
+the member's own address ("address"), or a second, work address ("work")
+whose domain the profile shows, which following it sets instead
+(accounts/addresses.py asks for one). A link is a random token of which only
 the SHA-256 is stored; it is used at most once and lapses after
 `LINK_LIFETIME`. A member may ask for a fresh link once per
 `verification_resend_seconds`.
@@ -34,12 +37,15 @@ from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.mailer import Email
 from marketplace.domain.accounts import canonical_email, normalize_email, wait_in_words
 from marketplace.domain.errors import InvalidInput, NotAuthorized, TooManyAttempts
+from marketplace.domain.mail_domains import mail_domain
 from marketplace.models import EmailVerification, Member
 from marketplace.settings import get_settings
 
 LINK_LIFETIME = timedelta(hours=48)
 TOKEN_TEXT_MIN, TOKEN_TEXT_MAX = 20, 100
 VERIFY_PATH = "/verify"
+# what a link proves (EmailVerification.purpose)
+ADDRESS, WORK = "address", "work"
 
 NOT_VERIFIED = (
     "Verify your email address first: follow the link we mailed you, "
@@ -58,13 +64,15 @@ OTHER_MEMBER = (
 
 @dataclass(frozen=True)
 class Verified:
-    """What following a link did: `email` is now the member's verified address."""
+    """What following a link did: `email` is now the member's verified
+    address, or their verified work address when `purpose` is WORK."""
 
     member_id: int
     email: str
     changed_from: str | None = None
     # for the old address when it changed: send once committed
     notice: Email | None = None
+    purpose: str = ADDRESS
 
 
 def hash_token(token: str) -> str:
@@ -82,6 +90,14 @@ def require_verified(session: Session, member_id: int) -> None:
         raise NotAuthorized(NOT_VERIFIED)
 
 
+def verified_work_domain(member: Member) -> str:
+    """What the profile shows ("Verified at acme.com"): the domain of the
+    member's verified work address, '' if they have none."""
+    if member.work_email is None or member.work_email_verified_at is None:
+        return ""
+    return mail_domain(member.work_email)
+
+
 # -------------------------------------------------------------------------- sending
 
 
@@ -91,11 +107,13 @@ def issue_link(
     *,
     email: str | None = None,
     next_path: str = "",
+    purpose: str = ADDRESS,
     clock: Clock = system_clock,
 ) -> Email:
     """A link proving `member` reads `email` (default: their own address),
-    as the mail to send. Refused within the resend cool-down, and past the
-    hourly mail limit (throttles.allow_mail)."""
+    as the mail to send; a WORK link proves a work address. Refused within
+    the resend cool-down (one for every purpose: it guards the mailboxes),
+    and past the hourly mail limit (throttles.allow_mail)."""
     now = clock.now()
     _refuse_if_too_soon(session, member.id, now)
     throttles.allow_mail(member.id, "verify", session=session)
@@ -105,15 +123,31 @@ def issue_link(
         EmailVerification(
             member_id=member.id,
             email=to,
+            purpose=purpose,
             token_hash=hash_token(token),
             created_at=now,
             expires_at=now + LINK_LIFETIME,
         )
     )
     session.flush()
-    return _link_mail(
-        member.display_name, to, token, changing=bool(email), next_path=next_path
+    if purpose == WORK:
+        return _link_mail(
+            member.display_name,
+            to,
+            token,
+            why=(
+                "You asked to show on your Karma profile that you work at "
+                f"{mail_domain(to)}. The profile shows that domain, never "
+                "this address."
+            ),
+            subject="Confirm your work address",
+        )
+    why = (
+        "You asked to use this address for your Karma account."
+        if email
+        else "Welcome to Karma! Please confirm this is your address."
     )
+    return _link_mail(member.display_name, to, token, why=why, next_path=next_path)
 
 
 def resend_verification(
@@ -142,22 +176,23 @@ def _refuse_if_too_soon(session: Session, member_id: int | None, now: datetime) 
 
 
 def _link_mail(
-    name: str, to: str, token: str, *, changing: bool, next_path: str = ""
+    name: str,
+    to: str,
+    token: str,
+    *,
+    why: str,
+    next_path: str = "",
+    subject: str = "Confirm your email address",
 ) -> Email:
     """`next_path`: where the link's page goes once it signed the member in
     (checked again there, routes.same_site_path)."""
     query = {"token": token} | ({"next": next_path} if next_path else {})
     link = f"{get_settings().base_url.rstrip('/')}{VERIFY_PATH}?" + urlencode(query)
-    why = (
-        "You asked to use this address for your Karma account."
-        if changing
-        else "Welcome to Karma! Please confirm this is your address."
-    )
     body = (
         f"Hello {name},\n\n{why}\n\nFollow this link within 48 hours:\n{link}\n\n"
         "If this wasn't you, ignore this mail; nothing changes.\n"
     )
-    return Email(to=to, subject="Confirm your email address", body=body)
+    return Email(to=to, subject=subject, body=body)
 
 
 # -------------------------------------------------------------------------- verifying
@@ -171,7 +206,8 @@ def verify_email(
     clock: Clock = system_clock,
 ) -> Verified:
     """Follow a link: works logged out. A changed address takes effect here,
-    and the old address is told. Every refusal changes nothing."""
+    and the old address is told; a work link sets the work address and
+    leaves the member's own alone. Every refusal changes nothing."""
     link = _link_for(session, token)
     now = clock.now()
     if signed_in_id is not None and signed_in_id != link.member_id:
@@ -183,6 +219,8 @@ def verify_email(
     member = session.get(Member, link.member_id)
     if member is None or member.status != "active":
         raise InvalidInput(BAD_LINK, "token")
+    if link.purpose == WORK:
+        return _take_work_address(session, member, link, now)
     old = _take_address(session, member, link.email)
     member.email_verified_at = now
     member.updated_at = now
@@ -224,6 +262,68 @@ def _take_address(session: Session, member: Member, email: str) -> str | None:
         )
     old, member.email = member.email, email
     return old
+
+
+def _take_work_address(
+    session: Session, member: Member, link: EmailVerification, now: datetime
+) -> Verified:
+    """The work address is proven: the profile shows its domain from now on.
+    Older work links lapse, so only this address can be set."""
+    member.work_email = link.email
+    member.work_email_verified_at = now
+    member.updated_at = now
+    link.used_at = now
+    session.add_all([member, link])
+    lapse_links(session, member.id, WORK, now)
+    session.flush()
+    return Verified(member.id, link.email, purpose=WORK)
+
+
+def lapse_links(
+    session: Session,
+    member_id: int | None,
+    purpose: str,
+    now: datetime,
+    *,
+    keep: str = "",
+) -> None:
+    """The member's unused links for `purpose` stop working now (they read
+    as expired): a newer one, or a removed address, supersedes them. Links
+    to the address `keep` (canonical) stay: the sign-up link to the
+    member's own address is no older change."""
+    for link in session.exec(
+        select(EmailVerification).where(
+            EmailVerification.member_id == member_id,
+            EmailVerification.purpose == purpose,
+            EmailVerification.used_at.is_(None),
+            EmailVerification.expires_at > now,
+        )
+    ).all():
+        if keep and canonical_email(link.email) == keep:
+            continue
+        link.expires_at = now
+        session.add(link)
+
+
+def pending_link(session: Session, member: Member, purpose: str, now: datetime) -> str:
+    """The address the member's latest usable `purpose` link waits at, ''
+    if none: what the settings page says is on its way."""
+    to = session.exec(
+        select(EmailVerification.email)
+        .where(
+            EmailVerification.member_id == member.id,
+            EmailVerification.purpose == purpose,
+            EmailVerification.used_at.is_(None),
+            EmailVerification.expires_at > now,
+        )
+        .order_by(EmailVerification.created_at.desc(), EmailVerification.id.desc())
+        .limit(1)
+    ).first()
+    if to is None or (
+        purpose == ADDRESS and canonical_email(to) == member.email_canonical
+    ):
+        return ""  # none, or the sign-up link to the address itself
+    return to
 
 
 def _changed_mail(name: str, old: str, new: str) -> Email:

@@ -14,7 +14,7 @@ def tag_badges(tags, color: str = "indigo") -> rx.Component:
             ),
         ),
         wrap="wrap",
-        gap="2",
+        spacing="2",
     )
 
 
@@ -75,4 +75,18 @@ def people_grid(cards) -> rx.Component:
         columns=rx.breakpoints(initial="1", sm="2", md="3"),
         spacing="4",
         width="100%",
+    )
+
+
+def verified_at(domain) -> rx.Component:
+    """The badge of a verified work address: "Verified at acme.com". Only
+    the domain, never the address; a long domain wraps."""
+    return rx.badge(
+        rx.icon("badge-check", size=14),
+        rx.text("Verified at ", domain),
+        color_scheme="blue",
+        size="2",
+        white_space="normal",
+        overflow_wrap="anywhere",
+        text_align="left",
     )

@@ -71,6 +71,8 @@ class MemberSpec:
     background: tuple[str, ...]
     joined_days_ago: float
     is_operator: bool = False
+    # a verified work address: the profile shows "Verified at <its domain>"
+    work_email: str = ""
 
     @property
     def email(self) -> str:

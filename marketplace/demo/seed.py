@@ -5,10 +5,12 @@ demo/data/ and seeded random draws, then writes what is missing, in order:
 
 - the members and their connections (members.py: the demo accounts and
   generated members, deterministic and prefix-stable, so a re-run adds
-  nothing and a larger `members` adds only the new tail). Writes are batched
-  (members by `add_all` + flush, tags and connections as bulk inserts) so
-  thousands of members take seconds. The shared demo password is hashed
-  once: argon2 is deliberately slow and every demo member may share it;
+  nothing and a larger `members` adds only the new tail). Three demo
+  accounts have a verified work address (their profile's "Verified at").
+  Writes are batched (members by `add_all` + flush, tags and connections as
+  bulk inserts) so thousands of members take seconds. The shared demo
+  password is hashed once: argon2 is deliberately slow and every demo member
+  may share it;
 - every seeded member's karma account and signup grant, dated the day they
   joined, exactly as `ledger.grant_signup` would write it (same transfer id,
   so either path finds the other's grant), but in bulk;
@@ -60,6 +62,7 @@ from marketplace.models import (
 from marketplace.settings import get_settings
 
 BATCH_SIZE = 500
+WORK_VERIFIED_AFTER = timedelta(days=1)
 Progress = Callable[[int, int], None]
 
 
@@ -216,6 +219,7 @@ def _existing(
 
 def _member_row(spec: MemberSpec, password_hash: str, now: datetime) -> Member:
     joined = now - timedelta(days=spec.joined_days_ago)
+    work_verified = joined + WORK_VERIFIED_AFTER if spec.work_email else None
     return Member(
         handle=spec.handle,
         email=spec.email,
@@ -231,6 +235,9 @@ def _member_row(spec: MemberSpec, password_hash: str, now: datetime) -> Member:
         # Demo members are verified: they stand for people who joined long
         # ago, and a newcomer exploring as one of them must be able to post.
         email_verified_at=joined,
+        # verified the day after joining, where the plan gives one
+        work_email=spec.work_email or None,
+        work_email_verified_at=work_verified,
         created_at=joined,
         updated_at=joined,
     )

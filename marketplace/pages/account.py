@@ -1,9 +1,11 @@
-"""Account settings: password, signed-in devices, log out everywhere."""
+"""Account settings: email and work addresses, password, signed-in devices,
+log out everywhere."""
 
 import reflex as rx
 
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
+from marketplace.components.people import verified_at
 from marketplace.states.account import AccountState
 from marketplace.states.session import SessionState
 
@@ -15,6 +17,177 @@ def _section(title: str, *children: rx.Component) -> rx.Component:
         ),
         size="3",
         width="100%",
+    )
+
+
+def _sent(message) -> rx.Component:
+    """A link's answer, kept on the page: go and read your mail."""
+    return rx.cond(
+        message != "",
+        rx.callout(
+            message,
+            icon="mail-check",
+            color_scheme="green",
+            role="status",
+            width="100%",
+        ),
+    )
+
+
+def _waiting(address, sent) -> rx.Component:
+    """Where a link waits, once the answer that sent it has gone."""
+    return rx.cond(
+        (address != "") & (sent == ""),
+        rx.text(
+            "A link is waiting at ",
+            rx.text.strong(address),
+            ". Follow it within 48 hours, or ask for a new one below.",
+            size="2",
+            color_scheme="gray",
+        ),
+    )
+
+
+def _link_form(
+    on_submit,
+    key,
+    error,
+    *,
+    label: str,
+    name: str,
+    hint: str,
+    password: str,
+    password_hint: str,
+) -> rx.Component:
+    """An address and the current password, for a link to that address."""
+    return rx.form(
+        rx.vstack(
+            form_error(error),
+            field(
+                label,
+                name,
+                type="email",
+                required=True,
+                hint=hint,
+                max_length=254,
+                autocomplete="email",
+            ),
+            field(
+                "Current password",
+                password,
+                type="password",
+                required=True,
+                hint=password_hint,
+                autocomplete="current-password",
+            ),
+            rx.button("Send a confirmation link", type="submit", size="3"),
+            spacing="4",
+            width="100%",
+            max_width="440px",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=True,
+        key=key,
+        width="100%",
+    )
+
+
+def _email_section() -> rx.Component:
+    state = AccountState
+    return _section(
+        "Email address",
+        rx.flex(
+            rx.text(state.email, weight="bold", size="3"),
+            rx.cond(
+                state.email_verified,
+                rx.badge("Verified", color_scheme="green"),
+                rx.badge("Not verified yet", color_scheme="amber"),
+            ),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+        ),
+        _waiting(state.pending_email, state.email_sent),
+        _sent(state.email_sent),
+        _link_form(
+            state.change_email,
+            state.email_form_key,
+            state.email_error,
+            label="New email address",
+            name="new_email",
+            hint="We mail a link there. Your address changes when you follow "
+            "it, and we tell your current address.",
+            password="email_password",
+            password_hint="So that nobody else at this screen can move your account.",
+        ),
+    )
+
+
+def _work_address() -> rx.Component:
+    """The verified work address, as the profile shows it, and its removal."""
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                verified_at(AccountState.work_domain),
+                rx.text(
+                    AccountState.work_email,
+                    " (only you see the address)",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                spacing="2",
+            ),
+            rx.button(
+                "Remove work address",
+                on_click=AccountState.remove_work_email,
+                variant="soft",
+                color_scheme="red",
+            ),
+            justify="between",
+            align="center",
+            spacing="3",
+            wrap="wrap",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _work_section() -> rx.Component:
+    state = AccountState
+    return _section(
+        "Work address",
+        rx.text(
+            "Show where you work: verify an address at your company and your "
+            "profile shows the domain, never the address. Free mail such as "
+            "Gmail or Outlook doesn't count.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(state.work_domain != "", _work_address()),
+        _waiting(state.pending_work_email, state.work_sent),
+        rx.cond(
+            (state.work_domain == "") & (state.pending_work_email != ""),
+            rx.button(
+                "Cancel the link",
+                on_click=state.remove_work_email,
+                variant="ghost",
+                color_scheme="gray",
+                size="1",
+            ),
+        ),
+        _sent(state.work_sent),
+        _link_form(
+            state.add_work_email,
+            state.work_form_key,
+            state.work_error,
+            label="Work email address",
+            name="work_email",
+            hint="We mail a link there; your profile shows the domain once "
+            "you follow it.",
+            password="work_password",
+            password_hint="So that nobody else at this screen can add one for you.",
+        ),
     )
 
 
@@ -92,7 +265,7 @@ def _device(device: rx.Var) -> rx.Component:
             ),
             justify="between",
             align="center",
-            gap="3",
+            spacing="3",
             wrap="wrap",
             width="100%",
         ),
@@ -103,6 +276,8 @@ def _device(device: rx.Var) -> rx.Component:
 def account_settings_page() -> rx.Component:
     return page(
         rx.heading("Account", size="7", as_="h1"),
+        _email_section(),
+        _work_section(),
         _section("Password", _password_form()),
         _section(
             "Signed-in devices",

@@ -8,7 +8,7 @@ from marketplace.components.forms import SELECT_STYLE, form_error, form_key, tex
 from marketplace.components.layout import page
 from marketplace.components.market import listing_card, status_badge
 from marketplace.components.pager import pager
-from marketplace.components.people import people_grid, tag_badges
+from marketplace.components.people import people_grid, tag_badges, verified_at
 from marketplace.components.reviews import reputation_card, review_list
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import PublicProfileState
@@ -67,6 +67,7 @@ def _profile_body() -> rx.Component:
                 rx.heading(p.display_name, size="7", as_="h1"),
                 rx.text("@", p.handle, color_scheme="gray"),
                 rx.text(p.headline, size="4", weight="medium"),
+                rx.cond(p.work_domain != "", verified_at(p.work_domain)),
                 rx.hstack(
                     rx.icon("map-pin", size=16),
                     rx.text(p.location, size="2"),

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel, col, func, select
 
-from marketplace.accounts import accounts
+from marketplace.accounts import accounts, profiles
 from marketplace.adapters import payments
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
@@ -23,6 +23,7 @@ from marketplace.domain.accounts import (
 )
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.listings import check_listing
+from marketplace.domain.mail_domains import check_work_email
 from marketplace.domain.profiles import clean_profile, normalize_tag
 from marketplace.inbox import notifications
 from marketplace.ledger import ledger
@@ -136,6 +137,24 @@ def test_demo_accounts_know_each_other_and_several_members(engine):
         }
         assert demo_ids - {me} <= friends
         assert len(friends - demo_ids) >= 5, handle
+
+
+def test_three_demo_accounts_show_where_they_work_on_their_profile(engine):
+    seed(5)
+    with read_only() as s:
+        shown = {h: profiles.public_profile(s, h).work_domain for h in DEMO_HANDLES}
+    assert shown == {
+        "priya": "northstar.example.com",
+        "marcus": "stackforge.example.com",
+        "lena": "ledgerly.example.com",
+        "ops": "",
+    }
+    for member in members_by_handle().values():
+        if member.work_email is None:
+            assert member.work_email_verified_at is None
+            continue
+        assert check_work_email(normalize_email(member.work_email))  # not free mail
+        assert member.work_email_verified_at == member.created_at + timedelta(days=1)
 
 
 def test_seeding_again_with_the_same_arguments_adds_nothing(engine):
