@@ -33,9 +33,11 @@ from marketplace.domain.errors import Conflict, InvalidInput
 from marketplace.domain.ledger import KARMA
 from marketplace.ledger import ledger
 from marketplace.models import (
+    AlertPreference,
     AuthSession,
     Connection,
     Context,
+    EmailVerification,
     Engagement,
     GroupMembership,
     Interaction,
@@ -45,11 +47,13 @@ from marketplace.models import (
     Listing,
     ListingViewer,
     LoginAttempt,
+    MailOutbox,
     Member,
     MemberTag,
     Message,
     Notification,
     NudgeFeedback,
+    PasswordReset,
     Review,
     Submission,
 )
@@ -167,7 +171,7 @@ def _return_karma(session: Session, member_id: int, clock: Clock) -> None:
 
 def _erase(session: Session, member: Member, clock: Clock) -> None:
     mid = member.id
-    old_email = member.email
+    old_mailbox = member.email_canonical  # what the login throttle keys on
     member.display_name = FORMER_NAME
     member.handle = f"former-{mid}"
     member.email = f"former-{mid}@{CLOSED_EMAIL_DOMAIN}"
@@ -187,6 +191,10 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
         (NudgeFeedback, NudgeFeedback.member_id),
         (ListingViewer, ListingViewer.member_id),
         (Submission, Submission.member_id),
+        (EmailVerification, EmailVerification.member_id),
+        (PasswordReset, PasswordReset.member_id),
+        (AlertPreference, AlertPreference.member_id),
+        (MailOutbox, MailOutbox.member_id),  # nothing more goes to them
     ):
         session.exec(delete(table).where(column == mid))
     session.exec(
@@ -199,7 +207,7 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
             or_(Interaction.member_a_id == mid, Interaction.member_b_id == mid)
         )
     )
-    session.exec(delete(LoginAttempt).where(LoginAttempt.email == old_email))
+    session.exec(delete(LoginAttempt).where(LoginAttempt.email == old_mailbox))
     _erase_texts(session, mid)
     session.exec(
         update(AuthSession)

@@ -213,11 +213,17 @@ class ResetPasswordState(SessionState):
 PASSWORD_SET = "Your new password is set; every device was logged out. Log in with it."
 
 
+def _signs_in(done: verification.Verified) -> bool:
+    """Only a sign-up's own link: the address the account was made with."""
+    return done.purpose == verification.ADDRESS and done.changed_from is None
+
+
 class VerifyState(SessionState):
     """The page a verification link opens (`/verify?token=`), logged in or not,
-    and the banner's "Resend verification email". A link followed while
-    logged out signs its member in: it proves they read the mailbox, as a
-    reset link would."""
+    and the banner's "Resend verification email". A sign-up's link followed
+    while logged out signs its member in: it proves they read the mailbox the
+    account was made with, as a reset link would. A work address's or a new
+    address's link does not: neither mailbox is yet the way into the account."""
 
     verified: bool = False
     verify_message: str = ""
@@ -234,7 +240,7 @@ class VerifyState(SessionState):
                     signed_in_id=member.id if member else None,
                 )
                 login = None
-                if member is None:
+                if member is None and _signs_in(done):
                     login = accounts.open_session(session, done.member_id)
         except DomainError as error:
             self.verified, self.verify_message = False, str(error)

@@ -221,3 +221,22 @@ def test_a_work_address_shows_on_the_profile_once_its_link_is_followed(
     AccountState.remove_work_email.fn(page)
     assert (page.work_email, page.work_domain) == ("", "")
     assert profile_of("ada", bob).profile.work_domain == ""
+
+
+def test_a_work_or_new_address_link_opened_logged_out_signs_nobody_in(
+    engine,
+    smtp,  # noqa: F811
+    no_cool_down,
+):
+    """Whoever reads the work mailbox (or a mistyped new address's) must not
+    get into the account: only the sign-up's own link signs in."""
+    ada = member("ada")
+    page = account_page(ada)
+    ask_work(page, "ada@acme.com")
+    ask_change(page, "ada@new.example")
+    for address in ("ada@acme.com", "ada@new.example"):
+        (mail,) = mails_to(smtp, address)
+        link = LINK.search(mail.get_content()).group(0)
+        opened = state_of(VerifyState, url=link)
+        answer_ = VerifyState.check_link.fn(opened)
+        assert opened.verified and routes.SESSION_START not in str(answer_)

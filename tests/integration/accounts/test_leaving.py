@@ -23,7 +23,14 @@ from marketplace.ious import ious
 from marketplace.ledger import ledger
 from marketplace.ledger.audit import audit_ledger
 from marketplace.market import threads
-from marketplace.models import AuthSession, LedgerAccount, Member, Message
+from marketplace.models import (
+    AuthSession,
+    EmailVerification,
+    LedgerAccount,
+    LoginAttempt,
+    Member,
+    Message,
+)
 from marketplace.settings import get_settings
 from marketplace.states.account_data import AccountDataState
 from tests.integration.ledger.test_wallet import PASSWORD, member
@@ -148,6 +155,8 @@ def test_deleting_erases_the_person_and_the_ledger_still_balances(ada, bo):
         ledger.give_karma(
             s, actor_id=bo.member_id, to_handle="ada", amount=2, key="thanks"
         )
+    with unit_of_work() as s:  # a log-in leaves an attempt behind
+        assert accounts.log_in(s, email="ADA@example.com", password=PASSWORD)
     with unit_of_work() as s:
         closing.close_account(s, ada.member_id, PASSWORD)
     with read_only() as s:
@@ -176,6 +185,13 @@ def test_deleting_erases_the_person_and_the_ledger_still_balances(ada, bo):
         report = audit_ledger(s)
         assert report.ok, report.as_dict()
         assert accounts.live_session(s, ada.token) is None
+        # nothing left that names her mailbox: links, log-in attempts
+        verifications = select(EmailVerification).where(
+            EmailVerification.member_id == ada.member_id
+        )
+        assert s.exec(verifications).all() == []
+        attempts = select(LoginAttempt).where(LoginAttempt.email == "ada@example.com")
+        assert s.exec(attempts).all() == []
     with unit_of_work() as s:
         assert accounts.log_in(s, email="ada@example.com", password=PASSWORD) is None
     again = member("ada")  # the address (and the handle) are free again
