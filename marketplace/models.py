@@ -751,3 +751,21 @@ class MailOutbox(SQLModel, table=True):
     # gave up after the last retry (or the mail server refused it for good)
     failed_at: datetime | None = None
     last_error: str = Field(default="", max_length=300)
+
+
+# --------------------------------------------------------------------------- trust
+
+
+class MemberTrust(SQLModel, table=True):
+    """A member's trust over the relationship graph, in [0, 1], as the last
+    background computation found it (network/trust.py; the rule in
+    docs/design/karma-trust.md). No row: never computed, trust 0."""
+
+    __tablename__ = "member_trust"
+
+    member_id: int = Field(
+        foreign_key="member.id", primary_key=True, ondelete="CASCADE"
+    )
+    score: float = Field(default=0.0)
+    seed: bool = Field(default=False)  # one of the members trust starts from
+    computed_at: datetime
