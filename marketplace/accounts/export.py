@@ -411,9 +411,11 @@ def build(member_id: int, archive_id: str, session_factory: Callable) -> Path:
 
 
 def _set_progress(member_id: int, archive_id: str, percent: int, step: str) -> None:
-    _path(member_id, archive_id, ".part").write_text(
-        json.dumps({"percent": percent, "step": step})
-    )
+    """Written whole, then renamed: the page's heartbeat reads it meanwhile,
+    and a half-written file must never read as a failed archive."""
+    writing = _path(member_id, archive_id, f".part-{threading.get_ident()}")
+    writing.write_text(json.dumps({"percent": percent, "step": step}))
+    writing.replace(_path(member_id, archive_id, ".part"))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import time
 import zipfile
 
@@ -271,3 +272,22 @@ def test_archives_past_their_time_are_deleted(ada):
     assert export.forget_old_archives(now=time.time() + keep + 60) == 1
     assert not path.exists()
     assert export.archive_path(ada.member_id, archive_id) is None
+
+
+def test_progress_read_while_it_is_written_never_reads_as_a_failure(ada):
+    """The page's heartbeat reads the progress while the archive's thread
+    writes it: a half-written file must not look like a failed archive."""
+    archive_id = export.new_archive_id()
+    export.export_dir().mkdir(parents=True, exist_ok=True)
+    export._set_progress(ada.member_id, archive_id, 0, "starting")
+    done = threading.Event()
+
+    def write_progress() -> None:
+        for percent in range(2000):
+            export._set_progress(ada.member_id, archive_id, percent % 100, "x" * 200)
+        done.set()
+
+    threading.Thread(target=write_progress, daemon=True).start()
+    while not done.is_set():
+        seen = export.status(ada.member_id, archive_id)
+        assert seen is not None and seen.percent >= 0
