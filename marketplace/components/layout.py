@@ -204,6 +204,21 @@ def navbar() -> rx.Component:
     )
 
 
+def section_card(title: str, *children: rx.Component, **props) -> rx.Component:
+    """One titled part of a settings page: a card with an h2 and its content."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="4", as_="h2"),
+            *children,
+            spacing="4",
+            width="100%",
+            **props,
+        ),
+        size="3",
+        width="100%",
+    )
+
+
 def verify_banner() -> rx.Component:
     """For a signed-in member whose address is not verified yet: what they
     can't do until they are, and a fresh link. The services refuse anyway."""

@@ -4,20 +4,10 @@ log out everywhere."""
 import reflex as rx
 
 from marketplace.components.forms import field, form_error
-from marketplace.components.layout import page
+from marketplace.components.layout import page, section_card
 from marketplace.components.people import verified_at
 from marketplace.states.account import AccountState
 from marketplace.states.session import SessionState
-
-
-def _section(title: str, *children: rx.Component) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, size="4", as_="h2"), *children, spacing="4", width="100%"
-        ),
-        size="3",
-        width="100%",
-    )
 
 
 def _sent(message) -> rx.Component:
@@ -92,9 +82,9 @@ def _link_form(
     )
 
 
-def _email_section() -> rx.Component:
+def _emailsection_card() -> rx.Component:
     state = AccountState
-    return _section(
+    return section_card(
         "Email address",
         rx.flex(
             rx.text(state.email, weight="bold", size="3"),
@@ -153,9 +143,9 @@ def _work_address() -> rx.Component:
     )
 
 
-def _work_section() -> rx.Component:
+def _worksection_card() -> rx.Component:
     state = AccountState
-    return _section(
+    return section_card(
         "Work address",
         rx.text(
             "Show where you work: verify an address at your company and your "
@@ -276,10 +266,10 @@ def _device(device: rx.Var) -> rx.Component:
 def account_settings_page() -> rx.Component:
     return page(
         rx.heading("Account", size="7", as_="h1"),
-        _email_section(),
-        _work_section(),
-        _section("Password", _password_form()),
-        _section(
+        _emailsection_card(),
+        _worksection_card(),
+        section_card("Password", _password_form()),
+        section_card(
             "Signed-in devices",
             form_error(AccountState.device_error),
             rx.vstack(rx.foreach(AccountState.devices, _device), width="100%"),

@@ -4,7 +4,7 @@ import reflex as rx
 
 from marketplace.components.forms import field, form_error
 from marketplace.components.heartbeat import heartbeat
-from marketplace.components.layout import page
+from marketplace.components.layout import page, section_card
 from marketplace.states.account_data import AccountDataState as S
 
 # Radix's button look on a link (a button inside a link is not valid HTML)
@@ -12,9 +12,9 @@ BUTTON = "rt-reset rt-BaseButton rt-r-size-2 rt-variant-solid rt-Button"
 
 
 def _download() -> rx.Component:
-    return rx.card(
+    return section_card(
+        "Download my data",
         rx.vstack(
-            rx.heading("Download my data", as_="h2", size="4"),
             rx.text(
                 "A zip with everything about you: profile, listings, engagements "
                 "and their messages, reviews, connections, intros, IOUs and "
@@ -51,8 +51,8 @@ def _download() -> rx.Component:
             ),
             spacing="3",
             align="start",
+            width="100%",
         ),
-        width="100%",
     )
 
 
@@ -61,9 +61,9 @@ def _blocker(item: dict) -> rx.Component:
 
 
 def _delete() -> rx.Component:
-    return rx.card(
+    return section_card(
+        "Delete my account",
         rx.vstack(
-            rx.heading("Delete my account", as_="h2", size="4"),
             rx.text(
                 "Your name becomes “Former member”; your profile, tags, "
                 "connections and contexts are erased, your listings closed and "
@@ -97,8 +97,8 @@ def _delete() -> rx.Component:
             ),
             spacing="3",
             align="start",
+            width="100%",
         ),
-        width="100%",
     )
 
 

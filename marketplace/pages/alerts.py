@@ -37,7 +37,7 @@ def _choice(row) -> rx.Component:
 
 def alerts_page() -> rx.Component:
     return page(
-        rx.heading("Email alerts", size="8", as_="h1"),
+        rx.heading("Email alerts", size="7", as_="h1"),
         rx.text(
             "Choose, for each kind of event, whether we email you at once, "
             "gather it into your daily digest, or never email you about it. "
