@@ -80,6 +80,8 @@ def test_an_unbroken_300_character_word_stays_on_the_screen(new_page, viewport):
     search_market(reader, handle)
     card_title = reader.get_by_role("heading", name=title, level=3)
     expect(card_title).to_be_visible()
+    # the search's answer has replaced the cards shown before it
+    expect(reader.get_by_text("1 listing", exact=True)).to_be_visible()
     fits_the_screen(reader)
     # the title is cut after two lines, with all of it in the tooltip
     assert card_title.get_attribute("title") == title
