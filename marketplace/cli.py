@@ -47,6 +47,7 @@ from marketplace.ious.iou_import import (
 )
 from marketplace.ledger import card_payments, ledger, payment_reconcile
 from marketplace.ledger.audit import AuditReport, audit_ledger
+from marketplace.ledger.integrity import IntegrityReport, integrity_report
 from marketplace.market import engagements
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
@@ -267,11 +268,29 @@ def _configure_audit(parser: argparse.ArgumentParser) -> None:
 def _run_audit(args: argparse.Namespace, out: Console) -> int:
     with _snapshot() as session:
         report = audit_ledger(session)
+        signals = integrity_report(session)
     if args.json:
-        print(json.dumps(report.as_dict(), sort_keys=True), file=out.file)
+        whole = report.as_dict() | {"integrity": signals.as_dict()}
+        print(json.dumps(whole, sort_keys=True), file=out.file)
     else:
         _print_audit(out, report)
-    return 0 if report.ok else 1
+        _print_integrity(out, signals)
+    return 0 if report.ok else 1  # signals are for a person to look at
+
+
+def _print_integrity(out: Console, report: IntegrityReport) -> None:
+    if not report.findings:
+        out.print("Integrity: no sign of karma farming.")
+        return
+    table = Table(title="Integrity signals (look, then freeze if need be)")
+    for column in ("Signal", "Member", "What", "With", "Frozen"):
+        table.add_column(column)
+    for f in report.findings:
+        involved = ", ".join(f.involved[:5]) + (" ..." if len(f.involved) > 5 else "")
+        table.add_row(
+            f.signal, f"@{f.handle}", f.detail, involved, "yes" if f.frozen else ""
+        )
+    out.print(table)
 
 
 def _ledger_amount(amount: int, where: str) -> str:

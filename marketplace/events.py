@@ -88,6 +88,11 @@ TOPICS: dict[str, Topic] = {
             "(detail: availability).",
         ),
         Topic(
+            "members.frozen",
+            ("member_id",),
+            "An operator froze or unfroze a member (accounts/standing.py).",
+        ),
+        Topic(
             "emails.verified",
             ("member_id",),
             "A member followed a verification link: their address, new or "

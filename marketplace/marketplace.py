@@ -30,6 +30,7 @@ from marketplace.pages.engagements import (
 from marketplace.pages.groups import group_page, groups_page
 from marketplace.pages.home import home_page
 from marketplace.pages.inbox import inbox_page
+from marketplace.pages.integrity import integrity_page
 from marketplace.pages.ious import ious_page
 from marketplace.pages.market import listing_form_page, market_page
 from marketplace.pages.network import network_page
@@ -56,6 +57,7 @@ from marketplace.states.engagements import (
 )
 from marketplace.states.groups import GroupsState, GroupState
 from marketplace.states.inbox import InboxState
+from marketplace.states.integrity import IntegrityState
 from marketplace.states.ious import IousState
 from marketplace.states.market import ListingFormState, MarketState
 from marketplace.states.nav import HomeState
@@ -252,4 +254,10 @@ app.add_page(
     route=routes.DISPUTES,
     **share_card("Disputes · Karma"),
     on_load=DisputesState.load,
+)
+app.add_page(
+    integrity_page,
+    route=routes.INTEGRITY,
+    **share_card("Integrity report · Karma"),
+    on_load=IntegrityState.load,
 )

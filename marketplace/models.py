@@ -60,6 +60,11 @@ class Member(MemberBase, table=True):
     # active | invited (created by an import, claimed at sign-up)
     status: str = Field(default="active", max_length=16)
     is_operator: bool = Field(default=False)
+    # Set by an operator who found the account in the integrity report: a
+    # frozen member keeps their login but cannot post, book, give or owe
+    # (accounts/standing.py); the ledger is never edited.
+    frozen_at: datetime | None = None
+    frozen_reason: str = Field(default="", max_length=200)
     # an invited member is claimed by signing up with this code (hash only)
     invite_code_hash: str | None = Field(default=None, max_length=64)
     clearing_opt_out: bool = Field(default=False)

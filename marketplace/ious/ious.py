@@ -21,7 +21,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from marketplace import events
-from marketplace.accounts import verification
+from marketplace.accounts import standing
 from marketplace.adapters.clock import Clock, FixedClock, system_clock
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ious import (
@@ -84,7 +84,7 @@ def propose_iou(
     """Either party writes an IOU down. A debtor who proposes consents by
     proposing; a creditor's proposal waits for the debtor to accept. Nobody
     writes one with someone either of them blocked."""
-    verification.require_verified(session, actor_id)
+    standing.require_standing(session, actor_id)
     if not isinstance(direction, str) or direction not in DIRECTIONS:
         raise InvalidInput("Say who owes whom.", "direction")
     other = _reachable_member(session, actor_id, counterpart)

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from marketplace.accounts import members, verification
+from marketplace.accounts import members, standing
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ledger import (
@@ -564,7 +564,7 @@ def give_karma(
 ) -> Transfer:
     """A member pays karma forward to another member from their own account;
     not to someone either of them blocked (a gift is a word in their wallet)."""
-    verification.require_verified(session, actor_id)
+    standing.require_standing(session, actor_id)
     recipient = _recipient_id(session, actor_id, to_handle)
     if recipient == actor_id:
         raise InvalidInput("You can't send karma to yourself.", "handle")

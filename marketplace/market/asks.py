@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session, col, select
 
 from marketplace import routes
-from marketplace.accounts import members, verification
+from marketplace.accounts import members, standing
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.contexts import humanize
 from marketplace.domain.errors import InvalidInput, NotFound
@@ -211,7 +211,7 @@ def send_request(
     """Tell up to MAX_SEND chosen people about my request; returns who was
     told (people already asked are skipped, not told twice). The chosen are
     people suggested for it, near or beyond my network."""
-    verification.require_verified(session, actor_id)
+    standing.require_standing(session, actor_id)
     listing = _my_open_request(session, actor_id, listing_id)
     chosen = _check_handles(handles)
     ranked = _ranked(session, actor_id, listing, clock, 50)

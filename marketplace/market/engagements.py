@@ -29,7 +29,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, or_, select
 
 from marketplace import events
-from marketplace.accounts import verification
+from marketplace.accounts import standing
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import (
     OPEN,
@@ -83,7 +83,7 @@ def propose(
 ) -> Engagement:
     """Book an offer (I am the asker) or answer a request (I am the helper).
     An hourly paid offer is booked for `hours`; its price is the rate times them."""
-    verification.require_verified(session, actor_id)
+    standing.require_standing(session, actor_id)
     listing = listings.visible_listing(session, actor_id, listing_id, lock=True)
     text = check_note(note, label="Message")
     if listing.author_id == actor_id:
@@ -386,6 +386,9 @@ def _accept(
     ).one()
     if listings.spots_taken(session, listing.id) >= listing.capacity:
         raise Conflict("This listing is full: every spot is taken.")
+    if standing.is_frozen(session, engagement.asker_id):
+        # booked before the freeze: nothing of theirs is held or spent now
+        raise Conflict("The asker's account is frozen: this can't be accepted now.")
     if engagement.terms == "paid":
         card_payments.authorize(session, engagement, listing.title, clock)
         return

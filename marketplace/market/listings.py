@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import Session, and_, col, or_, select
 
-from marketplace.accounts import verification
+from marketplace.accounts import standing
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import TAKES_A_SPOT
@@ -88,7 +88,7 @@ def create_listing(
     session: Session, *, actor_id: int, form: object, clock: Clock = system_clock
 ) -> Listing:
     """Post an offer or a request; it is open at once."""
-    verification.require_verified(session, actor_id)
+    standing.require_standing(session, actor_id)
     now = clock.now()
     draft = check_listing(form, today=now.date(), paid_available=_paid_available())
     chosen = _chosen(session, form, draft, actor_id)

@@ -25,7 +25,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, or_, select
 
 from marketplace import events, routes
-from marketplace.accounts import verification
+from marketplace.accounts import standing
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain import graph, strength
 from marketplace.domain.contexts import (
@@ -89,7 +89,7 @@ def post_context(
     caller: the demo seed tells them once its month of history is written).
     Every field is checked before anything is written (dates must not be in
     the past)."""
-    verification.require_verified(session, actor_id)
+    standing.require_standing(session, actor_id)
     now = clock.now()
     draft = check_context(form, today=now.date())
     owner = _active_owner(session, actor_id)

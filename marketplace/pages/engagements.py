@@ -591,6 +591,10 @@ def disputes_page() -> rx.Component:
                     "Each decision is final and both people are told.",
                     color_scheme="gray",
                 ),
+                rx.link(
+                    "Integrity report: accounts that look like karma farms",
+                    href=routes.INTEGRITY,
+                ),
                 form_error(DisputesState.resolve_error),
                 rx.cond(
                     DisputesState.disputes.length() > 0,

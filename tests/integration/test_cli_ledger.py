@@ -126,6 +126,7 @@ def test_audit_json_is_exactly_one_object(seeded, capsys):
         "issued",
         "currencies",
         "breaches",
+        "integrity",  # the abuse signals (ledger/integrity.py)
         "ok",
     }
 
