@@ -51,6 +51,7 @@ from marketplace.ledger.integrity import IntegrityReport, integrity_report
 from marketplace.market import engagements
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
+from marketplace.network import trust
 from marketplace.settings import SettingsError
 from marketplace.tasks import send_digests_once
 
@@ -652,6 +653,37 @@ DIGEST_COMMANDS: dict[
 }
 
 
+# --------------------------------------------------------------------------- trust
+
+
+def _configure_trust(parser: argparse.ArgumentParser) -> None:
+    _add_actions(parser, TRUST_COMMANDS)
+
+
+def _run_trust_recompute(args: argparse.Namespace, out: Console) -> int:
+    busy = out.status("Computing trust over the relationship graph...")
+    with busy, db.unit_of_work() as session:
+        run = trust.recompute(session)
+    table = Table(title="Trust", show_header=False)
+    table.add_row("Members scored", f"{run.members:,}")
+    table.add_row("Seeds (operators, long-standing helpers)", f"{run.seeds:,}")
+    table.add_row("Median trust", f"{run.median:.2f}")
+    table.add_row("Took", f"{run.seconds:.1f} s")
+    out.print(table)
+    return 0
+
+
+TRUST_COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
+] = {
+    "recompute": (
+        "score every member's trust over the graph now (the app does it daily)",
+        lambda parser: None,
+        _run_trust_recompute,
+    ),
+}
+
+
 # ------------------------------------------------------------------------ engagements
 
 
@@ -872,6 +904,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
     "digest": (
         "the daily digest email: send it now",
         _configure_digest,
+        _run_action_at_head,
+    ),
+    "trust": (
+        "trust over the relationship graph: recompute it",
+        _configure_trust,
         _run_action_at_head,
     ),
     "engagements": (

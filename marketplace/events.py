@@ -88,6 +88,12 @@ TOPICS: dict[str, Topic] = {
             "(detail: availability).",
         ),
         Topic(
+            "trust.recomputed",
+            ("member_id",),
+            "Every member's trust was computed afresh (member_id 0: all of them); "
+            "what trust bounds follows (credit limits).",
+        ),
+        Topic(
             "members.frozen",
             ("member_id",),
             "An operator froze or unfroze a member (accounts/standing.py).",

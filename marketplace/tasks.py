@@ -25,6 +25,7 @@ from marketplace.inbox import digest, outbox
 from marketplace.ious import clearing, ious
 from marketplace.ledger import card_payments, ledger
 from marketplace.market import engagements
+from marketplace.network import trust
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,14 @@ def forget_lapsed_throttles() -> int:
         return throttles.forget_lapsed(session)
 
 
+def recompute_trust_when_due() -> int:
+    """Trust over the graph: daily, and soon after new ties (network/trust.py)."""
+    with unit_of_work() as session:
+        if not trust.due(session):
+            return 0
+        return trust.recompute(session).members
+
+
 # Each minute's sweeps, in order: (the work, what a run did, what a failure is)
 MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
     (sweep_expired_holds, "released %d expired holds", "hold expiry"),
@@ -97,6 +106,7 @@ MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
     (forget_old_archives, "deleted %d expired data archives", "data archives"),
     (send_alert_mails, "sent %d alert emails", "alert mails"),
     (forget_lapsed_throttles, "forgot %d lapsed throttle counters", "throttles"),
+    (recompute_trust_when_due, "scored the trust of %d members", "trust"),
 )
 
 
