@@ -390,15 +390,17 @@ def seed(engine: Engine, net: Network) -> dict[str, int]:
 
 def _copy_members(conn, net: Network, joined: str) -> int:
     columns = (
-        "id, handle, email, display_name, headline, bio, location, timezone, "
-        "availability, password_hash, status, is_operator, clearing_opt_out, "
-        "digest_opt_in, created_at, updated_at"
+        "id, handle, email, email_canonical, email_verified_at, display_name, "
+        "headline, bio, location, timezone, availability, password_hash, status, "
+        "is_operator, clearing_opt_out, digest_opt_in, created_at, updated_at"
     )
     rows = (
         (
             i,
             f"m{i}",
             f"m{i}@bench.example",
+            f"m{i}@bench.example",  # already canonical (revision 0019)
+            joined,  # verified when they joined
             f"Member {i}",
             "",
             "",
