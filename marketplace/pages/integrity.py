@@ -45,7 +45,9 @@ def _finding(f: rx.Var) -> rx.Component:
                             required=True,
                             max_length=200,
                         ),
-                        rx.button("Freeze", type="submit", color_scheme="red"),
+                        rx.button(
+                            "Freeze @", f["handle"], type="submit", color_scheme="red"
+                        ),
                         spacing="3",
                         align="end",
                         wrap="wrap",
