@@ -146,7 +146,7 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     if report.members_unverified:
         table.add_row("Emails not verified", str(report.members_unverified))
     table.add_row("Connections created", str(report.connections_created))
-    table.add_row("Signup grants created", str(report.signup_grants_created))
+    table.add_row("Trust scores written", str(report.trust_scores_created))
     table.add_row("Karma transfers created", str(report.transfers_created))
     if report.transfers_skipped:
         table.add_row("Skipped (giver short of karma)", str(report.transfers_skipped))
@@ -309,6 +309,8 @@ def _print_audit(out: Console, report: AuditReport) -> None:
     table.add_row("Open holds", str(report.open_holds))
     for name, issued in sorted(report.issued.items()):
         table.add_row(f"Issued by {name}", _ledger_amount(issued, name))
+    for name, issued in sorted(report.issued_this_month.items()):
+        table.add_row(f"Issued by {name} this month", _ledger_amount(issued, name))
     for currency, summary in sorted(report.currencies.items()):
         table.add_row(
             f"In {currency}",
@@ -316,7 +318,26 @@ def _print_audit(out: Console, report: AuditReport) -> None:
             f"{_ledger_amount(summary['issued'], currency)}, held "
             f"{_ledger_amount(summary['held'], currency)}",
         )
+    if report.grants_retired.get("members"):
+        table.add_row(
+            "Sign-up grants retired",
+            f"{report.grants_retired['members']} members, "
+            f"{report.grants_retired['karma']:,} karma taken back",
+        )
+    if report.over_limit:
+        table.add_row(
+            "Below a lowered limit",
+            f"{len(report.over_limit)} accounts, "
+            f"{sum(report.over_limit.values()):,} karma (they earn before spending)",
+        )
     out.print(table)
+    if report.unretired_grants:
+        out.print(
+            "Sign-up grants not taken back (spent before the grant was retired, "
+            "beyond the member's credit limit):"
+        )
+        for handle, amount in report.unretired_grants.items():
+            out.print(f"  - {handle}: {amount}", markup=False, highlight=False)
     if report.ok:
         out.print("[green]Clean:[/green] every balance matches its transfers.")
         return

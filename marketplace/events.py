@@ -132,6 +132,12 @@ TOPICS: dict[str, Topic] = {
             "The open IOUs a debtor owes a creditor changed (detail: open_ious).",
         ),
         Topic(
+            "reviews.ring_flagged",
+            ("member_a_id", "member_b_id"),
+            "Two members reviewed each other five stars again and again: their "
+            "tie and their help to each other lift nobody from now on.",
+        ),
+        Topic(
             "contexts.posted",
             ("context_id",),
             "A context was posted or edited (detail: signal, a ContextSignal).",

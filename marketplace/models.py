@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -310,6 +311,36 @@ class Intro(SQLModel, table=True):
     )
     created_at: datetime
     answered_at: datetime | None = None
+
+
+class IntroReward(SQLModel, table=True):
+    """The karma an introducer earned because two people they introduced
+    helped each other. At most one per unordered pair of introduced members,
+    ever (the unique pair, stored in order as interactions are): introducing,
+    helping, parting and introducing again mints nothing more, nor does a
+    second intro of the same two the other way (docs/design/karma-trust.md).
+    Its rows are also what the monthly cap per introducer counts."""
+
+    __tablename__ = "intro_reward"
+    __table_args__ = (
+        UniqueConstraint("member_a_id", "member_b_id", name="uq_intro_reward_pair"),
+        CheckConstraint("member_a_id < member_b_id", name="ck_intro_reward_pair"),
+        CheckConstraint("amount > 0", name="ck_intro_reward_amount"),
+        Index("ix_intro_reward_introducer", "introducer_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_a_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    member_b_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    introducer_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    intro_id: int | None = Field(
+        default=None, foreign_key="intro.id", ondelete="SET NULL"
+    )
+    engagement_id: int | None = Field(
+        default=None, foreign_key="engagement.id", ondelete="SET NULL"
+    )
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime
 
 
 class NudgeFeedback(SQLModel, table=True):
@@ -656,6 +687,9 @@ class Review(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("engagement_id", "reviewer_id", name="uq_review_once"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="ck_review_rating"),
+        # what reputation reads: one reviewee's reviews by reviewer, in time
+        # (the newest per reviewer per window counts; reciprocal rings)
+        Index("ix_review_pair", "reviewee_id", "reviewer_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -774,3 +808,34 @@ class MemberTrust(SQLModel, table=True):
     score: float = Field(default=0.0)
     seed: bool = Field(default=False)  # one of the members trust starts from
     computed_at: datetime
+
+
+class Vouch(SQLModel, table=True):
+    """A trusted member's stake in another's credit (docs/design/karma-trust.md):
+    `stake` karma of the voucher's own limit lent to the vouchee's, until it is
+    withdrawn (while the vouchee does not rely on it) or absorbed (the vouchee
+    defaulted: the voucher paid up to the stake toward their shortfall).
+    Active while neither has happened; one active vouch per pair."""
+
+    __table_args__ = (
+        CheckConstraint("stake > 0", name="ck_vouch_stake"),
+        CheckConstraint("voucher_id <> vouchee_id", name="ck_vouch_two_people"),
+        Index(
+            "uq_vouch_active_pair",
+            "voucher_id",
+            "vouchee_id",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL AND absorbed_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL AND absorbed_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    voucher_id: int = Field(foreign_key="member.id", index=True)
+    vouchee_id: int = Field(foreign_key="member.id", index=True)
+    stake: int
+    created_at: datetime
+    withdrawn_at: datetime | None = None
+    # absorbed: what the stake paid toward the vouchee's shortfall, and when
+    absorbed: int = 0
+    absorbed_at: datetime | None = None

@@ -103,11 +103,15 @@ class Settings(BaseSettings):
     login_trusted_days: int = Field(
         90, ge=1, description="days an address an account logged in from is known"
     )
-    signup_karma_grant: int = Field(
-        10,
-        ge=0,
-        validation_alias="MARKETPLACE_SIGNUP_KARMA",
-        description="karma granted to every newcomer",
+    # credit limits (docs/design/karma-trust.md; domain/credit.py)
+    trust_limit: int = Field(
+        20, ge=0, le=1_000, description="credit limit of a fully trusted member"
+    )
+    limit_max: int = Field(
+        100, ge=0, le=100_000, description="highest credit limit, vouches included"
+    )
+    vouch_grace_days: int = Field(
+        60, ge=1, le=3_650, description="days below zero before a vouch is absorbed"
     )
     export_dir: str = Field(
         str(PROJECT_ROOT / ".data" / "exports"),
@@ -162,6 +166,12 @@ class Settings(BaseSettings):
     )
     intro_karma: int = Field(
         2, ge=0, le=100, description="karma an introducer earns for an intro"
+    )
+    intro_reward_monthly_cap: int = Field(
+        10,
+        ge=0,
+        le=10_000,
+        description="karma one introducer may earn from intros in a month",
     )
     graph_half_life_days: int = Field(
         90, ge=1, le=3650, description="days for a relationship's warmth to halve"

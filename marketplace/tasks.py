@@ -1,6 +1,6 @@
 """Background work the app runs while it is up: releasing expired holds,
-confirming quiet deliveries, clearing IOU debt around cycles, and the daily
-digest email.
+confirming quiet deliveries, letting vouches absorb defaults, clearing IOU
+debt around cycles, and the daily digest email.
 
 Each sweep is one short transaction and safe to repeat or to run on several
 workers at once (an expiry is keyed by its hold, so two sweeps write it once);
@@ -23,7 +23,7 @@ from marketplace.cluster import once_per_cluster
 from marketplace.db import read_only, unit_of_work
 from marketplace.inbox import digest, outbox
 from marketplace.ious import clearing, ious
-from marketplace.ledger import card_payments, ledger
+from marketplace.ledger import card_payments, ledger, vouches
 from marketplace.market import engagements
 from marketplace.network import trust
 from marketplace.settings import get_settings
@@ -41,6 +41,13 @@ def confirm_quiet_deliveries() -> int:
     its own transaction, so a failure here never undoes a hold expiry."""
     with unit_of_work() as session:
         return engagements.auto_confirm_due(session)
+
+
+def absorb_defaulted_vouches() -> int:
+    """Stakes absorb the shortfall of vouchees below zero past the grace
+    period; its own transaction, like every sweep."""
+    with unit_of_work() as session:
+        return vouches.absorb_defaults(session)
 
 
 def secure_aging_cards() -> int:
@@ -100,6 +107,7 @@ def recompute_trust_when_due() -> int:
 MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
     (sweep_expired_holds, "released %d expired holds", "hold expiry"),
     (confirm_quiet_deliveries, "auto-confirmed %d quiet deliveries", "auto-confirm"),
+    (absorb_defaulted_vouches, "%d vouches absorbed a default", "vouch defaults"),
     (secure_aging_cards, "captured %d card payments into escrow", "card capture"),
     (forget_old_login_attempts, "forgot %d old login attempts", "login attempts"),
     (forget_old_submissions, "forgot %d old form submissions", "form keys"),

@@ -6,7 +6,7 @@ are all there is to it: the services check them (accounts/standing.py), and
 the ledger keeps every entry.
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-03 11:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0020"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,7 +38,7 @@ from marketplace.domain.errors import (
     NotAuthorized,
     TooManyAttempts,
 )
-from marketplace.ledger import ledger
+from marketplace.ledger import credit
 from marketplace.models import AuthSession, LoginAttempt, Member
 from marketplace.settings import get_settings
 
@@ -91,9 +91,11 @@ def register(
     next_path: str = "",
     clock: Clock = system_clock,
 ) -> Registered:
-    """Create an active, unverified member with the sign-up grant, and the
-    verification link to mail them. Raises KnownAddress for a mailbox that
-    has an account: the caller answers as for any sign-up (see states/auth).
+    """Create an active, unverified member, and the verification link to mail
+    them. Joining gives no karma to spend: the member starts at zero, and
+    their credit limit (ledger/credit.py) opens once the email is verified.
+    Raises KnownAddress for a mailbox that has an account: the caller answers
+    as for any sign-up (see states/auth).
 
     An invited member (made by an IOU import) is claimed by signing up with its
     handle and its invitation code: the member keeps its id, and so its IOUs.
@@ -118,7 +120,7 @@ def register(
     member.updated_at = now
     session.add(member)
     session.flush()
-    ledger.grant_signup(session, member.id, clock=clock)
+    credit.refresh_limit(session, member.id)  # 0 until the email is verified
     mail = verification.issue_link(session, member, next_path=next_path, clock=clock)
     return Registered(member.id, member.handle, mail)
 

@@ -62,7 +62,7 @@ FORMER_NAME = "Former member"
 CLOSED_EMAIL_DOMAIN = "closed.invalid"
 CLOSED = "closed"
 RETURN_CODE = "account_closed"
-UNSETTLED_IOUS = ("proposed", "open")
+UNSETTLED_IOUS = ("proposed", "acknowledged", "open")  # waiting, or binding
 
 
 @dataclass(frozen=True)

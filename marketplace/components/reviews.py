@@ -39,9 +39,12 @@ def reputation_card(rep) -> rx.Component:
                 rx.hstack(
                     rx.text("★", size="6", color=STAR_COLOR, aria_hidden="true"),
                     rx.text(rep.average, size="7", weight="bold", aria_hidden="true"),
-                    rx.text("average", size="2", color_scheme="gray"),
+                    rx.text(rep.from_people, size="2", color_scheme="gray"),
                     role="img",
-                    aria_label="Average rating " + rep.average + " out of 5 stars",
+                    aria_label="Rated "
+                    + rep.average
+                    + " out of 5 stars, "
+                    + rep.from_people,
                     align="baseline",
                     spacing="2",
                 ),

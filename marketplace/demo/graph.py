@@ -6,9 +6,10 @@ an interaction that warms the connection (graph_index.record_interaction).
 What they cannot know is the history before the month the market covers.
 This module adds it, then the signals the dashboard's nudges feed on:
 
-- **Thank-you gifts.** Each karma gift of the network seed ("Thanks for the
-  positioning workshop") is a considered word of thanks between two
-  connections: one `review`-weight interaction on the gift's date. Alone it
+- **Thank-you gifts.** Each karma thank-you of the network seed ("Thanks for
+  the positioning workshop": a gift, or a payment for help on credit) is a
+  considered word of thanks between two connections: one `review`-weight
+  interaction on its date. Alone it
   never makes a relationship "one that mattered" (domain/strength.py).
 - **A year ago.** Up to three of priya's early connections she has done
   nothing else with get a story 9-14 months old -- messages, help, reviews
@@ -163,12 +164,13 @@ def _interaction(a: int, b: int, kind: Kind, at: datetime, ref: str) -> dict:
 def _gift_interactions(
     session: Session, moves: Sequence[KarmaMove], ids: dict[str, int]
 ) -> list[dict]:
-    """A thank-you interaction for each seeded gift that has none yet, dated
-    like the gift's transfer (so a later seed's clock changes nothing)."""
+    """A thank-you interaction for each seeded thank-you (a gift, or help
+    paid for on credit) that has none yet, dated like its transfer (so a
+    later seed's clock changes nothing)."""
     gifts = {
         f"gift:{m.key}": m
         for m in moves
-        if m.kind == "gift" and m.giver in ids and m.receiver in ids
+        if m.kind in ("gift", "help") and m.giver in ids and m.receiver in ids
     }
     if not gifts:
         return []

@@ -1,6 +1,11 @@
 """Demo IOUs, so a newcomer's first look at the IOU page shows the idea at work:
-favours owed both ways, one waiting for an answer, one partly paid in karma,
+favours owed both ways, one waiting for the debtor's answer and one the
+debtor acknowledged waiting for the creditor's, one partly paid in karma,
 and a loop of favours that a clearing has already cancelled.
+
+Each debtor who writes one down needs room for it under their credit limit
+(ious.reserve_debt): the seed gives the demo's members theirs first
+(seed.py).
 
 Idempotent: each demo IOU is recognised by its debtor, creditor and note, and
 the demo clearing runs only in the seeding that created the loop.
@@ -31,6 +36,7 @@ class DemoIou:
     proposed_by: str  # debtor | creditor
     paid_in_karma: int
     loop: bool  # part of the loop the demo clearing cancels
+    accepted: bool  # the other side said yes (else it waits for them)
 
 
 def _demo_iou(row: dict[str, str]) -> DemoIou:
@@ -42,6 +48,7 @@ def _demo_iou(row: dict[str, str]) -> DemoIou:
         proposed_by=row["proposed_by"],
         paid_in_karma=int(row["paid_in_karma"]),
         loop=row["loop"] == "1",
+        accepted=row["accepted"] == "1",
     )
 
 
@@ -97,6 +104,8 @@ def _write(session, ids, iou: DemoIou, debtor: str, creditor: str, clock) -> Non
         due_on=(clock.now() + timedelta(days=21)).date() if iou.points >= 10 else None,
         clock=clock,
     )
+    if iou.accepted:
+        ious.accept_iou(session, actor_id=ids[other], iou_id=written.id, clock=clock)
     if iou.paid_in_karma:
         ious.settle_in_karma(
             session,

@@ -8,8 +8,12 @@ generated members are drawn on top. A pure plan; seed.py writes it.
 - Each move has a fixed transfer id (`seed-<seed>-gift-<n>`, ...) and is
   drawn from the first GIFT_POOL members only, so a re-run replays nothing
   new and a larger `members` changes no move.
-- Nobody gives more than their signup grant plus operator grants, so no
-  balance ever needs what someone else gave them.
+- Karma is mutual credit (docs/design/karma-trust.md): a gift comes only from
+  karma its giver earned -- here, their operator grants, never what others
+  gave them, so no move needs another member's. A thank-you whose giver has
+  not earned enough becomes what it stands for, a payment for help ("help": a
+  hold posted at once), paid from the giver's credit limit (trust.py); one
+  their credit can't cover is left out.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from marketplace.demo.files import number, read_csv, read_json
 from marketplace.demo.members import DEMO_HANDLES, NetworkPlan, plan_network
+from marketplace.demo.trust import CreditTerms, planned_limits
 from marketplace.domain.taxonomy import skill_label
 
 GIFT_POOL = 80  # moves involve the demo accounts and these first generated members
@@ -31,10 +36,11 @@ HOLD_SECONDS = 14 * 24 * 3600
 
 @dataclass(frozen=True)
 class KarmaMove:
-    """One planned transfer: an operator grant (no giver), a gift, or a hold."""
+    """One planned transfer: an operator grant (no giver), a gift, a payment
+    for help (a hold posted at once), or an open hold."""
 
     key: str
-    kind: str  # grant | gift | hold
+    kind: str  # grant | gift | help | hold
     giver: str | None
     receiver: str
     amount: int
@@ -60,17 +66,19 @@ _THANKS: tuple[str, ...] = tuple(read_json("phrases.json")["gift_thanks"])
 _AMOUNTS = (1, 2, 2, 3, 3, 4, 5)
 
 
-def plan_karma(seed: int = 7, signup_karma: int = 10) -> list[KarmaMove]:
-    """The demo ledger moves for `seed`: grants, then the hold, then gifts.
+def plan_karma(seed: int = 7, terms: CreditTerms | None = None) -> list[KarmaMove]:
+    """The demo ledger moves for `seed`: grants, then the hold, then thanks.
 
     Drawn from the first GIFT_POOL generated members only, so the same for
-    every `members`. A gift is planned only if its giver can pay it from their
-    signup grant and operator grants alone (whatever others gave them)."""
+    every `members`. A thank-you is a gift if its giver earned the karma by
+    then in the plan, else a payment for help within their credit limit
+    (`terms`: the settings' by default), else left out."""
     pool = plan_network(GIFT_POOL, seed)
     moves = _numbered(seed, _written("grant"))
     moves += _numbered(seed, _written("hold"))
     moves += _numbered(seed, [*_demo_gifts(pool), *_generated_gifts(pool, seed)])
-    return _affordable(moves, signup_karma)
+    limits = planned_limits(pool.members, terms or CreditTerms.from_settings())
+    return _affordable(moves, limits)
 
 
 def _written(kind: str) -> list[KarmaMove]:
@@ -86,20 +94,48 @@ def _numbered(seed: int, moves: list[KarmaMove]) -> list[KarmaMove]:
     ]
 
 
-def _affordable(moves: list[KarmaMove], signup_karma: int) -> list[KarmaMove]:
-    budget: dict[str, int] = defaultdict(lambda: max(signup_karma, 0))
-    for move in moves:
-        if move.giver is None:
-            budget[move.receiver] += move.amount
-    spent: dict[str, int] = defaultdict(int)
+def _affordable(moves: list[KarmaMove], limits: dict[str, int]) -> list[KarmaMove]:
+    """The moves as the ledger will take them: gifts from what was earned,
+    help and holds within the credit limit."""
+    wallets = Wallets(limits)
     kept = []
     for move in moves:
-        if move.giver is not None:
-            if spent[move.giver] + move.amount > budget[move.giver]:
-                continue
-            spent[move.giver] += move.amount
-        kept.append(move)
+        move = wallets.take(move)
+        if move is not None:
+            kept.append(move)
     return kept
+
+
+class Wallets:
+    """What each giver is sure to have, the plan going in order: their
+    operator grants, less everything they paid or hold. What others give or
+    pay them is not counted on, so a move never needs another member's move
+    (a smaller network writes fewer) and the ledger's rule lets every move
+    through: a gift needs karma earned (EARNED), a payment for help or a hold
+    room within the credit limit (FLOOR)."""
+
+    def __init__(self, limits: dict[str, int]) -> None:
+        self.limits = limits
+        self.earned: dict[str, int] = defaultdict(int)  # grants, less what went
+        self.held: dict[str, int] = defaultdict(int)
+
+    def take(self, move: KarmaMove) -> KarmaMove | None:
+        """The move as written (a gift may become help), or None if the
+        ledger could refuse it."""
+        giver, amount = move.giver, move.amount
+        if giver is None:
+            self.earned[move.receiver] += amount
+            return move
+        free = self.earned[giver] - self.held[giver]
+        if move.kind == "gift" and free < amount:
+            move = replace(move, kind="help")  # thanks for help, paid on credit
+        if move.kind != "gift" and free + self.limits.get(giver, 0) < amount:
+            return None
+        if move.kind == "hold":
+            self.held[giver] += amount
+        else:
+            self.earned[giver] -= amount
+        return move
 
 
 def _demo_gifts(pool: NetworkPlan) -> list[KarmaMove]:

@@ -12,8 +12,9 @@ and lena each find something waiting for their answer.
   replayed in time order, so timelines, response times, held and paid karma,
   IOUs and notifications (ids included: an inbox lists by id) are exactly what
   the app would have written, and the ledger audit stays clean.
-- The plan is a pure function of the seed (and of the signup grant, which
-  bounds what members can pay) drawn from the first MARKET_POOL generated
+- The plan is a pure function of the seed (and of the credit terms, which
+  bound what members can pay: karma is mutual credit, and askers go below
+  zero within their limits) drawn from the first MARKET_POOL generated
   members (prefix-stable, like the network plan): the same seed makes the same
   market whatever `members` is, and its size is fixed, so seeding 2,000
   members costs no more here than seeding 50.
@@ -50,6 +51,7 @@ from marketplace.demo.members import (
     NetworkPlan,
     plan_network,
 )
+from marketplace.demo.trust import CreditTerms, planned_limits
 from marketplace.domain.money import major_units
 from marketplace.domain.taxonomy import DOMAINS
 from marketplace.inbox import notifications
@@ -304,8 +306,8 @@ class _Replay:
         if payer is None:
             return True
         account = ledger.member_account(self.session, payer)
-        available = ledger.totals(self.session, account).available
-        return available - self.reserved[payer] >= listing.price
+        room = ledger.totals(self.session, account).room or 0  # credit included
+        return room - self.reserved[payer] >= listing.price
 
 
 def _at(now: datetime, days_ago: float) -> FixedClock:
@@ -381,13 +383,17 @@ def _settle_inbox(session: Session, before: int, now: datetime) -> int:
 
 
 def plan_demo_market(
-    seed: int = 7, signup_karma: int = 10, moves: list[KarmaMove] | None = None
+    seed: int = 7,
+    terms: CreditTerms | None = None,
+    moves: list[KarmaMove] | None = None,
 ) -> list[ListingPlan]:
     """The demo marketplace for `seed`, with what generated members pay in it
-    planned within the karma they have left after `moves` (karma.plan_karma)."""
-    moves = plan_karma(seed, signup_karma) if moves is None else moves
+    planned within their credit limit (`terms`: the settings' by default) and
+    the karma `moves` (karma.plan_karma) leave them."""
+    terms = terms or CreditTerms.from_settings()
+    moves = plan_karma(seed, terms) if moves is None else moves
     pool = plan_network(MARKET_POOL, seed)
-    karma = {m.handle: max(signup_karma, 0) for m in pool.members}
+    karma = planned_limits(pool.members, terms)
     for move in moves:
         if move.receiver not in karma or move.giver not in (None, *karma):
             continue  # a move with someone beyond the pool: not counted on

@@ -11,11 +11,12 @@ demo/data/ and seeded random draws, then writes what is missing, in order:
   bulk inserts) so thousands of members take seconds. The shared demo
   password is hashed once: argon2 is deliberately slow and every demo member
   may share it;
-- every seeded member's karma account and signup grant, dated the day they
-  joined, exactly as `ledger.grant_signup` would write it (same transfer id,
-  so either path finds the other's grant), but in bulk;
-- the wallets' history (karma.py): operator grants, gifts and one open hold,
-  each with a fixed transfer id, through the ledger;
+- every seeded member's trust (trust.py: a planned score, for those who have
+  none yet) and so their credit limit: karma is mutual credit, members start
+  at zero and pay for help on credit (docs/design/karma-trust.md);
+- the wallets' history (karma.py): operator grants, gifts from earned karma,
+  payments for help on credit and one open hold, each with a fixed transfer
+  id, through the ledger;
 - demo IOUs and the clearing of their loop (ious.py);
 - the marketplace (market.py): listings, engagements in every state, threads
   and reviews of the past month, through the real services. `ops` is the
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, insert, select, update
+from sqlmodel import Session, col, insert, select
 
 from marketplace.adapters.clock import Clock, FixedClock, system_clock
 from marketplace.adapters.passwords import hash_password
@@ -48,18 +49,16 @@ from marketplace.demo.members import (
     MemberSpec,
     plan_network,
 )
+from marketplace.demo.trust import CreditTerms, seed_trust
 from marketplace.domain.errors import InvalidInput
-from marketplace.domain.ledger import KARMA, Kind
 from marketplace.inbox import outbox
 from marketplace.ledger import ledger
 from marketplace.models import (
     Connection,
-    LedgerAccount,
     LedgerTransfer,
     Member,
     MemberTag,
 )
-from marketplace.settings import get_settings
 
 BATCH_SIZE = 500
 WORK_VERIFIED_AFTER = timedelta(days=1)
@@ -77,8 +76,10 @@ class SeedReport:
     # stands for people who joined long ago), and any that are not.
     members_verified: int = 0
     members_unverified: int = 0
-    signup_grants_created: int = 0
-    # Demo gifts, operator grants and the open hold written by this run.
+    # Planned trust scores written for seeded members who had none.
+    trust_scores_created: int = 0
+    # Demo gifts, payments for help, operator grants and the open hold
+    # written by this run.
     transfers_created: int = 0
     # Planned moves whose giver no longer has the karma (spent it in the app).
     transfers_skipped: int = 0
@@ -112,9 +113,9 @@ def seed_network(
             "members",
         )
     plan = plan_network(members, seed)
-    signup_karma = get_settings().signup_karma_grant
-    moves = plan_karma(seed, signup_karma)
-    market = plan_demo_market(seed, signup_karma, moves)
+    terms = CreditTerms.from_settings()
+    moves = plan_karma(seed, terms)
+    market = plan_demo_market(seed, terms, moves)
     steps = 2 * len(plan.members) + len(plan.links) + len(moves) + len(market)
     tick = _Ticker(steps, progress)
     report = SeedReport(demo_handles=list(DEMO_HANDLES))
@@ -124,9 +125,8 @@ def seed_network(
     report.connections_created = _ensure_links(
         session, plan.links, ids, clock.now(), tick
     )
-    report.signup_grants_created = _ensure_signup_grants(
-        session, ids, signup_karma, tick
-    )
+    report.trust_scores_created = seed_trust(session, plan.members, ids, clock.now())
+    tick(len(plan.members))
     _ensure_moves(session, moves, ids, clock.now(), report, tick)
     generated = [
         spec.handle for spec in plan.members if spec.handle not in DEMO_HANDLES
@@ -316,122 +316,6 @@ def _connection_row(a: int, b: int, link: Link, now: datetime) -> dict:
 # ------------------------------------------------------------------------ karma
 
 
-def _ensure_signup_grants(
-    session: Session, ids: dict[str, int], amount: int, tick: _Ticker
-) -> int:
-    """Give every seeded member who lacks it the signup grant; return how many."""
-    if amount <= 0:  # grants switched off, as in ledger.grant_signup
-        tick(len(ids))
-        return 0
-    source = ledger.system_account(session, ledger.SIGNUP_GRANT)
-    granted = 0
-    for chunk in _chunks(sorted(ids.values()), BATCH_SIZE):
-        granted += _grant_chunk(session, chunk, source, amount)
-        tick(len(chunk))
-    return granted
-
-
-def _signup_key(member_id: int) -> str:
-    return f"signup-grant:{member_id}"  # the id ledger.grant_signup uses
-
-
-def _grant_chunk(
-    session: Session, member_ids: Sequence[int], source: int, amount: int
-) -> int:
-    keys = {_signup_key(m): m for m in member_ids}
-    done = set(
-        session.exec(
-            select(LedgerTransfer.transfer_key).where(
-                col(LedgerTransfer.transfer_key).in_(list(keys))
-            )
-        )
-    )
-    missing = [m for key, m in keys.items() if key not in done]
-    if not missing:
-        return 0
-    joined = dict(
-        session.exec(
-            select(Member.id, Member.created_at).where(col(Member.id).in_(missing))
-        ).all()
-    )
-    opened = set(
-        session.exec(
-            select(LedgerAccount.member_id).where(
-                col(LedgerAccount.member_id).in_(missing),
-                LedgerAccount.currency == KARMA,
-            )
-        )
-    )
-    for member_id in [m for m in missing if m in opened]:
-        # An account but no grant (rare): the ledger's own path.
-        clock = FixedClock(joined[member_id])
-        ledger.grant_signup(session, member_id, amount=amount, clock=clock)
-    fresh = [m for m in missing if m not in opened]
-    if fresh:
-        _bulk_signup_grants(session, fresh, joined, source, amount)
-    return len(missing)
-
-
-def _bulk_signup_grants(
-    session: Session,
-    member_ids: list[int],
-    joined: dict[int, datetime],
-    source: int,
-    amount: int,
-) -> None:
-    """What ledger.grant_signup writes for a member without an account, for
-    many members in four statements: open each account already holding the
-    grant, record the transfers, debit the issuing account by their sum."""
-    session.exec(
-        insert(LedgerAccount),
-        params=[_granted_account_row(m, joined[m], amount) for m in member_ids],
-    )
-    accounts = session.exec(
-        select(LedgerAccount.member_id, LedgerAccount.id).where(
-            col(LedgerAccount.member_id).in_(member_ids),
-            LedgerAccount.currency == KARMA,
-        )
-    )
-    transfers = [
-        {
-            "transfer_key": _signup_key(member_id),
-            "debit_account_id": source,
-            "credit_account_id": account_id,
-            "amount": amount,
-            "currency": KARMA,
-            "kind": str(Kind.SINGLE),
-            "pending_id": None,
-            "expires_at": None,
-            "code": "signup_grant",
-            "memo": "Welcome to Karma",
-            "created_at": joined[member_id],
-        }
-        for member_id, account_id in accounts
-    ]
-    session.exec(insert(LedgerTransfer), params=transfers)
-    session.exec(
-        update(LedgerAccount)
-        .where(col(LedgerAccount.id) == source)
-        .values(debits_posted=LedgerAccount.debits_posted + amount * len(transfers))
-    )
-
-
-def _granted_account_row(member_id: int, joined: datetime, amount: int) -> dict:
-    return {
-        "code": "member",
-        "name": None,
-        "member_id": member_id,
-        "currency": KARMA,
-        "debits_posted": 0,
-        "credits_posted": amount,
-        "debits_pending": 0,
-        "credits_pending": 0,
-        "credit_limit": 0,
-        "cap": None,
-        "created_at": joined,
-    }
-
-
 def _ensure_moves(
     session: Session,
     moves: list[KarmaMove],
@@ -461,13 +345,15 @@ def _ensure_moves(
 
 
 def _can_pay(session: Session, move: KarmaMove, ids: dict[str, int]) -> bool:
-    # The plan keeps every giver within their grants; this guards a giver who
-    # has since spent karma in the app (the ledger would refuse, rolling back
-    # the whole seed, so check first and skip the gift).
+    # The plan keeps every giver within the ledger's rule; this guards a giver
+    # who has since spent karma in the app (the ledger would refuse, rolling
+    # back the whole seed, so check first and skip the move).
     if move.giver is None:
         return True
-    account = ledger.member_account(session, ids[move.giver])
-    return ledger.totals(session, account).available >= move.amount
+    totals = ledger.totals(session, ledger.member_account(session, ids[move.giver]))
+    if move.kind == "gift":
+        return totals.can_give(move.amount)
+    return totals.can_debit(move.amount)
 
 
 def _write_move(
@@ -505,6 +391,10 @@ def _write_move(
             memo=move.memo,
             clock=clock,
         )
+        if move.kind == "help":  # help paid for: confirmed at once
+            ledger.post_hold(
+                session, key=f"{move.key}:post", hold_key=move.key, clock=clock
+            )
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:

@@ -12,7 +12,9 @@ One float per edge. Warmth decays exponentially, so warmth w at time t is the
 same fact as the number ln(w) + r * t (r = ln 2 / half-life): the *level*.
 Warmth at any later moment is exp(level - r * now), adding an interaction is a
 log-sum, and an interaction that arrives late lands exactly where it belongs.
-Both directions of an edge share the one float object.
+Both directions of an edge share the one float object. A flagged pair
+(`mute`: they review each other five stars again and again) keeps its edge at
+no warmth, so their ring lifts nobody's paths.
 
 Queries never walk the whole graph. A warm path of at most three hops
 source - x - y - target needs x among the source's connections and y among the
@@ -246,6 +248,8 @@ class RelationshipGraph:
         self._received: dict[int, int] = {}
         self._owed: dict[int, dict[int, int]] = {}  # creditor -> debtor -> IOUs
         self._availability: dict[int, str] = {}  # only members not "open"
+        # flagged pairs (low, high): their tie stays cold, their help uncounted
+        self._muted: set[tuple[int, int]] = set()
 
     # ----------------------------------------------------------------- size
 
@@ -294,17 +298,21 @@ class RelationshipGraph:
         is POSIX seconds)."""
         if _member(a) == _member(b):
             raise InvalidInput("A member cannot be connected to themselves.")
-        self._link(a, b, self._level(warmth, warmth_at))
+        level = self._level(warmth, warmth_at)
+        self._link(a, b, -math.inf if self.is_muted(a, b) else level)
 
     def add_edges(self, rows: Iterable[tuple]) -> int:
         """Bulk `add_edge` for start-up: (a, b, warmth, warmth_at) rows as
         they come from the database. A warmth without its time cannot be
         decayed and counts as none. Returns how many edges it took."""
         count = 0
-        level_of, link = self._level, self._link
+        level_of, link, muted = self._level, self._link, self._muted
         for a, b, warmth, warmth_at in rows:
             if a != b:
-                link(a, b, level_of(warmth if warmth_at is not None else 0, warmth_at))
+                level = level_of(warmth if warmth_at is not None else 0, warmth_at)
+                if muted and ((a, b) if a < b else (b, a)) in muted:
+                    level = -math.inf
+                link(a, b, level)
                 count += 1
         return count
 
@@ -339,7 +347,7 @@ class RelationshipGraph:
         then lives only in the database until they are."""
         added = WEIGHTS[check_kind(kind)] if weight is None else weight
         level = self._adj.get(a, {}).get(b)
-        if level is None or added <= 0:
+        if level is None or added <= 0 or self.is_muted(a, b):
             return level is not None
         self._link(a, b, _log_add(level, self._level(added, at)))
         return True
@@ -350,6 +358,22 @@ class RelationshipGraph:
         if level is None:
             return None
         return math.exp(min(level - self._clock(now), 700.0))
+
+    def mute(self, a: int, b: int) -> None:
+        """A flagged pair (domain/reputation.py: they review each other five
+        stars again and again). Their tie still links them, but however warm
+        their interactions made it, it counts as an unused one: it lifts
+        nobody in who-to-ask, warm paths or intro paths. Their help to each
+        other stops counting too (`record_help`; the loader sets the counts
+        they had without it)."""
+        if _member(a) == _member(b):
+            raise InvalidInput("A pair is two different members.")
+        self._muted.add((a, b) if a < b else (b, a))
+        if self.has_edge(a, b):
+            self._link(a, b, -math.inf)
+
+    def is_muted(self, a: int, b: int) -> bool:
+        return bool(self._muted) and ((a, b) if a < b else (b, a)) in self._muted
 
     def strength(self, a: int, b: int, now: datetime) -> float | None:
         """Strength of the connection a-b at `now` (floored for an unused
@@ -389,8 +413,11 @@ class RelationshipGraph:
         _store(self._received, member, _bounded(received, 0, 10**9, "received"))
 
     def record_help(self, helper: int, asker: int) -> None:
-        """One more engagement confirmed: the helper gave, the asker received."""
+        """One more engagement confirmed: the helper gave, the asker received
+        (unless the two are a flagged pair)."""
         helper, asker = _member(helper, "helper"), _member(asker, "asker")
+        if self.is_muted(helper, asker):
+            return
         self._given[helper] = self._given.get(helper, 0) + 1
         self._received[asker] = self._received.get(asker, 0) + 1
 

@@ -2,10 +2,17 @@
 
 An IOU is a post-paid obligation between two members: the debtor owes the
 creditor `amount` karma points (a "favour" is a configurable number of points).
-Either party may propose it; it binds only once the debtor consents (a debtor
-who proposes consents by proposing). From then on it is reduced by settlements:
-karma paid through the ledger, return help, a payment, the creditor's
-forgiveness, a bilateral offset, or a multilateral clearing.
+Either party may write it down, and it binds only once both agree: a creditor's
+proposal waits for the debtor to accept; a debtor who writes it has
+acknowledged it, and it waits for the creditor to accept (anyone could
+otherwise write a huge "debt" to a stranger to seem close to them). From then
+on it is reduced by settlements: karma paid through the ledger, return help, a
+payment, the creditor's forgiveness, a bilateral offset, or a multilateral
+clearing.
+
+What a member may owe is bounded: their outstanding IOU debt -- open IOUs,
+their own acknowledgements still waiting, and IOU terms of help under way --
+stays within their karma credit limit (`check_debt_room`).
 
 Nothing about an IOU is ever overwritten. Its history is a list of events, and
 its state -- status and what is still outstanding -- is derived from them by
@@ -25,6 +32,7 @@ MAX_IOU_POINTS = 100_000
 
 class Event(StrEnum):
     PROPOSED = "proposed"
+    ACKNOWLEDGED = "acknowledged"  # the debtor wrote it: it waits for the creditor
     ACCEPTED = "accepted"
     DECLINED = "declined"
     CANCELLED = "cancelled"
@@ -57,7 +65,8 @@ REDUCTION_LABELS = {
 
 
 class Status(StrEnum):
-    PROPOSED = "proposed"
+    PROPOSED = "proposed"  # the creditor wrote it: waiting for the debtor
+    ACKNOWLEDGED = "acknowledged"  # the debtor wrote it: waiting for the creditor
     OPEN = "open"
     SETTLED = "settled"
     FORGIVEN = "forgiven"
@@ -65,8 +74,19 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
+# waiting for an answer: who gives it
+WAITING = {Status.PROPOSED: "debtor", Status.ACKNOWLEDGED: "creditor"}
+# what counts against the debtor's credit limit: owed, or owed once the
+# creditor says yes (the debtor already did)
+DEBT = (Status.OPEN, Status.ACKNOWLEDGED)
+
+
 class IouError(DomainError):
     """An IOU action that its state or the actor's role does not allow."""
+
+
+class OverCreditLimit(IouError):
+    """An IOU that would take its debtor's outstanding debt past their limit."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +113,8 @@ def replay(amount: int, events: list[Recorded]) -> IouState:
     for event in events:
         if event.kind == Event.ACCEPTED:
             status = Status.OPEN
+        elif event.kind == Event.ACKNOWLEDGED:
+            status = Status.ACKNOWLEDGED
         elif event.kind in (Event.DECLINED, Event.CANCELLED):
             status = Status(event.kind.value)
         elif event.kind in REDUCTIONS:
@@ -129,17 +151,41 @@ def check_points(value: object, *, label: str = "Amount") -> int:
 
 
 def check_accept(state: IouState, role: str) -> None:
-    if role != "debtor":
-        raise NotAuthorized("Only the person who owes can accept an IOU.")
-    if state.status != Status.PROPOSED:
+    """May `role` accept (or decline) this IOU? The one who did not write it
+    answers: the debtor a creditor's proposal, the creditor a debtor's
+    acknowledgement."""
+    answers = WAITING.get(state.status)
+    if answers is None:
         raise IouError(f"This IOU is {state.status}, not waiting for an answer.")
+    if role != answers:
+        who = "the person who owes" if answers == "debtor" else "the person owed"
+        raise NotAuthorized(f"Only {who} can answer this IOU.")
 
 
 def check_cancel(state: IouState, actor_id: int, proposer_id: int) -> None:
     if actor_id != proposer_id:
         raise NotAuthorized("Only the person who proposed an IOU can withdraw it.")
-    if state.status != Status.PROPOSED:
+    if state.status not in WAITING:
         raise IouError(f"This IOU is {state.status}; it can no longer be withdrawn.")
+
+
+def check_debt_room(limit: int | None, owed: int, amount: int) -> None:
+    """Refuse `amount` more IOU debt for a debtor who already owes `owed`
+    (outstanding, DEBT) when it would pass their credit `limit` (None: no
+    limit). A limit lowered below what they owe undoes nothing; they just
+    can't owe more until they settle."""
+    if limit is None or owed + amount <= limit:
+        return
+    room = max(0, limit - owed)
+    if limit <= 0:
+        raise OverCreditLimit(
+            "Your credit limit is 0 karma, so you can't owe karma in IOUs "
+            "yet; it grows as you earn the network's trust."
+        )
+    raise OverCreditLimit(
+        f"You can owe at most {limit} karma in IOUs (your credit limit) and "
+        f"already owe {owed}: you can take on at most {room} more."
+    )
 
 
 def check_reduction(state: IouState, kind: Event, role: str, amount: int) -> None:

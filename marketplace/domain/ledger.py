@@ -6,8 +6,10 @@ Its balance is credits_posted - debits_posted; what it may still spend
 
 Every transfer debits one account and credits another by the same whole,
 positive amount, so the sum of all balances in a currency is always zero:
-karma enters the economy only by driving a named system account (signup grant,
-admin grant) below zero, which the audit shows as issuance.
+karma enters the economy by driving a named system account (an operator's
+grant, an intro reward) below zero, which the audit shows as issuance, or as
+mutual credit: a member's account going below zero, within its credit limit,
+to pay for help.
 
 A transfer is one of five kinds:
   single  posted at once
@@ -22,9 +24,12 @@ The balancing rule is stated once, here, as data (`FLOOR`, `CEILING`): after a
 change, a debited account's available amount stays at or above minus its
 credit limit, and a credited account's balance with its incoming holds stays at
 or below its cap; a change that only releases (a hold's post, void or expiry)
-is never refused. Python asks the rule through `Bound.allows`; the service
-layer's SQL guards are written from the same data (`ledger.ledger_sql`), the
-PL/pgSQL function of alembic 0004 is checked against it, and the audit replays
+is never refused. A gift is held to `EARNED` instead of `FLOOR`: the same sum,
+bounded at zero whatever the credit limit, so credit pays for help only and
+never leaves an account as a gift (docs/design/karma-trust.md). Python asks
+the rule through `Bound.allows`; the service layer's SQL guards are written
+from the same data (`ledger.ledger_sql`), the PL/pgSQL function of alembic
+0004 (and 0021, for gifts) is checked against it, and the audit replays
 the transfers with `debit_effect` and checks every account with it.
 
 The same rules hold for money (`domain.money`): an account holds one currency,
@@ -119,6 +124,23 @@ class Totals:
         """Whether `amount` more credit keeps it at or below its cap."""
         return CEILING.within(self, amount)
 
+    def can_give(self, amount: int) -> bool:
+        """Whether a gift of `amount` leaves what it earned at or above zero."""
+        return EARNED.within(self, amount)
+
+    @property
+    def room(self) -> int | None:
+        """How much more it may spend, its credit included (None: no floor);
+        0 for an account a lowered limit left below its floor."""
+        if self.credit_limit is None:
+            return None
+        return max(0, self.available + self.credit_limit)
+
+    @property
+    def givable(self) -> int:
+        """How much it may give away: what it earned and has not reserved."""
+        return max(0, self.available)
+
 
 def check_currency_code(value: object) -> str:
     """KARMA, or a supported money currency in lower case."""
@@ -197,8 +219,15 @@ class Bound:
 
     side: Side
     terms: tuple[tuple[int, str], ...]  # (+1 or -1, a Totals field or GROWTH)
-    limit: str  # the Totals field that holds the bound
+    # the Totals field that holds the bound, or the bound itself (a number)
+    limit: str | int
     floor: bool  # True: >= -limit; False: <= limit
+
+    def limit_of(self, totals: Totals) -> int | None:
+        """The bound for this account (None: it has none)."""
+        if isinstance(self.limit, str):
+            return getattr(totals, self.limit)
+        return self.limit
 
     def position(self, totals: Totals, growth: int = 0) -> int:
         """The bounded sum, after the side grew by `growth`."""
@@ -208,7 +237,7 @@ class Bound:
         )
 
     def within(self, totals: Totals, growth: int = 0) -> bool:
-        limit = getattr(totals, self.limit)
+        limit = self.limit_of(totals)
         if limit is None:
             return True
         after = self.position(totals, growth)
@@ -249,6 +278,9 @@ CEILING = Bound(
     limit="cap",
     floor=False,
 )
+# A gift spends what the giver earned, never their credit: FLOOR's sum, held at
+# or above zero whatever the account's credit limit.
+EARNED = Bound(Side.DEBIT, terms=FLOOR.terms, limit=0, floor=True)
 BOUNDS = {Side.DEBIT: FLOOR, Side.CREDIT: CEILING}
 
 

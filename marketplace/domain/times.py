@@ -45,3 +45,10 @@ def local_time(moment: datetime, zone_name: object) -> str:
     reader knows which clock it is on."""
     at = local(moment, zone_name)
     return f"{at.strftime(DATE_TIME)} {at.tzname()}"
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first instant of the UTC calendar month `moment` falls in: where
+    monthly caps and the ledger audit's "this month" start counting."""
+    at = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

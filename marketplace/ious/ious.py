@@ -4,11 +4,19 @@ Every change appends an event and refreshes the IOU's cached status and
 outstanding amount from `domain.ious.replay`, under the IOU's row lock, so two
 settlements at once cannot both spend the same outstanding points.
 
+An IOU binds when both have said yes: a debtor who writes one has
+acknowledged it, and it waits for the creditor (`accept_iou`); a creditor's
+waits for the debtor. A debtor's outstanding debt -- open IOUs, their own
+acknowledgements waiting, IOU terms of help under way -- stays within their
+karma credit limit, checked under their karma account's row lock
+(`reserve_debt`), the lock every karma move of theirs takes, so two IOUs at
+once cannot both squeeze under it.
+
 The relationship graph follows from the same place: an IOU that becomes
 binding is trust extended (an `iou` interaction warms the two people's
 connection), and whenever an IOU changes status the graph's count of open IOUs
 between the pair is reset after commit (who-to-ask ranks people who owe me
-favours higher).
+favours higher). One still waiting warms nothing and counts nowhere.
 """
 
 from __future__ import annotations
@@ -23,14 +31,18 @@ from sqlmodel import Session, col, select
 from marketplace import events
 from marketplace.accounts import standing
 from marketplace.adapters.clock import Clock, FixedClock, system_clock
+from marketplace.domain.engagements import Status as EngagementStatus
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ious import (
+    DEBT,
     REDUCTION_LABELS,
+    WAITING,
     Event,
     Recorded,
     Status,
     check_accept,
     check_cancel,
+    check_debt_room,
     check_points,
     check_reduction,
     replay,
@@ -39,10 +51,28 @@ from marketplace.domain.ious import (
 from marketplace.domain.ledger import check_key
 from marketplace.domain.text import clean_text
 from marketplace.ledger import ledger
-from marketplace.models import Iou, IouEvent, Member, OffsetProposal
+from marketplace.models import (
+    Engagement,
+    Iou,
+    IouEvent,
+    LedgerAccount,
+    Member,
+    OffsetProposal,
+)
 from marketplace.network import blocks, connections, interactions
 
 REMIND_EVERY = timedelta(days=7)
+# engagements whose IOU terms are agreed but whose IOU is not written yet
+UNDER_WAY = (
+    EngagementStatus.ACCEPTED,
+    EngagementStatus.DELIVERED,
+    EngagementStatus.DISPUTED,
+)
+# a status as the IOU page says it, where its name alone would not do
+STATUS_LABELS = {
+    Status.PROPOSED: "waiting for the debtor",
+    Status.ACKNOWLEDGED: "acknowledged by the debtor",
+}
 DIRECTIONS = {"i_owe", "owes_me"}
 MAX_ID = 2**31 - 1  # ids are 32-bit; a larger one names nothing (and PG refuses it)
 
@@ -59,9 +89,10 @@ class IouView:
     note: str
     due_on: str
     overdue: bool
-    waiting_for_me: bool  # a proposal I (the debtor) must answer
+    waiting_for_me: bool  # one I must answer (accept or decline)
     proposed_by_me: bool
     created: str
+    status_label: str = ""  # "acknowledged by the debtor", "open", ...
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,9 +112,10 @@ def propose_iou(
     due_on: object = None,
     clock: Clock = system_clock,
 ) -> Iou:
-    """Either party writes an IOU down. A debtor who proposes consents by
-    proposing; a creditor's proposal waits for the debtor to accept. Nobody
-    writes one with someone either of them blocked."""
+    """Either party writes an IOU down; it waits for the other to accept. A
+    debtor who writes one has acknowledged it, so it counts against their
+    credit limit at once (and is refused past it). Nobody writes one with
+    someone either of them blocked."""
     standing.require_standing(session, actor_id)
     if not isinstance(direction, str) or direction not in DIRECTIONS:
         raise InvalidInput("Say who owes whom.", "direction")
@@ -93,15 +125,13 @@ def propose_iou(
     debtor, creditor = (
         (actor_id, other.id) if direction == "i_owe" else (other.id, actor_id)
     )
+    points = check_points(amount)
+    text = clean_text(note, field="note", label="Note", max_length=300)
     now = clock.now()
-    return _write(
-        session,
-        (debtor, creditor, actor_id),
-        check_points(amount),
-        clean_text(note, field="note", label="Note", max_length=300),
-        now,
-        _due(due_on, now.date()),
-    )
+    due = _due(due_on, now.date())
+    if debtor == actor_id:
+        reserve_debt(session, debtor, points)
+    return _write(session, (debtor, creditor, actor_id), points, text, now, due)
 
 
 def iou_for_help(
@@ -113,18 +143,22 @@ def iou_for_help(
     note: str,
     clock: Clock = system_clock,
 ) -> Iou:
-    """The IOU an engagement on IOU terms ends in: the asker agreed to owe
-    the helper when they accepted the terms, so the debtor proposes it and it
-    counts at once -- also when the two blocked each other meanwhile, since
-    it settles what they already agreed."""
+    """The IOU an engagement on IOU terms ends in: both agreed to it when the
+    terms were accepted (and the asker's credit limit made room for it
+    then: `reserve_debt`), so it binds at once -- also when the two blocked
+    each other meanwhile, since it settles what they already agreed."""
     text = clean_text(note, field="note", label="Note", max_length=300)
     pair = (debtor_id, creditor_id, debtor_id)
-    return _write(session, pair, check_points(amount), text, clock.now(), None)
+    points = check_points(amount)
+    return _write(session, pair, points, text, clock.now(), None, agreed=True)
 
 
-def _write(session, people: tuple, amount: int, note: str, now, due_on) -> Iou:
+def _write(
+    session, people: tuple, amount: int, note: str, now, due_on, agreed=False
+) -> Iou:
     """A new IOU and its first events; `people` is (debtor, creditor,
-    proposer), and a debtor who proposes has accepted."""
+    proposer). A debtor who proposes has acknowledged it; `agreed`: both
+    did already, it binds now."""
     debtor, creditor, proposer = people
     iou = Iou(
         debtor_id=debtor,
@@ -139,9 +173,49 @@ def _write(session, people: tuple, amount: int, note: str, now, due_on) -> Iou:
     session.add(iou)
     session.flush()
     _append(session, iou, Event.PROPOSED, 0, proposer, now)
-    if proposer == debtor:
+    if agreed:
         _append(session, iou, Event.ACCEPTED, 0, proposer, now)
+    elif proposer == debtor:
+        _append(session, iou, Event.ACKNOWLEDGED, 0, proposer, now)
     return iou
+
+
+# ------------------------------------------------------------------ credit limit
+
+
+def reserve_debt(session: Session, debtor_id: int, amount: int) -> None:
+    """Refuse `amount` more IOU debt past the debtor's credit limit. Their
+    karma account's row is locked first (SELECT ... FOR UPDATE, as every
+    karma move of theirs locks it; SQLite's write transaction serializes
+    anyway) and held to commit, so what they owe is counted with nobody
+    adding to it meanwhile: two IOUs at once cannot both pass."""
+    account = ledger.member_account(session, debtor_id)
+    limit = session.execute(
+        select(LedgerAccount.credit_limit)
+        .where(LedgerAccount.id == account)
+        .with_for_update()
+    ).scalar_one()
+    check_debt_room(limit, outstanding_debt(session, debtor_id), amount)
+
+
+def outstanding_debt(session: Session, debtor_id: int) -> int:
+    """What the member owes or has agreed to owe, in karma: open IOUs, their
+    acknowledgements waiting for a creditor, and the price of help on IOU
+    terms accepted but not yet confirmed (its IOU is written then)."""
+    owed = session.exec(
+        select(func.coalesce(func.sum(Iou.outstanding), 0)).where(
+            Iou.debtor_id == debtor_id, col(Iou.status).in_(DEBT)
+        )
+    ).one()
+    agreed = session.exec(
+        select(func.coalesce(func.sum(Engagement.price), 0)).where(
+            Engagement.asker_id == debtor_id,
+            Engagement.terms == "iou",
+            col(Engagement.iou_id).is_(None),
+            col(Engagement.status).in_(UNDER_WAY),
+        )
+    ).one()
+    return int(owed) + int(agreed)
 
 
 def _due(value: object, today: date) -> date | None:
@@ -171,12 +245,16 @@ def _reachable_member(session: Session, actor_id: int, handle: object) -> Member
 def accept_iou(
     session: Session, *, actor_id: int, iou_id: object, clock: Clock = system_clock
 ) -> Iou:
-    """The debtor agrees to owe: a new obligation, so not between two people
-    either of whom blocked the other (declining and withdrawing still work)."""
+    """The other side says yes and the IOU binds: the debtor agrees to owe
+    (within their credit limit), or the creditor confirms what the debtor
+    acknowledged. A new obligation, so not between two people either of
+    whom blocked the other (declining and withdrawing still work)."""
     iou, state = _locked(session, iou_id, actor_id)
     check_accept(state, role_of(actor_id, iou.debtor_id, iou.creditor_id))
     if blocks.blocked_between(session, iou.debtor_id, iou.creditor_id):
         raise Conflict("This IOU can't be accepted any more; decline it instead.")
+    if state.status == Status.PROPOSED:  # an acknowledgement was counted already
+        reserve_debt(session, iou.debtor_id, state.outstanding)
     return _append(session, iou, Event.ACCEPTED, 0, actor_id, clock.now())
 
 
@@ -333,8 +411,9 @@ def _append(
 
 def _graph_follows(session: Session, iou: Iou, before: str, at: datetime) -> None:
     """An IOU changed status: the first time it binds it warms the pair's
-    connection; every time, the graph's open-IOU count follows at commit."""
-    if before == Status.PROPOSED and iou.status == Status.OPEN:
+    connection (one still waiting warms nothing); every time, the graph's
+    open-IOU count follows at commit."""
+    if before in WAITING and iou.status == Status.OPEN:
         interactions.record_interaction(
             session,
             iou.debtor_id,
@@ -410,11 +489,11 @@ def _view(iou: Iou, me: int, members: dict[int, Member], today: date) -> IouView
         note=iou.note,
         due_on=iou.due_on.strftime("%d %b %Y") if iou.due_on else "",
         overdue=bool(iou.due_on and iou.due_on < today and iou.status == Status.OPEN),
-        waiting_for_me=iou.status == Status.PROPOSED
-        and role == "debtor"
+        waiting_for_me=WAITING.get(Status(iou.status)) == role
         and iou.proposed_by_id != me,
         proposed_by_me=iou.proposed_by_id == me,
         created=iou.created_at.strftime("%d %b %Y"),
+        status_label=STATUS_LABELS.get(iou.status, iou.status),
     )
 
 

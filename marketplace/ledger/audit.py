@@ -6,28 +6,40 @@ What is checked:
 - per currency (KARMA and each money currency), balances sum to zero and
   pending debits equal pending credits;
 - every transfer is in the currency of both its accounts;
-- no member account is below its credit limit or above its cap;
+- no account is above its cap, and none but a member's karma account below
+  its credit limit (a member's limit follows their trust and vouches, and a
+  lowered limit undoes nothing: such accounts are listed in `over_limit`,
+  not as breaches);
 - every post/void/expire resolves a pending transfer between the same accounts,
   posts no more than was held, and each hold is resolved at most once;
 - amounts are positive (resolutions may be zero) and no transfer pays itself;
 - transfer ids are unique.
 
-Issuance is shown per issuing account -- karma's signup and admin grants, and
-for money each currency's `stripe:{cur}` account, whose negative balance is the
-money that came in through cards, net of what went back out -- and per currency.
+Issuance is shown per issuing account -- karma's signup and admin grants and
+intro rewards, and for money each currency's `stripe:{cur}` account, whose
+negative balance is the money that came in through cards, net of what went
+back out -- and per currency; and again for the calendar month so far (UTC),
+so an issuer that suddenly mints a lot shows the month it happens.
+The retired sign-up grants (ledger/signup_grants.py) are shown too: how many
+members' grants were reversed and how much karma, and per member what a
+reversal could not take back (`unretired_grants`, by handle).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from datetime import UTC
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from marketplace.domain.ledger import Kind, Totals, debit_effect
-from marketplace.models import LedgerAccount, LedgerTransfer
+from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain.ledger import KARMA, Kind, Totals, debit_effect
+from marketplace.domain.times import month_start
+from marketplace.ledger import signup_grants
+from marketplace.models import LedgerAccount, LedgerTransfer, Member
 
 ACCOUNT = LedgerAccount.__table__
 TRANSFER = LedgerTransfer.__table__
@@ -44,8 +56,16 @@ class AuditReport:
     open_holds: int = 0
     # issued per issuing account: karma's grants, "stripe:usd" (minor units)
     issued: dict[str, int] = field(default_factory=dict)
+    # the same, counting only this calendar month's transfers (UTC)
+    issued_this_month: dict[str, int] = field(default_factory=dict)
     # per currency: accounts, issued and held (pending) amounts
     currencies: dict[str, dict[str, int]] = field(default_factory=dict)
+    # sign-up grants reversed: members and karma taken back
+    grants_retired: dict[str, int] = field(default_factory=dict)
+    # handle -> sign-up grant karma a reversal could not take back
+    unretired_grants: dict[str, int] = field(default_factory=dict)
+    # account id -> karma owed beyond a credit limit lowered since (no breach)
+    over_limit: dict[int, int] = field(default_factory=dict)
     breaches: list[str] = field(default_factory=list)
 
     @property
@@ -56,17 +76,19 @@ class AuditReport:
         return asdict(self) | {"ok": self.ok}
 
 
-def audit_ledger(session: Session) -> AuditReport:
+def audit_ledger(session: Session, clock: Clock = system_clock) -> AuditReport:
     report = AuditReport()
     accounts = {row["id"]: row for row in session.execute(select(ACCOUNT)).mappings()}
     report.accounts = len(accounts)
     derived = _replay_totals(session, report)
     _compare_totals(accounts, derived, report)
     _check_sums(accounts, report)
+    _issued_this_month(session, accounts, month_start(clock.now()), report)
     _check_currencies(session, report)
     _check_limits(accounts, report)
     _check_resolutions(session, report)
     _check_shapes(session, report)
+    _report_retired_grants(session, report)
     return report
 
 
@@ -139,6 +161,43 @@ def _check_sums(accounts, report: AuditReport) -> None:
             )
 
 
+def _issued_this_month(session: Session, accounts, since, report: AuditReport) -> None:
+    """Each issuer's posted debits less credits since `since`: what it put
+    into the economy this month. Holds move nothing until posted; issuers
+    only make single transfers, but a posted hold counts like one."""
+    issuers = {
+        account_id: row["name"]
+        for account_id, row in accounts.items()
+        if row["name"] in ISSUERS or row["code"] == MONEY_ISSUER
+    }
+    report.issued_this_month = dict.fromkeys(sorted(issuers.values()), 0)
+    if not issuers:
+        return
+    moved = TRANSFER.c.kind.in_([Kind.SINGLE.value, Kind.POST.value])
+    recent = _since(session, since)
+    for side, sign in (
+        (TRANSFER.c.debit_account_id, 1),
+        (TRANSFER.c.credit_account_id, -1),
+    ):
+        rows = session.execute(
+            select(side, func.sum(TRANSFER.c.amount))
+            .where(moved, recent, side.in_(list(issuers)))
+            .group_by(side)
+        ).all()
+        for account_id, amount in rows:
+            report.issued_this_month[issuers[account_id]] += sign * int(amount)
+
+
+def _since(session: Session, since):
+    """Transfers made at or after `since`. On SQLite the ledger's hot path
+    stores times as text in its own form ("...00:00:00+00:00", where the ORM
+    writes "...00:00:00.000000"), so the text is compared once normalized."""
+    if session.get_bind().dialect.name != "sqlite":
+        return TRANSFER.c.created_at >= since
+    moment = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return func.strftime("%Y-%m-%d %H:%M:%f", TRANSFER.c.created_at) >= moment
+
+
 def _check_currencies(session: Session, report: AuditReport) -> None:
     """A transfer moves one currency between two accounts of that currency;
     anything else would let one currency's books balance with another's."""
@@ -168,9 +227,14 @@ def _check_limits(accounts, report: AuditReport) -> None:
             cap=row["cap"],
         )
         if not totals.can_debit(0):
-            report.breaches.append(
-                f"account {account_id} is below its limit: available {totals.available}"
-            )
+            if row["member_id"] is not None and row["currency"] == KARMA:
+                over = -totals.available - totals.credit_limit
+                report.over_limit[account_id] = over
+            else:
+                report.breaches.append(
+                    f"account {account_id} is below its limit: "
+                    f"available {totals.available}"
+                )
         if not totals.can_credit(0):
             report.breaches.append(f"account {account_id} is above its cap")
         if min(row[name] for name in TOTALS) < 0:
@@ -242,3 +306,24 @@ def _check_shapes(session: Session, report: AuditReport) -> None:
         .all()
     )
     report.breaches += [f"transfer id {key} is used twice" for key in duplicates]
+
+
+def _report_retired_grants(session: Session, report: AuditReport) -> None:
+    retired = session.execute(
+        select(func.count(), func.coalesce(func.sum(TRANSFER.c.amount), 0)).where(
+            TRANSFER.c.code == signup_grants.RETIRED
+        )
+    ).one()
+    report.grants_retired = {"members": retired[0], "karma": int(retired[1])}
+    short = signup_grants.unretired_by_member(session)
+    if not short:
+        return
+    handles = dict(
+        session.execute(
+            select(Member.id, Member.handle).where(Member.id.in_(list(short)))
+        ).all()
+    )
+    report.unretired_grants = {
+        handles.get(member_id, f"member {member_id}"): amount
+        for member_id, amount in sorted(short.items())
+    }

@@ -10,7 +10,12 @@ Signals (docs/design/karma-trust.md):
 - **fed by fresh accounts**: a member paid karma by many accounts that were
   days old when they paid -- the shape of sybils draining into one account;
 - **trust outlier**: a member who earned a lot of karma while the graph
-  trusts them very little.
+  trusts them very little;
+- **review ring**: two members who reviewed each other five stars again and
+  again (market/reputation.py flags the pair and mutes its reviews);
+- **intro rewards**: an introducer who reached this month's cap, and a pair
+  the ledger paid an intro reward for more than once (possible only before
+  rewards were limited to one per pair: the loop that minted them).
 """
 
 from __future__ import annotations
@@ -19,13 +24,23 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.ledger import KARMA, Kind
-from marketplace.models import LedgerAccount, LedgerTransfer, Member
+from marketplace.domain.times import month_start
+from marketplace.market.reputation import ring_pairs_query
+from marketplace.models import (
+    Intro,
+    IntroReward,
+    LedgerAccount,
+    LedgerTransfer,
+    Member,
+)
 from marketplace.network import trust
+from marketplace.settings import get_settings
 
 FRESH = timedelta(days=30)  # an account this young when it paid is "fresh"
 FED_BY_MIN = 5  # distinct fresh payers that make a finding
@@ -36,7 +51,7 @@ PAID = (str(Kind.SINGLE), str(Kind.POST))  # what moves karma for good
 
 @dataclass(frozen=True)
 class Finding:
-    signal: str  # fed_by_fresh | trust_outlier
+    signal: str  # fed_by_fresh | trust_outlier | review_ring | intro_*
     member_id: int
     handle: str
     detail: str
@@ -56,12 +71,15 @@ class IntegrityReport:
         return {"findings": [asdict(f) for f in self.findings]}
 
 
-def integrity_report(session: Session) -> IntegrityReport:
+def integrity_report(session: Session, clock: Clock = system_clock) -> IntegrityReport:
     members = _members(session)
     received = _member_payments(session)
     report = IntegrityReport()
     report.findings += _fed_by_fresh(received, members)
     report.findings += _trust_outliers(session, received, members)
+    report.findings += _review_rings(session, members)
+    report.findings += _introducers_at_cap(session, members, clock)
+    report.findings += _pairs_rewarded_twice(session, members)
     report.findings.sort(key=lambda f: (f.signal, f.handle))
     return report
 
@@ -165,4 +183,74 @@ def _trust_outliers(
         )
         for member_id in rich
         if scores[member_id] <= OUTLIER_TRUST_MAX
+    ]
+
+
+def _review_rings(session: Session, members: dict[int, _Who]) -> list[Finding]:
+    """Both sides of every flagged pair, each naming the other."""
+    findings = []
+    for a, b in session.execute(ring_pairs_query()).all():
+        for one, other in ((a, b), (b, a)):
+            if one in members and other in members:
+                findings.append(
+                    Finding(
+                        "review_ring",
+                        one,
+                        members[one].handle,
+                        f"five-star reviews back and forth with "
+                        f"@{members[other].handle}: their reviews don't count",
+                        (members[other].handle,),
+                        members[one].frozen,
+                    )
+                )
+    return findings
+
+
+def _introducers_at_cap(
+    session: Session, members: dict[int, _Who], clock: Clock
+) -> list[Finding]:
+    cap = get_settings().intro_reward_monthly_cap
+    since = month_start(clock.now())
+    rows = session.execute(
+        select(IntroReward.introducer_id, func.sum(IntroReward.amount), func.count())
+        .where(IntroReward.created_at >= since)
+        .group_by(IntroReward.introducer_id)
+    ).all()
+    return [
+        Finding(
+            "intro_cap_reached",
+            introducer,
+            members[introducer].handle,
+            f"earned {earned} karma from {count} intro rewards this month "
+            f"(the cap is {cap})",
+            frozen=members[introducer].frozen,
+        )
+        for introducer, earned, count in rows
+        if cap > 0 and earned >= cap and introducer in members
+    ]
+
+
+def _pairs_rewarded_twice(session: Session, members: dict[int, _Who]) -> list[Finding]:
+    """From the ledger itself (not the one-per-pair table): intro rewards
+    paid, per introducer and unordered pair introduced."""
+    key = literal("intro:") + cast(Intro.id, String) + literal(":reward")
+    rows = session.execute(
+        select(Intro.via_id, Intro.requester_id, Intro.target_id)
+        .join(LedgerTransfer, LedgerTransfer.transfer_key == key)
+        .where(LedgerTransfer.code == "intro_reward", LedgerTransfer.amount > 0)
+    ).all()
+    paid: dict[tuple[int, int, int], int] = defaultdict(int)
+    for via, requester, target in rows:
+        paid[(via, min(requester, target), max(requester, target))] += 1
+    return [
+        Finding(
+            "intro_pair_repeat",
+            via,
+            members[via].handle,
+            f"paid {times} intro rewards for one pair",
+            tuple(members[m].handle for m in (a, b) if m in members),
+            members[via].frozen,
+        )
+        for (via, a, b), times in sorted(paid.items())
+        if times > 1 and via in members
     ]

@@ -14,6 +14,10 @@ transaction, so a transfer is atomic and cheap:
    with BEGIN IMMEDIATE, so writers are serialized anyway.
 A guard that matches no row raises, and the unit of work rolls everything back.
 
+A gift (`give_karma`) is checked against `domain.ledger.EARNED` instead of
+FLOOR, by the same statements: it may spend only what the giver earned, never
+their credit limit, which pays for help only (ledger/credit.py writes it).
+
 Money uses the same functions with `currency=` a money code ("usd", amounts in
 minor units); karma is the default. The guards also require each account to
 hold the transfer's currency, so a transfer across currencies is refused by the
@@ -37,8 +41,11 @@ from marketplace.accounts import members, standing
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ledger import (
+    EARNED,
+    FLOOR,
     KARMA,
     MEMO_MAX_LENGTH,
+    Bound,
     CurrencyMismatch,
     ExceedsCap,
     HoldNotPending,
@@ -61,8 +68,9 @@ from marketplace.domain.text import clean_text
 from marketplace.ledger import ledger_sql
 from marketplace.models import LedgerAccount, LedgerTransfer
 from marketplace.network import connections
-from marketplace.settings import get_settings
 
+# Issued sign-up grants until they were retired (ledger/signup_grants.py); it
+# takes back those grants and closed accounts' karma now, and issues nothing.
 SIGNUP_GRANT = "signup_grant"
 ADMIN_GRANT = "admin_grant"
 FEES = "fees"
@@ -163,6 +171,33 @@ def totals(session: Session, account_id: int) -> Totals:
     return _totals(row)
 
 
+def find_member_account(
+    session: Session, member_id: int, currency: str = KARMA
+) -> int | None:
+    """The id of a member's account in `currency`, without opening one
+    (None: never opened), for read-only views."""
+    return session.execute(
+        select(ACCOUNT.c.id).where(
+            ACCOUNT.c.member_id == member_id, ACCOUNT.c.currency == currency
+        )
+    ).scalar_one_or_none()
+
+
+def member_totals(session: Session, member_id: int) -> Totals:
+    """A member's karma totals, read without opening their account (an
+    account not opened yet is empty, at limit 0): for read-only views."""
+    row = (
+        session.execute(
+            select(ACCOUNT).where(
+                ACCOUNT.c.member_id == member_id, ACCOUNT.c.currency == KARMA
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
+    return Totals() if row is None else _totals(row)
+
+
 def _totals(row) -> Totals:
     return Totals(
         row["debits_posted"],
@@ -188,10 +223,13 @@ def transfer(
     code: str,
     memo: object = "",
     currency: object = KARMA,
+    earned_only: bool = False,
     clock: Clock = system_clock,
 ) -> Transfer:
     """Move `amount` (points, or minor units of a money `currency`) at once from
-    one account to another; both must hold `currency`."""
+    one account to another; both must hold `currency`. `earned_only`: the
+    debit account may spend only what it earned (EARNED: a gift), not its
+    credit limit."""
     # Well-formed ids; that they name accounts is checked by the insert's foreign
     # keys (a closed account is refused only when its totals would change).
     debit, credit = check_accounts(debit_account_id, credit_account_id)
@@ -210,6 +248,7 @@ def transfer(
         code=code,
         memo=_memo(memo),
         now=clock.now(),
+        debit_bound=EARNED if earned_only else FLOOR,
     )
 
 
@@ -331,6 +370,48 @@ def expire_holds(
     return released
 
 
+@dataclass(frozen=True)
+class HoldState:
+    """Where a hold stands: its amount, when it runs out, and how it was
+    resolved (post | void | expire; None while it is pending)."""
+
+    amount: int
+    expires_at: datetime
+    resolution: str | None
+
+    def lapsed(self, now: datetime) -> bool:
+        """Its time ran out, whether or not the sweep released it yet."""
+        return self.resolution == Kind.EXPIRE or (
+            self.resolution is None and self.expires_at <= now
+        )
+
+
+def hold_state(session: Session, hold_key: object) -> HoldState:
+    pending = _hold_by_key(session, check_key(hold_key))
+    resolution = session.execute(
+        select(TRANSFER.c.kind).where(TRANSFER.c.pending_id == pending["id"])
+    ).scalar_one_or_none()
+    return HoldState(pending["amount"], pending["expires_at"], resolution)
+
+
+def expire_hold(session: Session, hold_key: object, *, clock: Clock = system_clock):
+    """Release one hold whose time ran out now, as the sweep would (same
+    transfer id, so whichever of the two comes second writes nothing)."""
+    pending = _hold_by_key(session, check_key(hold_key))
+    if pending["expires_at"] > clock.now():
+        raise HoldNotPending("The hold has not run out yet.")
+    return _resolve(
+        session,
+        Kind.EXPIRE,
+        f"expire:{pending['id']}",
+        pending["transfer_key"],
+        None,
+        "",
+        clock,
+        allow_expired=True,
+    )
+
+
 def _resolve(session, kind, key, hold_key, amount, memo, clock, allow_expired=False):
     key_, pending = check_key(key), _hold_by_key(session, check_key(hold_key))
     currency = pending["currency"]
@@ -400,6 +481,7 @@ def _record(
     code,
     memo,
     now,
+    debit_bound: Bound = FLOOR,
 ) -> Transfer:
     fields = _fields(
         key,
@@ -414,12 +496,15 @@ def _record(
         memo,
         now,
     )
-    new_id, refused = ledger_sql.HotPath(session).record(fields, kind, amount, held)
+    new_id, refused = ledger_sql.HotPath(session).record(
+        fields, kind, amount, held, debit_bound
+    )
     if new_id is None:
         return _replay(session, fields)
     if refused is not None:
         side = "debit" if refused == debit else "credit"
-        _explain_refusal(session, refused, growth(kind, amount, held), side, currency)
+        needed = growth(kind, amount, held)
+        _explain_refusal(session, refused, needed, side, currency, debit_bound)
     return _as_transfer(fields | {"id": new_id})
 
 
@@ -455,7 +540,12 @@ def _replay(session: Session, fields: dict) -> Transfer:
 
 
 def _explain_refusal(
-    session: Session, account_id: int, needed: int, side: str, currency: str
+    session: Session,
+    account_id: int,
+    needed: int,
+    side: str,
+    currency: str,
+    debit_bound: Bound = FLOOR,
 ):
     row = (
         session.execute(select(ACCOUNT).where(ACCOUNT.c.id == account_id))
@@ -473,12 +563,27 @@ def _explain_refusal(
     if side == "credit":
         raise ExceedsCap("The receiving account would go over its cap.")
     if currency == KARMA:
-        raise InsufficientKarma(
-            f"Not enough karma: {current.available} available, {needed} needed."
-        )
+        raise InsufficientKarma(karma_refusal(current, needed, debit_bound))
     raise InsufficientFunds(
         f"Not enough funds: {format_money(current.available, currency)} "
         f"available, {format_money(needed, currency)} needed."
+    )
+
+
+def karma_refusal(totals: Totals, needed: int, bound: Bound = FLOOR) -> str:
+    """Why `needed` karma can't leave an account, in a member's words: a gift
+    is measured against what was earned, anything else against the credit."""
+    if bound == EARNED:
+        return (
+            f"Not enough karma to give: {totals.givable} earned and free to give, "
+            f"{needed} needed. Gifts come from karma you earned, never from "
+            "your credit."
+        )
+    if not totals.credit_limit:
+        return f"Not enough karma: {totals.available} available, {needed} needed."
+    return (
+        f"Not enough karma: {totals.room} available within your credit limit "
+        f"of {totals.credit_limit}, {needed} needed."
     )
 
 
@@ -500,30 +605,6 @@ def _as_transfer(row: dict, replayed: bool = False) -> Transfer:
 
 
 # --------------------------------------------------------------------------- grants
-
-
-def grant_signup(
-    session: Session,
-    member_id: int,
-    *,
-    amount: int | None = None,
-    clock: Clock = system_clock,
-) -> Transfer | None:
-    """The newcomer's starting karma, so they can ask before they have given.
-    Keyed by member, so it is granted once however often it is called."""
-    amount = get_settings().signup_karma_grant if amount is None else amount
-    if amount <= 0:
-        return None
-    return transfer(
-        session,
-        key=f"signup-grant:{member_id}",
-        debit_account_id=system_account(session, SIGNUP_GRANT),
-        credit_account_id=member_account(session, member_id),
-        amount=amount,
-        code="signup_grant",
-        memo="Welcome to Karma",
-        clock=clock,
-    )
 
 
 def grant(
@@ -562,8 +643,10 @@ def give_karma(
     key: object = None,
     clock: Clock = system_clock,
 ) -> Transfer:
-    """A member pays karma forward to another member from their own account;
-    not to someone either of them blocked (a gift is a word in their wallet)."""
+    """A member pays karma forward to another member from what they earned
+    (never from their credit limit: karma a member never earned leaves their
+    account only to pay for help); not to someone either of them blocked (a
+    gift is a word in their wallet)."""
     standing.require_standing(session, actor_id)
     recipient = _recipient_id(session, actor_id, to_handle)
     if recipient == actor_id:
@@ -576,6 +659,7 @@ def give_karma(
         amount=amount,
         code="gift",
         memo=memo,
+        earned_only=True,
         clock=clock,
     )
 

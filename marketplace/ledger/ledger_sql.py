@@ -8,11 +8,12 @@ connection (same transaction, same lock, same rollback).
 
 The guards are not written by hand: `guard` renders the domain's balancing
 rule (`domain.ledger.FLOOR` and `CEILING`, what `Bound.allows` decides in
-Python) as the WHERE condition of each side's UPDATE, term for term, so the
-check and the write are one statement under the row lock. On PostgreSQL the
-same three statements run inside `ledger_record` (alembic 0004), whose guards
-were written from the rule before this module built its own: the ledger tests
-hold its text and its decisions to what `guard` renders.
+Python; `EARNED` in place of FLOOR for a gift) as the WHERE condition of each
+side's UPDATE, term for term, so the check and the write are one statement
+under the row lock. On PostgreSQL the same three statements run inside
+`ledger_record` (alembic 0004, given the gift's guard by 0021), whose guards
+were written from the rule: the ledger tests hold its text and its decisions
+to what `guard` renders.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from sqlmodel import Session
 
 from marketplace.domain.ledger import (
     BOUNDS,
+    CEILING,
+    EARNED,
+    FLOOR,
     GROWTH,
     KARMA,
     Bound,
@@ -53,6 +57,12 @@ def guard(bound: Bound, growth: str) -> str:
         f"{'+' if sign > 0 else '-'} {growth if name == GROWTH else name}"
         for sign, name in bound.terms
     ).removeprefix("+ ")
+    if not isinstance(bound.limit, str):  # a fixed bound: no column, never NULL
+        fixed = -bound.limit if bound.floor else bound.limit
+        return (
+            f"{growth} <= 0 OR (closed_at IS NULL AND {terms} "
+            f"{'>=' if bound.floor else '<='} {fixed})"
+        )
     limit = f">= -{bound.limit}" if bound.floor else f"<= {bound.limit}"
     return (
         f"{growth} <= 0 OR (closed_at IS NULL AND ({bound.limit} IS NULL"
@@ -60,28 +70,32 @@ def guard(bound: Bound, growth: str) -> str:
     )
 
 
-def _move(side: Side) -> str:
+def _move(bound: Bound) -> str:
     """One side's UPDATE: add the change to its totals where the rule allows it;
     no row back means the guard refused (or the account holds another
     currency, which the caller then tells apart)."""
+    side = bound.side
     return f"""
 UPDATE ledger_account
 SET {side}s_posted = {side}s_posted + %(posted)s,
     {side}s_pending = {side}s_pending + %(pending)s
 WHERE id = %(id)s AND currency = %(currency)s
-  AND ({guard(BOUNDS[side], "%(growth)s")})
+  AND ({guard(bound, "%(growth)s")})
 RETURNING id
 """
 
 
-MOVE_DEBIT, MOVE_CREDIT = _move(Side.DEBIT), _move(Side.CREDIT)
+MOVE_DEBIT, MOVE_CREDIT = _move(FLOOR), _move(CEILING)
+MOVE_GIFT = _move(EARNED)  # the debit side of a gift
+MOVES = {FLOOR: MOVE_DEBIT, EARNED: MOVE_GIFT, CEILING: MOVE_CREDIT}
+DEBIT_BOUNDS = (FLOOR, EARNED)
 
-# PostgreSQL: all of the above in one call (alembic revision 0004).
+# PostgreSQL: all of the above in one call (alembic revisions 0004, 0021).
 RECORD_FUNCTION = """
 SELECT transfer_id, refused_account FROM ledger_record(
     %(transfer_key)s, %(debit_account_id)s, %(credit_account_id)s, %(amount)s,
     %(currency)s, %(kind)s, %(pending_id)s, %(expires_at)s, %(code)s, %(memo)s,
-    %(created_at)s, %(posted)s, %(pending)s)
+    %(created_at)s, %(posted)s, %(pending)s, %(earned_only)s)
 """
 
 _QMARK_NAMED = re.compile(r"%\((\w+)\)s")
@@ -95,7 +109,7 @@ class _Dialect:
         named = dialect.name != "postgresql"
         self.sql = {
             text: _QMARK_NAMED.sub(r":\1", text) if named else text
-            for text in (INSERT_TRANSFER, MOVE_DEBIT, MOVE_CREDIT)
+            for text in (INSERT_TRANSFER, *MOVES.values())
         }
         column = LedgerTransfer.__table__.c.created_at
         # the exact bytes SQLAlchemy itself would store for a UTCDateTime
@@ -119,22 +133,37 @@ class HotPath:
         self.cursor = connection.connection.driver_connection.cursor()
 
     def record(
-        self, fields: dict, kind: Kind, amount: int, held: int
+        self,
+        fields: dict,
+        kind: Kind,
+        amount: int,
+        held: int,
+        debit_bound: Bound = FLOOR,
     ) -> tuple[int | None, int | None]:
-        """Insert the transfer once and move both sides, lower account id first.
+        """Insert the transfer once and move both sides, lower account id first,
+        the debit side under `debit_bound` (FLOOR, or EARNED for a gift).
         Returns (new transfer id or None for a replay, the account whose guard
         refused or None). On PostgreSQL it is one function call."""
         if self.is_postgres:
-            return self.record_in_one_call(fields, kind, amount, held)
-        return self.record_in_steps(fields, kind, amount, held)
+            return self.record_in_one_call(fields, kind, amount, held, debit_bound)
+        return self.record_in_steps(fields, kind, amount, held, debit_bound)
 
     def record_in_one_call(
-        self, fields: dict, kind: Kind, amount: int, held: int
+        self,
+        fields: dict,
+        kind: Kind,
+        amount: int,
+        held: int,
+        debit_bound: Bound = FLOOR,
     ) -> tuple[int | None, int | None]:
         """`record` as one call of `ledger_record` (PostgreSQL only): one round
         trip instead of three."""
         posted, pending = debit_effect(kind, amount, held)
-        params = self._bound(fields) | {"posted": posted, "pending": pending}
+        params = self._bound(fields) | {
+            "posted": posted,
+            "pending": pending,
+            "earned_only": _debit_bound(debit_bound) is EARNED,
+        }
         try:
             self.cursor.execute(RECORD_FUNCTION, params)
         except Exception as error:  # the driver's IntegrityError: a missing account
@@ -145,7 +174,12 @@ class HotPath:
         return transfer_id, refused
 
     def record_in_steps(
-        self, fields: dict, kind: Kind, amount: int, held: int
+        self,
+        fields: dict,
+        kind: Kind,
+        amount: int,
+        held: int,
+        debit_bound: Bound = FLOOR,
     ) -> tuple[int | None, int | None]:
         """`record` as three statements, each side under the guard built here."""
         new_id = self.insert_once(fields)
@@ -153,8 +187,12 @@ class HotPath:
             return None, None
         debit, credit = fields["debit_account_id"], fields["credit_account_id"]
         currency = fields["currency"]
+        bounds = {Side.DEBIT: _debit_bound(debit_bound), Side.CREDIT: CEILING}
         for account_id, side in sorted([(debit, Side.DEBIT), (credit, Side.CREDIT)]):
-            if self.move(side, account_id, kind, amount, held, currency) is None:
+            moved = self.move(
+                side, account_id, kind, amount, held, currency, bounds[side]
+            )
+            if moved is None:
                 return new_id, account_id
         return new_id, None
 
@@ -185,11 +223,16 @@ class HotPath:
         amount: int,
         held: int,
         currency: str = KARMA,
+        bound: Bound | None = None,
     ) -> int | None:
-        """Apply one side of a transfer under its guard; None if it refused
-        (or if the account does not hold `currency`)."""
+        """Apply one side of a transfer under its guard (`bound`, by default
+        the side's own from BOUNDS); None if it refused (or if the account does
+        not hold `currency`)."""
         posted, pending = debit_effect(kind, amount, held)
-        sql = self.dialect.sql[MOVE_DEBIT if side == Side.DEBIT else MOVE_CREDIT]
+        bound = BOUNDS[side] if bound is None else bound
+        if bound.side != side:
+            raise ValueError(f"{bound} does not bound the {side} side")
+        sql = self.dialect.sql[MOVES[bound]]
         self.cursor.execute(
             sql,
             {
@@ -202,6 +245,12 @@ class HotPath:
         )
         row = self.cursor.fetchone()
         return row[0] if row else None
+
+
+def _debit_bound(bound: Bound) -> Bound:
+    if bound not in DEBIT_BOUNDS:
+        raise ValueError(f"No debit guard is rendered for {bound}")
+    return bound
 
 
 def _is_integrity_error(error: Exception) -> bool:

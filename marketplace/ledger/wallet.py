@@ -5,9 +5,12 @@ the help is accepted, and its outcome (posted when it is confirmed, voided when
 it is cancelled or refunded, expired when its time ran out). The history shows
 the two as one entry with its state, so paying 5 karma reads as one -5, not as
 two. Balances tell karma held *by* me (my holds on others' help) from karma
-held *for* me (others' holds on help I give).
+held *for* me (others' holds on help I give), how far below zero my credit
+limit lets me go to get help, and how much I may give away: only what I
+earned (docs/design/karma-trust.md).
 
-Read-only; every function takes the member id the caller already authorized.
+Read-only (a member whose account was never opened reads as empty); every
+function takes the member id the caller already authorized.
 """
 
 from __future__ import annotations
@@ -35,11 +38,13 @@ PAGE_SIZE = 20
 DIRECTIONS = ("all", "in", "out")
 CODE_LABELS = {
     "signup_grant": "Welcome grant",
+    "signup_grant_retired": "Welcome grant retired",
     "admin_grant": "Grant from the Karma team",
     "gift": "Paid forward",
     "engagement": "Help",
     "iou_settlement": "IOU settlement",
     "intro_reward": "Intro reward",
+    "vouch_absorbed": "Vouch covered a shortfall",
 }
 SYSTEM_NAMES = {
     "signup_grant": "Karma",
@@ -63,7 +68,8 @@ STATE_ENDINGS = {
     "refunded": "refunded by an operator: nothing moved",
     "expired": "expired: nothing moved",
 }
-ENGAGEMENT_HOLD = re.compile(r"engagement:(\d+):hold")
+# an engagement's hold, or the one renewed at a delivery after it ran out
+ENGAGEMENT_HOLD = re.compile(r"engagement:(\d+):hold(?::renewed)?")
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,13 @@ class Balances:
     posted: int
     held: int  # held by me: my holds on help others give me
     incoming: int  # held for me: others' holds on help I give
+    credit_limit: int = 0  # how far below zero I may go to pay for help
+    givable: int = 0  # what I may give away: earned, not held
+
+    @property
+    def spendable(self) -> int:
+        """What I may still spend on help, my credit included."""
+        return max(0, self.available + self.credit_limit)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -104,10 +117,21 @@ class MonthFlow:
 
 
 def balances(session: Session, member_id: int) -> Balances:
-    totals = ledger.totals(session, ledger.member_account(session, member_id))
+    totals = ledger.member_totals(session, member_id)
     return Balances(
-        totals.available, totals.balance, totals.debits_pending, totals.credits_pending
+        totals.available,
+        totals.balance,
+        totals.debits_pending,
+        totals.credits_pending,
+        totals.credit_limit or 0,
+        totals.givable,
     )
+
+
+def _mine(session: Session, member_id: int) -> int:
+    """The member's karma account, read without opening it: a member who
+    never had one has no history (0 names no account)."""
+    return ledger.find_member_account(session, member_id) or 0
 
 
 def earnings(session: Session, member_id: int) -> list[str]:
@@ -133,7 +157,7 @@ def history(
         raise InvalidInput("Filter must be all, in or out.")
     if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= 10_000:
         raise InvalidInput("Page must be a whole number from 1.")
-    mine = ledger.member_account(session, member_id)
+    mine = _mine(session, member_id)
     side = {
         "all": or_(
             TRANSFER.c.debit_account_id == mine, TRANSFER.c.credit_account_id == mine
@@ -196,14 +220,14 @@ def _refunded_holds(session: Session, keys: list[str]) -> set[str]:
     is otherwise a cancellation). Engagement holds are keyed by the
     engagement's id (market/engagements.py); the engagement's own `hold_key`
     confirms it, so a key that only looks like one matches nothing."""
-    ids = {int(m[1]): key for key in keys if (m := ENGAGEMENT_HOLD.fullmatch(key))}
-    if not ids:
+    holds = {key: int(m[1]) for key in keys if (m := ENGAGEMENT_HOLD.fullmatch(key))}
+    if not holds:
         return set()
     found = session.execute(
         select(Engagement.hold_key).where(
-            Engagement.id.in_(ids),
+            Engagement.id.in_(set(holds.values())),
             Engagement.resolution == "refund",
-            Engagement.hold_key.in_(ids.values()),
+            Engagement.hold_key.in_(list(holds)),
         )
     ).scalars()
     return set(found)
@@ -257,7 +281,7 @@ def _label_of(code: str) -> str:
 def open_holds(session: Session, member_id: int) -> list[HistoryRow]:
     """Holds on or for my account that are still pending, newest first:
     negative amounts are held by me, positive ones for me."""
-    mine = ledger.member_account(session, member_id)
+    mine = _mine(session, member_id)
     resolved = select(TRANSFER.c.pending_id).where(TRANSFER.c.pending_id.is_not(None))
     query, _ = _history_query(mine)
     rows = (
@@ -281,7 +305,7 @@ def monthly_flows(
     session: Session, member_id: int, *, now: datetime, months: int = 12
 ) -> list[MonthFlow]:
     """Karma received and given per calendar month, oldest first, posted only."""
-    mine = ledger.member_account(session, member_id)
+    mine = _mine(session, member_id)
     labels = _month_labels(now, months)
     start = datetime(int(labels[0][:4]), int(labels[0][5:]), 1, tzinfo=now.tzinfo)
     rows = session.execute(

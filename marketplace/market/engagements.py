@@ -5,12 +5,18 @@ one rule in domain/engagements.py, under the engagement's row lock, and does the
 money side in the same unit of work:
 
 - accept: karma terms hold the price on the asker's account (escrow); IOU terms
-  are recorded on the engagement; free terms move nothing.
+  are recorded on the engagement, and count against the asker's credit limit
+  from then on (ious.reserve_debt); free terms move nothing.
 - cancel (after acceptance) and a dispute resolved as 'refund' void the hold.
 - confirm, auto-confirm and a dispute resolved as 'release' post the hold, or
   write the IOU the asker agreed to (asker owes helper), and count as help
   given: the two people's connection warms and, once committed, the
   relationship graph's give/get balance follows.
+- a karma hold lasts at most 90 days. A delivery after it ran out renews it
+  for what the asker has room for (their credit included); whatever the
+  asker can't cover when the help is confirmed becomes an IOU from the asker
+  to the helper. So no engagement is ever stuck on a lapsed hold, auto-confirm
+  included.
 
 So either the move and its money both happen, or neither does.
 
@@ -24,6 +30,7 @@ then reach the other only on the engagement's page, not in their inbox.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from datetime import timedelta
 
 from sqlmodel import Session, col, or_, select
@@ -49,6 +56,7 @@ from marketplace.domain.errors import (
     NotFound,
 )
 from marketplace.domain.ids import check_id
+from marketplace.domain.ious import OverCreditLimit
 from marketplace.domain.ledger import (
     MAX_HOLD_SECONDS,
     HoldNotPending,
@@ -56,7 +64,7 @@ from marketplace.domain.ledger import (
 )
 from marketplace.domain.listings import check_hours, check_note
 from marketplace.inbox import notifications
-from marketplace.ious.ious import iou_for_help
+from marketplace.ious.ious import iou_for_help, reserve_debt
 from marketplace.ledger import card_payments, ledger
 from marketplace.market import listings
 from marketplace.market.engagement_views import dispute_answer
@@ -105,6 +113,10 @@ def propose(
         card_payments.require_payments()
     if listing.terms == "karma" and asker == actor_id:
         _check_affordable(session, asker, listing.price)
+    if listing.terms == "iou" and asker == actor_id:
+        # asked now so a booking past the limit is refused at once; acceptance
+        # asks again under the lock
+        reserve_debt(session, asker, listing.price * booked)
     now = clock.now()
     engagement = Engagement(
         listing_id=listing.id,
@@ -154,9 +166,14 @@ def _check_affordable(session: Session, member_id: int, price: int) -> None:
     # when acceptance places the hold.
     totals = ledger.totals(session, ledger.member_account(session, member_id))
     if not totals.can_debit(price):
+        credit = (
+            f" within your credit limit of {totals.credit_limit}"
+            if totals.credit_limit
+            else ""
+        )
         raise InsufficientKarma(
             f"Not enough karma: this costs {price} and you have "
-            f"{totals.available} available."
+            f"{totals.room} available{credit}."
         )
 
 
@@ -359,6 +376,7 @@ def _apply(session, engagement, step, target, actor_id, text, clock) -> Engageme
     elif step == Action.DELIVER:
         days = get_settings().auto_confirm_days
         engagement.confirm_due_at = now + timedelta(days=days)
+        _renew_lapsed_hold(session, engagement, clock)
     elif step in (Action.CONFIRM, Action.AUTO_CONFIRM):
         _pay(session, engagement, clock)
         _count_the_help(session, engagement, clock)
@@ -392,21 +410,14 @@ def _accept(
     if engagement.terms == "paid":
         card_payments.authorize(session, engagement, listing.title, clock)
         return
+    if engagement.terms == "iou":
+        _reserve_iou(session, engagement, actor_id)
+        return
     if engagement.terms != "karma":
         return
     engagement.hold_key = f"engagement:{engagement.id}:hold"
     try:
-        ledger.hold(
-            session,
-            key=engagement.hold_key,
-            debit_account_id=ledger.member_account(session, engagement.asker_id),
-            credit_account_id=ledger.member_account(session, engagement.helper_id),
-            amount=engagement.price,
-            timeout_seconds=MAX_HOLD_SECONDS,  # the longest the ledger allows
-            code="engagement",
-            memo=f"Engagement #{engagement.id}: {listing.title}"[:200],
-            clock=clock,
-        )
+        _hold(session, engagement, engagement.price, listing.title, clock)
     except InsufficientKarma as refused:
         if actor_id == engagement.asker_id:
             raise InsufficientKarma(
@@ -419,6 +430,57 @@ def _accept(
         ) from None
 
 
+def _hold(session, engagement: Engagement, amount: int, title: str, clock) -> None:
+    """Hold `amount` of the asker's karma for the helper, under `hold_key`."""
+    ledger.hold(
+        session,
+        key=engagement.hold_key,
+        debit_account_id=ledger.member_account(session, engagement.asker_id),
+        credit_account_id=ledger.member_account(session, engagement.helper_id),
+        amount=amount,
+        timeout_seconds=MAX_HOLD_SECONDS,  # the longest the ledger allows
+        code="engagement",
+        memo=f"Engagement #{engagement.id}: {title}"[:200],
+        clock=clock,
+    )
+
+
+def _renew_lapsed_hold(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Delivered after the karma hold ran out (it lasts at most 90 days): hold
+    again what the asker has room for now, up to the price, so confirming
+    pays the helper; whatever is not held then becomes an IOU (`_pay`)."""
+    if engagement.terms != "karma" or engagement.hold_key is None:
+        return
+    state = ledger.hold_state(session, engagement.hold_key)
+    if not state.lapsed(clock.now()):
+        return
+    if state.resolution is None:
+        ledger.expire_hold(session, engagement.hold_key, clock=clock)
+    asker = ledger.member_account(session, engagement.asker_id)
+    room = ledger.totals(session, asker).room
+    amount = min(engagement.price, engagement.price if room is None else room)
+    renewed = f"engagement:{engagement.id}:hold:renewed"
+    if amount <= 0 or engagement.hold_key == renewed:
+        return  # nothing to hold (or renewed once already): all of it an IOU
+    engagement.hold_key = renewed
+    title = session.get(Listing, engagement.listing_id).title
+    _hold(session, engagement, amount, f"{title} (renewed at delivery)", clock)
+
+
+def _reserve_iou(session: Session, engagement: Engagement, actor_id: int) -> None:
+    """The asker agrees to owe the price once the help is confirmed: it must
+    fit their credit limit now, so that confirming never gets stuck."""
+    try:
+        reserve_debt(session, engagement.asker_id, engagement.price)
+    except OverCreditLimit:
+        if actor_id == engagement.asker_id:
+            raise
+        raise OverCreditLimit(
+            "They can't take on that much IOU debt right now (their credit "
+            "limit); send them a message, or decline."
+        ) from None
+
+
 def _release_hold(
     session: Session, engagement: Engagement, why: str, clock: Clock
 ) -> None:
@@ -427,53 +489,69 @@ def _release_hold(
     if engagement.terms == "paid":
         card_payments.release(session, engagement, clock)
         return
-    ledger.void_hold(
-        session,
-        key=f"engagement:{engagement.id}:void",
-        hold_key=engagement.hold_key,
-        memo=f"Engagement #{engagement.id} {why}",
-        clock=clock,
-    )
+    state = ledger.hold_state(session, engagement.hold_key)
+    if state.lapsed(clock.now()):
+        # it ran out: its karma goes back to the asker (now, if the sweep
+        # has not released it yet), as a void would have done
+        if state.resolution is None:
+            ledger.expire_hold(session, engagement.hold_key, clock=clock)
+        return
+    with suppress(HoldNotPending):  # resolved a moment ago: nothing left to do
+        ledger.void_hold(
+            session,
+            key=f"engagement:{engagement.id}:void",
+            hold_key=engagement.hold_key,
+            memo=f"Engagement #{engagement.id} {why}",
+            clock=clock,
+        )
 
 
 def _pay(session: Session, engagement: Engagement, clock: Clock) -> None:
     if engagement.terms == "karma" and engagement.hold_key:
-        try:
-            ledger.post_hold(
-                session,
-                key=f"engagement:{engagement.id}:post",
-                hold_key=engagement.hold_key,
-                memo=f"Engagement #{engagement.id} confirmed",
-                clock=clock,
-            )
-        except HoldNotPending:
-            _pay_after_hold_ran_out(session, engagement, clock)
+        unpaid = engagement.price - _pay_karma(session, engagement, clock)
+        if unpaid > 0:
+            _write_iou(session, engagement, clock, unpaid)
     elif engagement.terms == "paid":
         card_payments.capture(session, engagement, clock)
     elif engagement.terms == "iou":
-        _write_iou(session, engagement, clock)
+        _write_iou(session, engagement, clock, engagement.price)
     intros.reward_introducer(session, engagement, clock)  # if an intro led here
 
 
-def _pay_after_hold_ran_out(session, engagement, clock) -> None:
-    """A hold lasts at most 90 days; after that its karma went back to the
-    asker, so confirming pays from what the asker has now (or is refused)."""
+def _pay_karma(session: Session, engagement: Engagement, clock: Clock) -> int:
+    """Post the hold; return how much karma reached the helper."""
     try:
-        ledger.transfer(
+        return ledger.post_hold(
             session,
-            key=f"engagement:{engagement.id}:pay",
-            debit_account_id=ledger.member_account(session, engagement.asker_id),
-            credit_account_id=ledger.member_account(session, engagement.helper_id),
-            amount=engagement.price,
-            code="engagement",
+            key=f"engagement:{engagement.id}:post",
+            hold_key=engagement.hold_key,
             memo=f"Engagement #{engagement.id} confirmed",
             clock=clock,
-        )
-    except InsufficientKarma as refused:
-        raise InsufficientKarma(
-            "The karma hold ran out after 90 days, and paying now needs "
-            f"{engagement.price}: {str(refused).split(': ', 1)[-1]}"
-        ) from None
+        ).amount
+    except HoldNotPending:
+        return _pay_after_hold_ran_out(session, engagement, clock)
+
+
+def _pay_after_hold_ran_out(session, engagement, clock) -> int:
+    """The hold ran out after delivery (a long dispute): its karma went back
+    to the asker, so confirming pays what the asker has room for now, up to
+    the price, and returns it; the rest becomes an IOU."""
+    asker = ledger.member_account(session, engagement.asker_id)
+    room = ledger.totals(session, asker).room
+    amount = min(engagement.price, engagement.price if room is None else room)
+    if amount <= 0:
+        return 0
+    ledger.transfer(
+        session,
+        key=f"engagement:{engagement.id}:pay",
+        debit_account_id=asker,
+        credit_account_id=ledger.member_account(session, engagement.helper_id),
+        amount=amount,
+        code="engagement",
+        memo=f"Engagement #{engagement.id} confirmed",
+        clock=clock,
+    )
+    return amount
 
 
 def _count_the_help(session: Session, engagement: Engagement, clock: Clock) -> None:
@@ -487,16 +565,22 @@ def _count_the_help(session: Session, engagement: Engagement, clock: Clock) -> N
     events.publish(session, "help.given", helper_id=helper, asker_id=asker)
 
 
-def _write_iou(session: Session, engagement: Engagement, clock: Clock) -> None:
-    """The asker agreed to owe the helper when they accepted the terms, so the
-    IOU is written as proposed by the asker (who consents by proposing)."""
+def _write_iou(
+    session: Session, engagement: Engagement, clock: Clock, amount: int
+) -> None:
+    """The asker agreed to owe the helper when they accepted the terms (an
+    IOU, or karma they could not all pay when the hold ran out), so the IOU
+    is written as proposed by the asker (who consents by proposing)."""
     listing = session.get(Listing, engagement.listing_id)
+    note = f"For “{listing.title}”"
+    if engagement.terms == "karma":
+        note = f"Unpaid karma for “{listing.title}”: the hold ran out"
     iou = iou_for_help(
         session,
         debtor_id=engagement.asker_id,
         creditor_id=engagement.helper_id,
-        amount=engagement.price,
-        note=f"For “{listing.title}”"[:300],
+        amount=amount,
+        note=note[:300],
         clock=clock,
     )
     iou.engagement_id = engagement.id

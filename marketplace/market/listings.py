@@ -32,13 +32,13 @@ from marketplace.domain.listings import (
     check_listing,
 )
 from marketplace.domain.money import format_money, format_points, major_units
+from marketplace.market import reputation
 from marketplace.models import (
     Engagement,
     Listing,
     ListingTag,
     ListingViewer,
     Member,
-    Review,
 )
 from marketplace.network import blocks, connections, degrees
 from marketplace.settings import get_settings
@@ -75,7 +75,8 @@ class ListingView:
     # who posted it, as a market card shows them
     author_headline: str = ""
     author_initials: str = ""
-    author_rating: str = ""  # "4.8 · 12 reviewers", or "" before any review
+    # "4.3 · from 12 different people", or "" before any review
+    author_rating: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -334,23 +335,13 @@ def views(
 
 
 def author_ratings(session: Session, member_ids: set[int]) -> dict[int, str]:
-    """ "4.8 · 12 reviewers" for each member with reviews: their average rating
-    and how many different people rated them (ten reviews by one friend are
-    one reviewer)."""
-    if not member_ids:
-        return {}
-    rows = session.exec(
-        select(
-            Review.reviewee_id,
-            func.avg(Review.rating),
-            func.count(func.distinct(Review.reviewer_id)),
-        )
-        .where(col(Review.reviewee_id).in_(member_ids))
-        .group_by(Review.reviewee_id)
-    ).all()
+    """ "4.3 · from 12 different people" for each member with reviews: their
+    rating as their profile shows it (market/reputation.py: ten reviews by
+    one friend are one person, and count as much as that friend is
+    trusted)."""
     return {
-        member: f"{float(average):.1f} · {people} reviewer{'' if people == 1 else 's'}"
-        for member, average, people in rows
+        member: f"{rating.label} · {rating.from_people}"
+        for member, rating in reputation.ratings(session, member_ids).items()
     }
 
 

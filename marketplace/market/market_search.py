@@ -25,7 +25,8 @@ from marketplace.domain.errors import InvalidInput
 from marketplace.domain.listings import KINDS, TERMS
 from marketplace.domain.profiles import normalize_tag
 from marketplace.market.listings import ListingView, has_room, views, visible_to
-from marketplace.models import Listing, ListingTag, MemberTag, Review
+from marketplace.market.reputation import dialect_of, people_of, rating_of
+from marketplace.models import Listing, ListingTag, MemberTag
 from marketplace.network import degrees
 
 PAGE_SIZE = 20
@@ -126,7 +127,7 @@ def search(
     # (no rows to carry the total) needs a count of its own.
     rows = session.execute(  # rows of (listing, total), not scalars
         stmt.add_columns(func.count().over())
-        .order_by(*_order(filters.sort, viewer_id))
+        .order_by(*_order(filters.sort, viewer_id, dialect_of(session)))
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
@@ -139,25 +140,24 @@ def search(
     return views(session, viewer_id, [listing for listing, _ in rows]), total
 
 
-def _order(sort: str, viewer_id: int) -> list:
+def _order(sort: str, viewer_id: int, dialect: str) -> list:
     """The ORDER BY for a sort; ties go newest first."""
     newest = [col(Listing.created_at).desc(), col(Listing.id).desc()]
     if sort == "match":
         return [_matching_tags(viewer_id).desc(), *newest]
     if sort == "rating":
-        return [*_best_rated(), *newest]
+        return [*_best_rated(dialect), *newest]
     if sort == "price":
         return [*_cheapest(), *newest]
     return newest
 
 
-def _best_rated() -> list:
-    """The author's average rating (unrated last), then how many people
-    rated them: 4.8 from twelve people above 4.8 from one."""
-    received = select(Review.rating).where(Review.reviewee_id == Listing.author_id)
-    average = received.with_only_columns(func.avg(Review.rating)).scalar_subquery()
-    people = received.with_only_columns(func.count(func.distinct(Review.reviewer_id)))
-    return [func.coalesce(average, 0).desc(), people.scalar_subquery().desc()]
+def _best_rated(dialect: str) -> list:
+    """The author's rating as their profile shows it (market/reputation.py;
+    unrated last), then how many different people rated them: 4.8 from
+    twelve people above 4.8 from one."""
+    rating = rating_of(Listing.author_id, dialect)
+    return [func.coalesce(rating, 0).desc(), people_of(Listing.author_id).desc()]
 
 
 def _cheapest() -> list:

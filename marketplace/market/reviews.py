@@ -2,10 +2,15 @@
 
 Each party reviews the other once (1-5 stars and a few words) when the
 engagement is confirmed, or resolved by an operator. A profile shows the
-reviews a member received and a summary: reviews given and received, average
-rating, and how fast they answer proposals (median, from proposal to their
+reviews a member received and a summary: reviews given and received, the
+rating and how many different people it comes from (market/reputation.py:
+the newest review per reviewer per 90 days, weighted by the reviewer's
+trust), and how fast they answer proposals (median, from proposal to their
 accept or decline). A review is a considered word about someone, so it also
-warms the two people's relationship (domain/strength.py).
+warms the two people's relationship (domain/strength.py) -- unless the two
+are a flagged ring, whose warmth and answers lift nobody (the graph mutes
+their tie, and their proposals to each other are left out of the response
+time).
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from statistics import median
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from marketplace import events
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import REVIEWABLE, Status
 from marketplace.domain.errors import Conflict, InvalidInput
 from marketplace.domain.text import clean_text
 from marketplace.inbox import notifications
+from marketplace.market import reputation as reputations
 from marketplace.market.listings import visible_to
 from marketplace.market.threads import party_engagement
 from marketplace.models import Engagement, EngagementEvent, Listing, Member, Review
@@ -51,9 +58,11 @@ class ReviewView:
 class Reputation:
     given: int
     received: int
-    average: str  # "4.7" or "" when nothing was received yet
+    average: str  # the rating, "4.3", or "" when nothing was received yet
     response_time: str  # "within 3 hours" or "" when never asked
     counts: str = ""  # "12 reviews received · 9 given", or "" when none yet
+    people: int = 0  # how many different people reviewed them
+    from_people: str = ""  # "from 3 different people", or "" when none yet
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -99,9 +108,16 @@ def leave_review(
         created_at=clock.now(),
     )
     session.add(review)
+    session.flush()
     interactions.record_interaction(
         session, actor_id, other, "review", f"engagement:{engagement.id}", clock
     )
+    if stars == 5 and reputations.is_ring(session, actor_id, other):
+        # the graph mutes their tie from the commit on
+        low, high = sorted((actor_id, other))
+        events.publish(
+            session, "reviews.ring_flagged", member_a_id=low, member_b_id=high
+        )
     who = session.get(Member, actor_id).display_name
     # A review stays possible across a block (it is part of finishing the
     # help, and a block must not silence an honest one), but is not announced.
@@ -175,17 +191,18 @@ def reputation(session: Session, member_id: int) -> Reputation:
     given = session.exec(
         select(func.count()).where(Review.reviewer_id == member_id)
     ).one()
-    received, average = session.exec(
-        select(func.count(), func.avg(Review.rating)).where(
-            Review.reviewee_id == member_id
-        )
+    received = session.exec(
+        select(func.count()).where(Review.reviewee_id == member_id)
     ).one()
+    rating = reputations.rating(session, member_id)
     return Reputation(
         given=given,
         received=received,
-        average=f"{float(average):.1f}" if received else "",
+        average=rating.label if rating else "",
         response_time=_response_time(session, member_id),
         counts=_counts(given, received),
+        people=rating.people if rating else 0,
+        from_people=rating.from_people if rating else "",
     )
 
 
@@ -197,7 +214,10 @@ def _counts(given: int, received: int) -> str:
 
 
 def _response_time(session: Session, member_id: int) -> str:
-    """Median time from a proposal made to this member to their answer."""
+    """Median time from a proposal made to this member to their answer;
+    proposals from someone they are a flagged ring with don't count (a
+    partner's hundred quick answers would say "within an hour")."""
+    partners = reputations.ring_partners(session, member_id)
     answered = session.exec(
         select(Engagement.created_at, EngagementEvent.at)
         .join(EngagementEvent, EngagementEvent.engagement_id == Engagement.id)
@@ -206,6 +226,7 @@ def _response_time(session: Session, member_id: int) -> str:
             EngagementEvent.from_status == Status.PROPOSED,
             col(EngagementEvent.to_status).in_([Status.ACCEPTED, Status.DECLINED]),
             Engagement.proposed_by_id != member_id,
+            col(Engagement.proposed_by_id).not_in(partners),
         )
     ).all()
     if not answered:

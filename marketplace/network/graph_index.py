@@ -10,12 +10,14 @@ cursor (no ORM objects), and then follows what commits.
 It follows through the event bus (`marketplace.events`): the services that
 change what the graph shows publish events -- a connection changed or warmed
 (`network/connections`, `network/interactions`), help given, IOUs owed,
-tags and availability edited, contexts posted or closed -- and this module
-subscribes to them when it is imported. An event this worker committed carries
-the new values and is applied as it is (`apply_connection`, `apply_interaction`,
-`apply_tags`, `apply_help`, `apply_owed`, `apply_availability`,
-`apply_context`, `withdraw_context`); one another worker committed names only
-the rows, which are re-read from the database. Events of a rolled-back
+tags and availability edited, contexts posted or closed, two members flagged
+as a review ring -- and this module subscribes to them when it is imported.
+An event this worker committed carries the new values and is applied as it
+is (`apply_connection`, `apply_interaction`, `apply_tags`, `apply_help`,
+`apply_owed`, `apply_availability`, `apply_context`, `withdraw_context`; a
+flagged ring is read back, since the help to recount is in the database);
+one another worker committed names only the rows, which are re-read from
+the database. Events of a rolled-back
 transaction or savepoint never arrive: the graph never shows what the database
 does not hold.
 
@@ -45,6 +47,7 @@ from marketplace.db import get_engine, read_only_engine
 from marketplace.domain.contexts import ContextBoard, ContextSignal
 from marketplace.domain.graph import Candidate, Nudge, RelationshipGraph, WarmPath
 from marketplace.domain.strength import ordered_pair
+from marketplace.market import reputation
 from marketplace.models import (
     Connection,
     Context,
@@ -133,6 +136,7 @@ def load_index(
         say(f"{edges:,} connections in {time.perf_counter() - started:.1f}s")
         _load_tags(conn, graph)
         _load_people(conn, graph)
+        _load_rings(conn, graph)
         say(f"tags and give/get history in {time.perf_counter() - started:.1f}s")
         for signal in _open_contexts(conn, today or date.today()):
             board.put(signal)
@@ -214,18 +218,51 @@ def _load_people(conn, graph: RelationshipGraph) -> None:
         graph.set_owed(debtor, creditor, count)
 
 
-def _help_per(conn, member_column, only: int | None = None) -> dict[int, int]:
-    """Help given (received) per helper (or per asker): engagements confirmed,
-    or disputed and released to the helper -- the same moves that call
-    `apply_help` (market/engagements.py)."""
+def _helped():
+    """SQL: engagements that count as help given -- confirmed, or disputed
+    and released to the helper: the same moves that call `apply_help`
+    (market/engagements.py)."""
     e = Engagement.__table__.c
-    helped = (e.status == "confirmed") | (
+    return (e.status == "confirmed") | (
         (e.status == "resolved") & (e.resolution == "release")
     )
-    query = select(member_column, func.count()).where(helped)
-    if only is not None:
-        query = query.where(member_column == only)
+
+
+def _help_per(conn, member_column) -> dict[int, int]:
+    """Help given (received) per helper (or per asker)."""
+    query = select(member_column, func.count()).where(_helped())
     return dict(conn.execute(query.group_by(member_column)).all())
+
+
+def _help_of(conn, member_id: int) -> tuple[int, int]:
+    """Help the member gave and received, leaving out what went between
+    them and anyone they are a flagged ring with."""
+    e = Engagement.__table__.c
+    partners = _ring_partners(conn, member_id)
+    given = select(func.count()).where(
+        _helped(), e.helper_id == member_id, e.asker_id.not_in(partners)
+    )
+    got = select(func.count()).where(
+        _helped(), e.asker_id == member_id, e.helper_id.not_in(partners)
+    )
+    return conn.execute(given).scalar_one(), conn.execute(got).scalar_one()
+
+
+def _ring_partners(conn, member_id: int) -> set[int]:
+    rows = conn.execute(reputation.ring_pairs_query(member_id)).all()
+    return {b if a == member_id else a for a, b in rows}
+
+
+def _load_rings(conn, graph: RelationshipGraph) -> None:
+    """Flagged pairs (market/reputation.py): their tie is muted, and their
+    give counts are re-read without their help to each other. Few, so one
+    member at a time."""
+    members: set[int] = set()
+    for a, b in conn.execute(reputation.ring_pairs_query()).all():
+        graph.mute(a, b)
+        members |= {a, b}
+    for member_id in sorted(members):
+        graph.set_give_counts(member_id, *_help_of(conn, member_id))
 
 
 def _open_contexts(conn, today: date, only: int | None = None) -> list[ContextSignal]:
@@ -399,11 +436,15 @@ def _reread_member(conn, current: NetworkIndex, member_id: int) -> None:
 
 
 def _reread_help(conn, current: NetworkIndex, *members: int) -> None:
-    e = Engagement.__table__.c
     for member_id in members:
-        given = _help_per(conn, e.helper_id, only=member_id).get(member_id, 0)
-        got = _help_per(conn, e.asker_id, only=member_id).get(member_id, 0)
-        current.graph.set_give_counts(member_id, given, got)
+        current.graph.set_give_counts(member_id, *_help_of(conn, member_id))
+
+
+def _reread_ring(conn, current: NetworkIndex, a: int, b: int) -> None:
+    """A pair just flagged: mute their tie, recount their help."""
+    if b in _ring_partners(conn, a):
+        current.graph.mute(a, b)
+    _reread_help(conn, current, a, b)
 
 
 def _reread_context(conn, current: NetworkIndex, context_id: int) -> None:
@@ -446,6 +487,8 @@ _FOLLOWS: dict[str, tuple[Callable[[events.Event], None], Callable[..., None]]] 
         _reread_member,
     ),
     "help.given": (lambda e: apply_help(e["helper_id"], e["asker_id"]), _reread_help),
+    # read back even here: the help to recount is in the database
+    "reviews.ring_flagged": (lambda e: _reread(_reread_ring, e.ids()), _reread_ring),
     "contexts.posted": (lambda e: apply_context(e["signal"]), _reread_context),
     "contexts.closed": (lambda e: withdraw_context(e["context_id"]), _reread_context),
 }

@@ -9,25 +9,40 @@ that it "didn't happen this time", never who said no. A block between the
 asker and the target (either way) ends an intro that is not through yet: it
 is neither forwarded nor accepted. Forwarding warms the
 introducer's ties; an accepted intro connects the two; when they go on to
-help each other the introducer earns `MARKETPLACE_INTRO_KARMA` (default 2)
-from the `intro_reward` system account, once per intro.
+help each other the intro is completed, and the introducer earns
+`MARKETPLACE_INTRO_KARMA` (default 2) from the `intro_reward` system account
+when the help moved karma between two trusted members -- once per pair of
+members ever, and at most `MARKETPLACE_INTRO_REWARD_MONTHLY_CAP` a month
+(docs/design/karma-trust.md). Introduce, help, part and introduce again, or
+introduce the two both ways: nothing more is minted.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, and_, col, or_, select
 
 from marketplace import routes
 from marketplace.accounts import members
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
+from marketplace.domain.strength import ordered_pair
 from marketplace.domain.text import clean_text
+from marketplace.domain.times import month_start
 from marketplace.inbox import notifications as notes
 from marketplace.ledger import ledger
-from marketplace.models import Connection, Engagement, Intro, Member
-from marketplace.network import blocks, connections, interactions
+from marketplace.models import (
+    Connection,
+    Engagement,
+    Intro,
+    IntroReward,
+    LedgerAccount,
+    Member,
+)
+from marketplace.network import blocks, connections, interactions, trust
 from marketplace.settings import get_settings
 
 MESSAGE_MAX = 500
@@ -317,7 +332,7 @@ def reward_introducer(
     session: Session, engagement: Engagement, clock: Clock = system_clock
 ) -> Intro | None:
     """Help confirmed between two people an accepted intro brought together:
-    the intro is completed and its introducer earns karma, once."""
+    the intro is completed, and its introducer may earn karma (`_reward`)."""
     pair = (engagement.asker_id, engagement.helper_id)
     intro = session.exec(
         select(Intro)
@@ -335,29 +350,98 @@ def reward_introducer(
         return None
     intro.status, intro.engagement_id = "completed", engagement.id
     session.add(intro)
-    amount = get_settings().intro_karma
-    if amount > 0:
-        ledger.transfer(
-            session,
-            key=f"intro:{intro.id}:reward",
-            debit_account_id=ledger.system_account(session, ledger.INTRO_REWARD),
-            credit_account_id=ledger.member_account(session, intro.via_id),
-            amount=amount,
-            code="intro_reward",
-            memo=f"Your intro led to help (engagement #{engagement.id})",
-            clock=clock,
-        )
+    earned = _reward(session, intro, engagement, clock)
     names = _names(session, intro)
+    led = f"Your intro of {names['requester']} to {names['target']} led to help"
     notes.notify(
         session,
         member_id=intro.via_id,
         kind="intro",
-        text=f"Your intro of {names['requester']} to {names['target']} led to "
-        f"help: you earned {amount} karma.",
-        link=routes.WALLET,
+        text=f"{led}: you earned {earned} karma." if earned else f"{led}.",
+        link=routes.WALLET if earned else routes.INTROS,
         clock=clock,
     )
     return intro
+
+
+def _reward(
+    session: Session, intro: Intro, engagement: Engagement, clock: Clock
+) -> int:
+    """What the introducer earns from the `intro_reward` issuer, which has no
+    limit of its own, so the limits are here (docs/design/karma-trust.md):
+    only for help that moved karma between two trusted members, once per
+    unordered pair of introduced members ever, and within the introducer's
+    monthly cap. Returns the karma paid (0: none)."""
+    amount = get_settings().intro_karma
+    if amount <= 0 or not _moved_karma(engagement):
+        return 0
+    pair = ordered_pair(intro.requester_id, intro.target_id)
+    if not all(trust.is_trusted(session, member_id) for member_id in pair):
+        return 0
+    account = ledger.member_account(session, intro.via_id)
+    # The introducer's karma row, locked until commit: two rewards to one
+    # introducer at once count the month one after the other (the transfer
+    # below would lock the same row anyway).
+    session.execute(
+        select(LedgerAccount.id).where(LedgerAccount.id == account).with_for_update()
+    )
+    amount = min(amount, _room_this_month(session, intro.via_id, clock))
+    if amount <= 0 or not _claim_pair(session, pair, intro, engagement, amount, clock):
+        return 0
+    ledger.transfer(
+        session,
+        key=f"intro:{intro.id}:reward",
+        debit_account_id=ledger.system_account(session, ledger.INTRO_REWARD),
+        credit_account_id=account,
+        amount=amount,
+        code="intro_reward",
+        memo=f"Your intro led to help (engagement #{engagement.id})",
+        clock=clock,
+    )
+    return amount
+
+
+def _moved_karma(engagement: Engagement) -> bool:
+    """Free help, IOU terms and card payments move no karma between the two:
+    a loop of free help must not mint any."""
+    return engagement.terms == "karma" and engagement.price > 0
+
+
+def _room_this_month(session: Session, introducer_id: int, clock: Clock) -> int:
+    """How much more the introducer may earn this calendar month (UTC)."""
+    earned = session.exec(
+        select(func.coalesce(func.sum(IntroReward.amount), 0)).where(
+            IntroReward.introducer_id == introducer_id,
+            IntroReward.created_at >= month_start(clock.now()),
+        )
+    ).one()
+    return max(0, get_settings().intro_reward_monthly_cap - int(earned))
+
+
+def _claim_pair(session, pair, intro: Intro, engagement, amount, clock) -> bool:
+    """Spend the pair's one reward; False when it was spent before (by this
+    intro, an earlier one, or one the other way round). Two claims at once:
+    the unique pair lets one in, and the other inserts nothing."""
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    claimed = session.execute(
+        insert(IntroReward.__table__)
+        .values(
+            member_a_id=pair[0],
+            member_b_id=pair[1],
+            introducer_id=intro.via_id,
+            intro_id=intro.id,
+            engagement_id=engagement.id,
+            amount=amount,
+            created_at=clock.now(),
+        )
+        .on_conflict_do_nothing()
+        .returning(IntroReward.__table__.c.id)
+    )
+    return claimed.first() is not None
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 # --------------------------------------------------------------------------- reading

@@ -5,7 +5,6 @@ import reflex as rx
 from marketplace import routes
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
-from marketplace.settings import get_settings
 from marketplace.states.auth import (
     ForgotPasswordState,
     LoginState,
@@ -112,8 +111,8 @@ def signup_page() -> rx.Component:
     )
     return _auth_card(
         "Join Karma",
-        f"You start with {get_settings().signup_karma_grant} karma: "
-        "ask for help before you have given any.",
+        "Ask for help before you have given any: once your email is verified "
+        "and people here know you, you can go below zero to pay for it.",
         rx.cond(SignupState.signup_notice != "", _mailbox_panel(), form),
         footer,
     )

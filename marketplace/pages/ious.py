@@ -9,6 +9,7 @@ from marketplace.states.ious import IousState
 
 STATUS_COLORS = {
     "proposed": "amber",
+    "acknowledged": "amber",
     "open": "blue",
     "settled": "green",
     "forgiven": "green",
@@ -19,7 +20,7 @@ STATUS_COLORS = {
 
 def _status(iou) -> rx.Component:
     return rx.badge(
-        iou.status,
+        iou.status_label,
         color_scheme=rx.match(iou.status, *STATUS_COLORS.items(), "gray"),
         variant="soft",
     )
@@ -142,8 +143,58 @@ def _iou_card(iou, sentence: rx.Component, actions: rx.Component) -> rx.Componen
 
 
 def _is_live(iou):
-    """Open or proposed: the sentence is about what is owed now."""
-    return (iou.status == "open") | (iou.status == "proposed")
+    """Open, or waiting for an answer: the sentence is about what is owed now."""
+    return (
+        (iou.status == "open")
+        | (iou.status == "proposed")
+        | (iou.status == "acknowledged")
+    )
+
+
+def _answer(iou) -> rx.Component:
+    """Accept or decline an IOU the other person wrote."""
+    return rx.hstack(
+        rx.button(
+            "Accept",
+            on_click=IousState.accept(iou.id),
+            size="2",
+            aria_label="Accept IOU from " + iou.other_name,
+        ),
+        rx.button(
+            "Decline",
+            on_click=IousState.decline(iou.id),
+            size="2",
+            variant="soft",
+            color_scheme="gray",
+            aria_label="Decline IOU from " + iou.other_name,
+        ),
+        spacing="2",
+    )
+
+
+def _waiting(iou) -> rx.Component:
+    """One I wrote, waiting for the other person: it can be withdrawn."""
+    return rx.hstack(
+        rx.text(
+            "Waiting for ",
+            iou.other_name,
+            " to accept.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.button(
+            "Withdraw",
+            on_click=IousState.cancel(iou.id),
+            size="1",
+            variant="ghost",
+            aria_label="Withdraw IOU to " + iou.other_name,
+        ),
+        align="center",
+    )
+
+
+def _mine_to_answer(iou) -> rx.Component:
+    return rx.cond(iou.waiting_for_me, _answer(iou), rx.fragment())
 
 
 def _owed_by_me(iou) -> rx.Component:
@@ -167,30 +218,8 @@ def _owed_by_me(iou) -> rx.Component:
     actions = rx.match(
         iou.status,
         ("open", _pay_form(iou)),
-        (
-            "proposed",
-            rx.cond(
-                iou.waiting_for_me,
-                rx.hstack(
-                    rx.button(
-                        "Accept",
-                        on_click=IousState.accept(iou.id),
-                        size="2",
-                        aria_label="Accept IOU from " + iou.other_name,
-                    ),
-                    rx.button(
-                        "Decline",
-                        on_click=IousState.decline(iou.id),
-                        size="2",
-                        variant="soft",
-                        color_scheme="gray",
-                        aria_label="Decline IOU from " + iou.other_name,
-                    ),
-                    spacing="2",
-                ),
-                rx.fragment(),
-            ),
-        ),
+        ("proposed", _mine_to_answer(iou)),
+        ("acknowledged", _waiting(iou)),
         rx.fragment(),
     )
     return _iou_card(iou, sentence, actions)
@@ -215,26 +244,8 @@ def _owed_to_me(iou) -> rx.Component:
     actions = rx.match(
         iou.status,
         ("open", _creditor_form(iou)),
-        (
-            "proposed",
-            rx.hstack(
-                rx.text(
-                    "Waiting for ",
-                    iou.other_name,
-                    " to accept.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                rx.button(
-                    "Withdraw",
-                    on_click=IousState.cancel(iou.id),
-                    size="1",
-                    variant="ghost",
-                    aria_label="Withdraw IOU to " + iou.other_name,
-                ),
-                align="center",
-            ),
-        ),
+        ("proposed", _waiting(iou)),
+        ("acknowledged", _mine_to_answer(iou)),
         rx.fragment(),
     )
     return _iou_card(iou, sentence, actions)
@@ -247,8 +258,9 @@ def _propose_form() -> rx.Component:
             rx.vstack(
                 rx.heading("Write down an IOU", size="4", as_="h2"),
                 rx.text(
-                    f"A favour is worth {favour} karma. An IOU you owe counts at "
-                    "once; one owed to you waits for the other person to accept.",
+                    f"A favour is worth {favour} karma. An IOU counts once the "
+                    "other person accepts it; what you owe in IOUs stays within "
+                    "your credit limit.",
                     size="2",
                     color_scheme="gray",
                 ),

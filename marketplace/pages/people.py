@@ -307,6 +307,120 @@ def _intro_section() -> rx.Component:
     )
 
 
+def _vouch_line(v) -> rx.Component:
+    return rx.hstack(
+        rx.link(v.display_name, href=routes.PEOPLE + "/" + v.handle, weight="medium"),
+        rx.text(v.stake, " karma · since ", v.since, size="1", color_scheme="gray"),
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _vouch_list(title: str, items) -> rx.Component:
+    return rx.cond(
+        items.length() > 0,
+        rx.vstack(
+            rx.heading(title, size="3", as_="h3"),
+            rx.foreach(items, _vouch_line),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def _my_vouch() -> rx.Component:
+    """My vouch for them and its withdraw button, or the form to make one."""
+    state, p = PublicProfileState, PublicProfileState.profile
+    return rx.cond(
+        state.my_vouch.id != 0,
+        rx.hstack(
+            rx.text(
+                "You vouch for ",
+                p.display_name,
+                " with ",
+                state.my_vouch.stake,
+                " karma of your credit.",
+                size="2",
+            ),
+            rx.button(
+                "Withdraw vouch",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=state.withdraw_vouch(state.my_vouch.id),
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(state.vouch_max > 0, _vouch_form()),
+    )
+
+
+def _vouch_form() -> rx.Component:
+    state, p = PublicProfileState, PublicProfileState.profile
+    return rx.form(
+        rx.vstack(
+            rx.heading("Vouch for ", p.display_name, size="3", as_="h3"),
+            rx.text(
+                "Stake part of your unused credit (up to ",
+                state.vouch_max,
+                " karma): their credit limit grows by it and yours shrinks by "
+                "it. If they stay below zero for 60 days, it covers what they owe.",
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.hstack(
+                rx.el.label(
+                    "Stake (karma)",
+                    html_for="stake",
+                    class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
+                ),
+                rx.input(
+                    id="stake",
+                    name="stake",
+                    type="number",
+                    min=1,
+                    max=state.vouch_max,
+                    required=True,
+                    size="2",
+                    width="6em",
+                ),
+                rx.button("Vouch", type="submit", size="2"),
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=state.vouch,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _vouch_section() -> rx.Component:
+    """Who vouches for them, whom they vouch for, and my own vouch."""
+    state = PublicProfileState
+    return rx.cond(
+        (state.vouched_by.length() > 0)
+        | (state.vouches_for.length() > 0)
+        | (state.my_vouch.id != 0)
+        | (state.vouch_max > 0),
+        rx.card(
+            rx.vstack(
+                rx.heading("Vouches", size="4", as_="h2"),
+                _vouch_list("Vouched for by", state.vouched_by),
+                _vouch_list("Vouches for", state.vouches_for),
+                _my_vouch(),
+                form_error(state.vouch_error),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def _reviews_section() -> rx.Component:
     return rx.grid(
         reputation_card(PublicProfileState.reputation),
@@ -332,6 +446,7 @@ def person_page() -> rx.Component:
             rx.vstack(
                 _profile_body(),
                 _intro_section(),
+                _vouch_section(),
                 _reviews_section(),
                 spacing="5",
                 width="100%",

@@ -8,7 +8,6 @@ from marketplace.components.layout import page
 from marketplace.components.reviews import STAR_COLOR
 from marketplace.pages.market import _detail as listing_detail
 from marketplace.pages.market import listing_page
-from marketplace.settings import get_settings
 from marketplace.states.public_listing import PublicListingState
 from marketplace.states.session import SessionState
 
@@ -70,7 +69,9 @@ def _poster() -> rx.Component:
                         rx.fragment(
                             rx.el.span("★ ", color=STAR_COLOR, aria_hidden="true"),
                             rx.text.strong(rep.average),
-                            " average · ",
+                            " ",
+                            rep.from_people,
+                            " · ",
                             rep.counts,
                         ),
                         rx.cond(
@@ -150,7 +151,7 @@ def _not_taking() -> rx.Component:
 
 def _grant_note() -> rx.Component:
     return rx.text(
-        f"New members start with {get_settings().signup_karma_grant} karma.",
+        "New members pay for help on credit, earned back by helping.",
         size="1",
         color_scheme="gray",
     )

@@ -122,10 +122,11 @@ def _send_form() -> rx.Component:
             rx.vstack(
                 rx.heading("Pay it forward", size="4", as_="h2"),
                 rx.text(
-                    "Send karma to someone who helped you or who needs a start.",
+                    "Send karma you earned to someone who helped you.",
                     size="2",
                     color_scheme="gray",
                 ),
+                rx.text(WalletState.give_line, size="2"),
                 form_error(WalletState.gift_error),
                 rx.el.input(type="hidden", name="key", value=WalletState.form_key),
                 field(
@@ -313,12 +314,30 @@ def _history() -> rx.Component:
     )
 
 
+def _credit() -> rx.Component:
+    """The credit limit: how far below zero I may go to pay for help."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("info", size=16)),
+        rx.callout.text(
+            rx.text.strong("Credit limit: ", WalletState.balances.credit_limit, ". "),
+            WalletState.credit_line,
+            " Karma is mutual credit: you pay helpers from it and earn it back "
+            "by helping.",
+        ),
+        color_scheme="blue",
+        width="100%",
+        role="group",
+        aria_label="Credit limit",
+    )
+
+
 def wallet_page() -> rx.Component:
     b = WalletState.balances
     return page(
         rx.heading("Wallet", size="8", as_="h1"),
+        _credit(),
         rx.grid(
-            _balance("Available", b.available, "yours to spend now", "wallet"),
+            _balance("Available", b.available, "below zero is credit used", "wallet"),
             _balance("Balance", b.posted, "everything settled", "scale"),
             _balance("Held by you", b.held, "until you confirm help", "lock"),
             _balance(

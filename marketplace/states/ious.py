@@ -80,7 +80,7 @@ class IousState(SessionState):
         form = form if isinstance(form, dict) else {}
         result = self._act(
             ious.propose_iou,
-            "IOU written down.",
+            "IOU written down: it counts once they accept.",
             ("iou", form),
             counterpart=form.get("counterpart"),
             direction=form.get("direction"),
@@ -91,16 +91,23 @@ class IousState(SessionState):
         self.propose_error, self.action_error = self.action_error, ""
         return result
 
+    # Accept and decline answer an IOU the other person wrote: the debtor a
+    # creditor's proposal, the creditor a debtor's acknowledgement. The
+    # service decides who may, from the IOU's row; an id that is not one of
+    # the member's IOUs is "No such IOU."
     @rx.event
-    def accept(self, iou_id: int):
+    @member_only
+    def accept(self, member: SignedIn, iou_id: int):
         return self._act(ious.accept_iou, "IOU accepted.", iou_id=iou_id)
 
     @rx.event
-    def decline(self, iou_id: int):
+    @member_only
+    def decline(self, member: SignedIn, iou_id: int):
         return self._act(ious.decline_iou, "IOU declined.", iou_id=iou_id)
 
     @rx.event
-    def cancel(self, iou_id: int):
+    @member_only
+    def cancel(self, member: SignedIn, iou_id: int):
         return self._act(ious.cancel_iou, "IOU withdrawn.", iou_id=iou_id)
 
     @rx.event

@@ -10,6 +10,8 @@ from marketplace.accounts.profiles import ProfileView
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError, NotFound
 from marketplace.domain.profiles import AVAILABILITY
+from marketplace.ledger import vouches
+from marketplace.ledger.vouches import NO_VOUCH, VouchView
 from marketplace.market import reviews
 from marketplace.market.reviews import Reputation, ReviewView
 from marketplace.network import connections, graph_views, intros
@@ -35,6 +37,13 @@ class PublicProfileState(SessionState):
     intro_pending: str = ""
     intro_note: str = ""
     connect_error: str = ""
+    # vouches (ledger/vouches.py): who vouches for them, whom they vouch for,
+    # my own vouch for them (id 0: none), and the most I may stake (0: no form)
+    vouched_by: list[VouchView] = []
+    vouches_for: list[VouchView] = []
+    my_vouch: VouchView = NO_VOUCH
+    vouch_max: int = 0
+    vouch_error: str = ""
 
     @rx.var
     def availability_label(self) -> str:
@@ -59,10 +68,22 @@ class PublicProfileState(SessionState):
                     session, self.profile.id, viewer_id=me.id if me else None
                 )
                 self._load_ties(session, me.id if me else None)
+                self._load_vouches(session, me.id if me else None)
             self.not_found = False
         except NotFound:
             self.profile, self.not_found = EMPTY, True
             self.reputation, self.reviews_received = NO_REPUTATION, []
+            self.vouched_by, self.vouches_for = [], []
+            self.my_vouch, self.vouch_max = NO_VOUCH, 0
+
+    def _load_vouches(self, session, viewer_id: int | None) -> None:
+        self.vouch_error = ""
+        self.vouched_by, self.vouches_for = vouches.vouches_of(session, self.profile.id)
+        if viewer_id is None:
+            self.my_vouch, self.vouch_max = NO_VOUCH, 0
+            return
+        offer = vouches.offer(session, viewer_id, self.profile.id)
+        self.my_vouch, self.vouch_max = offer.mine, offer.max_stake
 
     def _load_ties(self, session, viewer_id: int | None) -> None:
         self.connect_error = ""
@@ -156,6 +177,44 @@ class PublicProfileState(SessionState):
             "Intro requested. We'll tell you when they answer.",
             ("intro", form),
         )
+
+    @rx.event
+    @member_only
+    def vouch(self, member: SignedIn, form: dict):
+        """Stake part of my credit on the member on the page (who must be my
+        connection: the service decides, whatever the page sent)."""
+        form = form if isinstance(form, dict) else {}
+        return self._vouching(
+            member,
+            lambda s: vouches.vouch(
+                s,
+                actor_id=member.id,
+                vouchee_handle=self.profile.handle,
+                stake=form.get("stake"),
+            ),
+            f"You vouch for {self.profile.display_name} now.",
+        )
+
+    @rx.event
+    @member_only
+    def withdraw_vouch(self, member: SignedIn, vouch_id: int):
+        """End my vouch: the service finds it among mine only."""
+        return self._vouching(
+            member,
+            lambda s: vouches.withdraw_vouch(s, actor_id=member.id, vouch_id=vouch_id),
+            "Vouch withdrawn.",
+        )
+
+    def _vouching(self, member: SignedIn, work, toast: str):
+        try:
+            with unit_of_work() as session:
+                work(session)
+        except DomainError as error:
+            self.vouch_error = str(error)
+            return rx.toast.error(str(error))
+        with read_only() as session:
+            self._load_vouches(session, member.id)
+        return rx.toast.success(toast)
 
 
 class ProfileEditState(SessionState):

@@ -45,6 +45,25 @@ class WalletState(SessionState):
     def pages(self) -> int:
         return max(1, -(-self.total // wallet.PAGE_SIZE))
 
+    @rx.var
+    def credit_line(self) -> str:
+        """How far my credit lets me go, in a sentence."""
+        limit = self.balances.credit_limit
+        if limit <= 0:
+            return (
+                "No credit yet: it opens once your email is verified and grows "
+                "as people you know trust you."
+            )
+        return f"You can go down to -{limit} karma to get help."
+
+    @rx.var
+    def give_line(self) -> str:
+        """What I may give away, in a sentence: earned karma only."""
+        return (
+            f"Gifts come from karma you earned, never from your credit: "
+            f"you can give up to {self.balances.givable} now."
+        )
+
     @rx.event
     @member_only
     def load(self, member: SignedIn):

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_accounts_flow import sign_up, unique
 from tests.browser.test_wallet_flow import open_wallet
+from tests.members import credit_for
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +24,9 @@ def test_an_iou_is_accepted_paid_in_part_and_forgiven(new_page):
     ada = new_page("/")
     sign_up(ada, ada_handle, name="Ada Lindqvist")
     expect(ada.get_by_role("heading", name="Edit your profile")).to_be_visible()
+    for handle in (ada_handle, ben_handle):
+        # a credit limit of 20: room to owe, and paying a debt may use it
+        credit_for(handle, 1.0)
 
     # Ada writes down that Ben owes her 8 karma.
     open_ious(ada)
@@ -40,15 +44,15 @@ def test_an_iou_is_accepted_paid_in_part_and_forgiven(new_page):
     expect(ben.get_by_text("IOU accepted.")).to_be_visible()
     expect(ben.get_by_text("You owe Ada Lindqvist 8 karma")).to_be_visible()
 
-    # Ben pays 3 in karma: his wallet drops by 3, hers rises by 3.
+    # Ben pays 3 in karma, on credit: his wallet drops by 3, hers rises by 3.
     ben.get_by_label("Karma to pay").fill("3")
     ben.get_by_role("button", name="Pay in karma to Ada Lindqvist").click()
     expect(ben.get_by_text("Paid in karma. Thank you!")).to_be_visible()
     expect(ben.get_by_text("You owe Ada Lindqvist 5 karma")).to_be_visible()
     open_wallet(ben)
-    expect(ben.get_by_text("7 karma").first).to_be_visible()
+    expect(ben.get_by_text("-3 karma").first).to_be_visible()
     open_wallet(ada)
-    expect(ada.get_by_text("13 karma").first).to_be_visible()
+    expect(ada.get_by_text("3 karma").first).to_be_visible()
 
     # Ada forgives the rest.
     open_ious(ada)

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_accounts_flow import sign_up, unique
 from tests.browser.test_wallet_flow import open_wallet
+from tests.members import credit_for
 
 pytestmark = pytest.mark.browser
 
@@ -15,6 +16,7 @@ def member(new_page, handle: str, name: str):
     page = new_page("/")
     sign_up(page, handle, name=name)
     expect(page.get_by_role("heading", name="Edit your profile")).to_be_visible()
+    credit_for(handle)  # trusted enough for a credit limit of 10
     return page
 
 
@@ -85,13 +87,13 @@ def test_help_is_asked_offered_held_delivered_confirmed_and_reviewed(new_page):
     ben.get_by_role("button", name="Offer to help").click()
     expect(ben.get_by_text("Waiting for an answer").first).to_be_visible()
 
-    # Ada accepts: 5 of her 10 karma are held.
+    # Ada accepts: 5 karma of her credit (her limit is 10) are held.
     open_engagement(ada, title)
     expect(ada.get_by_text("I priced three SaaS products last year.")).to_be_visible()
     ada.get_by_role("button", name="Accept").click()
     expect(ada.get_by_text("Under way").first).to_be_visible()
     open_wallet(ada)
-    expect(balance(ada, "Available")).to_contain_text("5 karma")
+    expect(balance(ada, "Available")).to_contain_text("-5 karma")
     expect(balance(ada, "Held by you")).to_contain_text("5 karma")
 
     # Ben delivers; Ada confirms and the karma moves.
@@ -102,10 +104,10 @@ def test_help_is_asked_offered_held_delivered_confirmed_and_reviewed(new_page):
     ada.get_by_role("button", name="Confirm and pay").click()
     expect(ada.get_by_text("Confirmed").first).to_be_visible()
     open_wallet(ada)
-    expect(balance(ada, "Available")).to_contain_text("5 karma")
+    expect(balance(ada, "Available")).to_contain_text("-5 karma")
     expect(balance(ada, "Held by you")).to_contain_text("0 karma")
     open_wallet(ben)
-    expect(balance(ben, "Available")).to_contain_text("15 karma")
+    expect(balance(ben, "Available")).to_contain_text("5 karma")
 
     # Both review; each review shows on the other's profile.
     open_engagement(ada, title)
@@ -117,7 +119,7 @@ def test_help_is_asked_offered_held_delivered_confirmed_and_reviewed(new_page):
     ben.goto(ben.url.split("/engagements")[0] + "/people/" + ada_handle)
     expect(ben.get_by_text("Clear brief, quick to confirm.")).to_be_visible()
 
-    # Ada has 5 karma; booking Ben's 12-karma offer is refused, nothing booked.
+    # Ada has 5 karma of credit left; Ben's 12-karma offer is refused.
     offer = f"Pricing teardown, one hour {ben_handle}"
     post_listing(
         ben, kind="Offer — I can help", title=offer, price="12", tags="pricing"
@@ -127,5 +129,5 @@ def test_help_is_asked_offered_held_delivered_confirmed_and_reviewed(new_page):
     expect(ada.get_by_role("alert")).to_contain_text("Not enough karma")
     expect(ada.get_by_role("heading", name=offer, level=1)).to_be_visible()
     open_wallet(ada)
-    expect(balance(ada, "Available")).to_contain_text("5 karma")
+    expect(balance(ada, "Available")).to_contain_text("-5 karma")
     expect(balance(ada, "Held by you")).to_contain_text("0 karma")

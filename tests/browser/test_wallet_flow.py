@@ -1,4 +1,5 @@
-"""Karma in the browser: the welcome grant, paying it forward, and a refusal."""
+"""Karma in the browser: the credit limit, paying forward what was earned, and
+a refusal."""
 
 import pytest
 from playwright.sync_api import expect
@@ -7,6 +8,7 @@ from marketplace.db import unit_of_work
 from marketplace.market import engagements, listings
 from tests.browser.test_accounts_flow import sign_up, unique
 from tests.browser.test_profile_reviews_flow import FORM, log_in, someone
+from tests.members import credit_for
 
 pytestmark = pytest.mark.browser
 
@@ -43,9 +45,14 @@ def test_paying_it_forward_moves_karma_between_two_members(new_page):
     page = new_page("/")
     sign_up(page, giver, name="Gia Moretti")
     expect(page.get_by_role("heading", name="Edit your profile")).to_be_visible()
+    credit_for(giver, earned=10)  # joining gives nothing: gia earned 10
+    credit_for(receiver)
     open_wallet(page)
     expect(page.get_by_text("10 karma").first).to_be_visible()
-    expect(page.get_by_role("cell", name="Welcome grant")).to_be_visible()
+    expect(page.get_by_role("cell", name="Grant from the Karma team")).to_be_visible()
+    expect(
+        page.get_by_text("You can go down to -10 karma to get help.")
+    ).to_be_visible()
 
     page.get_by_label("Recipient's handle").fill(receiver)
     page.get_by_label("Amount (karma)").fill("11")
@@ -61,7 +68,7 @@ def test_paying_it_forward_moves_karma_between_two_members(new_page):
     expect(page.get_by_role("cell", name="-3")).to_be_visible()
 
     open_wallet(other)
-    expect(other.get_by_text("13 karma").first).to_be_visible()
+    expect(other.get_by_text("3 karma").first).to_be_visible()
     expect(other.get_by_role("cell", name="Gia Moretti")).to_be_visible()
     expect(
         other.get_by_role("cell", name="Thanks for the intro to your CFO")

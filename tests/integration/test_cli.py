@@ -49,7 +49,7 @@ def test_seed_creates_members_and_prints_a_summary(cli_db, capsys):
     out = capsys.readouterr().out
     assert row(out, "Members created") == 5 + DEMO
     assert row(out, "Connections created") > 0
-    assert row(out, "Signup grants created") == 5 + DEMO
+    assert row(out, "Trust scores written") == 5 + DEMO
     assert row(out, "Karma transfers created") > 0
     assert "priya@example.com" in out and DEMO_PASSWORD in out
     assert row(out, "Emails verified") == 5 + DEMO
@@ -65,7 +65,7 @@ def test_seed_twice_adds_nothing_and_more_adds_the_rest(cli_db, capsys):
     out = capsys.readouterr().out
     assert row(out, "Members created") == 0
     assert row(out, "Members already there") == 5 + DEMO
-    assert row(out, "Signup grants created") == 0
+    assert row(out, "Trust scores written") == 0
     assert row(out, "Karma transfers created") == 0
     assert main(["seed", "--members", "8", "--seed", "11"]) == 0
     assert row(capsys.readouterr().out, "Members created") == 3

@@ -70,14 +70,14 @@ def test_auto_confirm_confirms_only_deliveries_past_the_quiet_period(ada, bob, c
     assert main(["engagements", "auto-confirm"]) == 0
     assert capsys.readouterr().out.strip() == "Confirmed 1 quiet delivery."
     assert status(quiet) == "confirmed" and status(fresh) == "delivered"
-    assert available(bob.member_id) == 15
+    assert available(bob.member_id) == 5
 
     assert main(["engagements", "auto-confirm"]) == 0
     assert capsys.readouterr().out.strip() == "Confirmed 0 quiet deliveries."
 
 
 @pytest.mark.parametrize(
-    ("resolution", "ada_has", "bob_has"), [("refund", 10, 10), ("release", 5, 15)]
+    ("resolution", "ada_has", "bob_has"), [("refund", 0, 0), ("release", -5, 5)]
 )
 def test_an_operator_resolves_a_dispute_either_way(
     ada, bob, capsys, resolution, ada_has, bob_has

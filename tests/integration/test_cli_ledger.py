@@ -16,9 +16,9 @@ from marketplace.demo.seed import seed_network
 from marketplace.ledger import ledger
 from marketplace.models import Engagement, LedgerAccount, LedgerTransfer, Member
 from marketplace.settings import get_settings
-from tests.members import sign_up
+from tests.members import credit_limit, sign_up, trust
 
-SIGNUP = 10  # the default MARKETPLACE_SIGNUP_KARMA
+SIGNUP = 0  # joining gives no karma (docs/design/karma-trust.md)
 
 
 @pytest.fixture
@@ -42,18 +42,20 @@ def seeded(cli_db, capsys):
 
 @pytest.fixture
 def two_members(cli_db, capsys):
-    """A migrated database with two signed-up members and no admin account."""
+    """A migrated database with two signed-up members, each with a credit
+    limit of 10, and no admin account."""
     assert main(["migrate"]) == 0
     capsys.readouterr()
     for handle in ("dana", "omar"):
         with db.unit_of_work() as s:
-            sign_up(
+            joined = sign_up(
                 s,
                 email=f"{handle}@real.example",
                 handle=handle,
                 display_name=handle.title(),
                 password="a long enough passphrase",
             )
+            trust(s, joined.member_id, 0.5)
     return cli_db
 
 
@@ -106,10 +108,10 @@ def test_audit_of_a_clean_database_exits_0_with_a_short_report(seeded, capsys):
     assert main(["ledger", "audit"]) == 0
     out = capsys.readouterr().out
     assert "Clean" in out
-    assert row(out, "Accounts") == 5 + len(DEMO_HANDLES) + 2  # + grant accounts
+    assert row(out, "Accounts") == 5 + len(DEMO_HANDLES) + 1  # + the admin grants
     assert row(out, "Transfers") > 5 + len(DEMO_HANDLES)
     assert row(out, "Open holds") == 1 + market_holds()
-    assert row(out, "Issued by signup_grant") == SIGNUP * (5 + len(DEMO_HANDLES))
+    assert "signup_grant" not in out  # joining gives no karma
     assert row(out, "Issued by admin_grant") > 0
 
 
@@ -118,13 +120,17 @@ def test_audit_json_is_exactly_one_object(seeded, capsys):
     report = json.loads(capsys.readouterr().out)  # fails on anything extra
     assert report["ok"] is True and report["breaches"] == []
     assert report["open_holds"] == 1 + market_holds()
-    assert report["issued"]["signup_grant"] == SIGNUP * (5 + len(DEMO_HANDLES))
+    assert "signup_grant" not in report["issued"]
     assert set(report) == {
         "accounts",
         "transfers",
         "open_holds",
         "issued",
+        "issued_this_month",
         "currencies",
+        "grants_retired",
+        "unretired_grants",
+        "over_limit",
         "breaches",
         "integrity",  # the abuse signals (ledger/integrity.py)
         "ok",
@@ -277,12 +283,17 @@ def test_ious_clear_reports_in_json_and_a_dry_run_changes_nothing(two_members, c
 
     with db.unit_of_work() as s:
         ids = dict(s.exec(select(Member.handle, Member.id)).all())
-        ious.propose_iou(
-            s, actor_id=ids["dana"], counterpart="omar", direction="i_owe", amount=7
-        )
-        ious.propose_iou(
-            s, actor_id=ids["omar"], counterpart="dana", direction="i_owe", amount=4
-        )
+    for debtor, creditor, amount in (("dana", "omar", 7), ("omar", "dana", 4)):
+        credit_limit(ids[debtor], amount)
+        with db.unit_of_work() as s:
+            written = ious.propose_iou(
+                s,
+                actor_id=ids[debtor],
+                counterpart=creditor,
+                direction="i_owe",
+                amount=amount,
+            )
+            ious.accept_iou(s, actor_id=ids[creditor], iou_id=written.id)
 
     assert main(["ious", "clear", "--dry-run", "--json"]) == 0
     dry = json.loads(capsys.readouterr().out)
@@ -298,3 +309,43 @@ def test_ious_clear_reports_in_json_and_a_dry_run_changes_nothing(two_members, c
     assert row(capsys.readouterr().out, "Karma cleared") == 8
     assert main(["ious", "clear", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total_cleared"] == 0
+
+
+def test_the_audit_shows_retired_grants_and_what_was_not_taken_back(engine, capsys):
+    """Grants written before issue 20, retired as alembic 0021 does: the audit
+    lists the retirement and, per member, what it could not take back."""
+    from marketplace.ledger.signup_grants import retire_signup_grants
+
+    with db.unit_of_work() as s:
+        for handle in ("dana", "omar"):
+            joined = sign_up(
+                s,
+                email=f"{handle}@real.example",
+                handle=handle,
+                display_name=handle.title(),
+                password="a long enough passphrase",
+            )
+            ledger.transfer(
+                s,
+                key=f"signup-grant:{joined.member_id}",
+                debit_account_id=ledger.system_account(s, ledger.SIGNUP_GRANT),
+                credit_account_id=ledger.member_account(s, joined.member_id),
+                amount=10,
+                code="signup_grant",
+                memo="Welcome to Karma",
+            )
+        omar = ledger.member_account(s, joined.member_id)
+        ledger.transfer(  # omar spent 6 of his before the grants were retired
+            s,
+            key="omar-spent",
+            debit_account_id=omar,
+            credit_account_id=ledger.system_account(s, ledger.ADMIN_GRANT),
+            amount=6,
+            code="gift",
+        )
+        assert retire_signup_grants(s).retired == 14
+    assert main(["ledger", "audit"]) == 0
+    out = capsys.readouterr().out
+    assert "Sign-up grants retired" in out and "2 members, 14 karma" in out
+    assert "omar: 6" in out and "dana:" not in out
+    assert "Clean" in out

@@ -194,3 +194,149 @@ def test_a_new_sqlite_file_opened_while_another_process_writes_it_waits(tmp_path
     engine.dispose()
     first.close()
     assert (mode, early) == ("wal", 0)
+
+
+# ------------------------------------------------------- 0021: grants retired
+
+
+def upgrade_to(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    from marketplace.migrations import alembic_config
+
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def old_member(s: Session, handle: str, *, closed: bool = False) -> int:
+    now = datetime.now(UTC)
+    member = Member(
+        handle=handle,
+        email=f"{handle}@example.com",
+        display_name=handle.title(),
+        password_hash="x",
+        email_verified_at=now,
+        created_at=now,
+        updated_at=now,
+        status="closed" if closed else "active",
+    )
+    s.add(member)
+    s.flush()
+    return member.id
+
+
+def test_upgrading_retires_every_signup_grant_as_far_as_credit_allows(empty_engine):
+    """As the ledger stood before issue 20: each member got 10 karma on
+    joining; bob and eve spent 7 of theirs, and only bob has trust (so a
+    credit limit of 10) by the time the grants are retired."""
+    from marketplace.ledger.audit import audit_ledger
+    from marketplace.ledger.signup_grants import retire_signup_grants
+    from marketplace.models import LedgerAccount, LedgerTransfer, MemberTrust
+
+    upgrade_to(empty_engine, "0020")
+    now = datetime.now(UTC)
+    with Session(empty_engine) as s:
+        ids = {h: old_member(s, h) for h in ("ada", "bob", "cyd", "eve")}
+        ids["dan"] = old_member(s, "dan", closed=True)
+        s.add(MemberTrust(member_id=ids["bob"], score=0.5, computed_at=now))
+        pool = LedgerAccount(
+            code="signup_grant",
+            name="signup_grant",
+            currency="KARMA",
+            credit_limit=None,
+            debits_posted=50,
+            created_at=now,
+        )
+        s.add(pool)
+        spent = {"bob": 7, "eve": 7, "cyd": -14, "dan": 10}  # dan closed, returned
+        accounts = {}
+        for handle, member_id in ids.items():
+            accounts[handle] = LedgerAccount(
+                code="member",
+                member_id=member_id,
+                currency="KARMA",
+                credits_posted=10 + max(0, -spent.get(handle, 0)),
+                debits_posted=max(0, spent.get(handle, 0)),
+                created_at=now,
+                closed_at=now if handle == "dan" else None,
+            )
+        s.add_all(accounts.values())
+        s.flush()
+        pool.credits_posted = 10  # dan's karma, back to the pool when he left
+        for handle, account in accounts.items():
+            s.add(
+                LedgerTransfer(
+                    transfer_key=f"signup-grant:{ids[handle]}",
+                    debit_account_id=pool.id,
+                    credit_account_id=account.id,
+                    amount=10,
+                    currency="KARMA",
+                    kind="single",
+                    code="signup_grant",
+                    memo="Welcome to Karma",
+                    created_at=now,
+                )
+            )
+        for payer in ("bob", "eve"):
+            s.add(
+                LedgerTransfer(
+                    transfer_key=f"gift-{payer}",
+                    debit_account_id=accounts[payer].id,
+                    credit_account_id=accounts["cyd"].id,
+                    amount=7,
+                    currency="KARMA",
+                    kind="single",
+                    code="gift",
+                    memo="",
+                    created_at=now,
+                )
+            )
+        s.add(
+            LedgerTransfer(
+                transfer_key="close-dan",
+                debit_account_id=accounts["dan"].id,
+                credit_account_id=pool.id,
+                amount=10,
+                currency="KARMA",
+                kind="single",
+                code="account_closed",
+                memo="",
+                created_at=now,
+            )
+        )
+        s.commit()
+        assert audit_ledger(s).ok, audit_ledger(s).breaches
+
+    upgrade_to_head(empty_engine)
+
+    with Session(empty_engine) as s:
+        retired = s.exec(
+            select(LedgerTransfer).where(LedgerTransfer.code == "signup_grant_retired")
+        ).all()
+        by_member = {
+            s.get(LedgerAccount, t.debit_account_id).member_id: t for t in retired
+        }
+        amounts = {h: by_member[i].amount for h, i in ids.items() if i in by_member}
+        assert amounts == {"ada": 10, "bob": 10, "cyd": 10, "eve": 3}
+        assert all("retired" in t.memo for t in retired)
+        assert {t.transfer_key for t in retired} == {
+            f"signup-retired:{ids[h]}" for h in amounts
+        }
+        report = audit_ledger(s)
+        assert report.ok, report.breaches
+        assert report.grants_retired == {"members": 4, "karma": 33}
+        assert report.unretired_grants == {"eve": 7}  # spent, and no credit
+        balances = {
+            h: a.credits_posted - a.debits_posted
+            for h in ids
+            for a in [
+                s.exec(
+                    select(LedgerAccount).where(LedgerAccount.member_id == ids[h])
+                ).one()
+            ]
+        }
+        assert balances == {"ada": 0, "bob": -7, "cyd": 14, "eve": 0, "dan": 0}
+        # keyed once per member: running it again takes nothing more
+        assert retire_signup_grants(s).members == 0

@@ -16,9 +16,11 @@ from reflex_base.event import Event
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
 from marketplace import session_cookie
+from marketplace.db import unit_of_work
 from marketplace.marketplace import app
 from marketplace.states import page_load, people
 from marketplace.states.people import DashboardState
+from tests.members import earn
 
 STATE = "reflex___state____state"
 HYDRATE = f"{STATE}.hydrate_and_load"
@@ -92,11 +94,13 @@ def redirects(socket: RecordingSocket) -> list[str]:
 
 
 def test_the_dashboard_arrives_with_the_page_load_event_itself(ada):
+    with unit_of_work() as s:
+        earn(s, ada.member_id, 10)
     socket, ran = open_page("/dashboard", ada.token)
     # Reflex alone: ... on_load_internal, load, set_is_hydrated
     assert ran == ["hydrate_and_load", "on_load_internal"]
     dashboard = socket.merged()[DashboardState.get_full_name()]
-    assert dashboard["karma_rx_state_"] == 10  # the welcome grant
+    assert dashboard["karma_rx_state_"] == 10  # what she earned
     assert socket.hydrated()
     assert redirects(socket) == []
 

@@ -1,6 +1,7 @@
 """An IOU's pure rules: its state is replayed from its events, amounts are whole
 points, only its two people act on it, and each action has its own rules."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,10 +12,12 @@ from marketplace.domain.ious import (
     Event,
     IouError,
     IouState,
+    OverCreditLimit,
     Recorded,
     Status,
     check_accept,
     check_cancel,
+    check_debt_room,
     check_points,
     check_reduction,
     replay,
@@ -33,6 +36,7 @@ def events(*steps: tuple[Event, int]) -> list[Recorded]:
 
 
 PROPOSED = (Event.PROPOSED, 0)
+ACKNOWLEDGED = (Event.ACKNOWLEDGED, 0)
 ACCEPTED = (Event.ACCEPTED, 0)
 
 
@@ -49,6 +53,11 @@ def test_a_new_iou_waits_for_an_answer_with_everything_outstanding():
 
 def test_an_accepted_iou_is_open():
     assert replay(10, events(PROPOSED, ACCEPTED)).status == Status.OPEN
+
+
+def test_one_the_debtor_wrote_waits_acknowledged_until_the_creditor_accepts():
+    assert replay(10, events(PROPOSED, ACKNOWLEDGED)).status == Status.ACKNOWLEDGED
+    assert replay(10, events(PROPOSED, ACKNOWLEDGED, ACCEPTED)).status == Status.OPEN
 
 
 def test_partial_settlements_shrink_what_is_outstanding_and_keep_it_open():
@@ -148,6 +157,42 @@ def test_only_the_debtor_accepts_a_proposal():
     check_accept(state(Status.PROPOSED), "debtor")
     with pytest.raises(NotAuthorized, match="person who owes"):
         check_accept(state(Status.PROPOSED), "creditor")
+
+
+def test_only_the_creditor_accepts_what_the_debtor_acknowledged():
+    check_accept(state(Status.ACKNOWLEDGED), "creditor")
+    with pytest.raises(NotAuthorized, match="person owed"):
+        check_accept(state(Status.ACKNOWLEDGED), "debtor")
+
+
+def test_the_debtor_may_withdraw_their_acknowledgement_while_it_waits():
+    check_cancel(state(Status.ACKNOWLEDGED), DEBTOR, DEBTOR)
+    with pytest.raises(NotAuthorized):
+        check_cancel(state(Status.ACKNOWLEDGED), CREDITOR, DEBTOR)
+
+
+@pytest.mark.parametrize(
+    ("limit", "owed", "amount"),
+    [(10, 0, 10), (10, 7, 3), (None, 10**9, 10**5), (0, 0, 0)],
+)
+def test_debt_within_the_limit_is_allowed(limit, owed, amount):
+    check_debt_room(limit, owed, amount)
+
+
+@pytest.mark.parametrize(
+    ("limit", "owed", "amount", "message"),
+    [
+        (0, 0, 1, "Your credit limit is 0 karma"),
+        (10, 7, 4, "at most 10 karma in IOUs (your credit limit) and already owe "
+         "7: you can take on at most 3 more"),
+        (10, 15, 1, "already owe 15: you can take on at most 0 more"),
+    ],
+)  # fmt: skip
+def test_debt_past_the_limit_is_refused_saying_how_much_room_is_left(
+    limit, owed, amount, message
+):
+    with pytest.raises(OverCreditLimit, match=re.escape(message)):
+        check_debt_room(limit, owed, amount)
 
 
 @pytest.mark.parametrize(

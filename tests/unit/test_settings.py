@@ -296,13 +296,15 @@ def test_settings_are_read_as_their_types():
             "MARKETPLACE_SESSION_TTL_HOURS": " 12 ",
             "MARKETPLACE_STRIPE_CONNECT": "yes",
             "MARKETPLACE_SMTP_STARTTLS": "0",
-            "MARKETPLACE_SIGNUP_KARMA": "0",
+            "MARKETPLACE_TRUST_LIMIT": "0",
+            "MARKETPLACE_LIMIT_MAX": "40",
             "MARKETPLACE_LOCALE": "de-DE",
             "REFLEX_CORS_ALLOWED_ORIGINS": "https://a.example, https://b.example,",
             "REFLEX_DB_URL": "postgresql+psycopg://karma@db/karma",
         }
     )
-    assert settings.session_ttl_hours == 12 and settings.signup_karma_grant == 0
+    assert settings.session_ttl_hours == 12
+    assert (settings.trust_limit, settings.limit_max) == (0, 40)
     assert settings.stripe_connect is True and settings.smtp_starttls is False
     assert settings.locale == "de_DE"
     assert settings.cors_allowed_origins == ("https://a.example", "https://b.example")
@@ -329,7 +331,8 @@ JUNK = {
     "a fee over 100 %": ("MARKETPLACE_PLATFORM_FEE_BPS", "10001", "at most 10000"),
     "a hold Stripe would drop": ("MARKETPLACE_CARD_CAPTURE_DAYS", "7", "at most 6"),
     "no free login failure": ("MARKETPLACE_LOGIN_FREE_FAILURES", "0", "at least 1"),
-    "a negative grant": ("MARKETPLACE_SIGNUP_KARMA", "-5", "at least 0"),
+    "a negative credit limit": ("MARKETPLACE_TRUST_LIMIT", "-5", "at least 0"),
+    "no vouch grace": ("MARKETPLACE_VOUCH_GRACE_DAYS", "0", "at least 1"),
     "a port past 65535": ("MARKETPLACE_SMTP_PORT", "70000", "at most 65535"),
     "an unknown locale": ("MARKETPLACE_LOCALE", "klingon", "a locale such as"),
 }

@@ -49,6 +49,7 @@ from tests.integration.ledger.test_wallet import available
 from tests.integration.market.test_engagements import act, post, propose
 from tests.integration.network.test_connections import connected
 from tests.integration.test_state_security import state_of
+from tests.members import credit_limit
 
 WRITTEN = (
     Listing,
@@ -133,10 +134,12 @@ def a_review(ada, bob, page):
 
 
 def an_iou(ada, bob, page):
+    credit_limit(ada.member_id, 3)  # room to owe it
     return {"counterpart": "bob", "direction": "i_owe", "amount": "3"}
 
 
 def a_settlement(ada, bob, page):
+    credit_limit(bob.member_id, 8)
     owed = open_iou(ada, bob, 8)  # Bob owes Ada
     return {"iou_id": str(owed), "kind": "settled_help", "amount": "3"}
 
@@ -417,7 +420,7 @@ def test_a_double_clicked_confirm_shows_success_and_pays_once(ada, bo):
     assert page.action_error == ""
     assert "success" in str(first) and "success" in str(second)
     assert counts()["LedgerTransfer"] == transfers
-    assert (available(ada.member_id), available(bo.member_id)) == (14, 6)
+    assert (available(ada.member_id), available(bo.member_id)) == (4, -4)
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from tests.integration.ledger.test_wallet import member
 from tests.integration.market.test_listings import FORM
 from tests.integration.network.test_context_reach import SUMMIT
 from tests.integration.test_state_security import PASSWORD, state_of
-from tests.members import link_token
+from tests.members import earn, link_token, trust
 
 TABLES = (Listing, Engagement, LedgerTransfer, Iou, Context, Notification)
 REFUSED = "Verify your email address first"
@@ -117,14 +117,23 @@ def test_the_wallet_page_says_why_and_sends_nothing(field):
     assert REFUSED in str(answer) and REFUSED in state.gift_error
     assert counts() == before
     with read_only() as s:
-        assert wallet.balances(s, noor.member_id).available == 10
+        assert wallet.balances(s, noor.member_id) == wallet.Balances(0, 0, 0, 0)
+    assert "No credit yet" in state.credit_line
 
 
 def test_following_the_mailed_link_lets_the_member_act(field):
-    noor, mail, _ = field
+    noor, mail, ids = field
+    with unit_of_work() as s:  # trusted already: no credit before the address
+        assert trust(s, noor.member_id, 0.5) == 0
     with unit_of_work() as s:
         verification.verify_email(s, link_token(mail))
-    with unit_of_work() as s:
+    with read_only() as s:  # once that committed, the credit opened
+        assert wallet.balances(s, noor.member_id).credit_limit == 10
+    with unit_of_work() as s:  # book on credit; give what was earned
+        engagements.propose(
+            s, actor_id=noor.member_id, listing_id=ids["offer"], note="Please"
+        )
+        earn(s, noor.member_id, 1)
         ledger.give_karma(s, actor_id=noor.member_id, to_handle="ada", amount=1)
     with read_only() as s:
-        assert wallet.balances(s, noor.member_id).available == 9
+        assert wallet.balances(s, noor.member_id).available == 0

@@ -8,17 +8,23 @@ from marketplace.db import read_only, unit_of_work
 from marketplace.ious import clearing, ious
 from marketplace.models import Iou
 from tests.integration.ledger.test_wallet import member
+from tests.members import credit_limit
 
 
 def owes(debtor, creditor_handle: str, amount: int) -> int:
+    """An IOU the debtor wrote (within a credit limit made for it) and the
+    creditor accepted: open."""
+    credit_limit(debtor.member_id, 100)
     with unit_of_work() as s:
-        return ious.propose_iou(
+        written = ious.propose_iou(
             s,
             actor_id=debtor.member_id,
             counterpart=creditor_handle,
             direction="i_owe",
             amount=amount,
-        ).id
+        )
+    with unit_of_work() as s:
+        return ious.accept_iou(s, actor_id=written.creditor_id, iou_id=written.id).id
 
 
 def outstanding(iou_id: int) -> tuple[str, int]:

@@ -23,6 +23,7 @@ from marketplace.states.session import FORM_KEY
 from tests.integration.forms import posted
 from tests.integration.ledger.test_wallet import available, member
 from tests.integration.test_state_security import state_of
+from tests.members import credit_limit
 
 # --------------------------------------------------------------------------- helpers
 
@@ -45,9 +46,12 @@ def write(actor, counterpart, direction, amount=8, **kwargs) -> int:
     return iou.id
 
 
-def open_iou(creditor, debtor, amount=8) -> int:
-    """An IOU the debtor wrote down, so it counts at once."""
-    return write(debtor, creditor.handle, "i_owe", amount)
+def open_iou(creditor, debtor, amount=8, **kwargs) -> int:
+    """An IOU the debtor wrote down and the creditor accepted."""
+    iou_id = write(debtor, creditor.handle, "i_owe", amount, **kwargs)
+    clock = {"clock": kwargs["clock"]} if "clock" in kwargs else {}
+    do(ious.accept_iou, creditor, iou_id=iou_id, **clock)
+    return iou_id
 
 
 def iou(iou_id: int) -> tuple[str, int]:
@@ -81,7 +85,12 @@ def refused(error, action, actor, **kwargs) -> str:
 
 @pytest.fixture
 def ada_bob_cara(engine):
-    return member("ada"), member("bob"), member("cara")
+    """Three members, each with room to owe in IOUs (test_iou_limits.py is
+    about the limit itself)."""
+    people = member("ada"), member("bob"), member("cara")
+    for person in people:
+        credit_limit(person.member_id, 1_000)
+    return people
 
 
 # --------------------------------------------------------------------------- answering
@@ -122,14 +131,35 @@ def test_only_the_debtor_can_accept(ada_bob_cara):
     refused(IouError, ious.accept_iou, bob, iou_id=iou_id)  # not twice
 
 
-def test_an_iou_i_owe_counts_at_once(ada_bob_cara):
+def test_an_iou_i_owe_waits_for_the_creditor_to_accept(ada_bob_cara):
     ada, bob, _ = ada_bob_cara
     iou_id = write(bob, "@Ada", "i_owe", "5")
+    assert iou(iou_id) == ("acknowledged", 5)
+    with read_only() as s:
+        [mine] = ious.ious_of(s, bob.member_id, today=date.today())
+        [theirs] = ious.ious_of(s, ada.member_id, today=date.today())
+    assert (mine.waiting_for_me, mine.status_label) == (
+        False,
+        "acknowledged by the debtor",
+    )
+    assert (theirs.my_role, theirs.waiting_for_me) == ("creditor", True)
+
+    refused(NotAuthorized, ious.accept_iou, bob, iou_id=iou_id)  # not his to say
+    do(ious.accept_iou, ada, iou_id=iou_id)
     assert iou(iou_id) == ("open", 5)
     assert [line.split(": ")[1] for line in history(ada, iou_id)] == [
         "Proposed by Bob",
-        "Accepted by Bob",
+        "Acknowledged by Bob",
+        "Accepted by Ada",
     ]
+
+
+def test_the_creditor_can_decline_what_the_debtor_acknowledged(ada_bob_cara):
+    ada, bob, _ = ada_bob_cara
+    iou_id = write(bob, "ada", "i_owe", 5)
+    do(ious.decline_iou, ada, iou_id=iou_id)
+    assert iou(iou_id) == ("declined", 5)
+    refused(IouError, ious.accept_iou, ada, iou_id=iou_id)
 
 
 def test_the_debtor_can_decline_and_then_it_cannot_be_accepted(ada_bob_cara):
@@ -147,7 +177,12 @@ def test_only_the_proposer_can_withdraw_and_only_before_an_answer(ada_bob_cara):
     do(ious.cancel_iou, ada, iou_id=iou_id)
     assert iou(iou_id) == ("cancelled", 8)
 
-    counted = write(bob, "ada", "i_owe")
+    acknowledged = write(bob, "ada", "i_owe")
+    refused(NotAuthorized, ious.cancel_iou, ada, iou_id=acknowledged)
+    do(ious.cancel_iou, bob, iou_id=acknowledged)  # not accepted yet: he may
+    assert iou(acknowledged) == ("cancelled", 8)
+
+    counted = open_iou(ada, bob)
     refused(IouError, ious.cancel_iou, bob, iou_id=counted)
 
 
@@ -160,12 +195,12 @@ def test_paying_in_karma_moves_it_between_the_two_wallets(ada_bob_cara):
 
     do(ious.settle_in_karma, bob, iou_id=iou_id, amount="3", key="pay-1")
 
-    assert (available(ada.member_id), available(bob.member_id)) == (13, 7)
+    assert (available(ada.member_id), available(bob.member_id)) == (3, -3)
     assert iou(iou_id) == ("open", 5)
     assert history(ada, iou_id)[-1].endswith("Settled in karma, 3 karma (Bob)")
     do(ious.settle_in_karma, bob, iou_id=iou_id, amount=5, key="pay-2")
     assert iou(iou_id) == ("settled", 0)
-    assert (available(ada.member_id), available(bob.member_id)) == (18, 2)
+    assert (available(ada.member_id), available(bob.member_id)) == (8, -8)
     with read_only() as s:
         assert audit_ledger(s).ok
 
@@ -177,8 +212,8 @@ def test_a_resent_payment_pays_once(ada_bob_cara, amount):
     do(ious.settle_in_karma, bob, iou_id=iou_id, amount=amount, key="same-form")
     do(ious.settle_in_karma, bob, iou_id=iou_id, amount=amount, key="same-form")
 
-    assert available(bob.member_id) == 10 - amount
-    assert available(ada.member_id) == 10 + amount
+    assert available(bob.member_id) == -amount  # on credit
+    assert available(ada.member_id) == amount
     assert iou(iou_id)[1] == 8 - amount
     assert sum("Settled in karma" in line for line in history(bob, iou_id)) == 1
 
@@ -196,12 +231,13 @@ def test_the_same_form_key_with_another_amount_is_refused(ada_bob_cara):
         key="same-form",
     )
     assert iou(iou_id) == ("open", 5)
-    assert available(bob.member_id) == 7
+    assert available(bob.member_id) == -3
 
 
 def test_paying_more_than_is_outstanding_or_than_i_have_is_refused(ada_bob_cara):
     ada, bob, cara = ada_bob_cara
     small, large = open_iou(ada, bob, 4), open_iou(ada, bob, 40)
+    credit_limit(bob.member_id, 0)  # he may not go below zero to pay
     before = world(ada, bob, cara)
 
     message = refused(
@@ -243,12 +279,12 @@ def test_the_creditor_records_help_payment_and_forgives_the_rest(ada_bob_cara):
 
     do(ious.record_settlement, ada, iou_id=iou_id, kind="forgiven", amount=None)
     assert iou(iou_id) == ("forgiven", 0)
-    assert [line.split(": ")[1] for line in history(bob, iou_id)[2:]] == [
+    assert [line.split(": ")[1] for line in history(bob, iou_id)[3:]] == [
         "Settled by return help, 2 karma (Ada)",
         "Settled by payment, 3 karma (Ada)",
         "Forgiven, 3 karma (Ada)",
     ]
-    assert (available(ada.member_id), available(bob.member_id)) == (10, 10)
+    assert (available(ada.member_id), available(bob.member_id)) == (0, 0)
 
 
 def test_a_full_payment_recorded_settles_it(ada_bob_cara):
@@ -426,15 +462,7 @@ DAY = timedelta(days=1)
 def test_an_overdue_iou_is_reminded_at_most_once_a_week(ada_bob_cara):
     ada, bob, _ = ada_bob_cara
     clock = FixedClock(datetime(2026, 3, 1, 9, tzinfo=UTC))
-    iou_id = do(
-        ious.propose_iou,
-        bob,
-        counterpart="ada",
-        direction="i_owe",
-        amount=8,
-        due_on="2026-03-10",
-        clock=clock,
-    ).id
+    iou_id = open_iou(ada, bob, 8, due_on="2026-03-10", clock=clock)
 
     def remind() -> list[int]:
         with unit_of_work() as s:
@@ -458,15 +486,17 @@ def test_only_open_overdue_ious_are_reminded(ada_bob_cara):
     clock = FixedClock(datetime(2026, 3, 1, tzinfo=UTC))
     due = {"due_on": "2026-03-02", "clock": clock}
     waiting = write(ada, "bob", "owes_me", **due)
-    paid = write(bob, "ada", "i_owe", 2, **due)
+    acknowledged = write(bob, "ada", "i_owe", 5, **due)  # ada never accepted
+    paid = open_iou(ada, bob, 2, **due)
     do(ious.settle_in_karma, bob, iou_id=paid, amount=2, key="k", clock=clock)
-    write(bob, "ada", "i_owe", 3, clock=clock)  # no due date
-    overdue = write(bob, "ada", "i_owe", 4, **due)
+    open_iou(ada, bob, 3, clock=clock)  # no due date
+    overdue = open_iou(ada, bob, 4, **due)
 
     clock.advance(30 * DAY)
     with unit_of_work() as s:
         assert [i.id for i in ious.remind_overdue(s, clock=clock)] == [overdue]
     assert iou(waiting) == ("proposed", 8)
+    assert iou(acknowledged) == ("acknowledged", 5)
     with read_only() as s:
         views = ious.ious_of(s, ada.member_id, today=clock.now().date())
     assert [v.id for v in views if v.overdue] == [overdue]
@@ -540,7 +570,7 @@ def test_an_agreed_offset_cancels_the_mutual_debt_oldest_first(mutual):
     assert history(bob, new)[-1].endswith(
         "Offset against a debt the other way, 2 karma (Karma)"
     )
-    assert (available(ada.member_id), available(bob.member_id)) == (10, 10)
+    assert (available(ada.member_id), available(bob.member_id)) == (0, 0)
 
 
 def test_only_the_other_person_answers_an_offset(mutual):
@@ -598,7 +628,7 @@ def test_the_page_writes_accepts_and_pays_for_the_signed_in_member(ada_bob_cara)
     IousState.settle.fn(bob_page, form)  # the same form, sent twice
     assert bob_page.action_error == ""
     assert [(v.status, v.outstanding) for v in bob_page.owed_by_me] == [("open", 5)]
-    assert (available(ada.member_id), available(bob.member_id)) == (13, 7)
+    assert (available(ada.member_id), available(bob.member_id)) == (3, -3)
 
     forgive = {"iou_id": str(written.id), "kind": "forgiven", "amount": ""}
     IousState.record.fn(ada_page, posted(ada_page, "settlement", forgive))

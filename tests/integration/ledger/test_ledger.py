@@ -22,7 +22,7 @@ from marketplace.domain.ledger import (
 from marketplace.ledger import ledger
 from marketplace.ledger.audit import audit_ledger
 from marketplace.models import LedgerAccount, LedgerTransfer
-from tests.members import sign_up
+from tests.members import earn, sign_up
 
 ACCOUNT = LedgerAccount.__table__
 TRANSFER = LedgerTransfer.__table__
@@ -48,8 +48,12 @@ def audit_stays_clean(engine):
     assert report.ok, report.breaches
 
 
+START = 10  # karma each member here earned before the test (an operator grant)
+
+
 def join(handle: str, clock=None) -> int:
-    """Sign a member up (10 karma welcome grant); return their account id."""
+    """Sign a member up with START karma earned (joining gives none, and
+    their limit is 0: no trust yet); return their account id."""
     with unit_of_work() as s:
         member = sign_up(
             s,
@@ -59,6 +63,7 @@ def join(handle: str, clock=None) -> int:
             password="correct horse battery",
             clock=clock or FixedClock(datetime(2026, 3, 1, tzinfo=UTC)),
         )
+        earn(s, member.member_id, START, key=f"start:{member.member_id}")
         return ledger.member_account(s, member.member_id)
 
 
@@ -142,10 +147,19 @@ def bob(engine):
 # --------------------------------------------------------------------------- transfers
 
 
-def test_signing_up_grants_ten_karma_from_the_signup_account(alice):
-    assert available(alice) == 10
+def test_signing_up_gives_no_karma_and_no_credit(engine):
     with unit_of_work() as s:
-        assert audit_ledger(s).issued == {"signup_grant": 10}
+        member = sign_up(
+            s,
+            email="newcomer@example.com",
+            handle="newcomer",
+            display_name="Newcomer",
+            password="correct horse battery",
+        )
+    with unit_of_work() as s:
+        totals = ledger.totals(s, ledger.member_account(s, member.member_id))
+        assert (totals.balance, totals.credit_limit) == (0, 0)
+        assert audit_ledger(s).issued == {}
 
 
 def test_a_transfer_moves_karma_from_one_account_to_the_other(alice, bob):
@@ -200,7 +214,7 @@ def test_an_operator_grant_comes_from_the_admin_account_and_shows_as_issued(alic
     assert granted.code == "admin_grant"
     assert available(alice) == 15
     with unit_of_work() as s:
-        assert audit_ledger(s).issued == {"signup_grant": 10, "admin_grant": 5}
+        assert audit_ledger(s).issued == {"admin_grant": START + 5}
 
 
 def test_a_grant_needs_a_memo_and_a_real_member(alice):
@@ -335,15 +349,6 @@ def test_replaying_a_hold_and_its_post_changes_nothing(alice, bob):
     assert again.replayed and again.id == first_post.id
     assert first_hold.id == again.pending_id
     assert books() == settled
-
-
-def test_the_signup_grant_is_given_once_however_often_it_is_asked(alice):
-    with unit_of_work() as s:
-        member_id = s.execute(
-            select(ACCOUNT.c.member_id).where(ACCOUNT.c.id == alice)
-        ).scalar_one()
-        assert ledger.grant_signup(s, member_id).replayed
-    assert available(alice) == 10
 
 
 # --------------------------------------------------------------------------- holds

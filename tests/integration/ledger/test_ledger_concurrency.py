@@ -17,8 +17,8 @@ from marketplace.db import run_in_transaction, unit_of_work
 from marketplace.domain.ledger import HoldNotPending, InsufficientKarma
 from marketplace.ledger import ledger, ledger_sql
 from marketplace.ledger.audit import audit_ledger
-from marketplace.models import LedgerTransfer
-from tests.members import sign_up
+from marketplace.models import LedgerAccount, LedgerTransfer
+from tests.members import earn, sign_up, trust
 
 THREADS = 20
 
@@ -37,8 +37,9 @@ def audit_stays_clean(engine):
     assert report.ok, report.breaches
 
 
-def join(handle: str) -> int:
-    """Sign a member up (10 karma welcome grant); return their account id."""
+def join(handle: str, *, earned: int = 10, trust_score: float = 0.0) -> int:
+    """Sign a member up with `earned` karma and the credit `trust_score`
+    gives them (none by default); return their account id."""
     with unit_of_work() as s:
         member = sign_up(
             s,
@@ -48,6 +49,9 @@ def join(handle: str) -> int:
             password="correct horse battery",
             clock=FixedClock(datetime(2026, 3, 1, tzinfo=UTC)),
         )
+        trust(s, member.member_id, trust_score)
+        if earned:
+            earn(s, member.member_id, earned, key=f"start:{member.member_id}")
         return ledger.member_account(s, member.member_id)
 
 
@@ -139,6 +143,38 @@ def test_racing_spends_never_take_more_than_the_balance(alice, bob, spend):
         assert isinstance(error, InsufficientKarma), repr(error)
         assert str(error) == "Not enough karma: 0 available, 1 needed."
     assert available(alice) == 0
+
+
+GIFTS = 30
+
+
+def test_racing_gifts_never_spend_credit(engine):
+    """A member with a credit limit of 20 and 5 karma earned: of 30 gifts of
+    1 sent at once, 5 go and the rest are refused, whatever the credit."""
+    giver = join("giver", earned=5, trust_score=1.0)
+    taker = join("taker", earned=0)
+    with unit_of_work() as s:
+        assert ledger.totals(s, giver).credit_limit == 20
+
+    def give(i):
+        with unit_of_work() as s:
+            giver_id = s.get(LedgerAccount, giver).member_id
+            return ledger.give_karma(
+                s, actor_id=giver_id, to_handle="taker", amount=1, key=f"gift-{i}"
+            )
+
+    results = all_at_once(give, n=GIFTS)
+    refused = errors(results)
+    assert len(results) - len(refused) == 5
+    assert all(isinstance(error, InsufficientKarma) for error in refused), refused
+    assert "Gifts come from karma you earned" in str(refused[0])
+    with unit_of_work() as s:
+        after = ledger.totals(s, giver)
+    assert (after.balance, after.available) == (0, 0)
+    assert available(taker) == 5
+    # paying for help may still use the credit
+    hold(giver, taker, 20, key="help-on-credit")
+    assert available(giver) == -20
 
 
 def test_racing_replays_of_one_id_move_the_karma_once(alice, bob):

@@ -201,7 +201,7 @@ def test_a_member_has_one_account_per_currency(consultant):
     karma, dollars, euros = (wallet(consultant, c) for c in (KARMA, "usd", "EUR"))
     assert len({karma, dollars, euros}) == 3
     assert wallet(consultant, "eur") == euros
-    assert balance(dollars) == 0 and balance(karma) == 10  # the welcome grant
+    assert balance(dollars) == 0 and balance(karma) == 0  # joining gives nothing
     with pytest.raises(InvalidInput, match="Unknown currency"):
         wallet(consultant, "xyz")
 
@@ -392,10 +392,10 @@ def test_the_audit_covers_karma_and_every_currency(consultant, usd):
     with unit_of_work() as s:
         report = audit_ledger(s)
     assert report.ok, report.breaches
-    assert set(report.currencies) == {KARMA, "usd", "eur"}
+    assert set(report.currencies) == {"usd", "eur"}  # nobody has karma yet
     assert report.currencies["usd"]["issued"] == 12_000
     assert report.currencies["eur"] == {"accounts": 2, "issued": 0, "held": 1_500}
-    assert report.currencies[KARMA]["issued"] == report.issued["signup_grant"] == 10
+    assert "signup_grant" not in report.issued  # no grant on joining
     assert report.open_holds == 1
 
 

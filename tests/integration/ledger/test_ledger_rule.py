@@ -1,10 +1,11 @@
 """The one balancing rule, decided three ways, must decide the same.
 
-The domain states it (`domain.ledger.FLOOR` / `CEILING`, asked through
-`Bound.allows`); `ledger_sql` renders it as the guards of its UPDATEs (the
-path SQLite takes, and PostgreSQL can take statement by statement); and the
-PL/pgSQL function `ledger_record` of alembic 0004 carries its own copy, the
-path PostgreSQL takes. For any account and any change -- a table of edge cases
+The domain states it (`domain.ledger.FLOOR` / `CEILING`, and `EARNED` in
+FLOOR's place for a gift, asked through `Bound.allows`); `ledger_sql` renders
+it as the guards of its UPDATEs (the path SQLite takes, and PostgreSQL can
+take statement by statement); and the PL/pgSQL function `ledger_record` of
+alembic 0004 (0021 for the gift's guard) carries its own copy, the path
+PostgreSQL takes. For any account and any change -- a table of edge cases
 written out by hand, then generated ones -- each path refuses exactly when the
 domain does, and an applied change moves the totals by `debit_effect`.
 """
@@ -21,6 +22,8 @@ from sqlmodel import Session
 
 from marketplace.domain.ledger import (
     BOUNDS,
+    EARNED,
+    FLOOR,
     KARMA,
     RESOLUTIONS,
     Kind,
@@ -95,10 +98,11 @@ def place_hold(session: Session, debit: int, credit: int, held: int) -> int:
     return session.execute(insert(TRANSFER).values(**row)).inserted_primary_key[0]
 
 
-def apply(engine, path, side, totals, kind, amount, held):
+def apply(engine, path, side, totals, kind, amount, held, debit_bound=FLOOR):
     """Apply the change to a fresh account holding `totals` on `side` of a
-    transfer, through `path`; roll it all back. Returns (the refused account
-    or None, the account's id, its totals just after)."""
+    transfer (its debit side under `debit_bound`), through `path`; roll it
+    all back. Returns (the refused account or None, the account's id, its
+    totals just after)."""
     with Session(engine) as session:
         tested = open_account(session, totals)
         far = Side.CREDIT if side == Side.DEBIT else Side.DEBIT
@@ -120,21 +124,26 @@ def apply(engine, path, side, totals, kind, amount, held):
         if kind in RESOLUTIONS:
             fields["pending_id"] = place_hold(session, debit, credit, held)
         hot = ledger_sql.HotPath(session)
-        _, refused = getattr(hot, path)(fields, kind, amount, held)
+        _, refused = getattr(hot, path)(fields, kind, amount, held, debit_bound)
         found = select(ACCOUNT).where(ACCOUNT.c.id == tested)
         after = _totals(session.execute(found).mappings().one())
         session.rollback()
     return refused, tested, after
 
 
-def assert_all_agree(engine, side, totals, kind, amount, held) -> bool:
+def assert_all_agree(
+    engine, side, totals, kind, amount, held, debit_bound=FLOOR
+) -> bool:
     """Every path on this database decides as the domain does; returns that
-    decision."""
+    decision. `debit_bound`: EARNED for a gift."""
     totals = with_hold(totals, side, held) if kind in RESOLUTIONS else totals
-    allowed = BOUNDS[side].allows(totals, growth(kind, amount, held))
+    bound = debit_bound if side == Side.DEBIT else BOUNDS[side]
+    allowed = bound.allows(totals, growth(kind, amount, held))
     for path in paths(engine):
-        refused, tested, after = apply(engine, path, side, totals, kind, amount, held)
-        case = (path, side, totals, kind, amount, held)
+        refused, tested, after = apply(
+            engine, path, side, totals, kind, amount, held, debit_bound
+        )
+        case = (path, side, totals, kind, amount, held, debit_bound)
         if allowed:
             assert refused is None, case
             assert after == expected_after(totals, side, kind, amount, held), case
@@ -181,6 +190,32 @@ def test_the_domain_and_the_database_decide_the_table_alike(
     assert assert_all_agree(engine, side, totals, kind, amount, held) is allowed
 
 
+CREDIT = Totals(credits_posted=3, debits_pending=1, credit_limit=20)  # 2 earned
+OWING = Totals(debits_posted=4, credit_limit=20)  # spent 4 of its credit
+GIFTS = [
+    # account, kind, amount, held, allowed: a gift spends what was earned only
+    (CREDIT, Kind.SINGLE, 2, 0, True),
+    (CREDIT, Kind.SINGLE, 3, 0, False),
+    (OWING, Kind.SINGLE, 1, 0, False),
+    (ISSUER, Kind.SINGLE, 1, 0, False),  # no credit limit: still only earned
+    (CLOSED, Kind.SINGLE, 1, 0, False),
+    (OWING, Kind.VOID, 0, 5, True),  # a release still always passes
+]
+
+
+@pytest.mark.parametrize("totals,kind,amount,held,allowed", GIFTS)
+def test_a_gift_is_decided_alike_and_never_spends_credit(
+    engine, totals, kind, amount, held, allowed
+):
+    decided = assert_all_agree(
+        engine, Side.DEBIT, totals, kind, amount, held, debit_bound=EARNED
+    )
+    assert decided is allowed
+    # the same payment for help may use the credit
+    if totals in (CREDIT, OWING) and kind == Kind.SINGLE:
+        assert assert_all_agree(engine, Side.DEBIT, totals, kind, amount, held)
+
+
 # --------------------------------------------------------------------------- generated
 
 ACCOUNTS = st.builds(
@@ -211,24 +246,32 @@ CHANGES = st.one_of(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(side=st.sampled_from(Side), totals=ACCOUNTS, change=CHANGES)
+@given(
+    side=st.sampled_from(Side),
+    totals=ACCOUNTS,
+    change=CHANGES,
+    debit_bound=st.sampled_from([FLOOR, EARNED]),
+)
 def test_the_domain_and_the_database_decide_any_change_alike(
-    engine, side, totals, change
+    engine, side, totals, change, debit_bound
 ):
-    assert_all_agree(engine, side, totals, *change)
+    # a gift's guard bounds its debit side (the counterpart has no floor)
+    bound = debit_bound if side == Side.DEBIT else FLOOR
+    assert_all_agree(engine, side, totals, *change, debit_bound=bound)
 
 
 # --------------------------------------------------------------------------- text
 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
-@pytest.mark.parametrize("side", list(Side))
-def test_the_plpgsql_function_guards_with_the_rule_as_rendered(engine, side):
+@pytest.mark.parametrize("bound", [*BOUNDS.values(), EARNED])
+def test_the_plpgsql_function_guards_with_the_rule_as_rendered(engine, bound):
     """Word for word, not only case for case: the function's guard is what
-    `ledger_sql.guard` renders from the domain (whitespace aside)."""
+    `ledger_sql.guard` renders from the domain (whitespace aside). There is
+    one such function: 0021 replaced 0004's."""
     with engine.connect() as conn:
         source = conn.execute(
             text("SELECT prosrc FROM pg_proc WHERE proname = 'ledger_record'")
         ).scalar_one()
-    rendered = ledger_sql.guard(BOUNDS[side], "growth")
+    rendered = ledger_sql.guard(bound, "growth")
     assert " ".join(rendered.split()) in " ".join(source.split())

@@ -14,6 +14,7 @@ from marketplace.models import Member
 from marketplace.states.wallet import WalletState
 from tests.integration.market.test_engagements import act, post, propose
 from tests.integration.test_state_security import state_of
+from tests.members import earn
 
 
 def help_entries(member_id: int) -> list[tuple[int, str]]:
@@ -34,7 +35,7 @@ def test_a_paid_hold_is_one_entry_for_each_side(ada, bo):
     assert help_entries(bo.member_id) == [(5, "paid")]
     with read_only() as s:
         rows, total = wallet.history(s, ada.member_id)
-    assert total == 2  # the welcome grant and the payment, nothing else
+    assert total == 1  # the payment, nothing else
     paid = rows[0]
     assert (paid.status_label, paid.moved) == ("Paid", True)
     assert paid.detail.startswith("Held ") and ", paid " in paid.detail
@@ -56,8 +57,8 @@ def test_released_and_refunded_holds_say_nothing_moved(ada, bo, cy):
         )
     with read_only() as s:
         rows, total = wallet.history(s, ada.member_id)
-        assert wallet.balances(s, ada.member_id) == wallet.Balances(10, 10, 0, 0)
-    assert total == 3
+        assert wallet.balances(s, ada.member_id) == wallet.Balances(0, 0, 0, 0, 10)
+    assert total == 2
     assert [(r.amount, r.status, r.moved) for r in rows[:2]] == [
         (-3, "refunded", False),
         (-4, "released", False),
@@ -72,6 +73,7 @@ def test_the_history_is_ordered_by_the_last_change(ada, bo):
     act(ada, engagement, "accept", clock=clock)
     clock.advance(timedelta(days=2))
     with unit_of_work() as s:
+        earn(s, ada.member_id, 6)  # a gift comes from karma earned, not held
         ledger.give_karma(
             s, actor_id=ada.member_id, to_handle="bob", amount=1, key="g", clock=clock
         )
@@ -91,6 +93,7 @@ def test_dates_are_in_the_members_time_zone(ada, bo):
     late = FixedClock(datetime(2026, 5, 1, 23, 30, tzinfo=UTC))
     with unit_of_work() as s:
         s.get(Member, ada.member_id).timezone = "Asia/Tokyo"
+        earn(s, ada.member_id, 1)
         ledger.give_karma(
             s, actor_id=ada.member_id, to_handle="bob", amount=1, key="g", clock=late
         )
@@ -107,7 +110,8 @@ def test_the_helper_sees_karma_held_for_them_apart_from_karma_they_hold(ada, bo,
         act(asker, propose(bo, post(asker, price=price)), "accept")
     act(bo, propose(ada, post(bo, price=2, title="My own question")), "accept")
     with read_only() as s:
-        assert wallet.balances(s, bo.member_id) == wallet.Balances(8, 10, 2, 9)
+        # bob is at zero; his own hold uses 2 of his credit of 10
+        assert wallet.balances(s, bo.member_id) == wallet.Balances(-2, 0, 2, 9, 10)
     state = state_of(WalletState, bo.token)
     WalletState.load.fn(state)
     assert [h.amount for h in state.held_for_me] == [3, 6]

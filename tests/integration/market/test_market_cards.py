@@ -1,7 +1,8 @@
 """Market cards people can choose from: who posted it (initials, headline),
-their rating with how many different people gave it, the price or terms and
-the spots left; and the list sorted newest first, by best match, by rating or
-by price, with any other order refused. SQLite and PostgreSQL."""
+their rating as their profile shows it, with how many different people gave
+it, the price or terms and the spots left; and the list sorted newest first,
+by best match, by rating or by price, with any other order refused. SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from marketplace.models import Engagement, Listing, Member, Review
 from marketplace.states.market import MarketState
 from tests.integration.market.test_market_search import NOW, post, results, search
 from tests.integration.test_state_security import state_of
+from tests.members import trusted
 
 
 def reviewed(reviewee, reviewer, *ratings: int) -> None:
@@ -57,22 +59,28 @@ def test_a_card_shows_who_posted_it_and_how_many_people_rated_them(ada, bo, cy):
     with unit_of_work() as s:
         s.get(Member, ada.member_id).headline = "B2B marketing lead"
     post(ada, "Review my pricing page", capacity="3")
-    reviewed(ada, bo, 5, 4, 5)  # three reviews, one reviewer
+    reviewed(ada, bo, 4, 2, 5)  # three reviews at once, one person: the 5 counts
     reviewed(ada, cy, 4)
+    trusted(bo.member_id, cy.member_id)
 
     shown = card(bo, "Review my pricing page")
 
     assert (shown.author_name, shown.author_initials) == ("Ada", "A")
     assert shown.author_headline == "B2B marketing lead"
-    assert shown.author_rating == "4.5 · 2 reviewers"
+    # (2 * 4.0 + 5 + 4) / (2 + 1 + 1), as the profile shows it
+    assert shown.author_rating == "4.2 · from 2 different people"
     assert (shown.price_label, shown.spots_left, shown.capacity) == ("5 karma", 3, 3)
 
 
 def test_a_newcomer_has_no_rating_and_one_reviewer_is_one(ada, bo):
     post(ada, "Logo feedback")
     assert card(bo, "Logo feedback").author_rating == ""
-    reviewed(ada, bo, 4)
-    assert card(bo, "Logo feedback").author_rating == "4.0 · 1 reviewer"
+    reviewed(ada, bo, 2)
+    # Bob's trust was never computed: his review counts for nothing yet
+    assert card(bo, "Logo feedback").author_rating == "4.0 · from 1 different person"
+    trusted(bo.member_id, score=0.5)
+    # (2 * 4.0 + 0.5 * 2) / (2 + 0.5)
+    assert card(bo, "Logo feedback").author_rating == "3.6 · from 1 different person"
 
 
 def test_initials_come_from_the_first_two_names():
@@ -98,6 +106,7 @@ def stall(ada, bo, cy):
     reviewed(ada, bo, 5)
     reviewed(ada, cy, 5)
     reviewed(bo, cy, 3)
+    trusted(bo.member_id, cy.member_id)
     posts = [
         (ada, "Pricing teardown", {"terms": "iou", "price": "2"}),
         (bo, "SEO audit, one hour", {"tags": "seo", "price": "8"}),

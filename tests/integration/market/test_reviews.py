@@ -1,6 +1,7 @@
 """Two-way reviews after the help is confirmed, and the reputation a profile
-shows: reviews given and received, the average rating and how fast a member
-answers. Every refused review writes nothing. SQLite and PostgreSQL.
+shows: reviews given and received, the rating with how many different people
+gave it, and how fast a member answers. Every refused review writes nothing.
+(What a review ring gets: test_reputation.py.) SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from marketplace.states.profile import PublicProfileState
 from tests.integration.ledger.test_wallet import member
 from tests.integration.market.test_engagements import act, post, propose
 from tests.integration.test_state_security import state_of
+from tests.members import trusted
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -236,21 +238,30 @@ def test_someone_new_has_no_reputation_yet(ada):
 def test_the_reputation_counts_reviews_given_and_received_and_averages_them(
     ada, bo, cy
 ):
+    trusted(ada.member_id, cy.member_id)
     review(ada, confirmed(ada, bo), 5)
     review(cy, confirmed(cy, bo), 4)
     review(bo, confirmed(cy, bo), 4)
     rep = reputation(bo)
-    assert (rep.received, rep.given, rep.average) == (2, 1, "4.5")
+    # (2 * 4.0 + 5 + 4) / (2 + 1 + 1): two trusted people, each counted fully
+    assert (rep.received, rep.given, rep.average) == (2, 1, "4.2")
+    assert (rep.people, rep.from_people) == (2, "from 2 different people")
     assert rep.counts == "2 reviews received · 1 given"
     assert reputation(cy).counts == "1 review received · 1 given"
     assert reputation(ada).counts == "1 review given"
     assert reputation(ada).average == ""
 
 
-def test_the_average_is_shown_to_one_decimal(ada, bo, cy):
-    for stars in (5, 5, 4):
-        review(ada, confirmed(ada, bo), stars)
-    assert reputation(bo).average == "4.7"
+def test_one_person_counts_once_per_window_with_their_newest_review(ada, bo):
+    trusted(ada.member_id)
+    first, later = START, START + timedelta(days=200)
+    review(ada, confirmed(ada, bo), 5, clock=FixedClock(first))
+    review(ada, confirmed(ada, bo), 2, clock=FixedClock(later))
+    review(ada, confirmed(ada, bo), 5, clock=FixedClock(later + timedelta(hours=1)))
+    rep = reputation(bo)
+    # the 2 was followed within its window: (2 * 4.0 + 5 + 5) / (2 + 2)
+    assert (rep.received, rep.average) == (3, "4.5")
+    assert rep.from_people == "from 1 different person"
 
 
 def test_response_time_is_the_median_time_to_answer_a_proposal(ada, bo, cy):
@@ -354,11 +365,13 @@ def test_the_profile_page_shows_the_reputation_and_the_reviews(ada, bo, cy):
     review(ada, confirmed(ada, bo), 5, "Sharp and generous.")
     review(bo, confirmed(cy, bo, audience="chosen", chosen="bob"), 3)  # bo gives one
     review(cy, confirmed(cy, bo, audience="chosen", chosen="bob"), 4)
+    trusted(ada.member_id, cy.member_id)
     page = profile_page("bob", ada.token)
-    assert (page.reputation.average, page.reputation.counts) == (
-        "4.5",
-        "2 reviews received · 1 given",
-    )
+    assert (
+        page.reputation.average,
+        page.reputation.from_people,
+        page.reputation.counts,
+    ) == ("4.2", "from 2 different people", "2 reviews received · 1 given")
     assert [(r.reviewer_handle, r.rating) for r in page.reviews_received] == [
         ("cyd", 4),
         ("ada", 5),

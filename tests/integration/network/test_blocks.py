@@ -66,6 +66,7 @@ from tests.integration.network.test_connections import connected
 from tests.integration.network.test_graph_index import add_members, connect, tag
 from tests.integration.network.test_intros import ask_intro, forward
 from tests.integration.test_state_security import state_of
+from tests.members import credit_limit
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 CLOCK = FixedClock(NOW)
@@ -149,9 +150,12 @@ def everything() -> tuple:
 
 @pytest.fixture
 def pair(ada, bo, cy):
-    """Ada and Bob each know Cyd: two degrees apart, not connected."""
+    """Ada and Bob each know Cyd: two degrees apart, not connected; each
+    with room to owe in IOUs."""
     connected(ada, cy)
     connected(bo, cy)
+    for someone in (ada, bo):
+        credit_limit(someone.member_id, 20)
     return ada, bo, cy
 
 
@@ -403,7 +407,7 @@ def test_an_engagement_under_way_is_finished_across_a_block_and_nobody_is_told(p
     told = inbox_of(ada), inbox_of(bob)
     assert act(bob, engagement, "deliver") == "delivered"
     assert act(ada, engagement, "confirm") == "confirmed"
-    assert (available(ada.member_id), available(bob.member_id)) == (6, 14)
+    assert (available(ada.member_id), available(bob.member_id)) == (-4, 4)
     assert (inbox_of(ada), inbox_of(bob)) == told
     with read_only() as s:  # both still open it, to review or dispute it
         for person in (ada, bob):
@@ -434,7 +438,7 @@ def test_open_ious_are_still_settled_across_a_block(pair):
     assert do(ious.cancel_iou, bob, iou_id=mine).status == "cancelled"
     with read_only() as s:
         assert s.get(Iou, owed).status == "forgiven"
-    assert (available(ada.member_id), available(bob.member_id)) == (12, 8)
+    assert (available(ada.member_id), available(bob.member_id)) == (2, -2)
 
 
 def test_an_intro_asked_before_a_block_is_not_forwarded(pair):

@@ -21,6 +21,7 @@ from marketplace.ious import clearing, ious
 from marketplace.market import engagements, listings, reviews, threads
 from marketplace.models import Connection, Interaction, Member
 from marketplace.network import graph_index, interactions
+from tests.members import credit_limit
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 CLOCK = FixedClock(NOW)  # every step at one moment: weights add up exactly
@@ -274,16 +275,32 @@ def owed(creditor, debtor) -> int:
     return graph().owed_to(creditor.member_id, debtor.member_id)
 
 
+def accept(actor, iou_id) -> None:
+    with unit_of_work() as s:
+        ious.accept_iou(s, actor_id=actor.member_id, iou_id=iou_id, clock=CLOCK)
+
+
+def owes(debtor, creditor, amount=3) -> int:
+    """An IOU the debtor wrote (with room under their credit limit) and the
+    creditor accepted."""
+    credit_limit(debtor.member_id, 100)
+    iou_id = propose_iou(debtor, creditor, "i_owe", amount)
+    accept(creditor, iou_id)
+    return iou_id
+
+
 def test_an_iou_warms_once_it_binds_and_the_graph_counts_what_is_owed(ada, bo):
     connect(ada, bo)
     graph()
-    propose_iou(ada, bo, "i_owe")  # the debtor proposes: binding at once
+    credit_limit(ada.member_id, 100)
+    acknowledged = propose_iou(ada, bo, "i_owe")  # the debtor's word: not yet
+    assert warmth(ada, bo) == 0 and owed(bo, ada) == 0
+    accept(bo, acknowledged)  # the creditor accepts: it binds
     assert warmth(ada, bo) == pytest.approx(IOU)
     assert owed(bo, ada) == 1
     asked = propose_iou(bo, ada, "owes_me")  # the creditor asks: not yet
     assert warmth(ada, bo) == pytest.approx(IOU) and owed(bo, ada) == 1
-    with unit_of_work() as s:
-        ious.accept_iou(s, actor_id=ada.member_id, iou_id=asked, clock=CLOCK)
+    accept(ada, asked)
     assert warmth(ada, bo) == pytest.approx(2 * IOU)
     assert owed(bo, ada) == 2
     with unit_of_work() as s:
@@ -298,15 +315,16 @@ def test_an_iou_warms_once_it_binds_and_the_graph_counts_what_is_owed(ada, bo):
 def test_iou_terms_warm_for_the_help_and_for_the_iou(ada, bo):
     connect(ada, bo)
     graph()
+    credit_limit(ada.member_id, 2)  # room to owe the price
     confirmed(ada, bo, terms="iou", price=2)
     assert warmth(ada, bo) == pytest.approx(ENGAGEMENT + IOU)
     assert owed(bo, ada) == 1
 
 
 def test_a_clearing_settles_loops_in_the_graph_too(ada, bo, cy):
-    propose_iou(ada, bo, "i_owe")
-    propose_iou(bo, cy, "i_owe")
-    propose_iou(cy, ada, "i_owe")
+    owes(ada, bo)
+    owes(bo, cy)
+    owes(cy, ada)
     assert (owed(bo, ada), owed(cy, bo), owed(ada, cy)) == (1, 1, 1)
     with unit_of_work() as s:
         assert clearing.run_clearing(s, clock=CLOCK).total_cleared == 9

@@ -1,6 +1,7 @@
 """Warm intros: Ada asks Bob, her connection, to introduce her to Cyd, his.
 Bob forwards, Cyd accepts and they are connected; when Cyd then helps Ada the
-introducer earns karma, once. Every wrong turn is refused and writes nothing.
+introducer earns karma, once (what stops a loop from minting more is in
+test_intro_rewards.py). Every wrong turn is refused and writes nothing.
 SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from marketplace.network import connections, intros
 from tests.integration.ledger.test_wallet import available
 from tests.integration.market.test_engagements import act, post, propose
 from tests.integration.network.test_connections import connected, state
+from tests.members import trusted
 
 HELLO = "I'm raising a seed round and Cyd knows every angel in Berlin."
 
@@ -77,6 +79,7 @@ def test_connect_then_intro_then_help_earns_the_introducer_karma(triangle):
     assert state(ada, cy) == "connected"
     assert "you are now connected" in last_note(ada)
 
+    trusted(ada.member_id, cy.member_id)  # help between trusted members earns
     before = available(bo.member_id)
     offer = post(cy, kind="offer", title="Intro call with Berlin angels", price=3)
     engagement = propose(ada, offer)
