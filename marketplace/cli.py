@@ -163,6 +163,13 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     table.add_row("Contexts created", str(graph.contexts_created))
     table.add_row("Intros asked", str(graph.intros_created))
     table.add_row("Groups created", str(graph.groups_created))
+    planted = report.integrity
+    table.add_row("Vouches created", str(planted.vouches_created))
+    for skipped in planted.vouches_skipped:
+        table.add_row("Vouch skipped", skipped)
+    table.add_row(
+        "Planted review ring (engagements)", str(planted.ring_engagements_created)
+    )
     out.print(table)
     logins = ", ".join(
         m.email + (" (operator)" if m.is_operator else "") for m in DEMO_MEMBERS
@@ -176,6 +183,13 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
             markup=False,
             highlight=False,
         )
+    out.print(
+        "A review ring is planted for the integrity report to find: log in as "
+        "ops and open /operator/integrity, or run `python -m marketplace ledger "
+        "audit`.",
+        markup=False,
+        highlight=False,
+    )
 
 
 # --------------------------------------------------------------------------- bootstrap

@@ -84,6 +84,18 @@ def newcomer_pages(browser, label: str, viewport: tuple[int, int]) -> None:
     page.close()
 
 
+def operator_pages(browser, label: str, viewport: tuple[int, int]) -> None:
+    """The integrity report with the demo's planted ring, as ops sees it."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(BASE + "/login")
+    page.get_by_label("Email").fill("ops@example.com")
+    page.get_by_label("Password").fill("karma-demo-2026")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Profile strength").wait_for(timeout=30_000)
+    shoot(page, f"{label}-integrity", "/operator/integrity", "review ring")
+    page.close()
+
+
 def account_pages(page, label: str) -> None:
     """The member's settings: account and devices, email alerts, their data."""
     shoot(page, f"{label}-settings-account", "/settings/account", "Signed-in devices")
@@ -106,6 +118,7 @@ def main() -> None:
             shoot(page, f"{label}-forgot", "/password/forgot", "Send me a link")
             shoot(page, f"{label}-verify-bad", "/verify?token=forged", "not valid")
             newcomer_pages(browser, label, viewport)
+            operator_pages(browser, label, viewport)
             page.goto(BASE + "/login")
             page.get_by_label("Email").fill("priya@example.com")
             page.get_by_label("Password").fill("karma-demo-2026")
@@ -118,6 +131,8 @@ def main() -> None:
             shoot(page, f"{label}-edit", "/profile/edit", "Save profile")
             shoot(page, f"{label}-people", "/people", "members")
             shoot(page, f"{label}-wallet", "/wallet", "Available")
+            shoot(page, f"{label}-vouched", "/people/lena", "Vouched for by")
+            shoot(page, f"{label}-ring-profile", "/people/jett-marlow", "different")
             shoot(page, f"{label}-ious", "/ious", "Net per person")
             shoot(page, f"{label}-market", "/market", "My listings")
             follow(page, f"{label}-listing", "/market", "Spots")

@@ -1,7 +1,8 @@
 """Delete my account: refuse while something is open, then erase in one go.
 
 Refused, with the reason and a link to each, while the member has an open
-engagement, an open ledger hold, or an IOU that is proposed or still owed.
+engagement, an open ledger hold, an IOU that is proposed or still owed, or a
+vouch they gave that is still active (someone's credit rests on it).
 Then, in the caller's transaction: the name becomes "Former member", the
 handle `former-<id>`, the email an `.invalid` placeholder (so the address can
 sign up again), the password unusable, the status `closed` (no log-in, no
@@ -11,9 +12,12 @@ text of the member's messages, reviews and intro notes is erased; every
 session ends on every worker (`sessions.ended` on the events bus).
 
 The ledger is never rewritten: its entries stay against the closed account.
-The member's karma balance goes back to the community pool (the signup
-grant account that issued it, code `account_closed`), so nobody's karma is
-lost in a frozen account, and then every account of the member is closed.
+A member leaving below zero has defaulted: the stakes of those who vouched
+for them absorb it first (ledger/vouches.py), and what is left stays on the
+closed account for the audit to show, bounded by their credit limit. A
+positive karma balance goes back to the community pool (the signup grant
+account that issued it, code `account_closed`), so nobody's karma is lost in
+a frozen account, and then every account of the member is closed.
 A money balance (rare: payouts go through Stripe) stays frozen on its closed
 account, visible to the audit and to an operator.
 """
@@ -31,7 +35,7 @@ from marketplace.adapters.passwords import verify_password
 from marketplace.domain.engagements import OPEN as OPEN_ENGAGEMENTS
 from marketplace.domain.errors import Conflict, InvalidInput
 from marketplace.domain.ledger import KARMA
-from marketplace.ledger import ledger
+from marketplace.ledger import ledger, vouches
 from marketplace.models import (
     AlertPreference,
     AuthSession,
@@ -101,6 +105,13 @@ def blockers(session: Session, member_id: int) -> list[Blocker]:
                 Blocker(f"a {_unit(account.currency)} hold is open", routes.WALLET)
             )
     found += [
+        Blocker(
+            f"your vouch for {vouchee.display_name} is active (withdraw it first)",
+            routes.person(vouchee.handle),
+        )
+        for _, vouchee in vouches.given(session, member_id)
+    ]
+    found += [
         Blocker(f"IOU #{iou.id} is {iou.status}", routes.IOUS)
         for iou in session.exec(
             select(Iou)
@@ -136,6 +147,7 @@ def close_account(
     refused = blockers(session, member_id)
     if refused:
         raise AccountOpen(refused)
+    vouches.settle_on_leaving(session, member_id, clock=clock)
     _return_karma(session, member_id, clock)
     _erase(session, member, clock)
 

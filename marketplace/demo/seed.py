@@ -38,6 +38,12 @@ from sqlmodel import Session, col, insert, select
 from marketplace.adapters.clock import Clock, FixedClock, system_clock
 from marketplace.adapters.passwords import hash_password
 from marketplace.demo.graph import GraphReport, seed_graph
+from marketplace.demo.integrity import (
+    IntegrityReport,
+    plan_ring,
+    plan_vouches,
+    seed_integrity,
+)
 from marketplace.demo.ious import seed_ious
 from marketplace.demo.karma import HOLD_SECONDS, KarmaMove, plan_karma
 from marketplace.demo.market import MarketReport, plan_demo_market, seed_market
@@ -47,6 +53,7 @@ from marketplace.demo.members import (
     MAX_MEMBERS,
     Link,
     MemberSpec,
+    NetworkPlan,
     plan_network,
 )
 from marketplace.demo.trust import CreditTerms, seed_trust
@@ -89,6 +96,8 @@ class SeedReport:
     market: MarketReport = field(default_factory=MarketReport)
     # Demo interactions, contexts and groups written by this run.
     graph: GraphReport = field(default_factory=GraphReport)
+    # The planted review ring and the demo's vouches written by this run.
+    integrity: IntegrityReport = field(default_factory=IntegrityReport)
     demo_handles: list[str] = field(default_factory=list)
 
 
@@ -134,11 +143,27 @@ def seed_network(
     report.ious_created = seed_ious(session, ids, generated[:3], clock)
     report.market = seed_market(session, market, ids, clock, tick)
     report.graph = seed_graph(session, plan, moves, ids, seed, clock)
+    report.integrity = _seed_integrity(session, plan, ids, clock)
     # the demo's story happened before anyone could read mail: no alert
     # emails for it (they would go to demo addresses nobody reads)
     outbox.discard_after(session, mails_before)
     session.flush()
     return report
+
+
+def _seed_integrity(
+    session: Session, plan: NetworkPlan, ids: dict[str, int], clock: Clock
+) -> IntegrityReport:
+    """The planted review ring (two accounts of its own, apart from the
+    network plan, so no story casts them) and the demo's vouches."""
+    ring = plan_ring()
+    joined = SeedReport()  # the ring's accounts aren't the network's members
+    quiet = _Ticker(0, None)
+    ring_ids = _ensure_members(session, list(ring.members), clock.now(), joined, quiet)
+    everyone = ids | ring_ids
+    _ensure_links(session, list(ring.links), everyone, clock.now(), quiet)
+    seed_trust(session, list(ring.members), ring_ids, clock.now())
+    return seed_integrity(session, ring, plan_vouches(plan), everyone, clock)
 
 
 class _Ticker:

@@ -315,6 +315,46 @@ def _absorb_if_defaulted(session, vouchee_id, now, grace, clock) -> int:
     return count
 
 
+def settle_on_leaving(
+    session: Session, vouchee_id: int, *, clock: Clock = system_clock
+) -> None:
+    """A vouchee closing their account: below zero, they defaulted, and the
+    stakes absorb what they owe now (no grace: nobody is left to repay it);
+    whatever vouches are left end, their stakes back in the vouchers'
+    limits. Called before the account closes."""
+    now = clock.now()
+    _absorb_if_defaulted(session, vouchee_id, now, timedelta(0), clock)
+    left = session.execute(
+        select(Vouch)
+        .where(
+            Vouch.vouchee_id == vouchee_id,
+            col(Vouch.withdrawn_at).is_(None),
+            col(Vouch.absorbed_at).is_(None),
+        )
+        .with_for_update()
+    ).scalars()
+    for row in list(left):
+        row.withdrawn_at = now
+        session.add(row)
+        session.flush()
+        _refresh(session, row)
+
+
+def given(session: Session, voucher_id: int) -> list[tuple[Vouch, Member]]:
+    """The voucher's active vouches, with their vouchees, oldest first."""
+    rows = session.execute(
+        select(Vouch, Member)
+        .join(Member, Member.id == Vouch.vouchee_id)
+        .where(
+            Vouch.voucher_id == voucher_id,
+            col(Vouch.withdrawn_at).is_(None),
+            col(Vouch.absorbed_at).is_(None),
+        )
+        .order_by(Vouch.id)
+    ).all()
+    return [(vouch, member) for vouch, member in rows]
+
+
 def _absorb(session, row: Vouch, shortfall: int, now: datetime, clock) -> int:
     """End the vouch, its stake back in the voucher's limit, and pay from it
     toward the shortfall what the voucher's limit allows; return that."""

@@ -900,3 +900,39 @@ def test_with_card_payments_priya_has_a_card_held_and_a_paid_audit(
         assert paid == [("authorized", 30000, 2), ("paid_out", 35000, 1)]
         assert reconcile(s, payments.gateway_from_settings()).ok
         assert audit_ledger(s).ok
+
+
+# ------------------------------------------------------------ vouches and the ring
+
+
+def test_the_integrity_report_finds_the_planted_ring_and_nobody_else(engine):
+    from marketplace.demo.integrity import plan_ring
+    from marketplace.ledger.integrity import integrity_report
+
+    report = seed(MARKET)
+    assert report.integrity.ring_engagements_created == 4
+    ring = {m.handle for m in plan_ring().members}
+    with read_only() as s:
+        found = integrity_report(s).findings
+        shown = {h: reviews.reputation(s, member_id(h)) for h in ring}
+    assert {(f.signal, f.handle) for f in found} == {("review_ring", h) for h in ring}
+    for handle, reputation in shown.items():
+        # eight five-star reviews between them: the page says one person
+        assert reputation.people == 1, handle
+        assert reputation.from_people == "from 1 different person"
+    assert audit().ok
+
+
+def test_vouches_show_on_both_profiles_and_seeding_again_adds_none(engine):
+    from marketplace.ledger import vouches
+
+    report = seed(MARKET)
+    assert report.integrity.vouches_created == 2, report.integrity.vouches_skipped
+    with read_only() as s:
+        _, given = vouches.vouches_of(s, member_id("marcus"))
+        received, _ = vouches.vouches_of(s, member_id("lena"))
+    assert [(v.handle, v.stake) for v in given] == [("lena", 5)]
+    assert [(v.handle, v.stake) for v in received] == [("marcus", 5)]
+    again = seed(MARKET)
+    assert again.integrity.vouches_created == 0
+    assert again.integrity.ring_engagements_created == 0

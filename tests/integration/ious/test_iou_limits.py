@@ -102,7 +102,7 @@ def test_a_strangers_two_million_point_iou_waits_and_warms_nothing(engine):
 
 
 def test_an_account_with_no_credit_limit_cannot_owe_in_ious(engine):
-    ada, zed = member("ada"), member("zed")  # Zed's limit is 0
+    ada, zed = member("ada"), member("zed", trust_score=0.0)  # Zed's limit is 0
 
     message = refused(
         OverCreditLimit,

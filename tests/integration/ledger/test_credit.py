@@ -176,7 +176,7 @@ def test_a_recomputed_trust_announced_rewrites_the_limits(engine):
     ada = member("ada")
     with unit_of_work() as s:
         s.get(MemberTrust, ada.member_id).score = 0.75
-        events.publish(s, "trust.recomputed")
+        events.publish(s, "trust.recomputed", member_id=0)
     assert limit_of(ada) == 15
 
 

@@ -52,7 +52,12 @@ def trusted(*people, score: float = 0.9) -> None:
 @pytest.fixture
 def farm(engine):
     """Fred is fed by fresh accounts; Ada and Bob trade as honest people do."""
-    fred, ada, bob, ops = member("fred"), member("ada"), member("bob"), member("ops")
+    fred, ada, bob, ops = (
+        member("fred", trust_score=0.0),
+        member("ada"),
+        member("bob"),
+        member("ops"),
+    )
     make_operator(ops)
     trusted(ada, bob, ops)
     for n in range(SYBILS):

@@ -263,7 +263,7 @@ def test_back_above_zero_restarts_the_grace_period(pair):
     assert absorb(FixedClock(start + timedelta(days=101))) == 1
 
 
-def test_a_closed_account_is_left_alone_by_the_sweep(pair):
+def test_a_vouchee_who_leaves_below_zero_is_covered_by_the_stake_at_once(pair):
     from marketplace.accounts import closing
     from tests.integration.ledger.test_wallet import PASSWORD
 
@@ -273,8 +273,38 @@ def test_a_closed_account_is_left_alone_by_the_sweep(pair):
     spend(tom, vera, 4, "then-left", clock=FixedClock(start))
     with unit_of_work() as s:
         closing.close_account(s, tom.member_id, PASSWORD)
-    assert absorb(FixedClock(start + timedelta(days=61))) == 0
-    assert available(vera) == 4
+    assert available(vera) == 0  # her stake paid what Tom left owing
+    assert limit(vera) == 20  # and the vouch ended: her whole limit is back
+    assert absorb(FixedClock(start + timedelta(days=61))) == 0  # nothing twice
+    with read_only() as s:
+        assert audit_ledger(s).ok
+
+
+def test_a_vouchee_who_leaves_owing_nothing_ends_the_vouch(pair):
+    from marketplace.accounts import closing
+    from tests.integration.ledger.test_wallet import PASSWORD
+
+    vera, tom = pair
+    vouch(vera, "tom", 6)
+    with unit_of_work() as s:
+        closing.close_account(s, tom.member_id, PASSWORD)
+    assert (limit(vera), available(vera)) == (20, 0)
+
+
+def test_a_voucher_cannot_leave_while_someones_credit_rests_on_the_vouch(pair):
+    from marketplace.accounts import closing
+    from tests.integration.ledger.test_wallet import PASSWORD
+
+    vera, tom = pair
+    vouch(vera, "tom", 6)
+    with unit_of_work() as s, pytest.raises(closing.AccountOpen, match="vouch for"):
+        closing.close_account(s, vera.member_id, PASSWORD)
+    with unit_of_work() as s:
+        [vouch_row] = s.exec(select(Vouch)).all()
+        vouches.withdraw_vouch(s, actor_id=vera.member_id, vouch_id=vouch_row.id)
+    with unit_of_work() as s:
+        closing.close_account(s, vera.member_id, PASSWORD)
+    assert limit(tom) == 5  # his own trust's limit, the stake gone with her
 
 
 # --------------------------------------------------------------------------- the page

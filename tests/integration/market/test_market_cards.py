@@ -75,8 +75,9 @@ def test_a_card_shows_who_posted_it_and_how_many_people_rated_them(ada, bo, cy):
 def test_a_newcomer_has_no_rating_and_one_reviewer_is_one(ada, bo):
     post(ada, "Logo feedback")
     assert card(bo, "Logo feedback").author_rating == ""
+    trusted(bo.member_id, score=0.0)
     reviewed(ada, bo, 2)
-    # Bob's trust was never computed: his review counts for nothing yet
+    # Bob's trust is nothing yet: his review counts for nothing
     assert card(bo, "Logo feedback").author_rating == "4.0 · from 1 different person"
     trusted(bo.member_id, score=0.5)
     # (2 * 4.0 + 0.5 * 2) / (2 + 0.5)

@@ -74,6 +74,7 @@ def ring(engine):
     Mia's ties has one engagement's warmth."""
     rae, rob, mia, fin, hal = (member(h) for h in ("rae", "rob", "mia", "fin", "hal"))
     connected(rae, rob)
+    trusted(rae.member_id, rob.member_id, score=0.0)  # no trust reached them
     for partner in (rae, rob):
         credit_limit(partner.member_id, 10)
     for a, b in ((mia, rob), (mia, fin), (fin, hal)):
