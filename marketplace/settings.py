@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     limit_max: int = Field(
         100, ge=0, le=100_000, description="highest credit limit, vouches included"
     )
+    credit_trust_min: float = Field(
+        0.1, ge=0, le=1, description="trust below which trust gives no credit"
+    )
     vouch_grace_days: int = Field(
         60, ge=1, le=3_650, description="days below zero before a vouch is absorbed"
     )

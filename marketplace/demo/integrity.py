@@ -2,7 +2,7 @@
 planted review ring for the integrity report to find.
 
 A newcomer's first look at the operator pages should find something real:
-two accounts that joined three weeks ago, booked each other's one-karma
+two accounts that joined seven weeks ago, booked each other's one-karma
 offers again and again and reviewed each other five stars every time (the
 shape of issue 20's reputation ring). Their profiles show what the ring
 bought them -- one reviewer, a rating near the prior -- and
@@ -22,16 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.adapters.clock import Clock, FixedClock
 from marketplace.demo.files import read_json
+from marketplace.demo.market import settle_inbox
 from marketplace.demo.members import DEMO_HANDLES, Link, MemberSpec, NetworkPlan
 from marketplace.domain.errors import DomainError
 from marketplace.ledger import vouches
 from marketplace.market import engagements, listings, reviews
-from marketplace.models import Listing, Vouch
+from marketplace.models import Listing, Notification, Vouch
 
 _DATA = read_json("integrity.json")
 
@@ -69,6 +70,7 @@ class RingPlan:
     offers: tuple[Offer, ...]
     rounds: int
     first_round_days_ago: float
+    last_round_days_ago: float
     review: str
 
 
@@ -110,23 +112,29 @@ def plan_ring() -> RingPlan:
         offers=tuple(Offer(**offer) for offer in ring["offers"]),
         rounds=ring["rounds"],
         first_round_days_ago=ring["first_round_days_ago"],
+        last_round_days_ago=ring["last_round_days_ago"],
         review=ring["review"],
     )
 
 
 def plan_vouches(plan: NetworkPlan) -> list[VouchPlan]:
     """The vouches, with "x~newest" cast as the generated member who joined
-    last among those x knows (a newcomer is who a vouch helps most)."""
+    last among those x knew by the day of the vouch (a newcomer is who a
+    vouch helps most)."""
     joined = {m.handle: m.joined_days_ago for m in plan.members}
-    known: dict[str, list[str]] = {}
+    known: dict[str, list[tuple[str, float]]] = {}
     for link in plan.links:
         if link.addressee in DEMO_HANDLES and link.requester not in DEMO_HANDLES:
-            known.setdefault(link.addressee, []).append(link.requester)
+            known.setdefault(link.addressee, []).append((link.requester, link.days_ago))
     planned = []
     for row in _DATA["vouches"]:
         vouchee = row["vouchee"]
         if vouchee.endswith("~newest"):
-            circle = known.get(vouchee.removesuffix("~newest"), [])
+            circle = [
+                handle
+                for handle, since in known.get(vouchee.removesuffix("~newest"), [])
+                if since > row["days_ago"]
+            ]
             if not circle:
                 continue  # a network too small for the part
             vouchee = min(circle, key=lambda h: (joined[h], h))
@@ -148,9 +156,11 @@ def seed_integrity(
 ) -> IntegrityReport:
     report = IntegrityReport()
     now = clock.now()
+    before = session.execute(select(func.max(Notification.id))).scalar() or 0
     _seed_ring(session, ring, ids, now, report)
     for plan in planned_vouches:
         _seed_vouch(session, plan, ids, now, report)
+    settle_inbox(session, before, now)  # all of it weeks ago: read since
     return report
 
 
@@ -167,12 +177,11 @@ def _seed_ring(
         )
         for author, offer in zip(people, ring.offers, strict=True)
     ]
+    span = ring.first_round_days_ago - ring.last_round_days_ago
     for turn in range(ring.rounds):
         helper = turn % 2  # they take turns: each pays the other back
         asker = 1 - helper
-        when = (
-            ring.first_round_days_ago - turn * ring.first_round_days_ago / ring.rounds
-        )
+        when = ring.first_round_days_ago - turn * span / max(1, ring.rounds - 1)
         _one_round(session, people, offers[helper], asker, helper, now, when, ring)
         report.ring_engagements_created += 1
         report.ring_reviews_created += 2

@@ -52,6 +52,7 @@ from marketplace.demo.members import (
     plan_network,
 )
 from marketplace.demo.trust import CreditTerms, planned_limits
+from marketplace.domain.ious import OverCreditLimit
 from marketplace.domain.money import major_units
 from marketplace.domain.taxonomy import DOMAINS
 from marketplace.inbox import notifications
@@ -190,7 +191,7 @@ def seed_market(
         replay.play(*event)
     if tick is not None:
         tick(len(plan) - len(todo))
-    report.notifications_created = _settle_inbox(session, before, clock.now())
+    report.notifications_created = settle_inbox(session, before, clock.now())
     del players
     return report
 
@@ -287,20 +288,35 @@ class _Replay:
                 return
             if payer and any(s.action == "accept" for s in story.steps):
                 self.reserved[payer] += listing.price
-            self.engagements[i, j] = engagements.propose(
-                self.session,
-                actor_id=actor,
-                listing_id=self.listings[i].id,
-                note=step.text,
-                hours=story.hours,
-                clock=clock,
-            )
+            try:
+                with self.session.begin_nested():
+                    self.engagements[i, j] = engagements.propose(
+                        self.session,
+                        actor_id=actor,
+                        listing_id=self.listings[i].id,
+                        note=step.text,
+                        hours=story.hours,
+                        clock=clock,
+                    )
+            except OverCreditLimit:  # IOU terms past the asker's limit: skipped
+                self._skip(i, j, payer, listing.price)
+                return
             self.report.engagements_created += 1
             return
         if step.action == "accept" and payer:
             self.reserved[payer] -= listing.price  # now held by the ledger
         engagement_id = self.engagements[i, j].id
-        _step(self.session, engagement_id, step, actor, clock, self.report)
+        try:
+            with self.session.begin_nested():
+                _step(self.session, engagement_id, step, actor, clock, self.report)
+        except OverCreditLimit:  # the story stops where the limit stopped it
+            self.skipped.add((i, j))
+
+    def _skip(self, i: int, j: int, payer: int | None, price: int) -> None:
+        self.skipped.add((i, j))
+        self.report.engagements_skipped += 1
+        if payer and any(s.action == "accept" for s in self.plan[i].stories[j].steps):
+            self.reserved[payer] -= price
 
     def affordable(self, listing: ListingPlan, payer: int | None) -> bool:
         if payer is None:
@@ -362,7 +378,7 @@ def _step(session, engagement_id, step: Step, actor, clock, report) -> None:
         )
 
 
-def _settle_inbox(session: Session, before: int, now: datetime) -> int:
+def settle_inbox(session: Session, before: int, now: datetime) -> int:
     """Members open what reached them before the last UNREAD_WINDOW a few
     hours after it arrived; the rest of this run's notifications stay unread."""
     session.flush()

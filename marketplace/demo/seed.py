@@ -140,10 +140,11 @@ def seed_network(
     generated = [
         spec.handle for spec in plan.members if spec.handle not in DEMO_HANDLES
     ]
+    # weeks before the market's month, so the inbox's ids still follow time
+    report.integrity = _seed_integrity(session, plan, ids, clock)
     report.ious_created = seed_ious(session, ids, generated[:3], clock)
     report.market = seed_market(session, market, ids, clock, tick)
     report.graph = seed_graph(session, plan, moves, ids, seed, clock)
-    report.integrity = _seed_integrity(session, plan, ids, clock)
     # the demo's story happened before anyone could read mail: no alert
     # emails for it (they would go to demo addresses nobody reads)
     outbox.discard_after(session, mails_before)

@@ -35,11 +35,12 @@ class CreditTerms:
 
     trust_limit: int = 20
     limit_max: int = 100
+    trust_min: float = 0.1
 
     @classmethod
     def from_settings(cls) -> CreditTerms:
         settings = get_settings()
-        return cls(settings.trust_limit, settings.limit_max)
+        return cls(settings.trust_limit, settings.limit_max, settings.credit_trust_min)
 
     def limit(self, trust: float) -> int:
         """A verified member's limit at `trust`, before any vouch."""
@@ -50,6 +51,7 @@ class CreditTerms:
             vouched_out=0,
             trust_limit=self.trust_limit,
             limit_max=self.limit_max,
+            trust_min=self.trust_min,
         )
 
 

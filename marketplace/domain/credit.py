@@ -5,10 +5,16 @@ pays the helper and may go below zero to do so, down to a limit that the
 network's trust in them and the vouches of trusted members give them:
 
     limit = 0                                      if the email is not verified
-          = min(LIMIT_MAX, round(TRUST_LIMIT * trust) + vouched_in - vouched_out)
+          = min(LIMIT_MAX, from_trust + vouched_in - vouched_out)
+    from_trust = round(TRUST_LIMIT * trust)        if trust >= TRUST_MIN
+               = 0                                 otherwise
 
-never below zero. A voucher stakes part of their own unused limit: what they
-could still spend on credit, after what they already owe.
+never below zero. TRUST_MIN (0.1) keeps the crumbs of trust that leak into a
+ring of fake accounts from adding up: 200 sybils with one karma of credit
+each would still feed their owner 200 karma.
+
+A voucher stakes part of their own unused limit: what they could still
+spend on credit, after what they already owe.
 """
 
 from __future__ import annotations
@@ -27,12 +33,15 @@ def credit_limit(
     vouched_out: int,
     trust_limit: int,
     limit_max: int,
+    trust_min: float = 0.0,
 ) -> int:
     """The member's credit limit in karma. `trust` is in [0, 1]; rounding is
-    half up, so a score of exactly one half of a point counts."""
+    half up, so a score of exactly one half of a point counts; trust below
+    `trust_min` gives nothing."""
     if not verified:
         return 0
-    from_trust = math.floor(trust_limit * min(1.0, max(0.0, trust)) + 0.5)
+    trust = min(1.0, max(0.0, trust))
+    from_trust = 0 if trust < trust_min else math.floor(trust_limit * trust + 0.5)
     return max(0, min(limit_max, from_trust + vouched_in - vouched_out))
 
 

@@ -96,6 +96,7 @@ def _limits(
             vouched_out=vouched_out.get(member_id, 0),
             trust_limit=settings.trust_limit,
             limit_max=settings.limit_max,
+            trust_min=settings.credit_trust_min,
         )
         for member_id in member_ids
     }

@@ -211,9 +211,10 @@ def _introducers_at_cap(
 ) -> list[Finding]:
     cap = get_settings().intro_reward_monthly_cap
     since = month_start(clock.now())
+    until = month_start(since + timedelta(days=32))
     rows = session.execute(
         select(IntroReward.introducer_id, func.sum(IntroReward.amount), func.count())
-        .where(IntroReward.created_at >= since)
+        .where(IntroReward.created_at >= since, IntroReward.created_at < until)
         .group_by(IntroReward.introducer_id)
     ).all()
     return [

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -211,20 +212,41 @@ def upgrade_to(engine: Engine, revision: str) -> None:
 
 
 def old_member(s: Session, handle: str, *, closed: bool = False) -> int:
+    """A member row with only the columns every revision since 0019 has (the
+    model has grown since: freezing came in 0023)."""
     now = datetime.now(UTC)
-    member = Member(
-        handle=handle,
-        email=f"{handle}@example.com",
-        display_name=handle.title(),
-        password_hash="x",
-        email_verified_at=now,
-        created_at=now,
-        updated_at=now,
-        status="closed" if closed else "active",
-    )
-    s.add(member)
-    s.flush()
-    return member.id
+    member = sa.table(
+        "member",
+        *(
+            sa.column(name)
+            for name in (
+                "id", "handle", "email", "email_canonical", "display_name",
+                "headline", "bio", "location", "timezone", "availability",
+                "password_hash", "status", "is_operator", "clearing_opt_out",
+                "digest_opt_in", "email_verified_at", "created_at", "updated_at",
+            )
+        ),
+    )  # fmt: skip
+    row = {
+        "handle": handle,
+        "email": f"{handle}@example.com",
+        "email_canonical": f"{handle}@example.com",
+        "display_name": handle.title(),
+        "headline": "",
+        "bio": "",
+        "location": "",
+        "timezone": "UTC",
+        "availability": "open",
+        "password_hash": "x",
+        "status": "closed" if closed else "active",
+        "is_operator": False,
+        "clearing_opt_out": False,
+        "digest_opt_in": False,
+        "email_verified_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return s.execute(sa.insert(member).values(row).returning(member.c.id)).scalar_one()
 
 
 def test_upgrading_retires_every_signup_grant_as_far_as_credit_allows(empty_engine):

@@ -9,7 +9,7 @@ from marketplace.domain.credit import check_stake, credit_limit, unused_limit
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ledger import EARNED, FLOOR, Totals
 
-TERMS = {"trust_limit": 20, "limit_max": 100}
+TERMS = {"trust_limit": 20, "limit_max": 100, "trust_min": 0.1}
 
 
 def limit(verified=True, trust=1.0, vouched_in=0, vouched_out=0) -> int:
@@ -28,8 +28,10 @@ def limit(verified=True, trust=1.0, vouched_in=0, vouched_out=0) -> int:
         ({"verified": False}, 0),
         ({"verified": False, "vouched_in": 50}, 0),
         ({"trust": 0.0}, 0),
-        ({"trust": 0.024}, 0),
-        ({"trust": 0.025}, 1),  # half a point rounds up
+        ({"trust": 0.099}, 0),  # the crumbs that leak into a sybil ring
+        ({"trust": 0.099, "vouched_in": 3}, 3),  # a vouch still counts
+        ({"trust": 0.1}, 2),
+        ({"trust": 0.125}, 3),  # half a point rounds up
         ({"trust": 0.5}, 10),
         ({"trust": 1.0}, 20),
         ({"trust": 7.0}, 20),  # a score is at most 1

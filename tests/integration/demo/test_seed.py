@@ -1,6 +1,7 @@
 """Demo seeding: a believable, connected network that re-running never duplicates."""
 
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from marketplace.adapters import payments
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.demo import seed as seed_module
+from marketplace.demo.integrity import plan_ring
 from marketplace.demo.karma import GIFT_POOL, plan_karma
 from marketplace.demo.market import MarketReport, plan_demo_market, seed_market
 from marketplace.demo.members import DEMO_HANDLES, DEMO_PASSWORD, plan_network
@@ -45,12 +47,14 @@ from marketplace.models import (
     Message,
     Notification,
     Review,
+    Vouch,
 )
 from marketplace.settings import get_settings
 from tests.members import sign_up, trust, trusted
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 DEMO = len(DEMO_HANDLES)
+RING = {m.handle for m in plan_ring().members}  # the planted review ring
 
 
 def seed(members: int, seed: int = 7):
@@ -76,7 +80,7 @@ def connections() -> list[Connection]:
 def test_seeding_creates_the_members_plus_demo_accounts_with_tags(engine):
     report = seed(30)
     assert (report.members_created, report.members_existing) == (30 + DEMO, 0)
-    assert count(Member) == 30 + DEMO
+    assert count(Member) == 30 + DEMO + len(RING)  # the ring's are its own
     with unit_of_work() as s:
         rows = s.exec(select(MemberTag.member_id, MemberTag.kind)).all()
     for member in members_by_handle().values():
@@ -90,7 +94,7 @@ def test_every_seeded_active_member_is_verified_and_the_report_says_so(engine):
     report = seed(30)
     with read_only() as s:
         active = s.exec(select(Member).where(Member.status == "active")).all()
-    assert len(active) == 30 + DEMO
+    assert len(active) == 30 + DEMO + len(RING)
     unverified = [m.handle for m in active if m.email_verified_at is None]
     assert unverified == []
     assert all(m.email_verified_at == m.created_at for m in active)  # on joining
@@ -107,7 +111,7 @@ def test_every_seeded_active_member_is_verified_and_the_report_says_so(engine):
 def test_every_member_is_connected_and_the_graph_is_simple(engine):
     report = seed(30)
     rows = connections()
-    assert report.connections_created == len(rows) > 30
+    assert report.connections_created + len(plan_ring().links) == len(rows) > 30
     pairs = [frozenset((c.requester_id, c.addressee_id)) for c in rows]
     assert len(set(pairs)) == len(pairs)  # no pair twice, in either direction
     assert all(len(p) == 2 for p in pairs)  # nobody connected to themselves
@@ -180,7 +184,7 @@ def test_raising_the_count_adds_exactly_the_missing_members(engine):
     report = seed(40)
     assert report.members_created == 10
     assert report.members_existing == 30 + DEMO
-    assert count(Member) == 40 + DEMO
+    assert count(Member) == 40 + DEMO + len(RING)
     assert handles_before < set(members_by_handle())
     assert count(Connection) == connections_before + report.connections_created
     assert report.connections_created > 10
@@ -342,12 +346,20 @@ def test_every_seeded_member_has_trust_and_so_a_credit_limit(engine):
     report = seed(30)
     assert report.trust_scores_created == 30 + DEMO
     specs = {spec.handle: spec for spec in plan_network(30).members}
+    specs |= {spec.handle: spec for spec in plan_ring().members}
     with read_only() as s:
         scores = dict(s.exec(select(MemberTrust.member_id, MemberTrust.score)).all())
+        staked = s.exec(select(Vouch)).all()
+    vouched = Counter()  # what the demo's vouches moved between limits
+    for row in staked:
+        vouched[row.vouchee_id] += row.stake
+        vouched[row.voucher_id] -= row.stake
+    assert len(staked) == 2
     for handle, member in members_by_handle().items():
         score = planned_trust(specs[handle])
         assert scores[member.id] == score
-        assert totals(handle).credit_limit == TERMS.limit(score) > 0
+        limit = TERMS.limit(score) + vouched[member.id]
+        assert totals(handle).credit_limit == limit > 0
     assert {planned_trust(specs[h]) for h in DEMO_HANDLES} == {1.0}
 
 
@@ -359,7 +371,7 @@ def test_seeding_never_overwrites_a_computed_trust(engine):
     assert seed(5).trust_scores_created == 0
     with read_only() as s:
         assert s.get(MemberTrust, priya).score == 0.25
-    assert totals("priya").credit_limit == 5
+    assert totals("priya").credit_limit == 0  # 5 from trust, less her vouch of 5
 
 
 def test_nobody_ends_below_their_credit_limit(engine):
@@ -638,10 +650,17 @@ def wipe(engine) -> None:
             conn.execute(table.delete())
 
 
-def test_the_market_has_many_kinds_of_listing_from_the_past_month(engine):
-    report = seed(MARKET).market
+def market_listings() -> list[Listing]:
+    """The market's listings, less the planted ring's two offers."""
+    who = handles()
     with read_only() as s:
         rows = s.exec(select(Listing)).all()
+    return [x for x in rows if who[x.author_id] not in RING]
+
+
+def test_the_market_has_many_kinds_of_listing_from_the_past_month(engine):
+    report = seed(MARKET).market
+    rows = market_listings()
     assert report.listings_created == len(rows) and 40 <= len(rows) <= 60
     assert len({x.author_id for x in rows}) >= 25
     assert {x.kind for x in rows} == {"offer", "request"}
@@ -807,8 +826,7 @@ def test_a_small_network_gets_part_of_the_market_and_growing_adds_the_rest(engin
     grown = seed(MARKET).market
     assert small.listings_created + grown.listings_created == len(planned)
     who = handles()
-    with read_only() as s:
-        rows = s.exec(select(Listing.author_id, Listing.title)).all()
+    rows = [(x.author_id, x.title) for x in market_listings()]
     assert {(who[a], t) for a, t in rows} == {(p.author, p.title) for p in planned}
     assert audit().ok
 
@@ -906,12 +924,11 @@ def test_with_card_payments_priya_has_a_card_held_and_a_paid_audit(
 
 
 def test_the_integrity_report_finds_the_planted_ring_and_nobody_else(engine):
-    from marketplace.demo.integrity import plan_ring
     from marketplace.ledger.integrity import integrity_report
 
     report = seed(MARKET)
     assert report.integrity.ring_engagements_created == 4
-    ring = {m.handle for m in plan_ring().members}
+    ring = RING
     with read_only() as s:
         found = integrity_report(s).findings
         shown = {h: reviews.reputation(s, member_id(h)) for h in ring}

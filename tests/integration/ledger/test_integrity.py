@@ -137,3 +137,18 @@ def test_the_audit_prints_the_signals_and_stays_clean(farm, capsys):
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert printed["ok"]
     assert {f["handle"] for f in printed["integrity"]["findings"]} == {"fred"}
+
+
+def test_a_review_ring_is_named_both_ways_and_one_good_review_is_not(engine):
+    from tests.integration.market.test_market_cards import reviewed
+
+    rae, rob, ada, bob = (member(h) for h in ("rae", "rob", "ada", "bob"))
+    reviewed(rae, rob, 5, 5, 5)  # five stars back and forth, again and again
+    reviewed(rob, rae, 5, 5, 5)
+    reviewed(ada, bob, 5)  # one good turn each way is just manners
+    reviewed(bob, ada, 5)
+    with read_only() as s:
+        report = integrity_report(s)
+    rings = {(f.handle, f.involved) for f in report.findings}
+    assert rings == {("rae", ("rob",)), ("rob", ("rae",))}
+    assert {ada.member_id, bob.member_id}.isdisjoint(report.flagged)

@@ -13,7 +13,9 @@ from sqlmodel import select
 from marketplace.accounts import accounts
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
+from marketplace.ledger import ledger
 from marketplace.ledger.audit import audit_ledger
+from marketplace.ledger.integrity import integrity_report
 from marketplace.models import Intro, IntroReward, MemberTrust
 from marketplace.network import connections
 from marketplace.settings import get_settings
@@ -105,7 +107,39 @@ def test_a_fifty_round_ring_earns_one_reward_for_its_pair(people):
     assert last_note(ada) == "Your intro of Bob to Cyd led to help."
     with read_only() as s:
         assert audit_ledger(s).issued["intro_reward"] == 2
+        signals = integrity_report(s).findings
     audit_is_clean()
+    assert [f for f in signals if f.signal.startswith("intro")] == []
+
+
+def test_a_pair_the_old_loop_paid_twice_is_reported(people):
+    """Rewards the ledger paid before one-per-pair (as the old code wrote
+    them) are found by the integrity report, with the pair named."""
+    ada, bob, cyd = people
+    introduce(ada, bob, cyd)
+    helped(cyd, bob)
+    part(bob, cyd)
+    again = introduce(ada, bob, cyd)
+    helped(cyd, bob)  # pays nothing now
+    with unit_of_work() as s:  # what the old reward wrote for it
+        ledger.transfer(
+            s,
+            key=f"intro:{again}:reward",
+            debit_account_id=ledger.system_account(s, ledger.INTRO_REWARD),
+            credit_account_id=ledger.member_account(s, ada.member_id),
+            amount=2,
+            code="intro_reward",
+            memo="Your intro led to help",
+        )
+    with read_only() as s:
+        [repeat] = [
+            f for f in integrity_report(s).findings if f.signal == "intro_pair_repeat"
+        ]
+    assert (repeat.handle, repeat.detail) == (
+        "ada",
+        "paid 2 intro rewards for one pair",
+    )
+    assert sorted(repeat.involved) == ["bob", "cyd"]
 
 
 def test_intros_both_ways_pay_once_for_the_pair(people):
@@ -207,6 +241,15 @@ def test_the_monthly_cap_holds_and_a_new_month_starts_afresh(hub):
     assert june.issued_this_month["intro_reward"] == 2
     assert june.issued["intro_reward"] == 7
     audit_is_clean()
+    with read_only() as s:  # May's full cap was worth a look; June's 2 isn't
+        may_signals = integrity_report(s, FixedClock(MAY)).findings
+        june_signals = integrity_report(s, FixedClock(MAY.replace(month=6))).findings
+    [at_cap] = [f for f in may_signals if f.signal == "intro_cap_reached"]
+    assert (at_cap.handle, at_cap.detail) == (
+        "ada",
+        "earned 5 karma from 3 intro rewards this month (the cap is 5)",
+    )
+    assert not [f for f in june_signals if f.signal == "intro_cap_reached"]
 
 
 def test_rewards_confirmed_at_once_stay_within_the_cap(hub, monkeypatch):
