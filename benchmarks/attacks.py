@@ -121,6 +121,7 @@ from marketplace.accounts import accounts, throttles, verification  # noqa: E402
 from marketplace.adapters.clock import system_clock  # noqa: E402
 from marketplace.adapters.mailer import Email  # noqa: E402
 from marketplace.adapters.passwords import hash_password  # noqa: E402
+from marketplace.demo.integrity import plan_ring  # noqa: E402
 from marketplace.demo.seed import seed_network  # noqa: E402
 from marketplace.domain.errors import DomainError  # noqa: E402
 from marketplace.domain.ious import MAX_IOU_POINTS  # noqa: E402
@@ -465,7 +466,11 @@ def honest_network(
         seed_network(s, members=members, seed=seed, progress=seeded)
     run = recompute_trust()
     progress(f"  trust: {run.seeds} seeds, median {run.median:.2f}")
-    return _read_network(engine, seed)
+    network = _read_network(engine, seed)
+    # the seed's own planted review ring is an attack, not honest members
+    planted = {m.handle for m in plan_ring().members}
+    network.recruit(*(a for a in network.members.values() if a.handle in planted))
+    return network
 
 
 def _read_network(engine: Engine, seed: int) -> HonestNetwork:

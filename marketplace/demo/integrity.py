@@ -157,9 +157,9 @@ def seed_integrity(
     report = IntegrityReport()
     now = clock.now()
     before = session.execute(select(func.max(Notification.id))).scalar() or 0
-    _seed_ring(session, ring, ids, now, report)
-    for plan in planned_vouches:
+    for plan in planned_vouches:  # the vouches came first, the ring later
         _seed_vouch(session, plan, ids, now, report)
+    _seed_ring(session, ring, ids, now, report)
     settle_inbox(session, before, now)  # all of it weeks ago: read since
     return report
 

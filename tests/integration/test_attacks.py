@@ -49,14 +49,10 @@ def test_sybils_feed_the_attacker_at_most_one_karma_each(figures):
     assert farm.gifts_refused == SIZE.sybils  # nobody gives what they never earned
     assert farm.gained <= farm.sybil_limits  # paid for help, on credit only
     assert farm.per_sybil <= attacks.MAX_GAIN_PER_SYBIL
-    assert farm.sybil_trust_max < trust_for_two_karma()
+    # what trust leaks into the farm stays under the least that gives credit
+    assert farm.sybil_trust_max < get_settings().credit_trust_min
     # with the limits anyone had before trust bounded them, the same farm pays
     assert farm.undefended_per_sybil == get_settings().trust_limit
-
-
-def trust_for_two_karma() -> float:
-    """The least trust whose credit limit rounds to 2 karma."""
-    return 1.5 / get_settings().trust_limit
 
 
 def test_an_intro_ring_and_intros_both_ways_pay_one_reward_per_pair(figures):
