@@ -34,7 +34,7 @@ class IntegrityState(SessionState):
                 "member_id": f.member_id,
                 "handle": f.handle,
                 "detail": f.detail,
-                "involved": ", ".join(f.involved[:8])
+                "involved": ", ".join(f"@{h}" for h in f.involved[:8])
                 + (f" and {len(f.involved) - 8} more" if len(f.involved) > 8 else ""),
                 "frozen": f.frozen,
             }
