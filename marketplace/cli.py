@@ -338,6 +338,11 @@ def _print_audit(out: Console, report: AuditReport) -> None:
             f"{report.grants_retired['members']} members, "
             f"{report.grants_retired['karma']:,} karma taken back",
         )
+    credit = report.credit_in_use
+    table.add_row(
+        "Mutual credit in use",
+        f"{credit['members']} members below zero, {credit['karma']:,} karma",
+    )
     if report.over_limit:
         table.add_row(
             "Below a lowered limit",
@@ -345,6 +350,16 @@ def _print_audit(out: Console, report: AuditReport) -> None:
             f"{sum(report.over_limit.values()):,} karma (they earn before spending)",
         )
     out.print(table)
+    out.print(
+        "Karma enters a member's account only as: help they gave, paid by the "
+        "asker (who may go below zero within a credit limit that trust and "
+        "vouches give: the mutual credit above); a gift from karma the giver "
+        "earned; an intro reward (intro_reward: once per pair, capped monthly); "
+        "an operator's grant (admin_grant); a voucher's stake absorbing a "
+        "default. Joining gives none (docs/design/karma-trust.md).",
+        markup=False,
+        highlight=False,
+    )
     if report.unretired_grants:
         out.print(
             "Sign-up grants not taken back (spent before the grant was retired, "

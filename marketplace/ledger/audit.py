@@ -66,6 +66,10 @@ class AuditReport:
     unretired_grants: dict[str, int] = field(default_factory=dict)
     # account id -> karma owed beyond a credit limit lowered since (no breach)
     over_limit: dict[int, int] = field(default_factory=dict)
+    # mutual credit: members below zero, and the karma they owe the community
+    credit_in_use: dict[str, int] = field(
+        default_factory=lambda: {"members": 0, "karma": 0}
+    )
     breaches: list[str] = field(default_factory=list)
 
     @property
@@ -226,8 +230,12 @@ def _check_limits(accounts, report: AuditReport) -> None:
             credit_limit=row["credit_limit"],
             cap=row["cap"],
         )
+        member_karma = row["member_id"] is not None and row["currency"] == KARMA
+        if member_karma and totals.balance < 0:
+            report.credit_in_use["members"] += 1
+            report.credit_in_use["karma"] += -totals.balance
         if not totals.can_debit(0):
-            if row["member_id"] is not None and row["currency"] == KARMA:
+            if member_karma:
                 over = -totals.available - totals.credit_limit
                 report.over_limit[account_id] = over
             else:

@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 from marketplace import db
 from marketplace.adapters.clock import FixedClock
 from marketplace.cli import main
+from marketplace.demo.integrity import plan_ring
 from marketplace.demo.members import DEMO_HANDLES
 from marketplace.demo.seed import seed_network
 from marketplace.ledger import ledger
@@ -108,11 +109,15 @@ def test_audit_of_a_clean_database_exits_0_with_a_short_report(seeded, capsys):
     assert main(["ledger", "audit"]) == 0
     out = capsys.readouterr().out
     assert "Clean" in out
-    assert row(out, "Accounts") == 5 + len(DEMO_HANDLES) + 1  # + the admin grants
+    ring = len(plan_ring().members)  # the demo's planted review ring
+    assert row(out, "Accounts") == 5 + len(DEMO_HANDLES) + ring + 1  # + admin grants
     assert row(out, "Transfers") > 5 + len(DEMO_HANDLES)
     assert row(out, "Open holds") == 1 + market_holds()
     assert "signup_grant" not in out  # joining gives no karma
     assert row(out, "Issued by admin_grant") > 0
+    # and it says where else karma comes from: the mutual credit in use
+    assert re.search(r"Mutual credit in use\s*│\s*\d+ members below zero", out)
+    assert "Karma enters a member's account only as" in out
 
 
 def test_audit_json_is_exactly_one_object(seeded, capsys):
@@ -121,6 +126,16 @@ def test_audit_json_is_exactly_one_object(seeded, capsys):
     assert report["ok"] is True and report["breaches"] == []
     assert report["open_holds"] == 1 + market_holds()
     assert "signup_grant" not in report["issued"]
+    # members below zero owe it to the community: what they owe is on record
+    with db.read_only() as s:
+        balances = [
+            a.credits_posted - a.debits_posted
+            for a in s.exec(select(LedgerAccount))
+            if a.member_id is not None
+        ]
+    below = [b for b in balances if b < 0]
+    assert below  # the seeded market paid for help on credit
+    assert report["credit_in_use"] == {"members": len(below), "karma": -sum(below)}
     assert set(report) == {
         "accounts",
         "transfers",
@@ -131,6 +146,7 @@ def test_audit_json_is_exactly_one_object(seeded, capsys):
         "grants_retired",
         "unretired_grants",
         "over_limit",
+        "credit_in_use",
         "breaches",
         "integrity",  # the abuse signals (ledger/integrity.py)
         "ok",
