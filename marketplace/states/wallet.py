@@ -52,7 +52,8 @@ class WalletState(SessionState):
         if limit <= 0:
             return (
                 "No credit yet: it opens once your email is verified and grows "
-                "as people you know trust you."
+                "as people you know trust you, or at once when a connection "
+                "vouches for you."
             )
         return f"You can go down to -{limit} karma to get help."
 

@@ -84,7 +84,8 @@ def test_honest_newcomers_are_served_and_honest_members_not_flagged(figures):
     assert honest.served_share >= attacks.MIN_SERVED
     assert min(honest.limits) >= attacks.NEWCOMER_PRICE
     assert honest.flagged_share <= attacks.MAX_FLAGGED, honest.flagged_signals
-    assert honest.attackers_named.get("review_ring") == 2  # the ring was named
+    # both rings named: the attack's and the one the demo seed plants
+    assert honest.attackers_named.get("review_ring") == 4
 
 
 def test_the_benchmark_reports_the_targets_as_its_last_line(figures, capsys):

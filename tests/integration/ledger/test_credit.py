@@ -119,7 +119,8 @@ def test_a_member_with_credit_still_gives_only_what_they_earned(engine):
 
 
 @pytest.mark.parametrize(
-    "score,expected", [(0.0, 0), (0.02, 0), (0.025, 1), (0.5, 10), (1.0, 20)]
+    "score,expected",
+    [(0.0, 0), (0.099, 0), (0.1, 2), (0.125, 3), (0.5, 10), (1.0, 20)],
 )
 def test_the_limit_follows_trust(engine, score, expected):
     ada = member("ada")
