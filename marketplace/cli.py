@@ -168,7 +168,9 @@ def _print_seed_report(out: Console, report: SeedReport) -> None:
     for skipped in planted.vouches_skipped:
         table.add_row("Vouch skipped", skipped)
     table.add_row(
-        "Planted review ring (engagements)", str(planted.ring_engagements_created)
+        "Planted review ring",
+        f"{planted.ring_members_created} accounts of its own, "
+        f"{planted.ring_engagements_created} engagements",
     )
     out.print(table)
     logins = ", ".join(

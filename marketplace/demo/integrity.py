@@ -84,6 +84,7 @@ class VouchPlan:
 
 @dataclass
 class IntegrityReport:
+    ring_members_created: int = 0  # accounts of its own, not the network's
     ring_engagements_created: int = 0
     ring_reviews_created: int = 0
     vouches_created: int = 0

@@ -164,7 +164,9 @@ def _seed_integrity(
     everyone = ids | ring_ids
     _ensure_links(session, list(ring.links), everyone, clock.now(), quiet)
     seed_trust(session, list(ring.members), ring_ids, clock.now())
-    return seed_integrity(session, ring, plan_vouches(plan), everyone, clock)
+    report = seed_integrity(session, ring, plan_vouches(plan), everyone, clock)
+    report.ring_members_created = joined.members_created
+    return report
 
 
 class _Ticker:

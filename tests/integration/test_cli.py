@@ -7,11 +7,13 @@ from sqlmodel import func, select
 
 from marketplace import db
 from marketplace.cli import main
+from marketplace.demo.integrity import plan_ring
 from marketplace.demo.members import DEMO_HANDLES, DEMO_PASSWORD
 from marketplace.models import Member
 from marketplace.settings import get_settings
 
 DEMO = len(DEMO_HANDLES)
+RING = len(plan_ring().members)  # the planted review ring: members of its own
 
 
 @pytest.fixture
@@ -55,7 +57,9 @@ def test_seed_creates_members_and_prints_a_summary(cli_db, capsys):
     assert row(out, "Emails verified") == 5 + DEMO
     assert "Emails not verified" not in out
     assert "Every demo member's email is verified" in out
-    assert member_count() == 5 + DEMO
+    assert member_count() == 5 + DEMO + RING
+    assert re.search(r"Planted review ring\W+2 accounts of its own, 4 engagements", out)
+    assert row(out, "Vouches created") >= 1
 
 
 def test_seed_twice_adds_nothing_and_more_adds_the_rest(cli_db, capsys):
@@ -69,7 +73,7 @@ def test_seed_twice_adds_nothing_and_more_adds_the_rest(cli_db, capsys):
     assert row(out, "Karma transfers created") == 0
     assert main(["seed", "--members", "8", "--seed", "11"]) == 0
     assert row(capsys.readouterr().out, "Members created") == 3
-    assert member_count() == 8 + DEMO
+    assert member_count() == 8 + DEMO + RING
 
 
 @pytest.mark.parametrize(
@@ -93,8 +97,8 @@ def test_bootstrap_seeds_an_empty_database_once(cli_db, capsys):
     assert main(["bootstrap"]) == 0
     assert row(capsys.readouterr().out, "Members created") == 50 + DEMO
     assert main(["bootstrap"]) == 0
-    assert f"{50 + DEMO} members already" in capsys.readouterr().out
-    assert member_count() == 50 + DEMO
+    assert f"{50 + DEMO + RING} members already" in capsys.readouterr().out
+    assert member_count() == 50 + DEMO + RING
 
 
 def test_no_command_or_an_unknown_one_is_a_usage_error(cli_db, capsys):

@@ -8,7 +8,7 @@ import pytest
 
 from marketplace.demo import files, graph, ious, karma, market, members
 
-READERS = ("members", "karma", "market", "ious", "graph")
+READERS = ("members", "karma", "market", "ious", "graph", "integrity")
 
 
 def test_the_data_files_hold_the_demo_logins_and_scenes():
