@@ -74,6 +74,9 @@ class Member(MemberBase, table=True):
     last_digest_at: datetime | None = None
     # Stripe Connect account paid-help earnings are transferred to (acct_...)
     stripe_account_id: str | None = Field(default=None, max_length=64)
+    # Stripe customer the member's saved cards belong to (cus_...), made the
+    # first time they save one
+    stripe_customer_id: str | None = Field(default=None, max_length=64)
     created_at: datetime
     updated_at: datetime
 
@@ -626,6 +629,8 @@ class Engagement(SQLModel, table=True):
     # paid terms: the card held at acceptance, captured into escrow by day 6 or
     # at confirmation, then paid out
     payment_intent_id: str | None = Field(default=None, max_length=64, index=True)
+    # the payer's saved card it was authorized with (pm_...)
+    payment_method_id: str | None = Field(default=None, max_length=255)
     # none | authorized | captured | paid_out | cancelled | refunded | failed
     payment_status: str = Field(default="none", max_length=12)
     iou_id: int | None = Field(default=None, foreign_key="iou.id")
@@ -808,6 +813,26 @@ class MemberTrust(SQLModel, table=True):
     score: float = Field(default=0.0)
     seed: bool = Field(default=False)  # one of the members trust starts from
     computed_at: datetime
+
+
+class SavedCard(SQLModel, table=True):
+    """A card a member saved to pay for help with (docs/design/card-payments.md).
+    Only what they may see of it: the number never reaches this server
+    (Stripe.js sends it to Stripe). Believed theirs only because the
+    SetupIntent this app made for their customer succeeded with it."""
+
+    __tablename__ = "saved_card"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    payment_method_id: str = Field(max_length=255, unique=True)
+    brand: str = Field(max_length=32)
+    last4: str = Field(max_length=4)
+    exp_month: int
+    exp_year: int
+    is_default: bool = Field(default=False)
+    created_at: datetime
+    removed_at: datetime | None = None
 
 
 class Vouch(SQLModel, table=True):

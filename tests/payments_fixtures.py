@@ -19,6 +19,7 @@ import os
 import select
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,3 +163,48 @@ def fresh_stripe(stripe_env: str) -> str:
     with _NO_PROXY.open(request, timeout=5) as response:
         assert response.status == 200
     return stripe_env
+
+
+# Test cards (Stripe's numbers, which localstripe knows)
+CARD_OK = "4242424242424242"
+CARD_3DS = "4000002500003155"  # asks for 3-D Secure at setup and at payment
+CARD_DECLINED = "4000000000000002"  # declined when saved
+CARD_FAILS_LATER = "4000000000000341"  # saves, then every charge is declined
+
+
+def confirm_card_setup(
+    localstripe_url: str, client_secret: str, number: str, *, authenticate=True
+) -> dict:
+    """What Stripe.js does in the payer's browser with a card they typed:
+    confirm the SetupIntent (and, if the bank asks, pass or fail 3-D Secure
+    as the payer chose). Returns Stripe's answer as a dict. For service
+    tests; the browser tests type into the real card field."""
+    setup_id = client_secret.split("_secret_")[0]
+    card = {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}
+    body = {
+        "key": "pk_test_karma_localstripe",
+        "use_stripe_sdk": True,
+        "client_secret": client_secret,
+        "payment_method_data": {"type": "card", "card": card},
+    }
+    answer = _post_json(f"{localstripe_url}/v1/setup_intents/{setup_id}/confirm", body)
+    if answer.get("status") == "requires_action":
+        step = "confirm" if authenticate else "cancel"
+        body = {
+            "key": body["key"],
+            "use_stripe_sdk": True,
+            "client_secret": client_secret,
+        }
+        answer = _post_json(
+            f"{localstripe_url}/v1/setup_intents/{setup_id}/{step}", body
+        )
+    return answer
+
+
+def _post_json(url: str, body: dict) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
+    try:
+        with _NO_PROXY.open(request, timeout=10) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return json.loads(refused.read() or b"{}")

@@ -95,6 +95,35 @@ class Payment:
 
 
 @dataclass(frozen=True)
+class CardSetup:
+    """A SetupIntent: how the payer's browser saves a card for later
+    (Stripe.js confirms it with the card the payer typed, and handles 3-D
+    Secure); `client_secret` is what the page needs, nothing more."""
+
+    id: str
+    status: str
+    customer: str | None
+    payment_method: str | None
+    client_secret: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == SUCCEEDED
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a member may see of a saved card: never its number."""
+
+    payment_method: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+@dataclass(frozen=True)
 class Refund:
     id: str
     intent_id: str
@@ -290,6 +319,64 @@ class StripeGateway:
             )
         return _refund(refund, intent_id)
 
+    # ------------------------------------------------------------ cards
+
+    def create_customer(
+        self, *, email: str, member_id: int, idempotency_key: str
+    ) -> str:
+        """A Stripe customer for a member who pays: their saved cards hang
+        on it. Returns its id (cus_...)."""
+        params = {"email": email, "metadata": {"member_id": str(member_id)}}
+        with _stripe_errors("set up your payment account"):
+            customer = self._client.v1.customers.create(
+                params, _options(_key(idempotency_key))
+            )
+        return customer.id
+
+    def start_card_setup(
+        self, *, customer: str, member_id: int, idempotency_key: str
+    ) -> CardSetup:
+        """A SetupIntent for one card, to be used later without the payer
+        present (off-session): the page confirms it with Stripe.js."""
+        params = {
+            "customer": _customer_id(customer),
+            "payment_method_types": ["card"],
+            "usage": "off_session",
+            "metadata": {"member_id": str(member_id)},
+        }
+        with _stripe_errors("start saving your card"):
+            intent = self._client.v1.setup_intents.create(
+                params, _options(_key(idempotency_key))
+            )
+        return _card_setup(intent)
+
+    def retrieve_card_setup(self, setup_id: str) -> CardSetup:
+        with _stripe_errors("read the card setup"):
+            return _card_setup(
+                self._client.v1.setup_intents.retrieve(_setup_id(setup_id))
+            )
+
+    def card(self, payment_method: str) -> Card:
+        """The brand, last 4 and expiry of a saved card."""
+        with _stripe_errors("read the card"):
+            method = self._client.v1.payment_methods.retrieve(
+                _payment_method_id(payment_method)
+            )
+        data = method.to_dict()
+        card = data.get("card") or {}
+        return Card(
+            payment_method=data["id"],
+            brand=str(card.get("brand") or "card"),
+            last4=str(card.get("last4") or "????"),
+            exp_month=int(card.get("exp_month") or 0),
+            exp_year=int(card.get("exp_year") or 0),
+        )
+
+    def detach_card(self, payment_method: str) -> None:
+        """Forget a saved card on Stripe's side: it can't be charged again."""
+        with _stripe_errors("remove the card"):
+            self._client.v1.payment_methods.detach(_payment_method_id(payment_method))
+
     # ------------------------------------------------------------ reading
 
     def retrieve(self, intent_id: str) -> Payment:
@@ -465,6 +552,51 @@ def _payment(intent: stripe.PaymentIntent) -> Payment:
         created=int(data.get("created") or 0),
         latest_charge=_charge_id(data.get("latest_charge")),
     )
+
+
+def _card_setup(intent: stripe.SetupIntent) -> CardSetup:
+    data = intent.to_dict()
+    return CardSetup(
+        id=data["id"],
+        status=data["status"],
+        customer=_object_id(data.get("customer")),
+        payment_method=_object_id(data.get("payment_method")),
+        client_secret=str(data.get("client_secret") or ""),
+        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+    )
+
+
+def _object_id(value: str | dict[str, Any] | None) -> str | None:
+    """An id Stripe sends either bare or expanded into its object."""
+    if isinstance(value, dict):
+        return value.get("id")
+    return value
+
+
+_STRIPE_ID = re.compile(r"^[A-Za-z0-9_]{1,255}$")
+
+
+def _prefixed_id(value: object, prefix: str, what: str) -> str:
+    """A Stripe id of one kind, from anywhere (a page may send anything)."""
+    if (
+        not isinstance(value, str)
+        or not value.startswith(prefix)
+        or not _STRIPE_ID.match(value)
+    ):
+        raise InvalidInput(f"That is not a {what}.", what.replace(" ", "_"))
+    return value
+
+
+def _customer_id(value: object) -> str:
+    return _prefixed_id(value, "cus_", "customer id")
+
+
+def _setup_id(value: object) -> str:
+    return _prefixed_id(value, "seti_", "card setup id")
+
+
+def _payment_method_id(value: object) -> str:
+    return _prefixed_id(value, "pm_", "payment method id")
 
 
 def _charge_id(charge: str | dict[str, Any] | None) -> str | None:
