@@ -631,8 +631,11 @@ class Engagement(SQLModel, table=True):
     payment_intent_id: str | None = Field(default=None, max_length=64, index=True)
     # the payer's saved card it was authorized with (pm_...)
     payment_method_id: str | None = Field(default=None, max_length=255)
-    # none | authorized | captured | paid_out | cancelled | refunded | failed
+    # none | needs_card | needs_auth | declined | authorized | captured |
+    # paid_out | cancelled | refunded | failed
     payment_status: str = Field(default="none", max_length=12)
+    # the payer's card attempts that failed: each retry is a new Stripe request
+    payment_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     iou_id: int | None = Field(default=None, foreign_key="iou.id")
     dispute_reason: str = Field(default="", max_length=500)
     resolution: str | None = Field(default=None, max_length=8)  # refund | release

@@ -208,3 +208,58 @@ def _post_json(url: str, body: dict) -> dict:
             return json.loads(response.read())
     except urllib.error.HTTPError as refused:
         return json.loads(refused.read() or b"{}")
+
+
+def card_on_file(
+    gateway: StripeGateway, localstripe_url: str, number: str = CARD_OK
+) -> tuple[str, str]:
+    """A customer with `number` saved as the payer's browser would save it:
+    (customer id, payment method id), for gateway tests."""
+    import uuid
+
+    customer = gateway.create_customer(
+        email="payer@example.com", member_id=1, idempotency_key=uuid.uuid4().hex
+    )
+    setup = gateway.start_card_setup(
+        customer=customer, member_id=1, idempotency_key=uuid.uuid4().hex
+    )
+    confirm_card_setup(localstripe_url, setup.client_secret, number)
+    return customer, gateway.retrieve_card_setup(setup.id).payment_method
+
+
+def card_setup_typed(member_id: int, number: str, **browser) -> str:
+    """The member opens the card form and types `number` (Stripe.js confirms
+    it, passing or failing 3-D Secure as `authenticate` says); returns the
+    SetupIntent id the page reports back."""
+    from marketplace.db import unit_of_work
+    from marketplace.ledger import cards
+
+    with unit_of_work() as s:
+        setup = cards.start_card_setup(s, actor_id=member_id)
+    confirm_card_setup(
+        get_settings().stripe_api_base, setup.client_secret, number, **browser
+    )
+    return setup.id
+
+
+def save_card(member_id: int, number: str = CARD_OK, **browser):
+    """The member saves `number` in their wallet; returns its CardView."""
+    from marketplace.db import unit_of_work
+    from marketplace.ledger import cards
+
+    setup_id = card_setup_typed(member_id, number, **browser)
+    with unit_of_work() as s:
+        return cards.card_saved(s, actor_id=member_id, setup_id=setup_id)
+
+
+def authenticate_payment(
+    localstripe_url: str, client_secret: str, *, success: bool = True
+) -> dict:
+    """What the stand-in Stripe.js's confirmCardPayment does when the payer
+    presses "Complete authentication" (or "Fail authentication")."""
+    intent = client_secret.split("_secret_")[0]
+    flag = "true" if success else "false"
+    return _post_json(
+        f"{localstripe_url}/v1/payment_intents/{intent}/_authenticate?success={flag}",
+        {"key": "pk_test_karma_localstripe", "client_secret": client_secret},
+    )

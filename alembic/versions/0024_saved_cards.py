@@ -7,7 +7,9 @@ Stripe.js sends that to Stripe from the browser. localstripe does not
 attach cards to customers, so this table, filled only from a SetupIntent
 this app made for the member, is what says whose card it is
 (docs/design/card-payments.md). `engagement.payment_method_id` is the
-card a paid engagement was authorized with.
+card a paid engagement was authorized with; `payment_attempts` counts the
+payer's card attempts that failed (a decline, a refused 3-D Secure), so
+each new attempt has its own Stripe idempotency key.
 
 Revision ID: 0024
 Revises: 0023
@@ -64,10 +66,16 @@ def upgrade() -> None:
                 nullable=True,
             )
         )
+        batch_op.add_column(
+            sa.Column(
+                "payment_attempts", sa.Integer(), nullable=False, server_default="0"
+            )
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("engagement", schema=None) as batch_op:
+        batch_op.drop_column("payment_attempts")
         batch_op.drop_column("payment_method_id")
     op.drop_index("ix_saved_card_member_id", table_name="saved_card")
     op.drop_table("saved_card")

@@ -9,7 +9,8 @@ sign up again), the password unusable, the status `closed` (no log-in, no
 live session); the profile (its work address too), tags, contexts,
 connections, group memberships and notifications go; listings close; the
 text of the member's messages, reviews and intro notes is erased; every
-session ends on every worker (`sessions.ended` on the events bus).
+session ends on every worker (`sessions.ended` on the events bus); saved
+cards are detached on Stripe and can never be charged again.
 
 The ledger is never rewritten: its entries stay against the closed account.
 A member leaving below zero has defaulted: the stakes of those who vouched
@@ -35,7 +36,7 @@ from marketplace.adapters.passwords import verify_password
 from marketplace.domain.engagements import OPEN as OPEN_ENGAGEMENTS
 from marketplace.domain.errors import Conflict, InvalidInput
 from marketplace.domain.ledger import KARMA
-from marketplace.ledger import ledger, vouches
+from marketplace.ledger import cards, ledger, vouches
 from marketplace.models import (
     AlertPreference,
     AuthSession,
@@ -148,6 +149,7 @@ def close_account(
     if refused:
         raise AccountOpen(refused)
     vouches.settle_on_leaving(session, member_id, clock=clock)
+    cards.forget_cards(session, member_id, clock)  # none can pay for anything now
     _return_karma(session, member_id, clock)
     _erase(session, member, clock)
 

@@ -20,10 +20,12 @@ hours: a retry with the same key and the same fields returns the first result,
 with other fields it is refused. Derive keys from the business event
 ("engagement-42-authorize"), never from the clock.
 
-Card details are collected by Stripe.js in the payer's browser, which this app
-does not load yet (and can't reach Stripe here); `authorize` takes a payment
-method id and defaults to Stripe's test card `TEST_PAYMENT_METHOD`, which works
-in test mode only.
+Card details are collected by Stripe.js in the payer's browser and saved
+with a SetupIntent (`start_card_setup`, `retrieve_card_setup`, `card`);
+`authorize` then charges that saved card off-session, for the payer's
+customer. A bank that wants the payer to authenticate (3-D Secure) gets back a
+Payment that `needs_authentication`: the payer's page confirms it with
+Stripe.js (`client_secret`), and the server reads it again.
 
 What localstripe, the fake Stripe the tests run against, cannot do sits at the
 end, named for what it is: `checkout_session_params`, `connected_account_params`,
@@ -53,11 +55,6 @@ from marketplace.domain.errors import (
 )
 from marketplace.settings import Settings, get_settings
 
-# Stripe's test payment methods (test mode only): a Visa that is always
-# approved, and one that attaches but whose every charge is declined.
-TEST_PAYMENT_METHOD = "pm_card_visa"
-TEST_DECLINED_PAYMENT_METHOD = "pm_card_chargeCustomerFail"
-
 TIMEOUT_SECONDS = 20
 NETWORK_RETRIES = 2  # Stripe's client retries with the same idempotency key
 MAX_AMOUNT_MINOR = 99_999_999  # Stripe's ceiling: 8 digits of minor units
@@ -69,6 +66,10 @@ _METADATA_LIMITS = (50, 40, 500)  # Stripe: keys, key length, value length
 REQUIRES_CAPTURE = "requires_capture"  # authorized: the amount is held
 SUCCEEDED = "succeeded"  # captured: the money was taken
 CANCELED = "canceled"  # the hold was released, or the payment abandoned
+REQUIRES_ACTION = "requires_action"  # the payer must authenticate (3-D Secure)
+# Stripe itself declines an off-session payment that needs 3-D Secure with
+# this code and leaves the intent waiting for the payer to confirm it
+AUTHENTICATION_REQUIRED = "authentication_required"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class Payment:
     metadata: dict[str, str] = field(default_factory=dict)
     created: int = 0  # Unix seconds
     latest_charge: str | None = None  # ch_...: a transfer's source_transaction
+    client_secret: str = ""  # for the payer's Stripe.js only: never stored
+    needs_authentication: bool = False  # the payer's bank asks for 3-D Secure
 
     @property
     def is_held(self) -> bool:
@@ -152,9 +155,11 @@ class PaymentGateway(Protocol):
         description: str,
         metadata: Mapping[str, str],
         idempotency_key: str,
-        payment_method: str = TEST_PAYMENT_METHOD,
+        payment_method: str,
+        customer: str,
     ) -> Payment:
-        """Hold `amount_minor` on the payer's card; a held Payment or raise."""
+        """Hold `amount_minor` on the payer's saved card: a held Payment, one
+        that `needs_authentication`, or raise (a decline is PaymentFailed)."""
         ...
 
     def capture(
@@ -252,28 +257,37 @@ class StripeGateway:
         description: str,
         metadata: Mapping[str, str],
         idempotency_key: str,
-        payment_method: str = TEST_PAYMENT_METHOD,
+        payment_method: str,
+        customer: str,
     ) -> Payment:
         params = authorization_params(
-            amount_minor, currency, description, metadata, payment_method
+            amount_minor, currency, description, metadata, payment_method, customer
         )
-        with _stripe_errors("authorize the payment"):
-            intent = self._client.v1.payment_intents.create(
-                params, _options(_key(idempotency_key))
-            )
+        try:
+            with _stripe_errors("authorize the payment"):
+                intent = self._client.v1.payment_intents.create(
+                    params, _options(_key(idempotency_key))
+                )
+        except PaymentFailed as declined:
+            waiting = _awaiting_authentication(declined)
+            if waiting is None:
+                raise
+            return waiting
         payment = _payment(intent)
+        if payment.status == REQUIRES_ACTION:  # localstripe's way of asking
+            return _asks_authentication(payment)
         if not payment.is_held:
             raise self._unheld(payment, idempotency_key)
         return payment
 
     def _unheld(self, payment: Payment, idempotency_key: str) -> PaymentFailed:
-        """A confirmed intent that holds nothing (the card wants 3-D Secure,
-        which needs the payer's browser): release it and say so."""
+        """A confirmed intent that holds nothing and asks nothing of the
+        payer: release it and say so."""
         if payment.status != CANCELED:
             self.cancel(payment.id, idempotency_key=f"{idempotency_key}:release")
         return PaymentFailed(
-            "The card needs the cardholder to authenticate the payment, which "
-            f"this checkout can't do yet (status {payment.status}); try another card.",
+            f"The card payment didn't go through (status {payment.status}); "
+            "try another card.",
             code=payment.status,
         )
 
@@ -383,6 +397,10 @@ class StripeGateway:
         with _stripe_errors("read the payment"):
             return _payment(self._client.v1.payment_intents.retrieve(_id(intent_id)))
 
+    def authentication_secret(self, intent_id: str) -> str:
+        """The client secret the payer's Stripe.js confirms a payment with."""
+        return self.retrieve(intent_id).client_secret
+
     def list_refunds(self, intent_id: str) -> list[Refund]:
         with _stripe_errors("list the refunds"):
             page = self._client.v1.refunds.list(
@@ -464,16 +482,18 @@ def authorization_params(
     description: str,
     metadata: Mapping[str, str],
     payment_method: str,
+    customer: str,
 ) -> dict[str, Any]:
-    """A PaymentIntent confirmed at once with manual capture: a hold."""
-    if not payment_method.startswith("pm_"):
-        raise InvalidInput("A payment method id starts with pm_.", "payment_method")
+    """A PaymentIntent confirmed at once with manual capture: a hold on the
+    payer's saved card, made while they are away (off-session)."""
     return {
         "amount": _check_amount(amount_minor),
         "currency": _check_currency(currency),
         "capture_method": "manual",
         "confirm": True,
-        "payment_method": payment_method,
+        "off_session": True,
+        "customer": _customer_id(customer),
+        "payment_method": _payment_method_id(payment_method),
         # cards only: no redirect-based methods, so no return_url is needed.
         # (API endive renames this allowed_payment_method_types; localstripe
         # knows only this name, hence stripe 15.x in requirements.txt.)
@@ -551,7 +571,21 @@ def _payment(intent: stripe.PaymentIntent) -> Payment:
         metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
         created=int(data.get("created") or 0),
         latest_charge=_charge_id(data.get("latest_charge")),
+        client_secret=str(data.get("client_secret") or ""),
     )
+
+
+def _asks_authentication(payment: Payment) -> Payment:
+    return Payment(**{**payment.__dict__, "needs_authentication": True})
+
+
+def _awaiting_authentication(declined: PaymentFailed) -> Payment | None:
+    """Stripe's answer to an off-session payment the bank wants authenticated:
+    a decline coded authentication_required whose intent waits for the payer."""
+    intent = declined.payment_intent
+    if declined.code != AUTHENTICATION_REQUIRED or not intent:
+        return None
+    return _asks_authentication(_payment(intent))
 
 
 def _card_setup(intent: stripe.SetupIntent) -> CardSetup:
@@ -632,7 +666,9 @@ def _domain_error(action: str, error: stripe.StripeError) -> Exception:
     detail = getattr(error.error, "message", None) or error.user_message or ""
     if isinstance(error, stripe.CardError):
         code = getattr(error.error, "decline_code", None) or error.code
-        return PaymentFailed(detail or "The card was declined.", code=code)
+        failed = PaymentFailed(detail or "The card was declined.", code=code)
+        failed.payment_intent = getattr(error.error, "payment_intent", None)
+        return failed
     if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
         return PaymentsUnavailable(
             f"Stripe refused this site's key, so we couldn't {action}. "

@@ -43,6 +43,7 @@ from sqlmodel import Session, col, select
 
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, FixedClock
+from marketplace.demo import cards as demo_cards
 from marketplace.demo.files import read_csv, read_json
 from marketplace.demo.karma import KarmaMove, plan_karma
 from marketplace.demo.members import (
@@ -98,6 +99,7 @@ class Story:
     guest: str
     steps: tuple[Step, ...]
     hours: int = 1  # an hourly paid offer: the hours booked
+    card: bool = True  # paid: the payer saved a card before booking
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,9 @@ class _Replay:
         role = listing.payer(story)
         payer = cast[role] if role else None
         if step.action == "propose":
-            if not self.affordable(listing, payer):
+            if not self.affordable(listing, payer) or not self.carded(
+                listing, story, cast, clock
+            ):
                 self.skipped.add((i, j))
                 self.report.engagements_skipped += 1
                 return
@@ -317,6 +321,14 @@ class _Replay:
         self.report.engagements_skipped += 1
         if payer and any(s.action == "accept" for s in self.plan[i].stories[j].steps):
             self.reserved[payer] -= price
+
+    def carded(self, listing: ListingPlan, story: Story, cast, clock) -> bool:
+        """A paid story's payer saved their card first, unless the story is
+        about a booking that waits for one."""
+        if listing.terms != "paid" or not story.card:
+            return True
+        payer = cast["guest" if listing.kind == "offer" else "author"]
+        return demo_cards.give_test_card(self.session, payer, clock)
 
     def affordable(self, listing: ListingPlan, payer: int | None) -> bool:
         if payer is None:

@@ -43,6 +43,8 @@ class PaymentFailed(PaymentError):
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.code = code
+        # the provider's payment the decline left behind, if it sent one
+        self.payment_intent: object | None = None
 
 
 class PaymentsUnavailable(PaymentError):

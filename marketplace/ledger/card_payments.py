@@ -1,7 +1,15 @@
 """The card side of a paid engagement: Stripe holds the money, the ledger mirrors it.
 
-    accept   -> authorize a manual-capture PaymentIntent (the card is held)
+    accept   -> authorize a manual-capture PaymentIntent off-session on the
+                payer's default saved card (the card is held)
                 ledger hold  stripe:{cur} -> escrow:{cur}
+                or nothing is held yet, and payment_status says why:
+                  needs_card   the payer has no card saved
+                  needs_auth   their bank asks them to authenticate (3-D
+                               Secure): their page confirms it with Stripe.js,
+                               then the accept finishes (`authenticated`)
+                  declined     the card was declined
+                  auth_failed  they didn't pass the bank's check
     day 6    -> still open? capture it now and post the hold: the money sits in
                 escrow, because Stripe lets an authorization lapse after 7 days
     confirm  -> capture it (if not yet); escrow -> consultant and platform fee
@@ -24,10 +32,15 @@ from sqlmodel import Session, col, select
 
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock
-from marketplace.domain.errors import DomainError, PaymentsUnavailable
+from marketplace.domain.errors import (
+    DomainError,
+    PaymentFailed,
+    PaymentRejected,
+    PaymentsUnavailable,
+)
 from marketplace.domain.ledger import MAX_HOLD_SECONDS
-from marketplace.ledger import ledger, payouts
-from marketplace.models import Engagement, EngagementEvent
+from marketplace.ledger import cards, ledger, payouts
+from marketplace.models import Engagement, EngagementEvent, Member
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -44,17 +57,27 @@ def require_payments() -> None:
         raise PaymentsUnavailable(available.reason)
 
 
-def authorize(session: Session, engagement: Engagement, title: str, clock: Clock):
-    """Hold the asker's card for the price and mirror it as an escrow hold."""
+NEEDS_CARD, NEEDS_AUTH = "needs_card", "needs_auth"
+DECLINED, AUTH_FAILED = "declined", "auth_failed"
+ABANDONED = "abandoned"  # waiting for authentication when the booking ended
+# nothing held, and the payer's card is why
+NOT_HELD = (NEEDS_CARD, NEEDS_AUTH, DECLINED, AUTH_FAILED, ABANDONED)
+
+
+def authorize(
+    session: Session, engagement: Engagement, title: str, clock: Clock
+) -> bool:
+    """Hold the asker's card for the price and mirror it as an escrow hold.
+    False when nothing could be held yet: `payment_status` says why (one of
+    NOT_HELD) and the caller tells the people concerned."""
     gateway = payments.gateway_from_settings()
-    payment = gateway.authorize(
-        engagement.price,
-        engagement.currency,
-        description=f"Engagement #{engagement.id}: {title}"[:200],
-        metadata={"engagement_id": str(engagement.id)},
-        idempotency_key=_stripe_key(engagement, "authorize"),
-    )
-    engagement.payment_intent_id, engagement.payment_status = payment.id, "authorized"
+    if engagement.payment_status == NEEDS_AUTH:
+        payment = _authenticated(gateway, engagement)
+    else:
+        payment = _charge_saved_card(session, gateway, engagement, title)
+    if payment is None:
+        return False
+    engagement.payment_status = "authorized"
     engagement.hold_key = f"engagement:{engagement.id}:hold"
     try:
         ledger.hold(
@@ -76,6 +99,97 @@ def authorize(session: Session, engagement: Engagement, title: str, clock: Clock
     except Exception:
         gateway.cancel(payment.id, idempotency_key=_stripe_key(engagement, "undo"))
         raise
+    return True
+
+
+def _charge_saved_card(session, gateway, engagement: Engagement, title: str):
+    """Ask Stripe to hold the payer's default card, off-session: the held
+    Payment, or None with the reason recorded on the engagement."""
+    card = cards.default_card(session, engagement.asker_id)
+    if card is None:
+        engagement.payment_status = NEEDS_CARD
+        return None
+    customer = session.get(Member, engagement.asker_id).stripe_customer_id
+    engagement.payment_method_id = card.payment_method_id
+    try:
+        payment = gateway.authorize(
+            engagement.price,
+            engagement.currency,
+            description=f"Engagement #{engagement.id}: {title}"[:200],
+            metadata={"engagement_id": str(engagement.id)},
+            # one key per attempt: a retry of this attempt reuses its intent,
+            # a new card after a decline makes a new one
+            idempotency_key=_stripe_key(
+                engagement, f"authorize-{engagement.payment_attempts}"
+            ),
+            payment_method=card.payment_method_id,
+            customer=customer,
+        )
+    except PaymentFailed as declined:
+        log.info("engagement %s: card declined (%s)", engagement.id, declined.code)
+        _attempt_failed(engagement, DECLINED)
+        return None
+    engagement.payment_intent_id = payment.id
+    if payment.needs_authentication:
+        engagement.payment_status = NEEDS_AUTH
+        return None
+    return payment
+
+
+def _authenticated(gateway, engagement: Engagement):
+    """The payment the payer was asked to authenticate, if it now holds their
+    card; None while they haven't (the status stays needs_auth)."""
+    payment = gateway.retrieve(engagement.payment_intent_id)
+    if not payment.is_held:
+        return None
+    if (payment.amount, payment.currency) != (engagement.price, engagement.currency):
+        raise PaymentRejected(  # never: the intent is the one this app made
+            "The authenticated payment doesn't match this engagement's price."
+        )
+    return payment
+
+
+def authentication_failed(engagement: Engagement) -> None:
+    """The payer didn't pass their bank's check: let the intent go (nothing
+    was held) and record the failed attempt."""
+    payment = payments.gateway_from_settings().retrieve(engagement.payment_intent_id)
+    if payment.is_held:
+        raise PaymentRejected("This payment was authenticated after all.")
+    _let_go(engagement, payment)
+    _attempt_failed(engagement, AUTH_FAILED)
+
+
+def abandon(engagement: Engagement) -> None:
+    """Let go of a payment still waiting for the payer's authentication (the
+    booking was declined or withdrawn meanwhile): nothing was held."""
+    if engagement.payment_status != NEEDS_AUTH:
+        return
+    gateway = payments.gateway_from_settings()
+    _let_go(engagement, gateway.retrieve(engagement.payment_intent_id))
+    engagement.payment_status = ABANDONED
+
+
+def _let_go(engagement: Engagement, payment: payments.Payment) -> None:
+    if payment.status != payments.CANCELED:
+        payments.gateway_from_settings().cancel(
+            payment.id,
+            idempotency_key=_stripe_key(
+                engagement, f"let-go-{engagement.payment_attempts}"
+            ),
+        )
+
+
+def _attempt_failed(engagement: Engagement, why: str) -> None:
+    engagement.payment_status = why
+    engagement.payment_attempts += 1
+
+
+def authentication_secret(engagement: Engagement) -> str:
+    """What the payer's Stripe.js needs to show their bank's check."""
+    if engagement.payment_status != NEEDS_AUTH:
+        raise PaymentRejected("This payment isn't waiting for your bank.")
+    gateway = payments.gateway_from_settings()
+    return gateway.authentication_secret(engagement.payment_intent_id)
 
 
 def secure(session: Session, engagement: Engagement, clock: Clock) -> None:

@@ -166,6 +166,29 @@ def cards_of(session: Session, member_id: int) -> list[CardView]:
     return [_view(row) for row in _active(session, member_id)]
 
 
+def saved_card(session: Session, payment_method_id: str | None) -> SavedCard | None:
+    """The card a payment was made with (even if removed since), for naming
+    it: "Visa ending 4242"."""
+    if payment_method_id is None:
+        return None
+    return session.execute(
+        select(SavedCard).where(SavedCard.payment_method_id == payment_method_id)
+    ).scalar_one_or_none()
+
+
+def forget_cards(session: Session, member_id: int, clock: Clock = system_clock) -> int:
+    """A member leaves: every saved card is detached on Stripe and marked
+    removed here (the rows stay, so past receipts still name the card).
+    Closing is refused earlier while a card holds money. Returns how many."""
+    rows = _active(session, member_id)
+    gateway = payments.gateway_from_settings() if rows else None
+    for row in rows:
+        gateway.detach_card(row.payment_method_id)
+        row.removed_at, row.is_default = clock.now(), False
+        session.add(row)
+    return len(rows)
+
+
 def default_card(session: Session, member_id: int) -> SavedCard | None:
     rows = _active(session, member_id)
     return rows[0] if rows and rows[0].is_default else None

@@ -10,11 +10,14 @@ engagement's keys. They must tell one story:
     paid_out    succeeded, nothing refunded    payout legs written
     refunded    succeeded, refunded in full    refund transfer written
     cancelled   canceled                       hold voided
+    needs_auth, auth_failed, declined, abandoned: nothing held or taken,
+                whatever Stripe's intent waits for
 
 Besides, Stripe may know a payment the app does not (the database rolled back
-after Stripe said yes, and the undo failed), escrow must hold exactly the
-captured-not-yet-paid-out money, and webhook events that were flagged wait for
-an operator. Everything found is a `Difference`; nothing is changed here.
+after Stripe said yes, and the undo failed: reported when it holds or took
+money), escrow must hold exactly the captured-not-yet-paid-out money, and
+webhook events that were flagged wait for an operator. Everything found is a
+`Difference`; nothing is changed here.
 """
 
 from __future__ import annotations
@@ -25,9 +28,15 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from marketplace.adapters.payments import CANCELED, Payment, PaymentGateway
+from marketplace.adapters.payments import (
+    REQUIRES_CAPTURE,
+    SUCCEEDED,
+    Payment,
+    PaymentGateway,
+)
 from marketplace.domain.money import format_money
 from marketplace.ledger import ledger
+from marketplace.ledger.card_payments import NOT_HELD
 from marketplace.models import Engagement, LedgerAccount, LedgerTransfer, StripeEvent
 
 EXPECTED_INTENT = {
@@ -37,6 +46,9 @@ EXPECTED_INTENT = {
     "refunded": "succeeded",
     "cancelled": "canceled",
 }
+# Stripe holds or took money on an intent in these states; one a decline or
+# a refused 3-D Secure left waiting for another card moved nothing
+MONEY_MOVED = (REQUIRES_CAPTURE, SUCCEEDED, "processing")
 # The transfer key suffixes each status needs (hold states are checked apart)
 EXPECTED_KEYS = {
     "captured": (":post",),
@@ -99,6 +111,16 @@ def _check_engagement(engagement, intent, gateway, keys) -> list[Difference]:
 
     if intent is None:
         return [differ("status", "Stripe has no such payment")]
+    if engagement.payment_status in NOT_HELD:  # waiting for the payer's card
+        if intent.status not in MONEY_MOVED:
+            return []
+        return [
+            differ(
+                "status",
+                f"the app says {engagement.payment_status} (nothing held), "
+                f"Stripe says {intent.status}",
+            )
+        ]
     found: list[Difference] = []
     expected = EXPECTED_INTENT.get(engagement.payment_status)
     if expected and intent.status != expected:
@@ -195,7 +217,7 @@ def _unknown_payments(intents: Iterable[Payment], known: set) -> list[Difference
             intent.id,
         )
         for intent in intents
-        if intent.id not in known and intent.status != CANCELED
+        if intent.id not in known and intent.status in MONEY_MOVED
     ]
 
 

@@ -20,6 +20,7 @@ from marketplace.domain.engagements import (
 )
 from marketplace.domain.money import format_money
 from marketplace.domain.times import local_date, local_time
+from marketplace.ledger import card_payments, cards
 from marketplace.market import listings, reviews
 from marketplace.market.threads import MessageView, messages_of, party_engagement
 from marketplace.models import (
@@ -91,6 +92,8 @@ class EngagementView:
     dispute_answer: str = ""  # the helper's side of a dispute, once given
     # what an operator may do with a dispute, in this engagement's currency
     dispute_hint: str = ""
+    card_wait: str = ""  # paid: why it hasn't started yet, if the card is why
+    card_step: str = ""  # the payer's way out of it: add_card | authenticate
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -216,6 +219,8 @@ def _view(
         if with_reviews and engagement.dispute_reason
         else "",
         dispute_hint=DISPUTE_HINTS.get(engagement.terms, DISPUTE_HINTS["free"]),
+        card_wait=card_wait(session, engagement, viewer_id) if with_reviews else "",
+        card_step=_card_step(engagement, viewer_id),
     )
 
 
@@ -256,6 +261,61 @@ PAYMENT_SENTENCES = {
     "refunded": "{price} refunded to the card.",
     "failed": "The card payment failed; an operator has been alerted.",
 }
+
+
+def card_wait(session: Session, engagement: Engagement, viewer_id: int) -> str:
+    """Why a paid booking can't start yet, said to one of its two people
+    ("" when nothing waits on the card)."""
+    status = engagement.payment_status
+    if engagement.status != Status.PROPOSED or status not in card_payments.NOT_HELD:
+        return ""
+    payer = session.get(Member, engagement.asker_id).display_name
+    card = _card_words(session, engagement)
+    mine = viewer_id == engagement.asker_id
+    return (_PAYER_WAITS if mine else _ACCEPTOR_WAITS)[status].format(
+        payer=payer, card=card
+    )
+
+
+_PAYER_WAITS = {
+    card_payments.NEEDS_CARD: "Add a card in your wallet so this can be "
+    "accepted: it is held at acceptance and charged once you confirm the help.",
+    card_payments.NEEDS_AUTH: "Your bank asks you to confirm this payment: "
+    "authenticate it to start the engagement. Nothing is held until you do.",
+    card_payments.DECLINED: "Your {card} was declined: nothing was held. Add "
+    "another card in your wallet (or make one the default), then ask again.",
+    card_payments.AUTH_FAILED: "Your bank didn't confirm the payment, so "
+    "nothing was held. Try again with another card, or ask your bank.",
+    card_payments.ABANDONED: "",
+}
+_ACCEPTOR_WAITS = {
+    card_payments.NEEDS_CARD: "Waiting for {payer} to add a card: you can "
+    "accept once they have. We told them.",
+    card_payments.NEEDS_AUTH: "Waiting for {payer} to confirm the payment "
+    "with their bank; it starts as soon as they do. Nothing is held yet.",
+    card_payments.DECLINED: "{payer}'s card was declined, so this hasn't "
+    "started and nothing was held. We told them; accept again once they add "
+    "another card.",
+    card_payments.AUTH_FAILED: "{payer}'s bank didn't confirm the payment, so "
+    "this hasn't started and nothing was held. Accept again once they're ready.",
+    card_payments.ABANDONED: "",
+}
+
+
+def _card_words(session: Session, engagement: Engagement) -> str:
+    card = cards.saved_card(session, engagement.payment_method_id)
+    return f"{card.brand.title()} ending {card.last4}" if card else "card"
+
+
+def _card_step(engagement: Engagement, viewer_id: int) -> str:
+    """What the payer can do about a card wait on their page."""
+    if viewer_id != engagement.asker_id or engagement.status != Status.PROPOSED:
+        return ""
+    if engagement.payment_status == card_payments.NEEDS_AUTH:
+        return "authenticate"
+    if engagement.payment_status in (card_payments.NEEDS_CARD, card_payments.DECLINED):
+        return "add_card"
+    return ""
 
 
 def _stars(review) -> str:

@@ -65,9 +65,9 @@ from marketplace.domain.ledger import (
 from marketplace.domain.listings import check_hours, check_note
 from marketplace.inbox import notifications
 from marketplace.ious.ious import iou_for_help, reserve_debt
-from marketplace.ledger import card_payments, ledger
+from marketplace.ledger import card_payments, cards, ledger
 from marketplace.market import listings
-from marketplace.market.engagement_views import dispute_answer
+from marketplace.market.engagement_views import card_wait, dispute_answer
 from marketplace.models import Engagement, EngagementEvent, Listing, Member
 from marketplace.network import blocks, interactions, intros
 from marketplace.routes import DISPUTES
@@ -222,6 +222,116 @@ def _refuse_blocked_pair(session: Session, engagement: Engagement) -> None:
         raise Conflict("This can't go ahead any more; decline it instead.")
 
 
+# --------------------------------------------------------------------------- cards
+
+
+def payment_authenticated(
+    session: Session,
+    *,
+    actor_id: int,
+    engagement_id: object,
+    clock: Clock = system_clock,
+) -> Engagement:
+    """The payer's page finished their bank's check (3-D Secure), passed or
+    not. Stripe, not the page, says which: if it now holds the card, the
+    accept the other side made goes through; if not, nothing is held and
+    both are told."""
+    engagement = _locked(session, engagement_id, actor_id)
+    if actor_id != engagement.asker_id:
+        raise NotAuthorized("Only the person paying confirms the payment.")
+    if (
+        engagement.status != Status.PROPOSED
+        or engagement.payment_status != card_payments.NEEDS_AUTH
+    ):
+        return engagement  # done already: a second click, or another tab
+    acceptor = (
+        engagement.helper_id
+        if engagement.proposed_by_id == engagement.asker_id
+        else engagement.asker_id
+    )
+    _refuse_blocked_pair(session, engagement)
+    accepted = _apply(
+        session, engagement, Action.ACCEPT, Status.ACCEPTED, acceptor, "", clock
+    )
+    if accepted.status == Status.ACCEPTED:
+        title = session.get(Listing, engagement.listing_id).title
+        payer = session.get(Member, actor_id).display_name
+        text = f"{payer} confirmed the payment: “{title}” has started."
+        _tell(session, engagement, acceptor, text, clock, sender_id=actor_id)
+        return accepted
+    card_payments.authentication_failed(engagement)
+    session.add(engagement)
+    _tell_card_wait(session, engagement, actor_id, card_payments.NEEDS_AUTH, clock)
+    return engagement
+
+
+def authentication_secret(
+    session: Session, *, actor_id: int, engagement_id: object
+) -> tuple[str, str]:
+    """(client secret, payment method) for the payer's Stripe.js to show
+    their bank's check; nobody else's page gets them."""
+    engagement = _locked(session, engagement_id, actor_id)
+    if actor_id != engagement.asker_id:
+        raise NotFound("No such engagement.")
+    return (
+        card_payments.authentication_secret(engagement),
+        engagement.payment_method_id or "",
+    )
+
+
+def _tell_card_wait(session, engagement, actor_id, before: str, clock) -> None:
+    """Tell whoever didn't just act why the card held nothing yet -- once
+    per new reason, so clicking accept twice doesn't nag the payer."""
+    status = engagement.payment_status
+    if status == before == card_payments.NEEDS_AUTH:
+        return
+    title = session.get(Listing, engagement.listing_id).title
+    for member_id in (engagement.asker_id, engagement.helper_id):
+        if member_id != actor_id:
+            text = card_wait(session, engagement, member_id)
+            _tell(
+                session,
+                engagement,
+                member_id,
+                f"“{title}”: {text}",
+                clock,
+                sender_id=actor_id,
+                alert="payment",
+            )
+
+
+def card_added(session: Session, member_id: int, clock: Clock) -> int:
+    """A payer saved a card: everyone whose accept waited on one hears they
+    can accept now. Returns how many were told."""
+    waiting = session.exec(
+        select(Engagement).where(
+            Engagement.asker_id == member_id,
+            Engagement.status == Status.PROPOSED,
+            col(Engagement.payment_status).in_(
+                [card_payments.NEEDS_CARD, card_payments.DECLINED]
+            ),
+        )
+    ).all()
+    payer = session.get(Member, member_id).display_name
+    for engagement in waiting:
+        title = session.get(Listing, engagement.listing_id).title
+        acceptor = (
+            engagement.helper_id
+            if engagement.proposed_by_id == member_id
+            else engagement.asker_id
+        )
+        if acceptor != member_id:
+            _tell(
+                session,
+                engagement,
+                acceptor,
+                f"{payer} added a card: you can accept “{title}” now.",
+                clock,
+                sender_id=member_id,
+            )
+    return len(waiting)
+
+
 def resolve_dispute(
     session: Session,
     *,
@@ -370,7 +480,14 @@ def _apply(session, engagement, step, target, actor_id, text, clock) -> Engageme
     now = clock.now()
     source = engagement.status
     if step == Action.ACCEPT:
-        _accept(session, engagement, actor_id, clock)
+        waiting = engagement.payment_status
+        if not _accept(session, engagement, actor_id, clock):
+            # the payer's card must act first: nothing moved, nothing held
+            _tell_card_wait(session, engagement, actor_id, waiting, clock)
+            session.add(engagement)
+            return engagement
+    elif step in (Action.DECLINE, Action.CANCEL) and source == Status.PROPOSED:
+        card_payments.abandon(engagement)  # a payment awaiting the payer's bank
     elif step == Action.CANCEL and source == Status.ACCEPTED:
         _release_hold(session, engagement, "cancelled", clock)
     elif step == Action.DELIVER:
@@ -398,7 +515,9 @@ def _apply(session, engagement, step, target, actor_id, text, clock) -> Engageme
 
 def _accept(
     session: Session, engagement: Engagement, actor_id: int, clock: Clock
-) -> None:
+) -> bool:
+    """Start the help: hold what pays for it. False when a paid engagement's
+    card can't be held yet (card_payments.NOT_HELD says why)."""
     listing = session.exec(
         select(Listing).where(Listing.id == engagement.listing_id).with_for_update()
     ).one()
@@ -408,13 +527,20 @@ def _accept(
         # booked before the freeze: nothing of theirs is held or spent now
         raise Conflict("The asker's account is frozen: this can't be accepted now.")
     if engagement.terms == "paid":
-        card_payments.authorize(session, engagement, listing.title, clock)
-        return
+        if actor_id == engagement.asker_id and not cards.default_card(
+            session, actor_id
+        ):
+            raise InvalidInput(
+                "Add a card in your wallet first: it is held when you accept "
+                "and charged once you confirm the help.",
+                "card",
+            )
+        return card_payments.authorize(session, engagement, listing.title, clock)
     if engagement.terms == "iou":
         _reserve_iou(session, engagement, actor_id)
-        return
+        return True
     if engagement.terms != "karma":
-        return
+        return True
     engagement.hold_key = f"engagement:{engagement.id}:hold"
     try:
         _hold(session, engagement, engagement.price, listing.title, clock)
@@ -428,6 +554,7 @@ def _accept(
             "They don't have enough karma available to cover this right now; "
             "send them a message, or decline."
         ) from None
+    return True
 
 
 def _hold(session, engagement: Engagement, amount: int, title: str, clock) -> None:

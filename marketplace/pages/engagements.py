@@ -172,6 +172,7 @@ def _next_steps() -> rx.Component:
         rx.vstack(
             rx.heading("Next step", size="4", as_="h2"),
             rx.text(e.hint),
+            rx.cond(e.card_wait != "", _card_wait()),
             rx.cond(
                 e.actions.length() > 0,
                 rx.flex(plain, spacing="3", wrap="wrap", direction="row"),
@@ -199,6 +200,38 @@ def _next_steps() -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        width="100%",
+    )
+
+
+def _card_wait() -> rx.Component:
+    """Why the paid help hasn't started, and the payer's way forward."""
+    e = EngagementState.engagement
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("credit_card")),
+        rx.callout.text(e.card_wait),
+        rx.cond(
+            e.card_step == "add_card",
+            rx.link(
+                "Add a card in your wallet",
+                href=EngagementState.add_card_url,
+                weight="bold",
+            ),
+        ),
+        rx.cond(
+            e.card_step == "authenticate",
+            rx.form(
+                rx.el.input(type="hidden", name="engagement_id", value=e.id),
+                rx.button(
+                    rx.icon("shield_check"),
+                    "Authenticate the payment",
+                    type="submit",
+                ),
+                on_submit=EngagementState.authenticate,
+            ),
+        ),
+        color_scheme="amber",
+        role="status",
         width="100%",
     )
 

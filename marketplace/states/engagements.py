@@ -11,6 +11,7 @@ from marketplace.domain.errors import DomainError
 from marketplace.market import engagement_views, engagements, reviews, threads
 from marketplace.market.engagement_views import DisputeView, EngagementView
 from marketplace.market.threads import MessageView
+from marketplace.states import stripe_js
 from marketplace.states.session import SessionState, SignedIn, member_only
 
 EMPTY = EngagementView(
@@ -43,10 +44,17 @@ class EngagementState(SessionState):
     message_error: str = ""
     review_error: str = ""
     answer_error: str = ""
+    # the engagement whose payment the payer's bank is checking (server only)
+    _authenticating: str = ""
 
     @rx.var
     def listing_url(self) -> str:
         return routes.listing(self.engagement.listing_id)
+
+    @rx.var
+    def add_card_url(self) -> str:
+        """The wallet's card form, coming back here once a card is saved."""
+        return routes.add_card_then(routes.engagement(self.engagement.id))
 
     @rx.event
     @member_only
@@ -106,7 +114,53 @@ class EngagementState(SessionState):
                 note=form.get("note", ""),
             )
 
-        return self._run(work, "action_error", "Done.", engagement_id)
+        attempt = self._attempt(work, "action_error")
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id, engagement_id)
+        waiting = self.engagement.card_wait  # accepted, but the card held nothing
+        if action == "accept" and waiting and self.engagement.status == "proposed":
+            if self.engagement.card_step == "authenticate":  # the payer accepted
+                return self.authenticate({"engagement_id": engagement_id})
+            return rx.toast.warning(waiting)
+        return rx.toast.success("Done.")
+
+    @rx.event
+    def authenticate(self, form: dict):
+        """The payer opens their bank's check (3-D Secure) for a payment
+        the other side's acceptance started."""
+        engagement_id = _form(form).get("engagement_id")
+        attempt = self._attempt(
+            lambda session, me: engagements.authentication_secret(
+                session, actor_id=me, engagement_id=engagement_id
+            ),
+            "action_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        secret, _card = attempt.result
+        self._authenticating = str(engagement_id)
+        return stripe_js.authenticate(secret, EngagementState.authenticated)
+
+    @rx.event
+    def authenticated(self, payment_intent_id: str, error: str):
+        """The bank's check is over. What the page says is only a hint:
+        the service asks Stripe whether the card is now held."""
+        engagement_id, self._authenticating = self._authenticating, ""
+        attempt = self._attempt(
+            lambda session, me: engagements.payment_authenticated(
+                session, actor_id=me, engagement_id=engagement_id
+            ).status,
+            "action_error",
+        )
+        if attempt.refusal is not None:
+            return attempt.refusal
+        self._refresh(attempt.member_id, engagement_id)
+        if attempt.result == "accepted":
+            return rx.toast.success("Payment confirmed: the engagement has started.")
+        message = error if isinstance(error, str) and error else "Not confirmed."
+        self.action_error = f"{message} {self.engagement.card_wait}".strip()
+        return rx.toast.error(self.action_error)
 
     @rx.event
     def send_message(self, form: dict):

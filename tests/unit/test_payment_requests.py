@@ -23,7 +23,6 @@ from stripe.params import (
 from stripe.params.checkout import SessionCreateParams
 
 from marketplace.adapters.payments import (
-    TEST_PAYMENT_METHOD,
     CheckoutSession,
     StripeGateway,
     Transfer,
@@ -110,14 +109,16 @@ def test_settings_read_stripe_from_the_environment(monkeypatch):
 # ---------------------------------------------------------------- request shapes
 
 
-def test_an_authorization_is_a_confirmed_manual_capture_intent():
+def test_an_authorization_is_an_off_session_manual_capture_of_a_saved_card():
     params = authorization_params(
-        5000, "EUR", "Pricing advice", {"engagement_id": 7}, TEST_PAYMENT_METHOD
+        5000, "EUR", "Pricing advice", {"engagement_id": 7}, "pm_1Saved", "cus_1Payer"
     )
 
     # fails first if a stripe upgrade changes the request localstripe accepts
     assert_fits(params, PaymentIntentCreateParams)
     assert params["capture_method"] == "manual" and params["confirm"] is True
+    assert params["off_session"] is True
+    assert (params["payment_method"], params["customer"]) == ("pm_1Saved", "cus_1Payer")
     assert (params["amount"], params["currency"]) == (5000, "eur")
     assert params["metadata"] == {"engagement_id": "7"}
 
@@ -188,8 +189,9 @@ def test_a_payout_is_a_transfer_tied_to_the_captured_charge():
             transfer_group="g",
             metadata={},
         ),
-        lambda: authorization_params(100, "eur", "d", {"k" * 41: "v"}, "pm_card_visa"),
-        lambda: authorization_params(100, "eur", "d", {}, "tok_visa"),
+        lambda: authorization_params(100, "eur", "d", {"k" * 41: "v"}, "pm_1", "cus_1"),
+        lambda: authorization_params(100, "eur", "d", {}, "tok_visa", "cus_1"),
+        lambda: authorization_params(100, "eur", "d", {}, "pm_1", "acct_1"),
         lambda: checkout_session_params(
             amount_minor=0,
             currency="eur",

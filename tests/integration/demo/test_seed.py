@@ -915,7 +915,11 @@ def test_with_card_payments_priya_has_a_card_held_and_a_paid_audit(
             .where(Engagement.terms == "paid")
             .order_by(Engagement.payment_status)
         ).all()
-        assert paid == [("authorized", 30000, 2), ("paid_out", 35000, 1)]
+        assert paid == [
+            ("authorized", 30000, 2),
+            ("needs_card", 9000, 1),  # Marcus booked Priya before saving a card
+            ("paid_out", 35000, 1),
+        ]
         assert reconcile(s, payments.gateway_from_settings()).ok
         assert audit_ledger(s).ok
 

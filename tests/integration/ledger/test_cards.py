@@ -17,7 +17,8 @@ from tests.payments_fixtures import (
     CARD_3DS,
     CARD_DECLINED,
     CARD_OK,
-    confirm_card_setup,
+    card_setup_typed,
+    save_card,
 )
 
 
@@ -27,22 +28,11 @@ def ada(engine, stripe_env):
 
 
 def typed(who, number: str, **browser) -> str:
-    """The member opens the card form and types `number`; returns the
-    SetupIntent id the page reports back."""
-    from marketplace.settings import get_settings
-
-    with unit_of_work() as s:
-        setup = cards.start_card_setup(s, actor_id=who.member_id)
-    confirm_card_setup(
-        get_settings().stripe_api_base, setup.client_secret, number, **browser
-    )
-    return setup.id
+    return card_setup_typed(who.member_id, number, **browser)
 
 
 def save(who, number: str = CARD_OK, **browser) -> cards.CardView:
-    setup_id = typed(who, number, **browser)
-    with unit_of_work() as s:
-        return cards.card_saved(s, actor_id=who.member_id, setup_id=setup_id)
+    return save_card(who.member_id, number, **browser)
 
 
 def listed(who) -> list[tuple[str, bool]]:

@@ -10,21 +10,38 @@ import pytest
 from sqlmodel import select
 
 from marketplace.adapters import payments
-from marketplace.adapters.clock import FixedClock
+from marketplace.adapters.clock import FixedClock, system_clock
 from marketplace.db import read_only, unit_of_work
-from marketplace.domain.errors import InvalidInput, PaymentFailed, PaymentsUnavailable
-from marketplace.ledger import ledger
+from marketplace.domain.errors import (
+    InvalidInput,
+    NotAuthorized,
+    NotFound,
+    PaymentsUnavailable,
+)
+from marketplace.ledger import cards, ledger
 from marketplace.ledger.audit import audit_ledger
 from marketplace.ledger.card_payments import secure_aging
+from marketplace.ledger.payment_reconcile import reconcile
 from marketplace.market import engagements
-from marketplace.models import Engagement, LedgerTransfer, Member
+from marketplace.models import Engagement, LedgerTransfer, Member, Notification
 from tests.integration.market.test_engagements import act, post
+from tests.payments_fixtures import (
+    CARD_3DS,
+    CARD_FAILS_LATER,
+    CARD_OK,
+    authenticate_payment,
+    save_card,
+)
 
-DECLINED_CARD = "pm_card_chargeCustomerFail"  # localstripe declines it
 PAID = {"terms": "paid", "price": "45.50", "currency": "eur", "rate_kind": "hourly"}
 
 
-def book(asker, listing_id, hours=2) -> int:
+def book(asker, listing_id, hours=2, card: str | None = CARD_OK) -> int:
+    """The asker books; with `card`, they saved it first (as their default)."""
+    if card is not None:
+        view = save_card(asker.member_id, card)
+        with unit_of_work() as s:
+            cards.make_default(s, actor_id=asker.member_id, card_id=view.id)
     with unit_of_work() as s:
         return engagements.propose(
             s, actor_id=asker.member_id, listing_id=listing_id, hours=hours
@@ -192,22 +209,164 @@ def test_bad_hours_are_refused_and_nothing_is_booked(ada, bo, stripe_env, hours)
         assert s.exec(select(Engagement)).all() == []
 
 
-def test_a_declined_card_leaves_the_engagement_proposed(
-    ada, bo, stripe_env, monkeypatch
-):
-    booked = book(bo, post(ada, kind="offer", **PAID), hours=1)
-    declining = payments.StripeGateway.authorize
-
-    def with_a_declining_card(self, *args, **kwargs):
-        return declining(self, *args, **kwargs, payment_method=DECLINED_CARD)
-
-    monkeypatch.setattr(payments.StripeGateway, "authorize", with_a_declining_card)
-    with pytest.raises(PaymentFailed):
-        act(ada, booked, "accept")
-    assert engagement(booked).status == "proposed"
-    assert engagement(booked).payment_status == "none"
+def euro_transfers() -> list:
     with read_only() as s:
-        assert (
-            s.exec(select(LedgerTransfer).where(LedgerTransfer.currency == "eur")).all()
-            == []
+        return s.exec(
+            select(LedgerTransfer).where(LedgerTransfer.currency == "eur")
+        ).all()
+
+
+def told(member) -> list[str]:
+    with read_only() as s:
+        return list(
+            s.exec(
+                select(Notification.text)
+                .where(Notification.member_id == member.member_id)
+                .order_by(Notification.id)
+            )
         )
+
+
+def reconciled() -> bool:
+    with read_only() as s:
+        report = reconcile(s, payments.gateway_from_settings())
+    assert report.ok, report.differences
+    return True
+
+
+def test_a_booking_without_a_card_waits_for_one_and_nothing_is_held(
+    ada, bo, fresh_stripe
+):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1, card=None)
+    assert act(ada, booked, "accept") == "proposed"
+    assert engagement(booked).payment_status == "needs_card"
+    assert "Add a card in your wallet" in told(bo)[-1]
+    with read_only() as s:
+        waits = engagements.card_wait(s, engagement(booked), ada.member_id)
+    assert waits.startswith("Waiting for Bob to add a card")
+    assert euro_transfers() == []
+
+    save_card(bo.member_id)
+    with unit_of_work() as s:
+        assert engagements.card_added(s, bo.member_id, system_clock) == 1
+    assert told(ada)[-1].startswith("Bob added a card: you can accept")
+    assert act(ada, booked, "accept") == "accepted"
+    assert engagement(booked).payment_status == "authorized"
+    assert reconciled()
+
+
+def test_a_payer_accepting_a_paid_answer_without_a_card_is_sent_to_add_one(
+    ada, bo, fresh_stripe
+):
+    request = post(bo, kind="request", **PAID)  # Bo asks; Ada offers to help
+    with unit_of_work() as s:
+        answered = engagements.propose(s, actor_id=ada.member_id, listing_id=request).id
+    with pytest.raises(InvalidInput, match="Add a card in your wallet"):
+        act(bo, answered, "accept")
+    assert engagement(answered).payment_status == "none"
+    save_card(bo.member_id)
+    assert act(bo, answered, "accept") == "accepted"
+
+
+def test_a_card_declined_at_acceptance_holds_nothing_and_the_payer_is_told(
+    ada, bo, fresh_stripe
+):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1, card=CARD_FAILS_LATER)
+    assert act(ada, booked, "accept") == "proposed"
+    declined = engagement(booked)
+    assert (declined.payment_status, declined.payment_attempts) == ("declined", 1)
+    assert "Your Visa ending 0341 was declined" in told(bo)[-1]
+    assert euro_transfers() == []
+    assert reconciled()
+
+    good = save_card(bo.member_id, CARD_OK)
+    with unit_of_work() as s:
+        cards.make_default(s, actor_id=bo.member_id, card_id=good.id)
+    assert act(ada, booked, "accept") == "accepted"  # a new attempt, a new key
+    assert engagement(booked).payment_status == "authorized"
+    assert reconciled()
+
+
+def test_a_card_that_asks_for_3d_secure_waits_for_the_payer_to_authenticate(
+    ada, bo, fresh_stripe
+):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=2, card=CARD_3DS)
+    assert act(ada, booked, "accept") == "proposed"
+    assert engagement(booked).payment_status == "needs_auth"
+    assert "Your bank asks you to confirm" in told(bo)[-1]
+    assert act(ada, booked, "accept") == "proposed"  # clicking again: no nagging
+    assert len([t for t in told(bo) if "Your bank asks" in t]) == 1
+    assert euro_transfers() == []
+    assert reconciled()
+
+    with unit_of_work() as s, pytest.raises(NotFound):  # not Ada's to see
+        engagements.authentication_secret(
+            s, actor_id=ada.member_id, engagement_id=booked
+        )
+    with unit_of_work() as s:
+        secret, card = engagements.authentication_secret(
+            s, actor_id=bo.member_id, engagement_id=booked
+        )
+    assert card.startswith("pm_")
+    authenticate_payment(fresh_stripe, secret, success=True)  # Bo's browser
+    with unit_of_work() as s, pytest.raises(NotAuthorized):
+        engagements.payment_authenticated(
+            s, actor_id=ada.member_id, engagement_id=booked
+        )
+    for _ in range(2):  # a double click finishes it once
+        with unit_of_work() as s:
+            engagements.payment_authenticated(
+                s, actor_id=bo.member_id, engagement_id=booked
+            )
+    done = engagement(booked)
+    assert (done.status, done.payment_status) == ("accepted", "authorized")
+    assert told(ada)[-1].startswith("Bob confirmed the payment")
+    assert balance(system=ledger.ESCROW) == 0 and reconciled()
+
+
+def test_a_refused_authentication_holds_nothing_and_both_are_told(
+    ada, bo, fresh_stripe
+):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1, card=CARD_3DS)
+    act(ada, booked, "accept")
+    with unit_of_work() as s:
+        secret, _ = engagements.authentication_secret(
+            s, actor_id=bo.member_id, engagement_id=booked
+        )
+    authenticate_payment(fresh_stripe, secret, success=False)
+    with unit_of_work() as s:
+        engagements.payment_authenticated(
+            s, actor_id=bo.member_id, engagement_id=booked
+        )
+    failed = engagement(booked)
+    assert (failed.status, failed.payment_status) == ("proposed", "auth_failed")
+    gateway = payments.gateway_from_settings()
+    assert gateway.retrieve(failed.payment_intent_id).status == "canceled"
+    assert "bank didn't confirm the payment" in told(ada)[-1]
+    assert euro_transfers() == [] and reconciled()
+
+
+def test_declining_a_booking_that_waits_for_authentication_lets_the_payment_go(
+    ada, bo, fresh_stripe
+):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1, card=CARD_3DS)
+    act(ada, booked, "accept")
+    assert act(ada, booked, "decline") == "declined"
+    gone = engagement(booked)
+    assert gone.payment_status == "abandoned"
+    gateway = payments.gateway_from_settings()
+    assert gateway.retrieve(gone.payment_intent_id).status == "canceled"
+    assert reconciled()
+
+
+def test_a_removed_or_someone_elses_card_is_never_charged(ada, bo, cy, fresh_stripe):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1)
+    with read_only() as s:
+        (card,) = cards.cards_of(s, bo.member_id)
+    with unit_of_work() as s, pytest.raises(NotFound):  # Cy can't touch Bo's card
+        cards.remove_card(s, actor_id=cy.member_id, card_id=card.id)
+    with unit_of_work() as s:
+        cards.remove_card(s, actor_id=bo.member_id, card_id=card.id)
+    assert act(ada, booked, "accept") == "proposed"
+    assert engagement(booked).payment_status == "needs_card"
+    assert euro_transfers() == []

@@ -16,10 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import stripe
 
-from marketplace.adapters.payments import (
-    TEST_DECLINED_PAYMENT_METHOD,
-    StripeGateway,
-)
+from marketplace.adapters.payments import StripeGateway
 from marketplace.domain.errors import (
     InvalidInput,
     PaymentFailed,
@@ -28,24 +25,49 @@ from marketplace.domain.errors import (
     WebhookRejected,
 )
 from tests.payments_fixtures import (
+    CARD_3DS,
+    CARD_FAILS_LATER,
+    CARD_OK,
     TEST_SECRET_KEY,
     TEST_WEBHOOK_SECRET,
+    card_on_file,
     configure_webhook,
     mute_webhook,
 )
+
+# the payer's saved cards, made once per module: {number: (customer, pm)}
+_CARDS: dict[str, tuple[str, str]] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cards_on_file(localstripe):
+    gateway = StripeGateway(TEST_SECRET_KEY, api_base=localstripe)
+    for number in (CARD_OK, CARD_3DS, CARD_FAILS_LATER):
+        _CARDS[number] = card_on_file(gateway, localstripe, number)
+    yield
+    _CARDS.clear()
 
 
 def key() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
-def hold(gateway: StripeGateway, amount: int = 5000, currency: str = "eur", **kw):
+def hold(
+    gateway: StripeGateway,
+    amount: int = 5000,
+    currency: str = "eur",
+    card: str = CARD_OK,
+    **kw,
+):
+    customer, payment_method = _CARDS[card]
     return gateway.authorize(
         amount,
         currency,
         description="One hour of pricing advice",
         metadata={"engagement_id": "42", **kw.pop("metadata", {})},
         idempotency_key=kw.pop("idempotency_key", key()),
+        payment_method=kw.pop("payment_method", payment_method),
+        customer=kw.pop("customer", customer),
         **kw,
     )
 
@@ -119,37 +141,35 @@ def test_a_captured_payment_is_refunded_in_parts(stripe_gateway):
     assert {r.intent_id for r in refunds} == {held.id}
 
 
-def test_a_declined_card_is_a_clear_payment_failure(stripe_gateway):
+def test_a_card_declined_when_charged_is_a_clear_payment_failure(stripe_gateway):
     with pytest.raises(PaymentFailed, match="declined") as failure:
-        hold(stripe_gateway, payment_method=TEST_DECLINED_PAYMENT_METHOD)
+        hold(stripe_gateway, card=CARD_FAILS_LATER)
 
     assert failure.value.code == "card_declined"
 
 
-def test_a_card_that_wants_3d_secure_is_released_and_refused(
-    stripe_gateway, localstripe
-):
-    raw = stripe.StripeClient(TEST_SECRET_KEY, base_addresses={"api": localstripe})
-    card = raw.v1.payment_methods.create(  # localstripe takes raw test numbers
-        {
-            "type": "card",
-            "card": {
-                "number": "4000002500003155",
-                "exp_month": 12,
-                "exp_year": 2030,
-                "cvc": "123",
-            },
-        }
-    )
-    marker = uuid.uuid4().hex
+def test_a_card_that_wants_3d_secure_waits_for_the_payer(stripe_gateway):
+    waiting = hold(stripe_gateway, 6100, card=CARD_3DS)
 
-    with pytest.raises(PaymentFailed, match="authenticate"):
-        hold(stripe_gateway, payment_method=card.id, metadata={"marker": marker})
+    assert waiting.needs_authentication and not waiting.is_held
+    assert waiting.client_secret.startswith(waiting.id)
+    assert stripe_gateway.authentication_secret(waiting.id) == waiting.client_secret
+    # nothing is held until the payer authenticates; releasing it is clean
+    assert stripe_gateway.cancel(waiting.id).status == "canceled"
 
-    (left,) = [
-        p for p in stripe_gateway.list_intents() if p.metadata.get("marker") == marker
-    ]
-    assert left.status == "canceled"
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"payment_method": "pm_card_visa; drop"},
+        {"payment_method": "card_123"},
+        {"customer": "acct_123"},
+        {"customer": ""},
+    ],
+)
+def test_malformed_cards_or_customers_never_reach_stripe(stripe_gateway, forged):
+    with pytest.raises(InvalidInput):
+        hold(stripe_gateway, **forged)
 
 
 # ---------------------------------------------------------------- idempotency
