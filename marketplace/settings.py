@@ -156,6 +156,11 @@ class Settings(BaseSettings):
     stripe_secret_key: str = Field("", repr=False)
     stripe_api_base: str = ""
     stripe_webhook_secret: str = Field("", repr=False)
+    # Stripe.js in the member's browser (the wallet's card form, 3-D Secure):
+    # the publishable key is public by design; the script's URL points at
+    # localstripe's stand-in for the demo and the tests
+    stripe_publishable_key: str = ""
+    stripe_js_url: str = "https://js.stripe.com/v3/"
     platform_fee_bps: int = Field(
         1000, ge=0, le=10_000, description="basis points of each paid engagement"
     )
@@ -221,6 +226,22 @@ class Settings(BaseSettings):
                 origin.strip() for origin in value.split(",") if origin.strip()
             )
         return value
+
+    @field_validator("stripe_js_url")
+    @classmethod
+    def _script_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise PydanticCustomError("url", "not an http(s) URL of Stripe.js")
+        return value.strip()
+
+    @field_validator("stripe_publishable_key")
+    @classmethod
+    def _publishable_key(cls, value: str) -> str:
+        # a secret key pasted here would be sent to every browser
+        if value.strip() and not value.strip().startswith("pk_"):
+            raise PydanticCustomError("key", "not a publishable key (pk_…)")
+        return value.strip()
 
     @field_validator("locale")
     @classmethod
