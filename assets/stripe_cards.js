@@ -27,7 +27,8 @@
 
   const scripts = {}; // Stripe.js URL -> Promise of the Stripe function
   const clients = {}; // "url key" -> Stripe(key)
-  let field = null; // {stripe, element, clientSecret} of the mounted card field
+  const checks = {}; // PaymentIntent client secret -> the 3-D Secure step under way
+  let field = null; // {stripe, element, clientSecret, saving} of the card field
   // what a PaymentIntent may say once the bank is satisfied (the server
   // checks it again with Stripe before it believes anything)
   const AUTHORIZED = ["requires_capture", "succeeded", "processing"];
@@ -105,12 +106,19 @@
     }
   }
 
-  async function saveCard() {
+  function saveCard() {
     if (!field) {
-      return { setup_intent: "", error: "Open the card form first." };
+      return Promise.resolve({ setup_intent: "", error: "Open the card form first." });
     }
+    // a double click gets the first click's answer: one SetupIntent is
+    // confirmed once, and the server keeps its card once
+    field.saving = field.saving || confirmSetup(field);
+    return field.saving;
+  }
+
+  async function confirmSetup(mounted) {
     try {
-      const { stripe, element, clientSecret } = field;
+      const { stripe, element, clientSecret } = mounted;
       const result = await stripe.confirmCardSetup(clientSecret, {
         payment_method: { card: element },
       });
@@ -124,7 +132,15 @@
     }
   }
 
-  async function authenticate({ jsUrl, publishableKey, clientSecret }) {
+  function authenticate(options) {
+    // a double click waits for the bank's one check instead of a second
+    const secret = options && options.clientSecret;
+    checks[secret] = checks[secret] || confirmPayment(options || {});
+    checks[secret].then(() => delete checks[secret]);
+    return checks[secret];
+  }
+
+  async function confirmPayment({ jsUrl, publishableKey, clientSecret }) {
     try {
       const stripe = await client(jsUrl, publishableKey);
       const result = await stripe.confirmCardPayment(clientSecret);

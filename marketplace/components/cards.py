@@ -37,39 +37,51 @@ CARD_FIELD_STYLE = {
         "font": "inherit",
         "color": "var(--gray-12)",
         "background": "var(--color-background)",
+        "flex": "1 1 4.5rem",
+        "width": "4.5rem",
         "min_width": "0",
     },
-    "&:focus-within": {"outline": "2px solid var(--accent-8)"},
+    "& input[placeholder='number']": {"flex": "3 1 11rem"},
+    "&:focus-within": {
+        "border_color": "var(--accent-8)",
+        "box_shadow": "0 0 0 1px var(--accent-8)",
+    },
 }
 
 
 def _card_line(card) -> rx.Component:
-    return rx.hstack(
-        rx.center(
-            rx.icon("credit-card", size=18),
-            background="var(--accent-3)",
-            color="var(--accent-11)",
-            border_radius="8px",
-            width="36px",
-            height="36px",
-            flex_shrink="0",
-        ),
-        rx.vstack(
-            rx.hstack(
-                rx.text(card.name, weight="medium"),
-                rx.cond(
-                    card.is_default,
-                    rx.badge("Default", color_scheme="grass", variant="soft"),
-                ),
-                align="center",
-                spacing="2",
-                wrap="wrap",
+    """One card: on a narrow screen its buttons wrap under its name."""
+    return rx.flex(
+        rx.hstack(
+            rx.center(
+                rx.icon("credit-card", size=18),
+                background="var(--accent-3)",
+                color="var(--accent-11)",
+                border_radius="8px",
+                width="36px",
+                height="36px",
+                flex_shrink="0",
             ),
-            rx.text("Expires ", card.expires, size="1", color_scheme="gray"),
-            spacing="0",
+            rx.vstack(
+                rx.hstack(
+                    rx.text(card.name, weight="medium"),
+                    rx.cond(
+                        card.is_default,
+                        rx.badge("Default", color_scheme="grass", variant="soft"),
+                    ),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.text("Expires ", card.expires, size="1", color_scheme="gray"),
+                spacing="0",
+                min_width="0",
+            ),
+            align="center",
+            spacing="3",
+            flex="1 1 14rem",
             min_width="0",
         ),
-        rx.spacer(),
         rx.hstack(
             rx.cond(
                 ~card.is_default,
@@ -90,14 +102,14 @@ def _card_line(card) -> rx.Component:
                 on_click=CardsState.remove_card(card.id),
             ),
             spacing="2",
-            flex_shrink="0",
+            margin_left="auto",
         ),
         width="100%",
         align="center",
-        spacing="3",
+        wrap="wrap",
+        gap="2",
         role="listitem",
         aria_label=card.name,
-        padding_y="2",
     )
 
 
@@ -108,7 +120,7 @@ def _card_list() -> rx.Component:
             rx.foreach(CardsState.cards, _card_line),
             role="list",
             aria_label="Saved cards",
-            spacing="2",
+            spacing="3",
             width="100%",
         ),
         rx.text(
@@ -183,7 +195,7 @@ def _card_form() -> rx.Component:
         display=rx.cond(CardsState.adding, "flex", "none"),
         spacing="2",
         width="100%",
-        padding="3",
+        padding="var(--space-3)",
         border="1px dashed var(--gray-a6)",
         border_radius="var(--radius-3)",
     )

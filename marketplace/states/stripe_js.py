@@ -62,6 +62,7 @@ _LOADER = (
     " document.head.appendChild(tag); }))"
 )
 _FAILED = "The card form could not load. Reload the page and try again."
+_CHECK_FAILED = "Your bank's check could not load. Reload the page and try again."
 
 
 def available() -> bool:
@@ -69,7 +70,9 @@ def available() -> bool:
     return bool(get_settings().stripe_publishable_key)
 
 
-def _call(method: str, argument: dict[str, str] | None, fallback: dict) -> str:
+def _script(method: str, argument: dict[str, str] | None, fallback: dict) -> str:
+    """JavaScript that calls karmaStripe.<method>(argument): a promise of its
+    outcome, or of `fallback` if the asset itself did not load."""
     given = json.dumps(argument) if argument is not None else ""
     return (
         f"{_LOADER}.then((stripe) => stripe.{method}({given}))"
@@ -94,7 +97,7 @@ def mount_card(
         "containerId": container_id,
     }
     return rx.call_script(
-        _call("mountCard", argument, {"ok": False, "error": _FAILED}),
+        _script("mountCard", argument, {"ok": False, "error": _FAILED}),
         callback=lambda result: on_error(result.to(dict)["error"]),
     )
 
@@ -102,7 +105,7 @@ def mount_card(
 def save_card(on_done: Any) -> rx.event.EventSpec:
     outcome = {"setup_intent": "", "error": _FAILED}
     return rx.call_script(
-        _call("saveCard", None, outcome),
+        _script("saveCard", None, outcome),
         callback=lambda result: on_done(
             result.to(dict)["setup_intent"], result.to(dict)["error"]
         ),
@@ -110,15 +113,20 @@ def save_card(on_done: Any) -> rx.event.EventSpec:
 
 
 def authenticate(client_secret: str, on_done: Any) -> rx.event.EventSpec:
-    argument = {**_stripe_js(), "clientSecret": client_secret}
-    outcome = {"payment_intent": "", "error": _FAILED}
     return rx.call_script(
-        _call("authenticate", argument, outcome),
+        authenticate_script(client_secret),
         callback=lambda result: on_done(
             result.to(dict)["payment_intent"], result.to(dict)["error"]
         ),
     )
 
 
+def authenticate_script(client_secret: str) -> str:
+    """The JavaScript `authenticate` runs: a promise of {payment_intent, error}."""
+    argument = {**_stripe_js(), "clientSecret": client_secret}
+    outcome = {"payment_intent": "", "error": _CHECK_FAILED}
+    return _script("authenticate", argument, outcome)
+
+
 def unmount_card() -> rx.event.EventSpec:
-    return rx.call_script(_call("unmountCard", None, {"ok": True, "error": ""}))
+    return rx.call_script(_script("unmountCard", None, {"ok": True, "error": ""}))

@@ -115,3 +115,57 @@ def test_a_failed_check_or_a_declined_card_saves_nothing(new_page, app_url, app_
     expect(page.get_by_role("listitem", name="Visa ending 4242")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
     assert stored(ben) == [("4242", True)]
+
+
+def held_needing_3ds(localstripe: str, who) -> object:
+    """An off-session, manual-capture PaymentIntent on the member's default
+    card that the bank wants authenticated (how an accept meets 3-D Secure)."""
+    import stripe
+
+    from marketplace.models import Member
+    from tests.payments_fixtures import TEST_SECRET_KEY
+
+    with read_only() as s:
+        card = cards.default_card(s, who.member_id)
+        customer = s.get(Member, who.member_id).stripe_customer_id
+    client = stripe.StripeClient(TEST_SECRET_KEY, base_addresses={"api": localstripe})
+    intent = client.v1.payment_intents.create(
+        {
+            "amount": 8000,
+            "currency": "eur",
+            "customer": customer,
+            "payment_method": card.payment_method_id,
+            "off_session": True,
+            "confirm": True,
+            "capture_method": "manual",
+        }
+    )
+    assert intent.status == "requires_action"
+    return client, intent
+
+
+def test_the_payers_bank_check_runs_through_stripe_js(new_page, app_url, app_stripe):
+    """`stripe_js.authenticate`, which the engagement page runs when the
+    bank asks the payer to confirm a held payment."""
+    from marketplace.states import stripe_js
+
+    cyd = someone("Cyd Moreau")
+    page = new_page("/")
+    log_in(page, cyd)
+    open_wallet(page, app_url)
+    type_card(page, CARD_3DS)
+    page.get_by_role("button", name="Complete authentication").click()
+    expect(page.get_by_role("listitem", name="Visa ending 3155")).to_be_visible()
+
+    for choice, status, error in (
+        ("Complete authentication", "requires_capture", ""),
+        ("Fail authentication", "requires_payment_method", "did not confirm"),
+    ):
+        client, intent = held_needing_3ds(app_stripe, cyd)
+        script = stripe_js.authenticate_script(intent.client_secret)
+        page.evaluate("code => { window.bankCheck = eval(code); }", script)
+        page.get_by_role("button", name=choice).click()
+        outcome = page.evaluate("() => window.bankCheck")
+        assert outcome["payment_intent"] == ("" if error else intent.id)
+        assert error in outcome["error"] and bool(outcome["error"]) == bool(error)
+        assert client.v1.payment_intents.retrieve(intent.id).status == status
