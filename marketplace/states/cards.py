@@ -95,7 +95,8 @@ class CardsState(SessionState):
         self._refresh(member.id)
 
     @rx.event
-    def start_adding(self):
+    @member_only
+    def start_adding(self, member: SignedIn):
         """A fresh SetupIntent for me, and Stripe's card field for it."""
         self.card_error = ""
         return self._open_card_field()
@@ -118,13 +119,15 @@ class CardsState(SessionState):
         )
 
     @rx.event
-    def card_field_failed(self, error: str):
+    @member_only
+    def card_field_failed(self, member: SignedIn, error: str):
         """The page says the card field did not load ("" once it did)."""
         if message := _browser_message(error):
             self.card_error = message
 
     @rx.event
-    def saving_card(self):
+    @member_only
+    def saving_card(self, member: SignedIn):
         self.saving, self.card_error = True, ""
 
     @rx.event
@@ -152,7 +155,8 @@ class CardsState(SessionState):
         return [stripe_js.unmount_card(), rx.toast.success(f"{saved.name} saved.")]
 
     @rx.event
-    def cancel_adding(self):
+    @member_only
+    def cancel_adding(self, member: SignedIn):
         self.adding = self.saving = False
         self.card_error = ""
         return stripe_js.unmount_card()
