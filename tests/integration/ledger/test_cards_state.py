@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from marketplace import routes
 from marketplace.db import read_only
 from marketplace.ledger import cards
 from marketplace.states.cards import CardsState
@@ -133,6 +134,13 @@ def test_a_guest_changes_nothing(ada):
         handler.fn(guest, *args)
     assert listed(ada) == [("4242", True)]
     assert guest.cards == [] and not guest.adding
+
+
+def test_the_way_to_add_a_card_carries_the_page_to_come_back_to():
+    assert routes.add_card_then("/engagements/7") == (
+        "/wallet?next=%2Fengagements%2F7#cards"
+    )
+    assert routes.add_card_then("https://evil.example") == "/wallet#cards"
 
 
 def test_next_is_kept_only_when_it_is_a_page_of_this_site(ada):
