@@ -132,3 +132,11 @@ def login_to(next_path: object) -> str:
 
 def signup_to(next_path: object) -> str:
     return with_next(SIGNUP, next_path)
+
+
+def add_card_then(next_path: object) -> str:
+    """The wallet's Cards, which link back to `next_path` (a page of this
+    site) once the member has a card: "/wallet?next=%2Fengagements%2F7#cards"."""
+    target = same_site_path(next_path, fallback="")
+    query = f"?{urlencode({NEXT: target})}" if target else ""
+    return f"{WALLET}{query}#cards"

@@ -55,13 +55,19 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.+?)</script>", re.DOT
 
 
 def content_security_policy(
-    *, api_url: str, stripe_api_base: str = "", script_hashes: Iterable[str] = ()
+    *,
+    api_url: str,
+    stripe_api_base: str = "",
+    script_hashes: Iterable[str] = (),
+    stripe_js_url: str = "",
 ) -> str:
     """The policy for pages whose socket talks to `api_url`. A Stripe
     stand-in at `stripe_api_base` (localstripe) serves its Stripe.js, frames
-    and API from that one origin, so it joins Stripe's sources."""
+    and API from that one origin, so it joins Stripe's sources, as does the
+    origin of a Stripe.js configured elsewhere than Stripe's own."""
     backend = _http_and_socket_origins(api_url)
-    fake_stripe = _origins(stripe_api_base)
+    stand_ins = [*_origins(stripe_api_base), *_origins(stripe_js_url)]
+    fake_stripe = [o for o in dict.fromkeys(stand_ins) if o not in STRIPE_SCRIPTS]
     directives = {
         "default-src": ["'self'"],
         "script-src": [
@@ -166,6 +172,7 @@ def _headers_for(built_at: int) -> Headers:
         api_url=get_config().api_url,
         stripe_api_base=get_settings().stripe_api_base,
         script_hashes=hashes,
+        stripe_js_url=get_settings().stripe_js_url,
     )
     return security_headers(policy)
 

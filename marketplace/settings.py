@@ -156,6 +156,12 @@ class Settings(BaseSettings):
     stripe_secret_key: str = Field("", repr=False)
     stripe_api_base: str = ""
     stripe_webhook_secret: str = Field("", repr=False)
+    # Stripe.js in the member's browser (the wallet's card form, 3-D Secure):
+    # the publishable key is public by design; the script's URL points at
+    # localstripe's stand-in for the demo and the tests
+    # not echoed in errors: a secret key pasted here by mistake is refused
+    stripe_publishable_key: str = Field("", repr=False)
+    stripe_js_url: str = "https://js.stripe.com/v3/"
     platform_fee_bps: int = Field(
         1000, ge=0, le=10_000, description="basis points of each paid engagement"
     )
@@ -221,6 +227,22 @@ class Settings(BaseSettings):
                 origin.strip() for origin in value.split(",") if origin.strip()
             )
         return value
+
+    @field_validator("stripe_js_url")
+    @classmethod
+    def _script_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise PydanticCustomError("script_url", "not an http(s) URL")
+        return value.strip()
+
+    @field_validator("stripe_publishable_key")
+    @classmethod
+    def _publishable_key(cls, value: str) -> str:
+        # a secret key pasted here would be sent to every browser
+        if value.strip() and not value.strip().startswith("pk_"):
+            raise PydanticCustomError("publishable_key", "not a publishable key")
+        return value.strip()
 
     @field_validator("locale")
     @classmethod
@@ -348,6 +370,8 @@ REASONS = {
     "greater_than_equal": "must be at least {ge}",
     "less_than_equal": "must be at most {le}",
     "locale": "must be a locale such as en_US or de_DE",
+    "script_url": "must be the http(s) URL of Stripe.js",
+    "publishable_key": "must be a Stripe publishable key (pk_…), never a secret one",
 }
 
 

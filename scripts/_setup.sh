@@ -132,6 +132,10 @@ start_demo_payments() {
   # guards nothing, the webhook secret below does
   export MARKETPLACE_STRIPE_SECRET_KEY="sk_test_karma_demo"
   export MARKETPLACE_STRIPE_API_BASE="$url"
+  # the wallet's card form loads localstripe's stand-in Stripe.js, which takes
+  # any pk_ key
+  export MARKETPLACE_STRIPE_PUBLISHABLE_KEY="pk_test_karma_demo"
+  export MARKETPLACE_STRIPE_JS_URL="$url/js.stripe.com/v3/"
   MARKETPLACE_STRIPE_WEBHOOK_SECRET="$(demo_webhook_secret)"
   export MARKETPLACE_STRIPE_WEBHOOK_SECRET
   # localstripe signs and posts payment events to the app's webhook route

@@ -34,6 +34,7 @@ LAUNCHER = ROOT / "scripts" / "localstripe_server.py"
 DEFAULT_PYTHON = ROOT / ".tools" / "localstripe" / "bin" / "python"
 TEST_SECRET_KEY = "sk_test_karma_localstripe"
 TEST_WEBHOOK_SECRET = "whsec_karma_localstripe_test"
+TEST_PUBLISHABLE_KEY = "pk_test_karma_localstripe"  # what Stripe.js is given
 STRIPE_SETTINGS = (
     "MARKETPLACE_STRIPE_SECRET_KEY",
     "MARKETPLACE_STRIPE_API_BASE",
@@ -182,7 +183,7 @@ def confirm_card_setup(
     setup_id = client_secret.split("_secret_")[0]
     card = {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}
     body = {
-        "key": "pk_test_karma_localstripe",
+        "key": TEST_PUBLISHABLE_KEY,
         "use_stripe_sdk": True,
         "client_secret": client_secret,
         "payment_method_data": {"type": "card", "card": card},

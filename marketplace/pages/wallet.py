@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from marketplace.components.cards import cards_section
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
 from marketplace.components.pager import pager
@@ -348,6 +349,7 @@ def wallet_page() -> rx.Component:
             width="100%",
         ),
         rx.cond(WalletState.earnings.length() > 0, _earnings()),
+        cards_section(),
         _chart(),
         rx.grid(
             _send_form(),

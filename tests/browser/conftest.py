@@ -26,6 +26,7 @@ from marketplace.migrations import upgrade_to_head
 from marketplace.settings import get_settings
 from tests.conftest import _create_pg_database, _drop_pg_database, unavailable
 from tests.payments_fixtures import (
+    TEST_PUBLISHABLE_KEY,
     TEST_SECRET_KEY,
     TEST_WEBHOOK_SECRET,
 )
@@ -129,11 +130,14 @@ def _fresh_redis() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def app_stripe(localstripe: str) -> Iterator[str]:
     """The app under test takes card payments through localstripe (the
-    in-process backend reads these settings when it starts)."""
+    in-process backend reads these settings when it starts); card forms
+    load localstripe's stand-in Stripe.js."""
     with environment(
         MARKETPLACE_STRIPE_SECRET_KEY=TEST_SECRET_KEY,
         MARKETPLACE_STRIPE_API_BASE=localstripe,
         MARKETPLACE_STRIPE_WEBHOOK_SECRET=TEST_WEBHOOK_SECRET,
+        MARKETPLACE_STRIPE_PUBLISHABLE_KEY=TEST_PUBLISHABLE_KEY,
+        MARKETPLACE_STRIPE_JS_URL=f"{localstripe}/js.stripe.com/v3/",
     ):
         yield localstripe
 

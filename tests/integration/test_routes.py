@@ -132,6 +132,7 @@ def test_every_page_address_in_routes_has_a_page():
         routes.group("founders"),
         routes.login_to("/market/34"),
         routes.signup_to("/market/34"),
+        routes.add_card_then("/engagements/7"),
     ],
 )
 def test_every_url_builder_gives_an_address_with_a_page(address):

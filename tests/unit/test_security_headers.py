@@ -63,6 +63,23 @@ def test_a_stripe_stand_in_joins_stripes_sources():
         assert "http://127.0.0.1:8420" in policy[directive]
 
 
+def test_stripe_js_served_from_elsewhere_joins_the_script_sources():
+    policy = directives(
+        content_security_policy(
+            api_url="https://karma.example.com",
+            stripe_js_url="http://127.0.0.1:8421/js.stripe.com/v3/",
+        )
+    )
+    assert "http://127.0.0.1:8421" in policy["script-src"]
+    stripes = directives(
+        content_security_policy(
+            api_url="https://karma.example.com",
+            stripe_js_url="https://js.stripe.com/v3/",
+        )
+    )
+    assert "https://js.stripe.com" not in stripes["connect-src"]  # as before
+
+
 def test_the_builds_inline_scripts_are_allowed_by_hash(tmp_path):
     theme = "\ndocument.documentElement.classList.add('light');\n"
     (tmp_path / "index.html").write_text(

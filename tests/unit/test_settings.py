@@ -335,6 +335,11 @@ JUNK = {
     "no vouch grace": ("MARKETPLACE_VOUCH_GRACE_DAYS", "0", "at least 1"),
     "a port past 65535": ("MARKETPLACE_SMTP_PORT", "70000", "at most 65535"),
     "an unknown locale": ("MARKETPLACE_LOCALE", "klingon", "a locale such as"),
+    "Stripe.js not on the web": (
+        "MARKETPLACE_STRIPE_JS_URL",
+        "javascript:alert(1)",
+        "http(s) URL of Stripe.js",
+    ),
 }
 
 
@@ -344,6 +349,27 @@ def test_junk_in_a_setting_is_refused_by_name_even_in_development(name, value, r
         load_settings({name: value})
     [problem] = refused.value.problems
     assert problem.startswith(name) and reason in problem and repr(value) in problem
+
+
+def test_stripe_js_defaults_to_stripes_own_and_takes_a_stand_in():
+    assert load_settings({}).stripe_js_url == "https://js.stripe.com/v3/"
+    assert load_settings({}).stripe_publishable_key == ""
+    local = load_settings(
+        {
+            "MARKETPLACE_STRIPE_JS_URL": "http://127.0.0.1:8420/js.stripe.com/v3/",
+            "MARKETPLACE_STRIPE_PUBLISHABLE_KEY": "pk_test_karma_demo",
+        }
+    )
+    assert local.stripe_js_url == "http://127.0.0.1:8420/js.stripe.com/v3/"
+    assert local.stripe_publishable_key == "pk_test_karma_demo"
+
+
+def test_a_secret_key_given_as_the_publishable_key_is_refused_unrepeated():
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"MARKETPLACE_STRIPE_PUBLISHABLE_KEY": REAL_KEY})
+    [problem] = refused.value.problems
+    assert problem.startswith("MARKETPLACE_STRIPE_PUBLISHABLE_KEY")
+    assert "publishable key" in problem and REAL_KEY not in problem
 
 
 def test_every_type_error_is_listed_at_once():
