@@ -148,9 +148,11 @@ class EngagementState(SessionState):
         the service asks Stripe whether the card is now held."""
         engagement_id, self._authenticating = self._authenticating, ""
         attempt = self._attempt(
-            lambda session, me: engagements.payment_authenticated(
-                session, actor_id=me, engagement_id=engagement_id
-            ).status,
+            lambda session, me: (
+                engagements.payment_authenticated(
+                    session, actor_id=me, engagement_id=engagement_id
+                ).status
+            ),
             "action_error",
         )
         if attempt.refusal is not None:
