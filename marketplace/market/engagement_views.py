@@ -220,7 +220,7 @@ def _view(
         else "",
         dispute_hint=DISPUTE_HINTS.get(engagement.terms, DISPUTE_HINTS["free"]),
         card_wait=card_wait(session, engagement, viewer_id) if with_reviews else "",
-        card_step=_card_step(engagement, viewer_id),
+        card_step=_card_step(session, engagement, viewer_id) if with_reviews else "",
     )
 
 
@@ -266,7 +266,7 @@ PAYMENT_SENTENCES = {
 def card_wait(session: Session, engagement: Engagement, viewer_id: int) -> str:
     """Why a paid booking can't start yet, said to one of its two people
     ("" when nothing waits on the card)."""
-    status = engagement.payment_status
+    status = _card_status(session, engagement, viewer_id)
     if engagement.status != Status.PROPOSED or status not in card_payments.NOT_HELD:
         return ""
     payer = session.get(Member, engagement.asker_id).display_name
@@ -307,13 +307,27 @@ def _card_words(session: Session, engagement: Engagement) -> str:
     return f"{card.brand.title()} ending {card.last4}" if card else "card"
 
 
-def _card_step(engagement: Engagement, viewer_id: int) -> str:
+def _card_status(session: Session, engagement: Engagement, viewer_id: int) -> str:
+    """The engagement's payment status, except that a payer who booked paid
+    help without a saved card is asked for one before anyone accepts."""
+    if (
+        engagement.terms == "paid"
+        and engagement.payment_status == "none"
+        and viewer_id == engagement.asker_id
+        and cards.default_card(session, viewer_id) is None
+    ):
+        return card_payments.NEEDS_CARD
+    return engagement.payment_status
+
+
+def _card_step(session: Session, engagement: Engagement, viewer_id: int) -> str:
     """What the payer can do about a card wait on their page."""
     if viewer_id != engagement.asker_id or engagement.status != Status.PROPOSED:
         return ""
-    if engagement.payment_status == card_payments.NEEDS_AUTH:
+    status = _card_status(session, engagement, viewer_id)
+    if status == card_payments.NEEDS_AUTH:
         return "authenticate"
-    if engagement.payment_status in (card_payments.NEEDS_CARD, card_payments.DECLINED):
+    if status in (card_payments.NEEDS_CARD, card_payments.DECLINED):
         return "add_card"
     return ""
 

@@ -300,7 +300,7 @@ def _tell_card_wait(session, engagement, actor_id, before: str, clock) -> None:
             )
 
 
-def card_added(session: Session, member_id: int, clock: Clock) -> int:
+def card_added(session: Session, member_id: int, clock: Clock = system_clock) -> int:
     """A payer saved a card: everyone whose accept waited on one hears they
     can accept now. Returns how many were told."""
     waiting = session.exec(
@@ -320,6 +320,8 @@ def card_added(session: Session, member_id: int, clock: Clock) -> int:
             if engagement.proposed_by_id == member_id
             else engagement.asker_id
         )
+        engagement.payment_status = "none"  # ready: the next accept tries it
+        session.add(engagement)
         if acceptor != member_id:
             _tell(
                 session,

@@ -25,6 +25,7 @@ from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
 from marketplace.ledger import cards
 from marketplace.ledger.cards import CardView
+from marketplace.market import engagements
 from marketplace.states import stripe_js
 from marketplace.states.session import SessionState, SignedIn, member_only
 
@@ -141,12 +142,13 @@ class CardsState(SessionState):
             # a declined or unauthenticated setup cannot be confirmed again:
             # the field opens afresh, on a new one
             return self._open_card_field()
-        attempt = self._attempt(
-            lambda session, me: cards.card_saved(
-                session, actor_id=me, setup_id=setup_intent_id
-            ),
-            "card_error",
-        )
+
+        def work(session, me):
+            saved = cards.card_saved(session, actor_id=me, setup_id=setup_intent_id)
+            engagements.card_added(session, me)  # whoever waited may accept now
+            return saved
+
+        attempt = self._attempt(work, "card_error")
         if attempt.refusal is not None:
             return attempt.refusal
         saved = card_row(attempt.result)

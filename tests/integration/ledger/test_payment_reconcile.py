@@ -16,6 +16,7 @@ from marketplace.ledger.payment_reconcile import reconcile
 from marketplace.models import Engagement
 from tests.integration.ledger.test_paid_engagements import PAID, book, engagement
 from tests.integration.market.test_engagements import act, post
+from tests.payments_fixtures import card_on_file
 
 
 def report():
@@ -63,12 +64,16 @@ def test_a_payment_stripe_holds_but_the_app_never_recorded_is_reported(
 ):
     book_and_accept = book(bo, post(ada, kind="offer", **PAID))
     act(ada, book_and_accept, "accept")
-    stray = payments.gateway_from_settings().authorize(
+    gateway = payments.gateway_from_settings()
+    customer, card = card_on_file(gateway, fresh_stripe)
+    stray = gateway.authorize(
         1234,
         "eur",
         description="rolled back",
         metadata={"engagement_id": "999"},
         idempotency_key=f"stray-{uuid.uuid4()}",
+        payment_method=card,
+        customer=customer,
     )
     found = report()
     assert kinds(found) == ["unknown_payment"]
