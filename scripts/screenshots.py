@@ -59,6 +59,12 @@ def paid_pages(page, label: str) -> None:
     page.get_by_text("Card held for").wait_for(timeout=30_000)
     page.wait_for_timeout(600)
     page.screenshot(path=str(OUT / f"{label}-engagement-paid.png"), full_page=True)
+    page.goto(BASE + "/engagements")
+    page.get_by_role("link", name="Pricing page teardown").first.click()
+    page.get_by_text("Waiting for Marcus").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(OUT / f"{label}-card-wait.png"), full_page=True)
+    shoot(page, f"{label}-wallet-cards", "/wallet#cards", "Visa ending 4242")
 
 
 def newcomer_pages(browser, label: str, viewport: tuple[int, int]) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.ledger import card_payments
 from marketplace.models import Engagement, StripeEvent
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,30 @@ def _apply(session: Session, kind: str, intent: dict[str, Any]) -> str:
         .with_for_update()
     ).first()
     if engagement is None:
-        return f"flagged: unknown payment {intent.get('id')!r}"
+        return _unknown(session, kind, intent)
     if kind == "payment_intent.payment_failed":
         return _failed(session, engagement)
     return _succeeded(session, engagement, intent)
+
+
+def _unknown(session: Session, kind: str, intent: dict[str, Any]) -> str:
+    """An intent no engagement holds: a declined card attempt is expected
+    (the engagement records the decline, not the intent); anything else is
+    for an operator."""
+    engagement_id = str((intent.get("metadata") or {}).get("engagement_id", ""))
+    engagement = (
+        session.get(Engagement, int(engagement_id)) if engagement_id.isdigit() else None
+    )
+    if (
+        kind == "payment_intent.payment_failed"
+        and engagement is not None
+        and engagement.payment_status in card_payments.NOT_HELD
+    ):
+        return (
+            f"ignored: a declined card attempt for engagement {engagement.id}, "
+            "which holds nothing"
+        )
+    return f"flagged: unknown payment {intent.get('id')!r}"
 
 
 def _failed(session: Session, engagement: Engagement) -> str:

@@ -18,7 +18,7 @@ from marketplace.ledger.stripe_webhooks import apply_event
 from marketplace.models import Engagement, StripeEvent
 from tests.integration.ledger.test_paid_engagements import PAID, book
 from tests.integration.market.test_engagements import act, post
-from tests.payments_fixtures import TEST_WEBHOOK_SECRET
+from tests.payments_fixtures import CARD_FAILS_LATER, TEST_WEBHOOK_SECRET
 
 
 def signed(event: dict, secret: str = TEST_WEBHOOK_SECRET) -> tuple[bytes, str]:
@@ -134,3 +134,21 @@ def test_a_failure_while_the_card_is_held_is_flagged(ada, bo, stripe_env):
         assert apply_event(s, failed).startswith("flagged: payment failed")
     with read_only() as s:
         assert s.get(Engagement, booked).payment_status == "failed"
+
+
+def test_the_failure_of_a_declined_card_attempt_is_expected_not_flagged(
+    ada, bo, stripe_env
+):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1, card=CARD_FAILS_LATER)
+    assert act(ada, booked, "accept") == "proposed"  # declined: nothing held
+    failed = intent_event(
+        "evt_8", "pi_declined_attempt", 4550, kind="payment_intent.payment_failed"
+    )
+    failed["data"]["object"]["metadata"] = {"engagement_id": str(booked)}
+    stranger = intent_event(
+        "evt_9", "pi_someone_elses", 4550, kind="payment_intent.payment_failed"
+    )
+    stranger["data"]["object"]["metadata"] = {"engagement_id": "99999"}
+    with unit_of_work() as s:
+        assert apply_event(s, failed).startswith("ignored: a declined card attempt")
+        assert apply_event(s, stranger).startswith("flagged: unknown payment")
