@@ -1,0 +1,24 @@
+"""The demo tests' seeded databases: one per size and backend per session
+(tests/integration/demo/seeded.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.integration.demo.seeded import Demo, SeededDemos
+
+
+@pytest.fixture(scope="session")
+def seeded_demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededDemos]:
+    demos = SeededDemos(tmp_path_factory.mktemp("demo"))
+    yield demos
+    demos.close()
+
+
+@pytest.fixture
+def demo(engine, seeded_demos: SeededDemos) -> Demo:
+    """`demo.shared(30)`: read the session's demo of 30; `demo.fresh(30)`:
+    the test's own database becomes a copy of it."""
+    return Demo(engine, seeded_demos)
