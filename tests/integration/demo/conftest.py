@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from marketplace import events
 from tests.integration.demo.seeded import Demo, SeededDemos
 
 
@@ -18,7 +19,9 @@ def seeded_demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededDem
 
 
 @pytest.fixture
-def demo(engine, seeded_demos: SeededDemos) -> Demo:
+def demo(engine, seeded_demos: SeededDemos) -> Iterator[Demo]:
     """`demo.shared(30)`: read the session's demo of 30; `demo.fresh(30)`:
     the test's own database becomes a copy of it."""
-    return Demo(engine, seeded_demos)
+    yield Demo(engine, seeded_demos)
+    # a graph load on a shared demo follows that database's event feed
+    events.stop_following()

@@ -74,6 +74,7 @@ class SeededDemos:
         _copy_database(engine, seeded.source, engine.url.database)
 
     def close(self) -> None:
+        events.stop_following()
         for seeded in self._seeded.values():
             seeded.reader.dispose()
         for backend, name in self._made:
