@@ -2,7 +2,10 @@
 
 import json
 import re
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -18,6 +21,7 @@ from marketplace.ledger import ledger
 from marketplace.models import Engagement, LedgerAccount, LedgerTransfer, Member
 from marketplace.settings import get_settings
 from tests.members import credit_limit, sign_up, trust
+from tests.payments_fixtures import STRIPE_SETTINGS
 
 SIGNUP = 0  # joining gives no karma (docs/design/karma-trust.md)
 
@@ -34,9 +38,31 @@ def cli_db(tmp_path, monkeypatch):
     get_settings.cache_clear()  # the next caller re-reads the restored env
 
 
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory) -> Path:
+    """`seed --members 5` through the CLI, once for the module: seeding takes
+    seconds, and each test gets a copy it may tamper with (`seeded`)."""
+    path = tmp_path_factory.mktemp("seeded") / "cli.db"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("REFLEX_DB_URL", f"sqlite:///{path}")
+        for name in STRIPE_SETTINGS:  # as no_stripe_unless_asked, not yet run
+            env.delenv(name, raising=False)
+        get_settings.cache_clear()
+        db.use_engine(None)
+        try:
+            assert main(["seed", "--members", "5"]) == 0
+        finally:
+            db.get_engine().dispose()
+            db.use_engine(None)
+            get_settings.cache_clear()
+    return path
+
+
 @pytest.fixture
-def seeded(cli_db, capsys):
-    assert main(["seed", "--members", "5"]) == 0
+def seeded(cli_db, seeded_file, capsys):
+    source, copy = sqlite3.connect(seeded_file), sqlite3.connect(cli_db)
+    with closing(source), closing(copy):
+        source.backup(copy)  # what the WAL holds too
     capsys.readouterr()
     return cli_db
 

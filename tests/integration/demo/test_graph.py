@@ -5,7 +5,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import func, select
@@ -27,8 +27,8 @@ from marketplace.models import (
     Notification,
 )
 from marketplace.network import graph_index, interactions, intros, nudges
+from tests.integration.demo.seeded import NOW
 
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 CLOCK = FixedClock(NOW)
 MEMBERS = 50  # what the quick start seeds
 
@@ -55,8 +55,8 @@ def count(model) -> int:
         return s.exec(select(func.count()).select_from(model)).one()
 
 
-def test_priya_has_relationships_that_mattered_going_cold(engine):
-    seed()
+def test_priya_has_relationships_that_mattered_going_cold(demo):
+    demo.shared(MEMBERS)
     priya = ids()["priya"]
     with read_only() as s:
         cold = interactions.cold_ties(s, priya, CLOCK)
@@ -73,8 +73,8 @@ def test_priya_has_relationships_that_mattered_going_cold(engine):
             assert interactions.cold_ties(s, ids()[handle], CLOCK) == []
 
 
-def test_every_warmth_cache_agrees_with_the_interactions_behind_it(engine):
-    seed()
+def test_every_warmth_cache_agrees_with_the_interactions_behind_it(demo):
+    demo.shared(MEMBERS)
     with read_only() as s:
         rows = s.exec(select(Connection)).all()
         warmed = [c for c in rows if c.warmth > 0]
@@ -92,8 +92,8 @@ def test_every_warmth_cache_agrees_with_the_interactions_behind_it(engine):
             assert c.last_interaction_at == truth.at
 
 
-def test_contexts_nudge_fitting_people_within_two_degrees_of_their_owner(engine):
-    seed()
+def test_contexts_nudge_fitting_people_within_two_degrees_of_their_owner(demo):
+    demo.shared(MEMBERS)
     people = ids()
     graph = graph_index.index().graph
     with read_only() as s:
@@ -121,8 +121,8 @@ def test_contexts_nudge_fitting_people_within_two_degrees_of_their_owner(engine)
         assert graph_index.context_nudges(people[handle], CLOCK), handle
 
 
-def test_a_pending_intro_and_a_strong_fit_nudge_show_on_first_start(engine):
-    seed()
+def test_a_pending_intro_and_a_strong_fit_nudge_show_on_first_start(demo):
+    demo.shared(MEMBERS)
     people = ids()
     with read_only() as s:
         made = {(i.requester_id, i.via_id): i for i in s.exec(select(Intro)).all()}
@@ -150,8 +150,8 @@ def test_a_pending_intro_and_a_strong_fit_nudge_show_on_first_start(engine):
         assert told[handle], handle
 
 
-def test_the_demo_groups_have_members_and_priya_is_in_one(engine):
-    seed()
+def test_the_demo_groups_have_members_and_priya_is_in_one(demo):
+    demo.shared(MEMBERS)
     people = ids()
     with read_only() as s:
         groups = {
@@ -170,8 +170,8 @@ def test_the_demo_groups_have_members_and_priya_is_in_one(engine):
     assert all(4 <= len(members) <= 8 for members in groups.values())
 
 
-def test_seeding_again_adds_nothing_to_the_graph(engine):
-    first = seed()
+def test_seeding_again_adds_nothing_to_the_graph(demo):
+    first = demo.fresh(MEMBERS)
     assert first.graph.contexts_created >= 5 and first.graph.groups_created == 2
     assert first.graph.intros_created == 2
     tables = (

@@ -50,9 +50,9 @@ from marketplace.models import (
     Vouch,
 )
 from marketplace.settings import get_settings
+from tests.integration.demo.seeded import NOW
 from tests.members import sign_up, trust, trusted
 
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 DEMO = len(DEMO_HANDLES)
 RING = {m.handle for m in plan_ring().members}  # the planted review ring
 
@@ -77,8 +77,8 @@ def connections() -> list[Connection]:
         return list(s.exec(select(Connection)))
 
 
-def test_seeding_creates_the_members_plus_demo_accounts_with_tags(engine):
-    report = seed(30)
+def test_seeding_creates_the_members_plus_demo_accounts_with_tags(demo):
+    report = demo.shared(30)
     assert (report.members_created, report.members_existing) == (30 + DEMO, 0)
     assert count(Member) == 30 + DEMO + len(RING)  # the ring's are its own
     with unit_of_work() as s:
@@ -90,8 +90,8 @@ def test_seeding_creates_the_members_plus_demo_accounts_with_tags(engine):
         assert 2 <= kinds.count("background") <= 3, member.handle
 
 
-def test_every_seeded_active_member_is_verified_and_the_report_says_so(engine):
-    report = seed(30)
+def test_every_seeded_active_member_is_verified_and_the_report_says_so(demo):
+    report = demo.fresh(30)
     with read_only() as s:
         active = s.exec(select(Member).where(Member.status == "active")).all()
     assert len(active) == 30 + DEMO + len(RING)
@@ -108,8 +108,8 @@ def test_every_seeded_active_member_is_verified_and_the_report_says_so(engine):
     assert (third.members_verified, third.members_unverified) == (29 + DEMO, 1)
 
 
-def test_every_member_is_connected_and_the_graph_is_simple(engine):
-    report = seed(30)
+def test_every_member_is_connected_and_the_graph_is_simple(demo):
+    report = demo.shared(30)
     rows = connections()
     assert report.connections_created + len(plan_ring().links) == len(rows) > 30
     pairs = [frozenset((c.requester_id, c.addressee_id)) for c in rows]
@@ -120,8 +120,8 @@ def test_every_member_is_connected_and_the_graph_is_simple(engine):
     assert connected == {m.id for m in members_by_handle().values()}
 
 
-def test_connections_happen_after_both_members_joined_within_two_years(engine):
-    seed(30)
+def test_connections_happen_after_both_members_joined_within_two_years(demo):
+    demo.shared(30)
     joined = {m.id: m.created_at for m in members_by_handle().values()}
     for c in connections():
         assert NOW - timedelta(days=731) <= c.created_at <= NOW
@@ -129,8 +129,8 @@ def test_connections_happen_after_both_members_joined_within_two_years(engine):
         assert c.created_at <= c.responded_at <= NOW
 
 
-def test_demo_accounts_know_each_other_and_several_members(engine):
-    seed(30)
+def test_demo_accounts_know_each_other_and_several_members(demo):
+    demo.shared(30)
     by_handle = members_by_handle()
     demo_ids = {by_handle[h].id for h in DEMO_HANDLES}
     rows = connections()
@@ -145,8 +145,8 @@ def test_demo_accounts_know_each_other_and_several_members(engine):
         assert len(friends - demo_ids) >= 5, handle
 
 
-def test_three_demo_accounts_show_where_they_work_on_their_profile(engine):
-    seed(5)
+def test_three_demo_accounts_show_where_they_work_on_their_profile(demo):
+    demo.shared(5)
     with read_only() as s:
         shown = {h: profiles.public_profile(s, h).work_domain for h in DEMO_HANDLES}
     assert shown == {
@@ -163,8 +163,8 @@ def test_three_demo_accounts_show_where_they_work_on_their_profile(engine):
         assert member.work_email_verified_at == member.created_at + timedelta(days=1)
 
 
-def test_seeding_again_with_the_same_arguments_adds_nothing(engine):
-    seed(30)
+def test_seeding_again_with_the_same_arguments_adds_nothing(demo):
+    demo.fresh(30)
     tables = (Member, MemberTag, Connection, LedgerAccount, LedgerTransfer)
     tables += (Listing, Engagement, EngagementEvent, Message, Review, Notification)
     before = [count(table) for table in tables]
@@ -177,8 +177,8 @@ def test_seeding_again_with_the_same_arguments_adds_nothing(engine):
     assert audit().ok
 
 
-def test_raising_the_count_adds_exactly_the_missing_members(engine):
-    seed(30)
+def test_raising_the_count_adds_exactly_the_missing_members(demo):
+    demo.fresh(30)
     handles_before = set(members_by_handle())
     connections_before = count(Connection)
     report = seed(40)
@@ -202,8 +202,8 @@ def test_seeding_past_one_batch_is_idempotent_too(engine):
     assert 6 <= degrees <= 10  # about eight connections each
 
 
-def test_demo_accounts_log_in_with_the_demo_password(engine):
-    seed(5)
+def test_demo_accounts_log_in_with_the_demo_password(demo):
+    demo.fresh(5)
     generated = next(h for h in members_by_handle() if h not in DEMO_HANDLES)
     for handle in (*DEMO_HANDLES, generated):
         with unit_of_work() as s:
@@ -213,8 +213,8 @@ def test_demo_accounts_log_in_with_the_demo_password(engine):
         assert result is not None and result.handle == handle
 
 
-def test_every_generated_field_passes_the_domain_validators(engine):
-    seed(60)
+def test_every_generated_field_passes_the_domain_validators(demo):
+    demo.shared(60)
     with unit_of_work() as s:
         tags = s.exec(select(MemberTag)).all()
     for tag in tags:
@@ -333,8 +333,8 @@ def engagement_holds() -> list[Engagement]:
         )
 
 
-def test_seeding_leaves_an_audit_clean_ledger(engine):
-    seed(30)
+def test_seeding_leaves_an_audit_clean_ledger(demo):
+    demo.shared(30)
     report = audit()
     assert report.ok, report.breaches
     assert "signup_grant" not in report.issued  # joining gives no karma
@@ -342,8 +342,8 @@ def test_seeding_leaves_an_audit_clean_ledger(engine):
     assert report.open_holds == 1 + len(engagement_holds())  # + the market's
 
 
-def test_every_seeded_member_has_trust_and_so_a_credit_limit(engine):
-    report = seed(30)
+def test_every_seeded_member_has_trust_and_so_a_credit_limit(demo):
+    report = demo.shared(30)
     assert report.trust_scores_created == 30 + DEMO
     specs = {spec.handle: spec for spec in plan_network(30).members}
     specs |= {spec.handle: spec for spec in plan_ring().members}
@@ -363,8 +363,8 @@ def test_every_seeded_member_has_trust_and_so_a_credit_limit(engine):
     assert {planned_trust(specs[h]) for h in DEMO_HANDLES} == {1.0}
 
 
-def test_seeding_never_overwrites_a_computed_trust(engine):
-    seed(5)
+def test_seeding_never_overwrites_a_computed_trust(demo):
+    demo.fresh(5)
     priya = priya_id()
     with unit_of_work() as s:
         trust(s, priya, 0.25, seed=True)  # as the real computation found it
@@ -374,15 +374,15 @@ def test_seeding_never_overwrites_a_computed_trust(engine):
     assert totals("priya").credit_limit == 0  # 5 from trust, less her vouch of 5
 
 
-def test_nobody_ends_below_their_credit_limit(engine):
-    seed(60)
+def test_nobody_ends_below_their_credit_limit(demo):
+    demo.shared(60)
     assert all(within_credit(handle) for handle in members_by_handle())
     # and karma is mutual credit: some members did go below zero
     assert any(available(handle) < 0 for handle in members_by_handle())
 
 
-def test_thanks_go_to_connected_members_after_they_connected(engine):
-    seed(80)
+def test_thanks_go_to_connected_members_after_they_connected(demo):
+    demo.shared(80)
     by_account, ids = owners(), {h: m.id for h, m in members_by_handle().items()}
     since = {
         frozenset((c.requester_id, c.addressee_id)): c.created_at for c in connections()
@@ -409,8 +409,8 @@ def test_thanks_go_to_connected_members_after_they_connected(engine):
     assert len(help_paid) == len(written) - len(gifts)  # every one paid at once
 
 
-def test_gifts_come_only_from_karma_the_giver_earned(engine):
-    seed(80)
+def test_gifts_come_only_from_karma_the_giver_earned(demo):
+    demo.shared(80)
     by_account = owners()
     givers = {by_account[t.debit_account_id] for t in transfers("gift")}
     assert givers <= {"priya", "marcus"}  # the two with operator grants
@@ -418,8 +418,8 @@ def test_gifts_come_only_from_karma_the_giver_earned(engine):
     assert givers <= granted
 
 
-def test_demo_wallets_have_months_of_giving_and_receiving(engine):
-    seed(80)
+def test_demo_wallets_have_months_of_giving_and_receiving(demo):
+    demo.shared(80)
     by_account = owners()
     grants = transfers("admin_grant")
     assert len(grants) >= 2 and all(t.memo for t in grants)
@@ -438,8 +438,8 @@ def priya_id() -> int:
         return s.exec(select(Member.id).where(Member.handle == "priya")).one()
 
 
-def test_priya_has_one_open_hold_for_marcus(engine):
-    seed(5)
+def test_priya_has_one_open_hold_for_marcus(demo):
+    demo.shared(5)
     (hold,) = [t for t in transfers("engagement") if t.transfer_key == "seed-7-hold-1"]
     by_account = owners()
     assert hold.kind == "pending"
@@ -457,8 +457,8 @@ def test_priya_has_one_open_hold_for_marcus(engine):
     assert marcus.credits_pending >= hold.amount
 
 
-def test_growing_the_network_adds_moves_and_never_rewrites_one(engine):
-    seed(10)
+def test_growing_the_network_adds_moves_and_never_rewrites_one(demo):
+    demo.fresh(10)
     first = {t.transfer_key: t for t in transfers()}
     seed(80)  # a changed move would raise IdempotencyConflict
     grown = {t.transfer_key: t for t in transfers()}
@@ -502,7 +502,7 @@ def test_no_move_is_planned_beyond_what_the_ledger_would_allow(trust_limit):
         assert {m.giver for m in moves} == {None, "priya", "marcus"}
 
 
-def test_a_giver_who_spent_their_credit_meanwhile_is_skipped_not_overdrawn(engine):
+def test_a_giver_who_spent_their_credit_meanwhile_is_skipped_not_overdrawn(demo):
     generated = [m.handle for m in plan_network(40).members[DEMO:]]
     index = {handle: i for i, handle in enumerate(generated)}
     late = next(
@@ -511,7 +511,7 @@ def test_a_giver_who_spent_their_credit_meanwhile_is_skipped_not_overdrawn(engin
         if m.kind == "help"
         and index.get(m.giver, 99) < 30 <= index.get(m.receiver, 99) < 40
     )
-    seed(30)  # the giver is there, the receiver not yet
+    demo.fresh(30)  # the giver is there, the receiver not yet
     with unit_of_work() as s:  # ... and pays for other help with all their credit
         giver = s.exec(select(Member).where(Member.handle == late.giver)).one()
         account = ledger.member_account(s, giver.id)
@@ -658,8 +658,8 @@ def market_listings() -> list[Listing]:
     return [x for x in rows if who[x.author_id] not in RING]
 
 
-def test_the_market_has_many_kinds_of_listing_from_the_past_month(engine):
-    report = seed(MARKET).market
+def test_the_market_has_many_kinds_of_listing_from_the_past_month(demo):
+    report = demo.shared(MARKET).market
     rows = market_listings()
     assert report.listings_created == len(rows) and 40 <= len(rows) <= 60
     assert len({x.author_id for x in rows}) >= 25
@@ -675,8 +675,8 @@ def test_the_market_has_many_kinds_of_listing_from_the_past_month(engine):
     assert report.engagements_skipped == 0
 
 
-def test_seeded_listings_are_found_by_searching_a_word_of_their_title(engine):
-    seed(MARKET)
+def test_seeded_listings_are_found_by_searching_a_word_of_their_title(demo):
+    demo.shared(MARKET)
     priya = member_id("priya")
     with read_only() as s:
         shown = s.exec(  # browsing shows open listings with a spot left
@@ -696,8 +696,8 @@ def test_seeded_listings_are_found_by_searching_a_word_of_their_title(engine):
     assert "Help selling two Northstar Summit sponsorship packages" in titles
 
 
-def test_priya_has_an_engagement_in_every_state(engine):
-    seed(MARKET)
+def test_priya_has_an_engagement_in_every_state(demo):
+    demo.shared(MARKET)
     priya = member_id("priya")
     mine = engagements_of("priya")
     by_status: dict[str, list[Engagement]] = {}
@@ -721,8 +721,8 @@ def test_priya_has_an_engagement_in_every_state(engine):
         assert 2 <= thread_length(engagement.id) <= 5, engagement.note
 
 
-def test_marcus_and_lena_have_proposals_waiting_for_them_too(engine):
-    seed(MARKET)
+def test_marcus_and_lena_have_proposals_waiting_for_them_too(demo):
+    demo.shared(MARKET)
     for handle in ("marcus", "lena"):
         me = member_id(handle)
         mine = engagements_of(handle)
@@ -731,8 +731,8 @@ def test_marcus_and_lena_have_proposals_waiting_for_them_too(engine):
         assert waiting, handle
 
 
-def test_priya_has_a_handful_of_unread_notifications(engine):
-    seed(MARKET)
+def test_priya_has_a_handful_of_unread_notifications(demo):
+    demo.shared(MARKET)
     with read_only() as s:
         unread = notifications.unread_count(s, member_id("priya"))
         notes = s.exec(select(Notification)).all()
@@ -747,8 +747,8 @@ def test_priya_has_a_handful_of_unread_notifications(engine):
             assert note.created_at <= note.read_at <= NOW
 
 
-def test_profiles_show_reviews_and_response_times(engine):
-    seed(MARKET)
+def test_profiles_show_reviews_and_response_times(demo):
+    demo.fresh(MARKET)
     with read_only() as s:
         everyone = s.exec(select(Member.id)).all()
     trusted(*everyone)  # as the trust computation would find them (all trusted)
@@ -766,8 +766,8 @@ def test_profiles_show_reviews_and_response_times(engine):
     assert shown and all(review.body for review in shown)
 
 
-def test_the_operator_has_a_dispute_to_resolve_and_one_resolved(engine):
-    seed(MARKET)
+def test_the_operator_has_a_dispute_to_resolve_and_one_resolved(demo):
+    demo.fresh(MARKET)
     with unit_of_work() as s:
         ops = accounts.log_in(s, email="ops@example.com", password=DEMO_PASSWORD)
     assert ops is not None
@@ -788,8 +788,8 @@ def test_the_operator_has_a_dispute_to_resolve_and_one_resolved(engine):
     assert open_dispute.messages and open_dispute.timeline
 
 
-def test_the_market_keeps_the_ledger_clean(engine):
-    seed(MARKET)
+def test_the_market_keeps_the_ledger_clean(demo):
+    demo.shared(MARKET)
     report = audit()
     assert report.ok, report.breaches
     holds = engagement_holds()
@@ -806,8 +806,8 @@ def test_the_market_keeps_the_ledger_clean(engine):
     }
 
 
-def test_the_market_is_the_same_for_the_same_seed(engine):
-    seed(MARKET)
+def test_the_market_is_the_same_for_the_same_seed(engine, demo):
+    demo.fresh(MARKET)
     first = market_snapshot()
     wipe(engine)
     seed(MARKET)
@@ -816,10 +816,10 @@ def test_the_market_is_the_same_for_the_same_seed(engine):
     assert plan_demo_market(7) != plan_demo_market(8)
 
 
-def test_a_small_network_gets_part_of_the_market_and_growing_adds_the_rest(engine):
+def test_a_small_network_gets_part_of_the_market_and_growing_adds_the_rest(demo):
     # without Stripe keys (as here) paid listings are left for a later seed
     planned = [p for p in plan_demo_market(7) if p.terms != "paid"]
-    small = seed(10).market
+    small = demo.fresh(10).market
     seeded = set(members_by_handle())
     written = {(p.author, p.title) for p in planned if p.people() <= seeded}
     assert 0 < small.listings_created == len(written) < len(planned)
@@ -896,8 +896,8 @@ def never_full(plan) -> bool:
     return True
 
 
-def test_paid_help_is_seeded_only_where_card_payments_are_set_up(engine):
-    seed(MARKET)
+def test_paid_help_is_seeded_only_where_card_payments_are_set_up(demo):
+    demo.shared(MARKET)
     with read_only() as s:
         assert s.exec(select(Listing).where(Listing.terms == "paid")).all() == []
 
@@ -927,10 +927,10 @@ def test_with_card_payments_priya_has_a_card_held_and_a_paid_audit(
 # ------------------------------------------------------------ vouches and the ring
 
 
-def test_the_integrity_report_finds_the_planted_ring_and_nobody_else(engine):
+def test_the_integrity_report_finds_the_planted_ring_and_nobody_else(demo):
     from marketplace.ledger.integrity import integrity_report
 
-    report = seed(MARKET)
+    report = demo.shared(MARKET)
     assert report.integrity.ring_engagements_created == 4
     ring = RING
     with read_only() as s:
@@ -944,10 +944,10 @@ def test_the_integrity_report_finds_the_planted_ring_and_nobody_else(engine):
     assert audit().ok
 
 
-def test_vouches_show_on_both_profiles_and_seeding_again_adds_none(engine):
+def test_vouches_show_on_both_profiles_and_seeding_again_adds_none(demo):
     from marketplace.ledger import vouches
 
-    report = seed(MARKET)
+    report = demo.fresh(MARKET)
     assert report.integrity.vouches_created == 2, report.integrity.vouches_skipped
     with read_only() as s:
         _, given = vouches.vouches_of(s, member_id("marcus"))
