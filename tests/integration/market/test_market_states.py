@@ -24,6 +24,7 @@ from tests.integration.forms import posted, shown
 from tests.integration.ledger.test_wallet import available, member
 from tests.integration.market.test_engagements import act, post, propose
 from tests.integration.test_state_security import state_of
+from tests.payments_fixtures import save_card
 
 
 @pytest.fixture
@@ -321,9 +322,14 @@ def test_a_consultant_posts_an_hourly_rate_and_a_client_books_three_hours(
     )
     assert page.action_error == ""
     engagement_id = _only_engagement()
-    act(ada, engagement_id, "accept")
     view = engagement_state(bob.token)
     EngagementState._refresh(view, bob.member_id, engagement_id)
+    assert view.engagement.card_step == "add_card"  # Bob has no card yet
+    assert view.engagement.card_wait.startswith("Add a card in your wallet")
+    save_card(bob.member_id)
+    act(ada, engagement_id, "accept")
+    EngagementState._refresh(view, bob.member_id, engagement_id)
+    assert view.engagement.card_wait == ""
     assert view.engagement.terms_label == "€360.00 for 3 hours"
     assert view.engagement.payment == (
         "Card held for €360.00: charged when the asker confirms delivery."
