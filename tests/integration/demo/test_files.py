@@ -21,7 +21,7 @@ def test_the_data_files_hold_the_demo_logins_and_scenes():
     ]
     assert [m.handle for m in members.DEMO_MEMBERS if m.is_operator] == ["ops"]
     assert [m.kind for m in karma.WRITTEN_MOVES[:3]] == ["grant", "grant", "hold"]
-    assert len(market.DEMO_SCENES) == 20 and len(market.CATALOG) == 60
+    assert len(market.DEMO_SCENES) == 23 and len(market.CATALOG) == 60
     assert len(graph.DEMO_CONTEXTS) == 7 and len(graph.DEMO_GROUPS) == 2
     assert len(ious.DEMO_IOUS) == 7 and len(ious.LOOP_NOTES) == 2
 
