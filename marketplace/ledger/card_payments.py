@@ -26,7 +26,7 @@ from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock
 from marketplace.domain.errors import DomainError, PaymentsUnavailable
 from marketplace.domain.ledger import MAX_HOLD_SECONDS
-from marketplace.ledger import ledger, payouts
+from marketplace.ledger import ledger, payouts, receipts
 from marketplace.models import Engagement, EngagementEvent
 from marketplace.settings import get_settings
 
@@ -96,6 +96,7 @@ def secure(session: Session, engagement: Engagement, clock: Clock) -> None:
         memo=f"Card captured for engagement #{engagement.id}",
         clock=clock,
     )
+    receipts.issue(session, engagement, receipts.CHARGE, clock)
     engagement.payment_status = "captured"
 
 
@@ -158,6 +159,7 @@ def _refund(session: Session, engagement: Engagement, clock: Clock) -> None:
         currency=engagement.currency,
         clock=clock,
     )
+    receipts.issue(session, engagement, receipts.REFUND, clock)
     engagement.payment_status = "refunded"
 
 
