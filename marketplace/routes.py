@@ -67,7 +67,12 @@ RECEIPT_PDF_ROUTE = RECEIPTS_PDF + "/{receipt_id:int}"
 
 
 def receipt(receipt_id: int) -> str:
-    return f"{WALLET}/receipts/{int(receipt_id)}"
+    return RECEIPT.replace("[receipt_id]", str(int(receipt_id)))
+
+
+def receipt_id_from_path(path: str) -> int | None:
+    """The <id> of a /wallet/receipts/<id> path, or None."""
+    return id_from_path(path, RECEIPT.rpartition("/")[0])
 
 
 def receipt_pdf(receipt_id: int) -> str:

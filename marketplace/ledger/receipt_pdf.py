@@ -15,10 +15,11 @@ from fpdf import FPDF, XPos, YPos
 
 from marketplace.domain.receipts import ReceiptView
 
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/local/share/fonts/dejavu"),
+ROOT = Path("/")
+FONT_DIRS = (  # Debian and Ubuntu, Fedora and Alpine, a local install
+    ROOT / "usr" / "share" / "fonts" / "truetype" / "dejavu",
+    ROOT / "usr" / "share" / "fonts" / "dejavu",
+    ROOT / "usr" / "local" / "share" / "fonts" / "dejavu",
 )
 MARGIN = 20
 LABEL_WIDTH = 55

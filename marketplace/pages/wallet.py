@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from marketplace.components.card_payments import money_from_paid_help
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
 from marketplace.components.pager import pager
@@ -348,6 +349,7 @@ def wallet_page() -> rx.Component:
             width="100%",
         ),
         rx.cond(WalletState.earnings.length() > 0, _earnings()),
+        money_from_paid_help(),
         _chart(),
         rx.grid(
             _send_form(),
