@@ -8,7 +8,7 @@ from marketplace.components.layout import page
 from marketplace.states.receipts import ReceiptState
 
 
-def _row(label: str, *value, **props) -> rx.Component:
+def _row(label, *value, **props) -> rx.Component:
     return rx.data_list.item(
         rx.data_list.label(label, min_width="9rem"),
         rx.data_list.value(*value, **props),
@@ -28,8 +28,6 @@ def _receipt() -> rx.Component:
                     ),
                     spacing="0",
                 ),
-                rx.spacer(),
-                rx.badge(r.kind_label, size="2", variant="soft"),
                 width="100%",
                 align="start",
             ),
@@ -48,7 +46,7 @@ def _receipt() -> rx.Component:
                 ),
                 _row("Paid by", r.payer_name, " (@", r.payer_handle, ")"),
                 _row("Help from", r.helper_name, " (@", r.helper_handle, ")"),
-                _row("Card", r.card),
+                _row(rx.cond(r.kind == "charge", "Paid with", "Refunded to"), r.card),
                 _row(
                     rx.cond(r.kind == "charge", "Amount charged", "Amount refunded"),
                     rx.text(r.amount, weight="bold", size="4"),

@@ -6,14 +6,19 @@ kept here for now (this site has no Stripe Connect)."""
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import col, select
 
+from marketplace.db import read_only
+from marketplace.models import Engagement, Listing, Member
 from tests.browser.test_accounts_flow import unique
 from tests.browser.test_market_flow import find_listing, member, open_engagement
 from tests.browser.test_paid_flow import post_paid_offer
 from tests.browser.test_wallet_flow import open_wallet
+from tests.integration.ledger.paid_help import with_card
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("MARKETPLACE_SHOTS", "test-artifacts/screenshots"))
@@ -23,6 +28,19 @@ def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(400)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def paid_with_a_saved_card(title: str, payer_handle: str) -> None:
+    """The saved Visa the payer's card hold used (tests/integration/ledger/
+    paid_help.py says why this is written here for now)."""
+    with read_only() as s:
+        engagement_id = s.exec(
+            select(Engagement.id)
+            .join(Listing, col(Listing.id) == Engagement.listing_id)
+            .where(Listing.title == title)
+        ).one()
+        payer_id = s.exec(select(Member.id).where(Member.handle == payer_handle)).one()
+    with_card(SimpleNamespace(member_id=payer_id), engagement_id)
 
 
 def test_the_payer_finds_the_receipt_and_the_helper_the_payout(new_page):
@@ -38,6 +56,7 @@ def test_the_payer_finds_the_receipt_and_the_helper_the_payout(new_page):
     open_engagement(ben, title)
     ben.get_by_role("button", name="Accept").click()
     expect(ben.get_by_text("Card held for €160.00")).to_be_visible()
+    paid_with_a_saved_card(title, ada_handle)
     ben.get_by_role("button", name="Mark as delivered").click()
     expect(ben.get_by_text("Delivered, waiting for confirmation").first).to_be_visible()
     open_engagement(ada, title)
@@ -55,6 +74,7 @@ def test_the_payer_finds_the_receipt_and_the_helper_the_payout(new_page):
     expect(ada.get_by_role("heading", name="Payment receipt R-")).to_be_visible()
     expect(ada.get_by_text("€16.00 (included)")).to_be_visible()
     expect(ada.get_by_text("VAT: not charged")).to_be_visible()
+    expect(ada.get_by_text("Visa •••• 4242")).to_be_visible()
     shot(ada, "receipt")
     href = ada.get_by_role("link", name="Download PDF").get_attribute("href")
     pdf = ada.request.get(href)
