@@ -13,6 +13,9 @@ of this site (routes.same_site_path), else the dashboard. `GET
 `GET /api/export/<archive id>`: the signed-in member's own data archive
 (accounts/export.py), found by their session cookie; any other id -- forged,
 expired or another member's -- answers 404, the same as one never made.
+
+`GET /api/receipts/<receipt id>`: a card payment's receipt as a PDF, for its
+payer or the engagement's helper (session cookie); anyone else gets a 404.
 """
 
 from __future__ import annotations
@@ -38,13 +41,15 @@ from starlette.routing import Route
 from marketplace import routes, session_cookie
 from marketplace.accounts import accounts, devices, export, signed_in
 from marketplace.adapters import payments
-from marketplace.db import unit_of_work
+from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import (
     InvalidInput,
+    NotFound,
     PaymentsUnavailable,
     WebhookRejected,
 )
 from marketplace.inbox import alerts
+from marketplace.ledger import receipt_pdf, receipts
 from marketplace.ledger.stripe_webhooks import apply_event
 from marketplace.link_previews import ListingPreviews
 from marketplace.security_headers import SecurityHeaders
@@ -134,6 +139,37 @@ async def download_export(request: Request) -> Response:
     )
 
 
+async def download_receipt(request: Request) -> Response:
+    """A receipt's PDF, for its payer or the engagement's helper (by their
+    session cookie); anyone else gets the 404 of a receipt never issued."""
+    token = session_cookie.token_from(request.headers.get("cookie", ""))
+    member = await asyncio.to_thread(signed_in.member_for, token)
+    receipt_id = request.path_params.get("receipt_id")
+    found = None
+    if member is not None:
+        found = await asyncio.to_thread(_receipt_pdf, member.id, receipt_id)
+    if found is None:
+        return PlainTextResponse("No such receipt.", status_code=404)
+    name, pdf = found
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _receipt_pdf(member_id: int, receipt_id: object) -> tuple[str, bytes] | None:
+    with read_only() as session:
+        try:
+            view = receipts.receipt_view(session, member_id, receipt_id)
+        except (NotFound, InvalidInput):
+            return None
+        return receipts.pdf_filename(view.number), receipt_pdf.render(view)
+
+
 def _to_page(path: str, request: Request) -> RedirectResponse:
     """303 to one of the app's own pages (never elsewhere: an open redirect
     would lend the app's name to phishing)."""
@@ -204,6 +240,7 @@ def make_api() -> Starlette:
             Route(routes.SESSION_START, session_start, methods=["GET"]),
             Route(routes.SESSION_END, session_end, methods=["GET"]),
             Route(routes.EXPORT_ROUTE, download_export, methods=["GET"]),
+            Route(routes.RECEIPT_PDF_ROUTE, download_receipt, methods=["GET"]),
             Route(routes.ALERTS_UNSUBSCRIBE, unsubscribe, methods=["GET", "POST"]),
         ],
         # pages too: security_headers.py; a listing's page carries its own

@@ -765,7 +765,10 @@ def _configure_resolve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "resolution",
         choices=("refund", "release"),
-        help="refund: the asker keeps the karma; release: the helper is paid",
+        help=(
+            "refund: the asker gets the karma or card payment back; "
+            "release: the helper is paid"
+        ),
     )
     parser.add_argument(
         "--operator", required=True, metavar="HANDLE", help="who decides (an operator)"
@@ -789,10 +792,12 @@ def _run_resolve(args: argparse.Namespace, out: Console) -> int:
             resolution=args.resolution,
             note=args.note,
         )
+    kept = {
+        "paid": "the asker's card is released, or refunded if it was charged",
+        "karma": "the asker keeps the karma",
+    }.get(engagement.terms, "the asker owes nothing")
     outcome = (
-        "the asker keeps the karma"
-        if engagement.resolution == "refund"
-        else "the helper is paid as agreed"
+        kept if engagement.resolution == "refund" else "the helper is paid as agreed"
     )
     out.print(
         f"Engagement #{engagement.id} resolved ({engagement.resolution}): {outcome}.",

@@ -38,6 +38,7 @@ from marketplace.pages.not_found import not_found_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
 from marketplace.pages.profile_edit import profile_edit_page
 from marketplace.pages.public_listing import listing_route_page
+from marketplace.pages.receipt import receipt_page
 from marketplace.pages.wallet import wallet_page
 from marketplace.states import page_load
 from marketplace.states.account import AccountState
@@ -65,6 +66,7 @@ from marketplace.states.network import NetworkState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.public_listing import PublicListingState
+from marketplace.states.receipts import CardPaymentsState, ReceiptState
 from marketplace.states.session import SessionState
 from marketplace.states.wallet import WalletState
 from marketplace.tasks import (
@@ -201,7 +203,13 @@ app.add_page(
     wallet_page,
     route=routes.WALLET,
     **share_card("Wallet · Karma"),
-    on_load=WalletState.load,
+    on_load=[WalletState.load, CardPaymentsState.load],
+)
+app.add_page(
+    receipt_page,
+    route=routes.RECEIPT,
+    **share_card("Receipt · Karma"),
+    on_load=ReceiptState.load,
 )
 app.add_page(
     ious_page, route=routes.IOUS, **share_card("IOUs · Karma"), on_load=IousState.load

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -798,6 +799,11 @@ class MailOutbox(SQLModel, table=True):
     # gave up after the last retry (or the mail server refused it for good)
     failed_at: datetime | None = None
     last_error: str = Field(default="", max_length=300)
+    # one file sent with the mail (a receipt's PDF), made when it was queued
+    attachment_name: str = Field(default="", max_length=100)
+    attachment: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
 
 
 # --------------------------------------------------------------------------- trust
@@ -836,6 +842,35 @@ class SavedCard(SQLModel, table=True):
     is_default: bool = Field(default=False)
     created_at: datetime
     removed_at: datetime | None = None
+
+
+class Receipt(SQLModel, table=True):
+    """The payer's record of one card charge or refund (ledger/receipts.py).
+    Written once, in the unit of work that moved the money, and never
+    changed after: what it shows (fee, card, names) is copied at issue time,
+    so a later change of settings or a removed card doesn't rewrite it."""
+
+    __table_args__ = (
+        UniqueConstraint("engagement_id", "kind", name="uq_receipt_once"),
+        CheckConstraint("amount >= 0 AND fee >= 0", name="ck_receipt_amounts"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)  # R-2026-000123
+    engagement_id: int = Field(foreign_key="engagement.id")
+    kind: str = Field(max_length=8)  # charge | refund
+    # minor units of `currency`: what the card was charged or given back
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # the platform's fee in it (a refund gives everything back: 0)
+    fee: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    currency: str = Field(max_length=3)
+    payer_id: int = Field(foreign_key="member.id", index=True)
+    helper_id: int = Field(foreign_key="member.id", index=True)
+    card_brand: str = Field(default="", max_length=32)  # "" when not known
+    card_last4: str = Field(default="", max_length=4)
+    issued_at: datetime
+    # when its mail to the payer was queued (None: they chose no payment mail)
+    emailed_at: datetime | None = None
 
 
 class Vouch(SQLModel, table=True):

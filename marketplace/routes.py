@@ -60,6 +60,25 @@ def export_download(archive_id: str) -> str:
     return f"{EXPORTS}/{quote(archive_id)}"
 
 
+# a card payment's receipt: its page, and its PDF (a backend route, api.py)
+RECEIPT = "/wallet/receipts/[receipt_id]"
+RECEIPTS_PDF = "/api/receipts"
+RECEIPT_PDF_ROUTE = RECEIPTS_PDF + "/{receipt_id:int}"
+
+
+def receipt(receipt_id: int) -> str:
+    return RECEIPT.replace("[receipt_id]", str(int(receipt_id)))
+
+
+def receipt_id_from_path(path: str) -> int | None:
+    """The <id> of a /wallet/receipts/<id> path, or None."""
+    return id_from_path(path, RECEIPT.rpartition("/")[0])
+
+
+def receipt_pdf(receipt_id: int) -> str:
+    return f"{RECEIPTS_PDF}/{int(receipt_id)}"
+
+
 ALERTS_UNSUBSCRIBE = "/api/alerts/unsubscribe"
 SETTINGS_ALERTS = "/settings/alerts"
 

@@ -165,6 +165,17 @@ class Settings(BaseSettings):
     platform_fee_bps: int = Field(
         1000, ge=0, le=10_000, description="basis points of each paid engagement"
     )
+    # who issues the receipts of card payments (ledger/receipts.py): the
+    # operator's name and postal address, and the tax line their accountant
+    # wants on each receipt
+    operator_name: str = Field("Karma", min_length=1, max_length=120)
+    operator_address: str = Field("", max_length=300)
+    vat_note: str = Field(
+        "VAT: not charged (set by the operator)",
+        min_length=1,
+        max_length=300,
+        description="the tax line printed on every receipt",
+    )
     # the Stripe account can pay consultants through Connect (payouts on)
     stripe_connect: bool = False
     card_capture_days: int = Field(

@@ -5,7 +5,7 @@ the app and the CLI use `SmtpMailer`, configured from settings
 (MARKETPLACE_SMTP_HOST / _PORT / _MAIL_FROM, and for a server that wants a
 login _SMTP_USER / _SMTP_PASSWORD, with _SMTP_STARTTLS to encrypt first).
 Plain text only: a digest quotes members' words, and plain text can't carry
-markup or tracking.
+markup or tracking. A mail may carry a file the app made (a receipt's PDF).
 
 Two failures are told apart, because a caller reacts differently to each:
 `MailServerDown` (no server to talk to: stop, every later send fails too) and
@@ -29,12 +29,22 @@ TIMEOUT_SECONDS = 15
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail (a receipt's PDF): never a member's upload."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     to: str
     subject: str
     body: str
     # extra headers (List-Unsubscribe ...): name -> value
     headers: tuple[tuple[str, str], ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 def header_safe(value: str, limit: int = 200) -> str:
@@ -141,6 +151,12 @@ class SmtpMailer:
             refuse_injection(name, value)
             message[name] = value
         message.set_content(email.body)
+        for attached in email.attachments:
+            refuse_injection("attachment", attached.filename)
+            main, _, sub = attached.content_type.partition("/")
+            message.add_attachment(
+                attached.data, maintype=main, subtype=sub, filename=attached.filename
+            )
         return message
 
 

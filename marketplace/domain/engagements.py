@@ -169,8 +169,9 @@ def _who_may(m: Move, action: Action) -> str:
 def check_resolution(value: object) -> str:
     if value not in RESOLUTIONS:
         raise InvalidInput(
-            "A dispute is resolved by 'refund' (the asker keeps the karma) or "
-            "'release' (the helper gets it).",
+            "A dispute is resolved by 'refund' (the asker gets back what was "
+            "held: karma, or their card payment) or 'release' (the helper is "
+            "paid).",
             "resolution",
         )
     return str(value)

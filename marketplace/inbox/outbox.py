@@ -19,6 +19,7 @@ the row is given up (`failed_at`).
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.adapters.mailer import (
+    Attachment,
     Email,
     Mailer,
     MailRefused,
@@ -52,6 +54,7 @@ def queue(
     subject: str,
     body: str,
     unsubscribe_url: str = "",
+    attachment: Attachment | None = None,
     clock: Clock = system_clock,
 ) -> MailOutbox:
     """A mail to send once this transaction commits. The subject quotes
@@ -67,6 +70,9 @@ def queue(
         created_at=now,
         next_attempt_at=now,
     )
+    if attachment is not None:  # its type is told again by its name's suffix
+        row.attachment_name = header_safe(attachment.filename, 100)
+        row.attachment = attachment.data
     session.add(row)
     return row
 
@@ -83,7 +89,23 @@ def email_of(row: MailOutbox) -> Email:
             ("List-Unsubscribe", f"<{row.unsubscribe_url}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         )
-    return Email(to=row.to_address, subject=row.subject, body=row.body, headers=headers)
+    attachments: tuple[Attachment, ...] = ()
+    if row.attachment is not None:
+        kind = mimetypes.guess_type(row.attachment_name)[0]
+        attachments = (
+            Attachment(
+                row.attachment_name,
+                kind or "application/octet-stream",
+                bytes(row.attachment),
+            ),
+        )
+    return Email(
+        to=row.to_address,
+        subject=row.subject,
+        body=row.body,
+        headers=headers,
+        attachments=attachments,
+    )
 
 
 def claim(

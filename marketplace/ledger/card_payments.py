@@ -39,7 +39,7 @@ from marketplace.domain.errors import (
     PaymentsUnavailable,
 )
 from marketplace.domain.ledger import MAX_HOLD_SECONDS
-from marketplace.ledger import cards, ledger, payouts
+from marketplace.ledger import cards, ledger, payouts, receipts
 from marketplace.models import Engagement, EngagementEvent, Member
 from marketplace.settings import get_settings
 
@@ -210,6 +210,7 @@ def secure(session: Session, engagement: Engagement, clock: Clock) -> None:
         memo=f"Card captured for engagement #{engagement.id}",
         clock=clock,
     )
+    receipts.issue(session, engagement, receipts.CHARGE, clock)
     engagement.payment_status = "captured"
 
 
@@ -272,6 +273,7 @@ def _refund(session: Session, engagement: Engagement, clock: Clock) -> None:
         currency=engagement.currency,
         clock=clock,
     )
+    receipts.issue(session, engagement, receipts.REFUND, clock)
     engagement.payment_status = "refunded"
 
 

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from marketplace.components.card_payments import money_from_paid_help
 from marketplace.components.cards import cards_section
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
@@ -350,6 +351,7 @@ def wallet_page() -> rx.Component:
         ),
         rx.cond(WalletState.earnings.length() > 0, _earnings()),
         cards_section(),
+        money_from_paid_help(),
         _chart(),
         rx.grid(
             _send_form(),

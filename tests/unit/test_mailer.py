@@ -68,3 +68,21 @@ def test_header_values_are_put_on_one_line():
         "Eve Bcc: x@y.z booked “Pricing”"
     )
     assert header_safe("x" * 300, 10) == "x" * 9 + "…"
+
+
+def test_an_attachment_travels_with_the_text_and_a_line_break_in_its_name_is_refused():
+    from marketplace.adapters.mailer import Attachment, MailRefused
+
+    pdf = Attachment("receipt-R-2026-000001.pdf", "application/pdf", b"%PDF-1.3 x")
+    message = mailer()._message(
+        Email(to="ada@karma.example", subject="Receipt", body="Hi", attachments=(pdf,))
+    )
+    assert message.get_body(("plain",)).get_content() == "Hi\n"
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == "receipt-R-2026-000001.pdf"
+    assert attached.get_content() == b"%PDF-1.3 x"
+    forged = Attachment("a.pdf\r\nBcc: eve@x.y", "application/pdf", b"")
+    with pytest.raises(MailRefused):
+        mailer()._message(
+            Email(to="a@b.c", subject="s", body="b", attachments=(forged,))
+        )
