@@ -171,8 +171,8 @@ def _next_steps() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Next step", size="4", as_="h2"),
-            rx.text(e.hint),
-            rx.cond(e.card_wait != "", _card_wait()),
+            # a card wait says more than the hint ("Accept to start") does
+            rx.cond(e.card_wait != "", _card_wait(), rx.text(e.hint)),
             rx.cond(
                 e.actions.length() > 0,
                 rx.flex(plain, spacing="3", wrap="wrap", direction="row"),

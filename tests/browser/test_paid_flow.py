@@ -20,6 +20,7 @@ from marketplace.api import WEBHOOK_PATH
 from marketplace.db import read_only
 from marketplace.ledger.payment_reconcile import reconcile
 from marketplace.models import Engagement, StripeEvent
+from tests.browser.shots import shot
 from tests.browser.test_accounts_flow import unique
 from tests.browser.test_cards_flow import type_card
 from tests.browser.test_market_flow import (
@@ -184,6 +185,8 @@ def test_a_card_that_asks_for_3d_secure_waits_for_the_payers_check(
     # Gus refuses his bank's check: nothing is held, and he is told.
     open_engagement(gus, title)
     gus.get_by_role("button", name="Authenticate the payment").click()
+    expect(gus.get_by_role("button", name="Fail authentication")).to_be_visible()
+    shot(gus, "engagement-3d-secure")
     gus.get_by_role("button", name="Fail authentication").click()
     expect(gus.get_by_role("alert")).to_contain_text("bank didn't confirm")
     expect(gus.get_by_text("Proposed").first).to_be_visible()
@@ -218,6 +221,7 @@ def test_a_card_declined_when_charged_holds_nothing(new_page, app_stripe):
     open_engagement(gus, title)
     expect(gus.get_by_text("Your Visa ending 0341 was declined")).to_be_visible()
     expect(gus.get_by_role("link", name="Add a card in your wallet")).to_be_visible()
+    shot(gus, "engagement-card-declined")
     with read_only() as s:
         declined = s.exec(
             select(Engagement).where(Engagement.note.contains(gus_handle))

@@ -4,15 +4,13 @@ payment as charged with its receipt, whose page shows the amount, the fee
 and the tax line and downloads as a PDF; Ben's wallet lists the payout,
 kept here for now (this site has no Stripe Connect)."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from marketplace.db import read_only
 from marketplace.models import Member
+from tests.browser.shots import shot
 from tests.browser.test_accounts_flow import unique
 from tests.browser.test_market_flow import find_listing, member, open_engagement
 from tests.browser.test_paid_flow import post_paid_offer
@@ -20,13 +18,6 @@ from tests.browser.test_wallet_flow import open_wallet
 from tests.payments_fixtures import save_card
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("MARKETPLACE_SHOTS", "test-artifacts/screenshots"))
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def saves_a_visa(payer_handle: str) -> None:
