@@ -16,6 +16,7 @@ from marketplace.domain.errors import (
     InvalidInput,
     NotAuthorized,
     NotFound,
+    PaymentRejected,
     PaymentsUnavailable,
 )
 from marketplace.ledger import cards, ledger
@@ -369,4 +370,25 @@ def test_a_removed_or_someone_elses_card_is_never_charged(ada, bo, cy, fresh_str
         cards.remove_card(s, actor_id=bo.member_id, card_id=card.id)
     assert act(ada, booked, "accept") == "proposed"
     assert engagement(booked).payment_status == "needs_card"
+    assert euro_transfers() == []
+
+
+def test_an_authenticated_payment_for_another_amount_or_currency_is_refused(
+    ada, bo, fresh_stripe
+):
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1, card=CARD_3DS)
+    act(ada, booked, "accept")
+    with unit_of_work() as s:
+        secret, _ = engagements.authentication_secret(
+            s, actor_id=bo.member_id, engagement_id=booked
+        )
+    authenticate_payment(fresh_stripe, secret, success=True)
+    with unit_of_work() as s:  # the row no longer matches what Stripe holds
+        s.get(Engagement, booked).currency = "usd"
+    with unit_of_work() as s, pytest.raises(PaymentRejected, match="doesn't match"):
+        engagements.payment_authenticated(
+            s, actor_id=bo.member_id, engagement_id=booked
+        )
+    still = engagement(booked)
+    assert (still.status, still.payment_status) == ("proposed", "needs_auth")
     assert euro_transfers() == []
