@@ -27,6 +27,8 @@ from marketplace.settings import get_settings
 
 DEMO_CARD = "4242424242424242"  # Stripe's always-approved test Visa
 DEMO_PUBLISHABLE_KEY = "pk_test_karma_demo"  # any pk_test_ key: a stand-in
+# Stripe's endpoint for confirming a SetupIntent with the publishable key
+CONFIRM_URL = "{api_base}/v1/setup_intents/{setup_id}/confirm"
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -57,7 +59,7 @@ def _confirm_as_browser(api_base: str, setup_id: str, client_secret: str) -> Non
         "payment_method_data": {"type": "card", "card": card},
     }
     request = urllib.request.Request(
-        f"{api_base.rstrip('/')}/v1/setup_intents/{setup_id}/confirm",
+        CONFIRM_URL.format(api_base=api_base.rstrip("/"), setup_id=setup_id),
         data=json.dumps(body).encode(),
         method="POST",
     )
