@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock
 from marketplace.domain.errors import (
+    Conflict,
     DomainError,
     PaymentFailed,
     PaymentRejected,
@@ -60,6 +61,10 @@ def require_payments() -> None:
 NEEDS_CARD, NEEDS_AUTH = "needs_card", "needs_auth"
 DECLINED, AUTH_FAILED = "declined", "auth_failed"
 ABANDONED = "abandoned"  # waiting for authentication when the booking ended
+SAME_CARD_DECLINED = (
+    "The payer's card was declined: this waits until they save another card "
+    "(they have been told)."
+)
 # nothing held, and the payer's card is why
 NOT_HELD = (NEEDS_CARD, NEEDS_AUTH, DECLINED, AUTH_FAILED, ABANDONED)
 
@@ -109,6 +114,13 @@ def _charge_saved_card(session, gateway, engagement: Engagement, title: str):
     if card is None:
         engagement.payment_status = NEEDS_CARD
         return None
+    if (
+        engagement.payment_status == DECLINED
+        and engagement.payment_method_id == card.payment_method_id
+    ):
+        # the bank said no to this card: asking again on every press of
+        # Accept would only hammer the payer's card, so wait for another one
+        raise Conflict(SAME_CARD_DECLINED)
     customer = session.get(Member, engagement.asker_id).stripe_customer_id
     engagement.payment_method_id = card.payment_method_id
     try:

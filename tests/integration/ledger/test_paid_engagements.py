@@ -13,6 +13,7 @@ from marketplace.adapters import payments
 from marketplace.adapters.clock import FixedClock, system_clock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import (
+    Conflict,
     InvalidInput,
     NotAuthorized,
     NotFound,
@@ -228,6 +229,11 @@ def told(member) -> list[str]:
         )
 
 
+def stripe_intents() -> int:
+    """How many PaymentIntents Stripe was asked to make (run with fresh_stripe)."""
+    return len(list(payments.gateway_from_settings().list_intents()))
+
+
 def reconciled() -> bool:
     with read_only() as s:
         report = reconcile(s, payments.gateway_from_settings())
@@ -286,6 +292,21 @@ def test_a_card_declined_at_acceptance_holds_nothing_and_the_payer_is_told(
     assert act(ada, booked, "accept") == "accepted"  # a new attempt, a new key
     assert engagement(booked).payment_status == "authorized"
     assert reconciled()
+
+
+def test_pressing_accept_again_never_retries_a_declined_card(ada, bo, fresh_stripe):
+    """A hostile helper hammering Accept must not hammer the payer's card:
+    after a decline, Stripe is not asked again until another card is saved."""
+    booked = book(bo, post(ada, kind="offer", **PAID), hours=1, card=CARD_FAILS_LATER)
+    assert act(ada, booked, "accept") == "proposed"
+    intents = stripe_intents()
+    for _ in range(3):
+        with pytest.raises(Conflict, match="waits until they save another card"):
+            act(ada, booked, "accept")
+    assert stripe_intents() == intents  # no new attempt
+    again = engagement(booked)
+    assert (again.payment_status, again.payment_attempts) == ("declined", 1)
+    assert len([t for t in told(bo) if "was declined" in t]) == 1
 
 
 def test_a_card_that_asks_for_3d_secure_waits_for_the_payer_to_authenticate(
