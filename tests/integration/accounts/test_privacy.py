@@ -20,7 +20,13 @@ from marketplace.domain import privacy as rules
 from marketplace.domain.errors import InvalidInput, NotAuthorized
 from marketplace.market import asks, listings
 from marketplace.models import Connection, PrivacySetting
-from marketplace.network import connections, directory, graph_index, graph_views
+from marketplace.network import (
+    connections,
+    directory,
+    graph_index,
+    graph_views,
+    groups,
+)
 from tests.integration.network.test_graph_index import NOW, add_members, connect
 
 CLOCK = FixedClock(NOW)
@@ -372,3 +378,50 @@ def test_the_preview_is_the_profile_others_get(chain, as_degree, parts):
 def test_a_preview_for_an_unknown_degree_is_refused(chain):
     with pytest.raises(InvalidInput, match="Preview as"), read_only() as s:
         seen_profile.preview(s, chain["self"], "enemy")
+
+
+# ----------------------------------------------------------------- groups
+
+
+def test_a_group_names_a_member_hidden_from_search_only_to_their_connections(
+    chain,
+):
+    graph_index.use_index(None)
+    groups.forget_communities()
+    with unit_of_work() as s:
+        club = groups.create_group(
+            s, actor_id=chain["third"], name="Pricing club", clock=CLOCK
+        )
+        groups.join_group(s, member_id=chain["self"], group_id=club.id, clock=CLOCK)
+    keep(chain["self"], "hidden_from_search", True)
+    with read_only() as s:
+        seen = {
+            v: [m.handle for m in groups.group_view(s, chain[v], club.slug).members]
+            for v in ("self", "first", "second", "third")
+        }
+        counted = groups.group_view(s, chain["third"], club.slug).group.member_count
+    assert seen["self"] == seen["first"] == ["trd", "ola"]
+    assert seen["second"] == seen["third"] == ["trd"]
+    assert counted == 2
+
+
+def test_detected_communities_leave_out_a_face_hidden_from_search(chain):
+    amy, ben = add_members("amy", "ben")
+    circle = [chain["self"], chain["first"], amy, ben]
+    for i, a in enumerate(circle):
+        for b in circle[i + 1 :]:
+            if {a, b} != {chain["self"], chain["first"]}:
+                connect(a, b, warmth=2.0)
+
+    def faces(viewer: str) -> set[str]:
+        graph_index.use_index(None)
+        groups.forget_communities()
+        with read_only() as s:
+            found = groups.detected_communities(s, CLOCK, chain[viewer])
+        return {m.handle for c in found for m in c.members}
+
+    assert "ola" in faces("second")
+    keep(chain["self"], "hidden_from_search", True)
+    assert "ola" not in faces("second")
+    assert "ola" in faces("first")
+    groups.forget_communities()
