@@ -231,8 +231,9 @@ def karma_balance(p, karma) -> rx.Component:
 
 def profile_parts(p, karma, people, by_month, given, received) -> rx.Component:
     """The parts beyond the card: karma balance, connections, give/get chart."""
+    side = shows(p, "karma") | shows(p, "connections")
     return rx.cond(
-        shows(p, "karma") | shows(p, "connections") | shows(p, "give_get"),
+        side,
         rx.grid(
             rx.vstack(
                 karma_balance(p, karma),
@@ -245,6 +246,7 @@ def profile_parts(p, karma, people, by_month, given, received) -> rx.Component:
             spacing="5",
             width="100%",
         ),
+        give_get_chart(p, by_month, given, received),  # alone, full width
     )
 
 

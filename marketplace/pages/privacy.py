@@ -23,7 +23,7 @@ SELECT_STYLE = {
 def _choice(row, labels: dict[str, str]) -> rx.Component:
     field_id = "privacy-" + row.name
     return rx.flex(
-        rx.el.label(row.label, html_for=field_id, style={"flex": "1 1 14rem"}),
+        rx.el.label(row.label, html_for=field_id, style={"flex": "1 1 16rem"}),
         rx.el.select(
             *[rx.el.option(text, value=value) for value, text in labels.items()],
             id=field_id,
@@ -75,10 +75,10 @@ def _settings() -> rx.Component:
             ),
             size="3",
         ),
-        columns=rx.breakpoints(initial="1", md="2"),
+        columns="1",
         spacing="4",
         width="100%",
-        align_items="start",
+        max_width="760px",
     )
 
 
