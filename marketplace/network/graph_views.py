@@ -105,6 +105,7 @@ def ego_picture(
             for other, strength in _warmest(graph, via, now, drawn, SECOND_PER):
                 second.append((other, via, strength))
                 drawn.add(other)
+    second = _second_shown(session, member_id, second)
     spots = layout(member_id, first, second)
     names = members.by_id(session, [s.member_id for s in spots])
     where = {s.member_id: s for s in spots}
@@ -114,6 +115,21 @@ def ego_picture(
         _edge(where[vias.get(s.member_id, member_id)], s) for s in spots if s.degree > 0
     ]
     return nodes, edges
+
+
+def _second_shown(session: Session, me: int, second: list[tuple]) -> list[tuple]:
+    """People beyond my connections, drawn only where the connection they
+    are drawn through lets me see whom they know, and not hidden from
+    search (accounts/privacy.py)."""
+    ids = {m for pair in second for m in pair[:2]}
+    chosen = privacy.settings_for(session, ids)
+    far = privacy.degrees_of(session, me, {other for other, _, _ in second})
+    return [
+        (other, via, strength)
+        for other, via, strength in second
+        if privacy_rules.shows(chosen[via].connections, privacy_rules.FIRST)
+        and privacy_rules.findable(chosen[other], far[other])
+    ]
 
 
 def _warmest(graph, member, now, skip: set[int], limit: int) -> list[tuple]:

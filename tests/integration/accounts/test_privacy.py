@@ -425,3 +425,37 @@ def test_detected_communities_leave_out_a_face_hidden_from_search(chain):
     assert "ola" not in faces("second")
     assert "ola" in faces("first")
     groups.forget_communities()
+
+
+# ------------------------------------------------------------------- demo
+
+
+def test_the_demo_gives_a_few_members_their_own_choices_once(chain):
+    from marketplace.demo.privacy import seed_privacy
+
+    ids = {"marcus": chain["first"], "g1": chain["second"], "g2": chain["third"]}
+    with unit_of_work() as s:
+        assert seed_privacy(s, ids, ["g1", "g2"], CLOCK) == 3
+    keep(chain["second"], "hidden_from_search", False)  # the member's own choice
+    with unit_of_work() as s:
+        assert seed_privacy(s, ids, ["g1", "g2"], CLOCK) == 0
+    with read_only() as s:
+        assert privacy.settings_of(s, chain["first"]).email == "me"
+        assert not privacy.settings_of(s, chain["second"]).hidden_from_search
+        assert privacy.settings_of(s, chain["third"]).location == "first"
+
+
+def test_the_network_picture_draws_beyond_my_connections_only_what_they_show(
+    chain,
+):
+    def drawn() -> set[str]:
+        with read_only() as s:
+            nodes, _ = graph_views.ego_picture(s, chain["self"], CLOCK)
+        return {n.handle for n in nodes}
+
+    assert drawn() == {"ola", "fst", "snd"}
+    keep(chain["second"], "hidden_from_search", True)
+    assert drawn() == {"ola", "fst"}
+    keep(chain["second"], "hidden_from_search", False)
+    keep(chain["first"], "connections", "me")
+    assert drawn() == {"ola", "fst"}
