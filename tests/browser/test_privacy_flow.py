@@ -45,3 +45,12 @@ def test_a_setting_changed_shows_at_once_in_the_preview(new_page):
     page.reload()
     expect(page.get_by_label("Contact email")).to_have_value("everyone")
     expect(page.get_by_label("Hide me from people search")).to_be_checked()
+
+    # a visitor who is not signed in gets what the preview promised
+    visitor = new_page(f"/people/{handle}")
+    expect(visitor.get_by_role("heading", name="Ada Lindqvist")).to_be_visible()
+    expect(visitor.get_by_text(address)).to_be_visible()  # email: everyone
+    expect(visitor.get_by_text("Karma balance")).to_have_count(0)  # connections
+    expect(visitor.get_by_role("heading", name="Connections")).to_have_count(0)
+    expect(visitor.get_by_role("heading", name="Give and get")).to_be_visible()
+    shot(visitor, "privacy-profile-signed-out")
