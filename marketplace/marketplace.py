@@ -36,6 +36,7 @@ from marketplace.pages.market import listing_form_page, market_page
 from marketplace.pages.network import network_page
 from marketplace.pages.not_found import not_found_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
+from marketplace.pages.privacy import privacy_page
 from marketplace.pages.profile_edit import profile_edit_page
 from marketplace.pages.public_listing import listing_route_page
 from marketplace.pages.receipt import receipt_page
@@ -64,6 +65,7 @@ from marketplace.states.market import ListingFormState, MarketState
 from marketplace.states.nav import HomeState
 from marketplace.states.network import NetworkState
 from marketplace.states.people import DashboardState, PeopleState
+from marketplace.states.privacy import PrivacyState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.public_listing import PublicListingState
 from marketplace.states.receipts import CardPaymentsState, ReceiptState
@@ -108,6 +110,12 @@ app.add_page(
     route=routes.SETTINGS_ALERTS,
     **share_card("Email alerts · Karma"),
     on_load=AlertsState.load,
+)
+app.add_page(
+    privacy_page,
+    route=routes.SETTINGS_PRIVACY,
+    **share_card("Privacy · Karma"),
+    on_load=PrivacyState.load,
 )
 app.add_page(
     signup_page,

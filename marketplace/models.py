@@ -902,3 +902,34 @@ class Vouch(SQLModel, table=True):
     # absorbed: what the stake paid toward the vouchee's shortfall, and when
     absorbed: int = 0
     absorbed_at: datetime | None = None
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+class PrivacySetting(SQLModel, table=True):
+    """Who sees each part of a member's profile, who may send them requests,
+    and whether people search finds them (domain/privacy.py has the rule and
+    the defaults). One row per member, a column per part: a profile reads it
+    in one lookup, and a search filters on it in one join. No row: the
+    defaults, so a new member needs nothing written."""
+
+    __tablename__ = "privacy_setting"
+
+    member_id: int = Field(
+        foreign_key="member.id", primary_key=True, ondelete="CASCADE"
+    )
+    # everyone | second | first | me
+    email: str = Field(default="first", max_length=8)
+    location: str = Field(default="everyone", max_length=8)
+    background: str = Field(default="everyone", max_length=8)
+    availability: str = Field(default="everyone", max_length=8)
+    karma: str = Field(default="first", max_length=8)
+    reviews: str = Field(default="everyone", max_length=8)
+    give_get: str = Field(default="everyone", max_length=8)
+    connections: str = Field(default="first", max_length=8)
+    # everyone | second | nobody
+    connect_requests: str = Field(default="everyone", max_length=8)
+    message_requests: str = Field(default="second", max_length=8)
+    hidden_from_search: bool = Field(default=False, index=True)
+    updated_at: datetime

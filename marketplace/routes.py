@@ -81,6 +81,7 @@ def receipt_pdf(receipt_id: int) -> str:
 
 ALERTS_UNSUBSCRIBE = "/api/alerts/unsubscribe"
 SETTINGS_ALERTS = "/settings/alerts"
+SETTINGS_PRIVACY = "/settings/privacy"
 
 
 def group(slug: str) -> str:

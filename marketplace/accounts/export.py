@@ -25,14 +25,14 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
-from marketplace.accounts import members
+from marketplace.accounts import members, privacy
 from marketplace.models import (
     Connection,
     Context,
@@ -113,6 +113,9 @@ def collect(session: Session, member_id: int, progress: Progress = _quiet) -> di
         {"kind": t.kind, "tag": t.tag}
         for t in session.exec(select(MemberTag).where(MemberTag.member_id == member_id))
     ]
+    # my own privacy choices; others appear by handle and name only (_Names),
+    # which no privacy setting keeps: what they keep by degree never shows
+    data["privacy"] = asdict(privacy.settings_of(session, member_id))
     progress(10, "profile")
     data["listings"] = _listings(session, member_id)
     progress(25, "listings")

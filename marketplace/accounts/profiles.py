@@ -40,6 +40,12 @@ class ProfileView:
     member_since: str = ""
     # the domain of their verified work address: "Verified at acme.com"
     work_domain: str = ""
+    # privacy by degree (accounts/privacy.py): the parts this viewer may see,
+    # how far they are from the member, and what only some viewers get
+    shown: list[str] = field(default_factory=list)
+    degree: int = 0
+    degree_label: str = ""
+    email: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -147,6 +147,7 @@ def member_menu() -> rx.Component:
                 rx.menu.item(
                     "Email alerts", on_click=rx.redirect(routes.SETTINGS_ALERTS)
                 ),
+                rx.menu.item("Privacy", on_click=rx.redirect(routes.SETTINGS_PRIVACY)),
                 rx.cond(
                     SessionState.am_operator,
                     rx.menu.item(

@@ -56,6 +56,7 @@ from marketplace.demo.members import (
     NetworkPlan,
     plan_network,
 )
+from marketplace.demo.privacy import seed_privacy
 from marketplace.demo.trust import CreditTerms, seed_trust
 from marketplace.domain.errors import InvalidInput
 from marketplace.inbox import outbox
@@ -143,6 +144,7 @@ def seed_network(
     # weeks before the market's month, so the inbox's ids still follow time
     report.integrity = _seed_integrity(session, plan, ids, clock)
     report.ious_created = seed_ious(session, ids, generated[:3], clock)
+    seed_privacy(session, ids, generated[3:6], clock)
     report.market = seed_market(session, market, ids, clock, tick)
     report.graph = seed_graph(session, plan, moves, ids, seed, clock)
     # the demo's story happened before anyone could read mail: no alert

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session, col, select
 
 from marketplace import routes
-from marketplace.accounts import members, standing
+from marketplace.accounts import members, privacy, standing
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.contexts import humanize
 from marketplace.domain.errors import InvalidInput, NotFound
@@ -278,7 +278,8 @@ def _ranked(session, actor_id: int, listing: Listing, clock, limit: int):
         return []
     skip = blocks.blocked_with(session, actor_id)
     skip |= _already_helping(session, listing.id)
-    return graph_views.who_to_ask(actor_id, tags, clock, limit=limit, exclude=skip)
+    found = graph_views.who_to_ask(actor_id, tags, clock, limit=limit, exclude=skip)
+    return privacy.screen(session, actor_id, found)
 
 
 def _beyond(session, actor_id: int, listing: Listing, clock) -> list:
@@ -294,6 +295,7 @@ def _beyond(session, actor_id: int, listing: Listing, clock) -> list:
     found = graph_views.who_else_to_ask(
         actor_id, tags, clock, limit=BEYOND_SHOWN * 2, exclude=skip
     )
+    found = privacy.screen(session, actor_id, found)
     people = members.by_id(session, [c.member_id for c in found])
     active = [
         c

@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlmodel import Session, and_, col, or_, select
 
 from marketplace import events, routes
-from marketplace.accounts import members, profiles
+from marketplace.accounts import members, privacy, profiles
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.domain.text import clean_text
@@ -104,6 +104,7 @@ def request_connection(
     )
     if other.id == actor_id:
         raise InvalidInput("You can't connect with yourself.", "handle")
+    privacy.check_may_send(session, actor_id, other.id, "connect")
     text = clean_text(
         note, field="note", label="Note", max_length=NOTE_MAX, multiline=True
     )

@@ -2,16 +2,20 @@
 
 A match is a member whose expertise covers one of my needs (they can help me) or
 whose needs I cover (I can help them). Ranked by the number of shared tags.
-Neither lists anyone the viewer blocked or was blocked by.
+Neither lists anyone the viewer blocked or was blocked by, nor anyone hidden
+from search who is not the viewer's connection (accounts/privacy.py); a card
+shows a location only where its member lets the viewer see it, and a search
+matches a background tag only where the background shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
+from marketplace.accounts import privacy
 from marketplace.accounts.profiles import tags_of
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.profiles import normalize_tag
@@ -41,10 +45,12 @@ def _cards(
     shared: dict[int, list[str]],
     show: str = "give",
     label: str = "Shared",
+    viewer_id: int | None = None,
 ):
     """Cards listing each member's `show` tags (give or get), the matched
     ones first, so the tags that made the match are the ones in sight."""
     tags = tags_of(session, [m.id for m in members])
+    location = privacy.card_location(session, viewer_id, members)
     cards = []
     for m in members:
         matched = sorted(shared.get(m.id, []))
@@ -54,7 +60,7 @@ def _cards(
                 m.handle,
                 m.display_name,
                 m.headline,
-                m.location,
+                location[m.id],
                 (matched + rest)[:5],
                 matched,
                 label,
@@ -79,6 +85,7 @@ def shared_tags(
             MemberTag.member_id != member_id,
             Member.status == "active",
             col(MemberTag.member_id).not_in(blocks.blocked_ids(member_id)),
+            privacy.findable(member_id),
         )
     ).all()
     shared: dict[int, list[str]] = {}
@@ -92,7 +99,7 @@ def matches(
 ) -> list[PersonCard]:
     """Members whose `theirs` tags overlap my `mine` tags, most overlap first."""
     shared = shared_tags(session, member_id=member_id, mine=mine, theirs=theirs)
-    return top_matches(session, shared, limit)
+    return top_matches(session, shared, limit, viewer_id=member_id)
 
 
 def top_matches(
@@ -102,6 +109,7 @@ def top_matches(
     *,
     show: str = "give",
     label: str = "Shared",
+    viewer_id: int | None = None,
 ) -> list[PersonCard]:
     """The members with most shared tags first, each card listing their
     `show` tags ("give" for people who can help me, "get" -- their needs --
@@ -110,7 +118,8 @@ def top_matches(
     members = {
         m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(best)))
     }
-    return _cards(session, [members[mid] for mid in best], shared, show, label)
+    chosen = [members[mid] for mid in best]
+    return _cards(session, chosen, shared, show, label, viewer_id)
 
 
 def _like(text: str) -> str:
@@ -119,9 +128,10 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _matching(q: str):
+def _matching(q: str, viewer_id: int | None):
     """Name, handle or headline contains `q`, or a tag contains its tag spelling
-    ("Machine Learning" finds machine-learning)."""
+    ("Machine Learning" finds machine-learning) -- a background tag only
+    where the member lets the viewer see their background."""
     try:
         tag_q = normalize_tag(q)
     except InvalidInput:
@@ -134,7 +144,11 @@ def _matching(q: str):
         func.lower(Member.display_name).like(pattern, escape="\\"),
         col(Member.handle).like(pattern, escape="\\"),
         func.lower(Member.headline).like(pattern, escape="\\"),
-        col(Member.id).in_(tagged),
+        col(Member.id).in_(tagged.where(MemberTag.kind != "background")),
+        and_(
+            col(Member.id).in_(tagged.where(MemberTag.kind == "background")),
+            privacy.part_visible("background", viewer_id),
+        ),
     )
 
 
@@ -151,15 +165,15 @@ def browse(
         raise InvalidInput("Search text must be at most 80 characters.")
     if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
         raise InvalidInput("Page must be a whole number from 1.")
-    stmt = select(Member).where(Member.status == "active")
+    stmt = select(Member).where(Member.status == "active", privacy.findable(viewer_id))
     if viewer_id is not None:
         stmt = stmt.where(col(Member.id).not_in(blocks.blocked_ids(viewer_id)))
     if q := query.strip().lower():
-        stmt = stmt.where(_matching(q))
+        stmt = stmt.where(_matching(q, viewer_id))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     members = session.exec(
         stmt.order_by(col(Member.created_at).desc(), col(Member.id).desc())
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
-    return _cards(session, list(members), {}), total
+    return _cards(session, list(members), {}, viewer_id=viewer_id), total

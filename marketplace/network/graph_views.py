@@ -6,7 +6,9 @@ the app reads the graph here, never through `graph_index` itself.
 Read-only; everything comes from the in-memory graph (graph_index) plus one
 query for names, so a page with a picture of dozens of people stays fast.
 Whoever the viewer blocked, or was blocked by, appears nowhere: not in the
-picture, not on a path (one more query, blocks.blocked_with).
+picture, not on a path (one more query, blocks.blocked_with). A path names
+someone beyond the viewer's connections only where that person's privacy
+settings let the viewer see whom they know (accounts/privacy.py).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from datetime import datetime
 
 from sqlmodel import Session, or_, select
 
-from marketplace.accounts import members
+from marketplace.accounts import members, privacy
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.domain import privacy as privacy_rules
 from marketplace.domain.ego import layout
 from marketplace.domain.graph import Candidate, intro_reason, warmth_label
 from marketplace.models import Connection, Member
@@ -102,6 +105,7 @@ def ego_picture(
             for other, strength in _warmest(graph, via, now, drawn, SECOND_PER):
                 second.append((other, via, strength))
                 drawn.add(other)
+    second = _second_shown(session, member_id, second)
     spots = layout(member_id, first, second)
     names = members.by_id(session, [s.member_id for s in spots])
     where = {s.member_id: s for s in spots}
@@ -111,6 +115,21 @@ def ego_picture(
         _edge(where[vias.get(s.member_id, member_id)], s) for s in spots if s.degree > 0
     ]
     return nodes, edges
+
+
+def _second_shown(session: Session, me: int, second: list[tuple]) -> list[tuple]:
+    """People beyond my connections, drawn only where the connection they
+    are drawn through lets me see whom they know, and not hidden from
+    search (accounts/privacy.py)."""
+    ids = {m for pair in second for m in pair[:2]}
+    chosen = privacy.settings_for(session, ids)
+    far = privacy.degrees_of(session, me, {other for other, _, _ in second})
+    return [
+        (other, via, strength)
+        for other, via, strength in second
+        if privacy_rules.shows(chosen[via].connections, privacy_rules.FIRST)
+        and privacy_rules.findable(chosen[other], far[other])
+    ]
 
 
 def _warmest(graph, member, now, skip: set[int], limit: int) -> list[tuple]:
@@ -210,8 +229,28 @@ def paths_to(
         return []
     avoid = blocks.blocked_with(session, viewer_id)
     found = graph_index.intro_paths(viewer_id, target_id, clock, avoid=avoid)
+    found = _private_hops_left_out(session, viewer_id, found)
     people = members.by_id(session, [m for path in found for m in path.members])
     return [_path_view(path, viewer_id, people) for path in found]
+
+
+def _private_hops_left_out(session: Session, viewer_id: int, found: list) -> list:
+    """Paths whose people beyond my own connections let me see whom they
+    know (their connections list) and may be suggested to me (not hidden
+    from search): a 3-hop path names the connections of its middle member.
+    A mutual connection is shown as LinkedIn shows shared connections."""
+    beyond = {m for path in found for m in path.members[2:-1]}
+    if not beyond:
+        return found
+    far = privacy.degrees_of(session, viewer_id, beyond)
+    chosen = privacy.settings_for(session, beyond)
+    open_ = {
+        m
+        for m in beyond
+        if privacy_rules.findable(chosen[m], far[m])
+        and privacy_rules.shows(chosen[m].connections, far[m])
+    }
+    return [p for p in found if set(p.members[2:-1]) <= open_]
 
 
 def _path_view(path, viewer_id: int, people: dict[int, Member]) -> PathView:

@@ -16,7 +16,9 @@ open requests and contexts its members posted, newest first -- each only when
 the viewer may see it anyway (a request by listings.visible_to, a context by
 contexts.audience_of), so a group never leaks a "my network" or "chosen
 people" request, nor a context, to a stranger. Whoever the viewer blocked or
-was blocked by shows nowhere on a group's page or among detected faces.
+was blocked by shows nowhere on a group's page or among detected faces, and
+a member hidden from search (accounts/privacy.py) is named in neither but to
+their own connections (a group's count still counts them).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from marketplace import routes
+from marketplace.accounts import privacy
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.contexts import KINDS as CONTEXT_VERBS
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
@@ -150,6 +153,9 @@ def detected_communities(
     if member_id is not None:  # cached for everyone alike: blocks apply here
         for hidden in blocks.blocked_with(session, member_id):
             people.pop(hidden, None)
+    # a face is a suggestion: none hidden from search but to their connections
+    for hidden in privacy.hidden_from(session, member_id, people):
+        people.pop(hidden, None)
     return [
         CommunityView(
             name=f.community.name,
@@ -435,6 +441,7 @@ def _members_of(session: Session, group_id: int, viewer_id: int) -> list[MemberC
             GroupMembership.group_id == group_id,
             Member.status == "active",
             col(Member.id).not_in(blocks.blocked_ids(viewer_id)),
+            privacy.findable(viewer_id),
         )
         .order_by(GroupMembership.joined_at, GroupMembership.id)
         .limit(MEMBERS_LISTED)

@@ -21,7 +21,9 @@ Where each kind comes from:
 
 Nobody the member blocked, or was blocked by, is suggested, named as the one
 to ask for an intro, or takes the place of someone who could be: they are
-left out where candidates are found, not after the best were picked.
+left out where candidates are found, not after the best were picked. Nor is
+anyone hidden from search who is not my connection, and the words about a
+candidate leave out what they keep from me (accounts/privacy.screen).
 
 Scores and how feedback reweighs them are domain/nudges.py's. Reading the
 feed writes nothing; `dismiss`, `snooze` and `acted` each write one
@@ -38,6 +40,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from marketplace import routes
+from marketplace.accounts import privacy
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain import nudges as rules
 from marketplace.domain.contexts import ContextSignal, describe, humanize
@@ -259,6 +262,7 @@ def _ask_and_intro(session, me: int, clock: Clock, hidden, blocked) -> list:
             continue
         skip = blocked | involved.get(request.id, set())
         found = graph_index.who_to_ask(me, tags[request.id], clock, CANDIDATES, skip)
+        found = privacy.screen(session, me, found, drop_away=True)
         picks += _asks(request, found, hidden)
         picks += _intros(request, found, hidden, asked_for)
     people = _people(session, [i for _, c, _ in picks for i in (c.member_id, c.via_id)])

@@ -3,6 +3,7 @@ log out everywhere."""
 
 import reflex as rx
 
+from marketplace import routes
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page, section_card
 from marketplace.components.people import verified_at
@@ -266,6 +267,13 @@ def _device(device: rx.Var) -> rx.Component:
 def account_settings_page() -> rx.Component:
     return page(
         rx.heading("Account", size="7", as_="h1"),
+        rx.text(
+            "Who sees your email and the rest of your profile: ",
+            rx.link("Privacy", href=routes.SETTINGS_PRIVACY),
+            ".",
+            size="2",
+            color_scheme="gray",
+        ),
         _emailsection_card(),
         _worksection_card(),
         section_card("Password", _password_form()),

@@ -8,8 +8,8 @@ from marketplace.components.forms import SELECT_STYLE, form_error, form_key, tex
 from marketplace.components.layout import page
 from marketplace.components.market import listing_card, status_badge
 from marketplace.components.pager import pager
-from marketplace.components.people import people_grid, tag_badges, verified_at
-from marketplace.components.reviews import reputation_card, review_list
+from marketplace.components.people import people_grid
+from marketplace.components.profile import profile_parts, profile_reviews, profile_top
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import PublicProfileState
 
@@ -46,80 +46,28 @@ def directory_page() -> rx.Component:
     )
 
 
-def _tag_section(title: str, tags, color: str, empty: str) -> rx.Component:
-    return rx.vstack(
-        rx.heading(title, size="3", as_="h2"),
+def _profile_body() -> rx.Component:
+    """The card and about text as this viewer may see them (privacy by
+    degree: components/profile.py draws only the parts they may)."""
+    return profile_top(
+        PublicProfileState.profile,
         rx.cond(
-            tags.length() > 0,
-            tag_badges(tags, color),
-            rx.text(empty, size="2", color_scheme="gray"),
+            PublicProfileState.is_me,
+            link_button("Edit profile", routes.PROFILE_EDIT, variant="soft"),
+            _tie_actions(),
         ),
-        spacing="2",
     )
 
 
-def _profile_body() -> rx.Component:
-    p = PublicProfileState.profile
-    return rx.grid(
-        rx.card(
-            rx.vstack(
-                rx.avatar(fallback=p.display_name.to(str)[:1], size="8", radius="full"),
-                rx.heading(p.display_name, size="7", as_="h1"),
-                rx.text("@", p.handle, color_scheme="gray"),
-                rx.text(p.headline, size="4", weight="medium"),
-                rx.cond(p.work_domain != "", verified_at(p.work_domain)),
-                rx.hstack(
-                    rx.icon("map-pin", size=16),
-                    rx.text(p.location, size="2"),
-                    rx.text("·", size="2"),
-                    rx.text(p.timezone, size="2"),
-                    color="var(--gray-11)",
-                    align="center",
-                    wrap="wrap",
-                ),
-                rx.badge(
-                    PublicProfileState.availability_label,
-                    color_scheme="green",
-                    size="2",
-                ),
-                rx.text(
-                    p.connections,
-                    " connections · member since ",
-                    p.member_since,
-                    size="2",
-                    color_scheme="gray",
-                ),
-                rx.cond(
-                    PublicProfileState.is_me,
-                    link_button("Edit profile", routes.PROFILE_EDIT, variant="soft"),
-                    _tie_actions(),
-                ),
-                spacing="3",
-                align="center",
-                text_align="center",
-            ),
-            size="4",
-        ),
-        rx.card(
-            rx.vstack(
-                rx.heading("About", size="3", as_="h2"),
-                rx.text(p.bio, white_space="pre-wrap", size="3"),
-                rx.separator(size="4"),
-                _tag_section(
-                    "Can help with", p.expertise, "indigo", "Nothing listed yet."
-                ),
-                _tag_section(
-                    "Looking for help with", p.needs, "amber", "Nothing listed yet."
-                ),
-                _tag_section("Background", p.background, "gray", "Nothing listed yet."),
-                spacing="4",
-                align="start",
-            ),
-            size="4",
-        ),
-        columns=rx.breakpoints(initial="1", md="1fr 2fr"),
-        spacing="5",
-        width="100%",
+def _profile_parts() -> rx.Component:
+    state = PublicProfileState
+    return profile_parts(
+        state.profile,
+        state.karma,
+        state.connection_list,
+        state.help_by_month,
+        state.help_given,
+        state.help_received,
     )
 
 
@@ -422,17 +370,8 @@ def _vouch_section() -> rx.Component:
 
 
 def _reviews_section() -> rx.Component:
-    return rx.grid(
-        reputation_card(PublicProfileState.reputation),
-        review_list(
-            PublicProfileState.reviews_received,
-            PublicProfileState.reputation.received,
-        ),
-        columns=rx.breakpoints(initial="1", md="1fr 2fr"),
-        spacing="5",
-        width="100%",
-        align_items="start",
-    )
+    state = PublicProfileState
+    return profile_reviews(state.profile, state.reputation, state.reviews_received)
 
 
 def person_page() -> rx.Component:
@@ -445,6 +384,7 @@ def person_page() -> rx.Component:
             ),
             rx.vstack(
                 _profile_body(),
+                _profile_parts(),
                 _intro_section(),
                 _vouch_section(),
                 _reviews_section(),

@@ -51,11 +51,16 @@ class DashboardState(SessionState):
             )
             self.karma = wallet.balances(session, member.id).available
             self.can_help_me = directory.top_matches(
-                session, helpers, 6, show="give", label="Can help with"
+                session,
+                helpers,
+                6,
+                show="give",
+                label="Can help with",
+                viewer_id=member.id,
             )
             # their need that matched what I give, not their own expertise
             self.i_can_help = directory.top_matches(
-                session, helped, 6, show="get", label="Needs"
+                session, helped, 6, show="get", label="Needs", viewer_id=member.id
             )
             self.waiting = [
                 e

@@ -5,14 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from marketplace import routes
-from marketplace.accounts import profiles
+from marketplace.accounts import profiles, seen_profile
 from marketplace.accounts.profiles import ProfileView
+from marketplace.accounts.seen_profile import PersonChip
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError, NotFound
 from marketplace.domain.profiles import AVAILABILITY
 from marketplace.ledger import vouches
 from marketplace.ledger.vouches import NO_VOUCH, VouchView
-from marketplace.market import reviews
 from marketplace.market.reviews import Reputation, ReviewView
 from marketplace.network import connections, graph_views, intros
 from marketplace.network.graph_views import PathView
@@ -44,6 +44,12 @@ class PublicProfileState(SessionState):
     my_vouch: VouchView = NO_VOUCH
     vouch_max: int = 0
     vouch_error: str = ""
+    # privacy by degree: the parts beyond the card, "" / [] when kept
+    karma: str = ""
+    connection_list: list[PersonChip] = []
+    help_by_month: list[dict[str, str | int]] = []
+    help_given: int = 0
+    help_received: int = 0
 
     @rx.var
     def availability_label(self) -> str:
@@ -60,21 +66,28 @@ class PublicProfileState(SessionState):
         self._show_forms("connect", "intro")
         try:
             with read_only() as session:
-                self.profile = profiles.public_profile(
-                    session, handle, viewer_id=me.id if me else None
-                )
-                # listing titles in reviews show only to who may see the listing
-                self.reputation, self.reviews_received = reviews.profile_reviews(
-                    session, self.profile.id, viewer_id=me.id if me else None
+                # privacy by degree: only the parts this viewer may see
+                self._show_seen(
+                    seen_profile.public_profile(
+                        session, handle, viewer_id=me.id if me else None
+                    )
                 )
                 self._load_ties(session, me.id if me else None)
                 self._load_vouches(session, me.id if me else None)
             self.not_found = False
         except NotFound:
             self.profile, self.not_found = EMPTY, True
-            self.reputation, self.reviews_received = NO_REPUTATION, []
+            self._show_seen(seen_profile.SeenProfile(EMPTY))
             self.vouched_by, self.vouches_for = [], []
             self.my_vouch, self.vouch_max = NO_VOUCH, 0
+
+    def _show_seen(self, seen: seen_profile.SeenProfile) -> None:
+        self.profile = seen.profile
+        # listing titles in reviews show only to who may see the listing
+        self.reputation, self.reviews_received = seen.reputation, seen.reviews
+        self.karma, self.connection_list = seen.karma, seen.connection_list
+        self.help_by_month = seen.help_by_month
+        self.help_given, self.help_received = seen.help_given, seen.help_received
 
     def _load_vouches(self, session, viewer_id: int | None) -> None:
         self.vouch_error = ""

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from marketplace.accounts import profiles, submissions
+from marketplace.accounts import privacy, profiles, submissions
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import Conflict, NotFound
@@ -523,6 +523,10 @@ def test_context_nudges_leave_out_a_blocked_owner(town):
 
 def test_intro_paths_and_the_network_picture_avoid_whoever_blocked_me(town):
     ada, bob, _cyd, _dee, _eve, fay = town
+    with unit_of_work() as s:  # a 3-hop path names whom Bob knows: he lets us
+        privacy.change(
+            s, actor_id=bob, member_id=bob, name="connections", value="second"
+        )
     with read_only() as s:
         before = graph_views.paths_to(s, ada, fay, CLOCK)
     # Eve is a mutual connection: her two hops come before the warmer three
