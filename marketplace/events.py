@@ -99,6 +99,12 @@ TOPICS: dict[str, Topic] = {
             "An operator froze or unfroze a member (accounts/standing.py).",
         ),
         Topic(
+            "members.suspended",
+            ("member_id",),
+            "An operator suspended or unsuspended a member at the moderation "
+            "desk (accounts/moderation.py): their sessions are ended.",
+        ),
+        Topic(
             "emails.verified",
             ("member_id",),
             "A member followed a verification link: their address, new or "

@@ -246,12 +246,16 @@ def visible_to(viewer_id: int) -> ColumnElement[bool]:
         (Listing.audience == "chosen") & col(Listing.id).in_(chosen),
     )
     not_blocked = col(Listing.author_id).not_in(blocks.blocked_ids(viewer_id))
-    return or_(Listing.author_id == viewer_id, and_(shown, not_blocked))
+    # hidden by a moderator: its author alone still sees it
+    not_hidden = col(Listing.hidden_at).is_(None)
+    return or_(Listing.author_id == viewer_id, and_(shown, not_blocked, not_hidden))
 
 
 def can_see(session: Session, viewer_id: int, listing: Listing) -> bool:
     if listing.author_id == viewer_id:
         return True
+    if listing.hidden_at is not None:  # hidden by a moderator
+        return False
     if blocks.blocked_between(session, viewer_id, listing.author_id):
         return False
     if listing.audience == "public":
