@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from marketplace.accounts import throttles
 from marketplace.accounts.accounts import hash_token
-from marketplace.adapters.passwords import verify_password
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.adapters.passwords import verify_password
 from marketplace.domain.errors import NotAuthorized
 from marketplace.models import AuthSession, Member
 
