@@ -68,6 +68,15 @@ SUSPENDED_NOTICE = (
 
 
 @dataclass(frozen=True)
+class ThreadLine:
+    """A message shown around a reported one."""
+
+    author: str
+    body: str
+    reported: bool
+
+
+@dataclass(frozen=True)
 class QueueItem:
     """One reported item and its open reports, for the desk."""
 
@@ -83,7 +92,7 @@ class QueueItem:
     reporters: str  # operators only
     title: str  # what the item is, in a line
     content: str  # its text
-    context: list[dict] = field(default_factory=list)  # a message's neighbours
+    context: list[ThreadLine] = field(default_factory=list)  # a message's neighbours
     history: str = ""  # the member's recent reports and standing
 
     def as_dict(self) -> dict:
@@ -165,11 +174,11 @@ def _message_in_context(session: Session, message_id: int) -> tuple[str, str, li
     ).all()
     at = next(i for i, (m, _) in enumerate(around) if m.id == message_id)
     context = [
-        {
-            "author": f"@{handle}",
-            "body": REMOVED if m.hidden_at else m.body,
-            "reported": m.id == message_id,
-        }
+        ThreadLine(
+            author=f"@{handle}",
+            body=REMOVED if m.hidden_at else m.body,
+            reported=m.id == message_id,
+        )
         for m, handle in around[max(0, at - 2) : at + 3]
     ]
     hidden = " (removed)" if message.hidden_at else ""

@@ -26,32 +26,32 @@ def _label(text, html_for) -> rx.Component:
 def _neighbour(m) -> rx.Component:
     return rx.box(
         rx.text(
-            rx.text.strong(m["author"]),
+            rx.text.strong(m.author),
             ": ",
-            m["body"],
+            m.body,
             size="2",
             white_space="pre-wrap",
         ),
         padding="0.4rem 0.6rem",
         border_left=rx.cond(
-            m["reported"], "3px solid var(--red-9)", "3px solid var(--gray-5)"
+            m.reported, "3px solid var(--red-9)", "3px solid var(--gray-5)"
         ),
-        background=rx.cond(m["reported"], "var(--red-2)", "transparent"),
+        background=rx.cond(m.reported, "var(--red-2)", "transparent"),
         width="100%",
     )
 
 
 def _content(item) -> rx.Component:
     return rx.vstack(
-        rx.text(item["title"], weight="medium", size="3"),
+        rx.text(item.title, weight="medium", size="3"),
         rx.cond(
-            item["context"].length() > 0,
+            item.context.length() > 0,
             rx.vstack(
-                rx.foreach(item["context"].to(list[dict]), _neighbour),
+                rx.foreach(item.context, _neighbour),
                 spacing="1",
                 width="100%",
             ),
-            rx.blockquote(item["content"], size="2", white_space="pre-wrap"),
+            rx.blockquote(item.content, size="2", white_space="pre-wrap"),
         ),
         spacing="2",
         width="100%",
@@ -59,10 +59,10 @@ def _content(item) -> rx.Component:
 
 
 def _action_form(item) -> rx.Component:
-    uid = "desk-" + item["kind"].to(str) + "-" + item["item_id"].to(str)
+    uid = "desk-" + item.kind.to(str) + "-" + item.item_id.to(str)
     return rx.form(
-        rx.el.input(type="hidden", name="kind", value=item["kind"]),
-        rx.el.input(type="hidden", name="item_id", value=item["item_id"]),
+        rx.el.input(type="hidden", name="kind", value=item.kind),
+        rx.el.input(type="hidden", name="item_id", value=item.item_id),
         rx.flex(
             rx.vstack(
                 _label("Action", uid + "-action"),
@@ -104,36 +104,38 @@ def _queue_item(item) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.flex(
-                rx.badge(item["kind"], color_scheme="gray"),
+                rx.badge(item.kind, color_scheme="gray"),
                 rx.badge(
-                    item["reports"].to(str) + " reports",
+                    rx.cond(
+                        item.reports == 1, "1 report", item.reports.to(str) + " reports"
+                    ),
                     color_scheme="red",
                 ),
                 rx.link(
-                    item["display_name"],
+                    item.display_name,
                     " (@",
-                    item["handle"],
+                    item.handle,
                     ")",
-                    href=routes.PEOPLE + "/" + item["handle"].to(str),
+                    href=routes.PEOPLE + "/" + item.handle.to(str),
                 ),
-                rx.cond(item["suspended"], rx.badge("Suspended", color_scheme="red")),
+                rx.cond(item.suspended, rx.badge("Suspended", color_scheme="red")),
                 spacing="2",
                 align="center",
                 wrap="wrap",
             ),
-            rx.text("Reasons: ", item["reasons"], size="2"),
+            rx.text("Reasons: ", item.reasons, size="2"),
             rx.foreach(
-                item["notes"].to(list[str]),
+                item.notes,
                 lambda n: rx.text("“", n, "”", size="2", color_scheme="gray"),
             ),
             _content(item),
             rx.text(
                 "Reported by ",
-                item["reporters"],
+                item.reporters,
                 " · @",
-                item["handle"],
+                item.handle,
                 ": ",
-                item["history"],
+                item.history,
                 size="1",
                 color_scheme="gray",
             ),

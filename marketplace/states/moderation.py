@@ -104,7 +104,7 @@ class ModerationState(SessionState):
     """The desk: open reports by item, open appeals, and the operator log."""
 
     allowed: bool = False
-    queue: list[dict] = []
+    queue: list[moderation.QueueItem] = []
     appeals: list[dict] = []
     log: list[dict] = []
     desk_error: str = ""
@@ -126,7 +126,7 @@ class ModerationState(SessionState):
             self.allowed, self.queue, self.appeals, self.log = False, [], [], []
             return
         self.allowed = True
-        self.queue = [item.as_dict() for item in queue]
+        self.queue = queue
         self.appeals, self.log = appeals, log
 
     def _desk(self, work, done: str):
