@@ -105,6 +105,12 @@ TOPICS: dict[str, Topic] = {
             "desk (accounts/moderation.py): their sessions are ended.",
         ),
         Topic(
+            "members.role_changed",
+            ("member_id",),
+            "A member was appointed or dismissed as an operator (the command "
+            "line): what their navigation shows follows.",
+        ),
+        Topic(
             "emails.verified",
             ("member_id",),
             "A member followed a verification link: their address, new or "

@@ -33,7 +33,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from marketplace import events
-from marketplace.accounts import reauth, reports
+from marketplace.accounts import members, reauth, reports
 from marketplace.accounts.accounts import SUSPENDED, revoke_all_sessions
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
@@ -528,3 +528,38 @@ def appeal(
     session.add(row)
     session.flush()
     return row
+
+
+# --------------------------------------------------------------------------- operators
+
+
+def appoint_operator(session: Session, handle: object) -> tuple[Member, bool]:
+    """Make an active member an operator (the command line only: whoever
+    runs it holds the server). Returns the member and whether it changed."""
+    member = members.any_member(session, handle)
+    if member.status != "active":
+        raise InvalidInput(f"@{member.handle} is not an active member.", "handle")
+    changed = not member.is_operator
+    member.is_operator = True
+    session.add(member)
+    events.publish(session, "members.role_changed", member_id=member.id)
+    return member, changed
+
+
+def dismiss_operator(session: Session, handle: object) -> tuple[Member, bool]:
+    """Take the operator role away; their desks refuse them at once (every
+    action reads the role afresh), their navigation follows."""
+    member = members.any_member(session, handle)
+    changed = member.is_operator
+    member.is_operator = False
+    session.add(member)
+    events.publish(session, "members.role_changed", member_id=member.id)
+    return member, changed
+
+
+def operators(session: Session) -> list[Member]:
+    return list(
+        session.exec(
+            select(Member).where(Member.is_operator).order_by(col(Member.handle))
+        ).all()
+    )

@@ -428,3 +428,42 @@ def test_a_forgotten_session_cache_entry_follows_suspension(people):
     confirm(ops)
     desk_act(ops, "suspend", "member", bob.member_id)
     assert not any(e[0].id == bob.member_id for e in session_cache._entries.values())
+
+
+def test_a_suspended_member_is_suggested_to_nobody_until_unsuspended(people):
+    from marketplace.models import Connection
+    from marketplace.network import graph_views
+    from tests.integration.network.test_contexts import expertise
+
+    ada, bob, _, ops = people
+    with unit_of_work() as s:
+        now = system_clock.now()
+        s.add(
+            Connection(
+                requester_id=ada.member_id,
+                addressee_id=bob.member_id,
+                status="accepted",
+                created_at=now,
+                responded_at=now,
+            )
+        )
+    expertise(bob, "pricing")
+
+    def suggested() -> list[int]:
+        found = graph_views.who_to_ask(ada.member_id, ["pricing"], system_clock)
+        return [c.member_id for c in found]
+
+    assert suggested() == [bob.member_id]
+    report(ada, "member", "bob")
+    confirm(ops)
+    desk_act(ops, "suspend", "member", bob.member_id)
+    assert suggested() == []
+    with unit_of_work() as s:
+        moderation.unsuspend(
+            s,
+            operator_id=ops.member_id,
+            token=ops.token,
+            member_id=bob.member_id,
+            reason="Cleared",
+        )
+    assert suggested() == [bob.member_id]
