@@ -3,7 +3,12 @@
 import reflex as rx
 
 from marketplace.components.forms import SELECT_STYLE, form_error
-from marketplace.states.moderation import REASON_OPTIONS, ReauthState, ReportState
+from marketplace.states.moderation import (
+    REASON_OPTIONS,
+    THANKS,
+    ReauthState,
+    ReportState,
+)
 from marketplace.states.session import SessionState
 
 WHAT = {
@@ -38,7 +43,6 @@ def report_button(kind: str, item) -> rx.Component:
                     size="1",
                     variant="ghost",
                     color_scheme="gray",
-                    on_click=ReportState.open_report(key),
                 ),
             ),
             rx.dialog.content(
@@ -49,50 +53,66 @@ def report_button(kind: str, item) -> rx.Component:
                     size="2",
                     color_scheme="gray",
                 ),
-                rx.form(
-                    rx.el.input(type="hidden", name="kind", value=kind),
-                    rx.el.input(type="hidden", name="item", value=item),
+                rx.cond(
+                    ReportState.report_sent == key,
                     rx.vstack(
-                        _label("Reason", uid + "-reason"),
-                        rx.el.select(
-                            *[
-                                rx.el.option(text, value=value)
-                                for value, text in REASON_OPTIONS.items()
-                            ],
-                            id=uid + "-reason",
-                            name="reason",
-                            class_name="rt-reset",
-                            style=SELECT_STYLE,
+                        rx.callout(
+                            THANKS, icon="check", color_scheme="green", role="status"
                         ),
-                        _label("Note (optional)", uid + "-note"),
-                        rx.text_area(
-                            id=uid + "-note", name="note", max_length=500, width="100%"
-                        ),
-                        form_error(ReportState.report_error),
-                        rx.hstack(
-                            rx.dialog.close(
-                                rx.button(
-                                    "Cancel",
-                                    type="button",
-                                    variant="soft",
-                                    color_scheme="gray",
-                                )
-                            ),
-                            rx.button("Send report", type="submit", color_scheme="red"),
-                            justify="end",
-                            width="100%",
-                        ),
-                        spacing="2",
-                        width="100%",
-                        margin_top="3",
+                        rx.dialog.close(rx.button("Close", type="button")),
+                        align="end",
+                        spacing="3",
+                        margin_top="1rem",
                     ),
-                    on_submit=ReportState.send,
-                    reset_on_submit=True,
+                    rx.form(
+                        rx.el.input(type="hidden", name="kind", value=kind),
+                        rx.el.input(type="hidden", name="item", value=item),
+                        rx.vstack(
+                            _label("Reason", uid + "-reason"),
+                            rx.el.select(
+                                *[
+                                    rx.el.option(text, value=value)
+                                    for value, text in REASON_OPTIONS.items()
+                                ],
+                                id=uid + "-reason",
+                                name="reason",
+                                class_name="rt-reset",
+                                style=SELECT_STYLE,
+                            ),
+                            _label("Note (optional)", uid + "-note"),
+                            rx.text_area(
+                                id=uid + "-note",
+                                name="note",
+                                max_length=500,
+                                width="100%",
+                            ),
+                            form_error(ReportState.report_error),
+                            rx.hstack(
+                                rx.dialog.close(
+                                    rx.button(
+                                        "Cancel",
+                                        type="button",
+                                        variant="soft",
+                                        color_scheme="gray",
+                                    )
+                                ),
+                                rx.button(
+                                    "Send report", type="submit", color_scheme="red"
+                                ),
+                                justify="end",
+                                width="100%",
+                            ),
+                            spacing="2",
+                            width="100%",
+                            margin_top="1rem",
+                        ),
+                        on_submit=ReportState.send,
+                        reset_on_submit=True,
+                    ),
                 ),
                 max_width="440px",
             ),
-            open=ReportState.report_open == key,
-            on_open_change=ReportState.close_report,
+            on_open_change=ReportState.dialog_changed,
         ),
     )
 

@@ -77,6 +77,7 @@ class ListingView:
     author_initials: str = ""
     # "4.3 · from 12 different people", or "" before any review
     author_rating: str = ""
+    hidden: bool = False  # hidden by a moderator (only its author sees it)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -398,6 +399,7 @@ def _view(item, author, tags, taken, viewer_id, chosen, rating="") -> ListingVie
         posted=item.created_at.strftime("%d %b %Y"),
         is_mine=item.author_id == viewer_id,
         chosen=chosen,
+        hidden=item.hidden_at is not None,
         currency=item.currency or "",
         rate_kind=item.rate_kind or "",
         price_input=(

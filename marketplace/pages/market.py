@@ -544,6 +544,17 @@ def _detail(listing=None) -> rx.Component:
                 align="center",
             ),
             rx.heading(listing.title, size="7", as_="h1"),
+            rx.cond(
+                listing.hidden,
+                rx.callout(
+                    "A moderator hid this listing: only you see it. "
+                    "Your inbox says why.",
+                    icon="eye_off",
+                    color_scheme="red",
+                    role="status",
+                    width="100%",
+                ),
+            ),
             rx.text(
                 "Posted by ",
                 rx.link(listing.author_name, href="/people/" + listing.author_handle),

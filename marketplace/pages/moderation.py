@@ -123,12 +123,12 @@ def _queue_item(item) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
+            _content(item),
             rx.text("Reasons: ", item.reasons, size="2"),
             rx.foreach(
                 item.notes,
                 lambda n: rx.text("“", n, "”", size="2", color_scheme="gray"),
             ),
-            _content(item),
             rx.text(
                 "Reported by ",
                 item.reporters,

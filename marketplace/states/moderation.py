@@ -18,6 +18,7 @@ from marketplace.domain.errors import DomainError
 from marketplace.states.session import SessionState, member_only
 
 REASON_OPTIONS = reports.REASONS
+THANKS = reports.THANKS
 
 
 def _field(form: object, name: str) -> object:
@@ -25,20 +26,15 @@ def _field(form: object, name: str) -> object:
 
 
 class ReportState(SessionState):
-    """The "Report" dialog: one open at a time, named by kind and item."""
+    """The "Report" dialogs: the browser opens and closes them; the server
+    says which one's report was just sent ("listing:12"), to thank for it."""
 
-    report_open: str = ""  # "listing:12" of the dialog shown, "" when none
+    report_sent: str = ""
     report_error: str = ""
 
     @rx.event
-    def open_report(self, key: str):
-        self.report_open = key if isinstance(key, str) and len(key) <= 60 else ""
-        self.report_error = ""
-
-    @rx.event
-    def close_report(self, is_open: bool = False):
-        if not is_open:
-            self.report_open, self.report_error = "", ""
+    def dialog_changed(self, _is_open: bool = False):
+        self.report_sent, self.report_error = "", ""
 
     @rx.event
     @member_only
@@ -56,7 +52,8 @@ class ReportState(SessionState):
         except DomainError as error:
             self.report_error = str(error)
             return rx.toast.error(str(error))
-        self.report_open, self.report_error = "", ""
+        kind, item = _field(form, "kind"), _field(form, "item")
+        self.report_sent, self.report_error = f"{kind}:{item}"[:60], ""
         return rx.toast.success(reports.THANKS)
 
 

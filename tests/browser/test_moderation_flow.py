@@ -40,7 +40,8 @@ def test_a_reported_listing_leads_to_a_suspension_its_author_is_told_of(
     dialog.get_by_label("Note (optional)").fill("Asks for money outside the app")
     shot(page, "moderation-report-dialog")
     dialog.get_by_role("button", name="Send report").click()
-    expect(page.get_by_text("Thank you. An operator will look at it")).to_be_visible()
+    expect(dialog.get_by_text("Thank you. An operator will look at it")).to_be_visible()
+    dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_have_count(0)
     log_out(page)
 

@@ -97,11 +97,11 @@ def test_an_operator_acts_only_after_confirming_in_this_session(people):  # noqa
 def test_a_report_through_the_dialog_then_a_second_says_so(people):  # noqa: F811
     ada, *_ = people
     dialog = state_of(ReportState, ada.token)
-    ReportState.open_report.fn(dialog, "member:bob")
+    ReportState.dialog_changed.fn(dialog, True)
     ReportState.send.fn(
         dialog, {"kind": "member", "item": "bob", "reason": "spam", "note": "ads"}
     )
-    assert dialog.report_error == "" and dialog.report_open == ""
+    assert dialog.report_error == "" and dialog.report_sent == "member:bob"
     ReportState.send.fn(dialog, {"kind": "member", "item": "bob", "reason": "scam"})
     assert "already reported" in dialog.report_error
 
