@@ -467,3 +467,22 @@ def test_a_suspended_member_is_suggested_to_nobody_until_unsuspended(people):
             reason="Cleared",
         )
     assert suggested() == [bob.member_id]
+
+
+def test_suspending_a_consultant_releases_the_card_held_for_them(people, stripe_env):
+    from marketplace.adapters import payments
+    from tests.integration.ledger.test_paid_engagements import PAID, book, engagement
+
+    ada, bob, _, ops = people
+    booked = book(ada, post(bob, kind="offer", **PAID), hours=1)
+    act(bob, booked, "accept")
+    assert engagement(booked).payment_status == "authorized"
+    report(ada, "member", "bob", reason="scam")
+    confirm(ops)
+    desk_act(ops, "suspend", "member", bob.member_id)
+    paid = engagement(booked)
+    assert paid.status == "cancelled" and paid.payment_status == "cancelled"
+    intent = payments.gateway_from_settings().retrieve(paid.payment_intent_id)
+    assert intent.status == "canceled"
+    with read_only() as s:
+        assert audit_ledger(s).ok
