@@ -81,7 +81,7 @@ def test_an_operator_acts_only_after_confirming_in_this_session(people):  # noqa
     report(ada, "member", "bob", reason="harassment")
     desk = state_of(ModerationState, ops.token)
     ModerationState.load.fn(desk)
-    assert desk.allowed and [i["handle"] for i in desk.queue] == ["bob"]
+    assert desk.allowed and [i.handle for i in desk.queue] == ["bob"]
     form = {"action": "warn", "kind": "member", "item_id": str(bob.member_id)}
     ModerationState.act.fn(desk, form | {"reason": "Be kind"})
     assert "Confirm your password" in desk.desk_error
