@@ -56,6 +56,10 @@ def test_a_reported_listing_leads_to_a_suspension_its_author_is_told_of(
     page.get_by_label("Action").select_option("suspend")
     page.get_by_label("Reason (the member sees it)").fill("Selling a scam")
     shot(page, "moderation-desk")
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "moderation-desk-phone")
+    page.set_viewport_size(size)
     page.get_by_role("button", name="Apply to these reports").click()
     expect(page.get_by_text("No open reports.")).to_be_visible()
     log = page.get_by_role("table")
