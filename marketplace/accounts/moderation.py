@@ -513,7 +513,12 @@ def appeal(
     if suspension_reason(session, member_id) is None:
         raise NotFound("This account is not suspended.")
     text = clean_text(
-        body, field="body", label="Appeal", max_length=APPEAL_MAX, required=True
+        body,
+        field="body",
+        label="Appeal",
+        max_length=APPEAL_MAX,
+        required=True,
+        multiline=True,
     )
     already = session.exec(
         select(Appeal.id).where(

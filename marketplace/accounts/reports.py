@@ -116,7 +116,9 @@ def file_report(
         raise InvalidInput("Choose what you are reporting.", "kind")
     if reason not in REASONS:
         raise InvalidInput("Choose a reason from the list.", "reason")
-    text = clean_text(note, field="note", label="Note", max_length=NOTE_MAX)
+    text = clean_text(
+        note, field="note", label="Note", max_length=NOTE_MAX, multiline=True
+    )
     item_id, reported_id = KINDS[kind](session, reporter_id, item)
     if reported_id == reporter_id:
         raise InvalidInput("You can't report yourself or what you wrote.", "kind")

@@ -486,3 +486,15 @@ def test_suspending_a_consultant_releases_the_card_held_for_them(people, stripe_
     assert intent.status == "canceled"
     with read_only() as s:
         assert audit_ledger(s).ok
+
+
+@pytest.mark.parametrize(
+    "note", ["<script>alert(1)</script>", "x" * 501, 12, ["a note"]]
+)
+def test_markup_oversized_or_odd_notes_are_refused(people, note):
+    ada, *_ = people
+    with pytest.raises(InvalidInput):
+        report(ada, "member", "bob", note=note)
+    report(ada, "member", "bob", note="Two lines:\nthe second.")
+    with read_only() as s:
+        assert s.exec(select(Report.note)).all() == ["Two lines:\nthe second."]
