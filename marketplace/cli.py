@@ -28,7 +28,7 @@ from sqlmodel import Session, func, select
 
 from marketplace import db, routes
 from marketplace.accounts import export as member_export
-from marketplace.accounts import members
+from marketplace.accounts import members, moderation
 from marketplace.adapters import payments
 from marketplace.adapters.mailer import SmtpMailer
 from marketplace.demo.members import DEMO_MEMBERS, DEMO_PASSWORD, MAX_MEMBERS
@@ -823,6 +823,64 @@ ENGAGEMENT_COMMANDS: dict[
 }
 
 
+# --------------------------------------------------------------------------- operators
+
+
+def _configure_operators(parser: argparse.ArgumentParser) -> None:
+    _add_actions(parser, OPERATOR_COMMANDS)
+
+
+def _configure_operator_handle(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("handle", metavar="HANDLE", help="the member's handle")
+
+
+def _run_appoint(args: argparse.Namespace, out: Console) -> int:
+    with db.unit_of_work() as session:
+        member, changed = moderation.appoint_operator(session, args.handle)
+    said = "is now an operator" if changed else "was already an operator"
+    out.print(f"@{member.handle} {said}.", markup=False, highlight=False)
+    return 0
+
+
+def _run_dismiss(args: argparse.Namespace, out: Console) -> int:
+    with db.unit_of_work() as session:
+        member, changed = moderation.dismiss_operator(session, args.handle)
+    said = "is no longer an operator" if changed else "was not an operator"
+    out.print(f"@{member.handle} {said}.", markup=False, highlight=False)
+    return 0
+
+
+def _run_list_operators(args: argparse.Namespace, out: Console) -> int:
+    with db.read_only() as session:
+        found = moderation.operators(session)
+    if not found:
+        out.print(
+            "No operators. Appoint one: python -m marketplace operators appoint HANDLE"
+        )
+    for member in found:
+        out.print(
+            f"@{member.handle}\t{member.display_name}", markup=False, highlight=False
+        )
+    return 0
+
+
+OPERATOR_COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
+] = {
+    "appoint": (
+        "make a member an operator (the desks, freezing, moderation)",
+        _configure_operator_handle,
+        _run_appoint,
+    ),
+    "dismiss": (
+        "take the operator role away from a member",
+        _configure_operator_handle,
+        _run_dismiss,
+    ),
+    "list": ("the operators", lambda parser: None, _run_list_operators),
+}
+
+
 # --------------------------------------------------------------------------- payments
 
 
@@ -976,6 +1034,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
     "payments": (
         "card payments: reconcile Stripe with the ledger",
         _configure_payments,
+        _run_action_at_head,
+    ),
+    "operators": (
+        "operators: appoint, dismiss, list",
+        _configure_operators,
         _run_action_at_head,
     ),
 }

@@ -99,6 +99,18 @@ TOPICS: dict[str, Topic] = {
             "An operator froze or unfroze a member (accounts/standing.py).",
         ),
         Topic(
+            "members.suspended",
+            ("member_id",),
+            "An operator suspended or unsuspended a member at the moderation "
+            "desk (accounts/moderation.py): their sessions are ended.",
+        ),
+        Topic(
+            "members.role_changed",
+            ("member_id",),
+            "A member was appointed or dismissed as an operator (the command "
+            "line): what their navigation shows follows.",
+        ),
+        Topic(
             "emails.verified",
             ("member_id",),
             "A member followed a verification link: their address, new or "

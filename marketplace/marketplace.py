@@ -33,6 +33,7 @@ from marketplace.pages.inbox import inbox_page
 from marketplace.pages.integrity import integrity_page
 from marketplace.pages.ious import ious_page
 from marketplace.pages.market import listing_form_page, market_page
+from marketplace.pages.moderation import moderation_page, suspended_page
 from marketplace.pages.network import network_page
 from marketplace.pages.not_found import not_found_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
@@ -62,6 +63,7 @@ from marketplace.states.inbox import InboxState
 from marketplace.states.integrity import IntegrityState
 from marketplace.states.ious import IousState
 from marketplace.states.market import ListingFormState, MarketState
+from marketplace.states.moderation import ModerationState, ReauthState
 from marketplace.states.nav import HomeState
 from marketplace.states.network import NetworkState
 from marketplace.states.people import DashboardState, PeopleState
@@ -275,5 +277,17 @@ app.add_page(
     integrity_page,
     route=routes.INTEGRITY,
     **share_card("Integrity report · Karma"),
-    on_load=IntegrityState.load,
+    on_load=[IntegrityState.load, ReauthState.load],
+)
+app.add_page(
+    moderation_page,
+    route=routes.MODERATION,
+    **share_card("Moderation desk · Karma"),
+    on_load=[ModerationState.load, ReauthState.load],
+)
+app.add_page(
+    suspended_page,
+    route=routes.SUSPENDED,
+    **share_card("Account suspended · Karma"),
+    on_load=SessionState.refresh_session,
 )

@@ -67,6 +67,13 @@ class Member(MemberBase, table=True):
     # (accounts/standing.py); the ledger is never edited.
     frozen_at: datetime | None = None
     frozen_reason: str = Field(default="", max_length=200)
+    # Set by an operator at the moderation desk (accounts/moderation.py),
+    # with status "suspended": no log-in, out of search; the reason is what
+    # the member is shown when they try to log in.
+    suspended_at: datetime | None = None
+    suspended_reason: str = Field(
+        default="", max_length=300, sa_column_kwargs={"server_default": ""}
+    )
     # an invited member is claimed by signing up with this code (hash only)
     invite_code_hash: str | None = Field(default=None, max_length=64)
     clearing_opt_out: bool = Field(default=False)
@@ -138,6 +145,9 @@ class AuthSession(SQLModel, table=True):
         default="", max_length=64, sa_column_kwargs={"server_default": ""}
     )
     last_seen_at: datetime | None = None
+    # when the member last typed their password again in this session:
+    # operator actions need it within minutes (accounts/reauth.py)
+    reauthenticated_at: datetime | None = None
 
 
 class PasswordReset(SQLModel, table=True):
@@ -578,6 +588,8 @@ class Listing(SQLModel, table=True):
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime
     updated_at: datetime
+    # hidden by a moderator: shown to nobody but its author
+    hidden_at: datetime | None = None
 
 
 class ListingTag(SQLModel, table=True):
@@ -672,6 +684,8 @@ class Message(SQLModel, table=True):
     author_id: int = Field(foreign_key="member.id")
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
+    # removed by a moderator: the thread shows a placeholder instead
+    hidden_at: datetime | None = None
 
 
 class Notification(SQLModel, table=True):
@@ -708,6 +722,8 @@ class Review(SQLModel, table=True):
     rating: int
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime
+    # hidden by a moderator: off profiles and out of ratings
+    hidden_at: datetime | None = None
 
 
 class StripeEvent(SQLModel, table=True):
@@ -933,3 +949,74 @@ class PrivacySetting(SQLModel, table=True):
     message_requests: str = Field(default="second", max_length=8)
     hidden_from_search: bool = Field(default=False, index=True)
     updated_at: datetime
+
+
+# --------------------------------------------------------------------------- moderation
+
+
+class Report(SQLModel, table=True):
+    """A member's report of something another member put here: a member,
+    a listing, a review, an engagement message (`kind`; `item_id` is that
+    row's id, the member's own for "member"). A new kind -- a direct
+    message -- is one more value of `kind`. `reported_id` is whose it is,
+    for the desk's grouping and actions; the reporter is never shown to them.
+    One open report per reporter and item (`uq_report_open_once`)."""
+
+    __table_args__ = (
+        Index(
+            "uq_report_open_once",
+            "reporter_id",
+            "kind",
+            "item_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_report_queue", "closed_at", "kind", "item_id"),
+        CheckConstraint("reporter_id <> reported_id", name="ck_report_not_self"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reporter_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    reported_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=12)  # member | listing | review | message
+    item_id: int
+    # spam | harassment | scam | inappropriate | impersonation | other
+    reason: str = Field(max_length=16)
+    note: str = Field(default="", max_length=500)
+    created_at: datetime
+    # closed by the desk's action on its item: dismissed | hidden | warned |
+    # suspended
+    closed_at: datetime | None = None
+    outcome: str = Field(default="", max_length=12)
+
+
+class ModerationAction(SQLModel, table=True):
+    """The operator log: one row per desk action, never changed or deleted
+    (who, what, on what, why, when)."""
+
+    __tablename__ = "moderation_action"
+    __table_args__ = (Index("ix_moderation_action_at", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    operator_id: int = Field(foreign_key="member.id")
+    # dismiss | hide | warn | suspend | unsuspend | close_appeal
+    action: str = Field(max_length=16)
+    kind: str = Field(max_length=12)  # what it was done on, as Report.kind
+    item_id: int
+    member_id: int = Field(foreign_key="member.id", index=True)  # whose it is
+    reason: str = Field(default="", max_length=300)
+    at: datetime
+
+
+class Appeal(SQLModel, table=True):
+    """A suspended member's word to the operators, from the page a log-in
+    shows them; open until an operator unsuspends them or answers it."""
+
+    __table_args__ = (Index("ix_appeal_open", "closed_at", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    body: str = Field(max_length=1000)
+    created_at: datetime
+    closed_at: datetime | None = None

@@ -209,6 +209,12 @@ class Settings(BaseSettings):
     mails_per_member_hour: int = Field(
         5, ge=1, description="verification or reset mails per member per hour"
     )
+    reports_per_member_hour: int = Field(
+        10, ge=1, description="reports a member may file per hour"
+    )
+    password_checks_per_member_hour: int = Field(
+        10, ge=1, description="password confirmations per member per hour"
+    )
     # signs unsubscribe links; every node the same. Required outside
     # development; there, when empty, a key kept in .data/secret-key
     secret_key: str = Field("", repr=False)

@@ -99,6 +99,7 @@ def operator_pages(browser, label: str, viewport: tuple[int, int]) -> None:
     page.get_by_role("button", name="Log in").click()
     page.get_by_text("Profile strength").wait_for(timeout=30_000)
     shoot(page, f"{label}-integrity", "/operator/integrity", "review ring")
+    shoot(page, f"{label}-moderation", "/operator/moderation", "Open reports")
     page.close()
 
 

@@ -233,13 +233,30 @@ def log_in(
     now = clock.now()
     _refuse_if_throttled(session, email_, client_, now)
     member = member_by_email(session, email_)
-    hashed = member.password_hash if member and member.status == "active" else None
+    can_log_in = member is not None and member.status in ("active", SUSPENDED)
+    hashed = member.password_hash if can_log_in else None
     ok = verify_password(hashed, password[:256])
     session.add(LoginAttempt(email=email_, client=client_, succeeded=ok, at=now))
     if not ok or member is None:
         session.flush()
         return None
+    if member.status == SUSPENDED:  # the right password: they may know why
+        session.flush()
+        raise Suspended(member.id, member.suspended_reason)
     return _open_session(session, member, now)
+
+
+SUSPENDED = "suspended"
+
+
+class Suspended(NotAuthorized):
+    """The right password of a member an operator suspended: no session
+    opens; the log-in page shows why and how to appeal (accounts/moderation.py)."""
+
+    def __init__(self, member_id: int, reason: str) -> None:
+        super().__init__("Your account is suspended.")
+        self.member_id = member_id
+        self.reason = reason
 
 
 TOO_MANY_ATTEMPTS = "Too many failed attempts to log in. Try again in {wait}."

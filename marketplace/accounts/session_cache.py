@@ -101,5 +101,7 @@ def _forget_everyone(_event: events.Event) -> None:
 events.subscribe("sessions.ended", _forget_member)
 events.subscribe("profiles.edited", _forget_member)
 events.subscribe("emails.verified", _forget_member)  # the banner goes
+events.subscribe("members.suspended", _forget_member)  # no answer for them
+events.subscribe("members.role_changed", _forget_member)  # the operator's menu
 events.subscribe(events.DATA_REPLACED, _forget_everyone)
 events.subscribe(events.MISSED, _forget_everyone)

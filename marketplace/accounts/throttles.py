@@ -216,3 +216,29 @@ def allow_mail(member_id: int, kind: str, session: Session | None = None) -> Non
         str(kind)[:32],
         str(int(member_id)),
     )
+
+
+def allow_report(member_id: int, session: Session | None = None) -> None:
+    """Count one report filed by `member_id` (accounts/reports.py), or
+    Throttled: a few an hour is plenty for an honest member, and a flood of
+    reports must not bury the desk."""
+    _hit(
+        RateLimitItemPerHour(get_settings().reports_per_member_hour),
+        storage(session),
+        "You have sent several reports in the last hour already.",
+        "report",
+        str(int(member_id)),
+    )
+
+
+def allow_password_check(member_id: int, session: Session | None = None) -> None:
+    """Count one password confirmation (accounts/reauth.py) by `member_id`,
+    failed or not: a stolen session cannot guess its way into operator
+    actions. (A wrong password commits, as a failed log-in does.)"""
+    _hit(
+        RateLimitItemPerHour(get_settings().password_checks_per_member_hour),
+        storage(session),
+        "Too many password checks in the last hour.",
+        "reauth",
+        str(int(member_id)),
+    )

@@ -29,6 +29,7 @@ MEMBER_LINKS = (
     ("IOUs", routes.IOUS),
 )
 OPERATOR_DESK = ("Operator desk", routes.DISPUTES)  # operators only
+MODERATION_DESK = ("Moderation", routes.MODERATION)  # operators only
 
 
 def nav_link(text: str, href: str, **props) -> rx.Component:
@@ -105,7 +106,10 @@ def member_menu() -> rx.Component:
             # shown to operators; every operator action checks the role again
             rx.cond(
                 SessionState.am_operator,
-                nav_link(*OPERATOR_DESK, display=WIDE_BAR),
+                rx.fragment(
+                    nav_link(*OPERATOR_DESK, display=WIDE_BAR),
+                    nav_link(*MODERATION_DESK, display=WIDE_BAR),
+                ),
             ),
             spacing="4",
             display=TOP_BAR,
@@ -150,10 +154,13 @@ def member_menu() -> rx.Component:
                 rx.menu.item("Privacy", on_click=rx.redirect(routes.SETTINGS_PRIVACY)),
                 rx.cond(
                     SessionState.am_operator,
-                    rx.menu.item(
-                        OPERATOR_DESK[0],
-                        on_click=rx.redirect(OPERATOR_DESK[1]),
-                        display=FOLDED_WIDE,
+                    rx.fragment(
+                        *[
+                            rx.menu.item(
+                                text, on_click=rx.redirect(href), display=FOLDED_WIDE
+                            )
+                            for text, href in (OPERATOR_DESK, MODERATION_DESK)
+                        ]
                     ),
                 ),
                 rx.menu.separator(),

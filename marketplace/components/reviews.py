@@ -6,6 +6,8 @@ for a label ("4 out of 5 stars"); the drawn stars themselves are hidden."""
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components.moderation import report_button
+from marketplace.states.session import SessionState
 
 STAR_COLOR = "var(--amber-9)"
 
@@ -110,6 +112,10 @@ def review_card(review) -> rx.Component:
                 _listing_name(review),
                 size="2",
                 color_scheme="gray",
+            ),
+            rx.cond(
+                review.reviewer_handle != SessionState.my_handle,
+                report_button("review", review.id),
             ),
             spacing="2",
             align="start",

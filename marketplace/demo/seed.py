@@ -56,6 +56,7 @@ from marketplace.demo.members import (
     NetworkPlan,
     plan_network,
 )
+from marketplace.demo.moderation import seed_reports
 from marketplace.demo.privacy import seed_privacy
 from marketplace.demo.trust import CreditTerms, seed_trust
 from marketplace.domain.errors import InvalidInput
@@ -147,6 +148,7 @@ def seed_network(
     seed_privacy(session, ids, generated[3:6], clock)
     report.market = seed_market(session, market, ids, clock, tick)
     report.graph = seed_graph(session, plan, moves, ids, seed, clock)
+    seed_reports(session, ids, clock)  # reports waiting on the moderation desk
     # the demo's story happened before anyone could read mail: no alert
     # emails for it (they would go to demo addresses nobody reads)
     outbox.discard_after(session, mails_before)

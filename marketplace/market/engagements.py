@@ -359,6 +359,46 @@ def resolve_dispute(
     )
 
 
+def cancel_by_operator(
+    session: Session,
+    *,
+    operator_id: int,
+    engagement_id: int,
+    why: str,
+    clock: Clock = system_clock,
+) -> bool:
+    """An operator cancels a proposed or accepted engagement (one party was
+    suspended: accounts/moderation.py). The money side is the parties' own
+    cancel: a proposal's card wait abandoned, an accepted hold voided or its
+    card authorization released, through the ledger and the card services.
+    Delivered and disputed ones are left to the disputes desk. Returns
+    whether it was cancelled."""
+    engagement = _locked(session, engagement_id, None)
+    source = Status(engagement.status)
+    if source not in (Status.PROPOSED, Status.ACCEPTED):
+        return False
+    if source == Status.PROPOSED:
+        card_payments.abandon(engagement)
+    else:
+        _release_hold(session, engagement, "cancelled by a moderator", clock)
+    now = clock.now()
+    engagement.status = Status.CANCELLED
+    engagement.updated_at = now
+    session.add(engagement)
+    _record(session, engagement, source, operator_id, why, now)
+    title = session.get(Listing, engagement.listing_id).title
+    for member_id in (engagement.asker_id, engagement.helper_id):
+        _tell(
+            session,
+            engagement,
+            member_id,
+            f"A moderator cancelled “{title}”: {why}",
+            clock,
+            sender_id=None,
+        )
+    return True
+
+
 def answer_dispute(
     session: Session,
     *,

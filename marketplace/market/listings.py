@@ -77,6 +77,7 @@ class ListingView:
     author_initials: str = ""
     # "4.3 · from 12 different people", or "" before any review
     author_rating: str = ""
+    hidden: bool = False  # hidden by a moderator (only its author sees it)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -246,12 +247,16 @@ def visible_to(viewer_id: int) -> ColumnElement[bool]:
         (Listing.audience == "chosen") & col(Listing.id).in_(chosen),
     )
     not_blocked = col(Listing.author_id).not_in(blocks.blocked_ids(viewer_id))
-    return or_(Listing.author_id == viewer_id, and_(shown, not_blocked))
+    # hidden by a moderator: its author alone still sees it
+    not_hidden = col(Listing.hidden_at).is_(None)
+    return or_(Listing.author_id == viewer_id, and_(shown, not_blocked, not_hidden))
 
 
 def can_see(session: Session, viewer_id: int, listing: Listing) -> bool:
     if listing.author_id == viewer_id:
         return True
+    if listing.hidden_at is not None:  # hidden by a moderator
+        return False
     if blocks.blocked_between(session, viewer_id, listing.author_id):
         return False
     if listing.audience == "public":
@@ -394,6 +399,7 @@ def _view(item, author, tags, taken, viewer_id, chosen, rating="") -> ListingVie
         posted=item.created_at.strftime("%d %b %Y"),
         is_mine=item.author_id == viewer_id,
         chosen=chosen,
+        hidden=item.hidden_at is not None,
         currency=item.currency or "",
         rate_kind=item.rate_kind or "",
         price_input=(

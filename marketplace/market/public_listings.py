@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from marketplace.domain.errors import NotFound
 from marketplace.domain.ids import check_id
@@ -59,7 +59,11 @@ def _public_row(session: Session, listing_id: object) -> Listing:
     except NotFound as refused:  # junk ids read as missing ones
         raise NotFound(NOT_SHOWN) from refused
     listing = session.exec(
-        select(Listing).where(Listing.id == wanted, Listing.audience == "public")
+        select(Listing).where(
+            Listing.id == wanted,
+            Listing.audience == "public",
+            col(Listing.hidden_at).is_(None),  # hidden by a moderator
+        )
     ).first()
     if listing is None:
         raise NotFound(NOT_SHOWN)

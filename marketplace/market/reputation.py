@@ -76,7 +76,11 @@ def ratings(session: Session, member_ids: Iterable[int]) -> dict[int, Rating]:
             func.sum(weight * review.rating),
         )
         .outerjoin(MemberTrust, MemberTrust.member_id == review.reviewer_id)
-        .where(review.reviewee_id.in_(wanted), _counts(review, dialect_of(session)))
+        .where(
+            review.reviewee_id.in_(wanted),
+            review.hidden_at.is_(None),  # a moderator hid it: it counts for nothing
+            _counts(review, dialect_of(session)),
+        )
         .group_by(review.reviewee_id)
     ).all()
     return {
@@ -102,7 +106,11 @@ def rating_of(member_column, dialect: str):
         )
         .select_from(review)
         .outerjoin(MemberTrust, MemberTrust.member_id == review.reviewer_id)
-        .where(review.reviewee_id == member_column, _counts(review, dialect))
+        .where(
+            review.reviewee_id == member_column,
+            review.hidden_at.is_(None),
+            _counts(review, dialect),
+        )
         .scalar_subquery()
     )
 
@@ -111,7 +119,7 @@ def people_of(member_column):
     """SQL: how many different people reviewed the member in `member_column`."""
     return (
         select(func.count(func.distinct(Review.reviewer_id)))
-        .where(Review.reviewee_id == member_column)
+        .where(Review.reviewee_id == member_column, Review.hidden_at.is_(None))
         .scalar_subquery()
     )
 

@@ -49,6 +49,7 @@ class ReviewView:
     listing_title: str
     written: str
     listing_id: int = 0  # 0 when the listing is hidden from the reader
+    id: int = 0  # the review's own, for its "Report" button
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -154,7 +155,8 @@ def reviews_received(
         .join(Member, Member.id == Review.reviewer_id)
         .join(Engagement, Engagement.id == Review.engagement_id)
         .join(Listing, Listing.id == Engagement.listing_id)
-        .where(Review.reviewee_id == member_id)
+        # hidden by a moderator: off every profile
+        .where(Review.reviewee_id == member_id, Review.hidden_at.is_(None))
         .order_by(col(Review.created_at).desc(), col(Review.id).desc())
         .limit(limit)
     ).all()
@@ -167,6 +169,7 @@ def reviews_received(
             listing_title=x.title if visible else PRIVATE_LISTING,
             written=r.created_at.strftime("%d %b %Y"),
             listing_id=x.id if visible else 0,
+            id=r.id,
         )
         for r, m, x, visible in rows
     ]
@@ -192,7 +195,9 @@ def reputation(session: Session, member_id: int) -> Reputation:
         select(func.count()).where(Review.reviewer_id == member_id)
     ).one()
     received = session.exec(
-        select(func.count()).where(Review.reviewee_id == member_id)
+        select(func.count()).where(
+            Review.reviewee_id == member_id, Review.hidden_at.is_(None)
+        )
     ).one()
     rating = reputations.rating(session, member_id)
     return Reputation(

@@ -24,6 +24,7 @@ from marketplace.network import blocks, interactions
 from marketplace.routes import engagement as engagement_url
 
 MESSAGE_MAX = 4000
+REMOVED = "Removed by a moderator."
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def messages_of(
             id=m.id,
             author_name=a.display_name,
             author_handle=a.handle,
-            body=m.body,
+            body=REMOVED if m.hidden_at is not None else m.body,
             sent=local_time(m.created_at, zone),
             mine=m.author_id == viewer_id,
         )

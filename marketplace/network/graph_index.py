@@ -179,10 +179,13 @@ def _edges_query(dialect: str):
 
 
 def _load_tags(conn, graph: RelationshipGraph, only: int | None = None) -> None:
-    t = MemberTag.__table__.c
+    """Active members' tags: a suspended member matches no request, so no
+    suggestion names them (accounts/moderation.py)."""
+    t, m = MemberTag.__table__.c, Member.__table__.c
+    active = select(m.id).where(m.status == "active")
     query = (
         select(t.member_id, t.kind, t.tag)
-        .where(t.kind.in_(("give", "background")))
+        .where(t.kind.in_(("give", "background")), t.member_id.in_(active))
         .order_by(t.member_id)
     )
     if only is not None:
@@ -487,6 +490,11 @@ _FOLLOWS: dict[str, tuple[Callable[[events.Event], None], Callable[..., None]]] 
         _reread_member,
     ),
     "help.given": (lambda e: apply_help(e["helper_id"], e["asker_id"]), _reread_help),
+    # suspended or back: their tags leave the graph or return (_load_tags)
+    "members.suspended": (
+        lambda e: _reread(_reread_member, e.ids()),
+        _reread_member,
+    ),
     # read back even here: the help to recount is in the database
     "reviews.ring_flagged": (lambda e: _reread(_reread_ring, e.ids()), _reread_ring),
     "contexts.posted": (lambda e: apply_context(e["signal"]), _reread_context),

@@ -7,6 +7,7 @@ from marketplace.components.forms import form_error, form_key, select_field, tex
 from marketplace.components.layout import page
 from marketplace.components.market import status_badge
 from marketplace.components.member_text import member_title
+from marketplace.components.moderation import report_button
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
@@ -240,6 +241,7 @@ def _message(m) -> rx.Component:
     return rx.box(
         rx.text(m.author_name, " · ", m.sent, size="1", color_scheme="gray"),
         rx.text(m.body, white_space="pre-wrap"),
+        rx.cond(~m.mine, report_button("message", m.id)),
         background=rx.cond(m.mine, "var(--accent-3)", "var(--gray-3)"),
         border_radius="10px",
         padding="0.6rem 0.8rem",

@@ -5,6 +5,7 @@ import reflex as rx
 from marketplace import routes
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
+from marketplace.components.moderation import password_check
 from marketplace.states.integrity import IntegrityState
 
 
@@ -77,6 +78,7 @@ def integrity_page() -> rx.Component:
                     "their history, but cannot spend, give, post or owe.",
                     color_scheme="gray",
                 ),
+                password_check(),
                 form_error(IntegrityState.freeze_error),
                 rx.cond(
                     IntegrityState.findings.length() > 0,

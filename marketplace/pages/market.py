@@ -19,6 +19,7 @@ from marketplace.components.market import (
     sort_select,
 )
 from marketplace.components.member_text import member_text
+from marketplace.components.moderation import report_button
 from marketplace.components.pager import pager
 from marketplace.domain.listings import (
     AUDIENCES,
@@ -543,6 +544,17 @@ def _detail(listing=None) -> rx.Component:
                 align="center",
             ),
             rx.heading(listing.title, size="7", as_="h1"),
+            rx.cond(
+                listing.hidden,
+                rx.callout(
+                    "A moderator hid this listing: only you see it. "
+                    "Your inbox says why.",
+                    icon="eye_off",
+                    color_scheme="red",
+                    role="status",
+                    width="100%",
+                ),
+            ),
             rx.text(
                 "Posted by ",
                 rx.link(listing.author_name, href="/people/" + listing.author_handle),
@@ -759,10 +771,16 @@ def listing_page() -> rx.Component:
                 rx.cond(
                     ListingState.listing.is_mine,
                     rx.vstack(_owner_box(), _who_to_ask(), spacing="4", width="100%"),
-                    rx.cond(
-                        ListingState.can_propose,
-                        _propose_box(),
-                        _not_bookable(),
+                    rx.vstack(
+                        rx.cond(
+                            ListingState.can_propose,
+                            _propose_box(),
+                            _not_bookable(),
+                        ),
+                        report_button("listing", ListingState.listing.id),
+                        spacing="3",
+                        width="100%",
+                        align="end",
                     ),
                 ),
                 columns=rx.breakpoints(initial="1", md="2fr 1fr"),

@@ -7,6 +7,7 @@ from marketplace.components.buttons import link_button
 from marketplace.components.forms import SELECT_STYLE, form_error, form_key, text_area
 from marketplace.components.layout import page
 from marketplace.components.market import listing_card, status_badge
+from marketplace.components.moderation import report_button
 from marketplace.components.pager import pager
 from marketplace.components.people import people_grid
 from marketplace.components.profile import profile_parts, profile_reviews, profile_top
@@ -118,6 +119,7 @@ def _tie_actions() -> rx.Component:
                 on_click=state.block,
             ),
         ),
+        report_button("member", state.profile.handle),
         rx.cond(
             state.mutual.length() > 0,
             rx.text(

@@ -9,10 +9,18 @@ it is read, and again where the browser is sent.
 
 from __future__ import annotations
 
+import time
+
 import reflex as rx
 
 from marketplace import routes
-from marketplace.accounts import accounts, passwords, throttles, verification
+from marketplace.accounts import (
+    accounts,
+    moderation,
+    passwords,
+    throttles,
+    verification,
+)
 from marketplace.accounts.accounts import SignedIn
 from marketplace.accounts.mailboxes import KnownAddress, known_address_email
 from marketplace.adapters.mailer import Email, send_in_background
@@ -122,6 +130,14 @@ class SignupState(ReturnState):
 
 class LoginState(ReturnState):
     login_error: str = ""
+    # A suspended member who typed the right password: why, and their appeal
+    # (accounts/moderation.py). Who they are stays on the server, for the
+    # appeal only, and only for a while.
+    suspension_reason: str = ""
+    appeal_sent: bool = False
+    appeal_error: str = ""
+    _suspended_id: int = 0
+    _suspended_seen: float = 0.0
 
     @rx.event
     def log_in(self, form: dict):
@@ -135,6 +151,8 @@ class LoginState(ReturnState):
                     # proxies as REFLEX_TRUSTED_PROXY_HOPS says (Reflex's rule)
                     client=self.router.session.client_ip,
                 )
+        except accounts.Suspended as suspended:
+            return self._show_suspension(suspended)
         except DomainError as error:
             self.login_error = str(error)
             return rx.toast.error(str(error))
@@ -148,6 +166,37 @@ class LoginState(ReturnState):
     def clear(self):
         self.login_error = ""
         return self._read_return_to()
+
+    def _show_suspension(self, suspended: accounts.Suspended):
+        self._suspended_id, self._suspended_seen = suspended.member_id, time.time()
+        self.suspension_reason = suspended.reason or "No reason was given."
+        self.login_error, self.appeal_sent, self.appeal_error = "", False, ""
+        return rx.redirect(routes.SUSPENDED)
+
+    @rx.event
+    def appeal(self, form: dict):
+        """The suspended member's appeal: who they are is what their password
+        proved a moment ago, kept server-side; the form sends only words."""
+        fresh = time.time() - self._suspended_seen < APPEAL_WINDOW_SECONDS
+        if not self._suspended_id or not fresh:
+            self.appeal_error = "Log in again to appeal."
+            return rx.toast.error(self.appeal_error)
+        try:
+            with unit_of_work() as session:
+                moderation.appeal(
+                    session, member_id=self._suspended_id, body=_text(form, "appeal")
+                )
+        except DomainError as error:
+            self.appeal_error = str(error)
+            return rx.toast.error(str(error))
+        self.appeal_sent, self.appeal_error = True, ""
+        return rx.toast.success(APPEAL_SENT)
+
+
+APPEAL_WINDOW_SECONDS = 30 * 60
+APPEAL_SENT = (
+    "Your appeal is with the operators. Log in again later to see if it was granted."
+)
 
 
 class ForgotPasswordState(SessionState):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from marketplace.accounts import standing
+from marketplace.accounts import reauth, standing
 from marketplace.accounts.accounts import SignedIn
 from marketplace.db import read_only
 from marketplace.ledger.integrity import integrity_report
@@ -41,12 +41,18 @@ class IntegrityState(SessionState):
             for f in (report.findings if report else [])
         ]
 
+    def _recently_confirmed(self, session, member_id: int):
+        """An operator who confirmed their password in this session within
+        15 minutes (accounts/reauth.py), or NotAuthorized; then `session`."""
+        reauth.require_operator(session, member_id=member_id, token=self._token())
+        return session
+
     @rx.event
     def freeze(self, form: dict):
         form = form if isinstance(form, dict) else {}
         attempt = self._attempt(
             lambda session, me: standing.freeze(
-                session,
+                self._recently_confirmed(session, me),
                 operator_id=me,
                 member_id=_member_id(form.get("member_id")),
                 reason=form.get("reason"),
@@ -62,7 +68,9 @@ class IntegrityState(SessionState):
     def unfreeze(self, member_id: str):
         attempt = self._attempt(
             lambda session, me: standing.unfreeze(
-                session, operator_id=me, member_id=_member_id(member_id)
+                self._recently_confirmed(session, me),
+                operator_id=me,
+                member_id=_member_id(member_id),
             ),
             "freeze_error",
         )

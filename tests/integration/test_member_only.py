@@ -30,7 +30,10 @@ ADA = SignedIn(id=7, handle="ada", display_name="Ada Lovelace")
 FOR_GUESTS = {
     "SessionState": {"refresh_session", "log_out", "log_out_everywhere"},
     "SignupState": {"sign_up", "clear"},
-    "LoginState": {"log_in", "clear"},
+    # a suspended member's appeal: the password the log-in just checked is
+    # the credential (kept server-side, accounts/moderation.py)
+    "LoginState": {"log_in", "clear", "appeal"},
+    "ReportState": {"dialog_changed"},  # forgets the dialog's last answer
     # a forgotten password: the emailed link's token is the credential
     "ForgotPasswordState": {"ask_for_link", "clear"},
     "ResetPasswordState": {"load", "set_new_password"},

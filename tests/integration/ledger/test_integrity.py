@@ -19,7 +19,8 @@ from marketplace.ledger.integrity import FED_BY_MIN, integrity_report
 from marketplace.market import listings
 from marketplace.models import Member, MemberTrust
 from marketplace.states.integrity import IntegrityState
-from tests.integration.ledger.test_wallet import member
+from marketplace.states.moderation import ReauthState
+from tests.integration.ledger.test_wallet import PASSWORD, member
 from tests.integration.market.test_disputes import make_operator
 from tests.integration.market.test_listings import FORM
 from tests.integration.test_state_security import state_of
@@ -122,6 +123,9 @@ def test_the_page_shows_the_report_to_operators_only(farm):
     assert "Only operators" in page.freeze_error
     desk = state_of(IntegrityState, ops.token)
     IntegrityState.load.fn(desk)
+    IntegrityState.freeze.fn(desk, {"member_id": str(fred.member_id), "reason": "x"})
+    assert "Confirm your password" in desk.freeze_error  # operator actions need it
+    ReauthState.confirm.fn(state_of(ReauthState, ops.token), {"password": PASSWORD})
     assert desk.allowed and any(f["handle"] == "fred" for f in desk.findings)
     IntegrityState.freeze.fn(desk, {"member_id": str(fred.member_id), "reason": "x"})
     assert desk.freeze_error == ""
