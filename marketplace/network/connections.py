@@ -32,7 +32,7 @@ from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.domain.text import clean_text
 from marketplace.inbox import notifications
 from marketplace.models import Connection, Member
-from marketplace.network import blocks, interactions
+from marketplace.network import blocks, interactions, outreach
 from marketplace.network.degrees import first_degree
 
 NOTE_MAX = 300
@@ -97,8 +97,9 @@ def request_connection(
     note: object = "",
     clock: Clock = system_clock,
 ) -> Connection:
-    """Ask `handle` to connect, with an optional note. Asking someone who
-    already asked me accepts their request instead."""
+    """Ask `handle` to connect, with a note (required when they are beyond
+    my 2nd degree; network/outreach.py, which also caps requests a week).
+    Asking someone who already asked me accepts their request instead."""
     other = members.active_member(
         session, handle, missing="Say who to connect with.", field="handle"
     )
@@ -109,6 +110,7 @@ def request_connection(
     )
     row = pair_row(session, actor_id, other.id, lock=True)
     if row is None:
+        _check_outreach(session, actor_id, other, text, clock)
         return _ask(session, actor_id, other, text, clock)
     if row.status == "blocked":
         raise Conflict(_blocked_message(row, actor_id))
@@ -119,7 +121,16 @@ def request_connection(
         raise Conflict(f"You already asked {other.display_name}; they'll answer.")
     if row.status == "pending":
         return accept(session, row, clock)
+    _check_outreach(session, actor_id, other, text, clock)
     return _ask_again(session, row, actor_id, other, text, clock)
+
+
+def _check_outreach(session, actor_id: int, other: Member, text: str, clock) -> None:
+    """A new request: the weekly cap, and a note when asking someone new
+    (network/outreach.py, shared with message requests)."""
+    outreach.check_can_request(
+        session, actor_id, other.id, "connection", reason=text, clock=clock
+    )
 
 
 def _ask(session, actor_id: int, other: Member, text: str, clock: Clock) -> Connection:
