@@ -33,6 +33,7 @@ from marketplace.pages.inbox import inbox_page
 from marketplace.pages.integrity import integrity_page
 from marketplace.pages.ious import ious_page
 from marketplace.pages.market import listing_form_page, market_page
+from marketplace.pages.messages import conversation_page, messages_page
 from marketplace.pages.network import network_page
 from marketplace.pages.not_found import not_found_page
 from marketplace.pages.people import dashboard_page, directory_page, person_page
@@ -61,6 +62,11 @@ from marketplace.states.inbox import InboxState
 from marketplace.states.integrity import IntegrityState
 from marketplace.states.ious import IousState
 from marketplace.states.market import ListingFormState, MarketState
+from marketplace.states.messages import (
+    ConversationState,
+    MessageButtonState,
+    MessagesState,
+)
 from marketplace.states.nav import HomeState
 from marketplace.states.network import NetworkState
 from marketplace.states.people import DashboardState, PeopleState
@@ -191,7 +197,7 @@ app.add_page(
     person_page,
     route=routes.PERSON,
     **share_card("Profile · Karma"),
-    on_load=PublicProfileState.load,
+    on_load=[PublicProfileState.load, MessageButtonState.load],
 )
 app.add_page(
     profile_edit_page,
@@ -268,4 +274,17 @@ app.add_page(
     route=routes.INTEGRITY,
     **share_card("Integrity report · Karma"),
     on_load=IntegrityState.load,
+)
+# direct messages (network/conversations.py)
+app.add_page(
+    messages_page,
+    route=routes.MESSAGES,
+    **share_card("Messages · Karma"),
+    on_load=MessagesState.load,
+)
+app.add_page(
+    conversation_page,
+    route=routes.CONVERSATION,
+    **share_card("Messages · Karma"),
+    on_load=ConversationState.load,
 )

@@ -395,6 +395,46 @@ def message_option(session: Session, viewer_id: int, other: Member) -> MessageOp
     )
 
 
+@dataclass(frozen=True)
+class Approach:
+    """What a profile shows before I ask someone anything: what we share,
+    whether that is nothing (the page asks to confirm), and whether a
+    connection request needs a note (outreach rules)."""
+
+    shared: str
+    cold: bool
+    note_required: bool
+
+
+def approach(session: Session, viewer_id: int, other_id: int) -> Approach:
+    ground = connections.shared_ground(session, viewer_id, other_id)
+    distance = outreach.distance_between(session, viewer_id, other_id)
+    return Approach(
+        shared=ground.summary,
+        cold=rules.needs_confirmation(ground.summary),
+        note_required=rules.reason_required(rules.CONNECTION, distance),
+    )
+
+
+def check_confirmed(
+    session: Session, actor_id: int, handle: object, confirmed: object
+) -> None:
+    """A request to someone with nothing in common goes only with the box
+    ticked that says the sender saw that (the form shows it first)."""
+    if confirmed in ("on", "true", True):
+        return
+    try:
+        other = members.active_member(session, handle, missing="", field="handle")
+    except (InvalidInput, NotFound):
+        return  # the request itself says what is wrong with the handle
+    if approach(session, actor_id, other.id).cold:
+        raise InvalidInput(
+            "You have nothing in common yet: tick the box to confirm you still "
+            "want to ask.",
+            "confirm",
+        )
+
+
 def conversations_of(session: Session, member_id: int) -> list[ConversationSummary]:
     """My conversations, the latest first."""
     other = func.coalesce(
