@@ -56,6 +56,7 @@ from marketplace.demo.members import (
     NetworkPlan,
     plan_network,
 )
+from marketplace.demo.talk import seed_talk
 from marketplace.demo.trust import CreditTerms, seed_trust
 from marketplace.domain.errors import InvalidInput
 from marketplace.inbox import outbox
@@ -145,6 +146,7 @@ def seed_network(
     report.ious_created = seed_ious(session, ids, generated[:3], clock)
     report.market = seed_market(session, market, ids, clock, tick)
     report.graph = seed_graph(session, plan, moves, ids, seed, clock)
+    seed_talk(session, ids, clock)  # conversations, a message request (talk.py)
     # the demo's story happened before anyone could read mail: no alert
     # emails for it (they would go to demo addresses nobody reads)
     outbox.discard_after(session, mails_before)
