@@ -33,7 +33,9 @@ def visit(page, path: str):
 
 def connect(asker, handle: str, note: str):
     visit(asker, f"/people/{handle}")
-    asker.get_by_label("Note (optional)").fill(note)
+    # strangers: the note is required, and nothing in common asks to confirm
+    asker.get_by_label("Note (required)").fill(note)
+    asker.get_by_label("We have nothing in common yet; I still want to ask.").check()
     asker.get_by_role("button", name="Connect", exact=True).click()
     expect(asker.get_by_text("Request sent", exact=True)).to_be_visible()
 
