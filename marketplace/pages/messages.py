@@ -136,24 +136,29 @@ def _requests() -> rx.Component:
 
 def _search() -> rx.Component:
     return rx.form(
-        rx.hstack(
+        rx.flex(
             rx.el.label(
                 "Search my messages",
                 html_for="message-search",
                 class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
                 white_space="nowrap",
             ),
-            rx.input(
-                id="message-search",
-                name="q",
-                type="search",
-                max_length=100,
-                placeholder="a word or a name",
+            rx.hstack(
+                rx.input(
+                    id="message-search",
+                    name="q",
+                    type="search",
+                    max_length=100,
+                    placeholder="a word or a name",
+                    width="100%",
+                ),
+                rx.button("Search", type="submit", variant="soft"),
+                spacing="2",
                 width="100%",
             ),
-            rx.button("Search", type="submit", variant="soft"),
-            align="center",
-            spacing="3",
+            direction=rx.breakpoints(initial="column", sm="row"),
+            align=rx.breakpoints(initial="start", sm="center"),
+            gap="2",
             width="100%",
         ),
         on_submit=MessagesState.search,
@@ -409,7 +414,10 @@ def conversation_page() -> rx.Component:
             rx.vstack(
                 rx.vstack(
                     rx.heading(state.name, size="7", as_="h1"),
-                    rx.text(state.headline, color_scheme="gray"),
+                    rx.cond(
+                        state.headline != "",
+                        rx.text(state.headline, color_scheme="gray"),
+                    ),
                     rx.link(
                         "View profile",
                         href=routes.PEOPLE + "/" + state.handle,

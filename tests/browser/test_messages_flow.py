@@ -13,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.shots import shot
 from tests.browser.test_accounts_flow import unique
 from tests.browser.test_market_flow import member
 from tests.browser.test_network_flow import accept_on_network_page, connect, visit
@@ -38,6 +39,8 @@ def test_a_message_round_trip_and_a_message_request_accepted(new_page):
 
     # 1. Ada writes to Ben from his profile.
     visit(ada, f"/people/{ben_h}")
+    expect(ada.get_by_role("link", name="Message", exact=True)).to_be_visible()
+    shot(ada, "messages-profile-button")
     ada.get_by_role("link", name="Message", exact=True).click()
     expect(ada).to_have_url(re.compile(f"/messages/{ben_h}$"))
     expect(ada.get_by_role("heading", name="Ben Okafor", exact=True)).to_be_visible()
@@ -55,6 +58,7 @@ def test_a_message_round_trip_and_a_message_request_accepted(new_page):
     write(ben, "Ada Lindqvist", "Friday at 10 works.")
     # Ada's open conversation shows it on the next tick, no reload
     expect(ada.get_by_text("Friday at 10 works.")).to_be_visible()
+    shot(ada, "messages-conversation")
 
     # 2. Cleo, two degrees from Ada, asks to talk with a reason.
     visit(cleo, f"/people/{ada_h}")
@@ -63,6 +67,7 @@ def test_a_message_round_trip_and_a_message_request_accepted(new_page):
     expect(cleo.get_by_role("heading", name="Send a message request")).to_be_visible()
     expect(cleo.get_by_text("1 mutual connection")).to_be_visible()
     cleo.get_by_label("Reason (required)").fill("Ben says you know pricing.")
+    shot(cleo, "messages-request-form")
     cleo.get_by_role("button", name="Send message request").click()
     expect(cleo.get_by_text("Ada Lindqvist will see it in Messages.")).to_be_visible()
 
@@ -71,8 +76,14 @@ def test_a_message_round_trip_and_a_message_request_accepted(new_page):
     expect(ada.get_by_role("heading", name="Message requests")).to_be_visible()
     expect(ada.get_by_text("Ben says you know pricing.")).to_be_visible()
     expect(ada.get_by_text("1 mutual connection")).to_be_visible()
+    shot(ada, "messages-list")
+    ada.set_viewport_size({"width": 390, "height": 844})
+    shot(ada, "messages-list-phone")
+    ada.set_viewport_size({"width": 1280, "height": 860})
     ada.get_by_role("button", name="Accept and reply").click()
     expect(ada).to_have_url(re.compile(f"/messages/{cleo_h}$"))
     expect(ada.get_by_role("heading", name="Cleo Marsh", exact=True)).to_be_visible()
     expect(ada.get_by_text("Ben says you know pricing.")).to_be_visible()
     write(ada, "Cleo Marsh", "Happy to help. What's the question?")
+    ada.set_viewport_size({"width": 390, "height": 844})
+    shot(ada, "messages-conversation-phone")
