@@ -287,6 +287,10 @@ def mark_read(session: Session, *, actor_id: int, conversation_id: object) -> in
     ).one()
     unread = _seat(session, conversation.id, actor_id).unread
     _read_up_to(session, conversation.id, actor_id, last)
+    other = session.get(Member, _other(conversation, actor_id))
+    notifications.mark_read_linking(
+        session, member_id=actor_id, link=routes.conversation(other.handle)
+    )
     return unread
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from marketplace.accounts import closing
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
@@ -27,7 +28,7 @@ from marketplace.models import (
 )
 from marketplace.network import connections, conversations
 from marketplace.settings import get_settings
-from tests.integration.ledger.test_wallet import member
+from tests.integration.ledger.test_wallet import PASSWORD, member
 from tests.integration.network.test_connections import ask, connected
 
 REASON = "Bob says you know pricing; may I ask two questions?"
@@ -378,3 +379,29 @@ def test_a_blocked_message_request_blocks_the_sender(ada, bo, cy, triangle):
     with pytest.raises(NotFound):
         request(cy, "ada")
     assert written() == (0, 0, 1)
+
+
+def test_opening_a_conversation_marks_its_inbox_note_read(ada, bo):
+    connected(ada, bo)
+    ours = write(ada, "bob", "Hi Bob")
+    with unit_of_work() as s:
+        conversations.mark_read(s, actor_id=bo.member_id, conversation_id=ours)
+    with read_only() as s:
+        notes = s.exec(
+            select(Notification.read_at).where(
+                Notification.member_id == bo.member_id,
+                Notification.link == "/messages/ada",
+            )
+        ).all()
+    assert len(notes) == 1 and notes[0] is not None
+
+
+def test_a_closed_account_leaves_no_words_behind(ada, bo, cy, triangle):
+    write(ada, "bob", "My phone number is 555-0100")
+    request(ada, "cyd")
+    with unit_of_work() as s:
+        closing.close_account(s, ada.member_id, PASSWORD)
+    with read_only() as s:
+        assert s.exec(select(DirectMessage.body)).all() == [""]
+        assert s.exec(select(MessageRequest.reason)).all() == [""]
+        assert conversations.incoming_requests(s, cy.member_id) == []
