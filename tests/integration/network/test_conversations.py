@@ -16,12 +16,14 @@ from marketplace.accounts import closing
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
+from marketplace.inbox import alerts
 from marketplace.models import (
     Connection,
     Conversation,
     DirectMessage,
     Interaction,
     Intro,
+    MailOutbox,
     Member,
     MessageRequest,
     Notification,
@@ -405,3 +407,17 @@ def test_a_closed_account_leaves_no_words_behind(ada, bo, cy, triangle):
         assert s.exec(select(DirectMessage.body)).all() == [""]
         assert s.exec(select(MessageRequest.reason)).all() == [""]
         assert conversations.incoming_requests(s, cy.member_id) == []
+
+
+def test_email_follows_the_messages_alert_choice(ada, bo, cy, triangle):
+    with unit_of_work() as s:
+        alerts.choose(s, actor_id=cy.member_id, kind="message", choice="never")
+    write(ada, "bob", "Hi Bob")
+    write(bo, "cyd", "Hi Cyd")
+    with read_only() as s:
+        mails = s.exec(
+            select(MailOutbox.member_id, MailOutbox.kind).where(
+                MailOutbox.kind == "message"
+            )
+        ).all()
+    assert mails == [(bo.member_id, "message")]  # Cyd chose never
