@@ -245,6 +245,8 @@ class MessageButtonState(SessionState):
                 ahead = conversations.approach(session, member.id, other.id)
         except DomainError:
             return
+        if option.action == "self":
+            return
         self.button_action, self.button_label = option.action, option.label
         self.button_why = option.why
         self.button_href = (
