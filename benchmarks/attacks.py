@@ -290,7 +290,7 @@ def connect(asker: Account, other: Account) -> None:
     """A connection request, accepted."""
     with db.unit_of_work() as s:
         asked = connections.request_connection(
-            s, actor_id=asker.member_id, handle=other.handle
+            s, actor_id=asker.member_id, handle=other.handle, note="We met."
         ).id
     with db.unit_of_work() as s:
         connections.answer_request(

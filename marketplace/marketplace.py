@@ -33,6 +33,7 @@ from marketplace.pages.inbox import inbox_page
 from marketplace.pages.integrity import integrity_page
 from marketplace.pages.ious import ious_page
 from marketplace.pages.market import listing_form_page, market_page
+from marketplace.pages.messages import conversation_page, messages_page
 from marketplace.pages.moderation import moderation_page, suspended_page
 from marketplace.pages.network import network_page
 from marketplace.pages.not_found import not_found_page
@@ -63,6 +64,11 @@ from marketplace.states.inbox import InboxState
 from marketplace.states.integrity import IntegrityState
 from marketplace.states.ious import IousState
 from marketplace.states.market import ListingFormState, MarketState
+from marketplace.states.messages import (
+    ConversationState,
+    MessageButtonState,
+    MessagesState,
+)
 from marketplace.states.moderation import ModerationState, ReauthState
 from marketplace.states.nav import HomeState
 from marketplace.states.network import NetworkState
@@ -201,7 +207,7 @@ app.add_page(
     person_page,
     route=routes.PERSON,
     **share_card("Profile · Karma"),
-    on_load=PublicProfileState.load,
+    on_load=[PublicProfileState.load, MessageButtonState.load],
 )
 app.add_page(
     profile_edit_page,
@@ -290,4 +296,17 @@ app.add_page(
     route=routes.SUSPENDED,
     **share_card("Account suspended · Karma"),
     on_load=SessionState.refresh_session,
+)
+# direct messages (network/conversations.py)
+app.add_page(
+    messages_page,
+    route=routes.MESSAGES,
+    **share_card("Messages · Karma"),
+    on_load=MessagesState.load,
+)
+app.add_page(
+    conversation_page,
+    route=routes.CONVERSATION,
+    **share_card("Messages · Karma"),
+    on_load=ConversationState.load,
 )

@@ -688,6 +688,80 @@ class Message(SQLModel, table=True):
     hidden_at: datetime | None = None
 
 
+# ----------------------------------- direct messages (network/conversations.py)
+
+
+class Conversation(SQLModel, table=True):
+    """Direct messages between two members: one per pair, the lower id first."""
+
+    __table_args__ = (
+        UniqueConstraint("member_a_id", "member_b_id", name="uq_conversation_pair"),
+        CheckConstraint("member_a_id < member_b_id", name="ck_conversation_pair"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_a_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    member_b_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    created_at: datetime
+    last_message_at: datetime | None = None
+
+
+class ConversationSeat(SQLModel, table=True):
+    """One member's place in a conversation: their read marker and how many
+    messages they have not read (a counter kept with each write, so the
+    navigation's badge is one index-only count on (member_id, unread))."""
+
+    __tablename__ = "conversation_seat"
+    __table_args__ = (Index("ix_conversation_seat_unread", "member_id", "unread"),)
+
+    conversation_id: int = Field(
+        foreign_key="conversation.id", primary_key=True, ondelete="CASCADE"
+    )
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    unread: int = 0
+    last_read_message_id: int | None = None
+
+
+class DirectMessage(SQLModel, table=True):
+    """One message in a conversation."""
+
+    __tablename__ = "direct_message"
+    __table_args__ = (Index("ix_direct_message_thread", "conversation_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", ondelete="CASCADE")
+    author_id: int = Field(foreign_key="member.id", index=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class MessageRequest(SQLModel, table=True):
+    """A request to talk from someone not connected (network/outreach.py says
+    who may send one): one per sender and recipient, ever; its reason becomes
+    the conversation's first message when accepted."""
+
+    __tablename__ = "message_request"
+    __table_args__ = (
+        UniqueConstraint("sender_id", "recipient_id", name="uq_message_request_once"),
+        CheckConstraint("sender_id <> recipient_id", name="ck_message_request_two"),
+        Index("ix_message_request_inbox", "recipient_id", "status"),
+        # the weekly cap counts a sender's requests by time
+        Index("ix_message_request_sent", "sender_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    recipient_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    reason: str = Field(max_length=500)
+    # pending | accepted | ignored | blocked
+    status: str = Field(default="pending", max_length=12)
+    created_at: datetime
+    responded_at: datetime | None = None
+    conversation_id: int | None = Field(
+        default=None, foreign_key="conversation.id", ondelete="SET NULL"
+    )
+
+
 class Notification(SQLModel, table=True):
     """Something a member should know: shown in the inbox, counted in the
     navigation, and gathered into the daily digest email."""

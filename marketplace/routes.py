@@ -162,3 +162,19 @@ def add_card_then(next_path: object) -> str:
     target = same_site_path(next_path, fallback="")
     query = f"?{urlencode({NEXT: target})}" if target else ""
     return f"{WALLET}{query}#cards"
+
+
+# direct messages (network/conversations.py): the list, and one conversation
+# by the other member's handle
+MESSAGES = "/messages"
+CONVERSATION = "/messages/[handle]"
+
+
+def conversation(handle: str) -> str:
+    return f"{MESSAGES}/{quote(handle)}"
+
+
+def conversation_handle_from_path(path: str) -> str:
+    """The <handle> of a /messages/<handle> path, or ''."""
+    prefix = MESSAGES + "/"
+    return unquote(path[len(prefix) :].strip("/")) if path.startswith(prefix) else ""

@@ -193,6 +193,11 @@ class Settings(BaseSettings):
         le=10_000,
         description="karma one introducer may earn from intros in a month",
     )
+    # connection and message requests one member may send in 7 days
+    # (network/outreach.py)
+    outreach_weekly_cap: int = Field(
+        25, ge=1, le=10_000, description="requests a member may send a week"
+    )
     graph_half_life_days: int = Field(
         90, ge=1, le=3650, description="days for a relationship's warmth to halve"
     )

@@ -139,6 +139,8 @@ def main() -> None:
             shoot(page, f"{label}-people", "/people", "members")
             shoot(page, f"{label}-wallet", "/wallet", "Available")
             shoot(page, f"{label}-vouched", "/people/lena", "Vouched for by")
+            shoot(page, f"{label}-messages", "/messages", "Message requests")
+            shoot(page, f"{label}-conversation", "/messages/lena", "teal you liked")
             shoot(page, f"{label}-ring-profile", "/people/jett-marlow", "different")
             shoot(page, f"{label}-ious", "/ious", "Net per person")
             shoot(page, f"{label}-market", "/market", "My listings")

@@ -9,7 +9,7 @@ One row per member, written the first time they change a setting; a member
 without one has the defaults of domain/privacy.py, so nothing is backfilled.
 
 Revision ID: 0027
-Revises: 0025 (re-chained after 0026 at merge)
+Revises: 0026
 Create Date: 2026-12-03 20:40:00
 """
 
@@ -20,7 +20,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0027"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -42,6 +42,7 @@ from marketplace.models import (
     AuthSession,
     Connection,
     Context,
+    DirectMessage,
     EmailVerification,
     Engagement,
     GroupMembership,
@@ -56,6 +57,7 @@ from marketplace.models import (
     Member,
     MemberTag,
     Message,
+    MessageRequest,
     Notification,
     NudgeFeedback,
     PasswordReset,
@@ -239,6 +241,14 @@ def _erase_texts(session: Session, mid: int) -> None:
         .values(status="closed", description="", search_text="")
     )
     session.exec(update(Message).where(Message.author_id == mid).values(body=""))
+    session.exec(
+        update(DirectMessage).where(DirectMessage.author_id == mid).values(body="")
+    )
+    session.exec(
+        update(MessageRequest)
+        .where(MessageRequest.sender_id == mid)
+        .values(reason="", status="ignored")
+    )
     session.exec(update(Review).where(Review.reviewer_id == mid).values(body=""))
     session.exec(update(Intro).where(Intro.requester_id == mid).values(message=""))
     session.exec(update(Intro).where(Intro.via_id == mid).values(via_note=""))

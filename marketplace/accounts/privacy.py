@@ -324,35 +324,70 @@ def hidden_from(
 
 
 def may_send_request(
-    session: Session, sender_id: int, recipient_id: int, kind: str
+    session: Session,
+    sender_id: int,
+    recipient_id: int,
+    kind: str,
+    *,
+    brought_together: bool = False,
 ) -> bool:
     """Whether `recipient_id` takes a `kind` request ("connect" | "message")
     from `sender_id`, by the recipient's setting and the sender's degree to
-    them. Someone who asked me to connect may always be answered."""
+    them. Someone who asked me to connect may always be answered; someone
+    an intro or a listing brought me together with (`brought_together`,
+    network/outreach.py) counts as my 2nd degree."""
     rules.check_kind(kind)
     if sender_id == recipient_id:
         return False
     if kind == "connect" and _asked_me(session, recipient_id, sender_id):
         return True
     level = settings_of(session, recipient_id).requests_from(kind)
-    return rules.may_request(level, degree(session, sender_id, recipient_id))
+    far = degree(session, sender_id, recipient_id)
+    if brought_together and far == BEYOND:
+        far = SECOND
+    return rules.may_request(level, far)
 
 
 def check_may_send(
-    session: Session, sender_id: int, recipient_id: int, kind: str
+    session: Session,
+    sender_id: int,
+    recipient_id: int,
+    kind: str,
+    *,
+    brought_together: bool = False,
 ) -> None:
     """`may_send_request`, refused with a message that says why."""
-    if may_send_request(session, sender_id, recipient_id, kind):
-        return
+    why = request_refusal(
+        session, sender_id, recipient_id, kind, brought_together=brought_together
+    )
+    if why:
+        raise NotAuthorized(why)
+
+
+def request_refusal(
+    session: Session,
+    sender_id: int,
+    recipient_id: int,
+    kind: str,
+    *,
+    brought_together: bool = False,
+) -> str | None:
+    """Why `recipient_id` doesn't take this request from `sender_id`, or
+    None when they do (for a page to say before anyone presses a button)."""
+    if may_send_request(
+        session, sender_id, recipient_id, kind, brought_together=brought_together
+    ):
+        return None
     level = settings_of(session, recipient_id).requests_from(kind)
     what = rules.REQUEST_KINDS[kind]
     name = session.get(Member, recipient_id)
     who = name.display_name if name else "This member"
     if level == "nobody":
-        raise NotAuthorized(f"{who} doesn't take {what}.")
-    raise NotAuthorized(
+        return f"{who} doesn't take {what}."
+    other_way = ", or answer one of their listings" if kind == "message" else ""
+    return (
         f"{who} takes {what} only from people who share a connection with "
-        "them. Ask a mutual connection for an intro."
+        f"them. Ask a mutual connection for an intro{other_way}."
     )
 
 

@@ -94,6 +94,37 @@ def inbox_link() -> rx.Component:
     )
 
 
+def messages_link() -> rx.Component:
+    """Messages with its count of unread conversations, beside the Inbox
+    (the same heartbeat keeps it live); its accessible name says the count."""
+    return rx.link(
+        rx.hstack(
+            rx.icon("message-circle", size=18, aria_hidden="true"),
+            rx.text("Messages", display=rx.breakpoints(initial="none", md="inline")),
+            rx.cond(
+                NavState.messages_unread > 0,
+                rx.badge(
+                    NavState.messages_unread,
+                    color_scheme="red",
+                    variant="solid",
+                    radius="full",
+                    aria_hidden="true",
+                ),
+            ),
+            spacing="1",
+            align="center",
+        ),
+        href=routes.MESSAGES,
+        aria_label=NavState.messages_label,
+        size="2",
+        weight="medium",
+        color_scheme="gray",
+        high_contrast=True,
+        underline="hover",
+        white_space="nowrap",
+    )
+
+
 def member_menu() -> rx.Component:
     return rx.hstack(
         # Only signed-in pages tick: guests never poll.
@@ -114,6 +145,7 @@ def member_menu() -> rx.Component:
             spacing="4",
             display=TOP_BAR,
         ),
+        messages_link(),
         inbox_link(),
         rx.menu.root(
             rx.menu.trigger(

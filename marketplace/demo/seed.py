@@ -58,6 +58,7 @@ from marketplace.demo.members import (
 )
 from marketplace.demo.moderation import seed_reports
 from marketplace.demo.privacy import seed_privacy
+from marketplace.demo.talk import seed_talk
 from marketplace.demo.trust import CreditTerms, seed_trust
 from marketplace.domain.errors import InvalidInput
 from marketplace.inbox import outbox
@@ -149,6 +150,7 @@ def seed_network(
     report.market = seed_market(session, market, ids, clock, tick)
     report.graph = seed_graph(session, plan, moves, ids, seed, clock)
     seed_reports(session, ids, clock)  # reports waiting on the moderation desk
+    seed_talk(session, ids, clock)  # conversations, a message request (talk.py)
     # the demo's story happened before anyone could read mail: no alert
     # emails for it (they would go to demo addresses nobody reads)
     outbox.discard_after(session, mails_before)

@@ -185,6 +185,22 @@ def mark_read(
     return view_of(note, timezone_of(session, actor_id))
 
 
+def mark_read_linking(
+    session: Session, *, member_id: int, link: str, clock: Clock = system_clock
+) -> None:
+    """The member saw what these notifications point to (a conversation
+    they just opened): they are read too."""
+    session.exec(
+        update(Notification)
+        .where(
+            Notification.member_id == member_id,
+            Notification.link == link,
+            col(Notification.read_at).is_(None),
+        )
+        .values(read_at=clock.now())
+    )
+
+
 def mark_all_read(
     session: Session, *, actor_id: int, clock: Clock = system_clock
 ) -> int:

@@ -26,13 +26,13 @@ from datetime import datetime
 from sqlmodel import Session, and_, col, or_, select
 
 from marketplace import events, routes
-from marketplace.accounts import members, privacy, profiles
+from marketplace.accounts import members, profiles
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.domain.text import clean_text
 from marketplace.inbox import notifications
 from marketplace.models import Connection, Member
-from marketplace.network import blocks, interactions
+from marketplace.network import blocks, interactions, outreach
 from marketplace.network.degrees import first_degree
 
 NOTE_MAX = 300
@@ -97,19 +97,20 @@ def request_connection(
     note: object = "",
     clock: Clock = system_clock,
 ) -> Connection:
-    """Ask `handle` to connect, with an optional note. Asking someone who
-    already asked me accepts their request instead."""
+    """Ask `handle` to connect, with a note (required when they are beyond
+    my 2nd degree; network/outreach.py, which also caps requests a week).
+    Asking someone who already asked me accepts their request instead."""
     other = members.active_member(
         session, handle, missing="Say who to connect with.", field="handle"
     )
     if other.id == actor_id:
         raise InvalidInput("You can't connect with yourself.", "handle")
-    privacy.check_may_send(session, actor_id, other.id, "connect")
     text = clean_text(
         note, field="note", label="Note", max_length=NOTE_MAX, multiline=True
     )
     row = pair_row(session, actor_id, other.id, lock=True)
     if row is None:
+        _check_outreach(session, actor_id, other, text, clock)
         return _ask(session, actor_id, other, text, clock)
     if row.status == "blocked":
         raise Conflict(_blocked_message(row, actor_id))
@@ -120,7 +121,17 @@ def request_connection(
         raise Conflict(f"You already asked {other.display_name}; they'll answer.")
     if row.status == "pending":
         return accept(session, row, clock)
+    _check_outreach(session, actor_id, other, text, clock)
     return _ask_again(session, row, actor_id, other, text, clock)
+
+
+def _check_outreach(session, actor_id: int, other: Member, text: str, clock) -> None:
+    """A new request: whether they take requests from me (their privacy
+    settings), the weekly cap, and a note when asking someone new
+    (network/outreach.py, shared with message requests)."""
+    outreach.check_can_request(
+        session, actor_id, other.id, "connection", reason=text, clock=clock
+    )
 
 
 def _ask(session, actor_id: int, other: Member, text: str, clock: Clock) -> Connection:

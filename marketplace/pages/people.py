@@ -7,10 +7,16 @@ from marketplace.components.buttons import link_button
 from marketplace.components.forms import SELECT_STYLE, form_error, form_key, text_area
 from marketplace.components.layout import page
 from marketplace.components.market import listing_card, status_badge
+from marketplace.components.message_button import (
+    cold_confirm,
+    message_button,
+    shared_ground_line,
+)
 from marketplace.components.moderation import report_button
 from marketplace.components.pager import pager
 from marketplace.components.people import people_grid
 from marketplace.components.profile import profile_parts, profile_reviews, profile_top
+from marketplace.states.messages import MessageButtonState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import PublicProfileState
 
@@ -76,6 +82,7 @@ def _tie_actions() -> rx.Component:
     """Connect (with a note), accept, or what we are to each other now."""
     state = PublicProfileState
     return rx.vstack(
+        message_button(),
         rx.match(
             state.relationship,
             ("asked", rx.badge("Request sent", color_scheme="gray", size="2")),
@@ -138,13 +145,15 @@ def _tie_actions() -> rx.Component:
 def _connect_form() -> rx.Component:
     return rx.form(
         rx.vstack(
+            shared_ground_line(),
             text_area(
-                "Note (optional)",
+                rx.cond(MessageButtonState.note_required, "Note (required)", "Note"),
                 "note",
                 max_length=300,
                 rows="2",
                 hint="Say how you know them or why you'd like to connect.",
             ),
+            cold_confirm(),
             form_key("connect"),
             rx.button("Connect", type="submit", width="100%"),
             spacing="2",

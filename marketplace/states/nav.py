@@ -10,6 +10,8 @@ import reflex as rx
 from marketplace import routes
 from marketplace.db import read_only
 from marketplace.inbox import notifications
+from marketplace.network import conversations
+from marketplace.states.messages import ConversationState, MessagesState
 from marketplace.states.session import SessionState
 
 UNREAD_CHECK_SECONDS = 5
@@ -18,6 +20,15 @@ BADGE_MAX = 99  # past this the badge says 99+
 
 class NavState(SessionState):
     unread_count: int = 0
+    # conversations with unread direct messages (the Messages link's badge)
+    messages_unread: int = 0
+
+    @rx.var
+    def messages_label(self) -> str:
+        """The Messages link's accessible name, its count in words."""
+        if self.messages_unread == 0:
+            return "Messages"
+        return f"Messages, {self.messages_unread} unread"
 
     @rx.var
     def unread_badge(self) -> str:
@@ -42,11 +53,22 @@ class NavState(SessionState):
         restarted) stays signed in: the member comes from the socket's
         cookie, not from the state, and the first tick shows them again."""
         member = self._member()
-        count = 0
+        count = talk = 0
         if member is not None:
             with read_only() as session:
                 count = notifications.unread_count(session, member.id)
+                talk = conversations.unread_conversations(session, member.id)
         self._show_unread(count)
+        return self._show_messages_unread(talk)
+
+    def _show_messages_unread(self, count: int):
+        """A new unread message: the open messages page, if any, shows it
+        (its handlers do nothing on other pages)."""
+        if count == self.messages_unread:
+            return None
+        grew = count > self.messages_unread
+        self.messages_unread = count
+        return [ConversationState.tick, MessagesState.tick] if grew else None
 
     def _show_unread(self, count: int) -> None:
         if count != self.unread_count:

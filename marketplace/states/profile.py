@@ -14,7 +14,7 @@ from marketplace.domain.profiles import AVAILABILITY
 from marketplace.ledger import vouches
 from marketplace.ledger.vouches import NO_VOUCH, VouchView
 from marketplace.market.reviews import Reputation, ReviewView
-from marketplace.network import connections, graph_views, intros
+from marketplace.network import connections, conversations, graph_views, intros
 from marketplace.network.graph_views import PathView
 from marketplace.states.session import SessionState, SignedIn, member_only
 
@@ -141,8 +141,12 @@ class PublicProfileState(SessionState):
     def connect(self, form: dict):
         form = form if isinstance(form, dict) else {}
         return self._tie(
-            lambda s, me, h: connections.request_connection(
-                s, actor_id=me, handle=h, note=form.get("note", "")
+            lambda s, me, h: (
+                # nothing in common: only with the box ticked (outreach)
+                conversations.check_confirmed(s, me, h, form.get("confirm"))
+                or connections.request_connection(
+                    s, actor_id=me, handle=h, note=form.get("note", "")
+                )
             ),
             "Request sent.",
             ("connect", form),

@@ -83,7 +83,9 @@ def test_help_is_asked_offered_held_delivered_confirmed_and_reviewed(new_page):
 
     # Ben finds it by searching and offers to help.
     find_listing(ben, "pricing " + ada_handle, title)
-    ben.get_by_label("Message").fill("I priced three SaaS products last year.")
+    ben.get_by_label("Message", exact=True).fill(
+        "I priced three SaaS products last year."
+    )
     ben.get_by_role("button", name="Offer to help").click()
     expect(ben.get_by_text("Waiting for an answer").first).to_be_visible()
 

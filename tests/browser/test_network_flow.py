@@ -33,7 +33,9 @@ def visit(page, path: str):
 
 def connect(asker, handle: str, note: str):
     visit(asker, f"/people/{handle}")
-    asker.get_by_label("Note (optional)").fill(note)
+    # strangers: the note is required, and nothing in common asks to confirm
+    asker.get_by_label("Note (required)").fill(note)
+    asker.get_by_label("We have nothing in common yet; I still want to ask.").check()
     asker.get_by_role("button", name="Connect", exact=True).click()
     expect(asker.get_by_text("Request sent", exact=True)).to_be_visible()
 
@@ -61,7 +63,7 @@ def test_connect_intro_help_and_the_introducer_earns_karma(new_page):
     expect(ada.get_by_role("heading", name="Get a warm intro")).to_be_visible()
     expect(ada.get_by_text("You → Ben Okafor → Cleo Marsh")).to_be_visible()
     ada.get_by_label("Ask for an intro through").select_option(label="Ben Okafor")
-    ada.get_by_label("Message").fill("I'd love Cleo's eyes on our pricing.")
+    ada.get_by_label("Message", exact=True).fill("I'd love Cleo's eyes on our pricing.")
     ada.get_by_role("button", name="Ask for an intro").click()
     # the profile says the intro is on its way, instead of a second form
     expect(ada.get_by_text("waiting for Ben.")).to_be_visible()

@@ -44,6 +44,11 @@ FOR_GUESTS = {
     "PublicListingState": {"load"},  # a public listing, or ListingState's load
     "HomeState": {"send_members_on"},  # `/`: members on to the dashboard
     "ListingFormState": {"choose_terms"},  # which form fields to show
+    # the heartbeat's refreshes (a guest's do nothing), and a profile's
+    # Message button, which a visitor's profile doesn't show
+    "MessagesState": {"tick"},
+    "ConversationState": {"tick"},
+    "MessageButtonState": {"load"},
 }
 
 

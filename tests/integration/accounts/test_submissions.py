@@ -169,7 +169,7 @@ def a_profile(handle: str):
 
 def a_connection(ada, bob, page):
     a_profile("bob")(ada, bob, page)
-    return {"note": "Hi Bob"}
+    return {"note": "Hi Bob", "confirm": "on"}  # nothing in common: confirmed
 
 
 def an_intro(ada, bob, page):

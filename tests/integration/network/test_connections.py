@@ -12,8 +12,12 @@ from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.models import Connection, MemberTag, Notification
 from marketplace.network import connections, graph_index
 
+# strangers must say why they ask (network/outreach.py): tests that are not
+# about the note give one
+DEFAULT_NOTE = "We met at the meetup."
 
-def ask(asker, handle, note=""):
+
+def ask(asker, handle, note=DEFAULT_NOTE):
     with unit_of_work() as s:
         return connections.request_connection(
             s, actor_id=asker.member_id, handle=handle, note=note
