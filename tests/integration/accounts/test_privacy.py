@@ -276,7 +276,9 @@ def test_a_refused_connection_request_says_why_and_writes_nothing(
 def test_someone_who_asked_me_can_be_answered_whatever_my_setting(chain):
     keep(chain["third"], "connect_requests", "nobody")
     with unit_of_work() as s:
-        connections.request_connection(s, actor_id=chain["third"], handle="ola")
+        connections.request_connection(
+            s, actor_id=chain["third"], handle="ola", note="We met at the meetup"
+        )
     with unit_of_work() as s:  # Ola asking back accepts Trd's request
         row = connections.request_connection(s, actor_id=chain["self"], handle="trd")
     assert row.status == "accepted"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from marketplace.accounts import closing
+from marketplace.accounts import closing, privacy
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
@@ -161,7 +161,7 @@ def test_forged_message_request_ids_are_refused(ada, bo, cy, triangle, forged):
 def test_a_stranger_can_not_message_or_ask_to(ada, cy):
     with pytest.raises(Conflict, match="write only to your connections"):
         write(ada, "cyd", "Buy my course")
-    with pytest.raises(Conflict, match="outside your network"):
+    with pytest.raises(NotAuthorized, match="share a connection with them"):
         request(ada, "cyd")
     assert written() == (0, 0, 0)
     with read_only() as s:
@@ -184,6 +184,40 @@ def test_an_accepted_intro_brings_strangers_together(ada, bo, cy):
         )
     request(ada, "cyd")
     assert written() == (0, 0, 1)
+
+
+def choose(member, level):
+    with unit_of_work() as s:
+        privacy.change(
+            s,
+            actor_id=member.member_id,
+            member_id=member.member_id,
+            name="message_requests",
+            value=level,
+        )
+
+
+def test_nobody_keeps_even_the_2nd_degree_from_requesting(ada, bo, cy, triangle):
+    choose(cy, "nobody")
+    with pytest.raises(NotAuthorized, match="doesn't take message requests"):
+        request(ada, "cyd")
+    assert written() == (0, 0, 0)
+    with read_only() as s:
+        option = conversations.message_option(
+            s, ada.member_id, s.get(Member, cy.member_id)
+        )
+    assert (option.action, option.why) == (
+        "none",
+        "Cyd doesn't take message requests.",
+    )
+
+
+def test_a_member_open_to_everyone_takes_one_request_from_a_stranger(ada, cy):
+    choose(cy, "everyone")
+    request(ada, "cyd")
+    assert written() == (0, 0, 1)
+    with pytest.raises(Conflict):  # still one request only
+        request(ada, "cyd")
 
 
 def test_messages_across_a_block_are_refused_and_the_conversation_reads_only(ada, bo):

@@ -89,13 +89,13 @@ def test_a_stranger_opening_a_conversation_sees_why_not_and_can_not_write(ada, b
     page = conversation_page(cy, "bob")  # Cyd knows nobody
     assert page.messages == []
     assert page.action == "none"
-    assert "outside your network" in page.why
+    assert "share a connection with them" in page.why
     ConversationState.send.fn(page, posted(page, "message", {"body": "Hello"}))
     assert "write only to your connections" in page.conversation_error
     ConversationState.request.fn(
         page, posted(page, "message_request", {"reason": "Hi", "confirm": "on"})
     )
-    assert "outside your network" in page.conversation_error
+    assert "share a connection with them" in page.conversation_error
     assert sent() == 1
     assert request_status() == []
 
