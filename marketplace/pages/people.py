@@ -19,6 +19,7 @@ from marketplace.components.profile import profile_parts, profile_reviews, profi
 from marketplace.states.messages import MessageButtonState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import PublicProfileState
+from marketplace.states.session import SessionState
 
 
 def directory_page() -> rx.Component:
@@ -61,7 +62,17 @@ def _profile_body() -> rx.Component:
         rx.cond(
             PublicProfileState.is_me,
             link_button("Edit profile", routes.PROFILE_EDIT, variant="soft"),
-            _tie_actions(),
+            rx.cond(
+                SessionState.signed_in,
+                _tie_actions(),
+                # a visitor from a shared link: nothing to connect or block yet
+                link_button(
+                    "Log in to connect",
+                    PublicProfileState.login_link,
+                    variant="soft",
+                    width="100%",
+                ),
+            ),
         ),
     )
 

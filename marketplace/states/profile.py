@@ -59,6 +59,11 @@ class PublicProfileState(SessionState):
     def is_me(self) -> bool:
         return self.profile.handle != "" and self.profile.handle == self.my_handle
 
+    @rx.var
+    def login_link(self) -> str:
+        """Log in, then back to this profile (what a signed-out visitor may do)."""
+        return routes.login_to(routes.person(self.profile.handle))
+
     @rx.event
     def load(self):
         me = self._member()

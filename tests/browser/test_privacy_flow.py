@@ -53,4 +53,10 @@ def test_a_setting_changed_shows_at_once_in_the_preview(new_page):
     expect(visitor.get_by_text("Karma balance")).to_have_count(0)  # connections
     expect(visitor.get_by_role("heading", name="Connections")).to_have_count(0)
     expect(visitor.get_by_role("heading", name="Give and get")).to_be_visible()
+    # nothing to connect or block before logging in: one way in, back here
+    expect(visitor.get_by_role("button", name="Connect")).to_have_count(0)
+    expect(visitor.get_by_role("button", name="Block")).to_have_count(0)
+    expect(visitor.get_by_role("link", name="Log in to connect")).to_have_attribute(
+        "href", f"/login?next=%2Fpeople%2F{handle}"
+    )
     shot(visitor, "privacy-profile-signed-out")
