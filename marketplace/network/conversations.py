@@ -486,13 +486,25 @@ def _preview(body: str) -> str:
 
 
 def unread_conversations(session: Session, member_id: int) -> int:
-    """How many of my conversations have unread messages (the navigation
-    badge): one index-only count on (member_id, unread)."""
-    return session.exec(
-        select(func.count()).where(
-            ConversationSeat.member_id == member_id, ConversationSeat.unread > 0
+    """How many conversations wait for me (the navigation badge): those with
+    unread messages, and message requests I haven't answered. Two
+    index-only counts, on (member_id, unread) and (recipient_id, status),
+    in one statement."""
+    unread = (
+        select(func.count())
+        .where(ConversationSeat.member_id == member_id, ConversationSeat.unread > 0)
+        .scalar_subquery()
+    )
+    asking = (
+        select(func.count())
+        .select_from(MessageRequest)
+        .where(
+            MessageRequest.recipient_id == member_id,
+            MessageRequest.status == "pending",
         )
-    ).one()
+        .scalar_subquery()
+    )
+    return session.exec(select(unread + asking)).one()
 
 
 def search_messages(
