@@ -733,6 +733,9 @@ class DirectMessage(SQLModel, table=True):
     author_id: int = Field(foreign_key="member.id", index=True)
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
+    # hidden by a moderator: readers show "Removed by a moderator."; the text
+    # stays for the record
+    hidden_at: datetime | None = None
 
 
 class MessageRequest(SQLModel, table=True):
@@ -1030,11 +1033,11 @@ class PrivacySetting(SQLModel, table=True):
 
 class Report(SQLModel, table=True):
     """A member's report of something another member put here: a member,
-    a listing, a review, an engagement message (`kind`; `item_id` is that
-    row's id, the member's own for "member"). A new kind -- a direct
-    message -- is one more value of `kind`. `reported_id` is whose it is,
-    for the desk's grouping and actions; the reporter is never shown to them.
-    One open report per reporter and item (`uq_report_open_once`)."""
+    a listing, a review, an engagement message or a direct message
+    (`kind`; `item_id` is that row's id, the member's own for "member").
+    `reported_id` is whose it is, for the desk's grouping and actions; the
+    reporter is never shown to them. One open report per reporter and item
+    (`uq_report_open_once`)."""
 
     __table_args__ = (
         Index(
@@ -1053,7 +1056,7 @@ class Report(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reporter_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
     reported_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
-    kind: str = Field(max_length=12)  # member | listing | review | message
+    kind: str = Field(max_length=12)  # member | listing | review | message | dm
     item_id: int
     # spam | harassment | scam | inappropriate | impersonation | other
     reason: str = Field(max_length=16)

@@ -5,8 +5,9 @@ name. An operator reads the item in context and acts on the whole group:
 
 - dismiss: nothing was wrong;
 - hide: a listing leaves the market, search and its page for everyone but its
-  author; a review leaves profiles and ratings; a message reads "Removed by a
-  moderator." (`hidden_at`; every reader checks it);
+  author; a review leaves profiles and ratings; an engagement or direct
+  message reads "Removed by a moderator." and message search no longer finds
+  its words (`hidden_at`; every reader checks it);
 - warn: the member gets an inbox notification with the operator's words;
 - suspend: the member's status becomes "suspended" -- every session ends
   (and every worker forgets them: "sessions.ended"), no log-in opens (the
@@ -44,6 +45,8 @@ from marketplace.market import engagements as engagement_moves
 from marketplace.market.threads import REMOVED
 from marketplace.models import (
     Appeal,
+    Conversation,
+    DirectMessage,
     Engagement,
     Listing,
     Member,
@@ -159,6 +162,8 @@ def _content(session: Session, kind: str, item_id: int) -> tuple[str, str, list]
         return line, review.body, []
     if kind == "message":
         return _message_in_context(session, item_id)
+    if kind == "dm":
+        return _dm_in_context(session, item_id)
     member = session.get(Member, item_id)
     return f"Profile of @{member.handle}", member.headline or "(no headline)", []
 
@@ -183,6 +188,43 @@ def _message_in_context(session: Session, message_id: int) -> tuple[str, str, li
     ]
     hidden = " (removed)" if message.hidden_at else ""
     line = f"Message in engagement #{message.engagement_id}{hidden}"
+    return line, message.body, context
+
+
+def _dm_in_context(session: Session, message_id: int) -> tuple[str, str, list]:
+    """A direct message with up to two before and two after it in its
+    conversation, and the names of the two members."""
+    message = session.get(DirectMessage, message_id)
+    conversation = session.get(Conversation, message.conversation_id)
+    same = DirectMessage.conversation_id == message.conversation_id
+    before = session.exec(
+        select(DirectMessage)
+        .where(same, DirectMessage.id < message_id)
+        .order_by(col(DirectMessage.id).desc())
+        .limit(2)
+    ).all()
+    after = session.exec(
+        select(DirectMessage)
+        .where(same, DirectMessage.id > message_id)
+        .order_by(col(DirectMessage.id))
+        .limit(2)
+    ).all()
+    a = session.get(Member, conversation.member_a_id)
+    b = session.get(Member, conversation.member_b_id)
+    handles = {a.id: a.handle, b.id: b.handle}
+    context = [
+        ThreadLine(
+            author=f"@{handles[m.author_id]}",
+            body=REMOVED if m.hidden_at else m.body,
+            reported=m.id == message_id,
+        )
+        for m in [*reversed(before), message, *after]
+    ]
+    hidden = " (removed)" if message.hidden_at else ""
+    line = (
+        f"Direct message between {a.display_name} (@{a.handle}) and "
+        f"{b.display_name} (@{b.handle}){hidden}"
+    )
     return line, message.body, context
 
 
@@ -350,7 +392,12 @@ def _log(session, operator_id, action, kind, item_id, member_id, why, clock) -> 
 
 def _hide(session: Session, report: Report, why: str, clock: Clock) -> None:
     """Hide the reported item; its author is told, by the operator's words."""
-    row = {"listing": Listing, "review": Review, "message": Message}.get(report.kind)
+    row = {
+        "listing": Listing,
+        "review": Review,
+        "message": Message,
+        "dm": DirectMessage,
+    }.get(report.kind)
     if row is None:
         raise InvalidInput("A member can't be hidden: warn or suspend them.", "action")
     item = session.get(row, report.item_id)
@@ -360,6 +407,7 @@ def _hide(session: Session, report: Report, why: str, clock: Clock) -> None:
         "listing": "listing",
         "review": "review",
         "message": "message",
+        "dm": "message",
     }
     notifications.notify(
         session,

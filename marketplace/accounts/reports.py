@@ -1,10 +1,10 @@
 """Reports: a member tells the operators that something here is wrong.
 
-A member may report another member, a listing, a review or an engagement
-message (`KINDS`), giving a reason from a fixed list (`REASONS`) and, if they
-like, a note. The report names whose the thing is (`reported_id`), so the
-moderation desk (accounts/moderation.py) groups reports by item and acts on
-the member behind it.
+A member may report another member, a listing, a review, an engagement
+message or a direct message (`KINDS`), giving a reason from a fixed list
+(`REASONS`) and, if they like, a note. The report names whose the thing is
+(`reported_id`), so the moderation desk (accounts/moderation.py) groups
+reports by item and acts on the member behind it.
 
 Who reported is for the operators alone. Nothing the reported member can
 see -- a page, a notification, their data export -- ever names the reporter
@@ -12,13 +12,14 @@ or says how many reported them; the desk's warning carries the operator's
 words only.
 
 Only what the reporter can see can be reported (a listing shown to them, a
-message of an engagement they are part of): an id made up in a forged event
+message of an engagement they are part of, a direct message of a
+conversation they are one of the two of): an id made up in a forged event
 reads as "not found", exactly like a missing one. One open report per
 reporter and item: a second one is refused, saying so. Reports are
 throttled per member (accounts/throttles.py `allow_report`).
 
-A new kind -- a direct message -- is one more entry of `KINDS` with a
-function that finds its author for a reporter who may read it.
+A new kind is one more entry of `KINDS` with a function that finds its
+author for a reporter who may read it.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.domain.ids import check_id
 from marketplace.domain.text import clean_text
 from marketplace.market import listings, threads
-from marketplace.models import Member, Message, Report, Review
+from marketplace.models import DirectMessage, Member, Message, Report, Review
+from marketplace.network import conversations
 
 REASONS: dict[str, str] = {
     "spam": "Spam",
@@ -84,6 +86,19 @@ def _message(session: Session, reporter_id: int, item: object) -> tuple[int, int
     return message.id, message.author_id
 
 
+def _dm(session: Session, reporter_id: int, item: object) -> tuple[int, int]:
+    message = session.get(DirectMessage, check_id(item, "message"))
+    if message is None or message.hidden_at is not None:
+        raise NotFound("No such message.")
+    # only the two of the conversation read it, so only they report it; to
+    # anyone else it reads exactly like a missing one
+    try:
+        conversations.my_conversation(session, reporter_id, message.conversation_id)
+    except NotFound:
+        raise NotFound("No such message.") from None
+    return message.id, message.author_id
+
+
 # kind -> (reporter, item as sent) -> (item id, whose it is); refuses what the
 # reporter may not see as "not found"
 KINDS: dict[str, Callable[[Session, int, object], tuple[int, int]]] = {
@@ -91,6 +106,7 @@ KINDS: dict[str, Callable[[Session, int, object], tuple[int, int]]] = {
     "listing": _listing,
     "review": _review,
     "message": _message,
+    "dm": _dm,
 }
 
 

@@ -16,6 +16,7 @@ WHAT = {
     "listing": "this listing",
     "review": "this review",
     "message": "this message",
+    "dm": "this message",
 }
 
 

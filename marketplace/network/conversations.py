@@ -16,6 +16,13 @@ write:
 - once a conversation exists both may write in it, until either blocks the
   other: then both still read it and neither writes (nothing crosses a
   block), and frozen or unverified members read only (require_standing).
+  A suspended member can't log in; their conversations stay readable to the
+  other side and closed for writing, until they are unsuspended.
+
+A member may report a message the other one wrote (accounts/reports.py,
+kind "dm"); a moderator may hide it (`hidden_at`): it then reads "Removed by
+a moderator." on the page and in the list's preview, and search no longer
+finds its words (the text stays in the database for the record).
 
 Each message is an interaction between the two (`record_interaction(...,
 "message", "dm:<id>")`): talking keeps a relationship warm. The recipient
@@ -32,6 +39,7 @@ from sqlmodel import Session, col, or_, select
 
 from marketplace import routes
 from marketplace.accounts import members
+from marketplace.accounts.accounts import SUSPENDED
 from marketplace.accounts.members import timezone_of
 from marketplace.accounts.standing import require_standing
 from marketplace.adapters.clock import Clock, system_clock
@@ -41,6 +49,7 @@ from marketplace.domain.ids import check_id
 from marketplace.domain.text import clean_text
 from marketplace.domain.times import local_time
 from marketplace.inbox import notifications
+from marketplace.market.threads import REMOVED
 from marketplace.models import (
     Conversation,
     ConversationSeat,
@@ -69,6 +78,7 @@ class DirectMessageView:
     body: str
     sent: str
     mine: bool
+    hidden: bool = False  # by a moderator: `body` says so, nothing to report
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -202,6 +212,8 @@ def _body(body: object) -> str:
 def _write(session, conversation, author_id, other_id, text, clock) -> DirectMessage:
     if blocks.blocked_between(session, author_id, other_id):
         raise Conflict(CLOSED)
+    if session.get(Member, other_id).status != "active":  # suspended meanwhile
+        raise Conflict(CLOSED)
     now = clock.now()
     message = DirectMessage(
         conversation_id=conversation.id, author_id=author_id, body=text, created_at=now
@@ -310,9 +322,12 @@ def open_conversation(
 ) -> ConversationView:
     """What /messages/<handle> shows me: our messages and whether I may
     write, or how I may start talking, or why not."""
-    other = members.active_member(
-        session, handle, missing="Say who to write to.", field="handle"
-    )
+    try:
+        other = members.active_member(
+            session, handle, missing="Say who to write to.", field="handle"
+        )
+    except NotFound:
+        return _suspended_conversation(session, viewer_id, handle)
     if blocks.has_blocked(session, other.id, viewer_id):
         raise members.no_such_handle(other.handle)  # as on their profile
     option = message_option(session, viewer_id, other)
@@ -340,6 +355,33 @@ def open_conversation(
     return ConversationView(**view, shared=ground.summary, mutual=ground.mutual)
 
 
+def _suspended_conversation(
+    session: Session, viewer_id: int, handle: str
+) -> ConversationView:
+    """Our conversation, read only, when the other one is suspended; for
+    anyone without one it is no such member, as on profiles."""
+    wanted = handle.strip().lstrip("@").lower()
+    other = session.exec(select(Member).where(Member.handle == wanted)).first()
+    conversation = None
+    if (
+        other is not None
+        and other.status == SUSPENDED
+        and not blocks.has_blocked(session, other.id, viewer_id)
+    ):
+        conversation = _pair_conversation(session, *_pair(viewer_id, other.id))
+    if conversation is None:
+        raise members.no_such_handle(wanted)
+    return ConversationView(
+        handle=other.handle,
+        name=other.display_name,
+        headline=other.headline,
+        option=MessageOption("none", "Message", CLOSED),
+        conversation_id=conversation.id,
+        messages=_messages(session, conversation.id, viewer_id),
+        notice=CLOSED,
+    )
+
+
 def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
@@ -357,9 +399,10 @@ def _messages(session, conversation_id: int, viewer_id: int) -> list[DirectMessa
         DirectMessageView(
             id=m.id,
             author_name=a.display_name,
-            body=m.body,
+            body=shown_text(m),
             sent=local_time(m.created_at, zone),
             mine=m.author_id == viewer_id,
+            hidden=m.hidden_at is not None,
         )
         for m, a in reversed(rows)
     ]
@@ -460,7 +503,7 @@ def conversations_of(session: Session, member_id: int) -> list[ConversationSumma
             id=c.id,
             handle=m.handle,
             name=m.display_name,
-            last_message=_preview(last[c.id].body) if c.id in last else "",
+            last_message=_preview(shown_text(last[c.id])) if c.id in last else "",
             last_sent=local_time(last[c.id].created_at, zone) if c.id in last else "",
             unread=unread,
         )
@@ -478,6 +521,11 @@ def _last_messages(session, ids: list[int]) -> dict[int, DirectMessage]:
     )
     found = session.exec(select(DirectMessage).where(col(DirectMessage.id).in_(newest)))
     return {m.conversation_id: m for m in found}
+
+
+def shown_text(message: DirectMessage) -> str:
+    """What a reader sees of a message: its text, unless a moderator hid it."""
+    return REMOVED if message.hidden_at is not None else message.body
 
 
 def _preview(body: str) -> str:
@@ -527,6 +575,7 @@ def search_messages(
         .where(
             ConversationSeat.member_id == member_id,
             func.lower(DirectMessage.body).like(pattern, escape="\\"),
+            col(DirectMessage.hidden_at).is_(None),  # its words are gone
         )
         .order_by(col(DirectMessage.id).desc())
         .limit(SEARCH_HITS)

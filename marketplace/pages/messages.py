@@ -7,6 +7,7 @@ from marketplace import routes
 from marketplace.components.buttons import link_button
 from marketplace.components.forms import form_error, form_key, text_area
 from marketplace.components.layout import page
+from marketplace.components.moderation import report_button
 from marketplace.network.conversations import MESSAGE_MAX, REASON_MAX
 from marketplace.states.messages import ConversationState, MessagesState
 
@@ -258,7 +259,14 @@ def messages_page() -> rx.Component:
 def _bubble(m) -> rx.Component:
     return rx.box(
         rx.text(m.author_name, " · ", m.sent, size="1", color_scheme="gray"),
-        rx.text(m.body, white_space="pre-wrap", overflow_wrap="anywhere"),
+        rx.text(
+            m.body,
+            white_space="pre-wrap",
+            overflow_wrap="anywhere",
+            font_style=rx.cond(m.hidden, "italic", "normal"),
+        ),
+        # the other one's words may be reported; one's own and removed ones not
+        rx.cond(~m.mine & ~m.hidden, report_button("dm", m.id)),
         background=rx.cond(m.mine, "var(--accent-3)", "var(--gray-3)"),
         border_radius="10px",
         padding="0.6rem 0.8rem",

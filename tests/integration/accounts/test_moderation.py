@@ -262,7 +262,8 @@ def test_one_open_report_per_item_and_a_rate_limit(people, monkeypatch):
 @pytest.mark.parametrize(
     ("kind", "item", "reason", "error"),
     [
-        ("dm", 1, "spam", InvalidInput),  # not (yet) a kind
+        ("email", 1, "spam", InvalidInput),  # not a kind
+        ("dm", 1, "spam", NotFound),
         ("listing", 1, "because", InvalidInput),
         ("listing", "1; DROP TABLE report", "spam", NotFound),
         ("listing", 10**9, "spam", NotFound),
