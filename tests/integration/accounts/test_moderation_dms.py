@@ -22,6 +22,7 @@ from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.market.threads import REMOVED
 from marketplace.models import DirectMessage, Notification, Report
 from marketplace.network import conversations
+from marketplace.states.moderation import ReportState
 from tests.integration.accounts.test_moderation import (
     confirm,
     desk_act,
@@ -29,6 +30,7 @@ from tests.integration.accounts.test_moderation import (
     report,
 )
 from tests.integration.network.test_connections import connected
+from tests.integration.test_state_security import state_of
 
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -255,3 +257,20 @@ def test_a_suspended_members_conversations_read_but_close_for_writing(
     with read_only() as s:
         assert s.exec(select(func.count()).select_from(DirectMessage)).one() == before
     assert previews(ada) == ["Your loss"]
+
+
+@pytest.mark.parametrize("forged", ["bob's", "ada's", "999999", "1 OR 1=1", "", None])
+def test_the_report_dialog_refuses_a_forged_dm_id_from_a_third_member(
+    people,  # noqa: F811
+    talk,
+    forged,
+):
+    """The dialog's handler, called by a hostile browser: Cyd sends the id of
+    a message in Ada and Bob's conversation (or junk); nothing is written."""
+    cyd = people[2]
+    item = {"bob's": str(talk[3]), "ada's": str(talk[0])}.get(forged, forged)
+    dialog = state_of(ReportState, cyd.token)
+    ReportState.dialog_changed.fn(dialog, True)
+    ReportState.send.fn(dialog, {"kind": "dm", "item": item, "reason": "spam"})
+    assert dialog.report_error != "" and dialog.report_sent == ""
+    assert reports_written() == 0
