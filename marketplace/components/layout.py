@@ -63,17 +63,18 @@ def brand() -> rx.Component:
     )
 
 
-def inbox_link() -> rx.Component:
-    """Inbox with its unread badge; shown on phones too. The accessible name
-    carries the count ("Inbox, 3 unread"), the badge is only its picture."""
+def _counted_link(icon: str, text: str, href: str, count, badge, label):
+    """A navigation link with a live count badge; shown on phones too. The
+    accessible name (`label`) carries the count, the badge is only its
+    picture."""
     return rx.link(
         rx.hstack(
-            rx.icon("bell", size=18, aria_hidden="true"),
-            rx.text("Inbox", display=rx.breakpoints(initial="none", md="inline")),
+            rx.icon(icon, size=18, aria_hidden="true"),
+            rx.text(text, display=rx.breakpoints(initial="none", md="inline")),
             rx.cond(
-                NavState.unread_count > 0,
+                count > 0,
                 rx.badge(
-                    NavState.unread_badge,
+                    badge,
                     color_scheme="red",
                     variant="solid",
                     radius="full",
@@ -83,8 +84,8 @@ def inbox_link() -> rx.Component:
             spacing="1",
             align="center",
         ),
-        href=routes.INBOX,
-        aria_label=NavState.inbox_label,
+        href=href,
+        aria_label=label,
         size="2",
         weight="medium",
         color_scheme="gray",
@@ -94,34 +95,28 @@ def inbox_link() -> rx.Component:
     )
 
 
+def inbox_link() -> rx.Component:
+    """Inbox with its unread badge ("Inbox, 3 unread")."""
+    return _counted_link(
+        "bell",
+        "Inbox",
+        routes.INBOX,
+        NavState.unread_count,
+        NavState.unread_badge,
+        NavState.inbox_label,
+    )
+
+
 def messages_link() -> rx.Component:
-    """Messages with its count of unread conversations, beside the Inbox
-    (the same heartbeat keeps it live); its accessible name says the count."""
-    return rx.link(
-        rx.hstack(
-            rx.icon("message-circle", size=18, aria_hidden="true"),
-            rx.text("Messages", display=rx.breakpoints(initial="none", md="inline")),
-            rx.cond(
-                NavState.messages_unread > 0,
-                rx.badge(
-                    NavState.messages_unread,
-                    color_scheme="red",
-                    variant="solid",
-                    radius="full",
-                    aria_hidden="true",
-                ),
-            ),
-            spacing="1",
-            align="center",
-        ),
-        href=routes.MESSAGES,
-        aria_label=NavState.messages_label,
-        size="2",
-        weight="medium",
-        color_scheme="gray",
-        high_contrast=True,
-        underline="hover",
-        white_space="nowrap",
+    """Messages with its count of conversations waiting, beside the Inbox
+    (the same heartbeat keeps it live)."""
+    return _counted_link(
+        "message-circle",
+        "Messages",
+        routes.MESSAGES,
+        NavState.messages_unread,
+        NavState.messages_unread,
+        NavState.messages_label,
     )
 
 
