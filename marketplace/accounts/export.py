@@ -2,7 +2,8 @@
 
 `data.json` holds the profile, tags, listings, engagements (with their
 timeline and messages), reviews given and received, connections, intros,
-contexts, groups, IOUs (with their events) and notifications; `ledger.csv`
+contexts, groups, conversations (direct messages) and message requests,
+IOUs (with their events) and notifications; `ledger.csv`
 the member's karma and money history. Other members appear by handle and
 name only, never by email or anything they keep to themselves; an intro
 shows the member only the notes that were written to them.
@@ -33,10 +34,13 @@ from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from marketplace.accounts import members, privacy
+from marketplace.market.threads import REMOVED
 from marketplace.models import (
     Connection,
     Context,
     ContextTag,
+    Conversation,
+    DirectMessage,
     Engagement,
     EngagementEvent,
     GroupMembership,
@@ -51,6 +55,7 @@ from marketplace.models import (
     MemberGroup,
     MemberTag,
     Message,
+    MessageRequest,
     Notification,
     Review,
 )
@@ -128,6 +133,8 @@ def collect(session: Session, member_id: int, progress: Progress = _quiet) -> di
     progress(65, "connections")
     data["contexts"] = _contexts(session, member_id)
     data["groups"] = _groups(session, member_id)
+    data["conversations"] = _conversations(session, member_id, names)
+    data["message_requests"] = _message_requests(session, member_id, names)
     data["ious"] = _ious(session, member_id, names)
     data["notifications"] = [
         _row(n, "member_id")
@@ -247,6 +254,86 @@ def _intros(session: Session, member_id: int, names: _Names) -> list[dict]:
             item["via_note"] = i.via_note
         rows.append(item)
     return rows
+
+
+def _conversations(session: Session, member_id: int, names: _Names) -> list[dict]:
+    rows = []
+    for c in session.exec(
+        select(Conversation)
+        .where(
+            or_(
+                Conversation.member_a_id == member_id,
+                Conversation.member_b_id == member_id,
+            )
+        )
+        .order_by(Conversation.id)
+    ):
+        other = c.member_b_id if c.member_a_id == member_id else c.member_a_id
+        messages = session.exec(
+            select(DirectMessage)
+            .where(DirectMessage.conversation_id == c.id)
+            .order_by(DirectMessage.id)
+        )
+        rows.append(
+            {
+                "id": c.id,
+                "with": names.of(other),
+                "created_at": c.created_at.isoformat(),
+                "messages": [_direct_message(m, member_id, names) for m in messages],
+            }
+        )
+    return rows
+
+
+def _direct_message(message: DirectMessage, member_id: int, names: _Names) -> dict:
+    # a member's own words are theirs to take, hidden or not; what a
+    # moderator hid of the other side reads as it does on the page
+    hidden = message.hidden_at is not None
+    mine = message.author_id == member_id
+    return {
+        "id": message.id,
+        "author": names.of(message.author_id),
+        "created_at": message.created_at.isoformat(),
+        "body": REMOVED if hidden and not mine else message.body,
+        "removed_by_moderator": hidden,
+    }
+
+
+def _message_requests(session: Session, member_id: int, names: _Names) -> list[dict]:
+    return [
+        _message_request(r, member_id, names)
+        for r in session.exec(
+            select(MessageRequest)
+            .where(
+                or_(
+                    MessageRequest.sender_id == member_id,
+                    MessageRequest.recipient_id == member_id,
+                )
+            )
+            .order_by(MessageRequest.id)
+        )
+    ]
+
+
+def _message_request(request: MessageRequest, member_id: int, names: _Names) -> dict:
+    sent = request.sender_id == member_id
+    # a sender learns only what the app shows them: accepted, or still sent;
+    # an ignore or a block by the recipient stays the recipient's
+    answered = not sent or request.status == "accepted"
+    return {
+        "sent_by_me": sent,
+        "sender": names.of(request.sender_id),
+        "recipient": names.of(request.recipient_id),
+        "reason": request.reason,
+        "status": request.status if answered else "sent",
+        "created_at": request.created_at.isoformat(),
+        "responded_at": (
+            request.responded_at.isoformat()
+            if answered and request.responded_at
+            else None
+        ),
+        "conversation_id": request.conversation_id if answered else None,
+    }
 
 
 def _contexts(session: Session, member_id: int) -> list[dict]:

@@ -274,3 +274,24 @@ def test_the_report_dialog_refuses_a_forged_dm_id_from_a_third_member(
     ReportState.send.fn(dialog, {"kind": "dm", "item": item, "reason": "spam"})
     assert dialog.report_error != "" and dialog.report_sent == ""
     assert reports_written() == 0
+
+
+def test_my_data_shows_hidden_words_as_the_page_does_but_keeps_my_own(
+    people,  # noqa: F811
+    talk,
+):
+    ada, bob, _cyd, ops = people
+    report(ada, "dm", talk[3], reason="scam")
+    confirm(ops)
+    desk_act(ops, "hide", "dm", talk[3], "No asking for card details")
+    with read_only() as s:
+        hers = member_export.collect(s, ada.member_id)["conversations"]
+        his = member_export.collect(s, bob.member_id)["conversations"]
+    assert [m["body"] for m in hers[0]["messages"]][3] == REMOVED
+    assert "card number" not in json.dumps(hers)
+    # Bob's own words are his to take, marked as removed
+    kept = his[0]["messages"][3]
+    assert (kept["body"], kept["removed_by_moderator"]) == (
+        "Send me your card number",
+        True,
+    )

@@ -6,6 +6,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from marketplace.accounts import closing, privacy
+from marketplace.accounts import export as member_export
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
@@ -455,3 +457,47 @@ def test_email_follows_the_messages_alert_choice(ada, bo, cy, triangle):
             )
         ).all()
     assert mails == [(bo.member_id, "message")]  # Cyd chose never
+
+
+# ----------------------------------------------------------- download my data
+
+
+def exported(who) -> dict:
+    with read_only() as s:
+        return member_export.collect(s, who.member_id)
+
+
+def test_my_data_holds_my_conversations_and_requests_and_nobody_elses(
+    ada, bo, cy, dee, triangle
+):
+    write(ada, "bob", "Hi Bob")
+    write(bo, "ada", "Hi Ada")
+    write(bo, "cyd", "Bob and Cyd only")  # not Ada's business
+    connected(cy, dee)
+    write(cy, "dee", "Cyd and Dee only")
+    asked = request(cy, "ada")
+    answer(ada, asked, "ignore")
+    mine = exported(ada)
+    assert [c["with"] for c in mine["conversations"]] == [
+        {"handle": "bob", "name": "Bob"}
+    ]
+    assert [
+        (m["author"]["handle"], m["body"]) for m in mine["conversations"][0]["messages"]
+    ] == [("ada", "Hi Bob"), ("bob", "Hi Ada")]
+    text = json.dumps(mine)
+    assert "Bob and Cyd only" not in text and "Cyd and Dee only" not in text
+    assert not any(f"{h}@example.com" in text for h in ("bob", "cyd", "dee"))
+    [received] = mine["message_requests"]
+    assert (received["sent_by_me"], received["reason"], received["status"]) == (
+        False,
+        REASON,
+        "ignored",
+    )
+    # the sender's copy says only what the app shows them: sent, unanswered
+    [sent] = exported(cy)["message_requests"]
+    assert (sent["sent_by_me"], sent["status"], sent["responded_at"]) == (
+        True,
+        "sent",
+        None,
+    )
+    assert sent["recipient"] == {"handle": "ada", "name": "Ada"}
