@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
-from marketplace import events
+from marketplace import events, routes
 from marketplace.accounts import members, reauth, reports
 from marketplace.accounts.accounts import SUSPENDED, revoke_all_sessions
 from marketplace.adapters.clock import Clock, system_clock
@@ -390,6 +390,21 @@ def _log(session, operator_id, action, kind, item_id, member_id, why, clock) -> 
     session.flush()
 
 
+def _unquote_for_reader(session: Session, kind: str, message) -> None:
+    """The reader's inbox note quoted the message: it reads as the thread."""
+    if kind == "dm":
+        conversation = session.get(Conversation, message.conversation_id)
+        reader = conversation.member_a_id + conversation.member_b_id - message.author_id
+        link = routes.conversation(session.get(Member, message.author_id).handle)
+    else:
+        engagement = session.get(Engagement, message.engagement_id)
+        reader = engagement.asker_id + engagement.helper_id - message.author_id
+        link = routes.engagement(engagement.id)
+    notifications.unquote(
+        session, member_id=reader, link=link, quote=message.body, replacement=REMOVED
+    )
+
+
 def _hide(session: Session, report: Report, why: str, clock: Clock) -> None:
     """Hide the reported item; its author is told, by the operator's words."""
     row = {
@@ -403,6 +418,8 @@ def _hide(session: Session, report: Report, why: str, clock: Clock) -> None:
     item = session.get(row, report.item_id)
     item.hidden_at = item.hidden_at or clock.now()
     session.add(item)
+    if report.kind in ("message", "dm"):
+        _unquote_for_reader(session, report.kind, item)
     what = {
         "listing": "listing",
         "review": "review",

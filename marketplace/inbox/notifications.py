@@ -61,6 +61,39 @@ def notify(
     return note
 
 
+def unquote(
+    session: Session, *, member_id: int, link: str, quote: str, replacement: str
+) -> int:
+    """Put `replacement` where `member_id`'s notes behind `link` end by
+    quoting `quote` (whole, or cut at the note's length): what a moderator
+    hid leaves the inbox too. Returns how many notes changed."""
+    changed = 0
+    for note in session.exec(
+        select(Notification).where(
+            Notification.member_id == member_id, Notification.link == link
+        )
+    ):
+        at = _quoted_at(note.text, quote)
+        if at is not None:
+            note.text = note.text[: at + 2] + replacement
+            session.add(note)
+            changed += 1
+    return changed
+
+
+def _quoted_at(text: str, quote: str) -> int | None:
+    """Where the ": " before `quote` starts, when `text` ends with it."""
+    said = ": " + quote
+    body = text.removesuffix("…")
+    at = body.find(": ")
+    while at >= 0:
+        rest = body[at:]
+        if len(rest) > 2 and said.startswith(rest) and (rest == said or body != text):
+            return at
+        at = body.find(": ", at + 1)
+    return None
+
+
 def _alert(
     session: Session, note: Notification, kind: str | None, clock: Clock
 ) -> None:

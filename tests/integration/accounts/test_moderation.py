@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from marketplace.accounts import (
     accounts,
@@ -418,6 +418,14 @@ def test_hidden_content_is_gone_from_market_search_and_profiles(people):
         ]
         assert view.body == threads.REMOVED
         assert s.get(Message, message.id).body == "rude words"  # kept for the record
+        # Ada's inbox note quoted it: it reads as the thread does now
+        quoted = s.exec(
+            select(Notification.text).where(
+                Notification.member_id == ada.member_id,
+                col(Notification.text).contains("wrote about"),
+            )
+        ).all()
+        assert quoted and all(t.endswith(threads.REMOVED) for t in quoted)
 
 
 def test_a_forgotten_session_cache_entry_follows_suspension(people):

@@ -295,3 +295,26 @@ def test_my_data_shows_hidden_words_as_the_page_does_but_keeps_my_own(
         "Send me your card number",
         True,
     )
+
+
+def inbox_texts(who) -> list[str]:
+    with read_only() as s:
+        return list(
+            s.exec(
+                select(Notification.text)
+                .where(Notification.member_id == who.member_id)
+                .order_by(Notification.id)
+            )
+        )
+
+
+def test_a_hidden_dm_leaves_the_readers_inbox_too(people, talk):  # noqa: F811
+    ada, _bob, _cyd, ops = people
+    assert "Bob wrote to you: Send me your card number" in inbox_texts(ada)
+    report(ada, "dm", talk[3], reason="scam")
+    confirm(ops)
+    desk_act(ops, "hide", "dm", talk[3], "No asking for card details")
+    texts = inbox_texts(ada)
+    assert f"Bob wrote to you: {REMOVED}" in texts
+    assert not any("card number" in t for t in texts)
+    assert "Bob wrote to you: Hi Ada" in texts  # the rest is untouched
