@@ -18,6 +18,8 @@ name. An operator reads the item in context and acts on the whole group:
   released by the ledger and card services, never by editing a ledger row.
   Delivered and disputed engagements stay for the disputes desk.
 
+A suspended member can't read their inbox, so the suspension, an appeal
+kept and the unsuspension each reach them by email (the outbox, on commit).
 Unsuspending gives the log-in back; paused listings stay paused for the
 member to reopen. Every action needs an operator who confirmed their password
 in this session within 15 minutes (accounts/reauth.py), and writes one row of
@@ -40,7 +42,7 @@ from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ids import check_id
 from marketplace.domain.text import clean_text
-from marketplace.inbox import notifications
+from marketplace.inbox import notifications, outbox
 from marketplace.market import engagements as engagement_moves
 from marketplace.market.threads import REMOVED
 from marketplace.models import (
@@ -55,7 +57,9 @@ from marketplace.models import (
     Report,
     Review,
 )
+from marketplace.settings import get_settings
 
+MAIL_KIND = "moderation"
 ACTIONS = ("dismiss", "hide", "warn", "suspend")
 OUTCOMES = {"dismiss": "dismissed", "hide": "hidden", "warn": "warned"}
 REASON_MAX = 300
@@ -467,6 +471,31 @@ def _suspend(
     # what else reads this member's standing follows (the graph's suggestions)
     events.publish(session, "members.suspended", member_id=member_id)
     _close_all_reports_on(session, member_id, clock)
+    _mail(
+        session,
+        member,
+        "Karma: your account is suspended",
+        f"The operators suspended your account: {why}\n\nYou can't log in while "
+        "it is. To appeal, log in with your password: the page that opens takes "
+        "your appeal, and an operator reads every one.",
+        clock,
+    )
+
+
+def _mail(session: Session, member: Member, subject: str, body: str, clock) -> None:
+    """A suspended member can't open their inbox: what the desk decides about
+    their account reaches them by email (sent once this transaction commits;
+    not an alert, so no alert choice turns it off)."""
+    login = get_settings().base_url.rstrip("/") + routes.LOGIN
+    outbox.queue(
+        session,
+        member_id=member.id,
+        kind=MAIL_KIND,
+        to=member.email,
+        subject=subject,
+        body=f"Hello {member.display_name},\n\n{body}\n\n{login}\n",
+        clock=clock,
+    )
 
 
 def _pause_listings(session: Session, member_id: int, clock: Clock) -> None:
@@ -525,6 +554,14 @@ def unsuspend(
     events.publish(session, "members.suspended", member_id=member.id)
     _close_appeals(session, member.id, clock)
     _log(session, operator_id, "unsuspend", "member", member.id, member.id, why, clock)
+    _mail(
+        session,
+        member,
+        "Karma: your account is open again",
+        f"The operators lifted your suspension: {why}\n\nYou can log in again. "
+        "Your paused listings stay paused until you reopen them.",
+        clock,
+    )
     return member
 
 
@@ -548,6 +585,13 @@ def close_appeal(
     session.add(appeal)
     _log(
         session, operator_id, "keep", "appeal", appeal.id, appeal.member_id, why, clock
+    )
+    _mail(
+        session,
+        session.get(Member, appeal.member_id),
+        "Karma: the answer to your appeal",
+        f"An operator read your appeal and kept the suspension: {why}",
+        clock,
     )
 
 

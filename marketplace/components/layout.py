@@ -28,8 +28,8 @@ MEMBER_LINKS = (
     ("Wallet", routes.WALLET),
     ("IOUs", routes.IOUS),
 )
-OPERATOR_DESK = ("Operator desk", routes.DISPUTES)  # operators only
-MODERATION_DESK = ("Moderation", routes.MODERATION)  # operators only
+# operators only; the desk's pages link each other (components/operator_nav)
+OPERATOR_DESK = ("Operator desk", routes.MODERATION)
 
 
 def nav_link(text: str, href: str, **props) -> rx.Component:
@@ -132,10 +132,7 @@ def member_menu() -> rx.Component:
             # shown to operators; every operator action checks the role again
             rx.cond(
                 SessionState.am_operator,
-                rx.fragment(
-                    nav_link(*OPERATOR_DESK, display=WIDE_BAR),
-                    nav_link(*MODERATION_DESK, display=WIDE_BAR),
-                ),
+                nav_link(*OPERATOR_DESK, display=WIDE_BAR),
             ),
             spacing="4",
             display=TOP_BAR,
@@ -181,13 +178,10 @@ def member_menu() -> rx.Component:
                 rx.menu.item("Privacy", on_click=rx.redirect(routes.SETTINGS_PRIVACY)),
                 rx.cond(
                     SessionState.am_operator,
-                    rx.fragment(
-                        *[
-                            rx.menu.item(
-                                text, on_click=rx.redirect(href), display=FOLDED_WIDE
-                            )
-                            for text, href in (OPERATOR_DESK, MODERATION_DESK)
-                        ]
+                    rx.menu.item(
+                        OPERATOR_DESK[0],
+                        on_click=rx.redirect(OPERATOR_DESK[1]),
+                        display=FOLDED_WIDE,
                     ),
                 ),
                 rx.menu.separator(),

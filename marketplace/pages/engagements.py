@@ -8,6 +8,7 @@ from marketplace.components.layout import page
 from marketplace.components.market import status_badge
 from marketplace.components.member_text import member_title
 from marketplace.components.moderation import report_button
+from marketplace.components.operator_nav import operator_tabs
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
@@ -621,14 +622,11 @@ def disputes_page() -> rx.Component:
         rx.cond(
             DisputesState.allowed,
             rx.vstack(
+                operator_tabs(routes.DISPUTES),
                 rx.text(
                     "Read both sides, the messages and the timeline, then decide. "
                     "Each decision is final and both people are told.",
                     color_scheme="gray",
-                ),
-                rx.link(
-                    "Integrity report: accounts that look like karma farms",
-                    href=routes.INTEGRITY,
                 ),
                 form_error(DisputesState.resolve_error),
                 rx.cond(

@@ -6,6 +6,7 @@ from marketplace import routes
 from marketplace.components.forms import field, form_error
 from marketplace.components.layout import page
 from marketplace.components.moderation import password_check
+from marketplace.components.operator_nav import operator_tabs
 from marketplace.states.integrity import IntegrityState
 
 
@@ -72,6 +73,7 @@ def integrity_page() -> rx.Component:
         rx.cond(
             IntegrityState.allowed,
             rx.vstack(
+                operator_tabs(routes.INTEGRITY),
                 rx.text(
                     "Patterns karma farms leave behind. A finding is a reason to "
                     "look, not a verdict: a frozen member keeps their login and "

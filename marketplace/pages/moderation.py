@@ -6,6 +6,7 @@ from marketplace import routes
 from marketplace.components.forms import SELECT_STYLE, form_error
 from marketplace.components.layout import page
 from marketplace.components.moderation import password_check
+from marketplace.components.operator_nav import operator_tabs
 from marketplace.states.auth import LoginState
 from marketplace.states.moderation import ModerationState
 
@@ -81,14 +82,20 @@ def _action_form(item) -> rx.Component:
             ),
             rx.vstack(
                 _label("Reason (the member sees it)", uid + "-reason"),
+                # size 3: as tall as the native select beside it, so the two
+                # labels line up
                 rx.input(
-                    id=uid + "-reason", name="reason", max_length=300, width="100%"
+                    id=uid + "-reason",
+                    name="reason",
+                    max_length=300,
+                    width="100%",
+                    size="3",
                 ),
                 spacing="1",
                 flex="1",
                 min_width="220px",
             ),
-            rx.button("Apply to these reports", type="submit"),
+            rx.button("Apply to these reports", type="submit", size="3"),
             spacing="3",
             align="end",
             wrap="wrap",
@@ -253,6 +260,7 @@ def moderation_page() -> rx.Component:
         rx.cond(
             ModerationState.allowed,
             rx.vstack(
+                operator_tabs(routes.MODERATION),
                 rx.text(
                     "Reports members sent, grouped by what they report. Whoever "
                     "you act on hears your reason, never who reported them.",

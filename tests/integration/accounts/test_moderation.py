@@ -44,6 +44,7 @@ from marketplace.market import (
 from marketplace.models import (
     AuthSession,
     Listing,
+    MailOutbox,
     Member,
     Message,
     ModerationAction,
@@ -216,6 +217,62 @@ def test_a_suspended_member_appeals_once_and_an_operator_unsuspends(people):
     with unit_of_work() as s:
         assert accounts.log_in(s, email="bob@example.com", password=PASSWORD)
         assert moderation.open_appeals(s, operator_id=ops.member_id) == []
+
+
+def mails_to(who) -> list[tuple[str, str]]:
+    with read_only() as s:
+        return [
+            (m.subject, m.body)
+            for m in s.exec(
+                select(MailOutbox)
+                .where(MailOutbox.member_id == who.member_id)
+                .where(MailOutbox.kind == moderation.MAIL_KIND)
+                .order_by(MailOutbox.id)
+            )
+        ]
+
+
+def test_a_suspended_member_hears_each_decision_by_email(people):
+    """They can't open their inbox: the suspension, a kept appeal and the
+    lifting each reach them by mail, with the operator's reason."""
+    ada, bob, _, ops = people
+    report(ada, "member", "bob")
+    confirm(ops)
+    desk_act(ops, "suspend", "member", bob.member_id, "Spam")
+    with unit_of_work() as s:
+        first = moderation.appeal(s, member_id=bob.member_id, body="Not me").id
+        moderation.close_appeal(
+            s,
+            operator_id=ops.member_id,
+            token=ops.token,
+            appeal_id=first,
+            reason="The messages came from your device",
+        )
+    with unit_of_work() as s:
+        moderation.appeal(s, member_id=bob.member_id, body="I have proof now.")
+        moderation.unsuspend(
+            s,
+            operator_id=ops.member_id,
+            token=ops.token,
+            member_id=bob.member_id,
+            reason="Proof accepted",
+        )
+    mails = mails_to(bob)
+    assert [subject for subject, _ in mails] == [
+        "Karma: your account is suspended",
+        "Karma: the answer to your appeal",
+        "Karma: your account is open again",
+    ]
+    assert "suspended your account: Spam" in mails[0][1]
+    assert "kept the suspension: The messages came from your device" in mails[1][1]
+    assert "lifted your suspension: Proof accepted" in mails[2][1]
+    assert all(body.rstrip().endswith("/login") for _, body in mails)
+    assert mails_to(ada) == []  # the reporter hears nothing of it
+    # a warning is an inbox note, not a mail
+    desk_act_count = len(mails)
+    report(ada, "member", "bob", reason="harassment")
+    desk_act(ops, "warn", "member", bob.member_id, "Be kind")
+    assert len(mails_to(bob)) == desk_act_count
 
 
 # ------------------------------------------------------------------ the reporter
