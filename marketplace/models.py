@@ -1097,3 +1097,140 @@ class Appeal(SQLModel, table=True):
     body: str = Field(max_length=1000)
     created_at: datetime
     closed_at: datetime | None = None
+
+
+# ------------------------------------------ your network from elsewhere (issue 23)
+
+
+class Contact(SQLModel, table=True):
+    """Someone in a member's own address book, imported from a LinkedIn,
+    phone or Google export (network/contacts.py). Private to its owner:
+    never shown to anyone else, never used to suggest the owner to anyone.
+    `source_key` says which row of which export it came from, so importing
+    the same file again changes nothing and a newer export updates it;
+    `member_id` is the member it matched by a verified email, if any."""
+
+    __table_args__ = (
+        UniqueConstraint("owner_id", "source_key", name="uq_contact_source"),
+        Index("ix_contact_owner_name", "owner_id", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    company: str = Field(default="", max_length=200)
+    position: str = Field(default="", max_length=200)
+    # linkedin | vcard | google | manual
+    source: str = Field(max_length=12)
+    source_key: str = Field(max_length=200)
+    # a digest of what the export said: unchanged rows are left alone
+    fingerprint: str = Field(default="", max_length=64)
+    connected_on: date | None = None
+    member_id: int | None = Field(
+        default=None, foreign_key="member.id", index=True, ondelete="SET NULL"
+    )
+    # warmth from logged conversations (domain/strength.py), as for connections
+    warmth: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    warmth_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactAddress(SQLModel, table=True):
+    """One email or phone of a contact, in canonical form (the accounts
+    folding for emails, E.164 for phones): what matching and merging compare."""
+
+    __tablename__ = "contact_address"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "kind", "value", name="uq_contact_address"),
+        Index("ix_contact_address_owner", "owner_id", "kind", "value"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    owner_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    kind: str = Field(max_length=8)  # email | phone
+    value: str = Field(max_length=254)
+
+
+class Invitation(SQLModel, table=True):
+    """A member's invitation to someone not here yet: sent once per address
+    (`uq_invitation_once`), its link's token kept as a hash only; joining
+    through it connects the two at once."""
+
+    __table_args__ = (
+        UniqueConstraint("inviter_id", "email_canonical", name="uq_invitation_once"),
+        Index("ix_invitation_sent", "inviter_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    inviter_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    contact_id: int | None = Field(
+        default=None, foreign_key="contact.id", ondelete="SET NULL"
+    )
+    name: str = Field(default="", max_length=200)
+    email: str = Field(max_length=254)
+    email_canonical: str = Field(max_length=254)
+    note: str = Field(default="", max_length=500)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime
+    joined_member_id: int | None = Field(
+        default=None, foreign_key="member.id", ondelete="SET NULL"
+    )
+    joined_at: datetime | None = None
+
+
+class LoggedInteraction(SQLModel, table=True):
+    """A conversation that happened elsewhere -- coffee, a call, an email,
+    WhatsApp, meeting at an event -- logged by one member about a member or
+    one of their contacts, with a private note. It warms the relationship
+    (below confirmed help) so going-cold reminders see the whole network."""
+
+    __tablename__ = "logged_interaction"
+    __table_args__ = (
+        CheckConstraint(
+            "(member_id IS NULL) <> (contact_id IS NULL)",
+            name="ck_logged_interaction_one_person",
+        ),
+        Index("ix_logged_interaction_author", "author_id", "happened_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    member_id: int | None = Field(
+        default=None, foreign_key="member.id", index=True, ondelete="CASCADE"
+    )
+    contact_id: int | None = Field(
+        default=None, foreign_key="contact.id", index=True, ondelete="CASCADE"
+    )
+    kind: str = Field(max_length=12)  # coffee | call | email | whatsapp | event
+    happened_on: date
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class PersonNote(SQLModel, table=True):
+    """A member's private note about a person (a member or one of their
+    contacts): shown only to its author, on that person's page, and found by
+    the author's search."""
+
+    __tablename__ = "person_note"
+    __table_args__ = (
+        CheckConstraint(
+            "(member_id IS NULL) <> (contact_id IS NULL)",
+            name="ck_person_note_one_person",
+        ),
+        Index("ix_person_note_author", "author_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    member_id: int | None = Field(
+        default=None, foreign_key="member.id", index=True, ondelete="CASCADE"
+    )
+    contact_id: int | None = Field(
+        default=None, foreign_key="contact.id", index=True, ondelete="CASCADE"
+    )
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    updated_at: datetime
