@@ -178,3 +178,23 @@ def conversation_handle_from_path(path: str) -> str:
     """The <handle> of a /messages/<handle> path, or ''."""
     prefix = MESSAGES + "/"
     return unquote(path[len(prefix) :].strip("/")) if path.startswith(prefix) else ""
+
+
+# your network from elsewhere (issue 23): imported contacts, one contact's
+# page, and the sign-up an invitation link opens
+CONTACTS = "/network/contacts"
+CONTACT = "/network/contacts/[contact_id]"
+
+
+def contact(contact_id: int) -> str:
+    return CONTACT.replace("[contact_id]", str(int(contact_id)))
+
+
+def contact_id_from_path(path: str) -> int | None:
+    """The <id> of a /network/contacts/<id> path, or None."""
+    return id_from_path(path, CONTACTS)
+
+
+def invitation_link(token: str) -> str:
+    """Where an invitation's email sends someone: the sign-up, pre-filled."""
+    return f"{SIGNUP}?{urlencode({'invite': token})}"
