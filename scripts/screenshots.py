@@ -108,6 +108,7 @@ def account_pages(page, label: str) -> None:
     shoot(page, f"{label}-settings-account", "/settings/account", "Signed-in devices")
     shoot(page, f"{label}-settings-alerts", "/settings/alerts", "Email alerts")
     shoot(page, f"{label}-settings-data", "/settings/data", "Delete my account")
+    shoot(page, f"{label}-privacy", "/settings/privacy", "View my profile as")
 
 
 def main() -> None:
@@ -124,6 +125,8 @@ def main() -> None:
             shoot(page, f"{label}-signup", "/signup", "Create account")
             shoot(page, f"{label}-forgot", "/password/forgot", "Send me a link")
             shoot(page, f"{label}-verify-bad", "/verify?token=forged", "not valid")
+            # privacy by degree: what a signed-out visitor sees of a profile
+            shoot(page, f"{label}-guest-profile", "/people/priya", "Log in to connect")
             newcomer_pages(browser, label, viewport)
             operator_pages(browser, label, viewport)
             page.goto(BASE + "/login")
