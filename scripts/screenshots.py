@@ -15,6 +15,8 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:3000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screenshots")
+# charts draw their bars with an animation of about a second
+SETTLE_MS = 1500
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -28,7 +30,7 @@ CHROMIUM_ARGS = [
 def shoot(page, name: str, path: str, wait_for: str) -> None:
     page.goto(BASE + path)
     page.get_by_text(wait_for).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(SETTLE_MS)
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
 
 
@@ -37,7 +39,7 @@ def follow(page, name: str, path: str, wait_for: str) -> None:
     page.goto(BASE + path)
     page.get_by_role("main").get_by_role("heading", level=3).first.click()
     page.get_by_text(wait_for).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(SETTLE_MS)
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
 
 
@@ -57,12 +59,12 @@ def paid_pages(page, label: str) -> None:
     page.goto(BASE + "/engagements")
     page.get_by_role("link", name="Fractional CFO hour").first.click()
     page.get_by_text("Card held for").wait_for(timeout=30_000)
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(SETTLE_MS)
     page.screenshot(path=str(OUT / f"{label}-engagement-paid.png"), full_page=True)
     page.goto(BASE + "/engagements")
     page.get_by_role("link", name="Pricing page teardown").first.click()
     page.get_by_text("Waiting for Marcus").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(SETTLE_MS)
     page.screenshot(path=str(OUT / f"{label}-card-wait.png"), full_page=True)
     shoot(page, f"{label}-wallet-cards", "/wallet#cards", "Visa ending 4242")
 
@@ -78,7 +80,7 @@ def newcomer_pages(browser, label: str, viewport: tuple[int, int]) -> None:
     page.get_by_label("Password").fill("karma-demo-2026")
     page.get_by_role("button", name="Create account").click()
     page.get_by_text("Check your mailbox").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(SETTLE_MS)
     page.screenshot(path=str(OUT / f"{label}-signup-sent.png"), full_page=True)
     page.goto(BASE + "/login")
     page.get_by_label("Email").fill(f"{handle}@example.com")
@@ -158,12 +160,12 @@ def main() -> None:
             page.goto(BASE + "/network")
             page.locator("svg a").last.click()  # someone two steps away
             page.get_by_text("Get a warm intro").wait_for(timeout=30_000)
-            page.wait_for_timeout(600)
+            page.wait_for_timeout(SETTLE_MS)
             page.screenshot(path=str(OUT / f"{label}-warm-intro.png"), full_page=True)
             page.goto(BASE + "/market")
             page.get_by_role("link", name="Help selling two Northstar").first.click()
             page.get_by_text("Who to ask").first.wait_for(timeout=30_000)
-            page.wait_for_timeout(600)
+            page.wait_for_timeout(SETTLE_MS)
             page.screenshot(path=str(OUT / f"{label}-who-to-ask.png"), full_page=True)
             page.close()
         browser.close()

@@ -130,16 +130,24 @@ def profile_top(p, actions: rx.Component, heading: str = "h1") -> rx.Component:
     )
 
 
-def _bars() -> tuple:
+def given_received_bars() -> tuple:
+    """Help given and received a month. Drawn without the grow-in animation:
+    a resize (a phone turning, a full-page screenshot) would replay it from
+    empty bars."""
     return (
         rx.recharts.bar(
-            data_key="given", name="Given", fill=GIVEN_COLOR, radius=[4, 4, 0, 0]
+            data_key="given",
+            name="Given",
+            fill=GIVEN_COLOR,
+            radius=[4, 4, 0, 0],
+            is_animation_active=False,
         ),
         rx.recharts.bar(
             data_key="received",
             name="Received",
             fill=RECEIVED_COLOR,
             radius=[4, 4, 0, 0],
+            is_animation_active=False,
         ),
     )
 
@@ -168,7 +176,7 @@ def give_get_chart(p, by_month, given, received) -> rx.Component:
                         rx.recharts.y_axis(allow_decimals=False, width=30),
                         rx.recharts.tooltip(),
                         rx.recharts.legend(),
-                        *_bars(),
+                        *given_received_bars(),
                         data=by_month,
                         width="100%",
                         height=200,

@@ -13,6 +13,7 @@ from marketplace.components.forms import (
 )
 from marketplace.components.layout import page
 from marketplace.components.network import ego_picture, warmth_badge
+from marketplace.components.profile import given_received_bars
 from marketplace.domain.contexts import KIND_LABELS
 from marketplace.states.network import NetworkState
 
@@ -454,24 +455,6 @@ def _contexts() -> rx.Component:
     )
 
 
-GIVEN_COLOR = "var(--grass-9)"
-RECEIVED_COLOR = "var(--indigo-9)"
-
-
-def _bars() -> tuple:
-    return (
-        rx.recharts.bar(
-            data_key="given", name="Given", fill=GIVEN_COLOR, radius=[4, 4, 0, 0]
-        ),
-        rx.recharts.bar(
-            data_key="received",
-            name="Received",
-            fill=RECEIVED_COLOR,
-            radius=[4, 4, 0, 0],
-        ),
-    )
-
-
 def _give_and_get() -> rx.Component:
     """The motivation graph: help given and received over the year and by
     topic, and a kind word about the balance. Only the member sees it."""
@@ -493,7 +476,7 @@ def _give_and_get() -> rx.Component:
                     rx.recharts.y_axis(allow_decimals=False, width=30),
                     rx.recharts.tooltip(),
                     rx.recharts.legend(),
-                    *_bars(),
+                    *given_received_bars(),
                     data=NetworkState.help_by_month,
                     width="100%",
                     height=220,
@@ -507,7 +490,7 @@ def _give_and_get() -> rx.Component:
                     rx.recharts.x_axis(type_="number", allow_decimals=False),
                     rx.recharts.y_axis(data_key="tag", type_="category", width=150),
                     rx.recharts.tooltip(),
-                    *_bars(),
+                    *given_received_bars(),
                     data=NetworkState.help_by_tag,
                     layout="vertical",
                     width="100%",
