@@ -48,6 +48,7 @@ from marketplace.models import (
     GroupMembership,
     Interaction,
     Intro,
+    Invitation,
     Iou,
     LedgerAccount,
     Listing,
@@ -224,6 +225,7 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
         )
     )
     session.exec(delete(LoginAttempt).where(LoginAttempt.email == old_mailbox))
+    _erase_invitations(session, mid)
     _erase_texts(session, mid)
     session.exec(
         update(AuthSession)
@@ -233,6 +235,19 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
     events.publish(session, "sessions.ended", member_id=mid)
 
 
+# issue 23, invitations ------------------------------------------------------
+def _erase_invitations(session: Session, mid: int) -> None:
+    """The invitations the member sent go (their links stop working); one
+    they joined through stays the inviter's record, without naming them."""
+    session.exec(delete(Invitation).where(Invitation.inviter_id == mid))
+    session.exec(
+        update(Invitation)
+        .where(Invitation.joined_member_id == mid)
+        .values(joined_member_id=None)
+    )
+
+
+# ------------------------------------------------------------------------------
 def _erase_texts(session: Session, mid: int) -> None:
     """What the member wrote goes; the records others rely on stay."""
     session.exec(

@@ -45,6 +45,7 @@ from marketplace.models import (
     EngagementEvent,
     GroupMembership,
     Intro,
+    Invitation,
     Iou,
     IouEvent,
     LedgerAccount,
@@ -145,6 +146,8 @@ def collect(session: Session, member_id: int, progress: Progress = _quiet) -> di
         )
     ]
     progress(80, "ious and notifications")
+    # issue 23, invitations: the ones I sent (never a token's hash)
+    data["invitations"] = _invitations(session, member_id, names)
     return data
 
 
@@ -205,6 +208,21 @@ def _reviews(session: Session, column, member_id: int, names: _Names) -> list[di
     ]
 
 
+# issue 23, invitations ------------------------------------------------------
+def _invitations(session: Session, member_id: int, names: _Names) -> list[dict]:
+    """The invitations the member sent: whom, the note, when, who joined."""
+    return [
+        _row(i, "token_hash", "inviter_id", "joined_member_id")
+        | {"joined_as": names.of(i.joined_member_id)}
+        for i in session.exec(
+            select(Invitation)
+            .where(Invitation.inviter_id == member_id)
+            .order_by(Invitation.id)
+        )
+    ]
+
+
+# ------------------------------------------------------------------------------
 def _connections(session: Session, member_id: int, names: _Names) -> list[dict]:
     rows = []
     for c in session.exec(

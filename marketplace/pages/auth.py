@@ -63,6 +63,7 @@ def signup_page() -> rx.Component:
             "Name",
             "display_name",
             placeholder="Ada Lovelace",
+            default_value=SignupState.invited_name,
             required=True,
             max_length=80,
             autocomplete="name",
@@ -72,6 +73,7 @@ def signup_page() -> rx.Component:
             "email",
             type="email",
             placeholder="ada@example.com",
+            default_value=SignupState.invited_email,
             required=True,
             autocomplete="email",
         ),
@@ -113,7 +115,12 @@ def signup_page() -> rx.Component:
         "Join Karma",
         "Ask for help before you have given any: once your email is verified "
         "and people here know you, you can go below zero to pay for it.",
-        rx.cond(SignupState.signup_notice != "", _mailbox_panel(), form),
+        rx.vstack(
+            notice(SignupState.invited_notice),  # a member's invitation link
+            rx.cond(SignupState.signup_notice != "", _mailbox_panel(), form),
+            spacing="3",
+            width="100%",
+        ),
         footer,
     )
 
