@@ -7,7 +7,8 @@ Then, in the caller's transaction: the name becomes "Former member", the
 handle `former-<id>`, the email an `.invalid` placeholder (so the address can
 sign up again), the password unusable, the status `closed` (no log-in, no
 live session); the profile (its work address too), tags, contexts,
-connections, group memberships and notifications go; listings close; the
+connections, group memberships, notifications and the invitations the
+member sent go; listings close; the
 text of the member's messages, reviews and intro notes is erased; every
 session ends on every worker (`sessions.ended` on the events bus); saved
 cards are detached on Stripe and can never be charged again.

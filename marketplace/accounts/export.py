@@ -3,7 +3,8 @@
 `data.json` holds the profile, tags, listings, engagements (with their
 timeline and messages), reviews given and received, connections, intros,
 contexts, groups, conversations (direct messages) and message requests,
-IOUs (with their events) and notifications; `ledger.csv`
+IOUs (with their events), notifications and the invitations the member
+sent (without their links' token hashes); `ledger.csv`
 the member's karma and money history. Other members appear by handle and
 name only, never by email or anything they keep to themselves; an intro
 shows the member only the notes that were written to them.

@@ -96,14 +96,25 @@ def signup_page() -> rx.Component:
             hint="At least 10 characters.",
             autocomplete="new-password",
         ),
-        field(
-            "Invitation code (optional)",
-            "invite_code",
-            hint="Invited by your group? The code claims your handle "
-            "and the IOUs recorded for you.",
-            default_value=SignupState.invite_code,
-            max_length=100,
-            autocomplete="off",
+        rx.cond(
+            SignupState.invited_by != "",
+            # a member's invitation link: its token goes with the form unseen
+            # (the same id: the form reads the field's value by its id)
+            rx.el.input(
+                type="hidden",
+                id="invite_code",
+                name="invite_code",
+                value=SignupState.invite_code,
+            ),
+            field(
+                "Invitation code (optional)",
+                "invite_code",
+                hint="Invited by your group? The code claims your handle "
+                "and the IOUs recorded for you.",
+                default_value=SignupState.invite_code,
+                max_length=100,
+                autocomplete="off",
+            ),
         ),
         # Re-mount when an invitation from the link arrives so its values fill in.
         key=SignupState.invite_code,
