@@ -60,6 +60,16 @@ def _form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_error(InvitationsState.invite_error),
+            rx.cond(
+                InvitationsState.invite_result != "",
+                rx.callout(
+                    InvitationsState.invite_result,
+                    icon="mail",
+                    color_scheme="green",
+                    role="status",
+                    width="100%",
+                ),
+            ),
             _contacts(),
             rx.flex(
                 field("Their name", NAME_FIELD, max_length=200, autocomplete="off"),
@@ -70,7 +80,7 @@ def _form() -> rx.Component:
                     max_length=254,
                     autocomplete="off",
                 ),
-                gap="3",
+                spacing="3",
                 width="100%",
                 direction={"initial": "column", "sm": "row"},
             ),
@@ -101,9 +111,17 @@ def _form() -> rx.Component:
 
 def _sent_row(invitation) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(invitation.name),
-        rx.table.cell(invitation.email),
-        rx.table.cell(invitation.sent_on),
+        rx.table.cell(
+            rx.text(invitation.name, size="2", weight="medium"),
+            # an address may break anywhere; the other columns keep their words
+            rx.text(
+                invitation.email,
+                size="1",
+                color_scheme="gray",
+                style={"overflow_wrap": "anywhere"},
+            ),
+        ),
+        rx.table.cell(invitation.sent_on, white_space="nowrap"),
         rx.table.cell(
             rx.cond(
                 invitation.status == "joined",
@@ -127,8 +145,7 @@ def _sent() -> rx.Component:
         rx.table.root(
             rx.table.header(
                 rx.table.row(
-                    rx.table.column_header_cell("Name"),
-                    rx.table.column_header_cell("Email"),
+                    rx.table.column_header_cell("Person"),
                     rx.table.column_header_cell("Sent"),
                     rx.table.column_header_cell("Status"),
                 )
@@ -136,6 +153,7 @@ def _sent() -> rx.Component:
             rx.table.body(rx.foreach(InvitationsState.sent, _sent_row)),
             variant="ghost",
             width="100%",
+            style={"overflow_wrap": "normal"},
         ),
         rx.text("You haven't invited anyone yet.", size="2", color_scheme="gray"),
     )

@@ -170,7 +170,11 @@ def send_invitations(
 
 
 def _inviter(session: Session, actor_id: int) -> Member:
-    member = session.get(Member, actor_id)
+    """The inviter, locked: two sends of one member (two tabs) take turns,
+    so "already invited" is decided on what the other one wrote."""
+    member = session.exec(
+        select(Member).where(Member.id == actor_id).with_for_update()
+    ).first()
     if member is None or member.status != "active":
         raise NotAuthorized("Only active members can invite people.")
     require_verified(session, actor_id)
