@@ -31,6 +31,7 @@ from marketplace.pages.groups import group_page, groups_page
 from marketplace.pages.home import home_page
 from marketplace.pages.inbox import inbox_page
 from marketplace.pages.integrity import integrity_page
+from marketplace.pages.invite_contacts import invite_contacts_page  # issue 23
 from marketplace.pages.ious import ious_page
 from marketplace.pages.market import listing_form_page, market_page
 from marketplace.pages.messages import conversation_page, messages_page
@@ -62,6 +63,7 @@ from marketplace.states.engagements import (
 from marketplace.states.groups import GroupsState, GroupState
 from marketplace.states.inbox import InboxState
 from marketplace.states.integrity import IntegrityState
+from marketplace.states.invitations import InvitationsState  # issue 23
 from marketplace.states.ious import IousState
 from marketplace.states.market import ListingFormState, MarketState
 from marketplace.states.messages import (
@@ -191,6 +193,14 @@ app.add_page(
     **share_card("Network · Karma"),
     on_load=NetworkState.load,
 )
+# issue 23, invitations: invite people you know ------------------------------
+app.add_page(
+    invite_contacts_page,
+    route=routes.INVITE_CONTACTS,
+    **share_card("Invite people · Karma"),
+    on_load=InvitationsState.load,
+)
+# ------------------------------------------------------------------------------
 app.add_page(  # where intro notifications point: the network page's intros
     network_page,
     route=routes.INTROS,

@@ -198,3 +198,7 @@ def contact_id_from_path(path: str) -> int | None:
 def invitation_link(token: str) -> str:
     """Where an invitation's email sends someone: the sign-up, pre-filled."""
     return f"{SIGNUP}?{urlencode({'invite': token})}"
+
+
+# inviting people I know (issue 23, network/invitations.py)
+INVITE_CONTACTS = "/network/contacts/invite"

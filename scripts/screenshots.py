@@ -157,6 +157,13 @@ def main() -> None:
             paid_pages(page, label)
             shoot(page, f"{label}-network", "/network", "Northstar SaaS Summit 2027")
             shoot(page, f"{label}-groups", "/groups", "SaaS marketers")
+            # issue 23, invitations: invite people you know, and who joined
+            shoot(
+                page,
+                f"{label}-invitations",
+                "/network/contacts/invite",
+                "Invitations you sent",
+            )
             page.goto(BASE + "/network")
             page.locator("svg a").last.click()  # someone two steps away
             page.get_by_text("Get a warm intro").wait_for(timeout=30_000)

@@ -7,7 +7,8 @@ Then, in the caller's transaction: the name becomes "Former member", the
 handle `former-<id>`, the email an `.invalid` placeholder (so the address can
 sign up again), the password unusable, the status `closed` (no log-in, no
 live session); the profile (its work address too), tags, contexts,
-connections, group memberships and notifications go; listings close; the
+connections, group memberships, notifications and the invitations the
+member sent go; listings close; the
 text of the member's messages, reviews and intro notes is erased; every
 session ends on every worker (`sessions.ended` on the events bus); saved
 cards are detached on Stripe and can never be charged again.
@@ -48,6 +49,7 @@ from marketplace.models import (
     GroupMembership,
     Interaction,
     Intro,
+    Invitation,
     Iou,
     LedgerAccount,
     Listing,
@@ -224,6 +226,7 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
         )
     )
     session.exec(delete(LoginAttempt).where(LoginAttempt.email == old_mailbox))
+    _erase_invitations(session, mid)
     _erase_texts(session, mid)
     session.exec(
         update(AuthSession)
@@ -233,6 +236,19 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
     events.publish(session, "sessions.ended", member_id=mid)
 
 
+# issue 23, invitations ------------------------------------------------------
+def _erase_invitations(session: Session, mid: int) -> None:
+    """The invitations the member sent go (their links stop working); one
+    they joined through stays the inviter's record, without naming them."""
+    session.exec(delete(Invitation).where(Invitation.inviter_id == mid))
+    session.exec(
+        update(Invitation)
+        .where(Invitation.joined_member_id == mid)
+        .values(joined_member_id=None)
+    )
+
+
+# ------------------------------------------------------------------------------
 def _erase_texts(session: Session, mid: int) -> None:
     """What the member wrote goes; the records others rely on stay."""
     session.exec(

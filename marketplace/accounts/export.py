@@ -3,7 +3,8 @@
 `data.json` holds the profile, tags, listings, engagements (with their
 timeline and messages), reviews given and received, connections, intros,
 contexts, groups, conversations (direct messages) and message requests,
-IOUs (with their events) and notifications; `ledger.csv`
+IOUs (with their events), notifications and the invitations the member
+sent (without their links' token hashes); `ledger.csv`
 the member's karma and money history. Other members appear by handle and
 name only, never by email or anything they keep to themselves; an intro
 shows the member only the notes that were written to them.
@@ -45,6 +46,7 @@ from marketplace.models import (
     EngagementEvent,
     GroupMembership,
     Intro,
+    Invitation,
     Iou,
     IouEvent,
     LedgerAccount,
@@ -145,6 +147,8 @@ def collect(session: Session, member_id: int, progress: Progress = _quiet) -> di
         )
     ]
     progress(80, "ious and notifications")
+    # issue 23, invitations: the ones I sent (never a token's hash)
+    data["invitations"] = _invitations(session, member_id, names)
     return data
 
 
@@ -205,6 +209,21 @@ def _reviews(session: Session, column, member_id: int, names: _Names) -> list[di
     ]
 
 
+# issue 23, invitations ------------------------------------------------------
+def _invitations(session: Session, member_id: int, names: _Names) -> list[dict]:
+    """The invitations the member sent: whom, the note, when, who joined."""
+    return [
+        _row(i, "token_hash", "inviter_id", "joined_member_id")
+        | {"joined_as": names.of(i.joined_member_id)}
+        for i in session.exec(
+            select(Invitation)
+            .where(Invitation.inviter_id == member_id)
+            .order_by(Invitation.id)
+        )
+    ]
+
+
+# ------------------------------------------------------------------------------
 def _connections(session: Session, member_id: int, names: _Names) -> list[dict]:
     rows = []
     for c in session.exec(

@@ -12,6 +12,7 @@ The limits, per hour (fixed windows; settings name them):
   peer, or X-Forwarded-For only behind REFLEX_TRUSTED_PROXY_HOPS proxies);
 - sign-ups per email domain (not the big shared mailbox providers);
 - verification and reset mails per member (`allow_mail`).
+And per day: the invitations a member sends (`allow_invitations`).
 
 A refusal is `Throttled`: a clear sentence with the time to wait.
 """
@@ -23,7 +24,7 @@ import os
 import time
 from functools import lru_cache
 
-from limits import RateLimitItemPerHour
+from limits import RateLimitItemPerDay, RateLimitItemPerHour
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import case, delete, select
@@ -242,3 +243,34 @@ def allow_password_check(member_id: int, session: Session | None = None) -> None
         "reauth",
         str(int(member_id)),
     )
+
+
+# ---- invitations (issue 23): a daily cap per member -------------------------
+INVITATIONS_PER_DAY = 20
+
+
+def allow_invitations(
+    member_id: int, count: int, session: Session | None = None
+) -> None:
+    """Count `count` new invitations sent by `member_id` today, or raise
+    Throttled naming how many are left: a send that would pass the cap is
+    refused whole and counts nothing (network/invitations.py)."""
+    item = RateLimitItemPerDay(INVITATIONS_PER_DAY)
+    limiter = FixedWindowRateLimiter(storage(session))
+    who = ("invite", str(int(member_id)))
+    stats = limiter.get_window_stats(item, *who)
+    if count > stats.remaining:
+        wait = max(1, math.ceil(stats.reset_time - time.time()))
+        raise Throttled(
+            f"You can invite {stats.remaining} more "
+            f"{'person' if stats.remaining == 1 else 'people'} today "
+            f"(at most {INVITATIONS_PER_DAY} a day). "
+            f"Please try again in {_later(wait)}.",
+            wait,
+        )
+    limiter.hit(item, *who, cost=count)
+
+
+def _later(seconds: int) -> str:
+    hours = math.ceil(seconds / 3600)
+    return _minutes(seconds) if seconds < 2 * 3600 else f"{hours} hours"

@@ -63,6 +63,7 @@ def signup_page() -> rx.Component:
             "Name",
             "display_name",
             placeholder="Ada Lovelace",
+            default_value=SignupState.invited_name,
             required=True,
             max_length=80,
             autocomplete="name",
@@ -72,6 +73,7 @@ def signup_page() -> rx.Component:
             "email",
             type="email",
             placeholder="ada@example.com",
+            default_value=SignupState.invited_email,
             required=True,
             autocomplete="email",
         ),
@@ -94,14 +96,25 @@ def signup_page() -> rx.Component:
             hint="At least 10 characters.",
             autocomplete="new-password",
         ),
-        field(
-            "Invitation code (optional)",
-            "invite_code",
-            hint="Invited by your group? The code claims your handle "
-            "and the IOUs recorded for you.",
-            default_value=SignupState.invite_code,
-            max_length=100,
-            autocomplete="off",
+        rx.cond(
+            SignupState.invited_by != "",
+            # a member's invitation link: its token goes with the form unseen
+            # (the same id: the form reads the field's value by its id)
+            rx.el.input(
+                type="hidden",
+                id="invite_code",
+                name="invite_code",
+                value=SignupState.invite_code,
+            ),
+            field(
+                "Invitation code (optional)",
+                "invite_code",
+                hint="Invited by your group? The code claims your handle "
+                "and the IOUs recorded for you.",
+                default_value=SignupState.invite_code,
+                max_length=100,
+                autocomplete="off",
+            ),
         ),
         # Re-mount when an invitation from the link arrives so its values fill in.
         key=SignupState.invite_code,
@@ -113,7 +126,12 @@ def signup_page() -> rx.Component:
         "Join Karma",
         "Ask for help before you have given any: once your email is verified "
         "and people here know you, you can go below zero to pay for it.",
-        rx.cond(SignupState.signup_notice != "", _mailbox_panel(), form),
+        rx.vstack(
+            notice(SignupState.invited_notice),  # a member's invitation link
+            rx.cond(SignupState.signup_notice != "", _mailbox_panel(), form),
+            spacing="3",
+            width="100%",
+        ),
         footer,
     )
 

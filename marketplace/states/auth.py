@@ -26,6 +26,7 @@ from marketplace.accounts.mailboxes import KnownAddress, known_address_email
 from marketplace.adapters.mailer import Email, send_in_background
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import DomainError
+from marketplace.network import invitations
 from marketplace.states.session import SessionState, member_only
 
 
@@ -81,6 +82,17 @@ class SignupState(ReturnState):
     # service checks the code again when the form is sent.
     invite_code: str = ""
     invited_handle: str = ""
+    # or a member's invitation link (network/invitations.py): the name and
+    # address they typed, and who invited
+    invited_name: str = ""
+    invited_email: str = ""
+    invited_by: str = ""
+
+    @rx.var
+    def invited_notice(self) -> str:
+        if not self.invited_by:
+            return ""
+        return f"{self.invited_by} invited you: once you join, you are connected."
 
     @rx.event
     def sign_up(self, form: dict):
@@ -103,6 +115,13 @@ class SignupState(ReturnState):
                     # to do something
                     next_path=self._destination(routes.PROFILE_EDIT),
                 )
+                # a member's invitation link: joined and connected in the
+                # same transaction; any other code is no invitation (no-op)
+                invitations.accept_invitation(
+                    session,
+                    token=_text(form, "invite_code"),
+                    new_member_id=done.member_id,
+                )
             mail = done.mail
         except KnownAddress as known:
             mail = _owner_notice(known)
@@ -123,7 +142,14 @@ class SignupState(ReturnState):
             code = ""
         code = code.strip()
         with read_only() as session:
+            # an IOU import's code first, then a member's invitation link
             self.invited_handle = accounts.invited_handle(session, code)
+            invited = None
+            if code and not self.invited_handle:
+                invited = invitations.invitation_for_signup(session, code)
+        self.invited_name = invited.name if invited else ""
+        self.invited_email = invited.email if invited else ""
+        self.invited_by = invited.inviter_name if invited else ""
         self.invite_code = code
         return self._read_return_to()
 
