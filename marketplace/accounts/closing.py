@@ -7,7 +7,8 @@ Then, in the caller's transaction: the name becomes "Former member", the
 handle `former-<id>`, the email an `.invalid` placeholder (so the address can
 sign up again), the password unusable, the status `closed` (no log-in, no
 live session); the profile (its work address too), tags, contexts,
-connections, group memberships and notifications go; listings close; the
+connections, group memberships, notifications, logged conversations and
+private notes (theirs, and others' about them) go; listings close; the
 text of the member's messages, reviews and intro notes is erased; every
 session ends on every worker (`sessions.ended` on the events bus); saved
 cards are detached on Stripe and can never be charged again.
@@ -52,6 +53,7 @@ from marketplace.models import (
     LedgerAccount,
     Listing,
     ListingViewer,
+    LoggedInteraction,
     LoginAttempt,
     MailOutbox,
     Member,
@@ -61,6 +63,7 @@ from marketplace.models import (
     Notification,
     NudgeFeedback,
     PasswordReset,
+    PersonNote,
     Review,
     Submission,
 )
@@ -224,6 +227,7 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
         )
     )
     session.exec(delete(LoginAttempt).where(LoginAttempt.email == old_mailbox))
+    _erase_touchpoints(session, mid)
     _erase_texts(session, mid)
     session.exec(
         update(AuthSession)
@@ -231,6 +235,19 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
         .values(revoked_at=clock.now())
     )
     events.publish(session, "sessions.ended", member_id=mid)
+
+
+# -- issue 23, touchpoints
+def _erase_touchpoints(session: Session, mid: int) -> None:
+    """The conversations the member logged and the notes they wrote go; so do
+    others' logs and notes about them: they point at a person who is gone."""
+    for table in (LoggedInteraction, PersonNote):
+        session.exec(
+            delete(table).where(or_(table.author_id == mid, table.member_id == mid))
+        )
+
+
+# -- end touchpoints
 
 
 def _erase_texts(session: Session, mid: int) -> None:
