@@ -37,7 +37,13 @@ from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain import strength
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.domain.nudges import how_long_ago
-from marketplace.models import Connection, Contact, LoggedInteraction, Member
+from marketplace.models import (
+    Connection,
+    Contact,
+    ContactAddress,
+    LoggedInteraction,
+    Member,
+)
 from marketplace.network import blocks, graph_index, interactions
 
 KINDS = {
@@ -225,6 +231,11 @@ def check_note(note: object) -> str:
     return note
 
 
+def today_for(session: Session, actor_id: int, clock: Clock = system_clock) -> date:
+    """The latest date the actor may log (the form's default and maximum)."""
+    return _today(session, actor_id, clock)
+
+
 def _today(session: Session, actor_id: int, clock: Clock) -> date:
     """Today where the actor lives: a coffee this morning in Sydney is not in
     the future for a server in UTC."""
@@ -352,6 +363,46 @@ def last_talked(contact: Contact, clock: Clock = system_clock) -> str:
     days = (clock.now() - contact.warmth_at).total_seconds() / 86_400
     ago = how_long_ago(days)
     return "Last talked recently" if ago == "recently" else f"Last talked {ago}"
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """A contact's page, for its owner."""
+
+    id: int
+    name: str
+    company: str
+    position: str
+    emails: list[str]
+    phones: list[str]
+    last_talked: str  # "Last talked 3 months ago", or ""
+    member_handle: str  # the member it matched, if any ("" if none)
+
+
+def contact_card(
+    session: Session, *, actor_id: int, contact_id: object, clock: Clock = system_clock
+) -> ContactCard:
+    """One of the actor's own contacts; another member's reads as missing."""
+    contact = own_contact(session, actor_id, contact_id)
+    rows = session.exec(
+        select(ContactAddress.kind, ContactAddress.value)
+        .where(ContactAddress.contact_id == contact.id)
+        .order_by(ContactAddress.id)
+    ).all()
+    handle = ""
+    if contact.member_id is not None:
+        member = session.get(Member, contact.member_id)
+        handle = member.handle if member and member.status == "active" else ""
+    return ContactCard(
+        id=contact.id,
+        name=contact.name,
+        company=contact.company,
+        position=contact.position,
+        emails=[v for k, v in rows if k == "email"],
+        phones=[v for k, v in rows if k == "phone"],
+        last_talked=last_talked(contact, clock),
+        member_handle=handle,
+    )
 
 
 def contacts_due(
