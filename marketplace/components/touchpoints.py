@@ -4,7 +4,7 @@ a state with PersonTouchMixin's vars and handlers (states/touchpoints.py)."""
 
 import reflex as rx
 
-from marketplace.components.forms import form_error, form_key, select_field, text_area
+from marketplace.components.forms import SELECT_STYLE, form_error, form_key
 from marketplace.network.person_notes import BODY_MAX
 from marketplace.network.touchpoints import KINDS, NOTE_MAX
 
@@ -49,14 +49,16 @@ def _log_form(state) -> rx.Component:
         rx.vstack(
             rx.heading("Log a conversation", size="3", as_="h3"),
             rx.hstack(
-                select_field("What was it", "kind", KINDS, "coffee"),
+                _kind_select(),
                 rx.vstack(
-                    rx.el.label("When", html_for="happened_on", class_name=LABEL),
+                    rx.el.label("When", html_for="touch_day", class_name=LABEL),
                     rx.input(
-                        id="happened_on",
+                        id="touch_day",
                         name="happened_on",
                         type="date",
                         default_value=state.today,
+                        # drawn again once the state knows today's date
+                        key=state.today,
                         max=state.today,
                         required=True,
                         size="3",
@@ -68,11 +70,11 @@ def _log_form(state) -> rx.Component:
                 width="100%",
                 spacing="3",
             ),
-            text_area(
+            _area(
                 "Note about the conversation",
+                "touch_note",
                 "note",
-                max_length=NOTE_MAX,
-                rows="2",
+                NOTE_MAX,
                 hint="What you talked about, what to follow up on.",
             ),
             form_key("log"),
@@ -84,6 +86,34 @@ def _log_form(state) -> rx.Component:
         ),
         on_submit=state.log_it,
         reset_on_submit=True,
+        width="100%",
+    )
+
+
+# The profile page has other forms (connect: "note"): ids of their own here,
+# so each label names its own field.
+def _kind_select() -> rx.Component:
+    return rx.vstack(
+        rx.el.label("What was it", html_for="touch_kind", class_name=LABEL),
+        rx.el.select(
+            *[rx.el.option(text, value=key) for key, text in KINDS.items()],
+            id="touch_kind",
+            name="kind",
+            default_value="coffee",
+            class_name="rt-reset",
+            style=SELECT_STYLE,
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _area(label: str, id_: str, name: str, most: int, hint: str = ""):
+    return rx.vstack(
+        rx.el.label(label, html_for=id_, class_name=LABEL),
+        rx.text_area(id=id_, name=name, max_length=most, rows="2", width="100%"),
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        spacing="1",
         width="100%",
     )
 
@@ -134,7 +164,7 @@ def _notes(state) -> rx.Component:
         form_error(state.note_error),
         rx.form(
             rx.vstack(
-                text_area("New note", "body", max_length=BODY_MAX, rows="2"),
+                _area("New note", "touch_body", "body", BODY_MAX),
                 form_key("note"),
                 rx.button("Add note", type="submit", variant="soft"),
                 spacing="2",
