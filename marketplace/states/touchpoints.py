@@ -116,10 +116,12 @@ class PersonTouchMixin(rx.State, mixin=True):
     def edit(self, member: SignedIn, note_id: int):
         """Open one of my notes' edit form (only one shown on this page)."""
         mine = {n.id for n in self.notes}
-        self.editing_note = note_id if note_id in mine else 0
+        known = isinstance(note_id, int) and note_id in mine
+        self.editing_note = note_id if known else 0
 
     @rx.event
-    def cancel_edit(self):
+    @member_only
+    def cancel_edit(self, member: SignedIn):
         self.editing_note = 0
 
     @rx.event

@@ -106,7 +106,7 @@ def test_another_member_never_sees_what_i_wrote_about_bob(ada, bo, cy):
     assert bobs.notes == [] and bobs.logs == []
 
 
-@pytest.mark.parametrize("forged", ["ada's", 99999, "1", None, -1, True])
+@pytest.mark.parametrize("forged", ["ada's", 99999, "1", None, -1, True, [1], {}])
 def test_another_members_note_ids_are_refused(ada, bo, cy, forged):
     with unit_of_work() as s:
         ada_note = person_notes.add_note(
