@@ -555,8 +555,12 @@ def going_cold(
 ) -> list[NudgeView]:
     """Every relationship that mattered and is fading, each with the most
     concrete reason to reach out now (the network page's list; the feed
-    shows the ones not dismissed or snoozed)."""
-    return _reconnect(session, _member(session, member_id), clock, frozenset())
+    shows the ones not dismissed or snoozed), then my contacts due a word."""
+    me = _member(session, member_id)
+    return [
+        *_reconnect(session, me, clock, frozenset()),
+        *_keep_in_touch(session, me, clock, frozenset()),
+    ]
 
 
 def _reconnect(session, me: int, clock: Clock, hidden) -> list[NudgeView]:

@@ -204,6 +204,10 @@ def test_a_faded_contact_gets_a_keep_in_touch_reminder_for_its_owner_only(engine
         assert not _contact_nudges(nudges.feed(s, ada, clock=soon))
         due = _contact_nudges(nudges.feed(s, ada, clock=later))
         assert not _contact_nudges(nudges.feed(s, bob, clock=later))
+        # the network page's going-cold list names it too, for Ada only
+        listed = nudges.going_cold(s, ada, clock=later)
+        assert [n.key for n in listed] == [f"contact:{dana}"]
+        assert nudges.going_cold(s, bob, clock=later) == []
     assert [(n.key, n.text, n.link, n.person_id) for n in due] == [
         (f"contact:{dana}", "Keep in touch with Dana", f"/network/contacts/{dana}", 0)
     ]
