@@ -25,6 +25,7 @@ BODY_MAX = 5000
 QUERY_MIN, QUERY_MAX = 2, 100
 SEARCH_LIMIT = 50
 NO_NOTE = "Note not found."
+NOTES_PER_DAY = 200  # as touchpoints.LOGS_PER_DAY
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def add_note(
         member_handle=member_handle,
         contact_id=contact_id,
     )
+    touchpoints.check_daily_cap(session, PersonNote, actor_id, NOTES_PER_DAY, clock)
     now = clock.now()
     note = PersonNote(
         author_id=actor_id,

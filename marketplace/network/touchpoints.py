@@ -30,12 +30,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from marketplace.accounts import members
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain import strength
-from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.domain.errors import InvalidInput, NotFound, TooManyAttempts
 from marketplace.domain.nudges import how_long_ago
 from marketplace.models import (
     Connection,
@@ -56,6 +56,9 @@ KINDS = {
 NOTE_MAX = 2000
 MAX_AGE_DAYS = 3650  # about ten years: older than that is a typo
 MAX_ID = 2**31 - 1
+# Logs a member may write in one day (by when they were written): far above
+# anyone's real day, low enough that a script can't fill the database.
+LOGS_PER_DAY = 200
 NO_MEMBER = "No such member."
 NO_CONTACT = "Contact not found."
 
@@ -171,6 +174,7 @@ def log_conversation(
         member_handle=member_handle,
         contact_id=contact_id,
     )
+    check_daily_cap(session, LoggedInteraction, actor_id, LOGS_PER_DAY, clock)
     if person.contact_id is not None:
         own_contact(session, actor_id, person.contact_id, lock=True)
     else:
@@ -190,6 +194,20 @@ def log_conversation(
     if first_today:
         _warm(session, actor_id, person, row, clock)
     return row
+
+
+def check_daily_cap(session, table, actor_id: int, cap: int, clock: Clock) -> None:
+    """Refuse the actor's row number cap+1 of the last 24 hours in `table`."""
+    since = clock.now() - timedelta(days=1)
+    written = session.exec(
+        select(func.count())
+        .select_from(table)
+        .where(table.author_id == actor_id, table.created_at >= since)
+    ).one()
+    if written >= cap:
+        raise TooManyAttempts(
+            f"That is {cap} in a day, the most we keep; try again tomorrow."
+        )
 
 
 def check_kind(kind: object) -> str:

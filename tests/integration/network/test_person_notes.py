@@ -9,7 +9,7 @@ from sqlmodel import func, select
 
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
-from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.domain.errors import InvalidInput, NotFound, TooManyAttempts
 from marketplace.models import PersonNote
 from marketplace.network import graph_index, person_notes, touchpoints
 from tests.integration.network.test_graph_index import add_members
@@ -152,3 +152,13 @@ def test_search_needs_two_to_a_hundred_characters(engine, query):
     (ada,) = add_members("ada")
     with read_only() as s, pytest.raises(InvalidInput, match="2 to 100"):
         person_notes.search_notes(s, actor_id=ada, query=query)
+
+
+def test_notes_are_capped_per_day(engine, monkeypatch):
+    ada, bob = add_members("ada", "bob")
+    monkeypatch.setattr(person_notes, "NOTES_PER_DAY", 2)
+    note(ada, "one", member_id=bob)
+    note(ada, "two", member_id=bob)
+    with pytest.raises(TooManyAttempts, match="2 in a day"):
+        note(ada, "three", member_id=bob)
+    assert notes_count() == 2

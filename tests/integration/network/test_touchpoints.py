@@ -13,7 +13,7 @@ from sqlmodel import func, select
 
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
-from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.domain.errors import InvalidInput, NotFound, TooManyAttempts
 from marketplace.domain.strength import WEIGHTS, Kind, decayed
 from marketplace.models import Connection, Contact, ContactAddress, Interaction
 from marketplace.models import LoggedInteraction as Logged
@@ -23,6 +23,7 @@ from tests.integration.network.test_graph_index import add_members, connect
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 CLOCK = FixedClock(NOW)
 
 
@@ -295,3 +296,14 @@ def test_today_is_the_actors_today(engine):
     log(ada, late, contact_id=dana, happened_on="2026-11-27")
     with pytest.raises(InvalidInput, match="future"):
         log(ada, late, contact_id=dana, happened_on="2026-11-28")
+
+
+def test_a_script_can_not_fill_the_database(engine, monkeypatch):
+    ada, bob = add_members("ada", "bob")
+    monkeypatch.setattr(touchpoints, "LOGS_PER_DAY", 3)
+    for _ in range(3):
+        log(ada, member_id=bob)
+    with pytest.raises(TooManyAttempts, match="3 in a day"):
+        log(ada, member_id=bob)
+    log(ada, FixedClock(NOW + 25 * HOUR), member_id=bob)  # a day later, fine
+    assert logs() == 4
