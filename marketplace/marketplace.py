@@ -22,6 +22,7 @@ from marketplace.pages.auth import (
     signup_page,
     verify_page,
 )
+from marketplace.pages.contact_person import contact_person_page
 from marketplace.pages.engagements import (
     disputes_page,
     engagement_page,
@@ -55,6 +56,7 @@ from marketplace.states.auth import (
     SignupState,
     VerifyState,
 )
+from marketplace.states.contact_person import ContactPersonState
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
@@ -80,6 +82,7 @@ from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.public_listing import PublicListingState
 from marketplace.states.receipts import CardPaymentsState, ReceiptState
 from marketplace.states.session import SessionState
+from marketplace.states.touchpoints import ProfileTouchState
 from marketplace.states.wallet import WalletState
 from marketplace.tasks import (
     clear_ious_forever,
@@ -217,7 +220,11 @@ app.add_page(
     person_page,
     route=routes.PERSON,
     **share_card("Profile · Karma"),
-    on_load=[PublicProfileState.load, MessageButtonState.load],
+    on_load=[
+        PublicProfileState.load,
+        MessageButtonState.load,
+        ProfileTouchState.load,  # issue 23: the private section
+    ],
 )
 app.add_page(
     profile_edit_page,
@@ -320,3 +327,11 @@ app.add_page(
     **share_card("Messages · Karma"),
     on_load=ConversationState.load,
 )
+# -- issue 23, touchpoints: a contact's page, for its owner
+app.add_page(
+    contact_person_page,
+    route=routes.CONTACT,
+    **share_card("Contact · Karma"),
+    on_load=ContactPersonState.load,
+)
+# -- end touchpoints

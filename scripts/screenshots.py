@@ -154,6 +154,9 @@ def main() -> None:
             follow(page, f"{label}-engagement", "/engagements", "Timeline")
             shoot(page, f"{label}-inbox", "/inbox", "Mark all as read")
             account_pages(page, label)
+            # -- issue 23, touchpoints: a profile's "Only you see this" card
+            shoot(page, f"{label}-keep-in-touch", "/people/marcus", "Log it")
+            # -- end touchpoints
             paid_pages(page, label)
             shoot(page, f"{label}-network", "/network", "Northstar SaaS Summit 2027")
             shoot(page, f"{label}-groups", "/groups", "SaaS marketers")

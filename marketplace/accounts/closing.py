@@ -7,8 +7,9 @@ Then, in the caller's transaction: the name becomes "Former member", the
 handle `former-<id>`, the email an `.invalid` placeholder (so the address can
 sign up again), the password unusable, the status `closed` (no log-in, no
 live session); the profile (its work address too), tags, contexts,
-connections, group memberships, notifications and the invitations the
-member sent go; listings close; the
+connections, group memberships, notifications, the invitations the member
+sent, logged conversations and private notes (theirs, and others' about
+them) go; listings close; the
 text of the member's messages, reviews and intro notes is erased; every
 session ends on every worker (`sessions.ended` on the events bus); saved
 cards are detached on Stripe and can never be charged again.
@@ -54,6 +55,7 @@ from marketplace.models import (
     LedgerAccount,
     Listing,
     ListingViewer,
+    LoggedInteraction,
     LoginAttempt,
     MailOutbox,
     Member,
@@ -63,6 +65,7 @@ from marketplace.models import (
     Notification,
     NudgeFeedback,
     PasswordReset,
+    PersonNote,
     Review,
     Submission,
 )
@@ -227,6 +230,7 @@ def _erase(session: Session, member: Member, clock: Clock) -> None:
     )
     session.exec(delete(LoginAttempt).where(LoginAttempt.email == old_mailbox))
     _erase_invitations(session, mid)
+    _erase_touchpoints(session, mid)
     _erase_texts(session, mid)
     session.exec(
         update(AuthSession)
@@ -248,7 +252,15 @@ def _erase_invitations(session: Session, mid: int) -> None:
     )
 
 
-# ------------------------------------------------------------------------------
+def _erase_touchpoints(session: Session, mid: int) -> None:
+    """The conversations the member logged and the notes they wrote go; so do
+    others' logs and notes about them: they point at a person who is gone."""
+    for table in (LoggedInteraction, PersonNote):
+        session.exec(
+            delete(table).where(or_(table.author_id == mid, table.member_id == mid))
+        )
+
+
 def _erase_texts(session: Session, mid: int) -> None:
     """What the member wrote goes; the records others rely on stay."""
     session.exec(

@@ -3,8 +3,9 @@
 `data.json` holds the profile, tags, listings, engagements (with their
 timeline and messages), reviews given and received, connections, intros,
 contexts, groups, conversations (direct messages) and message requests,
-IOUs (with their events), notifications and the invitations the member
-sent (without their links' token hashes); `ledger.csv`
+IOUs (with their events), notifications, the invitations the member sent
+(without their links' token hashes), and the conversations the member logged
+and the private notes they wrote about people; `ledger.csv`
 the member's karma and money history. Other members appear by handle and
 name only, never by email or anything they keep to themselves; an intro
 shows the member only the notes that were written to them.
@@ -38,6 +39,7 @@ from marketplace.accounts import members, privacy
 from marketplace.market.threads import REMOVED
 from marketplace.models import (
     Connection,
+    Contact,
     Context,
     ContextTag,
     Conversation,
@@ -53,12 +55,14 @@ from marketplace.models import (
     LedgerTransfer,
     Listing,
     ListingTag,
+    LoggedInteraction,
     Member,
     MemberGroup,
     MemberTag,
     Message,
     MessageRequest,
     Notification,
+    PersonNote,
     Review,
 )
 from marketplace.settings import get_settings
@@ -149,7 +153,57 @@ def collect(session: Session, member_id: int, progress: Progress = _quiet) -> di
     progress(80, "ious and notifications")
     # issue 23, invitations: the ones I sent (never a token's hash)
     data["invitations"] = _invitations(session, member_id, names)
+    # -- issue 23, touchpoints: what I logged and noted about people (mine
+    # only; what others wrote about me is theirs and never exported to me)
+    data["logged_conversations"] = _my_logs(session, member_id, names)
+    data["person_notes"] = _my_notes(session, member_id, names)
+    # -- end touchpoints
     return data
+
+
+# -- issue 23, touchpoints: logged conversations and private notes
+
+
+def _about(session: Session, row, names: _Names) -> dict:
+    """Whom a log or a note is about: a member by handle and name, or one of
+    my own contacts by id and name."""
+    if row.member_id is not None:
+        return {"member": names.of(row.member_id)}
+    contact = session.get(Contact, row.contact_id)
+    return {"contact": {"id": row.contact_id, "name": contact.name if contact else ""}}
+
+
+def _my_logs(session: Session, member_id: int, names: _Names) -> list[dict]:
+    rows = session.exec(
+        select(LoggedInteraction)
+        .where(LoggedInteraction.author_id == member_id)
+        .order_by(LoggedInteraction.id)
+    )
+    return [
+        {
+            **_row(r, "author_id", "member_id", "contact_id"),
+            "about": _about(session, r, names),
+        }
+        for r in rows
+    ]
+
+
+def _my_notes(session: Session, member_id: int, names: _Names) -> list[dict]:
+    rows = session.exec(
+        select(PersonNote)
+        .where(PersonNote.author_id == member_id)
+        .order_by(PersonNote.id)
+    )
+    return [
+        {
+            **_row(r, "author_id", "member_id", "contact_id"),
+            "about": _about(session, r, names),
+        }
+        for r in rows
+    ]
+
+
+# -- end touchpoints
 
 
 def _listings(session: Session, member_id: int) -> list[dict]:

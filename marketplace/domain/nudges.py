@@ -10,7 +10,9 @@ Four kinds, each with a stable key that feedback refers to:
     give       a context, or an open request, I could help with
                key context:<context id> or give:listing:<listing id>
     reconnect  a relationship going cold, and a reason to reach out now
-               key reconnect:<member id>
+               key reconnect:<member id>; or a private contact whose
+               logged conversations have faded (keep in touch), key
+               contact:<contact id>, only ever in its owner's feed
 
 Ranking. Every nudge arrives with a score in 0..1 from the graph (who-to-ask,
 context fit, path strength, how much a tie mattered). The feed multiplies it
@@ -74,13 +76,14 @@ KIND_SHARE = 0.6  # of the feed, for one kind, while other kinds have nudges
 KEY_MAX = 80
 MAX_ID = 2**31 - 1
 _KEY = re.compile(
-    r"(?P<kind>context|reconnect|give:listing|ask:listing|intro:listing)"
+    r"(?P<kind>context|reconnect|contact|give:listing|ask:listing|intro:listing)"
     r":(?P<first>[1-9][0-9]{0,9})(?::member:(?P<second>[1-9][0-9]{0,9}))?"
 )
 _KIND_OF_PREFIX = {
     "context": "give",
     "give:listing": "give",
     "reconnect": "reconnect",
+    "contact": "reconnect",
     "ask:listing": "ask",
     "intro:listing": "intro",
 }
@@ -137,6 +140,10 @@ def give_key(listing_id: int) -> str:
 
 def reconnect_key(member_id: int) -> str:
     return f"reconnect:{member_id}"
+
+
+def contact_key(contact_id: int) -> str:
+    return f"contact:{contact_id}"
 
 
 def check_snooze_days(days: object) -> int:

@@ -36,19 +36,25 @@ class Kind(StrEnum):
     IOU = "iou"
     MESSAGE = "message"
     CONNECT = "connect"
+    # a conversation that happened elsewhere, logged by a member (coffee, a
+    # call, WhatsApp...): network/touchpoints.py
+    LOGGED = "logged"
 
 
 # Warmth each kind of interaction adds. Help given or received (an engagement)
 # is the strongest signal of a real relationship; an intro spends social
 # capital on someone, a review is a considered word about them, an IOU is
 # trust extended; a message is cheap and frequent, and accepting a connection
-# only says "we know each other". Ordered: engagement > intro > review > iou >
-# message > connect.
+# only says "we know each other". A conversation a member logged (coffee, a
+# call elsewhere) is real time spent together but only one side's word: about
+# a quarter of confirmed help, below an IOU. Ordered: engagement > intro >
+# review > iou > logged > message > connect.
 WEIGHTS: dict[Kind, float] = {
     Kind.ENGAGEMENT: 1.0,
     Kind.INTRO: 0.6,
     Kind.REVIEW: 0.4,
     Kind.IOU: 0.3,
+    Kind.LOGGED: 0.25,
     Kind.MESSAGE: 0.1,
     Kind.CONNECT: 0.05,
 }
@@ -59,6 +65,11 @@ COLD_THRESHOLD = 0.25
 # ...and it mattered when its strength right after the last interaction was
 # at least this (about one engagement, or an intro and a review).
 MATTERED = 0.5
+# A private contact (not a member) needs a nudge sooner: one logged talk is
+# never a tie that "mattered", so a contact is due a keep-in-touch reminder
+# once the warmth of what was logged has faded below this strength (one
+# coffee: after about two months at the default half-life).
+KEEP_IN_TOUCH = 0.15
 # Strength stays below 1 even for enormous warmth (float rounding would reach it).
 MAX_STRENGTH = 1.0 - 1e-9
 SECONDS_PER_DAY = 86_400.0
@@ -219,6 +230,28 @@ def going_cold(
             cold.append(ColdTie(tie.other_id, past, now_strength, quiet))
     cold.sort(key=lambda c: (-c.past_strength, c.other_id))
     return cold
+
+
+def keep_in_touch(
+    ties: Iterable[Tie],
+    now: datetime,
+    half_life_days: float = DEFAULT_HALF_LIFE_DAYS,
+    below: float = KEEP_IN_TOUCH,
+) -> list[ColdTie]:
+    """The ties someone once logged a conversation with (`warmth_at` set)
+    whose strength has faded below `below`: time to get back in touch. The
+    longest quiet first."""
+    due = []
+    for tie in ties:
+        if tie.warmth_at is None:
+            continue
+        now_strength = strength(tie.warmth, tie.warmth_at, now, half_life_days)
+        if now_strength < below:
+            quiet = (now - tie.warmth_at).total_seconds() / SECONDS_PER_DAY
+            past = strength_of(tie.warmth)
+            due.append(ColdTie(tie.other_id, past, now_strength, quiet))
+    due.sort(key=lambda c: (-c.quiet_days, c.other_id))
+    return due
 
 
 def ordered_pair(a: int, b: int) -> tuple[int, int]:

@@ -16,6 +16,8 @@ fading, for the reconnect nudges.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import insert, or_, select, update
 from sqlmodel import Session
 
@@ -49,18 +51,20 @@ def record_interaction(
     kind: str,
     ref: str = "",
     clock: Clock = system_clock,
+    at: datetime | None = None,
 ) -> Warmth | None:
     """Record that a and b did something together (`kind`: engagement, intro,
     review, iou, message, connect; `ref` e.g. "engagement:12"): an interaction
     row, and the warmth cache of their connection, whatever its status, in
     the caller's transaction. The graph follows when it commits. Returns the
     new warmth, or None when they have no connection row yet (the interaction
-    then counts once they connect; see `warmth_between`)."""
+    then counts once they connect; see `warmth_between`). `at` is when it
+    happened if not now (a conversation logged the next day), never later."""
     low, high = ordered_pair(_id(a), _id(b))
     kind = check_kind(kind)
     if not isinstance(ref, str) or len(ref) > REF_MAX:
         raise InvalidInput(f"ref must be text of at most {REF_MAX} characters.", "ref")
-    now = clock.now()
+    now = clock.now() if at is None else min(at, clock.now())
     row = {"member_a_id": low, "member_b_id": high, "kind": kind.value}
     session.execute(
         insert(INTERACTION).values(**row, weight=WEIGHTS[kind], at=now, ref=ref)
@@ -143,3 +147,11 @@ def cold_ties(
     ).all()
     ties = (Tie(b if a == member_id else a, warmth, at) for a, b, warmth, at in rows)
     return going_cold(ties, clock.now(), graph_index.warmth_half_life())
+
+
+def lock_pair(session: Session, a: int, b: int) -> None:
+    """Lock a and b's connection row, if any, until the transaction ends: a
+    service that decides whether an interaction counts (touchpoints: one a
+    day) reads and writes under it, so two requests at once count once."""
+    low, high = ordered_pair(_id(a), _id(b))
+    _locked_connection(session, low, high)

@@ -18,6 +18,9 @@ Where each kind comes from:
   most concrete reason to reach out now: their open context, their open
   request that fits what I know, an IOU between us, or else the last thing we
   did together and when.
+- keep in touch (a reconnect too, key "contact:<id>"): my own private
+  contacts whose logged conversations have faded (touchpoints.contacts_due),
+  linking to the contact's page; only ever in my feed.
 
 Nobody the member blocked, or was blocked by, is suggested, named as the one
 to ask for an intro, or takes the place of someone who could be: they are
@@ -59,7 +62,13 @@ from marketplace.models import (
     MemberTag,
     NudgeFeedback,
 )
-from marketplace.network import blocks, degrees, graph_index, interactions
+from marketplace.network import (
+    blocks,
+    degrees,
+    graph_index,
+    interactions,
+    touchpoints,
+)
 
 FEED_MAX = 50
 MAX_REQUESTS = 5  # my newest open requests that get ask and intro nudges
@@ -167,6 +176,7 @@ def _drafts(
         *_contexts(session, member_id, clock, hidden, blocked),
         *_requests_to_help(session, member_id, clock, hidden),
         *_reconnect(session, member_id, clock, hidden),
+        *_keep_in_touch(session, member_id, clock, hidden),
     ]
     # what the graph may trail by a moment, the database settles
     drafts = [
@@ -545,8 +555,12 @@ def going_cold(
 ) -> list[NudgeView]:
     """Every relationship that mattered and is fading, each with the most
     concrete reason to reach out now (the network page's list; the feed
-    shows the ones not dismissed or snoozed)."""
-    return _reconnect(session, _member(session, member_id), clock, frozenset())
+    shows the ones not dismissed or snoozed), then my contacts due a word."""
+    me = _member(session, member_id)
+    return [
+        *_reconnect(session, me, clock, frozenset()),
+        *_keep_in_touch(session, me, clock, frozenset()),
+    ]
 
 
 def _reconnect(session, me: int, clock: Clock, hidden) -> list[NudgeView]:
@@ -578,6 +592,34 @@ def _reconnect(session, me: int, clock: Clock, hidden) -> list[NudgeView]:
         )
         views.append(_reconnect_view(tie, who, why))
     return views
+
+
+def _keep_in_touch(session, me: int, clock: Clock, hidden) -> list[NudgeView]:
+    """My contacts (not the graph's members) whose logged talks have faded.
+    person_id stays 0: a contact id is not a member id."""
+    due = [
+        (tie, name)
+        for tie, name in touchpoints.contacts_due(session, me, clock)
+        if rules.contact_key(tie.other_id) not in hidden
+    ][:COLD_TIES]
+    return [
+        NudgeView(
+            key=rules.contact_key(tie.other_id),
+            kind="reconnect",
+            kind_label="Keep in touch",
+            text=f"Keep in touch with {rules.first_name(name)}",
+            reason=f"You last talked {rules.how_long_ago(tie.quiet_days)}.",
+            score=rules.reconnect_score(
+                tie.past_strength, tie.current_strength, "history"
+            ),
+            action="Open contact",
+            link=routes.contact(tie.other_id),
+            person_id=0,
+            person_name=name,
+            person_handle="",
+        )
+        for tie, name in due
+    ]
 
 
 def _their_contexts(session, others: list[int], today) -> dict[int, Context]:

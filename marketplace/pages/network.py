@@ -290,15 +290,17 @@ def _connections() -> rx.Component:
 
 
 def _cold(item) -> rx.Component:
+    """A connection going cold, or one of my contacts due a word (its link
+    is the contact's own page, issue 23)."""
     return rx.hstack(
         rx.vstack(
-            _person_link(item.person_name, item.person_handle),
+            rx.link(item.person_name, href=item.link, weight="bold"),
             rx.text(item.reason, size="2", color_scheme="gray"),
             spacing="0",
         ),
         rx.link(
             "Reach out",
-            href="/people/" + item.person_handle,
+            href=item.link,
             size="2",
             aria_label="Reach out to " + item.person_name,
         ),

@@ -16,10 +16,12 @@ from marketplace.components.moderation import report_button
 from marketplace.components.pager import pager
 from marketplace.components.people import people_grid
 from marketplace.components.profile import profile_parts, profile_reviews, profile_top
+from marketplace.components.touchpoints import private_section
 from marketplace.states.messages import MessageButtonState
 from marketplace.states.people import DashboardState, PeopleState
 from marketplace.states.profile import PublicProfileState
 from marketplace.states.session import SessionState
+from marketplace.states.touchpoints import ProfileTouchState
 
 
 def directory_page() -> rx.Component:
@@ -407,6 +409,8 @@ def person_page() -> rx.Component:
             rx.vstack(
                 _profile_body(),
                 _profile_parts(),
+                # mine alone: what I logged with them and noted about them
+                private_section(ProfileTouchState),
                 _intro_section(),
                 _vouch_section(),
                 _reviews_section(),

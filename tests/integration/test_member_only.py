@@ -49,6 +49,8 @@ FOR_GUESTS = {
     "MessagesState": {"tick"},
     "ConversationState": {"tick"},
     "MessageButtonState": {"load"},
+    # a profile's private section: a guest's load hides it (issue 23)
+    "ProfileTouchState": {"load"},
 }
 
 

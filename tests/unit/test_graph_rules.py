@@ -41,8 +41,8 @@ offsets = st.floats(min_value=0, max_value=3650, allow_nan=False)  # days
 
 
 def test_helping_each_other_counts_most_and_connecting_least():
-    order = [Kind.ENGAGEMENT, Kind.INTRO, Kind.REVIEW, Kind.IOU, Kind.MESSAGE]
-    order.append(Kind.CONNECT)
+    order = [Kind.ENGAGEMENT, Kind.INTRO, Kind.REVIEW, Kind.IOU, Kind.LOGGED]
+    order += [Kind.MESSAGE, Kind.CONNECT]
     assert [WEIGHTS[k] for k in order] == sorted(WEIGHTS.values(), reverse=True)
     assert len(set(WEIGHTS.values())) == len(WEIGHTS)
 
