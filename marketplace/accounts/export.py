@@ -59,6 +59,7 @@ from marketplace.models import (
     Notification,
     Review,
 )
+from marketplace.network import contacts
 from marketplace.settings import get_settings
 
 Progress = Callable[[int, str], None]
@@ -145,6 +146,8 @@ def collect(session: Session, member_id: int, progress: Progress = _quiet) -> di
         )
     ]
     progress(80, "ious and notifications")
+    # issue 23 contacts: the member's own imported address book
+    data["contacts"] = contacts.export_contacts(session, member_id)
     return data
 
 

@@ -23,7 +23,7 @@ import os
 import time
 from functools import lru_cache
 
-from limits import RateLimitItemPerHour
+from limits import RateLimitItemPerDay, RateLimitItemPerHour
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import case, delete, select
@@ -171,6 +171,8 @@ def _minutes(seconds: int) -> str:
     if seconds < 60:
         return f"{seconds} seconds" if seconds != 1 else "1 second"
     minutes = math.ceil(seconds / 60)
+    if minutes > 120:  # a daily limit: hours read better
+        return f"{math.ceil(minutes / 60)} hours"
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
@@ -240,5 +242,21 @@ def allow_password_check(member_id: int, session: Session | None = None) -> None
         storage(session),
         "Too many password checks in the last hour.",
         "reauth",
+        str(int(member_id)),
+    )
+
+
+# ---------------------------------------------------- contact imports (issue 23)
+
+
+def allow_contact_import(member_id: int, session: Session | None = None) -> None:
+    """Count one contacts file imported by `member_id` (network/contacts.py),
+    or Throttled: an honest member brings a few exports a day; thousands of
+    uploads are someone probing who is a member."""
+    _hit(
+        RateLimitItemPerDay(get_settings().contact_imports_per_member_day),
+        storage(session),
+        "You have imported several contact files today already.",
+        "contacts-import",
         str(int(member_id)),
     )
