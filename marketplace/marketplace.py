@@ -22,6 +22,7 @@ from marketplace.pages.auth import (
     signup_page,
     verify_page,
 )
+from marketplace.pages.contacts import contacts_page  # issue 23
 from marketplace.pages.engagements import (
     disputes_page,
     engagement_page,
@@ -54,6 +55,7 @@ from marketplace.states.auth import (
     SignupState,
     VerifyState,
 )
+from marketplace.states.contacts import ContactsState  # issue 23
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
@@ -309,4 +311,11 @@ app.add_page(
     route=routes.CONVERSATION,
     **share_card("Messages · Karma"),
     on_load=ConversationState.load,
+)
+# issue 23: a member's imported contacts and who among them is here
+app.add_page(
+    contacts_page,
+    route=routes.CONTACTS,
+    **share_card("Your contacts · Karma"),
+    on_load=ContactsState.load,
 )
