@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from marketplace.accounts import privacy, throttles
@@ -150,15 +150,13 @@ def import_contacts(
     )
     book = _AddressBook.load(session, owner.id)
     total = len(parsed.contacts)
-    touched: list[Contact] = []
+    touched: list = []
     for done, row in enumerate(parsed.contacts, start=1):
-        touched.append(_apply(session, book, report, parsed.source, row, clock))
+        touched.append(_apply(book, report, parsed.source, row, clock))
         if progress and (done % 250 == 0 or done == total):
             progress(done, total)
-    session.flush()
-    book.write_addresses(session)
     report.matched = _match(session, owner.id, touched, book)
-    session.flush()
+    book.write(session)
     return report
 
 
@@ -177,7 +175,8 @@ class _AddressBook:
         self.by_key: dict[str, Contact] = {}
         self.by_address: dict[tuple[str, str], Contact] = {}
         self.addresses: dict[int, set[tuple[str, str]]] = {}
-        self.new_addresses: list[tuple[Contact, str, str]] = []
+        self.new_addresses: list[tuple[object, str, str]] = []
+        self.new_contacts: list[_NewContact] = []
 
     @classmethod
     def load(cls, session: Session, owner_id: int) -> _AddressBook:
@@ -219,28 +218,51 @@ class _AddressBook:
             self.by_address.setdefault((kind, value), contact)
         return bool(fresh)
 
-    def write_addresses(self, session: Session) -> None:
-        session.add_all(
-            ContactAddress(
-                contact_id=contact.id,
-                owner_id=self.owner_id,
-                kind=kind,
-                value=value,
+    def write(self, session: Session) -> None:
+        """New contacts and addresses in a few statements (thousands of ORM
+        objects would take seconds to build); changed ones by the ORM."""
+        session.flush()
+        if self.new_contacts:
+            statement = insert(Contact).returning(
+                Contact.id, sort_by_parameter_order=True
             )
-            for contact, kind, value in self.new_addresses
-        )
-        self.new_addresses = []
+            ids = session.execute(
+                statement, [vars(c) for c in self.new_contacts]
+            ).scalars()
+            for contact, contact_id in zip(self.new_contacts, ids, strict=True):
+                contact.id = contact_id
+        if self.new_addresses:
+            session.execute(
+                insert(ContactAddress),
+                [
+                    {
+                        "contact_id": contact.id,
+                        "owner_id": self.owner_id,
+                        "kind": kind,
+                        "value": value,
+                    }
+                    for contact, kind, value in self.new_addresses
+                ],
+            )
+        self.new_contacts, self.new_addresses = [], []
 
     def emails_of(self, contact: Contact) -> set[str]:
         return {v for k, v in self.known(contact) if k == "email"}
 
 
-def _apply(session, book: _AddressBook, report, source, row, clock) -> Contact:
+class _NewContact:
+    """A contact row to insert: the fields of Contact, without building a
+    SQLModel object for each of thousands."""
+
+    def __init__(self, **fields: object) -> None:
+        self.__dict__.update(fields)
+
+
+def _apply(book: _AddressBook, report, source, row, clock):
     existing = book.find(row)
     digest = fingerprint(row)
     if existing is None:
         contact = _new_contact(book, source, row, digest, clock)
-        session.add(contact)
         report.imported += 1
     elif existing.source_key == row.source_key:
         changed = _refresh(book, existing, row, digest, clock)
@@ -256,9 +278,9 @@ def _apply(session, book: _AddressBook, report, source, row, clock) -> Contact:
     return contact
 
 
-def _new_contact(book, source, row: ParsedContact, digest: str, clock) -> Contact:
+def _new_contact(book, source, row: ParsedContact, digest: str, clock):
     now = clock.now()
-    contact = Contact(
+    contact = _NewContact(
         owner_id=book.owner_id,
         name=row.name,
         company=row.company,
@@ -267,9 +289,13 @@ def _new_contact(book, source, row: ParsedContact, digest: str, clock) -> Contac
         source_key=row.source_key,
         fingerprint=digest,
         connected_on=row.connected_on,
+        member_id=None,
+        warmth=0.0,
+        warmth_at=None,
         created_at=now,
         updated_at=now,
     )
+    book.new_contacts.append(contact)
     book.by_key[row.source_key] = contact
     book.add(contact, row.addresses())
     return contact
@@ -303,7 +329,7 @@ def _fill_in(book, contact: Contact, row: ParsedContact, clock) -> bool:
 # ----------------------------------------------------------------- matching
 
 
-def _match(session, owner_id: int, touched: list[Contact], book: _AddressBook) -> int:
+def _match(session, owner_id: int, touched: list, book: _AddressBook) -> int:
     """Point each contact of the file at the member it is, by a verified
     email; returns how many are members here."""
     wanted = {e for c in touched for e in book.emails_of(c)}

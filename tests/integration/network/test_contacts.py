@@ -8,7 +8,7 @@ business. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func
@@ -84,6 +84,9 @@ def test_a_linkedin_export_imports_and_finds_who_is_here(people):
     assert report.errors == []
     assert book(ada) == ["Bob Smith", "Cyd Jones", "Dee Long"]
     assert here(ada) == ["cyd"]
+    with read_only() as s:
+        dates = {c.connected_on for c in s.exec(select(Contact))}
+    assert dates == {date(2021, 3, 14)}
     with read_only() as s:
         (match,) = contacts.matched_members(s, actor_id=ada.member_id)
     assert (match.company, match.position, match.source) == (
