@@ -155,6 +155,8 @@ def main() -> None:
             paid_pages(page, label)
             shoot(page, f"{label}-network", "/network", "Northstar SaaS Summit 2027")
             shoot(page, f"{label}-groups", "/groups", "SaaS marketers")
+            # issue 23: priya's imported LinkedIn contacts (demo/contacts.py)
+            shoot(page, f"{label}-contacts", "/network/contacts", "Your contacts")
             page.goto(BASE + "/network")
             page.locator("svg a").last.click()  # someone two steps away
             page.get_by_text("Get a warm intro").wait_for(timeout=30_000)

@@ -203,35 +203,56 @@ def _matches_section() -> rx.Component:
 
 
 def _contact(item) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(
+    """One contact: a row on a wide screen, stacked on a phone."""
+    return rx.el.li(
+        rx.flex(
             rx.vstack(
                 rx.text(item.name, weight="medium"),
+                rx.cond(
+                    (item.position != "") | (item.company != ""),
+                    _muted(
+                        item.position,
+                        rx.cond((item.position != "") & (item.company != ""), ", ", ""),
+                        item.company,
+                    ),
+                ),
                 rx.cond(
                     item.member_handle != "",
                     rx.link("Member here", href="/people/" + item.member_handle),
                 ),
-                spacing="1",
-            )
+                spacing="0",
+                flex="2",
+                min_width="12rem",
+            ),
+            rx.vstack(
+                rx.foreach(item.emails, lambda e: rx.text(e, size="2")),
+                rx.foreach(item.phones, lambda p: rx.text(p, size="2")),
+                spacing="0",
+                flex="2",
+                min_width="12rem",
+            ),
+            rx.hstack(
+                rx.badge(item.source, variant="soft", color_scheme="gray"),
+                rx.button(
+                    "Remove",
+                    variant="soft",
+                    color_scheme="gray",
+                    size="1",
+                    on_click=ContactsState.remove(item.id),
+                    aria_label="Remove " + item.name,
+                ),
+                align="center",
+                spacing="3",
+            ),
+            gap="3",
+            wrap="wrap",
+            align="center",
+            justify="between",
+            width="100%",
         ),
-        rx.table.cell(
-            rx.text(item.position, size="2"), rx.text(item.company, size="2")
-        ),
-        rx.table.cell(
-            rx.foreach(item.emails, lambda e: rx.text(e, size="2")),
-            rx.foreach(item.phones, lambda p: rx.text(p, size="2")),
-        ),
-        rx.table.cell(rx.text(item.source, size="2")),
-        rx.table.cell(
-            rx.button(
-                "Remove",
-                variant="soft",
-                color_scheme="gray",
-                size="1",
-                on_click=ContactsState.remove(item.id),
-                aria_label="Remove " + item.name,
-            )
-        ),
+        border_top="1px solid var(--gray-5)",
+        padding_y="0.75rem",
+        list_style="none",
     )
 
 
@@ -299,16 +320,11 @@ def _contacts_section() -> rx.Component:
         _muted(ContactsState.total, " contact(s)"),
         rx.cond(
             ContactsState.contacts.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(t)
-                            for t in ("Name", "Work", "Email and phone", "From", "")
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(ContactsState.contacts, _contact)),
+            rx.el.ul(
+                rx.foreach(ContactsState.contacts, _contact),
+                aria_label="Your contacts",
+                padding="0",
+                margin="0",
                 width="100%",
             ),
             _muted("No contacts to show."),
