@@ -58,6 +58,10 @@ LINKEDIN_HEADER = ("first name", "last name", "url")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _PHONE_TEXT = re.compile(r"^[+\-]?[\d\s().\-/]*(?:(?:ext\.?|x)\s*\d+)?$", re.I)
 _FORMULA_CALL = re.compile(r"^@\w+\s*\(")
+_GOOGLE_KEPT = re.compile(
+    r"^(name|first name|middle name|last name|e-mail.*value|phone.*value|"
+    r"organization.*(name|title))$"
+)
 
 
 class FileRefused(InvalidInput):
@@ -266,7 +270,8 @@ def _google(text: str, region: str) -> Iterator[tuple[int, object]]:
 
 
 def _google_row(line: int, cells: dict[str, str], region: str) -> ParsedContact:
-    _no_formulas(cells.values())
+    # only the cells kept are checked: a note starting "- met at..." is fine
+    _no_formulas(v for k, v in cells.items() if _GOOGLE_KEPT.match(k or ""))
     name = _clean(cells.get("name")) or _join(
         cells.get("first name"),
         cells.get("middle name"),

@@ -255,3 +255,14 @@ def test_canonical_phone_and_email():
         "annlee@gmail.com"
     )
     assert files.canonical_contact_email("not an email") is None
+
+
+def test_a_google_note_that_starts_with_a_dash_is_not_a_formula():
+    text = (
+        b"Name,E-mail 1 - Value,Notes,Organization 1 - Name\n"
+        b"Jo,jo@example.com,- met at SaaStr,Acme\n"
+        b'Evil,ev@example.com,fine,=HYPERLINK("http://x")\n'
+    )
+    parsed = parse_contacts(text)
+    assert [c.name for c in parsed.contacts] == ["Jo"]
+    assert [e.row for e in parsed.errors] == [3]
