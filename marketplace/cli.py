@@ -33,6 +33,7 @@ from marketplace.adapters import payments
 from marketplace.adapters.mailer import SmtpMailer
 from marketplace.demo.members import DEMO_MEMBERS, DEMO_PASSWORD, MAX_MEMBERS
 from marketplace.demo.seed import SeedReport, seed_network
+from marketplace.domain import contact_files
 from marketplace.domain.errors import DomainError, NotAuthorized
 from marketplace.domain.ledger import KARMA, MAX_TRANSFER
 from marketplace.domain.money import CURRENCIES, format_money
@@ -51,7 +52,7 @@ from marketplace.ledger.integrity import IntegrityReport, integrity_report
 from marketplace.market import engagements
 from marketplace.migrations import current_revision, head_revision, upgrade_to_head
 from marketplace.models import Member
-from marketplace.network import trust
+from marketplace.network import contacts, trust
 from marketplace.settings import SettingsError
 from marketplace.tasks import send_digests_once
 
@@ -983,6 +984,112 @@ def _run_member_export(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- contacts
+# issue 23: a member's contacts from a LinkedIn, vCard or Google export
+
+
+def _configure_contacts(parser: argparse.ArgumentParser) -> None:
+    _add_actions(parser, CONTACTS_COMMANDS)
+
+
+def _configure_contacts_import(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--member", required=True, help="whose contacts (handle)")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="LinkedIn Connections.csv, a Google Contacts CSV or a vCard (.vcf)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object with the figures"
+    )
+
+
+def _run_contacts_import(args: argparse.Namespace, out: Console) -> int:
+    err = Console(stderr=True)
+    try:
+        with open(args.file, "rb") as file:
+            data = file.read(contact_files.MAX_BYTES + 1)
+    except OSError as error:
+        err.print(f"error: can't read {args.file}: {error.strerror}", markup=False)
+        return 2
+    with db.unit_of_work() as session:
+        member = members.any_member(session, args.member)
+        with _contacts_progress(err, quiet=args.json) as progress:
+            report = contacts.import_contacts(
+                session,
+                actor_id=member.id,
+                data=data,
+                filename=args.file,
+                progress=progress,
+            )
+    if args.json:
+        print(json.dumps(report.as_json()))
+    else:
+        _print_contacts_report(out, member.handle, report)
+    return 0
+
+
+@contextmanager
+def _contacts_progress(err: Console, *, quiet: bool):
+    """A bar on stderr for a big file (stdout stays the report)."""
+    if quiet:
+        yield None
+        return
+    with Progress(
+        "importing", BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("contacts", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress
+
+
+def _print_contacts_report(out: Console, handle: str, report) -> None:
+    table = Table(title=f"Contacts imported for @{handle}", show_header=False)
+    for label, value in (
+        ("Rows read", report.rows),
+        ("New contacts", report.imported),
+        ("Updated", report.updated),
+        ("Unchanged", report.unchanged),
+        ("Members here", report.matched),
+        ("Duplicates merged", report.duplicates),
+        ("Rows with errors", len(report.errors)),
+    ):
+        table.add_row(label, str(value))
+    out.print(table)
+    for row, reason in report.errors:  # echoes file content: never rich markup
+        out.print(f"  row {row}: {reason}", markup=False, highlight=False)
+
+
+def _configure_contacts_clear(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--member", required=True, help="whose contacts (handle)")
+
+
+def _run_contacts_clear(args: argparse.Namespace, out: Console) -> int:
+    with db.unit_of_work() as session:
+        member = members.any_member(session, args.member)
+        gone = contacts.remove_all(session, actor_id=member.id)
+    out.print(f"Removed {gone} contact(s) of @{member.handle}.", markup=False)
+    return 0
+
+
+CONTACTS_COMMANDS = {
+    "import": (
+        "import a member's contacts file (LinkedIn, Google CSV, vCard)",
+        _configure_contacts_import,
+        _run_contacts_import,
+    ),
+    "clear": (
+        "remove all of a member's imported contacts",
+        _configure_contacts_clear,
+        _run_contacts_clear,
+    ),
+}
+# end of issue 23 contacts
+
+
 # --------------------------------------------------------------------------- wiring
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
@@ -1039,6 +1146,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
     "operators": (
         "operators: appoint, dismiss, list",
         _configure_operators,
+        _run_action_at_head,
+    ),
+    "contacts": (  # issue 23
+        "a member's imported contacts: import a file, clear them",
+        _configure_contacts,
         _run_action_at_head,
     ),
 }

@@ -23,6 +23,7 @@ from marketplace.pages.auth import (
     verify_page,
 )
 from marketplace.pages.contact_person import contact_person_page
+from marketplace.pages.contacts import contacts_page  # issue 23
 from marketplace.pages.engagements import (
     disputes_page,
     engagement_page,
@@ -57,6 +58,7 @@ from marketplace.states.auth import (
     VerifyState,
 )
 from marketplace.states.contact_person import ContactPersonState
+from marketplace.states.contacts import ContactsState  # issue 23
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
@@ -335,3 +337,10 @@ app.add_page(
     on_load=ContactPersonState.load,
 )
 # -- end touchpoints
+# issue 23: a member's imported contacts and who among them is here
+app.add_page(
+    contacts_page,
+    route=routes.CONTACTS,
+    **share_card("Your contacts · Karma"),
+    on_load=[ContactsState.load, InvitationsState.load],
+)

@@ -220,6 +220,14 @@ class Settings(BaseSettings):
     password_checks_per_member_hour: int = Field(
         10, ge=1, description="password confirmations per member per hour"
     )
+    # contact imports (network/contacts.py): a few files a day is plenty
+    contact_imports_per_member_day: int = Field(
+        20, ge=1, description="contact files a member may import per day"
+    )
+    # phones written without a country code are read as in this region
+    contacts_phone_region: str = Field(
+        "GB", min_length=2, max_length=2, description="default phone region"
+    )
     # signs unsubscribe links; every node the same. Required outside
     # development; there, when empty, a key kept in .data/secret-key
     secret_key: str = Field("", repr=False)

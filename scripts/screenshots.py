@@ -167,6 +167,8 @@ def main() -> None:
                 "/network/contacts/invite",
                 "Invitations you sent",
             )
+            # issue 23: priya's imported LinkedIn contacts (demo/contacts.py)
+            shoot(page, f"{label}-contacts", "/network/contacts", "Your contacts")
             page.goto(BASE + "/network")
             page.locator("svg a").last.click()  # someone two steps away
             page.get_by_text("Get a warm intro").wait_for(timeout=30_000)

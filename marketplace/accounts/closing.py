@@ -69,6 +69,7 @@ from marketplace.models import (
     Review,
     Submission,
 )
+from marketplace.network import contacts
 
 FORMER_NAME = "Former member"
 CLOSED_EMAIL_DOMAIN = "closed.invalid"
@@ -159,6 +160,8 @@ def close_account(
     cards.forget_cards(session, member_id, clock)  # none can pay for anything now
     _return_karma(session, member_id, clock)
     _erase(session, member, clock)
+    # issue 23 contacts: the imported address book goes with the account
+    contacts.forget_member(session, member_id)
 
 
 def _accounts_of(session: Session, member_id: int) -> list[LedgerAccount]:

@@ -65,6 +65,7 @@ from marketplace.models import (
     PersonNote,
     Review,
 )
+from marketplace.network import contacts
 from marketplace.settings import get_settings
 
 Progress = Callable[[int, str], None]
@@ -158,6 +159,8 @@ def collect(session: Session, member_id: int, progress: Progress = _quiet) -> di
     data["logged_conversations"] = _my_logs(session, member_id, names)
     data["person_notes"] = _my_notes(session, member_id, names)
     # -- end touchpoints
+    # issue 23 contacts: the member's own imported address book
+    data["contacts"] = contacts.export_contacts(session, member_id)
     return data
 
 

@@ -172,6 +172,8 @@ def _minutes(seconds: int) -> str:
     if seconds < 60:
         return f"{seconds} seconds" if seconds != 1 else "1 second"
     minutes = math.ceil(seconds / 60)
+    if minutes > 120:  # a daily limit: hours read better
+        return f"{math.ceil(minutes / 60)} hours"
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
@@ -265,12 +267,20 @@ def allow_invitations(
             f"You can invite {stats.remaining} more "
             f"{'person' if stats.remaining == 1 else 'people'} today "
             f"(at most {INVITATIONS_PER_DAY} a day). "
-            f"Please try again in {_later(wait)}.",
+            f"Please try again in {_minutes(wait)}.",
             wait,
         )
     limiter.hit(item, *who, cost=count)
 
 
-def _later(seconds: int) -> str:
-    hours = math.ceil(seconds / 3600)
-    return _minutes(seconds) if seconds < 2 * 3600 else f"{hours} hours"
+def allow_contact_import(member_id: int, session: Session | None = None) -> None:
+    """Count one contacts file imported by `member_id` (network/contacts.py),
+    or Throttled: an honest member brings a few exports a day; thousands of
+    uploads are someone probing who is a member."""
+    _hit(
+        RateLimitItemPerDay(get_settings().contact_imports_per_member_day),
+        storage(session),
+        "You have imported several contact files today already.",
+        "contacts-import",
+        str(int(member_id)),
+    )

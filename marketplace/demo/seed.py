@@ -37,6 +37,7 @@ from sqlmodel import Session, col, insert, select
 
 from marketplace.adapters.clock import Clock, FixedClock, system_clock
 from marketplace.adapters.passwords import hash_password
+from marketplace.demo.contacts import seed_contacts
 from marketplace.demo.graph import GraphReport, seed_graph
 from marketplace.demo.integrity import (
     IntegrityReport,
@@ -44,6 +45,7 @@ from marketplace.demo.integrity import (
     plan_vouches,
     seed_integrity,
 )
+from marketplace.demo.invitations import seed_invitations
 from marketplace.demo.ious import seed_ious
 from marketplace.demo.karma import HOLD_SECONDS, KarmaMove, plan_karma
 from marketplace.demo.market import MarketReport, plan_demo_market, seed_market
@@ -59,6 +61,7 @@ from marketplace.demo.members import (
 from marketplace.demo.moderation import seed_reports
 from marketplace.demo.privacy import seed_privacy
 from marketplace.demo.talk import seed_talk
+from marketplace.demo.touchpoints import seed_touchpoints
 from marketplace.demo.trust import CreditTerms, seed_trust
 from marketplace.domain.errors import InvalidInput
 from marketplace.inbox import outbox
@@ -151,6 +154,11 @@ def seed_network(
     report.graph = seed_graph(session, plan, moves, ids, seed, clock)
     seed_reports(session, ids, clock)  # reports waiting on the moderation desk
     seed_talk(session, ids, clock)  # conversations, a message request (talk.py)
+    # priya's network from elsewhere: her LinkedIn export, invitations to
+    # those not here yet, conversations logged and private notes
+    seed_contacts(session, ids, clock)
+    seed_invitations(session, ids, clock)
+    seed_touchpoints(session, clock)
     # the demo's story happened before anyone could read mail: no alert
     # emails for it (they would go to demo addresses nobody reads)
     outbox.discard_after(session, mails_before)

@@ -513,7 +513,12 @@ def network_page() -> rx.Component:
     return page(
         rx.hstack(
             rx.heading("Your network", size="8", as_="h1"),
-            rx.link("Your micro-networks and groups →", href=routes.GROUPS),
+            rx.hstack(
+                rx.link("Your micro-networks and groups →", href=routes.GROUPS),
+                rx.link("Your contacts →", href=routes.CONTACTS),  # issue 23
+                spacing="4",
+                wrap="wrap",
+            ),
             justify="between",
             align="center",
             width="100%",

@@ -1,0 +1,49 @@
+"""Your contacts in the browser: a member uploads her phone's vCards, sees
+the import report and the member among them who is here, and asks him to
+connect in one click; the request waits on his network page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_profile_reviews_flow import log_in, someone
+from tests.unit.test_contact_files import vcards
+
+pytestmark = pytest.mark.browser
+
+
+def test_upload_a_vcard_see_who_is_here_and_connect(new_page, app_url):
+    ada, ben = someone("Ada Lindqvist"), someone("Ben Okafor")
+    cards = vcards(
+        [
+            ("Ben O.", [f"{ben.handle.upper()}@example.com"], ["+44 20 7946 0958"]),
+            ("Zoë Not-Here", ["zoe@elsewhere.example"], []),
+        ]
+    )
+    page = new_page("/")
+    log_in(page, ada)
+    page.get_by_role("link", name="Network").first.click()
+    page.get_by_role("link", name="Your contacts →").click()
+    heading = page.get_by_role("heading", name="Your contacts", exact=True)
+    expect(heading).to_be_visible()
+
+    page.locator("input[type=file]").set_input_files(
+        {"name": "contacts.vcf", "mimeType": "text/vcard", "buffer": cards}
+    )
+    expect(page.get_by_text("Chosen: contacts.vcf")).to_be_visible()
+    page.get_by_role("button", name="Import contacts").click()
+    expect(page.get_by_role("heading", name="Import report")).to_be_visible()
+    expect(page.get_by_text("Members here")).to_be_visible()
+    expect(page.get_by_text("Zoë Not-Here")).to_be_visible()
+
+    connect = page.get_by_role("button", name="Connect with Ben Okafor")
+    expect(connect).to_be_visible()
+    expect(page.get_by_text("In your Phone contacts as Ben O.")).to_be_visible()
+    connect.click()
+    expect(page.get_by_text("Request sent.")).to_be_visible()
+    expect(connect).to_have_count(0)
+
+    other = new_page("/")
+    log_in(other, ben)
+    other.get_by_role("link", name="Network").first.click()
+    expect(other.get_by_text("We know each other from your phone")).to_be_visible()
+    expect(other.get_by_role("button", name="Accept Ada Lindqvist")).to_be_visible()
