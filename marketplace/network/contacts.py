@@ -3,7 +3,7 @@ Google, and who among them is already here.
 
 Contacts are private to the member who imported them (the owner): every
 function here takes the acting member and touches only their rows; another
-member's contact id gets the same "No such contact." as a missing one.
+member's contact id gets the same "Contact not found." as a missing one.
 They are never used to suggest the owner to anyone else.
 
 Importing (`import_contacts`) reads the file (domain/contact_files.py), then
@@ -54,7 +54,7 @@ SOURCE_LABELS = {
     "google": "Google",
     "manual": "Added by you",
 }
-NO_CONTACT = "No such contact."
+NO_CONTACT = "Contact not found."
 
 
 @dataclass
@@ -555,12 +555,16 @@ def _match_view(contact: Contact, member: Member) -> MatchView:
     )
 
 
-def own_contact(session: Session, actor_id: int, contact_id: object) -> Contact:
+def own_contact(
+    session: Session, actor_id: int, contact_id: object, *, lock: bool = False
+) -> Contact:
     """The owner's contact with this id, or NotFound (also for another
-    member's: the same answer as a missing one)."""
+    member's: the same answer as a missing one). `lock` holds the row for
+    the caller's transaction (one counted conversation a day)."""
     wanted = check_id(contact_id, "contact")
-    contact = session.get(Contact, wanted)
-    if contact is None or contact.owner_id != actor_id:
+    query = select(Contact).where(Contact.id == wanted, Contact.owner_id == actor_id)
+    contact = session.exec(query.with_for_update() if lock else query).first()
+    if contact is None:
         raise NotFound(NO_CONTACT)
     return contact
 

@@ -42,12 +42,11 @@ from marketplace.accounts.mailboxes import member_by_email
 from marketplace.accounts.verification import hash_token, require_verified
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.accounts import canonical_email, normalize_email
-from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
-from marketplace.domain.ids import check_id
+from marketplace.domain.errors import InvalidInput, NotAuthorized
 from marketplace.domain.text import clean_text
 from marketplace.inbox import notifications, outbox
 from marketplace.models import Connection, Contact, ContactAddress, Invitation, Member
-from marketplace.network import connections
+from marketplace.network import connections, contacts
 from marketplace.settings import get_settings
 
 BATCH_MAX = 10  # people in one send
@@ -208,10 +207,8 @@ def _recipient(session: Session, actor_id: int, item: object) -> _Recipient:
 
 def _contact_recipient(session: Session, actor_id: int, item: object) -> _Recipient:
     """One of my contacts, by id: someone else's reads as no such contact."""
-    contact_id = check_id(item, "contact")
-    contact = session.get(Contact, contact_id)
-    if contact is None or contact.owner_id != actor_id:
-        raise NotFound("No such contact.")
+    contact = contacts.own_contact(session, actor_id, item)
+    contact_id = contact.id
     if contact.member_id is not None:
         raise InvalidInput(
             f"{contact.name} is already here: ask to connect instead.", "recipients"

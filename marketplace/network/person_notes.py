@@ -145,14 +145,9 @@ def notes_about(
         contact_id=contact_id,
     )
     n = PersonNote
-    about = (
-        n.contact_id == person.contact_id
-        if person.contact_id is not None
-        else n.member_id == person.member_id
-    )
     rows = session.exec(
         select(n)
-        .where(n.author_id == actor_id, about)
+        .where(n.author_id == actor_id, person.rows_about(n))
         .order_by(col(n.updated_at).desc(), col(n.id).desc())
     ).all()
     return [_note_view(r) for r in rows]

@@ -43,8 +43,9 @@ from marketplace.models import (
     ContactAddress,
     LoggedInteraction,
     Member,
+    PersonNote,
 )
-from marketplace.network import blocks, graph_index, interactions
+from marketplace.network import blocks, contacts, graph_index, interactions
 
 KINDS = {
     "coffee": "We had coffee",
@@ -60,7 +61,6 @@ MAX_ID = 2**31 - 1
 # anyone's real day, low enough that a script can't fill the database.
 LOGS_PER_DAY = 200
 NO_MEMBER = "No such member."
-NO_CONTACT = "Contact not found."
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,12 @@ class Person:
     member_id: int | None
     contact_id: int | None
     name: str
+
+    def rows_about(self, table: type[LoggedInteraction] | type[PersonNote]):
+        """The where-clause picking `table`'s rows about this person."""
+        if self.contact_id is not None:
+            return table.contact_id == self.contact_id
+        return table.member_id == self.member_id
 
 
 @dataclass(frozen=True)
@@ -102,25 +108,10 @@ def person_for(
     if sum(given) != 1:
         raise InvalidInput("Say whom this is about: one member or one contact.")
     if contact_id is not None:
-        contact = own_contact(session, actor_id, contact_id)
+        contact = contacts.own_contact(session, actor_id, contact_id)
         return Person(None, contact.id, contact.name)
     member = _member(session, actor_id, member_id, member_handle)
     return Person(member.id, None, member.display_name)
-
-
-def own_contact(
-    session: Session, actor_id: int, contact_id: object, *, lock: bool = False
-) -> Contact:
-    """The actor's own contact with this id; another member's reads as none."""
-    if not _is_id(contact_id):
-        raise NotFound(NO_CONTACT)
-    query = select(Contact).where(
-        Contact.id == contact_id, Contact.owner_id == actor_id
-    )
-    found = session.exec(query.with_for_update() if lock else query).first()
-    if found is None:
-        raise NotFound(NO_CONTACT)
-    return found
 
 
 def _member(session, actor_id: int, member_id: object, handle: object) -> Member:
@@ -176,7 +167,7 @@ def log_conversation(
     )
     check_daily_cap(session, LoggedInteraction, actor_id, LOGS_PER_DAY, clock)
     if person.contact_id is not None:
-        own_contact(session, actor_id, person.contact_id, lock=True)
+        contacts.own_contact(session, actor_id, person.contact_id, lock=True)
     else:
         interactions.lock_pair(session, actor_id, person.member_id)
     first_today = not _logged_that_day(session, actor_id, person, day)
@@ -345,14 +336,9 @@ def interactions_with(
         contact_id=contact_id,
     )
     li = LoggedInteraction
-    about = (
-        li.contact_id == person.contact_id
-        if person.contact_id is not None
-        else li.member_id == person.member_id
-    )
     rows = session.exec(
         select(li)
-        .where(li.author_id == actor_id, about)
+        .where(li.author_id == actor_id, person.rows_about(li))
         .order_by(col(li.happened_on).desc(), col(li.id).desc())
         .limit(limit)
     ).all()
@@ -401,7 +387,7 @@ def contact_card(
     session: Session, *, actor_id: int, contact_id: object, clock: Clock = system_clock
 ) -> ContactCard:
     """One of the actor's own contacts; another member's reads as missing."""
-    contact = own_contact(session, actor_id, contact_id)
+    contact = contacts.own_contact(session, actor_id, contact_id)
     rows = session.exec(
         select(ContactAddress.kind, ContactAddress.value)
         .where(ContactAddress.contact_id == contact.id)

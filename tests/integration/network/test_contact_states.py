@@ -88,7 +88,7 @@ def test_a_second_member_can_not_use_the_first_members_contact_ids(ada, bo, hand
     page = page_of(bo)
     for forged in [*ids(), 999, "1", None, -3, True]:
         getattr(ContactsState, handler).fn(page, forged)
-        assert page.contacts_error == "No such contact."
+        assert page.contacts_error == "Contact not found."
     assert count(Contact) == 3 and count(Connection) == 0
 
 

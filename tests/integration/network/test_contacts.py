@@ -213,7 +213,7 @@ def test_contacts_are_private_to_their_owner(people):
     with read_only() as s:
         mine = s.exec(select(Contact.id)).all()
     for contact_id in mine:
-        with pytest.raises(NotFound, match="No such contact"), unit_of_work() as s:
+        with pytest.raises(NotFound, match="Contact not found"), unit_of_work() as s:
             contacts.remove_contact(s, actor_id=bo.member_id, contact_id=contact_id)
         with pytest.raises(NotFound), unit_of_work() as s:
             contacts.connect_with_match(s, actor_id=bo.member_id, contact_id=contact_id)

@@ -488,7 +488,7 @@ def test_the_page_sends_as_the_signed_in_member_only(ada, bob):
     InvitationsState.load.fn(other)
     assert other.invitable == []
     InvitationsState.send.fn(other, form(**{f"contact-{zoe}": "on"}))
-    assert other.invite_error == "No such contact."
+    assert other.invite_error == "Contact not found."
     assert len(mails()) == 2 and sent_list(bob.member_id) == []
 
 
