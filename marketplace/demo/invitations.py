@@ -1,11 +1,14 @@
-"""The demo's invitations: priya (the demo login) has invited a few people
-she knows from elsewhere, days ago; one of them has joined through her link
-and is connected with her through it (the real `accept_invitation`, so the
-connection is warmed, the graph gets the edge and priya was told).
+"""The demo's invitations: priya (the demo login) has invited three of the
+people in her LinkedIn export who are not here yet (demo/contacts.py), days
+ago, and one of her connections joined through an invitation of hers when
+the network was new, so her list shows both states.
 
-The ones still waiting are written as rows (their mails went out before
-anyone could read them: none is queued), with tokens nobody knows. A re-run
-adds nothing: priya's invitations, once there, are left as they are.
+The rows are written directly: the waiting ones' mails went out before
+anyone could read them (none is queued) with tokens nobody knows, and the
+joined one names a member who is already connected with her (joining
+through a link connects the two: network/invitations.accept_invitation),
+so the demo's graph stays as demo/graph.py planned it. A re-run adds
+nothing: priya's invitations, once there, are left as they are.
 """
 
 from __future__ import annotations
@@ -13,33 +16,33 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import case, or_
+from sqlmodel import Session, col, select
 
 from marketplace.accounts.verification import hash_token
-from marketplace.adapters.clock import Clock, FixedClock
+from marketplace.adapters.clock import Clock
 from marketplace.domain.accounts import canonical_email
-from marketplace.models import Invitation, Member
-from marketplace.network import connections, invitations
+from marketplace.models import Connection, Invitation, Member
 
 HOST = "priya"
-# (name, address, note, days ago); none of these addresses has an account
+# (name, address, note, days ago): in priya's LinkedIn export, not members
 WAITING: tuple[tuple[str, str, str, int], ...] = (
     (
-        "Noor Haddad",
-        "noor.haddad@example.org",
-        "Noor, this is where I find people for the Summit. Join me?",
+        "Sofia Marin",
+        "sofia.marin@northwind.example",
+        "Sofia, this is where I find people for the Summit. Join me?",
         9,
     ),
-    ("Tomás Ibarra", "tomas@ibarra-studio.example", "", 6),
+    ("Tomás Ibarra", "tomas@ibarra-av.example", "", 6),
     (
-        "Grace Obi",
-        "grace.obi@example.net",
-        "You'd get so many design asks here. Come say hi!",
+        "Grace Liu",
+        "grace.liu@sponsorly.example",
+        "You'd get so many sponsorship asks here. Come say hi!",
         2,
     ),
 )
 JOINED_NOTE = "Come help with the Summit volunteers: people here are great."
-JOINED_DAYS_AGO = 12
+SENT_DAYS_BEFORE_JOINING = 12
 
 
 def seed_invitations(session: Session, ids: dict[str, int], clock: Clock) -> int:
@@ -51,17 +54,19 @@ def seed_invitations(session: Session, ids: dict[str, int], clock: Clock) -> int
     now = clock.now()
     for name, email, note, days in WAITING:
         _row(session, host, name, email, note, now - timedelta(days=days))
-    joined = _newcomer(session, host, ids)
+    joined = _newcomer(session, host)
     if joined is None:
         return len(WAITING)
-    sent_at = now - timedelta(days=JOINED_DAYS_AGO)
-    token = _row(session, host, joined.display_name, joined.email, JOINED_NOTE, sent_at)
-    invitations.accept_invitation(
-        session,
-        token=token,
-        new_member_id=joined.id,
-        clock=FixedClock(sent_at + timedelta(days=1)),
-    )
+    sent_at = joined.created_at - timedelta(days=SENT_DAYS_BEFORE_JOINING)
+    _row(session, host, joined.display_name, joined.email, JOINED_NOTE, sent_at)
+    invitation = session.exec(
+        select(Invitation).where(
+            Invitation.inviter_id == host,
+            Invitation.email_canonical == canonical_email(joined.email),
+        )
+    ).one()
+    invitation.joined_member_id = joined.id
+    invitation.joined_at = joined.created_at
     return len(WAITING) + 1
 
 
@@ -87,15 +92,18 @@ def _row(session, host: int, name: str, email: str, note: str, at) -> str:
     return token
 
 
-def _newcomer(session: Session, host: int, ids: dict[str, int]) -> Member | None:
-    """The member who joined through priya's invitation: the first seeded
-    member (by id) who is not yet connected with her, nor asked."""
-    for member_id in sorted(set(ids.values())):
-        if member_id == host:
-            continue
-        if connections.pair_row(session, host, member_id) is not None:
-            continue
-        member = session.get(Member, member_id)
-        if member is not None and member.status == "active":
-            return member
-    return None
+def _newcomer(session: Session, host: int) -> Member | None:
+    """The connection who joined through priya's invitation: the newest
+    active member she is connected with."""
+    c = Connection
+    other = case((c.requester_id == host, c.addressee_id), else_=c.requester_id)
+    return session.exec(
+        select(Member)
+        .join(c, Member.id == other)
+        .where(
+            or_(c.requester_id == host, c.addressee_id == host),
+            c.status == "accepted",
+            Member.status == "active",
+        )
+        .order_by(col(Member.created_at).desc(), col(Member.id).desc())
+    ).first()

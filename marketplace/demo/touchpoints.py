@@ -1,14 +1,14 @@
 """Demo conversations logged elsewhere, and private notes, so priya's pages
-show the idea at work: she had coffee a few days ago with one of her
-connections that was going cold (and so that reminder is gone), she logged
-a call and a WhatsApp with two people in her address book who are not
-members (the WhatsApp long enough ago that a keep-in-touch reminder is due),
-and she keeps a few private notes.
+show the idea at work: she had coffee with marcus a few days ago (her
+connections going cold stay so: the demo's nudges need them), she logged a
+call and a WhatsApp with two people from her LinkedIn export who are not
+members and have no email to invite (the WhatsApp long enough ago that a
+keep-in-touch reminder is due), and she keeps a few private notes.
 
-Her address book is the contacts importer's (network/contacts.py); when
-nothing was imported yet this adds two contacts of its own, with source
-"manual" and keys "demo:<name>", so the two never collide. Idempotent: once
-priya has logged anything, seeding again writes nothing.
+Her address book is the contacts importer's (demo/contacts.py); when those
+two are not there this adds them itself, with source "manual" and keys
+"demo:<name>", so the two never collide. Idempotent: once priya has logged
+anything, seeding again writes nothing.
 
 Through the services (network/touchpoints.py, network/person_notes.py), as
 priya: the same rules (connected members only, one counted a day) apply.
@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.models import Contact, ContactAddress, LoggedInteraction, Member
-from marketplace.network import interactions, person_notes, touchpoints
+from marketplace.models import Contact, LoggedInteraction, Member
+from marketplace.network import person_notes, touchpoints
 
+# (name, company, position): in priya's LinkedIn export (demo/contacts.py)
 DEMO_CONTACTS = (
-    ("Dana Reyes", "Northwind Ventures", "Partner", "dana.reyes@example.org"),
-    ("Tomás Alvarez", "Lumen Labs", "Head of Growth", "tomas@example.net"),
+    ("Hannah Kowalski", "Brightline", "Partnerships Lead"),
+    ("Ines Duarte", "Lisbon Web Week", "Program Manager"),
 )
 
 
@@ -38,24 +39,23 @@ def seed_touchpoints(session: Session, clock: Clock = system_clock) -> int:
         return 0
     today = touchpoints.today_for(session, priya, clock)
     written = 0
-    cold = interactions.cold_ties(session, priya, clock)
-    if cold:
-        other = cold[0].other_id
+    marcus = session.exec(select(Member.id).where(Member.handle == "marcus")).first()
+    if marcus is not None:
         written += _log(
             session,
             priya,
             clock,
             "coffee",
             today - timedelta(days=3),
-            "Caught up after a year: she is raising a seed round in spring.",
-            member_id=other,
+            "Coffee at the Summit office: he is raising a seed round in spring.",
+            member_id=marcus,
         )
         written += _note(
             session,
             priya,
             clock,
-            "Introduce her to Marcus before the spring round.",
-            member_id=other,
+            "Owes me a look at the pricing page; ask after the summit.",
+            member_id=marcus,
         )
     first, second = _contacts(session, priya, clock)[:2]
     written += _log(
@@ -64,7 +64,7 @@ def seed_touchpoints(session: Session, clock: Clock = system_clock) -> int:
         clock,
         "call",
         today - timedelta(days=12),
-        "Dana wants speakers for the Northstar summit panel.",
+        "Hannah wants Brightline's partners on the Northstar summit panel.",
         contact_id=first,
     )
     written += _log(
@@ -73,7 +73,7 @@ def seed_touchpoints(session: Session, clock: Clock = system_clock) -> int:
         clock,
         "whatsapp",
         today - timedelta(days=150),
-        "Tomás moved to Lisbon; asked about SaaS pricing.",
+        "Ines moved to Lisbon Web Week; asked about SaaS pricing.",
         contact_id=second,
     )
     written += _note(
@@ -83,15 +83,6 @@ def seed_touchpoints(session: Session, clock: Clock = system_clock) -> int:
         "Prefers WhatsApp to email. Knows the Lisbon founder scene.",
         contact_id=second,
     )
-    marcus = session.exec(select(Member.id).where(Member.handle == "marcus")).first()
-    if marcus is not None:
-        written += _note(
-            session,
-            priya,
-            clock,
-            "Owes me a look at the pricing page; ask after the summit.",
-            member_id=marcus,
-        )
     return written
 
 
@@ -121,34 +112,26 @@ def _note(session, priya, clock, body, **about) -> int:
 
 
 def _contacts(session: Session, priya: int, clock: Clock) -> list[int]:
-    """Two of priya's contacts who are not members: imported ones if any,
-    else the demo's own two."""
-    found = session.exec(
-        select(Contact.id)
-        .where(Contact.owner_id == priya, col(Contact.member_id).is_(None))
-        .order_by(Contact.name, Contact.id)
-        .limit(2)
-    ).all()
-    if len(found) >= 2:
-        return list(found)
+    """priya's contacts named in DEMO_CONTACTS (imported, or added here)."""
     now = clock.now()
-    ids = list(found)
-    for name, company, position, email in DEMO_CONTACTS[: 2 - len(found)]:
-        row = Contact(
-            owner_id=priya,
-            name=name,
-            company=company,
-            position=position,
-            source="manual",
-            source_key=f"demo:{name}",
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        session.flush()
-        session.add(
-            ContactAddress(contact_id=row.id, owner_id=priya, kind="email", value=email)
-        )
-        ids.append(row.id)
-    session.flush()
+    ids = []
+    for name, company, position in DEMO_CONTACTS:
+        found = session.exec(
+            select(Contact.id).where(Contact.owner_id == priya, Contact.name == name)
+        ).first()
+        if found is None:
+            row = Contact(
+                owner_id=priya,
+                name=name,
+                company=company,
+                position=position,
+                source="manual",
+                source_key=f"demo:{name}",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            found = row.id
+        ids.append(found)
     return ids
