@@ -561,7 +561,10 @@ def own_contact(
     """The owner's contact with this id, or NotFound (also for another
     member's: the same answer as a missing one). `lock` holds the row for
     the caller's transaction (one counted conversation a day)."""
-    wanted = check_id(contact_id, "contact")
+    try:
+        wanted = check_id(contact_id, "contact")
+    except NotFound:
+        raise NotFound(NO_CONTACT) from None  # one answer for every bad id
     query = select(Contact).where(Contact.id == wanted, Contact.owner_id == actor_id)
     contact = session.exec(query.with_for_update() if lock else query).first()
     if contact is None:
