@@ -25,6 +25,7 @@ from marketplace.domain.accounts import canonical_email
 from marketplace.models import Connection, Invitation, Member
 
 HOST = "priya"
+JOINED_HANDLE = "lena"  # joined through priya's invitation
 # (name, address, note, days ago): in priya's LinkedIn export, not members
 WAITING: tuple[tuple[str, str, str, int], ...] = (
     (
@@ -93,8 +94,8 @@ def _row(session, host: int, name: str, email: str, note: str, at) -> str:
 
 
 def _newcomer(session: Session, host: int) -> Member | None:
-    """The connection who joined through priya's invitation: the newest
-    active member she is connected with."""
+    """The connection who joined through priya's invitation: lena (a demo
+    friend) when connected with her, else the newest active connection."""
     c = Connection
     other = case((c.requester_id == host, c.addressee_id), else_=c.requester_id)
     return session.exec(
@@ -105,5 +106,9 @@ def _newcomer(session: Session, host: int) -> Member | None:
             c.status == "accepted",
             Member.status == "active",
         )
-        .order_by(col(Member.created_at).desc(), col(Member.id).desc())
+        .order_by(
+            case((Member.handle == JOINED_HANDLE, 0), else_=1),
+            col(Member.created_at).desc(),
+            col(Member.id).desc(),
+        )
     ).first()
