@@ -73,11 +73,12 @@ def contact_person_page() -> rx.Component:
             ContactPersonState.not_found,
             rx.vstack(
                 rx.heading("Contact not found", size="7", as_="h1"),
-                rx.link("Back to your network", href=routes.NETWORK),
+                rx.link("Back to your contacts", href=routes.CONTACTS),
             ),
             rx.cond(
                 ContactPersonState.contact.id > 0,
                 rx.vstack(
+                    rx.link("Back to your contacts", href=routes.CONTACTS, size="2"),
                     _card(),
                     private_section(ContactPersonState),
                     spacing="5",
