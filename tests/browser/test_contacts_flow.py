@@ -32,7 +32,9 @@ def test_upload_a_vcard_see_who_is_here_and_connect(new_page, app_url):
     heading = page.get_by_role("heading", name="Your contacts", exact=True)
     expect(heading).to_be_visible()
 
-    page.locator("input[type=file]").set_input_files(
+    with page.expect_file_chooser() as chooser:  # as a person picks a file
+        page.get_by_label("Contacts file (.csv or .vcf)").click()
+    chooser.value.set_files(
         {"name": "contacts.vcf", "mimeType": "text/vcard", "buffer": cards}
     )
     expect(page.get_by_text("Chosen: contacts.vcf")).to_be_visible()
