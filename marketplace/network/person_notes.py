@@ -17,9 +17,10 @@ from sqlmodel import Session, col, func, select
 from marketplace import routes
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import InvalidInput, NotFound
+from marketplace.domain.ids import MAX_ID
 from marketplace.models import Contact, LoggedInteraction, Member, PersonNote
 from marketplace.network import touchpoints
-from marketplace.network.touchpoints import KINDS, MAX_ID, day_label
+from marketplace.network.touchpoints import KINDS, day_label
 
 BODY_MAX = 5000
 QUERY_MIN, QUERY_MAX = 2, 100

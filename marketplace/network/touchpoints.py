@@ -36,6 +36,7 @@ from marketplace.accounts import members
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain import strength
 from marketplace.domain.errors import InvalidInput, NotFound, TooManyAttempts
+from marketplace.domain.ids import MAX_ID
 from marketplace.domain.nudges import how_long_ago
 from marketplace.models import (
     Connection,
@@ -56,7 +57,6 @@ KINDS = {
 }
 NOTE_MAX = 2000
 MAX_AGE_DAYS = 3650  # about ten years: older than that is a typo
-MAX_ID = 2**31 - 1
 # Logs a member may write in one day (by when they were written): far above
 # anyone's real day, low enough that a script can't fill the database.
 LOGS_PER_DAY = 200
