@@ -583,6 +583,9 @@ class Listing(SQLModel, table=True):
     spots_taken: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     deadline: date | None = None
     audience: str = Field(default="public", max_length=8)  # public | network | chosen
+    # an offer booked as a call of this many minutes (15 | 30 | 60; an hourly
+    # rate books whole hours) on the helper's calendar; None: no set time
+    duration_minutes: int | None = None
     status: str = Field(default="open", max_length=8)  # open | paused | closed
     # title, description and tags in one text, indexed for full-text search
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -656,6 +659,14 @@ class Engagement(SQLModel, table=True):
     updated_at: datetime
     # set when delivered: confirmed automatically after this quiet period
     confirm_due_at: datetime | None = None
+    # a call: when it is agreed (market/calls.py); None while a request's
+    # answer waits for the asker to pick one of the proposed slots
+    starts_at: datetime | None = Field(default=None, index=True)
+    ends_at: datetime | None = None
+    # the helper's free-cancellation window, fixed when the call was booked
+    cancel_free_hours: int | None = None
+    # the calendar invite's SEQUENCE: raised by each reschedule and the cancel
+    invite_sequence: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class EngagementEvent(SQLModel, table=True):
@@ -1234,3 +1245,112 @@ class PersonNote(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
     updated_at: datetime
+
+
+# ------------------------------------------------------------------------ calls
+
+
+class Availability(SQLModel, table=True):
+    """When a helper takes calls (domain/scheduling.py): wall-clock weekly
+    windows in `timezone`, the room between calls, the notice and horizon
+    of a booking, and their cancellation policy. The row is also the lock
+    every booking of their time takes first (market/calls.py)."""
+
+    member_id: int = Field(
+        foreign_key="member.id", primary_key=True, ondelete="CASCADE"
+    )
+    timezone: str = Field(default="UTC", max_length=64)
+    buffer_minutes: int = Field(default=0)
+    min_notice_hours: int = Field(default=24)
+    horizon_days: int = Field(default=28)
+    # an accepted call moves or cancels for free until this many hours before
+    cancel_free_hours: int = Field(default=24)
+    # where the call happens: an https video link or an E.164 phone number
+    meeting_link: str = Field(default="", max_length=300)
+    updated_at: datetime
+
+
+class AvailabilityWindow(SQLModel, table=True):
+    """One weekly window: `weekday` (0 Monday) from `start_minute` to
+    `end_minute` after local midnight."""
+
+    __tablename__ = "availability_window"
+    __table_args__ = (
+        CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+            name="ck_availability_window_order",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+
+class BlockedDay(SQLModel, table=True):
+    """A day off: no slots on it, whatever the weekly windows say."""
+
+    __tablename__ = "blocked_day"
+    __table_args__ = (UniqueConstraint("member_id", "day", name="uq_blocked_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    day: date
+
+
+class BookedSlot(SQLModel, table=True):
+    """A stretch of a helper's time held for an engagement: while proposed
+    (up to three, for a request's answer), then the one agreed. Deleted
+    when the proposal is declined, withdrawn or expires, or the call is
+    cancelled. The unique start per helper is the last guard against two
+    bookings of one slot, beside the lock on their Availability row."""
+
+    __tablename__ = "booked_slot"
+    __table_args__ = (
+        UniqueConstraint("helper_id", "starts_at", name="uq_booked_slot_start"),
+        Index("ix_booked_slot_helper", "helper_id", "starts_at"),
+        Index("ix_booked_slot_asker", "asker_id", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(
+        foreign_key="engagement.id", index=True, ondelete="CASCADE"
+    )
+    helper_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    asker_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    starts_at: datetime
+    ends_at: datetime
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A member's private calendar feed: the hash of the secret in its URL.
+    Revoking deletes the row, and the old URL then finds nothing."""
+
+    __tablename__ = "calendar_feed"
+
+    member_id: int = Field(
+        foreign_key="member.id", primary_key=True, ondelete="CASCADE"
+    )
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime
+
+
+class CallReminder(SQLModel, table=True):
+    """A reminder sent for one call at one time: the unique row is what
+    makes it once per cluster, however many workers sweep at once; a
+    rescheduled call is a new `starts_at`, so it is reminded again."""
+
+    __tablename__ = "call_reminder"
+    __table_args__ = (
+        UniqueConstraint("engagement_id", "lead", "starts_at", name="uq_call_reminder"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(
+        foreign_key="engagement.id", index=True, ondelete="CASCADE"
+    )
+    lead: str = Field(max_length=8)  # 24h | 1h
+    starts_at: datetime
+    sent_at: datetime

@@ -43,6 +43,8 @@ class Action(StrEnum):
     DISPUTE = "dispute"
     RESOLVE = "resolve"
     AUTO_CONFIRM = "auto_confirm"
+    NO_SHOW = "no_show"  # a call's other side didn't come: to the disputes desk
+    EXPIRE = "expire"  # a call's proposed times all passed unanswered
 
 
 class Role(StrEnum):
@@ -73,6 +75,8 @@ MOVES: dict[Action, tuple[Move, ...]] = {
     Action.DISPUTE: (Move(Status.DELIVERED, Status.DISPUTED, Role.ASKER),),
     Action.RESOLVE: (Move(Status.DISPUTED, Status.RESOLVED, Role.OPERATOR),),
     Action.AUTO_CONFIRM: (Move(Status.DELIVERED, Status.CONFIRMED, Role.SYSTEM),),
+    Action.NO_SHOW: (Move(Status.ACCEPTED, Status.DISPUTED, "party"),),
+    Action.EXPIRE: (Move(Status.PROPOSED, Status.CANCELLED, Role.SYSTEM),),
 }
 
 # "This engagement is confirmed; it can't be cancelled now."
@@ -85,6 +89,8 @@ PARTICIPLES = {
     Action.DISPUTE: "disputed",
     Action.RESOLVE: "resolved",
     Action.AUTO_CONFIRM: "confirmed",
+    Action.NO_SHOW: "reported as a no-show",
+    Action.EXPIRE: "expired",
 }
 
 # the verb, with {} where the engagement goes: "mark {} as delivered"
@@ -97,6 +103,8 @@ ACTION_LABELS = {
     Action.DISPUTE: "dispute {}",
     Action.RESOLVE: "resolve {}",
     Action.AUTO_CONFIRM: "confirm {} automatically",
+    Action.NO_SHOW: "report a no-show on {}",
+    Action.EXPIRE: "expire {}",
 }
 
 # statuses that hold a spot of the listing's capacity
@@ -162,7 +170,7 @@ def _who_may(m: Move, action: Action) -> str:
         Role.HELPER: f"Only the helper can {verb.format('this engagement')}.",
         Role.ASKER: f"Only the person who asked for help can {verb.format('it')}.",
         Role.OPERATOR: "Only an operator can resolve a dispute.",
-        Role.SYSTEM: "Only the scheduler confirms on its own.",
+        Role.SYSTEM: "Only the scheduler does that on its own.",
     }[m.who]
 
 

@@ -66,7 +66,7 @@ from marketplace.domain.listings import check_hours, check_note
 from marketplace.inbox import notifications
 from marketplace.ious.ious import iou_for_help, reserve_debt
 from marketplace.ledger import card_payments, cards, ledger
-from marketplace.market import listings
+from marketplace.market import call_invites, calls, listings
 from marketplace.market.engagement_views import card_wait, dispute_answer
 from marketplace.models import Engagement, EngagementEvent, Listing, Member
 from marketplace.network import blocks, interactions, intros
@@ -75,6 +75,7 @@ from marketplace.routes import engagement as engagement_url
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
+NO_SHOW_GRACE = timedelta(minutes=10)  # a call's late start isn't a no-show yet
 
 
 # --------------------------------------------------------------------------- propose
@@ -87,10 +88,13 @@ def propose(
     listing_id: object,
     note: object = "",
     hours: object = None,
+    slot: object = None,
     clock: Clock = system_clock,
 ) -> Engagement:
     """Book an offer (I am the asker) or answer a request (I am the helper).
-    An hourly paid offer is booked for `hours`; its price is the rate times them."""
+    An hourly paid offer is booked for `hours`; its price is the rate times them.
+    A call (an offer with a duration) is booked at `slot`, one of the
+    helper's free starts; a request's answer may propose up to three."""
     standing.require_standing(session, actor_id)
     listing = listings.visible_listing(session, actor_id, listing_id, lock=True)
     text = check_note(note, label="Message")
@@ -134,6 +138,7 @@ def propose(
     )
     session.add(engagement)
     session.flush()
+    _hold_call_time(session, engagement, listing, slot, clock)
     _record(session, engagement, None, actor_id, text, now)
     _tell(
         session,
@@ -146,6 +151,20 @@ def propose(
         alert="answer" if listing.kind == "request" else "booking",
     )
     return engagement
+
+
+def _hold_call_time(session, engagement, listing, slot, clock) -> None:
+    """A call's time is held from the proposal on: the one slot booked on an
+    offer, or the times a helper proposes in answer to a request."""
+    minutes = calls.call_minutes(listing, engagement.hours)
+    if minutes is None:
+        if slot not in (None, "", []):
+            raise InvalidInput("This listing isn't booked as a call.", "slot")
+        return
+    if listing.kind == "request" and slot in (None, "", []):
+        return  # an answer need not propose a time: they agree one in messages
+    calls.hold(session, engagement, slot, minutes, clock)
+    calls.fix_policy(session, engagement)
 
 
 def _refuse_second_booking(session: Session, listing_id: int, actor_id: int) -> None:
@@ -193,25 +212,50 @@ def act(
     engagement_id: object,
     action: object,
     note: object = "",
+    slot: object = None,
     clock: Clock = system_clock,
 ) -> Engagement:
-    """A party moves the engagement along; the money side happens with it."""
+    """A party moves the engagement along; the money side happens with it.
+    Accepting a request's answer that proposed times takes the `slot` the
+    asker picked."""
     step = parse_action(action)
-    if step in (Action.RESOLVE, Action.AUTO_CONFIRM):
+    if step in (Action.RESOLVE, Action.AUTO_CONFIRM, Action.EXPIRE):
         raise InvalidInput("Disputes are resolved by an operator.", "action")
     engagement = _locked(session, engagement_id, actor_id)
     role = _role(engagement, actor_id)
     if step == Action.ACCEPT:
         _refuse_blocked_pair(session, engagement)
-    text = check_note(note, label="Reason" if step == Action.DISPUTE else "Note")
-    if step == Action.DISPUTE and not text:
+    disputing = step in (Action.DISPUTE, Action.NO_SHOW)
+    text = check_note(note, label="Reason" if disputing else "Note")
+    if disputing and not text:
         raise InvalidInput("Say what went wrong, so an operator can help.", "note")
     status = Status(engagement.status)
     proposer = _role(engagement, engagement.proposed_by_id)
     if already_done(status, step, role, proposer):
         return engagement  # a second click: the first one did it
     target = move(status, step, role, proposer)
+    _check_call_timing(session, engagement, step, slot, clock)
     return _apply(session, engagement, step, target, actor_id, text, clock)
+
+
+def _check_call_timing(session, engagement, step, slot, clock) -> None:
+    """A call's moves follow its clock: it is accepted before it starts (at
+    a time the asker picked, for a request's answer), reported as a no-show
+    only once it has started, and delivered only once it has ended."""
+    if step == Action.ACCEPT:
+        calls.pick(session, engagement, slot)
+        if engagement.starts_at is not None and engagement.starts_at <= clock.now():
+            raise Conflict("That time has passed; decline, and book another time.")
+    elif step == Action.DELIVER:
+        calls.check_deliverable(engagement, clock)
+    elif step == Action.NO_SHOW:
+        if engagement.starts_at is None:
+            raise Conflict("This engagement has no call to miss.")
+        if clock.now() < engagement.starts_at + NO_SHOW_GRACE:
+            raise Conflict(
+                "The call hasn't started yet: a no-show can be reported from "
+                "ten minutes after its start."
+            )
 
 
 def _refuse_blocked_pair(session: Session, engagement: Engagement) -> None:
@@ -377,10 +421,13 @@ def cancel_by_operator(
     source = Status(engagement.status)
     if source not in (Status.PROPOSED, Status.ACCEPTED):
         return False
+    calls.release(session, engagement.id)
     if source == Status.PROPOSED:
         card_payments.abandon(engagement)
     else:
         _release_hold(session, engagement, "cancelled by a moderator", clock)
+        if engagement.starts_at is not None:
+            call_invites.send_cancellation(session, engagement, clock)
     now = clock.now()
     engagement.status = Status.CANCELLED
     engagement.updated_at = now
@@ -494,6 +541,62 @@ def _auto_confirm(session: Session, engagement_id: int, clock: Clock) -> int:
     return 1
 
 
+def reschedule(
+    session: Session,
+    *,
+    actor_id: int,
+    engagement_id: object,
+    slot: object,
+    clock: Clock = system_clock,
+) -> Engagement:
+    """Move a call to another of the helper's free slots (calls.reschedule
+    says who may, and until when); both calendars get the update."""
+    engagement = _locked(session, engagement_id, actor_id)
+    standing.require_standing(session, actor_id)
+    before = engagement.starts_at
+    calls.reschedule(session, engagement, actor_id, slot, clock)
+    now = clock.now()
+    engagement.updated_at = now
+    session.add(engagement)
+    who = session.get(Member, actor_id).display_name
+    zone_note = f"Moved the call from {before:%Y-%m-%d %H:%M} UTC."
+    _record(session, engagement, engagement.status, actor_id, zone_note, now)
+    title = session.get(Listing, engagement.listing_id).title
+    other = (
+        engagement.helper_id if actor_id == engagement.asker_id else engagement.asker_id
+    )
+    _tell(
+        session,
+        engagement,
+        other,
+        f"{who} moved the call for “{title}” to a new time.",
+        clock,
+        sender_id=actor_id,
+    )
+    if engagement.status == Status.ACCEPTED:
+        call_invites.send_invites(session, engagement, clock)
+    return engagement
+
+
+def expire_passed_calls(
+    session: Session, *, clock: Clock = system_clock, limit: int = 200
+) -> int:
+    """Proposals whose proposed times have all passed unanswered are let go
+    (a scheduler runs this; safe to repeat). Returns how many expired."""
+    done = 0
+    for engagement_id in calls.expired_proposals(session, clock, limit):
+        with session.begin_nested():
+            engagement = _locked(session, engagement_id, None)
+            if engagement.status != Status.PROPOSED:
+                continue
+            move(Status.PROPOSED, Action.EXPIRE, Role.SYSTEM, None)
+            _apply(
+                session, engagement, Action.EXPIRE, Status.CANCELLED, None, "", clock
+            )
+            done += 1
+    return done
+
+
 def _locked(
     session: Session, engagement_id: object, actor_id: int | None
 ) -> Engagement:
@@ -528,10 +631,15 @@ def _apply(session, engagement, step, target, actor_id, text, clock) -> Engageme
             _tell_card_wait(session, engagement, actor_id, waiting, clock)
             session.add(engagement)
             return engagement
-    elif step in (Action.DECLINE, Action.CANCEL) and source == Status.PROPOSED:
+    elif step in (Action.DECLINE, Action.CANCEL, Action.EXPIRE) and (
+        source == Status.PROPOSED
+    ):
         card_payments.abandon(engagement)  # a payment awaiting the payer's bank
+        calls.release(session, engagement.id)
     elif step == Action.CANCEL and source == Status.ACCEPTED:
-        _release_hold(session, engagement, "cancelled", clock)
+        _cancel_accepted(session, engagement, actor_id, clock)
+    elif step == Action.NO_SHOW:
+        engagement.dispute_reason = _no_show_reason(session, actor_id, text)
     elif step == Action.DELIVER:
         days = get_settings().auto_confirm_days
         engagement.confirm_due_at = now + timedelta(days=days)
@@ -552,7 +660,36 @@ def _apply(session, engagement, step, target, actor_id, text, clock) -> Engageme
     session.add(engagement)
     _record(session, engagement, source, actor_id, text, now)
     _announce(session, engagement, step, actor_id, clock)
+    _update_calendars(session, engagement, step, source, clock)
     return engagement
+
+
+def _update_calendars(session, engagement, step, source, clock) -> None:
+    """An accepted call goes into both calendars; a cancelled one comes out."""
+    if engagement.starts_at is None:
+        return
+    if step == Action.ACCEPT:
+        call_invites.send_invites(session, engagement, clock)
+    elif step == Action.CANCEL and source == Status.ACCEPTED:
+        call_invites.send_cancellation(session, engagement, clock)
+
+
+def _cancel_accepted(session, engagement, actor_id, clock) -> None:
+    """Cancelling started help gives the asker back what was held -- unless
+    the asker cancels a call inside the helper's free-cancellation window:
+    then the helper's policy pays them, as confirming would have (karma
+    posted, card captured, IOU written)."""
+    late = actor_id == engagement.asker_id and calls.late_for(engagement, clock)
+    calls.release(session, engagement.id)
+    if late and engagement.terms != "free":
+        _pay(session, engagement, clock)
+        return
+    _release_hold(session, engagement, "cancelled", clock)
+
+
+def _no_show_reason(session, actor_id, text) -> str:
+    who = session.get(Member, actor_id).display_name
+    return f"No-show reported by {who}: {text}"[:500]
 
 
 def _accept(
@@ -782,6 +919,9 @@ _NEWS = {
     Action.DISPUTE: "{who} disputed “{title}”. An operator will look at it.",
     Action.RESOLVE: "An operator resolved the dispute on “{title}” ({outcome}).",
     Action.AUTO_CONFIRM: "“{title}” was confirmed automatically. Leave a review?",
+    Action.NO_SHOW: "{who} reported a no-show on “{title}”. An operator will "
+    "look at it.",
+    Action.EXPIRE: "“{title}”: the proposed times passed unanswered, so it expired.",
 }
 
 
@@ -807,7 +947,7 @@ def _announce(session, engagement, step, actor_id, clock) -> None:
                 sender_id=actor_id,
                 alert="payment" if settled else None,
             )
-    if step == Action.DISPUTE:
+    if step in (Action.DISPUTE, Action.NO_SHOW):
         for operator_id in _operators(session, engagement):
             notifications.notify(
                 session,

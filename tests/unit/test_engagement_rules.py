@@ -54,6 +54,9 @@ def legal_target(status, action, role, proposer) -> Status | None:
         (S.DELIVERED, A.DISPUTE): (S.DISPUTED, {ASKER}),
         (S.DELIVERED, A.AUTO_CONFIRM): (S.CONFIRMED, {SYSTEM}),
         (S.DISPUTED, A.RESOLVE): (S.RESOLVED, {OPERATOR}),
+        # calls: either side reports a no-show; unanswered times expire
+        (S.ACCEPTED, A.NO_SHOW): (S.DISPUTED, {ASKER, HELPER}),
+        (S.PROPOSED, A.EXPIRE): (S.CANCELLED, {SYSTEM}),
     }
     target, who = arrows.get((status, action), (None, set()))
     return target if role in who else None
