@@ -246,6 +246,8 @@ def _check_free(
     for start in starts:
         if start <= now:
             raise InvalidInput("That time has passed; pick another.", "slot")
+    if len(starts) > 1 and _overlapping(starts, minutes):
+        raise InvalidInput("The times you propose overlap; pick separate ones.", "slot")
     free = set(
         open_slots(
             session,
@@ -263,8 +265,6 @@ def _check_free(
                 "That time isn't free any more (just taken, or outside their "
                 "hours); pick another."
             )
-    if len(starts) > 1 and _overlapping(starts, minutes):
-        raise InvalidInput("The times you propose overlap; pick separate ones.", "slot")
 
 
 def _overlapping(starts: list[datetime], minutes: int) -> bool:
