@@ -37,6 +37,7 @@ from sqlmodel import Session, col, insert, select
 
 from marketplace.adapters.clock import Clock, FixedClock, system_clock
 from marketplace.adapters.passwords import hash_password
+from marketplace.demo.calls import seed_calls
 from marketplace.demo.contacts import seed_contacts
 from marketplace.demo.graph import GraphReport, seed_graph
 from marketplace.demo.integrity import (
@@ -159,6 +160,8 @@ def seed_network(
     seed_contacts(session, ids, clock)
     seed_invitations(session, ids, clock)
     seed_touchpoints(session, clock)
+    # help on a calendar: hours, call offers, calls booked this week
+    seed_calls(session, clock)
     # the demo's story happened before anyone could read mail: no alert
     # emails for it (they would go to demo addresses nobody reads)
     outbox.discard_after(session, mails_before)
