@@ -39,6 +39,23 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def test_only_cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at its production cost takes 0.1-0.3 s a hash on these
+    machines, and nearly every test signs members up: the suite hashes
+    with the same algorithm at its lowest cost instead. The hashes still
+    verify against production ones (the parameters are in each hash);
+    tests/unit/test_passwords.py checks the production cost itself."""
+    from argon2 import PasswordHasher
+
+    from marketplace.adapters import passwords
+
+    with pytest.MonkeyPatch.context() as patch:
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        patch.setattr(passwords, "_hasher", cheap)
+        yield
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: the app they start lives until the session ends,
     so nothing else should run after it has changed the process's settings."""
