@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.errors import DomainError
 from marketplace.domain.scheduling import slot_key
-from marketplace.market import calls, engagements, listings
-from marketplace.models import Availability, Listing, Member
+from marketplace.inbox import notifications
+from marketplace.market import calls, engagements, listings, threads
+from marketplace.models import Availability, Listing, Member, Notification
 
 WEEKDAYS = range(5)
 
@@ -90,6 +91,12 @@ HELPERS = (
     ),
 )
 
+# what the two say before the call: asker, helper
+THREAD = (
+    "Here's what I'd like us to look at: the link is in my profile.",
+    "Got it, thanks. I'll have a look beforehand so we use the time well.",
+)
+
 # (asker, helper, accepted?): the calls of this week
 BOOKINGS = (
     ("priya", "lena", True),
@@ -105,10 +112,24 @@ def seed_calls(session: Session, clock: Clock = system_clock) -> int:
     if len(ids) < len(HELPERS) or session.get(Availability, ids["lena"]):
         return 0
     offers = {h.handle: _open_hours(session, ids[h.handle], h, clock) for h in HELPERS}
+    before = session.exec(select(func.max(Notification.id))).one() or 0
     booked = 0
     for asker, helper, accept in BOOKINGS:
         booked += _book(session, ids[asker], ids[helper], offers[helper], accept, clock)
+    _read_all_but_the_waiting_booking(session, before, clock)
     return booked
+
+
+def _read_all_but_the_waiting_booking(session, before: int, clock) -> None:
+    """The two sides read their messages and acceptances; only bookings
+    (marcus's, waiting for priya's answer) stay unread, as a new one would."""
+    session.flush()
+    written = session.exec(select(Notification).where(Notification.id > before)).all()
+    for note in written:
+        if "booked your offer" not in note.text:
+            notifications.mark_read(
+                session, actor_id=note.member_id, notification_id=note.id, clock=clock
+            )
 
 
 def _ids(session: Session) -> dict[str, int]:
@@ -161,6 +182,17 @@ def _open_hours(session: Session, member_id: int, helper: Helper, clock: Clock) 
     return offer.id
 
 
+def _talk(session, engagement, asker_id, helper_id, clock) -> None:
+    for author, text in zip((asker_id, helper_id), THREAD, strict=True):
+        threads.post_message(
+            session,
+            actor_id=author,
+            engagement_id=engagement.id,
+            body=text,
+            clock=clock,
+        )
+
+
 def _book(session, asker_id, helper_id, offer_id, accept: bool, clock) -> int:
     """The asker books the helper's second free slot (the first may be
     within hours), and the helper accepts it when `accept`."""
@@ -180,6 +212,7 @@ def _book(session, asker_id, helper_id, offer_id, accept: bool, clock) -> int:
                 slot=slot_key(slots[1]),
                 clock=clock,
             )
+            _talk(session, engagement, asker_id, helper_id, clock)
             if accept:
                 engagements.act(
                     session,

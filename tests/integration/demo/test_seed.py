@@ -13,6 +13,7 @@ from marketplace.adapters import payments
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.demo import seed as seed_module
+from marketplace.demo.calls import HELPERS as CALL_HELPERS
 from marketplace.demo.integrity import plan_ring
 from marketplace.demo.karma import GIFT_POOL, plan_karma
 from marketplace.demo.market import MarketReport, plan_demo_market, seed_market
@@ -651,11 +652,13 @@ def wipe(engine) -> None:
 
 
 def market_listings() -> list[Listing]:
-    """The market's listings, less the planted ring's two offers."""
+    """The market's listings, less the planted ring's two offers and the
+    call offers of demo/calls.py."""
     who = handles()
+    calls = {helper.offer for helper in CALL_HELPERS}
     with read_only() as s:
         rows = s.exec(select(Listing)).all()
-    return [x for x in rows if who[x.author_id] not in RING]
+    return [x for x in rows if who[x.author_id] not in RING and x.title not in calls]
 
 
 def test_the_market_has_many_kinds_of_listing_from_the_past_month(demo):
