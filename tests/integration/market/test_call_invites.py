@@ -17,6 +17,7 @@ from marketplace.domain.calendar_invites import call_uid
 from marketplace.inbox import alerts, outbox
 from marketplace.market.call_invites import public_host
 from marketplace.models import Engagement, MailOutbox, Member
+from tests.integration.inbox.test_digest import mailer, smtp  # noqa: F401
 from tests.integration.market.call_fixtures import (
     LINK,
     MONDAY,
@@ -86,7 +87,7 @@ def test_accepting_a_call_mails_both_an_invite(ada, bo):
     assert event["SUMMARY"] == "Review my SaaS pricing page with Bob"
     # the mail carries it as a calendar file
     [attached] = outbox.email_of(ada_mail).attachments
-    assert attached.content_type.startswith("text/calendar")
+    assert attached.content_type == "text/calendar; charset=utf-8; method=REQUEST"
     assert attached.data == bytes(ada_mail.attachment)
 
 
@@ -108,9 +109,37 @@ def test_a_reschedule_updates_and_a_cancel_withdraws_the_same_event(ada, bo):
     assert rows[1].subject.startswith("Updated invitation: ")
     assert rows[2].subject.startswith("Cancelled: ")
     assert engagement(engagement_id).invite_sequence == 2
+    [attached] = outbox.email_of(rows[2]).attachments
+    assert attached.content_type.endswith("; method=CANCEL")
     # the helper's copies match, one for one
     helper_rows = [r for r in invites() if r.member_id == bo.member_id]
     assert [event_of(r)[1]["SEQUENCE"] for r in helper_rows] == [0, 1, 2]
+
+
+def test_the_invite_reaches_the_mail_server_as_an_invitation(
+    ada,
+    bo,
+    smtp,  # noqa: F811
+    mailer,  # noqa: F811
+):
+    clock = clock_at()
+    agreed_call(ada, bo, clock, TUESDAY_TEN)
+    outbox.send_due(unit_of_work, mailer=mailer)
+    [mail] = [
+        m for m in smtp.to("ada@example.com") if m.get_content_maintype() == "multipart"
+    ]  # beside it, the "Bob accepted" alert
+    assert mail["Subject"].startswith("Invitation: Review my SaaS pricing page")
+    assert LINK in mail.get_body(("plain",)).get_content()
+    [part] = list(mail.iter_attachments())
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_filename() == "invite.ics"
+    sent = part.get_content()
+    sent = sent.encode() if isinstance(sent, str) else sent
+    assert Calendar.from_ical(sent)["METHOD"] == "REQUEST"
+    assert any(
+        m["Subject"].startswith("Invitation:") for m in smtp.to("bob@example.com")
+    )
 
 
 def test_invites_go_whatever_the_alert_choices(ada, bo):
