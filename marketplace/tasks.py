@@ -1,6 +1,7 @@
 """Background work the app runs while it is up: releasing expired holds,
-confirming quiet deliveries, letting vouches absorb defaults, clearing IOU
-debt around cycles, and the daily digest email.
+confirming quiet deliveries, letting vouches absorb defaults, letting call
+proposals whose times passed go, reminding both people before a call,
+clearing IOU debt around cycles, and the daily digest email.
 
 Each sweep is one short transaction and safe to repeat or to run on several
 workers at once (an expiry is keyed by its hold, so two sweeps write it once);
