@@ -16,6 +16,10 @@ expired or another member's -- answers 404, the same as one never made.
 
 `GET /api/receipts/<receipt id>`: a card payment's receipt as a PDF, for its
 payer or the engagement's helper (session cookie); anyone else gets a 404.
+
+`GET /api/calendar/<token>.ics`: a member's private calendar feed
+(market/calendar_feed.py) for calendar apps, which bring no cookie: the
+secret token is the key. A revoked, rotated or made-up token is a 404.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from marketplace.inbox import alerts
 from marketplace.ledger import receipt_pdf, receipts
 from marketplace.ledger.stripe_webhooks import apply_event
 from marketplace.link_previews import ListingPreviews
+from marketplace.market import calendar_feed
 from marketplace.security_headers import SecurityHeaders
 from marketplace.settings import get_settings
 
@@ -170,6 +175,30 @@ def _receipt_pdf(member_id: int, receipt_id: object) -> tuple[str, bytes] | None
         return receipts.pdf_filename(view.number), receipt_pdf.render(view)
 
 
+async def calendar_ics(request: Request) -> Response:
+    """A member's calls as a calendar, for the app that holds its link."""
+    token = request.path_params.get("token", "")
+    ics = await asyncio.to_thread(_calendar_ics, token)
+    if ics is None:
+        return PlainTextResponse(calendar_feed.GONE, status_code=404)
+    return Response(
+        ics,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": 'inline; filename="karma-calls.ics"',
+        },
+    )
+
+
+def _calendar_ics(token: str) -> bytes | None:
+    with read_only() as session:
+        try:
+            return calendar_feed.feed_ics(session, token)
+        except NotFound:
+            return None
+
+
 def _to_page(path: str, request: Request) -> RedirectResponse:
     """303 to one of the app's own pages (never elsewhere: an open redirect
     would lend the app's name to phishing)."""
@@ -242,6 +271,7 @@ def make_api() -> Starlette:
             Route(routes.EXPORT_ROUTE, download_export, methods=["GET"]),
             Route(routes.RECEIPT_PDF_ROUTE, download_receipt, methods=["GET"]),
             Route(routes.ALERTS_UNSUBSCRIBE, unsubscribe, methods=["GET", "POST"]),
+            Route(routes.CALENDAR_FEED_ROUTE, calendar_ics, methods=["GET"]),
         ],
         # pages too: security_headers.py; a listing's page carries its own
         # share card where this app serves the pages (link_previews.py)

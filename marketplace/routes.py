@@ -82,6 +82,16 @@ def receipt_pdf(receipt_id: int) -> str:
 
 
 ALERTS_UNSUBSCRIBE = "/api/alerts/unsubscribe"
+# a member's private calendar feed (market/calendar_feed.py): the secret
+# token is the whole key, so calendar apps fetch it without a session
+CALENDAR_FEEDS = "/api/calendar"
+CALENDAR_FEED_ROUTE = CALENDAR_FEEDS + "/{token}.ics"
+
+
+def calendar_feed(token: str) -> str:
+    return f"{CALENDAR_FEEDS}/{quote(token, safe='')}.ics"
+
+
 SETTINGS_ALERTS = "/settings/alerts"
 SETTINGS_PRIVACY = "/settings/privacy"
 

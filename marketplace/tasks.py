@@ -1,6 +1,7 @@
 """Background work the app runs while it is up: releasing expired holds,
-confirming quiet deliveries, letting vouches absorb defaults, clearing IOU
-debt around cycles, and the daily digest email.
+confirming quiet deliveries, letting vouches absorb defaults, letting call
+proposals whose times passed go, reminding both people before a call,
+clearing IOU debt around cycles, and the daily digest email.
 
 Each sweep is one short transaction and safe to repeat or to run on several
 workers at once (an expiry is keyed by its hold, so two sweeps write it once);
@@ -24,7 +25,7 @@ from marketplace.db import read_only, unit_of_work
 from marketplace.inbox import digest, outbox
 from marketplace.ious import clearing, ious
 from marketplace.ledger import card_payments, ledger, vouches
-from marketplace.market import engagements
+from marketplace.market import call_reminders, engagements
 from marketplace.network import trust
 from marketplace.settings import get_settings
 
@@ -75,6 +76,20 @@ def forget_old_archives() -> int:
     return export.forget_old_archives()
 
 
+def send_call_reminders() -> int:
+    """Reminders a day and an hour before each agreed call; each is written
+    once per cluster (its CallReminder row), so repeating sends nothing."""
+    with unit_of_work() as session:
+        return call_reminders.remind_due(session)
+
+
+def expire_passed_call_proposals() -> int:
+    """Proposals whose proposed call times all passed unanswered: their
+    held slots go back to the helper's calendar."""
+    with unit_of_work() as session:
+        return engagements.expire_passed_calls(session)
+
+
 def send_alert_mails(mailer: Mailer | None = None) -> int:
     """Immediate alert emails queued by committed events (inbox/outbox.py);
     each row is claimed by one worker, so the cluster sends each once."""
@@ -112,6 +127,9 @@ MINUTE_SWEEPS: tuple[tuple[Callable[[], int], str, str], ...] = (
     (forget_old_login_attempts, "forgot %d old login attempts", "login attempts"),
     (forget_old_submissions, "forgot %d old form submissions", "form keys"),
     (forget_old_archives, "deleted %d expired data archives", "data archives"),
+    (expire_passed_call_proposals, "expired %d call proposals", "call expiry"),
+    # before the alert mails, so a reminder's email leaves in the same round
+    (send_call_reminders, "reminded %d calls", "call reminders"),
     (send_alert_mails, "sent %d alert emails", "alert mails"),
     (forget_lapsed_throttles, "forgot %d lapsed throttle counters", "throttles"),
     (recompute_trust_when_due, "scored the trust of %d members", "trust"),

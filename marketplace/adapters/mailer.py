@@ -33,7 +33,7 @@ class Attachment:
     """A file sent with a mail (a receipt's PDF): never a member's upload."""
 
     filename: str
-    content_type: str  # "application/pdf"
+    content_type: str  # "application/pdf", "text/calendar; method=REQUEST"
     data: bytes
 
 
@@ -153,11 +153,29 @@ class SmtpMailer:
         message.set_content(email.body)
         for attached in email.attachments:
             refuse_injection("attachment", attached.filename)
-            main, _, sub = attached.content_type.partition("/")
+            refuse_injection("attachment type", attached.content_type)
+            (main, sub), params = content_type_parts(attached.content_type)
             message.add_attachment(
-                attached.data, maintype=main, subtype=sub, filename=attached.filename
+                attached.data,
+                maintype=main,
+                subtype=sub,
+                filename=attached.filename,
+                params=params,
             )
         return message
+
+
+def content_type_parts(value: str) -> tuple[tuple[str, str], dict[str, str]]:
+    """('text', 'calendar'), {'method': 'REQUEST'} from
+    'text/calendar; method=REQUEST'."""
+    kind, *rest = (part.strip() for part in value.split(";"))
+    main, _, sub = kind.partition("/")
+    params = {}
+    for part in rest:
+        name, _, param = part.partition("=")
+        if name and param:
+            params[name.strip().lower()] = param.strip().strip('"')
+    return (main, sub), params
 
 
 def send_in_background(*emails: Email | None, mailer: Mailer | None = None) -> None:

@@ -1,12 +1,13 @@
 """Email alerts: per kind of event, how a member wants to hear of it.
 
-Six kinds a member chooses for — a booking, an answer (someone offered help
-with my request), a message, an intro, a nudge, a payment — each
+Seven kinds a member chooses for — a booking, an answer (someone offered
+help with my request), a message, an intro, a nudge, a payment, a reminder
+before a call — each
 `immediately` (one email now, through the outbox), `digest` (gathered into
 the daily digest, for members who asked for one) or `never`.
 
 Notifications are written with their own kinds (engagement, message,
-intro, ...); `alert_kind` maps them onto the six. A notifier that knows
+intro, ...); `alert_kind` maps them onto the seven. A notifier that knows
 better (a proposal on a request is an answer) says so with `alert=`.
 
 Unsubscribe links carry an HMAC of (member, kind) with the app's secret key,
@@ -50,6 +51,7 @@ KINDS: tuple[AlertKind, ...] = (
     AlertKind("intro", "Introductions and connections", IMMEDIATE),
     AlertKind("nudge", "Nudges: people I could help", DIGEST),
     AlertKind("payment", "Payments: karma or money settled", IMMEDIATE),
+    AlertKind("reminder", "Reminders before my calls", IMMEDIATE),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 
@@ -64,6 +66,7 @@ NOTIFICATION_ALERTS = {
     "ask": "nudge",
     "context": "nudge",
     "payment": "payment",
+    "reminder": "reminder",
 }
 
 UNSUBSCRIBE_PATH = routes.ALERTS_UNSUBSCRIBE

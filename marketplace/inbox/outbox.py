@@ -20,6 +20,7 @@ the row is given up (`failed_at`).
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -43,6 +44,9 @@ BATCH = 50
 CLAIM_FOR = timedelta(minutes=5)  # a crashed claimer's rows come back after
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
+# an iTIP calendar's method (REQUEST, CANCEL ...): mail clients (Outlook)
+# want it on the part's Content-Type too to show it as an invitation
+_ITIP_METHOD = re.compile(rb"^METHOD:([A-Z]{1,16})\r?$", re.MULTILINE)
 
 
 def queue(
@@ -91,12 +95,13 @@ def email_of(row: MailOutbox) -> Email:
         )
     attachments: tuple[Attachment, ...] = ()
     if row.attachment is not None:
+        data = bytes(row.attachment)
         kind = mimetypes.guess_type(row.attachment_name)[0]
         attachments = (
             Attachment(
                 row.attachment_name,
-                kind or "application/octet-stream",
-                bytes(row.attachment),
+                _with_method(kind or "application/octet-stream", data),
+                data,
             ),
         )
     return Email(
@@ -106,6 +111,16 @@ def email_of(row: MailOutbox) -> Email:
         headers=headers,
         attachments=attachments,
     )
+
+
+def _with_method(kind: str, data: bytes) -> str:
+    """'text/calendar; charset=utf-8; method=REQUEST' for an invite (its
+    names may be any language's), else `kind` as it is."""
+    if kind != "text/calendar":
+        return kind
+    found = _ITIP_METHOD.search(data)
+    method = f"; method={found.group(1).decode()}" if found else ""
+    return f"{kind}; charset=utf-8{method}"
 
 
 def claim(

@@ -86,3 +86,27 @@ def test_an_attachment_travels_with_the_text_and_a_line_break_in_its_name_is_ref
         mailer()._message(
             Email(to="a@b.c", subject="s", body="b", attachments=(forged,))
         )
+
+
+def test_an_attachments_type_keeps_its_parameters():
+    from marketplace.adapters.mailer import Attachment
+
+    invite = Attachment(
+        "invite.ics", "text/calendar; charset=utf-8; method=CANCEL", b"BEGIN:VCALENDAR"
+    )
+    message = SmtpMailer("127.0.0.1", 25, "Karma <a@karma.example>")._message(
+        Email(to="ada@karma.example", subject="s", body="b", attachments=(invite,))
+    )
+    [part] = list(message.iter_attachments())
+    assert part.get_content_type() == "text/calendar"
+    assert (part.get_param("method"), part.get_param("charset")) == ("CANCEL", "utf-8")
+
+
+def test_an_attachment_type_with_a_line_break_is_refused():
+    from marketplace.adapters.mailer import Attachment, MailRefused
+
+    sly = Attachment("a.ics", "text/calendar\r\nBcc: x@evil.example", b"x")
+    with pytest.raises(MailRefused):
+        SmtpMailer("127.0.0.1", 25, "Karma <a@karma.example>")._message(
+            Email(to="ada@karma.example", subject="s", body="b", attachments=(sly,))
+        )
