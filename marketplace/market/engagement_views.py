@@ -224,7 +224,7 @@ def _call_fields(
         "call_time_other": _other_clock(start, zone, other_zone, view.other_name),
         "call_length": f"{int((end - start).total_seconds() // 60)} minutes",
         "meeting_link": _meeting_link(session, engagement),
-        "call_policy": _policy(engagement, zone),
+        "call_policy": _policy(engagement, zone, late),
         "can_move": status in (Status.PROPOSED, Status.ACCEPTED)
         and end > now
         and not (asker and late),
@@ -265,10 +265,15 @@ def _meeting_link(session: Session, engagement: Engagement) -> str:
     return schedule.meeting_link if schedule else ""
 
 
-def _policy(engagement: Engagement, zone: str) -> str:
+def _policy(engagement: Engagement, zone: str, late: bool) -> str:
     hours = engagement.cancel_free_hours or 0
     until = engagement.starts_at - timedelta(hours=hours)
     when = calls.slot_label(until, zone)
+    if late:
+        return (
+            f"The free time to move or cancel ended {when}: a cancel by the "
+            "asker now pays the helper, and only the helper can move the call."
+        )
     return (
         f"Free to move or cancel until {when}; after that a cancel by the "
         "asker pays the helper."

@@ -20,7 +20,7 @@ from marketplace.states.availability import AvailabilityState
 
 ZONES = sorted(available_timezones() | {"UTC"})
 LABEL = "rt-Text rt-r-size-2 rt-r-weight-medium"
-TIME_STYLE = {**SELECT_STYLE, "width": "8.5rem"}
+TIME_STYLE = {**SELECT_STYLE, "width": "8.25rem", "padding": "0.45rem 0.5rem"}
 
 
 def _time(label, name, value) -> rx.Component:
@@ -52,7 +52,7 @@ def _day(day) -> rx.Component:
                 align="center",
             ),
             html_for=on,
-            style={"flex": "0 0 13rem"},
+            style={"flex": "0 0 10.5rem", "paddingBottom": "0.55rem"},
         ),
         rx.hstack(
             _time(day.name + " from", "start-" + key + "-1", day.start1),
@@ -64,7 +64,7 @@ def _day(day) -> rx.Component:
             _time("Second window until", "end-" + key + "-2", day.end2),
             spacing="2",
         ),
-        gap="4",
+        gap="3",
         wrap="wrap",
         align="end",
         width="100%",
@@ -162,6 +162,7 @@ def _blocked_days() -> rx.Component:
                 rx.el.input(
                     type="date",
                     id="new_block",
+                    name="new_block",
                     value=AvailabilityState.new_block,
                     on_change=AvailabilityState.set_new_block,
                     class_name="rt-reset",
@@ -357,5 +358,5 @@ def availability_page() -> rx.Component:
         _preview(),
         rx.card(_hours_form(), size="3", width="100%"),
         _feed(),
-        width="820px",
+        width="900px",
     )

@@ -217,7 +217,7 @@ def _accept_with_time() -> rx.Component:
                         lambda t: _time_radio(t["value"], t["label"], t["label"]),
                     ),
                     wrap="wrap",
-                    gap="2",
+                    spacing="2",
                     padding_top="0.35rem",
                 ),
                 style={"border": "none", "padding": "0", "margin": "0"},
@@ -237,7 +237,7 @@ def _move_day(day) -> rx.Component:
         rx.flex(
             rx.foreach(day.slots, lambda t: _time_radio(t.value, t.label, t.time)),
             wrap="wrap",
-            gap="2",
+            spacing="2",
             padding_top="0.35rem",
         ),
         style={"border": "none", "padding": "0", "margin": "0"},

@@ -407,6 +407,8 @@ def _propose_box() -> rx.Component:
                     type="hidden", name="listing_id", value=ListingState.listing.id
                 ),
                 form_key("booking"),
+                _paid_booking(),
+                rx.cond(ListingState.is_call, _slot_picker()),
                 text_area(
                     "Message",
                     "note",
@@ -414,8 +416,6 @@ def _propose_box() -> rx.Component:
                     rows="3",
                     hint="Say hello and what you have in mind.",
                 ),
-                _paid_booking(),
-                rx.cond(ListingState.is_call, _slot_picker()),
                 form_error(ListingState.action_error),
                 rx.cond(
                     ListingState.can_book,
@@ -527,7 +527,7 @@ def _slot_day(day) -> rx.Component:
                 ),
             ),
             wrap="wrap",
-            gap="2",
+            spacing="2",
             padding_top="0.35rem",
         ),
         style={"border": "none", "padding": "0", "margin": "0"},
@@ -548,6 +548,7 @@ def _slot_picker() -> rx.Component:
             "Times in " + ListingState.slot_zone + " — ",
             rx.link("change in your profile", href=routes.PROFILE_EDIT),
             ".",
+            rx.cond(ListingState.slot_policy != "", " " + ListingState.slot_policy, ""),
             size="1",
             color_scheme="gray",
         ),
@@ -562,10 +563,6 @@ def _slot_picker() -> rx.Component:
                     ),
                 ),
                 rx.foreach(ListingState.slot_days, _slot_day),
-                rx.cond(
-                    ListingState.slot_policy != "",
-                    rx.text(ListingState.slot_policy, size="1", color_scheme="gray"),
-                ),
                 spacing="3",
                 width="100%",
                 max_height="22rem",
