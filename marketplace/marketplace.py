@@ -22,6 +22,7 @@ from marketplace.pages.auth import (
     signup_page,
     verify_page,
 )
+from marketplace.pages.availability import availability_page
 from marketplace.pages.contact_person import contact_person_page
 from marketplace.pages.contacts import contacts_page  # issue 23
 from marketplace.pages.engagements import (
@@ -57,6 +58,7 @@ from marketplace.states.auth import (
     SignupState,
     VerifyState,
 )
+from marketplace.states.availability import AvailabilityState
 from marketplace.states.contact_person import ContactPersonState
 from marketplace.states.contacts import ContactsState  # issue 23
 from marketplace.states.engagements import (
@@ -125,6 +127,12 @@ app.add_page(
     route=routes.SETTINGS_ALERTS,
     **share_card("Email alerts · Karma"),
     on_load=AlertsState.load,
+)
+app.add_page(
+    availability_page,
+    route=routes.SETTINGS_AVAILABILITY,
+    **share_card("When I take calls · Karma"),
+    on_load=AvailabilityState.load,
 )
 app.add_page(
     privacy_page,

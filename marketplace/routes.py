@@ -212,3 +212,6 @@ def invitation_link(token: str) -> str:
 
 # inviting people I know (issue 23, network/invitations.py)
 INVITE_CONTACTS = "/network/contacts/invite"
+
+
+SETTINGS_AVAILABILITY = "/settings/availability"

@@ -176,6 +176,10 @@ def member_menu() -> rx.Component:
                     "Email alerts", on_click=rx.redirect(routes.SETTINGS_ALERTS)
                 ),
                 rx.menu.item("Privacy", on_click=rx.redirect(routes.SETTINGS_PRIVACY)),
+                rx.menu.item(
+                    "When I take calls",
+                    on_click=rx.redirect(routes.SETTINGS_AVAILABILITY),
+                ),
                 rx.cond(
                     SessionState.am_operator,
                     rx.menu.item(

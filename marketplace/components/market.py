@@ -20,6 +20,10 @@ def listing_card(item) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 kind_badge(item.kind, item.kind_label),
+                rx.cond(
+                    item.duration_label != "",
+                    rx.badge(item.duration_label, variant="soft", color_scheme="gray"),
+                ),
                 rx.spacer(),
                 rx.text(item.price_label, size="2", weight="bold"),
                 width="100%",

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from marketplace.domain import money
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.profiles import parse_tags
+from marketplace.domain.scheduling import check_duration
 from marketplace.domain.text import clean_text
 
 KINDS = {"offer": "Offer", "request": "Request"}
@@ -34,6 +35,13 @@ AUDIENCES = {
     "chosen": "People I choose",
 }
 STATUSES = {"open": "Open", "paused": "Paused", "closed": "Closed"}
+# the listing form's call lengths ("" is no calendar booking)
+DURATION_CHOICES = {
+    "": "No set time",
+    "15": "A 15-minute call, booked on a calendar",
+    "30": "A 30-minute call, booked on a calendar",
+    "60": "A 60-minute call, booked on a calendar",
+}
 
 TITLE_MIN, TITLE_MAX = 5, 120
 DESCRIPTION_MAX = 4000
@@ -61,6 +69,9 @@ class ListingDraft:
     audience: str
     currency: str | None = None  # paid terms: price is in its minor units
     rate_kind: str | None = None  # paid terms: fixed | hourly
+    # a call booked on the helper's calendar, in minutes; None: no set time.
+    # On an hourly paid offer it means "booked by the hour" (calls.call_minutes)
+    duration: int | None = None
 
     @property
     def search_text(self) -> str:
@@ -101,6 +112,7 @@ def check_listing(
         ),
         currency=currency,
         rate_kind=rate_kind,
+        duration=check_duration(form.get("duration")),
     )
 
 
@@ -202,6 +214,15 @@ def check_hours(value: object, terms: str, rate_kind: str | None) -> int:
     if not 1 <= hours <= MAX_HOURS:
         raise InvalidInput(f"Book between 1 and {MAX_HOURS} hours.", "hours")
     return hours
+
+
+def duration_label(minutes: int | None, rate_kind: str | None = None) -> str:
+    """ "30-minute call", "Call booked by the hour", or "" without a set time."""
+    if not minutes:
+        return ""
+    if rate_kind == "hourly":
+        return "Call booked by the hour"
+    return f"{minutes}-minute call"
 
 
 def check_note(value: object, *, label: str = "Note", max_length: int = 500) -> str:

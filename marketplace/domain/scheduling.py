@@ -51,6 +51,9 @@ MAX_HORIZON_DAYS = 90
 MAX_CANCEL_FREE_HOURS = 7 * 24
 MAX_BLOCKED_DAYS = 100
 MAX_PROPOSED = 3  # slots a helper may propose when answering a request
+# a call that started late isn't a no-show yet: either side may report one
+# from this long after its start
+NO_SHOW_GRACE = timedelta(minutes=10)
 LINK_MAX = 300
 _ISO_SLOT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|\+00:00)?$")
 

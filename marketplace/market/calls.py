@@ -22,6 +22,7 @@ engagement holds, from proposal to the call.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, delete, or_, select
@@ -40,8 +41,10 @@ from marketplace.domain.scheduling import (
     free_slots,
     is_late,
     parse_slot,
+    slot_key,
 )
 from marketplace.domain.times import local
+from marketplace.market.listings import visible_listing
 from marketplace.models import (
     Availability,
     AvailabilityWindow,
@@ -428,3 +431,88 @@ def upcoming_calls(
         .order_by(col(Engagement.starts_at))
     )
     return list(session.exec(query).all())
+
+
+# ------------------------------------------------------------------ slot pickers
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    value: str  # scheduling.slot_key: what the form sends back
+    label: str  # "Tue 8 Dec, 14:00 CET", on the viewer's clock
+    time: str  # "14:00", under the day's heading
+
+
+@dataclass(frozen=True)
+class SlotDay:
+    day: str  # "Tuesday 8 December"
+    slots: list[SlotChoice] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SlotPicker:
+    """The free times a viewer may pick, grouped by their own local day."""
+
+    days: list[SlotDay] = field(default_factory=list)
+    zone: str = "UTC"  # the viewer's
+    policy: str = ""  # "Free cancellation until 24 hours before."
+    horizon_days: int = 0
+    minutes: int = 0
+    has_hours: bool = False  # the helper has set weekly hours at all
+
+
+def slot_label(start: datetime, zone: str) -> str:
+    at = local(start, zone)
+    return f"{at:%a} {at.day} {at:%b}, {at:%H:%M} {at.tzname()}"
+
+
+def group_slots(starts: list[datetime], zone: str) -> list[SlotDay]:
+    days: dict[str, list[SlotChoice]] = {}
+    for start in starts:
+        at = local(start, zone)
+        heading = f"{at:%A} {at.day} {at:%B}"
+        days.setdefault(heading, []).append(
+            SlotChoice(slot_key(start), slot_label(start, zone), f"{at:%H:%M}")
+        )
+    return [SlotDay(day, slots) for day, slots in days.items()]
+
+
+def policy_sentence(hours: int) -> str:
+    if not hours:
+        return "Free to move or cancel until the call starts."
+    return f"Free cancellation until {hours} hours before."
+
+
+def slot_choices(
+    session: Session,
+    *,
+    viewer_id: int,
+    listing_id: object,
+    hours: int = 1,
+    clock: Clock = system_clock,
+) -> SlotPicker:
+    """What a slot picker shows `viewer_id` on a listing they may see: an
+    offer's author's free times (to book one), or, on a request with a call,
+    the viewer's own free times (to propose some). Empty when it is not a
+    call or the viewer is the offer's author."""
+    listing = visible_listing(session, viewer_id, listing_id)
+    minutes = call_minutes(listing, hours)
+    if minutes is None or (listing.kind == "offer" and listing.author_id == viewer_id):
+        return SlotPicker()
+    if listing.kind == "offer":
+        helper, asker = listing.author_id, viewer_id
+    else:
+        helper, asker = viewer_id, listing.author_id
+    schedule = schedule_of(session, helper)
+    zone = members.timezone_of(session, viewer_id)
+    starts = open_slots(
+        session, helper_id=helper, minutes=minutes, asker_id=asker, clock=clock
+    )
+    return SlotPicker(
+        days=group_slots(starts, zone),
+        zone=zone,
+        policy=policy_sentence(schedule.cancel_free_hours) if schedule else "",
+        horizon_days=schedule.horizon_days if schedule else 0,
+        minutes=minutes,
+        has_hours=bool(schedule and schedule.windows),
+    )

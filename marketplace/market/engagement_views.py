@@ -3,12 +3,14 @@ to them now, and where the reviews stand."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import timedelta
 
 from sqlmodel import Session, col, or_, select
 
 from marketplace.accounts import members
 from marketplace.accounts.members import timezone_of
+from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import (
     MOVES,
     OPEN,
@@ -19,9 +21,10 @@ from marketplace.domain.engagements import (
     allowed,
 )
 from marketplace.domain.money import format_money
-from marketplace.domain.times import local_date, local_time
+from marketplace.domain.scheduling import NO_SHOW_GRACE, slot_key
+from marketplace.domain.times import local, local_date, local_time
 from marketplace.ledger import card_payments, cards
-from marketplace.market import listings, reviews
+from marketplace.market import calls, listings, reviews
 from marketplace.market.threads import MessageView, messages_of, party_engagement
 from marketplace.models import (
     Engagement,
@@ -94,6 +97,17 @@ class EngagementView:
     dispute_hint: str = ""
     card_wait: str = ""  # paid: why it hasn't started yet, if the card is why
     card_step: str = ""  # the payer's way out of it: add_card | authenticate
+    # a call: when, how long, where, and on what terms it may move
+    call_time: str = ""  # "Tue 8 Dec, 14:00 CET", on my clock
+    call_time_other: str = ""  # "13:00 GMT for Lena", when their clock differs
+    call_length: str = ""  # "30 minutes"
+    meeting_link: str = ""  # once accepted
+    call_policy: str = ""
+    # a request's answer proposing times: the asker picks one to accept
+    proposed_times: list[dict[str, str]] = field(default_factory=list)
+    can_move: bool = False  # the "Move the call" section
+    can_report_no_show: bool = False
+    late_cancel: str = ""  # the asker's cancel now pays the helper: why
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -164,11 +178,128 @@ def _proposal_hint(engagement: Engagement, viewer_id: int, other: str) -> str:
 
 
 def engagement_view(
-    session: Session, viewer_id: int, engagement_id: object
+    session: Session,
+    viewer_id: int,
+    engagement_id: object,
+    clock: Clock = system_clock,
 ) -> EngagementView:
     engagement = party_engagement(session, viewer_id, engagement_id)
     zone = timezone_of(session, viewer_id)
-    return _view(session, engagement, viewer_id, zone, with_reviews=True)
+    view = _view(session, engagement, viewer_id, zone, with_reviews=True)
+    return replace(view, **_call_fields(session, engagement, view, zone, clock))
+
+
+def _call_fields(
+    session: Session, engagement: Engagement, view: EngagementView, zone, clock
+) -> dict:
+    """The call's part of the page; nothing for an engagement that is no call."""
+    proposed = calls.proposed_starts(session, engagement.id)
+    if engagement.starts_at is None and not proposed:
+        return {}
+    status, now = Status(engagement.status), clock.now()
+    asker = view.my_role == "asker"
+    fields: dict = {
+        "actions": _call_actions(view.actions, engagement, now),
+        "proposed_times": (
+            [
+                {"value": slot_key(s), "label": calls.slot_label(s, zone)}
+                for s in proposed
+            ]
+            if engagement.starts_at is None and status == Status.PROPOSED
+            else []
+        ),
+    }
+    if engagement.starts_at is None or engagement.ends_at is None:
+        return fields
+    start, end = engagement.starts_at, engagement.ends_at
+    other_id = engagement.helper_id if asker else engagement.asker_id
+    other_zone = timezone_of(session, other_id)
+    late = calls.late_for(engagement, clock)
+    fields |= {
+        "call_time": calls.slot_label(start, zone),
+        "call_time_other": _other_clock(start, zone, other_zone, view.other_name),
+        "call_length": f"{int((end - start).total_seconds() // 60)} minutes",
+        "meeting_link": _meeting_link(session, engagement),
+        "call_policy": _policy(engagement, zone, late),
+        "can_move": status in (Status.PROPOSED, Status.ACCEPTED)
+        and end > now
+        and not (asker and late),
+        "can_report_no_show": status == Status.ACCEPTED
+        and now >= start + NO_SHOW_GRACE,
+        "late_cancel": (
+            "It's inside their free-cancellation window: cancelling now pays "
+            f"{view.other_name} as their policy says."
+            if asker
+            and late
+            and status == Status.ACCEPTED
+            and engagement.terms != "free"
+            else ""
+        ),
+    }
+    return fields
+
+
+def _call_actions(actions: list[dict], engagement: Engagement, now) -> list[dict]:
+    """'Mark as delivered' once the call has ended, not before."""
+    if engagement.ends_at is None or now >= engagement.ends_at:
+        return actions
+    return [a for a in actions if a["action"] != Action.DELIVER]
+
+
+def _other_clock(start, zone: str, other_zone: str, name: str) -> str:
+    mine, theirs = local(start, zone), local(start, other_zone)
+    if mine.utcoffset() == theirs.utcoffset():
+        return ""
+    return f"{calls.slot_label(start, other_zone)} for {name}"
+
+
+def _meeting_link(session: Session, engagement: Engagement) -> str:
+    """Where the call happens, for both, once it is agreed."""
+    if engagement.status not in (Status.ACCEPTED, Status.DELIVERED):
+        return ""
+    schedule = calls.schedule_of(session, engagement.helper_id)
+    return schedule.meeting_link if schedule else ""
+
+
+def _policy(engagement: Engagement, zone: str, late: bool) -> str:
+    hours = engagement.cancel_free_hours or 0
+    until = engagement.starts_at - timedelta(hours=hours)
+    when = calls.slot_label(until, zone)
+    if late:
+        return (
+            f"The free time to move or cancel ended {when}: a cancel by the "
+            "asker now pays the helper, and only the helper can move the call."
+        )
+    return (
+        f"Free to move or cancel until {when}; after that a cancel by the "
+        "asker pays the helper."
+    )
+
+
+def move_choices(
+    session: Session,
+    viewer_id: int,
+    engagement_id: object,
+    clock: Clock = system_clock,
+) -> list[calls.SlotDay]:
+    """The helper's other free times a party may move the call to, on the
+    viewer's clock."""
+    engagement = party_engagement(session, viewer_id, engagement_id)
+    if engagement.starts_at is None or engagement.ends_at is None:
+        return []
+    if engagement.status not in (Status.PROPOSED, Status.ACCEPTED):
+        return []
+    minutes = int((engagement.ends_at - engagement.starts_at).total_seconds() // 60)
+    starts = calls.open_slots(
+        session,
+        helper_id=engagement.helper_id,
+        minutes=minutes,
+        asker_id=engagement.asker_id,
+        but=engagement.id,
+        clock=clock,
+    )
+    starts = [s for s in starts if s != engagement.starts_at]
+    return calls.group_slots(starts, timezone_of(session, viewer_id))
 
 
 def _view(

@@ -63,6 +63,7 @@ from marketplace.domain.ledger import (
     InsufficientKarma,
 )
 from marketplace.domain.listings import check_hours, check_note
+from marketplace.domain.scheduling import NO_SHOW_GRACE
 from marketplace.inbox import notifications
 from marketplace.ious.ious import iou_for_help, reserve_debt
 from marketplace.ledger import card_payments, cards, ledger
@@ -75,7 +76,6 @@ from marketplace.routes import engagement as engagement_url
 from marketplace.settings import get_settings
 
 log = logging.getLogger(__name__)
-NO_SHOW_GRACE = timedelta(minutes=10)  # a call's late start isn't a no-show yet
 
 
 # --------------------------------------------------------------------------- propose

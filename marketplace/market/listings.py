@@ -11,7 +11,7 @@ private too.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import Session, and_, col, or_, select
@@ -30,10 +30,12 @@ from marketplace.domain.listings import (
     TERMS,
     ListingDraft,
     check_listing,
+    duration_label,
 )
 from marketplace.domain.money import format_money, format_points, major_units
 from marketplace.market import reputation
 from marketplace.models import (
+    AvailabilityWindow,
     Engagement,
     Listing,
     ListingTag,
@@ -78,6 +80,10 @@ class ListingView:
     # "4.3 · from 12 different people", or "" before any review
     author_rating: str = ""
     hidden: bool = False  # hidden by a moderator (only its author sees it)
+    duration: str = ""  # the edit form's value: "30", or "" for no set time
+    duration_label: str = ""  # "30-minute call", or ""
+    # my call offer that nobody can book yet: I haven't set my hours
+    needs_hours: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -166,6 +172,7 @@ def _apply(listing: Listing, draft: ListingDraft) -> None:
     listing.audience = draft.audience
     listing.currency = draft.currency
     listing.rate_kind = draft.rate_kind
+    listing.duration_minutes = draft.duration
     listing.search_text = draft.search_text
 
 
@@ -302,7 +309,16 @@ def spots_taken(session: Session, listing_id: int) -> int:
 
 def listing_view(session: Session, viewer_id: int, listing_id: object) -> ListingView:
     listing = visible_listing(session, viewer_id, listing_id)
-    return views(session, viewer_id, [listing])[0]
+    view = views(session, viewer_id, [listing])[0]
+    if view.is_mine and listing.kind == "offer" and listing.duration_minutes:
+        # a call offer without hours can't be booked: say so to its author
+        hours_set = session.exec(
+            select(AvailabilityWindow.id).where(
+                AvailabilityWindow.member_id == viewer_id
+            )
+        ).first()
+        return replace(view, needs_hours=hours_set is None)
+    return view
 
 
 def views(
@@ -408,6 +424,8 @@ def _view(item, author, tags, taken, viewer_id, chosen, rating="") -> ListingVie
         author_headline=author.headline,
         author_initials=initials(author.display_name),
         author_rating=rating,
+        duration=str(item.duration_minutes or ""),
+        duration_label=duration_label(item.duration_minutes, item.rate_kind),
     )
 
 

@@ -270,6 +270,8 @@ def account_settings_page() -> rx.Component:
         rx.text(
             "Who sees your email and the rest of your profile: ",
             rx.link("Privacy", href=routes.SETTINGS_PRIVACY),
+            ". When people can book calls with you: ",
+            rx.link("When I take calls", href=routes.SETTINGS_AVAILABILITY),
             ".",
             size="2",
             color_scheme="gray",

@@ -95,7 +95,12 @@ def _action_button(action) -> rx.Component:
         ),
         rx.el.input(type="hidden", name="action", value=action["action"]),
         rx.button(
-            action["label"],
+            rx.cond(
+                (action["action"] == "cancel")
+                & (EngagementState.engagement.late_cancel != ""),
+                "Cancel (late: they are paid)",
+                action["label"],
+            ),
             type="submit",
             size="3",
             variant=rx.match(
@@ -165,16 +170,242 @@ def _answer_form() -> rx.Component:
     )
 
 
+def _hidden_id() -> rx.Component:
+    return rx.el.input(
+        type="hidden", name="engagement_id", value=EngagementState.engagement.id
+    )
+
+
+CHIP = {
+    "display": "inline-flex",
+    "alignItems": "center",
+    "gap": "0.35rem",
+    "padding": "0.3rem 0.6rem",
+    "border": "1px solid var(--gray-a7)",
+    "borderRadius": "var(--radius-2)",
+    "cursor": "pointer",
+    "fontSize": "14px",
+    "fontVariantNumeric": "tabular-nums",
+}
+
+
+def _time_radio(value, label, text) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(
+            type="radio", name="slot", value=value, required=True, aria_label=label
+        ),
+        text,
+        style=CHIP,
+    )
+
+
+def _accept_with_time() -> rx.Component:
+    """A request's answer proposed times: accepting takes the one I pick."""
+    e = EngagementState.engagement
+    return rx.form(
+        rx.vstack(
+            _hidden_id(),
+            rx.el.input(type="hidden", name="action", value="accept"),
+            rx.el.fieldset(
+                rx.el.legend(
+                    "Pick one of the times " + e.other_name + " proposed",
+                    class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
+                ),
+                rx.flex(
+                    rx.foreach(
+                        e.proposed_times,
+                        lambda t: _time_radio(t["value"], t["label"], t["label"]),
+                    ),
+                    wrap="wrap",
+                    spacing="2",
+                    padding_top="0.35rem",
+                ),
+                style={"border": "none", "padding": "0", "margin": "0"},
+            ),
+            rx.button("Accept at this time", type="submit", size="3"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=EngagementState.act,
+        width="100%",
+    )
+
+
+def _move_day(day) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(day.day, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
+        rx.flex(
+            rx.foreach(day.slots, lambda t: _time_radio(t.value, t.label, t.time)),
+            wrap="wrap",
+            spacing="2",
+            padding_top="0.35rem",
+        ),
+        style={"border": "none", "padding": "0", "margin": "0"},
+    )
+
+
+def _move_call() -> rx.Component:
+    """Another of the helper's free times, inside the policy."""
+    return rx.form(
+        rx.vstack(
+            rx.heading("Move the call", size="3", as_="h3"),
+            _hidden_id(),
+            rx.cond(
+                EngagementState.move_days.length() > 0,
+                rx.vstack(
+                    rx.foreach(EngagementState.move_days, _move_day),
+                    spacing="3",
+                    width="100%",
+                    max_height="18rem",
+                    overflow_y="auto",
+                ),
+                rx.text(
+                    "No other free times in their hours. Message them to agree one.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            form_error(EngagementState.move_error),
+            rx.cond(
+                EngagementState.move_days.length() > 0,
+                rx.button("Move the call to this time", type="submit", variant="soft"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=EngagementState.reschedule,
+        width="100%",
+    )
+
+
+def _no_show_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            _hidden_id(),
+            rx.el.input(type="hidden", name="action", value="no_show"),
+            text_area(
+                "Didn't they come? Say what happened",
+                "note",
+                max_length=500,
+                rows="2",
+                hint="An operator reads it and hears their side too.",
+            ),
+            rx.button(
+                "Report a no-show", type="submit", variant="soft", color_scheme="red"
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=EngagementState.act,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _meeting_link(link) -> rx.Component:
+    return rx.cond(
+        link.startswith("https://"),
+        rx.link(link, href=link, is_external=True),
+        rx.link(link, href="tel:" + link),
+    )
+
+
+def _call_card() -> rx.Component:
+    """When the call is, where, on what terms it may move, and its moves."""
+    e = EngagementState.engagement
+    return rx.card(
+        rx.vstack(
+            rx.heading("The call", size="4", as_="h2"),
+            rx.cond(
+                e.call_time != "",
+                rx.data_list.root(
+                    rx.data_list.item(
+                        rx.data_list.label("When"),
+                        rx.data_list.value(
+                            rx.vstack(
+                                rx.text(e.call_time, weight="medium"),
+                                rx.cond(
+                                    e.call_time_other != "",
+                                    rx.text(
+                                        e.call_time_other,
+                                        size="1",
+                                        color_scheme="gray",
+                                    ),
+                                ),
+                                spacing="0",
+                            )
+                        ),
+                    ),
+                    rx.data_list.item(
+                        rx.data_list.label("Length"),
+                        rx.data_list.value(e.call_length),
+                    ),
+                    rx.data_list.item(
+                        rx.data_list.label("Where"),
+                        rx.data_list.value(
+                            rx.cond(
+                                e.meeting_link != "",
+                                _meeting_link(e.meeting_link),
+                                rx.cond(
+                                    e.status == "proposed",
+                                    "The link is shared once it is accepted.",
+                                    "No link set: agree where in messages.",
+                                ),
+                            )
+                        ),
+                    ),
+                ),
+            ),
+            rx.cond(
+                e.call_policy != "",
+                rx.text(e.call_policy, size="2", color_scheme="gray"),
+            ),
+            rx.cond(
+                e.proposed_times.length() > 0,
+                rx.cond(
+                    (e.my_role == "asker") & (e.status == "proposed"),
+                    _accept_with_time(),
+                    rx.vstack(
+                        rx.text("Times proposed:", size="2", weight="medium"),
+                        rx.foreach(
+                            e.proposed_times, lambda t: rx.text(t["label"], size="2")
+                        ),
+                        spacing="1",
+                    ),
+                ),
+            ),
+            rx.cond(e.can_move, _move_call()),
+            rx.cond(e.can_report_no_show, _no_show_form()),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _step_button(a) -> rx.Component:
+    """A move's button; accepting proposed times happens in the call card."""
+    e = EngagementState.engagement
+    return rx.cond(
+        (a["action"] == "dispute")
+        | ((a["action"] == "accept") & (e.proposed_times.length() > 0)),
+        rx.fragment(),
+        _action_button(a),
+    )
+
+
 def _next_steps() -> rx.Component:
     e = EngagementState.engagement
-    plain = rx.foreach(
-        e.actions, lambda a: rx.cond(a["action"] != "dispute", _action_button(a))
-    )
+    plain = rx.foreach(e.actions, _step_button)
     return rx.card(
         rx.vstack(
             rx.heading("Next step", size="4", as_="h2"),
             # a card wait says more than the hint ("Accept to start") does
             rx.cond(e.card_wait != "", _card_wait(), rx.text(e.hint)),
+            rx.cond(
+                e.late_cancel != "",
+                rx.callout(e.late_cancel, icon="triangle_alert", color_scheme="amber"),
+            ),
             rx.cond(
                 e.actions.length() > 0,
                 rx.flex(plain, spacing="3", wrap="wrap", direction="row"),
@@ -446,7 +677,16 @@ def engagement_page() -> rx.Component:
             ),
             rx.grid(
                 rx.vstack(
-                    _summary(), _next_steps(), _thread(), spacing="4", width="100%"
+                    _summary(),
+                    rx.cond(
+                        (EngagementState.engagement.call_time != "")
+                        | (EngagementState.engagement.proposed_times.length() > 0),
+                        _call_card(),
+                    ),
+                    _next_steps(),
+                    _thread(),
+                    spacing="4",
+                    width="100%",
                 ),
                 rx.vstack(_review_box(), _timeline(), spacing="4", width="100%"),
                 columns=rx.breakpoints(initial="1", md="2fr 1fr"),

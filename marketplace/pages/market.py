@@ -24,6 +24,7 @@ from marketplace.components.pager import pager
 from marketplace.domain.listings import (
     AUDIENCES,
     AVAILABLE_TERMS,
+    DURATION_CHOICES,
     KINDS,
     RATE_KINDS,
     TERMS,
@@ -277,6 +278,7 @@ def _listing_form() -> rx.Component:
                 width="100%",
             ),
             _paid_fields(draft),
+            _duration_select(draft),
             field(
                 "Chosen people (handles)",
                 "chosen",
@@ -322,6 +324,23 @@ def _terms_select(value) -> rx.Component:
             value,
             on_change=ListingFormState.choose_terms,
         ),
+    )
+
+
+def _duration_select(draft) -> rx.Component:
+    """A call length puts the listing on a calendar: offers show free times."""
+    return rx.vstack(
+        select_field("Call", "duration", DURATION_CHOICES, draft.get("duration", "")),
+        rx.text(
+            "A call offer shows people your next free times; set them in ",
+            rx.link("When I take calls", href=routes.SETTINGS_AVAILABILITY),
+            ". On an hourly paid offer, a call length means it is booked by "
+            "the hour on your calendar.",
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="1",
+        width="100%",
     )
 
 
@@ -388,6 +407,8 @@ def _propose_box() -> rx.Component:
                     type="hidden", name="listing_id", value=ListingState.listing.id
                 ),
                 form_key("booking"),
+                _paid_booking(),
+                rx.cond(ListingState.is_call, _slot_picker()),
                 text_area(
                     "Message",
                     "note",
@@ -395,9 +416,11 @@ def _propose_box() -> rx.Component:
                     rows="3",
                     hint="Say hello and what you have in mind.",
                 ),
-                _paid_booking(),
                 form_error(ListingState.action_error),
-                rx.button(verb, type="submit", size="3", width="100%"),
+                rx.cond(
+                    ListingState.can_book,
+                    rx.button(verb, type="submit", size="3", width="100%"),
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -416,12 +439,24 @@ def _paid_booking() -> rx.Component:
         rx.vstack(
             rx.cond(
                 (listing.rate_kind == "hourly") & (listing.kind == "offer"),
-                field(
-                    "Hours",
-                    "hours",
-                    type="number",
-                    default_value="1",
-                    hint="1 to 8 hours at " + listing.price_label + ".",
+                rx.vstack(
+                    select_field(
+                        "Hours",
+                        "hours",
+                        {
+                            str(n): f"{n} hour{'s' if n > 1 else ''}"
+                            for n in range(1, 9)
+                        },
+                        "1",
+                        on_change=ListingState.change_hours,
+                    ),
+                    rx.text(
+                        "At " + listing.price_label + ".",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="1",
+                    width="100%",
                 ),
             ),
             rx.text(
@@ -439,6 +474,123 @@ def _paid_booking() -> rx.Component:
             spacing="2",
             width="100%",
         ),
+    )
+
+
+CHIP = {
+    "display": "inline-flex",
+    "alignItems": "center",
+    "gap": "0.35rem",
+    "padding": "0.3rem 0.6rem",
+    "border": "1px solid var(--gray-a7)",
+    "borderRadius": "var(--radius-2)",
+    "cursor": "pointer",
+    "fontSize": "14px",
+    "fontVariantNumeric": "tabular-nums",
+}
+
+
+def _slot_radio(slot) -> rx.Component:
+    """One free time to book: a labelled radio (all share the name 'slot')."""
+    return rx.el.label(
+        rx.el.input(
+            type="radio",
+            name="slot",
+            value=slot.value,
+            required=True,
+            aria_label=slot.label,
+        ),
+        slot.time,
+        style=CHIP,
+    )
+
+
+def _slot_tick(slot) -> rx.Component:
+    """One of my free times to propose in answer to a request."""
+    return rx.el.label(
+        rx.el.input(type="checkbox", name="slot:" + slot.value, aria_label=slot.label),
+        slot.time,
+        style=CHIP,
+    )
+
+
+def _slot_day(day) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(day.day, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
+        rx.flex(
+            rx.foreach(
+                day.slots,
+                lambda slot: rx.cond(
+                    ListingState.listing.kind == "offer",
+                    _slot_radio(slot),
+                    _slot_tick(slot),
+                ),
+            ),
+            wrap="wrap",
+            spacing="2",
+            padding_top="0.35rem",
+        ),
+        style={"border": "none", "padding": "0", "margin": "0"},
+    )
+
+
+def _slot_picker() -> rx.Component:
+    """The free times: pick one to book an offer; tick up to three of mine
+    to propose when answering a request."""
+    offer = ListingState.listing.kind == "offer"
+    return rx.vstack(
+        rx.heading(
+            rx.cond(offer, "Pick a time", "Propose times (optional)"),
+            size="3",
+            as_="h3",
+        ),
+        rx.text(
+            "Times in " + ListingState.slot_zone + " — ",
+            rx.link("change in your profile", href=routes.PROFILE_EDIT),
+            ".",
+            rx.cond(ListingState.slot_policy != "", " " + ListingState.slot_policy, ""),
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            ListingState.slot_days.length() > 0,
+            rx.vstack(
+                rx.cond(
+                    ~offer,
+                    rx.text(
+                        "Tick up to three of your free times; they pick one.",
+                        size="1",
+                    ),
+                ),
+                rx.foreach(ListingState.slot_days, _slot_day),
+                spacing="3",
+                width="100%",
+                max_height="22rem",
+                overflow_y="auto",
+            ),
+            rx.callout(
+                rx.cond(
+                    offer,
+                    rx.cond(
+                        ListingState.helper_has_hours,
+                        "No free times in the next "
+                        + ListingState.slot_horizon.to_string()
+                        + " days. Message them to ask for another time.",
+                        "They haven't set the hours they take calls yet.",
+                    ),
+                    rx.fragment(
+                        "You have no free times to propose. ",
+                        rx.link("Set your hours", href=routes.SETTINGS_AVAILABILITY),
+                        ", or agree a time in messages.",
+                    ),
+                ),
+                icon="calendar",
+                color_scheme="gray",
+                width="100%",
+            ),
+        ),
+        spacing="2",
+        width="100%",
     )
 
 
@@ -509,6 +661,19 @@ def _owner_box() -> rx.Component:
                 ),
                 spacing="2",
                 wrap="wrap",
+            ),
+            rx.cond(
+                listing.needs_hours,
+                rx.callout(
+                    rx.fragment(
+                        "Set your hours so people can book a time: ",
+                        rx.link("When I take calls", href=routes.SETTINGS_AVAILABILITY),
+                        ".",
+                    ),
+                    icon="calendar",
+                    color_scheme="amber",
+                    width="100%",
+                ),
             ),
             form_error(ListingState.action_error),
             rx.heading("Engagements", size="3", as_="h3"),
@@ -586,6 +751,13 @@ def _detail(listing=None) -> rx.Component:
                     rx.data_list.label("Deadline"),
                     rx.data_list.value(
                         rx.cond(listing.deadline != "", listing.deadline_label, "None")
+                    ),
+                ),
+                rx.cond(
+                    listing.duration_label != "",
+                    rx.data_list.item(
+                        rx.data_list.label("Call"),
+                        rx.data_list.value(listing.duration_label),
                     ),
                 ),
                 rx.data_list.item(

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from marketplace import routes
 from marketplace.components.forms import field, form_error, select_field, text_area
 from marketplace.components.layout import page
 from marketplace.domain.profiles import AVAILABILITY
@@ -119,6 +120,13 @@ def _form() -> rx.Component:
                     columns=rx.breakpoints(initial="1", md="3"),
                     spacing="4",
                     width="100%",
+                ),
+                rx.text(
+                    "The hours people can book calls with you are set in ",
+                    rx.link("When I take calls", href=routes.SETTINGS_AVAILABILITY),
+                    ".",
+                    size="1",
+                    color_scheme="gray",
                 ),
             ),
             _section("Email", _digest_checkbox()),

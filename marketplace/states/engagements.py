@@ -9,6 +9,7 @@ from marketplace import routes
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
 from marketplace.market import engagement_views, engagements, reviews, threads
+from marketplace.market.calls import SlotDay
 from marketplace.market.engagement_views import DisputeView, EngagementView
 from marketplace.market.threads import MessageView
 from marketplace.states import stripe_js
@@ -44,6 +45,8 @@ class EngagementState(SessionState):
     message_error: str = ""
     review_error: str = ""
     answer_error: str = ""
+    move_days: list[SlotDay] = []  # free times the call may move to
+    move_error: str = ""
     # the engagement whose payment the payer's bank is checking (server only)
     _authenticating: str = ""
 
@@ -60,7 +63,7 @@ class EngagementState(SessionState):
     @member_only
     def load(self, member: SignedIn):
         self.action_error = self.message_error = self.review_error = ""
-        self.answer_error = ""
+        self.answer_error = self.move_error = ""
         path_id = routes.id_from_path(self.router.url.path, routes.ENGAGEMENTS)
         self._show_forms("message", "review")
         self._refresh(member.id, path_id)
@@ -75,10 +78,15 @@ class EngagementState(SessionState):
                     session, member_id, engagement_id
                 )
                 self.messages = threads.thread(session, member_id, engagement_id)
+                self.move_days = (
+                    engagement_views.move_choices(session, member_id, engagement_id)
+                    if self.engagement.can_move
+                    else []
+                )
             self.not_found = False
         except DomainError:
             self.engagement, self.timeline, self.messages = EMPTY, [], []
-            self.not_found = True
+            self.move_days, self.not_found = [], True
 
     def _run(
         self,
@@ -101,7 +109,8 @@ class EngagementState(SessionState):
 
     @rx.event
     def act(self, form: dict):
-        """accept / decline / cancel / deliver / confirm / dispute (with a note)."""
+        """accept (with the picked time, for proposed times) / decline / cancel
+        / deliver / confirm / dispute or no_show (with a note)."""
         form = _form(form)
         engagement_id, action = form.get("engagement_id"), form.get("action")
 
@@ -112,6 +121,7 @@ class EngagementState(SessionState):
                 engagement_id=engagement_id,
                 action=action,
                 note=form.get("note", ""),
+                slot=form.get("slot"),
             )
 
         attempt = self._attempt(work, "action_error")
@@ -124,6 +134,25 @@ class EngagementState(SessionState):
                 return self.authenticate({"engagement_id": engagement_id})
             return rx.toast.warning(waiting)
         return rx.toast.success("Done.")
+
+    @rx.event
+    def reschedule(self, form: dict):
+        """Move the call to another of the helper's free times; the service
+        says whether this party may, now, and to that time."""
+        form = _form(form)
+        engagement_id = form.get("engagement_id")
+
+        def work(session, member_id):
+            engagements.reschedule(
+                session,
+                actor_id=member_id,
+                engagement_id=engagement_id,
+                slot=form.get("slot"),
+            )
+
+        return self._run(
+            work, "move_error", "Moved. They'll get the new time.", engagement_id
+        )
 
     @rx.event
     def authenticate(self, form: dict):

@@ -12,9 +12,10 @@ from marketplace import routes
 from marketplace.adapters import payments
 from marketplace.db import read_only
 from marketplace.domain.errors import DomainError
-from marketplace.domain.listings import TERMS
-from marketplace.market import asks, engagements, listings, market_search
+from marketplace.domain.listings import TERMS, check_hours
+from marketplace.market import asks, calls, engagements, listings, market_search
 from marketplace.market.asks import AskCandidate
+from marketplace.market.calls import SlotDay
 from marketplace.market.engagement_views import (
     EngagementView,
     my_open_engagement,
@@ -174,6 +175,18 @@ class ListingFormState(SessionState):
         return listings.create_listing(session, actor_id=member_id, form=form)
 
 
+def picked_slots(form: dict) -> object:
+    """The time picked on a booking ("slot", one radio) or the times a
+    helper proposes on a request ("slot:<start>" ticks); the service checks
+    each against the free times."""
+    ticked = [
+        key.removeprefix("slot:")
+        for key, value in form.items()
+        if isinstance(key, str) and key.startswith("slot:") and value
+    ]
+    return ticked or form.get("slot")
+
+
 def _draft_of(view: ListingView) -> dict[str, str]:
     return {
         "kind": view.kind,
@@ -188,6 +201,7 @@ def _draft_of(view: ListingView) -> dict[str, str]:
         "deadline": view.deadline,
         "audience": view.audience,
         "chosen": ", ".join(view.chosen),
+        "duration": view.duration,
     }
 
 
@@ -213,6 +227,14 @@ class ListingState(SessionState):
     my_engagement_id: int = 0  # an engagement of mine under way on it
     not_found: bool = False
     action_error: str = ""
+    # a call: the free times the viewer may pick (an offer's author's, or
+    # mine when I answer a request), in my time zone
+    slot_days: list[SlotDay] = []
+    slot_zone: str = ""
+    slot_policy: str = ""
+    slot_horizon: int = 0
+    is_call: bool = False
+    helper_has_hours: bool = False
 
     @rx.var
     def ask_can_send(self) -> bool:
@@ -242,6 +264,13 @@ class ListingState(SessionState):
             and self.my_engagement_id == 0
         )
 
+    @rx.var
+    def can_book(self) -> bool:
+        """An offer's call needs a free time to book; a request's answer
+        may propose none."""
+        offer_call = self.is_call and self.listing.kind == "offer"
+        return not offer_call or len(self.slot_days) > 0
+
     @rx.event
     @member_only
     def load(self, member: SignedIn):
@@ -263,9 +292,38 @@ class ListingState(SessionState):
                     session, member_id, self.listing.id
                 )
                 self._load_asks(session, member_id)
+                self._load_slots(session, member_id, 1)
             self.not_found = False
         except DomainError:
             self.listing, self.proposals, self.not_found = EMPTY_LISTING, [], True
+
+    def _load_slots(self, session, member_id: int, hours: int) -> None:
+        listing = self.listing
+        self.is_call = listing.duration_label != "" and not listing.is_mine
+        self.slot_days, self.slot_zone, self.slot_policy = [], "", ""
+        self.slot_horizon, self.helper_has_hours = 0, False
+        if not self.is_call:
+            return
+        picker = calls.slot_choices(
+            session, viewer_id=member_id, listing_id=listing.id, hours=hours
+        )
+        self.slot_days, self.slot_zone = picker.days, picker.zone
+        self.slot_policy, self.slot_horizon = picker.policy, picker.horizon_days
+        self.helper_has_hours = picker.has_hours
+
+    @rx.event
+    @member_only
+    def change_hours(self, member: SignedIn, hours: str):
+        """An hourly call's length follows the hours booked: fresh free times."""
+        try:
+            booked = check_hours(hours, self.listing.terms, self.listing.rate_kind)
+            with read_only() as session:
+                self._load_slots(session, member.id, booked)
+        except DomainError as error:
+            self.action_error = str(error)
+            return rx.toast.error(self.action_error)
+        self.action_error = ""
+        return None
 
     def _load_asks(self, session, member_id: int) -> None:
         listing = self.listing
@@ -338,6 +396,7 @@ class ListingState(SessionState):
                     listing_id=form.get("listing_id"),
                     note=form.get("note", ""),
                     hours=form.get("hours"),
+                    slot=picked_slots(form),
                 ).id
             ),
             "action_error",

@@ -20,6 +20,7 @@ from marketplace.domain.listings import (
     TITLE_MIN,
     ListingDraft,
     check_listing,
+    duration_label,
 )
 
 TODAY = date(2026, 11, 26)
@@ -347,3 +348,27 @@ def test_any_form_is_either_a_clean_listing_or_a_refusal_naming_a_field(changes)
     assert (listing.price == 0) == (listing.terms == "free")
     assert 1 <= listing.capacity <= MAX_CAPACITY
     assert listing.deadline is None or listing.deadline >= TODAY
+
+
+@pytest.mark.parametrize(
+    ("given", "minutes"),
+    [("15", 15), ("30", 30), (" 60 ", 60), (60, 60), ("", None), (None, None)],
+)
+def test_a_call_length_is_15_30_or_60_minutes_or_no_set_time(given, minutes):
+    assert draft(duration=given).duration == minutes
+
+
+@pytest.mark.parametrize("given", ["45", "30.5", "-30", True, "an hour", [30], 90])
+def test_any_other_call_length_is_refused_by_name(given):
+    refused("duration", "15, 30 or 60 minutes", duration=given)
+
+
+def test_requests_and_hourly_offers_take_a_call_length_too():
+    assert draft(kind="request", duration="30").duration == 30
+    assert draft(duration="60").duration == 60
+
+
+def test_a_duration_reads_as_a_call_or_by_the_hour():
+    assert duration_label(30) == "30-minute call"
+    assert duration_label(60, "hourly") == "Call booked by the hour"
+    assert duration_label(None) == ""
