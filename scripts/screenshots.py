@@ -113,6 +113,22 @@ def account_pages(page, label: str) -> None:
     shoot(page, f"{label}-privacy", "/settings/privacy", "View my profile as")
 
 
+def call_pages(page, label: str) -> None:
+    """Issue 24: priya's hours, the slot picker on marcus's call offer, and
+    her call with lena, which she can move."""
+    shoot(page, f"{label}-availability", "/settings/availability", "Save my hours")
+    opened = [
+        ("slot-picker", "/market", "An hour on your fundraising deck", "Pick a time"),
+        ("call", "/engagements", "30-minute design review", "Move the call"),
+    ]
+    for name, path, link, wait_for in opened:
+        page.goto(BASE + path)
+        page.get_by_role("link", name=link).first.click()
+        page.get_by_text(wait_for).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(SETTLE_MS)
+        page.screenshot(path=str(OUT / f"{label}-{name}.png"), full_page=True)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -158,6 +174,7 @@ def main() -> None:
             shoot(page, f"{label}-keep-in-touch", "/people/marcus", "Log it")
             # -- end touchpoints
             paid_pages(page, label)
+            call_pages(page, label)
             shoot(page, f"{label}-network", "/network", "Northstar SaaS Summit 2027")
             shoot(page, f"{label}-groups", "/groups", "SaaS marketers")
             # issue 23, invitations: invite people you know, and who joined
