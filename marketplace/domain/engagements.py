@@ -4,6 +4,9 @@
         \\           \\            \\-> disputed -> resolved (refund | release)
          \\-> declined  \\-> cancelled (hold voided)
 
+    calls (market/calls.py): accepted -> disputed when either side reports a
+    no-show; proposed -> cancelled when every proposed time passed (expire)
+
 An engagement is born `proposed` when an asker books an offer or a helper
 answers a request. The other party accepts or declines; the proposer may
 withdraw (cancelled) while it waits. Acceptance places the karma hold (or

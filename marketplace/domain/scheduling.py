@@ -43,7 +43,8 @@ WEEKDAYS = (
 )
 DURATIONS = (15, 30, 60)  # minutes a fixed-length call may take
 HOURLY_DURATION = 60  # an hourly paid offer books whole hours
-MAX_RULES = 21  # three windows a day
+WINDOWS_A_DAY = 2  # "09:00-12:00 and 14:00-17:00": what the form offers
+MAX_RULES = 7 * WINDOWS_A_DAY
 GRANULARITY = 15  # rule edges fall on quarter hours
 MAX_BUFFER = 120
 MAX_NOTICE_HOURS = 14 * 24
@@ -159,6 +160,12 @@ def check_windows(value: object) -> tuple[Window, ...]:
     if len(value) > MAX_RULES:
         raise InvalidInput(f"At most {MAX_RULES} weekly windows.", "windows")
     windows = sorted(_window(raw) for raw in value)
+    for weekday in range(7):
+        if sum(w.weekday == weekday for w in windows) > WINDOWS_A_DAY:
+            raise InvalidInput(
+                f"{WEEKDAYS[weekday]}: at most {WINDOWS_A_DAY} windows a day.",
+                "windows",
+            )
     for before, after in itertools.pairwise(windows):
         if before.weekday == after.weekday and after.start < before.end:
             raise InvalidInput(

@@ -337,6 +337,10 @@ def _view(
         ),
         dispute_reason=engagement.dispute_reason,
         resolution=engagement.resolution or "",
+        # the list shows when a call is; the page's call card adds the rest
+        call_time=(
+            calls.slot_label(engagement.starts_at, zone) if engagement.starts_at else ""
+        ),
         actions=(actions := actions_for(engagement, viewer_id)),
         needs_me=any(a["action"] != Action.CANCEL for a in actions),
         hint=next_step_hint(engagement, viewer_id, other.display_name),

@@ -38,6 +38,10 @@ def _engagement_row(item) -> rx.Component:
                     _role_line(item),
                     rx.text("· ", item.terms_label, size="2", color_scheme="gray"),
                     rx.text("· since ", item.started, size="2", color_scheme="gray"),
+                    rx.cond(
+                        item.call_time != "",
+                        rx.text("· call ", item.call_time, size="2", weight="medium"),
+                    ),
                     wrap="wrap",
                     spacing="1",
                 ),

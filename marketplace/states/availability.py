@@ -19,6 +19,7 @@ from marketplace.domain.errors import InvalidInput
 from marketplace.domain.scheduling import (
     MAX_BLOCKED_DAYS,
     WEEKDAYS,
+    WINDOWS_A_DAY,
     Schedule,
     clock_label,
     describe,
@@ -27,7 +28,7 @@ from marketplace.market import calendar_feed, calls
 from marketplace.states.session import SessionState, SignedIn, member_only
 
 PREVIEW_SLOTS = 6
-WINDOWS_SHOWN = 2  # per day on the form
+WINDOWS_SHOWN = WINDOWS_A_DAY  # per day on the form
 
 
 @dataclass(frozen=True)

@@ -207,9 +207,20 @@ def test_a_good_form_reads_as_the_schedule_it_describes():
         ({"windows": [hours(1, "25:00", "26:00")]}, "windows", "isn't a time of day"),
         ({"windows": "mondays"}, "windows", "malformed"),
         (
-            {"windows": [hours(d % 7, "09:00", "09:15") for d in range(22)]},
+            {"windows": [hours(d % 7, "09:00", "09:15") for d in range(15)]},
             "windows",
             "At most",
+        ),
+        (
+            {
+                "windows": [
+                    hours(2, "08:00", "09:00"),
+                    hours(2, "10:00", "11:00"),
+                    hours(2, "12:00", "13:00"),
+                ]
+            },
+            "windows",
+            "Wednesday: at most 2 windows a day",
         ),
         ({"buffer_minutes": "-5"}, "buffer_minutes", "whole number"),
         ({"buffer_minutes": "500"}, "buffer_minutes", "between 0 and 120"),

@@ -16,12 +16,14 @@ from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.scheduling import slot_key
 from marketplace.market import calls, engagements, listings
+from marketplace.market.engagement_views import engagements_of
 from marketplace.models import (
     Availability,
     AvailabilityWindow,
     BookedSlot,
     Engagement,
     Listing,
+    Member,
 )
 from tests.integration.ledger.test_ledger_concurrency import all_at_once, errors
 from tests.integration.ledger.test_wallet import available, member
@@ -398,3 +400,15 @@ def test_moving_to_a_taken_or_the_same_time_is_refused(ada, bo, cy, clock, booke
     with read_only() as s:
         assert s.get(Listing, offer).duration_minutes == 30
     assert engagement(engagement_id).invite_sequence == 0
+
+
+def test_the_engagements_list_says_when_each_call_is_on_my_clock(
+    ada, bo, clock, booked
+):
+    with unit_of_work() as s:
+        s.get(Member, ada.member_id).timezone = "Europe/Berlin"
+    with read_only() as s:
+        (mine,) = engagements_of(s, ada.member_id)
+        (theirs,) = engagements_of(s, bo.member_id)
+    assert mine.call_time == "Sat 2 Jan, 10:00 CET"  # 09:00 UTC
+    assert theirs.call_time == "Sat 2 Jan, 09:00 UTC"
