@@ -147,12 +147,16 @@ class AvailabilityState(SessionState):
         self.preview = [calls.slot_label(s, schedule.timezone) for s in starts]
         self.form_version += 1
 
+    # The draft's own edits: nothing is written until `save`, but they are
+    # a member's page all the same, so a guest's call goes to log in.
     @rx.event
-    def set_new_block(self, value: str):
-        self.new_block = value if isinstance(value, str) else ""
+    @member_only
+    def set_new_block(self, member: SignedIn, value: str):
+        self.new_block = value[:10] if isinstance(value, str) else ""
 
     @rx.event
-    def block_day(self):
+    @member_only
+    def block_day(self, member: SignedIn):
         """Add the chosen date to the days off shown; Save checks and keeps it."""
         day = self.new_block.strip()
         if not day:
@@ -168,7 +172,8 @@ class AvailabilityState(SessionState):
         return None
 
     @rx.event
-    def unblock_day(self, day: str):
+    @member_only
+    def unblock_day(self, member: SignedIn, day: str):
         self.blocked = [d for d in self.blocked if d != day]
 
     @rx.event
@@ -214,5 +219,6 @@ class AvailabilityState(SessionState):
         return rx.toast.success("Link revoked: calendars using it stop updating.")
 
     @rx.event
-    def copy_feed_link(self):
+    @member_only
+    def copy_feed_link(self, member: SignedIn):
         return [rx.set_clipboard(self.feed_link), rx.toast.success("Link copied.")]
