@@ -82,7 +82,7 @@ def test_a_paid_engagement_is_booked_held_captured_and_paid_out(new_page, app_st
 
     # Ada books two hours: €160.00, nothing charged yet; she has no card.
     find_listing(ada, "teardown " + ben_handle, title)
-    ada.get_by_label("Hours").fill("2")
+    ada.get_by_label("Hours").select_option("2")
     ada.get_by_label("Message", exact=True).fill(f"Two hours please ({ada_handle}).")
     ada.get_by_role("button", name="Book this offer").click()
     expect(ada.get_by_text("€160.00 for 2 hours").first).to_be_visible()
@@ -156,7 +156,7 @@ def booked_with_card(new_page, number: str, title_word: str):
         gus.get_by_role("listitem", name=f"Visa ending {number[-4:]}")
     ).to_be_visible()
     find_listing(gus, f"{title_word} review {fay_handle}", title)
-    gus.get_by_label("Hours").fill("1")
+    gus.get_by_label("Hours").select_option("1")
     gus.get_by_label("Message", exact=True).fill(f"One hour please ({gus_handle}).")
     gus.get_by_role("button", name="Book this offer").click()
     expect(gus.get_by_text("€80.00").first).to_be_visible()

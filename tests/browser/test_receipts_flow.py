@@ -35,7 +35,7 @@ def test_the_payer_finds_the_receipt_and_the_helper_the_payout(new_page):
     ada = member(new_page, ada_handle, "Ada Lindqvist")
     post_paid_offer(ben, title)
     find_listing(ada, "receipt " + ben_handle, title)
-    ada.get_by_label("Hours").fill("2")
+    ada.get_by_label("Hours").select_option("2")
     ada.get_by_role("button", name="Book this offer").click()
     expect(ada.get_by_text("€160.00 for 2 hours").first).to_be_visible()
     saves_a_visa(ada_handle)
