@@ -524,6 +524,20 @@ def engagements_of(
     return sorted(found, key=lambda v: (not v.needs_me, v.status not in OPEN))
 
 
+def next_calls(
+    session: Session, member_id: int, *, clock: Clock = system_clock, limit: int = 3
+) -> list[EngagementView]:
+    """A member's agreed calls not yet over, soonest first: the dashboard's
+    "Your next calls"."""
+    rows = [
+        e
+        for e in calls.upcoming_calls(session, member_id, since=clock.now())
+        if e.status == Status.ACCEPTED
+    ][:limit]
+    zone = timezone_of(session, member_id)
+    return [_view(session, e, member_id, zone) for e in rows]
+
+
 def proposals_for_listing(
     session: Session, author_id: int, listing_id: int
 ) -> list[EngagementView]:

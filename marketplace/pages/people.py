@@ -525,6 +525,37 @@ def _waiting_section() -> rx.Component:
     )
 
 
+def _call_row(item) -> rx.Component:
+    return rx.hstack(
+        rx.icon("calendar", size=16, aria_hidden="true"),
+        rx.text(item.call_time, weight="medium", size="2"),
+        rx.link(item.title, href="/engagements/" + item.id.to_string(), size="2"),
+        rx.text("with ", item.other_name, size="2", color_scheme="gray"),
+        width="100%",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _calls_section() -> rx.Component:
+    """The next calls I agreed to, as a calendar's agenda shows them."""
+    return rx.cond(
+        DashboardState.next_calls.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Your next calls", size="5", as_="h2"),
+                rx.foreach(DashboardState.next_calls, _call_row),
+                rx.link(
+                    "When I take calls", href=routes.SETTINGS_AVAILABILITY, size="2"
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def _requests_section() -> rx.Component:
     return rx.vstack(
         rx.heading("Requests you could help with", size="5", as_="h2"),
@@ -685,6 +716,7 @@ def dashboard_page() -> rx.Component:
         ),
         _strength_card(),
         _waiting_section(),
+        _calls_section(),
         _nudges_section(),
         _requests_section(),
         _match_section(

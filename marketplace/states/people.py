@@ -28,6 +28,7 @@ class DashboardState(SessionState):
     profile_strength: int = 0
     missing: list[str] = []
     waiting: list[EngagementView] = []
+    next_calls: list[EngagementView] = []  # my agreed calls, soonest first
     requests: list[ListingView] = []
     nudges: list[NudgeView] = []
     more_nudges: list[NudgeView] = []  # the rest of the feed, for "see all"
@@ -69,6 +70,7 @@ class DashboardState(SessionState):
                 )
                 if e.needs_me
             ][:5]
+            self.next_calls = engagement_views.next_calls(session, member.id)
             self.requests = market_search.requests_i_could_help_with(
                 session, member_id=member.id
             )

@@ -412,3 +412,25 @@ def test_the_engagements_list_says_when_each_call_is_on_my_clock(
         (theirs,) = engagements_of(s, bo.member_id)
     assert mine.call_time == "Sat 2 Jan, 10:00 CET"  # 09:00 UTC
     assert theirs.call_time == "Sat 2 Jan, 09:00 UTC"
+
+
+def test_the_dashboard_lists_my_next_agreed_calls_soonest_first(ada, bo, cy, clock):
+    from marketplace.states.people import DashboardState
+    from tests.integration.test_state_security import state_of
+
+    hours_for(bo, clock)
+    offer = call_listing(bo)
+    later, sooner = free(bo, clock)[6], free(bo, clock)[0]
+    first = book(ada, offer, slot_key(later), clock)
+    second = book(cy, offer, slot_key(sooner), clock)
+    waiting = book(ada, call_listing(bo), slot_key(free(bo, clock)[9]), clock)
+    for engagement_id in (first, second):
+        act(bo, engagement_id, "accept", clock)
+    board = state_of(DashboardState, bo.token)
+    DashboardState.load.fn(board)
+    assert [c.id for c in board.next_calls] == [second, first]  # not `waiting`
+    assert board.next_calls[0].call_time == "Sat 2 Jan, 09:00 UTC"
+    assert waiting not in [c.id for c in board.next_calls]
+    theirs = state_of(DashboardState, ada.token)
+    DashboardState.load.fn(theirs)
+    assert [c.id for c in theirs.next_calls] == [first]
