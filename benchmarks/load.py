@@ -153,14 +153,16 @@ from marketplace.accounts import accounts, profiles  # noqa: E402
 from marketplace.adapters.passwords import hash_password  # noqa: E402
 from marketplace.demo.seed import seed_network  # noqa: E402
 from marketplace.domain import taxonomy  # noqa: E402
+from marketplace.ledger import credit  # noqa: E402
 from marketplace.ledger.audit import audit_ledger  # noqa: E402
 from marketplace.market import listings  # noqa: E402
 from marketplace.migrations import upgrade_to_head  # noqa: E402
-from marketplace.models import Engagement, Member  # noqa: E402
+from marketplace.models import Engagement, Member, MemberTrust  # noqa: E402
 from marketplace.states.auth import LoginState  # noqa: E402
 from marketplace.states.engagements import EngagementState  # noqa: E402
 from marketplace.states.market import ListingFormState, ListingState, MarketState  # noqa: E402
 from marketplace.states.nav import NavState  # noqa: E402
+from marketplace.states.session import FORM_KEY  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "MARKETPLACE_BENCH_PG_URL",
@@ -216,6 +218,7 @@ LOG_IN = f"{LoginState.get_full_name()}.log_in"
 SEARCH = f"{MARKET}.search"
 SAVE = f"{ListingFormState.get_full_name()}.save"
 PROPOSE = f"{ListingState.get_full_name()}.propose"
+FORM_KEYS_VAR = "form_keys_rx_state_"  # SessionState.form_keys in a delta
 ACT = f"{EngagementState.get_full_name()}.act"
 MESSAGE = f"{EngagementState.get_full_name()}.send_message"
 CHECK_UNREAD = f"{NavState.get_full_name()}.check_unread"
@@ -427,6 +430,10 @@ class SimMember:
         self.waiter: Waiter | None = None
         self.doing = "connect"  # what the round trip in flight is, for errors
         self.socket = Socket(port, self.token, self._on_update)
+        # the keys the server made for the create forms on the page, which a
+        # browser echoes in each form's hidden `form_key` field (a double
+        # click's second submit writes nothing: SessionState._submit_once)
+        self.form_keys: dict[str, str] = {}
 
     # -- the protocol
 
@@ -475,6 +482,10 @@ class SimMember:
         self.socket.emit(self._event(ON_LOAD, {}))
         await self._wait(future)
         self.rec.sample(self.doing, began, (time.perf_counter() - began) * 1000)
+
+    def keyed(self, form_name: str, fields: dict[str, str]) -> dict[str, str]:
+        """A create form's fields with the key its page was shown with."""
+        return {**fields, FORM_KEY: self.form_keys.get(form_name, "")}
 
     async def call(
         self, kind: str, name: str, payload: dict, until: Callable[[dict], bool]
@@ -557,6 +568,8 @@ class SimMember:
         problem = ""
         for changes in (update.get("delta") or {}).values():
             for var, value in changes.items():
+                if var == FORM_KEYS_VAR and isinstance(value, dict):
+                    self.form_keys = {**self.form_keys, **value}
                 if (
                     var.endswith("_error_rx_state_")
                     and isinstance(value, str)
@@ -680,13 +693,13 @@ class Pair:
         got: dict[str, int] = {}
 
         async def post() -> None:
-            path = await asker.call(
-                "save listing", SAVE, {"form": request_form(title, skill)}, has_events
-            )
+            form = asker.keyed("listing", request_form(title, skill))
+            path = await asker.call("save listing", SAVE, {"form": form}, has_events)
             got["listing"] = id_in(path, "/market")
 
         async def propose() -> None:
             form = {"listing_id": str(got["listing"]), "note": "Happy to help."}
+            form = helper.keyed("booking", form)
             path = await helper.call("propose", PROPOSE, {"form": form}, has_events)
             got["engagement"] = id_in(path, "/engagements")
 
@@ -702,6 +715,7 @@ class Pair:
         def message(who: SimMember, body: str) -> Callable[[], Awaitable[None]]:
             async def run() -> None:
                 form = {"engagement_id": str(got["engagement"]), "body": body}
+                form = who.keyed("message", form)
                 await who.call("message", MESSAGE, {"form": form}, has_events)
 
             return run
@@ -1086,8 +1100,18 @@ def _load_member(session, i: int, rng: random.Random, skills: list[str]) -> str:
         display_name=f"Load Member {i}",
         password=PASSWORD,
     )
-    # members of a load test verified their address long ago
+    # members of a load test verified their address long ago, and the
+    # network trusts them as it would a regular (karma is mutual credit: the
+    # limit, round(20 x trust) = 10, lets the asker of each round pay for help
+    # before the roles swap and they earn it back)
     session.get(Member, joined.member_id).email_verified_at = datetime.now(UTC)
+    session.add(
+        MemberTrust(
+            member_id=joined.member_id, score=0.5, computed_at=datetime.now(UTC)
+        )
+    )
+    session.flush()
+    credit.refresh_limit(session, joined.member_id)
     give, get = rng.sample(skills, 3), rng.sample(skills, 2)
     profiles.replace_tags(session, joined.member_id, {"give": give, "get": get})
     offer = {
