@@ -176,9 +176,6 @@ def _open_hours(session: Session, member_id: int, helper: Helper, clock: Clock) 
         },
         clock=clock,
     )
-    offer.duration_minutes = helper.minutes
-    session.add(offer)
-    session.flush()
     return offer.id
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -328,39 +328,63 @@ def free_slots(
     soonest first: inside a window, after the notice, within the horizon,
     off blocked days, and `buffer_minutes` clear of every busy stretch."""
     taken = sorted(busy, key=lambda b: b.starts_at)
-    gap = timedelta(minutes=schedule.buffer_minutes)
-    length = timedelta(minutes=duration_minutes)
-    earliest = now + timedelta(hours=schedule.min_notice_hours)
     found: list[datetime] = []
-    for start in _candidates(schedule, duration_minutes, now):
-        if start < earliest:
-            continue
-        end = start + length
-        if any(b.starts_at < end + gap and start < b.ends_at + gap for b in taken):
-            continue
-        found.append(start)
-        if len(found) >= limit:
-            break
+    first = now.astimezone(schedule.zone).date()
+    for offset in range(schedule.horizon_days + 1):
+        day = first + timedelta(days=offset)
+        for start in _day_candidates(schedule, duration_minutes, day):
+            if _open(schedule, duration_minutes, start, taken, now):
+                found.append(start)
+                if len(found) >= limit:
+                    return found
     return found
 
 
-def _candidates(schedule: Schedule, duration: int, now: datetime) -> Iterator[datetime]:
-    """Every start a window allows, in order, over the horizon's local days."""
-    zone = schedule.zone
-    first = now.astimezone(zone).date()
+def is_free(
+    schedule: Schedule,
+    duration_minutes: int,
+    start: datetime,
+    *,
+    busy: Iterable[Busy],
+    now: datetime,
+) -> bool:
+    """Whether `start` is one of `free_slots(...)`, looking only at its own
+    local day: what a booking checks under the lock."""
+    day = start.astimezone(schedule.zone).date()
+    ahead = (day - now.astimezone(schedule.zone).date()).days
+    return (
+        0 <= ahead <= schedule.horizon_days
+        and start in _day_candidates(schedule, duration_minutes, day)
+        and _open(schedule, duration_minutes, start, list(busy), now)
+    )
+
+
+def _open(
+    schedule: Schedule, duration: int, start: datetime, taken: list[Busy], now
+) -> bool:
+    """Past the notice, and the buffer clear of every busy stretch."""
+    if start < now + timedelta(hours=schedule.min_notice_hours):
+        return False
+    gap = timedelta(minutes=schedule.buffer_minutes)
+    end = start + timedelta(minutes=duration)
+    return not any(b.starts_at < end + gap and start < b.ends_at + gap for b in taken)
+
+
+def _day_candidates(schedule: Schedule, duration: int, day: date) -> list[datetime]:
+    """Every start the windows allow on one local day, in order."""
+    if day in schedule.blocked_days:
+        return []
     step = timedelta(minutes=step_for(duration))
     length = timedelta(minutes=duration)
-    for offset in range(schedule.horizon_days + 1):
-        day = first + timedelta(days=offset)
-        if day in schedule.blocked_days:
+    starts: list[datetime] = []
+    for window in schedule.windows:
+        if window.weekday != day.weekday():
             continue
-        for window in schedule.windows:
-            if window.weekday != day.weekday():
-                continue
-            start, end = window_bounds(day, window, zone)
-            while start + length <= end:
-                yield start
-                start += step
+        start, end = window_bounds(day, window, schedule.zone)
+        while start + length <= end:
+            starts.append(start)
+            start += step
+    return starts
 
 
 def window_bounds(

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, or_, select
+from sqlmodel import Session, col, delete, func, or_, select
 
 from marketplace.accounts import members
 from marketplace.adapters.clock import Clock, system_clock
@@ -39,6 +39,7 @@ from marketplace.domain.scheduling import (
     Window,
     check_schedule,
     free_slots,
+    is_free,
     is_late,
     parse_slot,
     slot_key,
@@ -251,19 +252,12 @@ def _check_free(
             raise InvalidInput("That time has passed; pick another.", "slot")
     if len(starts) > 1 and _overlapping(starts, minutes):
         raise InvalidInput("The times you propose overlap; pick separate ones.", "slot")
-    free = set(
-        open_slots(
-            session,
-            helper_id=engagement.helper_id,
-            minutes=minutes,
-            asker_id=engagement.asker_id,
-            but=but,
-            clock=clock,
-            limit=100_000,
-        )
-    )
+    schedule = schedule_of(session, engagement.helper_id)
+    busy = busy_for(session, engagement.helper_id, engagement.asker_id, but=but)
     for start in starts:
-        if start not in free:
+        if schedule is None or not is_free(
+            schedule, minutes, start, busy=busy, now=now
+        ):
             raise Conflict(
                 "That time isn't free any more (just taken, or outside their "
                 "hours); pick another."
@@ -317,15 +311,6 @@ def pick(session: Session, engagement: Engagement, wanted: object) -> None:
 def release(session: Session, engagement_id: int) -> None:
     """Let every slot of the engagement go (declined, cancelled, expired)."""
     session.exec(delete(BookedSlot).where(BookedSlot.engagement_id == engagement_id))
-
-
-def has_call(session: Session, engagement_id: int) -> bool:
-    return (
-        session.exec(
-            select(BookedSlot.id).where(BookedSlot.engagement_id == engagement_id)
-        ).first()
-        is not None
-    )
 
 
 # --------------------------------------------------------------------------- policy
@@ -400,20 +385,21 @@ def reschedule(
 
 def expired_proposals(session: Session, clock: Clock, limit: int = 200) -> list[int]:
     """Proposals whose every held slot has started: nobody answered in time."""
-    now = clock.now()
-    rows = session.exec(
-        select(BookedSlot.engagement_id, BookedSlot.starts_at)
-        .join(Engagement, col(Engagement.id) == BookedSlot.engagement_id)
-        .where(Engagement.status == Status.PROPOSED)
-    ).all()
-    latest: dict[int, datetime] = {}
-    for engagement_id, starts_at in rows:
-        latest[engagement_id] = max(starts_at, latest.get(engagement_id, starts_at))
-    return sorted(e for e, last in latest.items() if last <= now)[:limit]
+    return list(
+        session.exec(
+            select(BookedSlot.engagement_id)
+            .join(Engagement, col(Engagement.id) == BookedSlot.engagement_id)
+            .where(Engagement.status == Status.PROPOSED)
+            .group_by(BookedSlot.engagement_id)
+            .having(func.max(BookedSlot.starts_at) <= clock.now())
+            .order_by(BookedSlot.engagement_id)
+            .limit(limit)
+        ).all()
+    )
 
 
 def upcoming_calls(
-    session: Session, member_id: int, *, since: datetime, until: date | None = None
+    session: Session, member_id: int, *, since: datetime
 ) -> list[Engagement]:
     """A member's agreed calls (accepted, or done but not yet past) from
     `since`, soonest first: the calendar feed's rows."""

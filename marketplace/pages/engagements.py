@@ -9,6 +9,7 @@ from marketplace.components.market import status_badge
 from marketplace.components.member_text import member_title
 from marketplace.components.moderation import report_button
 from marketplace.components.operator_nav import operator_tabs
+from marketplace.components.slots import time_radio, times_group
 from marketplace.states.engagements import (
     DisputesState,
     EngagementsState,
@@ -180,29 +181,6 @@ def _hidden_id() -> rx.Component:
     )
 
 
-CHIP = {
-    "display": "inline-flex",
-    "alignItems": "center",
-    "gap": "0.35rem",
-    "padding": "0.3rem 0.6rem",
-    "border": "1px solid var(--gray-a7)",
-    "borderRadius": "var(--radius-2)",
-    "cursor": "pointer",
-    "fontSize": "14px",
-    "fontVariantNumeric": "tabular-nums",
-}
-
-
-def _time_radio(value, label, text) -> rx.Component:
-    return rx.el.label(
-        rx.el.input(
-            type="radio", name="slot", value=value, required=True, aria_label=label
-        ),
-        text,
-        style=CHIP,
-    )
-
-
 def _accept_with_time() -> rx.Component:
     """A request's answer proposed times: accepting takes the one I pick."""
     e = EngagementState.engagement
@@ -210,21 +188,10 @@ def _accept_with_time() -> rx.Component:
         rx.vstack(
             _hidden_id(),
             rx.el.input(type="hidden", name="action", value="accept"),
-            rx.el.fieldset(
-                rx.el.legend(
-                    "Pick one of the times " + e.other_name + " proposed",
-                    class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
-                ),
-                rx.flex(
-                    rx.foreach(
-                        e.proposed_times,
-                        lambda t: _time_radio(t["value"], t["label"], t["label"]),
-                    ),
-                    wrap="wrap",
-                    spacing="2",
-                    padding_top="0.35rem",
-                ),
-                style={"border": "none", "padding": "0", "margin": "0"},
+            times_group(
+                "Pick one of the times " + e.other_name + " proposed",
+                e.proposed_times,
+                lambda t: time_radio(t["value"], t["label"], t["label"]),
             ),
             rx.button("Accept at this time", type="submit", size="3"),
             spacing="3",
@@ -236,15 +203,8 @@ def _accept_with_time() -> rx.Component:
 
 
 def _move_day(day) -> rx.Component:
-    return rx.el.fieldset(
-        rx.el.legend(day.day, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
-        rx.flex(
-            rx.foreach(day.slots, lambda t: _time_radio(t.value, t.label, t.time)),
-            wrap="wrap",
-            spacing="2",
-            padding_top="0.35rem",
-        ),
-        style={"border": "none", "padding": "0", "margin": "0"},
+    return times_group(
+        day.day, day.slots, lambda t: time_radio(t.value, t.label, t.time)
     )
 
 

@@ -21,6 +21,7 @@ from marketplace.components.market import (
 from marketplace.components.member_text import member_text
 from marketplace.components.moderation import report_button
 from marketplace.components.pager import pager
+from marketplace.components.slots import time_radio, time_tick, times_group
 from marketplace.domain.listings import (
     AUDIENCES,
     AVAILABLE_TERMS,
@@ -477,60 +478,16 @@ def _paid_booking() -> rx.Component:
     )
 
 
-CHIP = {
-    "display": "inline-flex",
-    "alignItems": "center",
-    "gap": "0.35rem",
-    "padding": "0.3rem 0.6rem",
-    "border": "1px solid var(--gray-a7)",
-    "borderRadius": "var(--radius-2)",
-    "cursor": "pointer",
-    "fontSize": "14px",
-    "fontVariantNumeric": "tabular-nums",
-}
-
-
-def _slot_radio(slot) -> rx.Component:
-    """One free time to book: a labelled radio (all share the name 'slot')."""
-    return rx.el.label(
-        rx.el.input(
-            type="radio",
-            name="slot",
-            value=slot.value,
-            required=True,
-            aria_label=slot.label,
-        ),
-        slot.time,
-        style=CHIP,
-    )
-
-
-def _slot_tick(slot) -> rx.Component:
-    """One of my free times to propose in answer to a request."""
-    return rx.el.label(
-        rx.el.input(type="checkbox", name="slot:" + slot.value, aria_label=slot.label),
-        slot.time,
-        style=CHIP,
-    )
-
-
 def _slot_day(day) -> rx.Component:
-    return rx.el.fieldset(
-        rx.el.legend(day.day, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
-        rx.flex(
-            rx.foreach(
-                day.slots,
-                lambda slot: rx.cond(
-                    ListingState.listing.kind == "offer",
-                    _slot_radio(slot),
-                    _slot_tick(slot),
-                ),
-            ),
-            wrap="wrap",
-            spacing="2",
-            padding_top="0.35rem",
+    """A day's free times: pick one to book an offer, tick mine to propose."""
+    return times_group(
+        day.day,
+        day.slots,
+        lambda slot: rx.cond(
+            ListingState.listing.kind == "offer",
+            time_radio(slot.value, slot.label, slot.time),
+            time_tick(slot.value, slot.label, slot.time),
         ),
-        style={"border": "none", "padding": "0", "margin": "0"},
     )
 
 
