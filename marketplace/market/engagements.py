@@ -682,7 +682,9 @@ def _cancel_accepted(session, engagement, actor_id, clock) -> None:
     late = actor_id == engagement.asker_id and calls.late_for(engagement, clock)
     calls.release(session, engagement.id)
     if late and engagement.terms != "free":
-        _pay(session, engagement, clock)
+        # the helper kept the time free; no help happened, so no intro
+        # "led to help" and its introducer earns nothing
+        _settle(session, engagement, clock)
         return
     _release_hold(session, engagement, "cancelled", clock)
 
@@ -813,6 +815,15 @@ def _release_hold(
 
 
 def _pay(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """Help confirmed: the helper is paid, and an intro that led here may
+    reward its introducer."""
+    _settle(session, engagement, clock)
+    intros.reward_introducer(session, engagement, clock)  # if an intro led here
+
+
+def _settle(session: Session, engagement: Engagement, clock: Clock) -> None:
+    """The helper gets what the terms say: karma posted, card captured, or
+    the IOU written."""
     if engagement.terms == "karma" and engagement.hold_key:
         unpaid = engagement.price - _pay_karma(session, engagement, clock)
         if unpaid > 0:
@@ -821,7 +832,6 @@ def _pay(session: Session, engagement: Engagement, clock: Clock) -> None:
         card_payments.capture(session, engagement, clock)
     elif engagement.terms == "iou":
         _write_iou(session, engagement, clock, engagement.price)
-    intros.reward_introducer(session, engagement, clock)  # if an intro led here
 
 
 def _pay_karma(session: Session, engagement: Engagement, clock: Clock) -> int:

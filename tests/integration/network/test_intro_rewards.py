@@ -272,3 +272,33 @@ def test_rewards_confirmed_at_once_stay_within_the_cap(hub, monkeypatch):
     assert [amount for *_, amount in rewards()] == [2]
     assert intro_statuses() == ["completed"] * 3
     audit_is_clean()
+
+
+def test_a_call_cancelled_late_pays_the_helper_but_rewards_no_introducer(people):
+    """A ring can't mint intro rewards by booking calls and cancelling them
+    late: the late cancel pays the helper for the time kept, but no help
+    happened, so the intro isn't completed and earns nothing."""
+    from marketplace.adapters.clock import FixedClock
+    from marketplace.domain.scheduling import slot_key
+    from tests.integration.market.test_calls import (
+        NOW,
+        book,
+        call_listing,
+        free,
+        hours_for,
+    )
+    from tests.integration.market.test_calls import act as act_at
+
+    ada, bob, cyd = people
+    introduce(ada, bob, cyd)
+    clock = FixedClock(NOW)
+    hours_for(cyd, clock)  # free cancellation until 24 h before
+    offer = call_listing(cyd, terms="karma", price=4)
+    call = book(bob, offer, slot_key(free(cyd, clock)[0]), clock)  # 21 h ahead
+    act_at(cyd, call, "accept", clock)
+    act_at(bob, call, "cancel", clock)
+    assert available(cyd.member_id) == 4  # paid for the time, per the policy
+    assert rewards() == []
+    with read_only() as s:
+        assert s.exec(select(Intro.status)).one() == "accepted"
+        assert audit_ledger(s).ok
