@@ -56,6 +56,7 @@ from marketplace.models import (
 )
 
 SHOWN_SLOTS = 60  # the most a slot picker lists
+MAX_MOVES = 3  # reschedules of one call (its invite's SEQUENCE counts them)
 
 
 # ---------------------------------------------------------------------- availability
@@ -359,6 +360,12 @@ def reschedule(
         raise NotAuthorized(
             f"It's less than {hours} hours before the call: too late to move "
             "it. Message them, or cancel (their policy charges a late cancel)."
+        )
+    if engagement.invite_sequence >= MAX_MOVES:
+        # each move mails both an updated invite: not a way to flood them
+        raise Conflict(
+            f"This call has moved {MAX_MOVES} times already; agree a time in "
+            "messages, or cancel and book again."
         )
     start = parse_slot(wanted)
     if start == engagement.starts_at:

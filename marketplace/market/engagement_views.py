@@ -223,7 +223,8 @@ def _call_fields(
         "call_policy": _policy(engagement, zone, late),
         "can_move": status in (Status.PROPOSED, Status.ACCEPTED)
         and end > now
-        and not (asker and late),
+        and not (asker and late)
+        and engagement.invite_sequence < calls.MAX_MOVES,
         "can_report_no_show": status == Status.ACCEPTED
         and now >= start + NO_SHOW_GRACE,
         "late_cancel": (

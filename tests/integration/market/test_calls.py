@@ -16,7 +16,7 @@ from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.scheduling import slot_key
 from marketplace.market import calls, engagements, listings
-from marketplace.market.engagement_views import engagements_of
+from marketplace.market.engagement_views import engagement_view, engagements_of
 from marketplace.models import (
     Availability,
     AvailabilityWindow,
@@ -434,3 +434,19 @@ def test_the_dashboard_lists_my_next_agreed_calls_soonest_first(ada, bo, cy, clo
     theirs = state_of(DashboardState, ada.token)
     DashboardState.load.fn(theirs)
     assert [c.id for c in theirs.next_calls] == [first]
+
+
+def test_a_call_moves_at_most_three_times_so_invites_cannot_flood(ada, bo, clock):
+    hours_for(bo, clock, cancel_free_hours=0)
+    engagement_id = book(ada, call_listing(bo), slot_key(free(bo, clock)[0]), clock)
+    act(bo, engagement_id, "accept", clock)
+    for n in (2, 4, 6):
+        move(ada, engagement_id, slot_key(free(bo, clock)[n]), clock)
+    before = engagement(engagement_id).starts_at
+    with pytest.raises(Conflict, match="moved 3 times already"):
+        move(ada, engagement_id, slot_key(free(bo, clock)[8]), clock)
+    assert engagement(engagement_id).starts_at == before
+    assert engagement(engagement_id).invite_sequence == 3
+    with read_only() as s:
+        shown = engagement_view(s, ada.member_id, engagement_id, clock=clock)
+    assert not shown.can_move  # the page no longer offers "Move the call"
