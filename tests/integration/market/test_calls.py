@@ -450,3 +450,17 @@ def test_a_call_moves_at_most_three_times_so_invites_cannot_flood(ada, bo, clock
     with read_only() as s:
         shown = engagement_view(s, ada.member_id, engagement_id, clock=clock)
     assert not shown.can_move  # the page no longer offers "Move the call"
+
+
+def test_booking_alone_never_shows_the_helpers_phone_number(ada, bo, clock):
+    """A stranger can't book a call just to read where it happens (a phone
+    number, a private room): the link shows once the helper accepts."""
+    hours_for(bo, clock, meeting_link="+49 30 1234567")
+    engagement_id = book(ada, call_listing(bo), slot_key(free(bo, clock)[0]), clock)
+    with read_only() as s:
+        waiting = engagement_view(s, ada.member_id, engagement_id, clock=clock)
+    assert waiting.call_time and waiting.meeting_link == ""
+    act(bo, engagement_id, "accept", clock)
+    with read_only() as s:
+        agreed = engagement_view(s, ada.member_id, engagement_id, clock=clock)
+    assert agreed.meeting_link == "+49301234567"
