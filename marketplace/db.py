@@ -12,7 +12,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -175,5 +175,20 @@ def read_only_engine(engine: Engine | None = None) -> Engine:
 def read_only() -> Iterator[Session]:
     """A session for reads; nothing it does is committed."""
     # Closing (not rolling back) keeps loaded objects readable after the block.
-    with Session(read_only_engine(), expire_on_commit=False) as session:
+    with Session(
+        read_only_engine(), expire_on_commit=False, info={_READ_ONLY: {}}
+    ) as session:
         yield session
+
+
+def remembered(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, once per `read_only()` session for `key`: a page's reads
+    see one snapshot, so what one part of the page looked up (the viewer's
+    connections, members' privacy choices) holds for every other part. In
+    a unit of work, which may change it, it is computed every time."""
+    memo = session.info.get(_READ_ONLY)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

@@ -85,7 +85,6 @@ from marketplace.states.privacy import PrivacyState
 from marketplace.states.profile import ProfileEditState, PublicProfileState
 from marketplace.states.public_listing import PublicListingState
 from marketplace.states.receipts import CardPaymentsState, ReceiptState
-from marketplace.states.session import SessionState
 from marketplace.states.touchpoints import ProfileTouchState
 from marketplace.states.wallet import WalletState
 from marketplace.tasks import (
@@ -120,7 +119,7 @@ app.add_page(
     not_found_page,
     route="404",  # Reflex's name for every address without a page
     **share_card("Page not found · Karma"),
-    on_load=SessionState.refresh_session,
+    on_load=HomeState.show_member,
 )
 app.add_page(
     alerts_page,
@@ -322,7 +321,7 @@ app.add_page(
     suspended_page,
     route=routes.SUSPENDED,
     **share_card("Account suspended · Karma"),
-    on_load=SessionState.refresh_session,
+    on_load=HomeState.show_member,
 )
 # direct messages (network/conversations.py)
 app.add_page(

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
+from marketplace.db import remembered
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.models import Member
 
@@ -53,5 +54,11 @@ def no_such_handle(handle: str) -> NotFound:
 
 def timezone_of(session: Session, member_id: int) -> str:
     """The time zone a member reads times in (their profile's; UTC if none)."""
-    found = session.exec(select(Member.timezone).where(Member.id == member_id))
-    return found.first() or "UTC"
+    return remembered(
+        session,
+        ("timezone", member_id),
+        lambda: (
+            session.exec(select(Member.timezone).where(Member.id == member_id)).first()
+            or "UTC"
+        ),
+    )

@@ -27,11 +27,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, union
 from sqlmodel import Session, col, select
 
 from marketplace.accounts.profiles import ProfileView
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.db import remembered
 from marketplace.domain import privacy as rules
 from marketplace.domain.errors import InvalidInput, NotAuthorized
 from marketplace.domain.graph import Candidate
@@ -44,7 +45,11 @@ from marketplace.domain.privacy import (
     Settings,
 )
 from marketplace.models import Connection, Member, PrivacySetting
-from marketplace.network.degrees import first_degree, second_degree
+from marketplace.network.degrees import (
+    first_degree,
+    first_degree_ids,
+    second_degree,
+)
 
 ACCEPTED = "accepted"
 
@@ -59,15 +64,17 @@ def settings_of(session: Session, member_id: int) -> Settings:
 
 
 def settings_for(session: Session, member_ids: Iterable[int]) -> dict[int, Settings]:
-    """Several members' choices in one query (defaults for those with none)."""
-    ids = list(set(member_ids))
-    found = {mid: rules.DEFAULT_SETTINGS for mid in ids}
-    if ids:
+    """Several members' choices in one query (defaults for those with none);
+    in a read, members already looked up are not asked for again."""
+    ids = set(member_ids)
+    known: dict[int, Settings] = remembered(session, "privacy_settings", dict)
+    if missing := ids - known.keys():
+        known.update(dict.fromkeys(missing, rules.DEFAULT_SETTINGS))
         rows = session.exec(
-            select(PrivacySetting).where(col(PrivacySetting.member_id).in_(ids))
+            select(PrivacySetting).where(col(PrivacySetting.member_id).in_(missing))
         )
-        found.update({row.member_id: _settings(row) for row in rows})
-    return found
+        known.update({row.member_id: _settings(row) for row in rows})
+    return {mid: known[mid] for mid in ids}
 
 
 def _settings(row: PrivacySetting) -> Settings:
@@ -157,8 +164,9 @@ def degree(session: Session, viewer_id: int | None, member_id: int) -> int:
 def degrees_of(
     session: Session, viewer_id: int | None, member_ids: Iterable[int]
 ) -> dict[int, int]:
-    """The viewer's degree to each member, in two queries bounded by the
-    members asked about (never the viewer's whole second degree)."""
+    """The viewer's degree to each member: the viewer's connections (read
+    once per page) and one query bounded by the members asked about (never
+    the viewer's whole second degree)."""
     ids = set(member_ids)
     if viewer_id is None:
         return dict.fromkeys(ids, PUBLIC)
@@ -168,18 +176,14 @@ def degrees_of(
     others = ids - {viewer_id}
     if not others:
         return found
-    mine = first_degree(viewer_id)
-    for mid in session.exec(mine.where(_member_col(mine).in_(others))).all():
+    firsts = first_degree_ids(session, viewer_id)
+    for mid in others & firsts:
         found[mid] = FIRST
-    rest = {m for m in others if found[m] == BEYOND}
-    if rest:
-        for mid in _connected_to_any(session, rest, mine):
+    rest = others - firsts
+    if rest and firsts:
+        for mid in _connected_to_any(session, rest, first_degree(viewer_id)):
             found[mid] = SECOND
     return found
-
-
-def _member_col(query):
-    return query.selected_columns[0]
 
 
 def _connected_to_any(session: Session, ids: set[int], firsts) -> set[int]:
@@ -195,7 +199,7 @@ def _connected_to_any(session: Session, ids: set[int], firsts) -> set[int]:
         col(c.addressee_id).in_(ids),
         col(c.requester_id).in_(firsts),
     )
-    return set(session.exec(asked).all()) | set(session.exec(answered).all())
+    return set(session.execute(union(asked, answered)).scalars().all())
 
 
 # -------------------------------------------------------------------- seeing

@@ -22,6 +22,7 @@ symbol or a separator by hand.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -149,6 +150,7 @@ def major_units(amount_minor: int, currency: str) -> str:
     return f"{major}.{minor:0{places}d}" if places else str(major)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and a market page asks for dozens
 def format_money(amount_minor: int, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     """ "$12,345.67", "¥120,000", "-$5.00"; "12.345,67 €" in de_DE: the amount
     in major units, as the locale writes money (babel, CLDR)."""
@@ -159,6 +161,7 @@ def format_money(amount_minor: int, currency: str, locale: str = DEFAULT_LOCALE)
     return _space_letter_symbol(shown, get_currency_symbol(code, locale))
 
 
+@functools.lru_cache(maxsize=4096)
 def format_points(points: int, locale: str = DEFAULT_LOCALE) -> str:
     """ "1,250": karma or IOU points with the locale's thousands separator."""
     return format_decimal(points, locale=locale)

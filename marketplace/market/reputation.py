@@ -10,9 +10,20 @@ scored), in a Bayesian average with the prior of domain/reputation.py.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
-from sqlalchemy import Integer, and_, cast, exists, extract, func, or_, select
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    extract,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -63,12 +74,24 @@ def _counts(review, dialect: str):
 
 def ratings(session: Session, member_ids: Iterable[int]) -> dict[int, Rating]:
     """The rating of each of `member_ids` who received a review."""
-    wanted = set(member_ids)
+    wanted = sorted(set(member_ids))
     if not wanted:
         return {}
+    rows = session.execute(_ratings_query(dialect_of(session)), {"wanted": wanted})
+    return {
+        member: Rating(bayesian_rating(float(w or 0), float(stars or 0)), people)
+        for member, people, w, stars in rows.all()
+    }
+
+
+@functools.cache
+def _ratings_query(dialect: str):
+    """Built once per dialect (a page asks for it every time, and building
+    the window and the aliases cost five times running it); the members
+    travel as an expanding bind parameter."""
     review = aliased(Review)
     weight = func.coalesce(MemberTrust.score, 0.0)
-    rows = session.execute(
+    return (
         select(
             review.reviewee_id,
             func.count(func.distinct(review.reviewer_id)),
@@ -77,16 +100,12 @@ def ratings(session: Session, member_ids: Iterable[int]) -> dict[int, Rating]:
         )
         .outerjoin(MemberTrust, MemberTrust.member_id == review.reviewer_id)
         .where(
-            review.reviewee_id.in_(wanted),
+            review.reviewee_id.in_(bindparam("wanted", expanding=True)),
             review.hidden_at.is_(None),  # a moderator hid it: it counts for nothing
-            _counts(review, dialect_of(session)),
+            _counts(review, dialect),
         )
         .group_by(review.reviewee_id)
-    ).all()
-    return {
-        member: Rating(bayesian_rating(float(w or 0), float(stars or 0)), people)
-        for member, people, w, stars in rows
-    }
+    )
 
 
 def rating(session: Session, member_id: int) -> Rating | None:

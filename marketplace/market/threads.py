@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from marketplace.accounts.members import timezone_of
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.db import remembered
 from marketplace.domain.errors import Conflict, NotFound
 from marketplace.domain.ids import check_id
 from marketplace.domain.text import clean_text
@@ -44,7 +45,11 @@ def party_engagement(
     session: Session, member_id: int, engagement_id: object
 ) -> Engagement:
     """The engagement if `member_id` is one of its two parties, else 'not found'."""
-    engagement = session.get(Engagement, check_id(engagement_id, "engagement"))
+    wanted = check_id(engagement_id, "engagement")
+    # a page asks three times (view, timeline, thread): read it once
+    engagement = remembered(
+        session, ("engagement", wanted), lambda: session.get(Engagement, wanted)
+    )
     if engagement is None or member_id not in (
         engagement.asker_id,
         engagement.helper_id,

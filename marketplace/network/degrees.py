@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Select, union
 from sqlmodel import Session, and_, or_, select
 
+from marketplace.db import remembered
 from marketplace.models import Connection
 
 ACCEPTED = "accepted"
@@ -23,6 +24,16 @@ def first_degree(member_id: int) -> Select:
         Connection.addressee_id == member_id, Connection.status == ACCEPTED
     )
     return select(union(asked, answered).subquery().c.member_id)
+
+
+def first_degree_ids(session: Session, member_id: int) -> set[int]:
+    """The members connected to `member_id`, read once per page (see
+    db.remembered): every card and check on it asks the same."""
+    return remembered(
+        session,
+        ("first_degree", member_id),
+        lambda: set(session.exec(first_degree(member_id)).all()),
+    )
 
 
 def second_degree(member_id: int) -> Select:

@@ -107,8 +107,8 @@ def inbox_page() -> rx.Component:
                 rx.heading("Inbox", size="8", as_="h1"),
                 rx.text(
                     rx.cond(
-                        InboxState.unread_count > 0,
-                        InboxState.unread_count.to_string() + " unread",
+                        InboxState.unread > 0,
+                        InboxState.unread.to_string() + " unread",
                         "You are all caught up.",
                     ),
                     color_scheme="gray",
@@ -120,7 +120,7 @@ def inbox_page() -> rx.Component:
                 "Mark all as read",
                 variant="soft",
                 on_click=InboxState.mark_all_read,
-                disabled=InboxState.unread_count == 0,
+                disabled=InboxState.unread == 0,
             ),
             align="end",
             width="100%",

@@ -10,15 +10,19 @@ from marketplace.domain.errors import DomainError
 from marketplace.inbox import notifications
 from marketplace.inbox.notifications import NotificationView
 from marketplace.states.nav import NavState
-from marketplace.states.session import SignedIn, member_only
+from marketplace.states.session import SessionState, SignedIn, member_only
 
 
-class InboxState(NavState):
-    """A child of NavState, so marking things read moves the badge at once."""
+class InboxState(SessionState):
+    """A sibling of NavState, not its child: Reflex loads a state with all
+    its substates, and the navigation's heartbeat, every few seconds on
+    every page, would load this page's items with it. Marking things read
+    asks the navigation to count again, so its badge moves at once."""
 
     items: list[NotificationView] = []
     total: int = 0
     page: int = 1
+    unread: int = 0  # what this page says; the navigation's badge counts too
 
     @rx.var
     def pages(self) -> int:
@@ -50,7 +54,7 @@ class InboxState(NavState):
                 )
         except DomainError as error:
             return rx.toast.error(str(error))
-        return self._refresh(member.id, self.page)
+        return self._refresh(member.id, self.page) or NavState.check_unread
 
     @rx.event
     @member_only
@@ -59,7 +63,10 @@ class InboxState(NavState):
             changed = notifications.mark_all_read(session, actor_id=member.id)
         self._refresh(member.id, self.page)
         noun = "notification" if changed == 1 else "notifications"
-        return rx.toast.info(f"Marked {changed} {noun} as read.")
+        return [
+            rx.toast.info(f"Marked {changed} {noun} as read."),
+            NavState.check_unread,
+        ]
 
     def _refresh(self, member_id: int, page: object):
         try:
@@ -69,4 +76,4 @@ class InboxState(NavState):
         except DomainError as error:
             return rx.toast.error(str(error))
         self.items, self.total, self.page = items, total, int(page)  # validated
-        self._show_unread(unread)
+        self.unread = unread

@@ -77,6 +77,13 @@ class NavState(SessionState):
 
 class HomeState(SessionState):
     @rx.event
+    def show_member(self):
+        """on_load of public pages without a state of their own (not found,
+        suspended): the navigation for who is signed in. Here, not the
+        inherited SessionState.refresh_session: an event of SessionState
+        itself loads every page's state below it."""
+        self._member()
+    @rx.event
     def send_members_on(self):
         """on_load of `/`: a signed-in member goes to the dashboard (the page
         they came for), without leaving `/` in the history to come back to."""

@@ -57,7 +57,10 @@ class PublicProfileState(SessionState):
 
     @rx.var
     def is_me(self) -> bool:
-        return self.profile.handle != "" and self.profile.handle == self.my_handle
+        # From this state's own vars, not SessionState.my_handle: a computed
+        # var that reads a parent's var makes Reflex load this (large) state
+        # for every event of every page (benchmarks/README.md, "Load").
+        return self.profile.handle != "" and self.relationship == "self"
 
     @rx.var
     def login_link(self) -> str:

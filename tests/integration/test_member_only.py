@@ -43,7 +43,8 @@ FOR_GUESTS = {
     "PeopleState": {"load", "search", "go_to_page"},
     "PublicProfileState": {"load"},
     "PublicListingState": {"load"},  # a public listing, or ListingState's load
-    "HomeState": {"send_members_on"},  # `/`: members on to the dashboard
+    # `/`: members on to the dashboard; not found and suspended: the navigation
+    "HomeState": {"send_members_on", "show_member"},
     "ListingFormState": {"choose_terms"},  # which form fields to show
     # the heartbeat's refreshes (a guest's do nothing), and a profile's
     # Message button, which a visitor's profile doesn't show

@@ -1,0 +1,426 @@
+"""What one page costs: each main page's load handler run in this process
+against PostgreSQL at the load benchmark's size, against one read.
+
+    python benchmarks/page_cost.py                 # 30 loads of each page
+    python benchmarks/page_cost.py --repeat 100 --explain
+    python benchmarks/page_cost.py --pages dashboard,market --profile /tmp/pc
+
+The database is built as `benchmarks/load.py` builds it (the 50-member demo
+network, then load-test members with tags and a standing offer), and a round
+of activity on top: half the members post a karma request, the other half
+answer one, and some of those are accepted, delivered and confirmed, so the
+dashboard, the engagements and the inbox have what a member who uses the app
+sees. `ANALYZE` follows, as a live database has statistics.
+
+Per page, for one member after another (each handler as the browser calls
+it: `State.handler.fn(state)` on a state tree built as Reflex builds it per
+tab, the session cookie in its router's headers), the median of:
+
+- `app ms`: this process's CPU time for the handler (Python, SQLAlchemy,
+  psycopg), then `state ms`: Reflex's own work after it, the delta sent to
+  the browser and the pickled states written to the state manager;
+- `db ms`: CPU time of the PostgreSQL backends serving this process (the
+  mean: their clock ticks in 10 ms);
+- `statements`: how many statements the handler sent.
+
+The baseline in the same run is one read, as the load benchmark's baseline
+page does it: a state whose handler runs one SELECT of one row through the
+app's own read session. With `--explain`, every distinct statement a page
+sent is run again under `EXPLAIN (ANALYZE, BUFFERS)` and its plan's top line
+and time are printed; `--profile` writes py-spy-like cProfile stats per page.
+
+Last stdout line: one JSON object, `{"pages": [{"page", "app_ms", "state_ms",
+"db_ms", "total_ms", "statements", "ratio_to_read"}, ...], "read": {...},
+"ok": ...}`, ok when every page's total CPU is within `TARGET_RATIO` times
+the read's (one read's round trip is not a page: the target is that a page is
+a handful of reads, not dozens).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import load  # noqa: E402  (the load benchmark's database and members)
+import reflex as rx  # noqa: E402
+from sqlalchemy import event, select, text  # noqa: E402
+
+from marketplace import db, routes  # noqa: E402
+from marketplace.accounts import accounts  # noqa: E402
+from marketplace.market import engagements, listings  # noqa: E402
+from marketplace.models import Listing, Member  # noqa: E402
+from marketplace.states.engagements import EngagementsState, EngagementState  # noqa: E402
+from marketplace.states.inbox import InboxState  # noqa: E402
+from marketplace.states.market import ListingState, MarketState  # noqa: E402
+from marketplace.states.nav import NavState  # noqa: E402
+from marketplace.states.network import NetworkState  # noqa: E402
+from marketplace.states.people import DashboardState, PeopleState  # noqa: E402
+from marketplace.states.session import SessionState  # noqa: E402
+
+TARGET_RATIO = 6.0
+MEMBERS = 54  # the load benchmark's at 50 clients (plus its warm-up members)
+
+
+class ReadState(SessionState):
+    """The baseline: one SELECT of one row, as the load benchmark's baseline
+    page does, through the app's own read session."""
+
+    name: str = ""
+
+    @rx.event
+    def read(self):
+        with db.read_only() as session:
+            self.name = session.execute(
+                select(Member.display_name).where(Member.id == 1)
+            ).scalar_one()
+
+
+@dataclass
+class Page:
+    name: str
+    state: type
+    handler: str
+    url: Callable[[Fixture, int], str] = lambda _f, _i: "/"
+    args: tuple = ()
+
+
+@dataclass
+class Fixture:
+    tokens: list[str] = field(default_factory=list)
+    member_ids: list[int] = field(default_factory=list)
+    listing_ids: list[int] = field(default_factory=list)
+    engagement_of: dict[int, int] = field(default_factory=dict)  # member -> one
+
+
+PAGES = (
+    Page("dashboard", DashboardState, "load", lambda f, i: routes.DASHBOARD),
+    Page("market", MarketState, "load", lambda f, i: routes.MARKET),
+    Page("search", MarketState, "search", lambda f, i: routes.MARKET, ({"q": "help"},)),
+    Page(
+        "listing",
+        ListingState,
+        "load",
+        lambda f, i: routes.listing(f.listing_ids[i % len(f.listing_ids)]),
+    ),
+    Page("engagements", EngagementsState, "load", lambda f, i: routes.ENGAGEMENTS),
+    Page(
+        "engagement",
+        EngagementState,
+        "load",
+        lambda f, i: routes.engagement(f.engagement_of.get(f.member_ids[i], 0)),
+    ),
+    Page("inbox", InboxState, "load", lambda f, i: routes.INBOX),
+    Page("network", NetworkState, "load", lambda f, i: routes.NETWORK),
+    Page("people", PeopleState, "load", lambda f, i: routes.PEOPLE),
+    Page("heartbeat", NavState, "check_unread", lambda f, i: routes.DASHBOARD),
+)
+READ = Page("read", ReadState, "read", lambda f, i: "/")
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def build(args) -> tuple[load.Database, Fixture]:
+    config = load.Config.parse("pg-redis-2w")
+    scratch = Path(tempfile.mkdtemp(prefix="page-cost-"))
+    database = load.make_database(config, scratch, 0)
+    began = time.perf_counter()
+    load.populate(database, args.members, args.seed)
+    fixture = Fixture()
+    with db.unit_of_work() as session:
+        for email in database.emails:
+            result = accounts.log_in(session, email=email, password=load.PASSWORD)
+            fixture.tokens.append(result.token)
+            fixture.member_ids.append(result.member_id)
+    _activity(fixture, random.Random(args.seed))
+    with database.engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    say(f"database built in {time.perf_counter() - began:.0f}s: {database.pg_name}")
+    return database, fixture
+
+
+def _activity(fixture: Fixture, rng: random.Random) -> None:
+    """What the load benchmark's pairs leave behind: requests, answers, and
+    engagements at every step, so each page reads what a member would see."""
+    ids = fixture.member_ids
+    askers, helpers = ids[0::2], ids[1::2]
+    steps = ("accept", "deliver", "confirm")
+    for n, (asker, helper) in enumerate(zip(askers, helpers, strict=False)):
+        with db.unit_of_work() as session:
+            request = listings.create_listing(
+                session,
+                actor_id=asker,
+                form={
+                    "kind": "request",
+                    "title": f"Looking for help with a plan {n}",
+                    "description": "Half an hour of advice, for karma.",
+                    "tags": "strategy",
+                    "terms": "karma",
+                    "price": "3",
+                    "capacity": "1",
+                    "audience": "public",
+                },
+            )
+            answer = engagements.propose(
+                session, actor_id=helper, listing_id=request.id, note="I can help."
+            )
+            for step in steps[: rng.randrange(len(steps) + 1)]:
+                actor = helper if step == "deliver" else asker
+                engagements.act(
+                    session, actor_id=actor, engagement_id=answer.id, action=step
+                )
+            fixture.listing_ids.append(request.id)
+            fixture.engagement_of[asker] = fixture.engagement_of[helper] = answer.id
+    with db.read_only() as session:
+        offers = session.execute(
+            select(Listing.id).where(Listing.kind == "offer").limit(40)
+        ).scalars()
+        fixture.listing_ids.extend(offers)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+class Statements:
+    """Every statement this process sends, while counting."""
+
+    def __init__(self, engine) -> None:
+        self.seen: list[tuple[str, object]] = []
+        self.on = False
+        event.listen(engine, "before_cursor_execute", self._heard)
+
+    def _heard(self, _conn, _cursor, statement, parameters, _context, _many):
+        if self.on:
+            self.seen.append((statement, parameters))
+
+
+class Backends:
+    """CPU time of the PostgreSQL backends connected to our database."""
+
+    def __init__(self, engine, name: str) -> None:
+        self.engine, self.name = engine, name
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for proc in psutil.process_iter(["cmdline"]):
+            cmdline = " ".join(proc.info["cmdline"] or [])
+            if cmdline.startswith("postgres:") and f" {self.name} " in cmdline:
+                with contextlib.suppress(psutil.Error):
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+        return total
+
+
+@dataclass
+class Figures:
+    page: str
+    app_ms: list[float] = field(default_factory=list)
+    state_ms: list[float] = field(default_factory=list)
+    db_ms: list[float] = field(default_factory=list)
+    statements: list[int] = field(default_factory=list)
+    shapes: Counter = field(default_factory=Counter)
+    examples: dict[str, object] = field(default_factory=dict)
+
+    def median(self, values: list[float]) -> float:
+        return statistics.median(values) if values else 0.0
+
+    def db_mean(self) -> float:
+        # the backends' CPU clock ticks in 10 ms: a median of single loads
+        # reads 0, the mean over all of them doesn't
+        return sum(self.db_ms) / len(self.db_ms) if self.db_ms else 0.0
+
+    def summary(self, read: Figures | None) -> dict:
+        total = self.median(self.app_ms) + self.median(self.state_ms)
+        total += self.db_mean()
+        out = {
+            "page": self.page,
+            "app_ms": round(self.median(self.app_ms), 2),
+            "state_ms": round(self.median(self.state_ms), 2),
+            "db_ms": round(self.db_mean(), 2),
+            "total_ms": round(total, 2),
+            "statements": round(self.median(self.statements), 1),
+        }
+        if read is not None:
+            base = read.summary(None)["total_ms"]
+            out["ratio_to_read"] = round(total / base, 2) if base else None
+        return out
+
+
+def tab(state_cls: type, token: str, url: str):
+    """A state tree as Reflex builds one per tab, its socket carrying `token`."""
+    from tests.integration.test_state_security import state_of
+
+    return state_of(state_cls, token, url=url)
+
+
+def measure(page: Page, fixture: Fixture, args, stmts, backends) -> Figures:
+    figures = Figures(page.name)
+    members = len(fixture.tokens)
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    for i in range(args.repeat + args.warmup):
+        m = i % members
+        state = tab(page.state, fixture.tokens[m], page.url(fixture, m))
+        handler = getattr(page.state, page.handler).fn
+        state._member()  # the session check is remembered per worker
+        stmts.seen.clear()
+        stmts.on = True
+        db_before = backends.cpu_seconds()
+        cpu = time.process_time()
+        if profiler is not None and i >= args.warmup:
+            profiler.enable()
+        answer = handler(state, *page.args)
+        if profiler is not None:
+            profiler.disable()
+        app = time.process_time() - cpu
+        stmts.on = False
+        db_cpu = backends.cpu_seconds() - db_before
+        cpu = time.process_time()
+        root = state._get_root_state()
+        root.get_delta()
+        for substate in _loaded(root):
+            substate._serialize()
+        root._clean()
+        own = time.process_time() - cpu
+        if _refused(answer):
+            raise SystemExit(f"{page.name}: the handler refused: {answer!r}")
+        if i < args.warmup:
+            continue
+        figures.app_ms.append(app * 1000)
+        figures.state_ms.append(own * 1000)
+        figures.db_ms.append(db_cpu * 1000)
+        figures.statements.append(len(stmts.seen))
+        for statement, params in stmts.seen:
+            shape = _shape(statement)
+            figures.shapes[shape] += 1
+            figures.examples.setdefault(shape, (statement, params))
+    if profiler is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(args.profile / f"{page.name}.prof")
+    return figures
+
+
+def _loaded(root) -> list:
+    found, stack = [], [root]
+    while stack:
+        state = stack.pop()
+        found.append(state)
+        stack.extend(state.substates.values())
+    return found
+
+
+def _refused(answer: object) -> bool:
+    text_ = str(answer)
+    return "toast" in text_ and "error" in text_ or routes.LOGIN in text_
+
+
+def _shape(statement: str) -> str:
+    return re.sub(r"\s+", " ", statement).strip()
+
+
+def explain(database: load.Database, figures: Figures, out: Console) -> None:
+    raw = database.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for shape, count in figures.shapes.most_common():
+            statement, params = figures.examples[shape]
+            if not shape.upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
+            plan = cursor.fetchone()[0][0]
+            top = plan["Plan"]
+            out.print(
+                f"    {count / max(1, len(figures.statements)):4.1f}x "
+                f"{plan['Execution Time']:6.2f} ms  {top['Node Type']:<18} "
+                f"{shape[:110]}",
+                highlight=False,
+                markup=False,
+            )
+        raw.rollback()
+    finally:
+        raw.close()
+
+
+# --------------------------------------------------------------------------- report
+
+
+def report(results: list[Figures], read: Figures, args, out: Console) -> dict:
+    table = Table(title=f"One page load, median of {args.repeat} (CPU ms)")
+    for column in ("page", "app", "state", "db", "total", "statements", "x read"):
+        table.add_column(column, justify="left" if column == "page" else "right")
+    rows = [read.summary(None) | {"ratio_to_read": 1.0}]
+    rows += [f.summary(read) for f in results]
+    for row in rows:
+        table.add_row(
+            row["page"],
+            f"{row['app_ms']:.2f}",
+            f"{row['state_ms']:.2f}",
+            f"{row['db_ms']:.2f}",
+            f"{row['total_ms']:.2f}",
+            f"{row['statements']:.0f}",
+            f"{row['ratio_to_read']:.1f}",
+        )
+    out.print(table)
+    pages = rows[1:]
+    ok = all(p["ratio_to_read"] <= TARGET_RATIO for p in pages)
+    return {"pages": pages, "read": rows[0], "target_ratio": TARGET_RATIO, "ok": ok}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=MEMBERS)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pages", help="comma-separated page names (default all)")
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--profile", type=Path, help="cProfile stats per page here")
+    args = parser.parse_args(argv)
+    chosen = set(args.pages.split(",")) if args.pages else None
+    pages = [p for p in PAGES if chosen is None or p.name in chosen]
+    os.environ.setdefault("MARKETPLACE_ENV", "development")
+    out = Console(file=sys.stdout, width=200)
+    database, fixture = build(args)
+    try:
+        stmts = Statements(database.engine)
+        backends = Backends(database.engine, database.pg_name)
+        read = measure(READ, fixture, args, stmts, backends)
+        results = []
+        for page in pages:
+            say(f"  {page.name}")
+            results.append(measure(page, fixture, args, stmts, backends))
+        summary = report(results, read, args, out)
+        if args.explain:
+            for figures in results:
+                out.print(f"{figures.page}: statements per load, plan, execution")
+                explain(database, figures, out)
+    finally:
+        database.close()
+    print(json.dumps(summary), flush=True)
+    return 0 if summary["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
