@@ -13,11 +13,22 @@ points, then money, each lowest first).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, case, func, text
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    func,
+    text,
+)
 from sqlmodel import Session, col, select
 
 from marketplace.adapters.clock import Clock, system_clock
@@ -118,33 +129,102 @@ def search(
     their author's list."""
     if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
         raise InvalidInput("Page must be a whole number from 1.", "page")
-    stmt = select(Listing).where(
-        Listing.status == "open", visible_to(viewer_id), has_room()
+    dialect = dialect_of(session)
+    words = _search_words(filters.query) if filters.query else []
+    window = RECENCY[filters.recency]
+    shape = _Shape(
+        dialect,
+        words=bool(words),
+        kind=filters.kind != "any",
+        terms=filters.terms != "any",
+        tag=bool(filters.tag),
+        degree=filters.degree,
+        recent=window is not None,
+        sort=filters.sort,
     )
-    for condition in _conditions(session, viewer_id, filters, clock):
-        stmt = stmt.where(condition)
+    params = {
+        "viewer": viewer_id,
+        "offset": (page - 1) * PAGE_SIZE,
+        "fts_query": _fts_query(dialect, words),
+        "kind": filters.kind,
+        "terms": filters.terms,
+        "tag": filters.tag,
+        "since": clock.now() - window if window is not None else None,
+    }
     # The page and the total in one statement; only a page past the end
     # (no rows to carry the total) needs a count of its own.
-    rows = session.execute(  # rows of (listing, total), not scalars
-        stmt.add_columns(func.count().over())
-        .order_by(*_order(filters.sort, viewer_id, dialect_of(session)))
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
+    rows = session.execute(_page_query(shape), _used(params, shape)).all()
     if rows:
         total = rows[0][1]
     elif page == 1:
         total = 0
     else:
-        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        total = session.execute(_count_query(shape), _used(params, shape)).scalar_one()
     return views(session, viewer_id, [listing for listing, _ in rows]), total
 
 
-def _order(sort: str, viewer_id: int, dialect: str) -> list:
+@dataclass(frozen=True)
+class _Shape:
+    """What a search's statement looks like (which filters, which order);
+    the values it filters by travel as bind parameters."""
+
+    dialect: str
+    words: bool
+    kind: bool
+    terms: bool
+    tag: bool
+    degree: str
+    recent: bool
+    sort: str
+
+
+def _used(params: dict, shape: _Shape) -> dict:
+    """The parameters this shape's statement names."""
+    unused = {
+        "fts_query": not shape.words,
+        "kind": not shape.kind,
+        "terms": not shape.terms,
+        "tag": not shape.tag,
+        "since": not shape.recent,
+    }
+    return {k: v for k, v in params.items() if not unused.get(k, False)}
+
+
+@functools.lru_cache(maxsize=256)
+def _filtered(shape: _Shape) -> Select:
+    """Built once per shape: a search builds a statement of visibility and
+    degree subqueries, whose building cost more than running it."""
+    viewer = bindparam("viewer", type_=Integer)
+    stmt = select(Listing).where(
+        Listing.status == "open", visible_to(viewer), has_room()
+    )
+    for condition in _conditions(shape, viewer):
+        stmt = stmt.where(condition)
+    return stmt
+
+
+@functools.lru_cache(maxsize=256)
+def _page_query(shape: _Shape) -> Select:
+    viewer = bindparam("viewer", type_=Integer)
+    return (
+        _filtered(shape)
+        .add_columns(func.count().over())  # rows of (listing, total)
+        .order_by(*_order(shape.sort, viewer, shape.dialect))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(PAGE_SIZE)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _count_query(shape: _Shape) -> Select:
+    return select(func.count()).select_from(_filtered(shape).subquery())
+
+
+def _order(sort: str, viewer, dialect: str) -> list:
     """The ORDER BY for a sort; ties go newest first."""
     newest = [col(Listing.created_at).desc(), col(Listing.id).desc()]
     if sort == "match":
-        return [_matching_tags(viewer_id).desc(), *newest]
+        return [_matching_tags(viewer).desc(), *newest]
     if sort == "rating":
         return [*_best_rated(dialect), *newest]
     if sort == "price":
@@ -167,12 +247,12 @@ def _cheapest() -> list:
     return [unit, col(Listing.price)]
 
 
-def _matching_tags(viewer_id: int):
+def _matching_tags(viewer):
     """How many of a listing's tags are what the viewer needs (an offer) or
     can give (a request)."""
     wanted = case((Listing.kind == "offer", "get"), else_="give")
     mine = select(MemberTag.tag).where(
-        MemberTag.member_id == viewer_id, MemberTag.kind == wanted
+        MemberTag.member_id == viewer, MemberTag.kind == wanted
     )
     return (
         select(func.count())
@@ -182,24 +262,26 @@ def _matching_tags(viewer_id: int):
     )
 
 
-def _conditions(session, viewer_id, filters: Filters, clock) -> list[ColumnElement]:
+def _conditions(shape: _Shape, viewer) -> list[ColumnElement]:
     found = []
-    if filters.query and (words := _search_words(filters.query)):
-        found.append(_matches(session, words))
-    if filters.kind != "any":
-        found.append(Listing.kind == filters.kind)
-    if filters.terms != "any":
-        found.append(Listing.terms == filters.terms)
-    if filters.tag:
-        tagged = select(ListingTag.listing_id).where(ListingTag.tag == filters.tag)
+    if shape.words:
+        found.append(_matches(shape.dialect))
+    if shape.kind:
+        found.append(Listing.kind == bindparam("kind", type_=String))
+    if shape.terms:
+        found.append(Listing.terms == bindparam("terms", type_=String))
+    if shape.tag:
+        tagged = select(ListingTag.listing_id).where(
+            ListingTag.tag == bindparam("tag", type_=String)
+        )
         found.append(col(Listing.id).in_(tagged))
-    if filters.degree == "1":
-        found.append(col(Listing.author_id).in_(degrees.first_degree(viewer_id)))
-    elif filters.degree == "2":
-        near = degrees.first_degree(viewer_id).union(degrees.second_degree(viewer_id))
+    if shape.degree == "1":
+        found.append(col(Listing.author_id).in_(degrees.first_degree(viewer)))
+    elif shape.degree == "2":
+        near = degrees.first_degree(viewer).union(degrees.second_degree(viewer))
         found.append(col(Listing.author_id).in_(near))
-    if (window := RECENCY[filters.recency]) is not None:
-        found.append(Listing.created_at >= clock.now() - window)
+    if shape.recent:
+        found.append(Listing.created_at >= bindparam("since", type_=DateTime))
     return found
 
 
@@ -209,19 +291,23 @@ def _search_words(query: str) -> list[str]:
     return [w for w in words if w not in STOP_WORDS] or words
 
 
-def _matches(session: Session, words: list[str]) -> ColumnElement[bool]:
-    """Every word as a prefix, through the database's own full-text index."""
+def _fts_query(dialect: str, words: list[str]) -> str:
+    """The words as the database's full-text query: every word a prefix."""
     words = words[:12]
-    if session.get_bind().dialect.name == "postgresql":
-        query = " & ".join(f"{w}:*" for w in words)
-        # the stored vector (revision 0012), GIN-indexed
-        return text(
-            "listing.listing_fts_vector @@ to_tsquery('english', :fts_query)"
-        ).bindparams(fts_query=query)
+    if dialect == "postgresql":
+        return " & ".join(f"{w}:*" for w in words)
     # FTS5: each word quoted (no operators from the user) and made a prefix
-    query = " ".join('"' + w.replace('"', "") + '"*' for w in words)
+    return " ".join('"' + w.replace('"', "") + '"*' for w in words)
+
+
+def _matches(dialect: str) -> ColumnElement[bool]:
+    """The listing matches `:fts_query`, through the database's own
+    full-text index."""
+    if dialect == "postgresql":
+        # the stored vector (revision 0012), GIN-indexed
+        return text("listing.listing_fts_vector @@ to_tsquery('english', :fts_query)")
     hits = text("SELECT rowid FROM listing_fts WHERE listing_fts MATCH :fts_query")
-    return col(Listing.id).in_(hits.bindparams(fts_query=query))
+    return col(Listing.id).in_(hits)
 
 
 def requests_i_could_help_with(
