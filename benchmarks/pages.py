@@ -122,7 +122,30 @@ BLANK = Target("blank", "/", "t.includes('Hydrated: yes')")
 PROBE = """
 (() => {
   if (window.top !== window) return;
-  const probe = (window.__pageProbe = { heading: null, content: null });
+  const probe = (window.__pageProbe = {
+    heading: null, content: null, socket: null, sent: null, message: null,
+    data: null,
+  });
+  // Where the time goes: the event socket's creation (the scripts ran), its
+  // first event (hydrate and load), the last message before the content.
+  const Socket = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Socket(...args);
+    if (probe.socket === null) probe.socket = performance.now();
+    ws.addEventListener("message", () => {
+      if (probe.content === null) probe.message = performance.now();
+    });
+    const send = ws.send.bind(ws);
+    ws.send = (data) => {
+      if (probe.sent === null && String(data).includes("_event")) {
+        probe.sent = performance.now();
+      }
+      return send(data);
+    };
+    return ws;
+  };
+  window.WebSocket.prototype = Socket.prototype;
+  Object.assign(window.WebSocket, Socket);
   const shown = (el) => {
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0 &&
@@ -136,6 +159,7 @@ PROBE = """
     const t = document.body ? document.body.textContent : "";
     if (@CONTENT@) {
       probe.content = now;
+      probe.data = probe.message;
       observer.disconnect();
     }
   };
@@ -209,7 +233,7 @@ config = rx.Config(
 )
 """
 
-OUT = Console(file=sys.stdout, width=110)
+OUT = Console(file=sys.stdout, width=130)
 SERVERS: list[Server] = []
 
 
@@ -241,6 +265,22 @@ def ratio(value: float | None, base: float | None) -> float | None:
 
 def within(value: float | None, limit: float) -> bool:
     return value is not None and value <= limit
+
+
+PHASES = ("scripts", "connect", "server", "render")
+
+
+def phases(probe: dict) -> dict[str, float]:
+    """A navigation's time to content in four steps (ms): `scripts` until the
+    page's scripts open the event socket, `connect` until its first event
+    (hydrate and on_load) is sent, `server` until the last message before the
+    content arrived, `render` until the content is laid out. Empty when a
+    mark is missing (no socket, or content before any message)."""
+    marks = [0.0, probe.get("socket"), probe.get("sent"), probe.get("data")]
+    marks.append(probe.get("content"))
+    if any(m is None for m in marks) or sorted(marks) != marks:
+        return {}
+    return {name: marks[i + 1] - marks[i] for i, name in enumerate(PHASES)}
 
 
 # --------------------------------------------------------------------------- servers
@@ -403,6 +443,7 @@ class Measured:
     scripts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     heading_ms: list[float] = field(default_factory=list)
     content_ms: list[float] = field(default_factory=list)
+    phases: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def js_gzip(self) -> int:
@@ -457,6 +498,8 @@ def navigate(browser, measured: Measured, storage: dict | None, collect: bool) -
         else:
             measured.heading_ms.append(probe["heading"])
             measured.content_ms.append(probe["content"])
+            for name, value in phases(probe).items():
+                measured.phases.setdefault(name, []).append(value)
     finally:
         context.close()
 
@@ -541,6 +584,7 @@ def summarize(results: list[Measured]) -> dict:
                 "time_ratio": time_ratio,
                 "time_ratio_to_heading": ratio(content, blank_heading),
                 "samples_ms": [_round(v) for v in m.content_ms],
+                "phases_ms": phase_medians(m),
                 "js_ok": within(js_ratio, TARGET_JS_RATIO),
                 "time_ok": within(time_ratio, TARGET_TIME_RATIO),
             }
@@ -556,9 +600,14 @@ def summarize(results: list[Measured]) -> dict:
             "heading_ms": _round(blank_heading),
             "content_ms": _round(blank_content),
             "samples_ms": [_round(v) for v in blank.content_ms],
+            "phases_ms": phase_medians(blank),
         },
         "ok": bool(rows) and all(r["js_ok"] and r["time_ok"] for r in rows),
     }
+
+
+def phase_medians(m: Measured) -> dict[str, float | None]:
+    return {name: _round(median(m.phases.get(name, []))) for name in PHASES}
 
 
 def _round(value: float | None) -> float | None:
@@ -567,34 +616,43 @@ def _round(value: float | None) -> float | None:
 
 def print_table(summary: dict) -> None:
     blank = summary["blank"]
-    table = Table(title="Pages: JavaScript (gzip -6) and time to content (medians, ms)")
+    table = Table(
+        title="Pages: JavaScript (gzip -6) and time to content (medians, ms)",
+        caption="content = scripts + connect + server + render (each a median)",
+    )
     for header in (
         "page", "JS KB", "x blank", "files", "h1", "content", "x blank",
-        "x blank h1",
+        "x blank h1", *PHASES,
     ):  # fmt: skip
         table.add_column(header, justify="left" if header == "page" else "right")
-    table.add_row(
-        "blank /",
-        f"{blank['js_gzip_bytes'] / 1024:.1f}",
-        "1.00",
-        str(blank["js_files"]),
-        f"{blank['heading_ms']:.0f}",
-        f"{blank['content_ms']:.0f}",
-        "1.00",
-        "",
-    )
+    rows = [("blank /", blank, "1.00", "1.00", "")]
     for row in summary["pages"]:
+        rows.append(
+            (
+                row["path"],
+                row,
+                _mark(row["js_ratio"], row["js_ok"]),
+                _mark(row["time_ratio"], row["time_ok"]),
+                f"{row['time_ratio_to_heading']:.2f}",
+            )
+        )
+    for name, row, js_ratio, time_ratio, to_heading in rows:
         table.add_row(
-            row["path"],
+            name,
             f"{row['js_gzip_bytes'] / 1024:.1f}",
-            _mark(row["js_ratio"], row["js_ok"]),
+            js_ratio,
             str(row["js_files"]),
             f"{row['heading_ms']:.0f}",
             f"{row['content_ms']:.0f}",
-            _mark(row["time_ratio"], row["time_ok"]),
-            f"{row['time_ratio_to_heading']:.2f}",
+            time_ratio,
+            to_heading,
+            *(_ms(row["phases_ms"][p]) for p in PHASES),
         )
     OUT.print(table)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 def _mark(value: float | None, ok: bool) -> str:
