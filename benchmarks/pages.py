@@ -666,8 +666,9 @@ def _mark(value: float | None, ok: bool) -> str:
 
 
 def print_chunks(results: list[Measured], top: int = 12) -> None:
-    """Each page's biggest scripts, and which are not in the blank page."""
-    blank = {Path(p).name.rsplit("-", 1)[0] for p in results[0].scripts}
+    """Each page's biggest scripts, and which the blank page loads too (the
+    same file name: Vite names a chunk after a hash of its content)."""
+    blank = {Path(p).name for p in results[0].scripts}
     for m in results:
         table = Table(title=f"{m.target.name}: biggest scripts (gzip -6)")
         for header in ("script", "raw KB", "gz KB", "wire KB", "in blank"):
@@ -680,7 +681,7 @@ def print_chunks(results: list[Measured], top: int = 12) -> None:
                 f"{raw / 1024:.1f}",
                 f"{gz / 1024:.1f}",
                 f"{wire / 1024:.1f}",
-                "yes" if name.rsplit("-", 1)[0] in blank else "",
+                "yes" if name in blank else "",
             )
         OUT.print(table)
 
