@@ -1,0 +1,331 @@
+"""The dashboard: a member's figures, what waits for them, and suggestions.
+
+A module of its own: Reflex compiles the memoized parts of every page whose
+function lives in one module into one JavaScript file
+(`.web/app_components/marketplace/pages/<module>.jsx`), which each of those
+pages imports whole. Beside the profile page (people.py), the dashboard loaded
+the profile's chart library (recharts, about 107 KB gzipped) without drawing a
+chart (benchmarks/pages.py).
+"""
+
+import reflex as rx
+
+from marketplace import routes
+from marketplace.components.buttons import link_button
+from marketplace.components.layout import page
+from marketplace.components.market import listing_card, status_badge
+from marketplace.components.people import people_grid
+from marketplace.states.people import DashboardState
+
+
+def _match_section(title: str, subtitle: str, cards, empty: str) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="5", as_="h2"),
+        rx.text(subtitle, size="2", color_scheme="gray"),
+        rx.cond(
+            cards.length() > 0,
+            people_grid(cards),
+            rx.callout(empty, icon="info", width="100%"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _strength_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text("Profile strength", weight="bold"),
+                rx.spacer(),
+                rx.text(DashboardState.profile_strength, "%", weight="bold"),
+                width="100%",
+            ),
+            rx.progress(
+                value=DashboardState.profile_strength,
+                max=100,
+                aria_label="Profile strength",
+            ),
+            rx.cond(
+                DashboardState.missing.length() > 0,
+                rx.text(
+                    "Add ",
+                    DashboardState.missing.join(", "),
+                    " so the right people find you.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.text(
+                    "Your give/get card is complete.", size="2", color_scheme="green"
+                ),
+            ),
+            link_button("Edit profile", routes.PROFILE_EDIT, variant="soft"),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _stat(label: str, value, icon: str) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.center(
+                rx.icon(icon, size=20),
+                background="var(--accent-3)",
+                color="var(--accent-11)",
+                border_radius="10px",
+                width="40px",
+                height="40px",
+            ),
+            rx.vstack(
+                rx.text(label, size="2", color_scheme="gray"),
+                rx.text(value, size="6", weight="bold"),
+                spacing="0",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _waiting_row(item) -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            item.title, href="/engagements/" + item.id.to_string(), weight="medium"
+        ),
+        rx.text("with ", item.other_name, size="2", color_scheme="gray"),
+        rx.spacer(),
+        status_badge(item.status, item.status_label),
+        width="100%",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _waiting_section() -> rx.Component:
+    return rx.cond(
+        DashboardState.waiting.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Waiting for you", size="5", as_="h2"),
+                rx.foreach(DashboardState.waiting, _waiting_row),
+                rx.link("All engagements", href=routes.ENGAGEMENTS, size="2"),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _call_row(item) -> rx.Component:
+    return rx.hstack(
+        rx.icon("calendar", size=16, aria_hidden="true"),
+        rx.text(item.call_time, weight="medium", size="2"),
+        rx.link(item.title, href="/engagements/" + item.id.to_string(), size="2"),
+        rx.text("with ", item.other_name, size="2", color_scheme="gray"),
+        width="100%",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _calls_section() -> rx.Component:
+    """The next calls I agreed to, as a calendar's agenda shows them."""
+    return rx.cond(
+        DashboardState.next_calls.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Your next calls", size="5", as_="h2"),
+                rx.foreach(DashboardState.next_calls, _call_row),
+                rx.link(
+                    "When I take calls", href=routes.SETTINGS_AVAILABILITY, size="2"
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _requests_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Requests you could help with", size="5", as_="h2"),
+        rx.text("Open requests that match what you can give.", color_scheme="gray"),
+        rx.cond(
+            DashboardState.requests.length() > 0,
+            rx.grid(
+                rx.foreach(DashboardState.requests, listing_card),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(
+                "None right now. ",
+                rx.link("Browse the marketplace", href=routes.MARKET),
+                ".",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+NUDGE_COLORS = (("ask", "indigo"), ("intro", "violet"), ("give", "grass"))
+
+
+def _nudge_action(n) -> rx.Component:
+    """A context nudge offers help in one click; the others open a page."""
+    return rx.cond(
+        n.context_id > 0,
+        rx.button(
+            "Offer to help",
+            size="2",
+            on_click=DashboardState.offer_help(n.context_id),
+            aria_label="Offer to help " + n.person_name,
+        ),
+        link_button(
+            n.action,
+            n.link,
+            size="2",
+            variant="soft",
+            on_click=DashboardState.acted(n.key),
+        ),
+    )
+
+
+def _nudge(n) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(
+                    n.kind_label,
+                    color_scheme=rx.match(n.kind, *NUDGE_COLORS, "amber"),
+                    variant="soft",
+                ),
+                rx.cond(
+                    n.strong,
+                    rx.badge("Strong fit", color_scheme="grass", variant="solid"),
+                ),
+                spacing="2",
+            ),
+            rx.text(n.text, weight="medium"),
+            rx.text(n.reason, size="2", color_scheme="gray"),
+            rx.spacer(),
+            rx.hstack(
+                _nudge_action(n),
+                rx.button(
+                    "Not now",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=DashboardState.snooze(n.key),
+                    aria_label="Not now: " + n.text,
+                ),
+                rx.button(
+                    "Dismiss",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=DashboardState.dismiss(n.key),
+                    aria_label="Dismiss: " + n.text,
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="2",
+            height="100%",
+        ),
+        role="article",
+        aria_label=n.text,
+    )
+
+
+def _see_all_nudges() -> rx.Component:
+    """The feed shows a few; the rest are one click away."""
+    state = DashboardState
+    return rx.cond(
+        state.more_nudges.length() > 0,
+        rx.cond(
+            state.all_nudges_shown,
+            rx.button(
+                "Show fewer suggestions",
+                variant="ghost",
+                size="2",
+                on_click=state.see_all_nudges(False),
+            ),
+            rx.button(
+                "See all " + state.nudge_total.to_string() + " suggestions",
+                variant="soft",
+                size="2",
+                on_click=state.see_all_nudges(True),
+            ),
+        ),
+    )
+
+
+def _nudges_section() -> rx.Component:
+    return rx.cond(
+        DashboardState.nudges.length() > 0,
+        rx.vstack(
+            rx.heading("Suggested for you", size="5", as_="h2"),
+            rx.text(
+                "Who to ask, who you could help, who to reconnect with.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.grid(
+                rx.foreach(DashboardState.nudges, _nudge),
+                rx.cond(
+                    DashboardState.all_nudges_shown,
+                    rx.foreach(DashboardState.more_nudges, _nudge),
+                ),
+                columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                spacing="3",
+                width="100%",
+            ),
+            _see_all_nudges(),
+            width="100%",
+            spacing="2",
+        ),
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return page(
+        rx.heading("Welcome, ", DashboardState.my_name, size="8", as_="h1"),
+        rx.grid(
+            _stat("Karma available", DashboardState.karma, "wallet"),
+            _stat("Connections", DashboardState.connections, "users"),
+            _stat("Can help you", DashboardState.can_help_me_count, "hand-helping"),
+            _stat("You could help", DashboardState.i_can_help_count, "gift"),
+            columns=rx.breakpoints(initial="1", sm="2", md="4"),
+            spacing="4",
+            width="100%",
+        ),
+        _strength_card(),
+        _waiting_section(),
+        _calls_section(),
+        _nudges_section(),
+        _requests_section(),
+        _match_section(
+            "People who can help with your needs",
+            "Their expertise matches what you are looking for.",
+            DashboardState.can_help_me,
+            "Add what you need to your profile to see who can help.",
+        ),
+        _match_section(
+            "People you could help",
+            "They need what you can give.",
+            DashboardState.i_can_help,
+            "Add your expertise to see who needs it.",
+        ),
+    )
