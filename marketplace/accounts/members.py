@@ -12,6 +12,14 @@ from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.models import Member
 
 
+def member_row(session: Session, member_id: int) -> Member | None:
+    """The member's row, read once per page (db.remembered): the card, the
+    nudges and the checks of one dashboard all ask for it."""
+    return remembered(
+        session, ("member", member_id), lambda: session.get(Member, member_id)
+    )
+
+
 def by_id(session: Session, ids: Iterable[int]) -> dict[int, Member]:
     """The members with these ids, in one query (views that name people)."""
     wanted = list(set(ids))

@@ -13,7 +13,9 @@ from sqlmodel import Session, col, select
 
 from marketplace import events
 from marketplace.accounts import verification
+from marketplace.accounts.members import member_row
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.db import remembered
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.profiles import TAG_KINDS, clean_profile
 from marketplace.models import Connection, Member, MemberTag
@@ -52,20 +54,20 @@ class ProfileView:
 
 
 def tags_of(session: Session, member_ids: list[int]) -> dict[int, dict[str, list[str]]]:
-    """Tags of several members at once, grouped by kind, in entry order."""
-    grouped: dict[int, dict[str, list[str]]] = {
-        mid: {kind: [] for kind in TAG_KINDS} for mid in member_ids
-    }
-    if not member_ids:
-        return grouped
-    rows = session.exec(
-        select(MemberTag)
-        .where(col(MemberTag.member_id).in_(member_ids))
-        .order_by(MemberTag.id)
-    ).all()
-    for row in rows:
-        grouped[row.member_id][row.kind].append(row.tag)
-    return grouped
+    """Tags of several members at once, grouped by kind, in entry order; in
+    a read, members already looked up are not asked for again."""
+    known: dict[int, dict[str, list[str]]] = remembered(session, "member_tags", dict)
+    if missing := set(member_ids) - known.keys():
+        fresh = {mid: {kind: [] for kind in TAG_KINDS} for mid in missing}
+        rows = session.exec(
+            select(MemberTag.member_id, MemberTag.kind, MemberTag.tag)
+            .where(col(MemberTag.member_id).in_(missing))
+            .order_by(MemberTag.id)
+        ).all()
+        for mid, kind, tag in rows:
+            fresh[mid][kind].append(tag)
+        known.update(fresh)
+    return {mid: {k: list(v) for k, v in known[mid].items()} for mid in member_ids}
 
 
 def connection_count(session: Session, member_id: int) -> int:
@@ -82,7 +84,7 @@ def connection_count(session: Session, member_id: int) -> int:
 
 def profile_of(session: Session, member_id: int) -> ProfileView:
     """Any member's card by id (the owner's edit form starts from it)."""
-    member = session.get(Member, member_id)
+    member = member_row(session, member_id)
     if member is None:
         raise NotFound("No such member.")
     return view_of(session, member)

@@ -314,21 +314,30 @@ def requests_i_could_help_with(
     session: Session, *, member_id: int, limit: int = 4
 ) -> list[ListingView]:
     """Open requests I may see whose tags are among what I can give."""
+    rows = session.execute(
+        _requests_for_helper(), {"me": member_id, "limit": limit}
+    ).scalars()
+    return views(session, member_id, list(rows))
+
+
+@functools.cache
+def _requests_for_helper() -> Select:
+    """Built once: `me` and `limit` are bind parameters."""
+    me = bindparam("me", type_=Integer)
     my_give = select(MemberTag.tag).where(
-        MemberTag.member_id == member_id, MemberTag.kind == "give"
+        MemberTag.member_id == me, MemberTag.kind == "give"
     )
     tagged = select(ListingTag.listing_id).where(col(ListingTag.tag).in_(my_give))
-    rows = session.exec(
+    return (
         select(Listing)
         .where(
             Listing.status == "open",
             Listing.kind == "request",
-            Listing.author_id != member_id,
+            Listing.author_id != me,
             col(Listing.id).in_(tagged),
             has_room(),
-            visible_to(member_id),
+            visible_to(me),
         )
         .order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
-        .limit(limit)
-    ).all()
-    return views(session, member_id, list(rows))
+        .limit(bindparam("limit", type_=Integer))
+    )

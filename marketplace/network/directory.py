@@ -10,9 +10,10 @@ matches a background tag only where the background shows.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Integer, and_, bindparam, func, or_
 from sqlmodel import Session, col, select
 
 from marketplace.accounts import privacy
@@ -92,6 +93,91 @@ def shared_tags(
     for mid, tag in rows:
         shared.setdefault(mid, []).append(tag)
     return shared
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The dashboard's two lists: who can help me (their give is my get),
+    whom I can help (their get is my give), and how many of each there are."""
+
+    can_help_me: list[PersonCard]
+    i_can_help: list[PersonCard]
+    can_help_me_count: int
+    i_can_help_count: int
+
+
+def both_ways(session: Session, *, member_id: int, limit: int = 6) -> Matches:
+    """`shared_tags` both ways and their top cards, in one query for the
+    tags and one set of card lookups for both lists."""
+    helpers: dict[int, list[str]] = {}
+    helped: dict[int, list[str]] = {}
+    for mid, tag, kind in session.execute(_both_ways_query(), {"me": member_id}):
+        (helpers if kind == "give" else helped).setdefault(mid, []).append(tag)
+    best_helpers, best_helped = _best(helpers, limit), _best(helped, limit)
+    cards = _card_data(session, [*best_helpers, *best_helped], member_id)
+    return Matches(
+        [cards(mid, helpers, "give", "Can help with") for mid in best_helpers],
+        # their need that matched what I give, not their own expertise
+        [cards(mid, helped, "get", "Needs") for mid in best_helped],
+        len(helpers),
+        len(helped),
+    )
+
+
+@functools.cache
+def _both_ways_query():
+    """Built once: members' give tags that are my get tags, and their get
+    tags that are my give tags (the viewer is the `me` parameter)."""
+    me = bindparam("me", type_=Integer)
+
+    def my(kind: str):
+        return select(MemberTag.tag).where(
+            MemberTag.member_id == me, MemberTag.kind == kind
+        )
+
+    return (
+        select(MemberTag.member_id, MemberTag.tag, MemberTag.kind)
+        .join(Member, Member.id == MemberTag.member_id)
+        .where(
+            or_(
+                and_(MemberTag.kind == "give", col(MemberTag.tag).in_(my("get"))),
+                and_(MemberTag.kind == "get", col(MemberTag.tag).in_(my("give"))),
+            ),
+            MemberTag.member_id != me,
+            Member.status == "active",
+            col(MemberTag.member_id).not_in(blocks.blocked_ids(me)),
+            privacy.findable(me),
+        )
+    )
+
+
+def _best(shared: dict[int, list[str]], limit: int) -> list[int]:
+    return sorted(shared, key=lambda mid: (-len(shared[mid]), mid))[:limit]
+
+
+def _card_data(session: Session, ids: list[int], viewer_id: int | None):
+    """What cards of `ids` need, read at once; returns a card maker."""
+    members = {
+        m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(ids)))
+    }
+    tags = tags_of(session, list(members))
+    location = privacy.card_location(session, viewer_id, list(members.values()))
+
+    def card(mid: int, shared: dict[int, list[str]], show: str, label: str):
+        m = members[mid]
+        matched = sorted(shared.get(mid, []))
+        rest = [t for t in tags[mid][show] if t not in matched]
+        return PersonCard(
+            m.handle,
+            m.display_name,
+            m.headline,
+            location[mid],
+            (matched + rest)[:5],
+            matched,
+            label,
+        )
+
+    return card
 
 
 def matches(

@@ -35,15 +35,18 @@ feed writes nothing; `dismiss`, `snooze` and `acted` each write one
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import Integer, bindparam, func, or_
 from sqlmodel import Session, col, select
 
 from marketplace import routes
 from marketplace.accounts import privacy
+from marketplace.accounts.members import member_row
+from marketplace.accounts.profiles import tags_of
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain import nudges as rules
 from marketplace.domain.contexts import ContextSignal, describe, humanize
@@ -59,7 +62,6 @@ from marketplace.models import (
     Listing,
     ListingTag,
     Member,
-    MemberTag,
     NudgeFeedback,
 )
 from marketplace.network import (
@@ -188,7 +190,7 @@ def _drafts(
 def _member(session: Session, member_id: object) -> int:
     if isinstance(member_id, bool) or not isinstance(member_id, int):
         raise NotFound("No such member.")
-    if not 0 < member_id <= rules.MAX_ID or session.get(Member, member_id) is None:
+    if not 0 < member_id <= rules.MAX_ID or member_row(session, member_id) is None:
         raise NotFound("No such member.")
     return member_id
 
@@ -236,13 +238,7 @@ def _tags_of(session: Session, listing_ids: list[int]) -> dict[int, set[str]]:
 
 
 def _expertise(session: Session, member_id: int) -> set[str]:
-    return set(
-        session.exec(
-            select(MemberTag.tag).where(
-                MemberTag.member_id == member_id, MemberTag.kind == "give"
-            )
-        ).all()
-    )
+    return set(tags_of(session, [member_id])[member_id]["give"])
 
 
 # --------------------------------------------------------------------------- ask, intro
@@ -465,7 +461,11 @@ def _requests_to_help(session, me: int, clock: Clock, hidden) -> list[NudgeView]
     mine = _expertise(session, me)
     if not mine:
         return []
-    rows = session.exec(_open_requests_near(me, mine)).all()
+    rows = (
+        session.execute(_open_requests_near(), {"me": me, "expertise": sorted(mine)})
+        .scalars()
+        .all()
+    )
     rows = [r for r in rows if rules.give_key(r.id) not in hidden][:GIVE_REQUESTS]
     tags = _tags_of(session, [r.id for r in rows])
     reach = {r.author_id: _reach(me, r.author_id, clock) for r in rows}
@@ -478,7 +478,12 @@ def _requests_to_help(session, me: int, clock: Clock, hidden) -> list[NudgeView]
     ]
 
 
-def _open_requests_near(me: int, expertise: set[str]):
+@functools.cache
+def _open_requests_near():
+    """Built once (its degree and visibility subqueries cost more to build
+    than to run): `me` and my `expertise` are bind parameters."""
+    me = bindparam("me", type_=Integer)
+    expertise = bindparam("expertise", expanding=True)
     tagged = select(ListingTag.listing_id).where(col(ListingTag.tag).in_(expertise))
     near = degrees.first_degree(me).union(degrees.second_degree(me))
     answering = select(Engagement.listing_id).where(

@@ -44,25 +44,9 @@ class DashboardState(SessionState):
     def load(self, member: SignedIn):
         with read_only() as session:
             view = profiles.profile_of(session, member.id)
-            helpers = directory.shared_tags(
-                session, member_id=member.id, mine="get", theirs="give"
-            )
-            helped = directory.shared_tags(
-                session, member_id=member.id, mine="give", theirs="get"
-            )
+            found = directory.both_ways(session, member_id=member.id, limit=6)
+            self.can_help_me, self.i_can_help = found.can_help_me, found.i_can_help
             self.karma = wallet.balances(session, member.id).available
-            self.can_help_me = directory.top_matches(
-                session,
-                helpers,
-                6,
-                show="give",
-                label="Can help with",
-                viewer_id=member.id,
-            )
-            # their need that matched what I give, not their own expertise
-            self.i_can_help = directory.top_matches(
-                session, helped, 6, show="get", label="Needs", viewer_id=member.id
-            )
             self.waiting = [
                 e
                 for e in engagement_views.engagements_of(
@@ -75,7 +59,8 @@ class DashboardState(SessionState):
                 session, member_id=member.id
             )
             self._load_nudges(session, member.id)
-        self.can_help_me_count, self.i_can_help_count = len(helpers), len(helped)
+        self.can_help_me_count = found.can_help_me_count
+        self.i_can_help_count = found.i_can_help_count
         self.connections = view.connections
         self._score(view)
 
