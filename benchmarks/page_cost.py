@@ -59,21 +59,28 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load  # noqa: E402  (the load benchmark's database and members)
-import reflex as rx  # noqa: E402
-from sqlalchemy import event, select, text  # noqa: E402
+import load
+import reflex as rx
+from sqlalchemy import event, select, text
 
-from marketplace import db, routes  # noqa: E402
-from marketplace.accounts import accounts  # noqa: E402
-from marketplace.market import engagements, listings  # noqa: E402
-from marketplace.models import Listing, Member  # noqa: E402
-from marketplace.states.engagements import EngagementsState, EngagementState  # noqa: E402
-from marketplace.states.inbox import InboxState  # noqa: E402
-from marketplace.states.market import ListingState, MarketState  # noqa: E402
-from marketplace.states.nav import NavState  # noqa: E402
-from marketplace.states.network import NetworkState  # noqa: E402
-from marketplace.states.people import DashboardState, PeopleState  # noqa: E402
-from marketplace.states.session import SessionState  # noqa: E402
+from marketplace import db, routes
+from marketplace.accounts import accounts
+from marketplace.market import engagements, listings
+from marketplace.models import Listing, Member
+from marketplace.states.engagements import EngagementsState, EngagementState
+from marketplace.states.inbox import InboxState
+from marketplace.states.market import (
+    ListingFormState,
+    ListingState,
+    MarketState,
+)
+from marketplace.states.nav import NavState
+from marketplace.states.network import NetworkState
+from marketplace.states.people import DashboardState, PeopleState
+from marketplace.states.session import (
+    FORM_KEY,
+    SessionState,
+)
 
 TARGET_RATIO = 6.0
 MEMBERS = 54  # the load benchmark's at 50 clients (plus its warm-up members)
@@ -322,6 +329,97 @@ def measure(page: Page, fixture: Fixture, args, stmts, backends) -> Figures:
     return figures
 
 
+WRITES = ("save listing", "propose", "accept", "message", "deliver", "confirm")
+
+
+def measure_writes(fixture: Fixture, args, stmts, backends) -> list[Figures]:
+    """The load benchmark's pair steps through their handlers, as a pair of
+    members takes them: a request posted, answered, accepted, a message,
+    delivered, confirmed. Each step's figures as a page's."""
+    figures = {name: Figures(name) for name in WRITES}
+    ids, tokens = fixture.member_ids, fixture.tokens
+    for n in range(args.repeat + args.warmup):
+        a, b = (2 * n) % len(ids), (2 * n + 1) % len(ids)
+        got: dict[str, int] = {}
+        for name, token, cls, handler, url, form in _pair_steps(
+            n, tokens[a], tokens[b], got
+        ):
+            state = tab(cls, token, url())
+            state._member()
+            if FORM_KEY in form():
+                state._show_forms(form()[FORM_KEY])
+            fields = form()
+            if FORM_KEY in fields:
+                fields[FORM_KEY] = state.form_keys[fields[FORM_KEY]]
+            stmts.seen.clear()
+            stmts.on = True
+            db_before = backends.cpu_seconds()
+            cpu = time.process_time()
+            answer = getattr(cls, handler).fn(state, fields)
+            app = time.process_time() - cpu
+            stmts.on = False
+            db_cpu = backends.cpu_seconds() - db_before
+            cpu = time.process_time()
+            root = state._get_root_state()
+            root.get_delta()
+            for substate in _loaded(root):
+                substate._serialize()
+            own = time.process_time() - cpu
+            if _refused(answer):
+                raise SystemExit(f"{name}: the handler refused: {answer!r}")
+            _remember(name, answer, got)
+            if n >= args.warmup:
+                f = figures[name]
+                f.app_ms.append(app * 1000)
+                f.state_ms.append(own * 1000)
+                f.db_ms.append(db_cpu * 1000)
+                f.statements.append(len(stmts.seen))
+                for statement, params in stmts.seen:
+                    f.shapes[_shape(statement)] += 1
+                    f.examples.setdefault(_shape(statement), (statement, params))
+    return list(figures.values())
+
+
+def _pair_steps(n: int, asker: str, helper: str, got: dict):
+    """(name, token, state, handler, url, form) of one cycle; ids come from
+    the answers of the steps before (`got`)."""
+    request = {
+        "kind": "request", "title": f"Need a hand with planning (round {n})",
+        "description": "Looking for someone who knows planning for an hour.",
+        "tags": "planning", "terms": "karma", "price": "3", "currency": "usd",
+        "rate_kind": "hourly", "capacity": "1", "deadline": "", "audience": "public",
+        "chosen": "", FORM_KEY: "listing",
+    }  # fmt: skip
+
+    def engagement(action: str) -> Callable[[], dict]:
+        return lambda: {"engagement_id": str(got["engagement"]), "action": action}
+
+    def url() -> str:
+        return routes.engagement(got.get("engagement", 0))
+
+    return [
+        ("save listing", asker, ListingFormState, "save",
+         lambda: routes.LISTING_NEW, lambda: dict(request)),
+        ("propose", helper, ListingState, "propose",
+         lambda: routes.listing(got["listing"]),
+         lambda: {"listing_id": str(got["listing"]), "note": "Happy to help.",
+                  FORM_KEY: "booking"}),
+        ("accept", asker, EngagementState, "act", url, engagement("accept")),
+        ("message", helper, EngagementState, "send_message", url,
+         lambda: {"engagement_id": str(got["engagement"]),
+                  "body": "On it; notes tonight.", FORM_KEY: "message"}),
+        ("deliver", helper, EngagementState, "act", url, engagement("deliver")),
+        ("confirm", asker, EngagementState, "act", url, engagement("confirm")),
+    ]  # fmt: skip
+
+
+def _remember(name: str, answer: object, got: dict) -> None:
+    """The new listing's and engagement's ids, from the redirect answered."""
+    found = re.findall(r"/(market|engagements)/(\d+)", str(answer))
+    for where, number in found:
+        got["listing" if where == "market" else "engagement"] = int(number)
+
+
 def _loaded(root) -> list:
     found, stack = [], [root]
     while stack:
@@ -333,7 +431,7 @@ def _loaded(root) -> list:
 
 def _refused(answer: object) -> bool:
     text_ = str(answer)
-    return "toast" in text_ and "error" in text_ or routes.LOGIN in text_
+    return ("toast" in text_ and "error" in text_) or routes.LOGIN in text_
 
 
 def _shape(statement: str) -> str:
@@ -348,7 +446,9 @@ def explain(database: load.Database, figures: Figures, out: Console) -> None:
             statement, params = figures.examples[shape]
             if not shape.upper().startswith(("SELECT", "WITH")):
                 continue
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
+            cursor.execute(
+                "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params
+            )
             plan = cursor.fetchone()[0][0]
             top = plan["Plan"]
             out.print(
@@ -396,6 +496,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--pages", help="comma-separated page names (default all)")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--writes", action="store_true", help="and the load mix's write steps"
+    )
     parser.add_argument("--profile", type=Path, help="cProfile stats per page here")
     args = parser.parse_args(argv)
     chosen = set(args.pages.split(",")) if args.pages else None
@@ -411,6 +514,9 @@ def main(argv: list[str] | None = None) -> int:
         for page in pages:
             say(f"  {page.name}")
             results.append(measure(page, fixture, args, stmts, backends))
+        if args.writes:
+            say("  writes: a pair's engagement, step by step")
+            results += measure_writes(fixture, args, stmts, backends)
         summary = report(results, read, args, out)
         if args.explain:
             for figures in results:
