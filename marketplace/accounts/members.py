@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from marketplace.db import remembered
@@ -21,12 +22,20 @@ def member_row(session: Session, member_id: int) -> Member | None:
 
 
 def by_id(session: Session, ids: Iterable[int]) -> dict[int, Member]:
-    """The members with these ids, in one query (views that name people)."""
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    found = session.exec(select(Member).where(col(Member.id).in_(wanted)))
-    return {member.id: member for member in found}
+    """The members with these ids (views that name people): those the
+    session already loaded as they are, the rest in one query."""
+    found: dict[int, Member] = {}
+    missing = []
+    for member_id in set(ids):
+        loaded = session.identity_map.get(identity_key(Member, member_id))
+        if loaded is not None:
+            found[member_id] = loaded
+        else:
+            missing.append(member_id)
+    if missing:
+        rows = session.exec(select(Member).where(col(Member.id).in_(missing)))
+        found.update({member.id: member for member in rows})
+    return found
 
 
 def active_member(

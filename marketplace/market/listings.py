@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import Session, and_, col, or_, select
 
-from marketplace.accounts import standing
+from marketplace.accounts import members, standing
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
 from marketplace.domain.engagements import TAKES_A_SPOT
@@ -331,12 +331,8 @@ def views(
         return []
     ids = [item.id for item in listings]
     tags = _grouped(session, select(ListingTag.listing_id, ListingTag.tag), ids)
-    authors = {
-        m.id: m
-        for m in session.exec(
-            select(Member).where(col(Member.id).in_({x.author_id for x in listings}))
-        )
-    }
+    # the page's own query may have loaded them (market_search joins them)
+    authors = members.by_id(session, {x.author_id for x in listings})
     chosen = _chosen_handles(
         session, [x.id for x in listings if x.author_id == viewer_id]
     )

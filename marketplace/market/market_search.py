@@ -37,7 +37,7 @@ from marketplace.domain.listings import KINDS, TERMS
 from marketplace.domain.profiles import normalize_tag
 from marketplace.market.listings import ListingView, has_room, views, visible_to
 from marketplace.market.reputation import dialect_of, people_of, rating_of
-from marketplace.models import Listing, ListingTag, MemberTag
+from marketplace.models import Listing, ListingTag, Member, MemberTag
 from marketplace.network import degrees
 
 PAGE_SIZE = 20
@@ -155,12 +155,12 @@ def search(
     # (no rows to carry the total) needs a count of its own.
     rows = session.execute(_page_query(shape), _used(params, shape)).all()
     if rows:
-        total = rows[0][1]
+        total = rows[0][2]
     elif page == 1:
         total = 0
     else:
         total = session.execute(_count_query(shape), _used(params, shape)).scalar_one()
-    return views(session, viewer_id, [listing for listing, _ in rows]), total
+    return views(session, viewer_id, [listing for listing, _, _ in rows]), total
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,9 @@ def _page_query(shape: _Shape) -> Select:
     viewer = bindparam("viewer", type_=Integer)
     return (
         _filtered(shape)
-        .add_columns(func.count().over())  # rows of (listing, total)
+        # rows of (listing, author, total): the cards name their authors
+        .add_columns(Member, func.count().over())
+        .join(Member, Member.id == Listing.author_id)
         .order_by(*_order(shape.sort, viewer, shape.dialect))
         .offset(bindparam("offset", type_=Integer))
         .limit(PAGE_SIZE)
@@ -314,10 +316,8 @@ def requests_i_could_help_with(
     session: Session, *, member_id: int, limit: int = 4
 ) -> list[ListingView]:
     """Open requests I may see whose tags are among what I can give."""
-    rows = session.execute(
-        _requests_for_helper(), {"me": member_id, "limit": limit}
-    ).scalars()
-    return views(session, member_id, list(rows))
+    rows = session.execute(_requests_for_helper(), {"me": member_id, "limit": limit})
+    return views(session, member_id, [listing for listing, _author in rows])
 
 
 @functools.cache
@@ -329,7 +329,8 @@ def _requests_for_helper() -> Select:
     )
     tagged = select(ListingTag.listing_id).where(col(ListingTag.tag).in_(my_give))
     return (
-        select(Listing)
+        select(Listing, Member)  # the author too: the cards name them
+        .join(Member, Member.id == Listing.author_id)
         .where(
             Listing.status == "open",
             Listing.kind == "request",
