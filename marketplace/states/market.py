@@ -6,6 +6,8 @@ signed-in member may see or change, so a forged id is refused there.
 
 from __future__ import annotations
 
+import contextlib
+
 import reflex as rx
 
 from marketplace import routes
@@ -41,8 +43,8 @@ class MarketState(SessionState):
     @member_only
     def load(self, member: SignedIn):
         self.search_error = ""
-        self._search(member.id, self.filters, 1)
-        with read_only() as session:
+        with read_only() as session:  # one read: the results and my own
+            self._search(member.id, self.filters, 1, session)
             self.mine = listings.listings_of(session, member.id)
 
     @rx.event
@@ -65,12 +67,12 @@ class MarketState(SessionState):
     def go_to_page(self, member: SignedIn, page: int):
         return self._search(member.id, self.filters, page)
 
-    def _search(self, member_id: int, raw: dict, page: object):
+    def _search(self, member_id: int, raw: dict, page: object, session=None):
         try:
             filters = market_search.check_filters(raw)
-            with read_only() as session:
+            with contextlib.nullcontext(session) if session else read_only() as read:
                 found, total = market_search.search(
-                    session, viewer_id=member_id, filters=filters, page=page
+                    read, viewer_id=member_id, filters=filters, page=page
                 )
         except DomainError as error:
             self.search_error = str(error)
