@@ -520,6 +520,7 @@ def engagements_of(
     rows = session.exec(
         stmt.order_by(col(Engagement.updated_at).desc()).limit(200)
     ).all()
+    _load_parts(session, rows, member_id)
     zone = timezone_of(session, member_id)
     found = [_view(session, e, member_id, zone) for e in rows]
     return sorted(found, key=lambda v: (not v.needs_me, v.status not in OPEN))
@@ -535,8 +536,21 @@ def next_calls(
         for e in calls.upcoming_calls(session, member_id, since=clock.now())
         if e.status == Status.ACCEPTED
     ][:limit]
+    _load_parts(session, rows, member_id)
     zone = timezone_of(session, member_id)
     return [_view(session, e, member_id, zone) for e in rows]
+
+
+def _load_parts(session: Session, rows: list[Engagement], member_id: int) -> None:
+    """The listings and the other parties of `rows`, in two queries, so
+    that each row's view finds them loaded (db._hold) instead of asking
+    twice per engagement."""
+    listing_ids = {e.listing_id for e in rows}
+    if listing_ids:
+        session.exec(select(Listing).where(col(Listing.id).in_(listing_ids))).all()
+    members.by_id(
+        session, {e.helper_id if e.asker_id == member_id else e.asker_id for e in rows}
+    )
 
 
 def proposals_for_listing(
