@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Select, case
 from sqlmodel import Session, and_, or_, select
 
+from marketplace.db import remembered
 from marketplace.models import Connection
 
 
@@ -53,5 +54,11 @@ def blocked_ids(member_id: int) -> Select:
 
 
 def blocked_with(session: Session, member_id: int) -> set[int]:
-    """Everyone blocked by, or blocking, this member: never suggested to them."""
-    return set(session.exec(blocked_ids(member_id)).all())
+    """Everyone blocked by, or blocking, this member: never suggested to them
+    (read once per page: its nudges, contexts and lists all ask)."""
+    found = remembered(
+        session,
+        ("blocked_with", member_id),
+        lambda: frozenset(session.exec(blocked_ids(member_id)).all()),
+    )
+    return set(found)  # the caller's own: some add to it

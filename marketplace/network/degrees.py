@@ -6,6 +6,8 @@ Second degree: their connections, minus me and my first degree.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import Select, union
 from sqlmodel import Session, and_, or_, select
 
@@ -15,8 +17,11 @@ from marketplace.models import Connection
 ACCEPTED = "accepted"
 
 
+@functools.lru_cache(maxsize=1024)
 def first_degree(member_id: int) -> Select:
-    """ids of the members connected to `member_id` (a selectable of one column)."""
+    """ids of the members connected to `member_id` (a selectable of one column).
+    Kept per member (a statement is immutable): pages embed it in several
+    queries each, and building the union cost more than running it."""
     asked = select(Connection.addressee_id.label("member_id")).where(
         Connection.requester_id == member_id, Connection.status == ACCEPTED
     )
@@ -26,13 +31,13 @@ def first_degree(member_id: int) -> Select:
     return select(union(asked, answered).subquery().c.member_id)
 
 
-def first_degree_ids(session: Session, member_id: int) -> set[int]:
+def first_degree_ids(session: Session, member_id: int) -> frozenset[int]:
     """The members connected to `member_id`, read once per page (see
     db.remembered): every card and check on it asks the same."""
     return remembered(
         session,
         ("first_degree", member_id),
-        lambda: set(session.exec(first_degree(member_id)).all()),
+        lambda: frozenset(session.exec(first_degree(member_id)).all()),
     )
 
 
