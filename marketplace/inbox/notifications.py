@@ -56,8 +56,10 @@ def notify(
     note = Notification(
         member_id=member_id, kind=kind, text=text, link=link, created_at=clock.now()
     )
-    session.add(note)
+    # decided before the note joins the session: it is then written once,
+    # its emailed_at set, not written and updated
     _alert(session, note, alert or alerts.alert_kind(kind), clock)
+    session.add(note)
     return note
 
 
