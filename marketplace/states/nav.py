@@ -83,6 +83,7 @@ class HomeState(SessionState):
         inherited SessionState.refresh_session: an event of SessionState
         itself loads every page's state below it."""
         self._member()
+
     @rx.event
     def send_members_on(self):
         """on_load of `/`: a signed-in member goes to the dashboard (the page
