@@ -9,6 +9,7 @@ import os
 import reflex as rx
 
 from marketplace import serving
+from marketplace.frontend_build import SharedUiChunk
 from marketplace.settings import refuse_unsafe_start
 
 # Every Reflex process (reflex run, each Granian worker, reflex db) imports this
@@ -40,6 +41,7 @@ config = rx.Config(
     cors_allowed_origins=settings.cors_allowed_origins,
     plugins=[
         rx.plugins.SitemapPlugin(),
+        SharedUiChunk(),  # one script file for the UI every page shares
         rx.plugins.TailwindV4Plugin(),
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(

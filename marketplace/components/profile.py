@@ -12,12 +12,10 @@ what is kept.
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components.bars import GIVEN_COLOR, RECEIVED_COLOR
 from marketplace.components.people import tag_badges, verified_at
 from marketplace.components.reviews import reputation_card, review_list
 from marketplace.domain.profiles import AVAILABILITY
-
-GIVEN_COLOR = "var(--grass-9)"
-RECEIVED_COLOR = "var(--indigo-9)"
 
 
 def shows(p, part: str):

@@ -22,6 +22,7 @@ built to encourage, not to judge:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -145,3 +146,38 @@ def month_label(key: str) -> str:
 def first_day(key: str, like: datetime) -> datetime:
     """The first moment of month `key`, in `like`'s time zone."""
     return datetime(int(key[:4]), int(key[5:]), 1, tzinfo=like.tzinfo)
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One group of a given-and-received bar chart: the counts, each as its
+    share of the chart's largest count (a CSS length, "40%"), and a sentence
+    that says both for those who cannot see the bars."""
+
+    label: str
+    given: int
+    received: int
+    given_share: str
+    received_share: str
+    summary: str
+
+
+def bar_rows(rows: Sequence[tuple[str, int, int]]) -> list[BarRow]:
+    """Chart rows from (label, given, received), scaled to the largest count
+    of either series so the two can be compared."""
+    top = max((max(given, received) for _, given, received in rows), default=0)
+
+    def share(count: int) -> str:
+        return f"{round(100 * count / top)}%" if top else "0%"
+
+    return [
+        BarRow(
+            label=label,
+            given=given,
+            received=received,
+            given_share=share(given),
+            received_share=share(received),
+            summary=f"{label}: given {given}, received {received}",
+        )
+        for label, given, received in rows
+    ]

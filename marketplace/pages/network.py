@@ -4,6 +4,7 @@
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components.bars import month_bars, topic_bars
 from marketplace.components.forms import (
     field,
     form_error,
@@ -13,7 +14,6 @@ from marketplace.components.forms import (
 )
 from marketplace.components.layout import page
 from marketplace.components.network import ego_picture, warmth_badge
-from marketplace.components.profile import given_received_bars
 from marketplace.domain.contexts import KIND_LABELS
 from marketplace.states.network import NetworkState
 
@@ -472,32 +472,13 @@ def _give_and_get() -> rx.Component:
         rx.grid(
             rx.box(
                 rx.text("Help by month, last 12 months", size="2", weight="medium"),
-                rx.recharts.bar_chart(
-                    rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-                    rx.recharts.x_axis(data_key="month"),
-                    rx.recharts.y_axis(allow_decimals=False, width=30),
-                    rx.recharts.tooltip(),
-                    rx.recharts.legend(),
-                    *given_received_bars(),
-                    data=NetworkState.help_by_month,
-                    width="100%",
-                    height=220,
-                ),
+                month_bars(NetworkState.help_by_month),
                 role="figure",
                 aria_label="Bar chart of help given and received per month",
             ),
             rx.box(
                 rx.text("Help by topic", size="2", weight="medium"),
-                rx.recharts.bar_chart(
-                    rx.recharts.x_axis(type_="number", allow_decimals=False),
-                    rx.recharts.y_axis(data_key="tag", type_="category", width=150),
-                    rx.recharts.tooltip(),
-                    *given_received_bars(),
-                    data=NetworkState.help_by_tag,
-                    layout="vertical",
-                    width="100%",
-                    height=220,
-                ),
+                topic_bars(NetworkState.help_by_tag),
                 role="figure",
                 aria_label="Bar chart of help given and received by topic",
             ),

@@ -11,6 +11,7 @@ import reflex as rx
 from marketplace.adapters.clock import system_clock
 from marketplace.db import read_only
 from marketplace.domain.ids import check_id
+from marketplace.domain.motivation import BarRow, bar_rows
 from marketplace.network import (
     connections,
     contexts,
@@ -42,8 +43,8 @@ class NetworkState(SessionState):
     intros: list[IntroView] = []
     network_error: str = ""
     # the motivation graph: help given and received, for me only
-    help_by_month: list[dict[str, str | int]] = []
-    help_by_tag: list[dict[str, str | int]] = []
+    help_by_month: list[BarRow] = []
+    help_by_tag: list[BarRow] = []
     balance_label: str = ""
     balance_sentence: str = ""
     going_cold: list[NudgeView] = []  # ties that mattered, fading, and why now
@@ -97,13 +98,10 @@ class NetworkState(SessionState):
         view = motivation.motivation(
             session, member_id=member_id, viewer_id=member_id, clock=system_clock
         )
-        self.help_by_month = [
-            {"month": m.month, "given": m.given, "received": m.received}
-            for m in view.months
-        ]
-        self.help_by_tag = [
-            {"tag": t.tag, "given": t.given, "received": t.received} for t in view.tags
-        ]
+        self.help_by_month = bar_rows(
+            [(m.month, m.given, m.received) for m in view.months]
+        )
+        self.help_by_tag = bar_rows([(t.tag, t.given, t.received) for t in view.tags])
         balance = view.balance
         self.balance_label = balance.label if balance else ""
         self.balance_sentence = balance.sentence if balance else ""

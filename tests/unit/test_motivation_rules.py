@@ -95,3 +95,20 @@ def test_months_run_oldest_first_across_the_new_year():
 def test_months_are_bounded(months):
     with pytest.raises(InvalidInput):
         rules.month_keys(datetime(2026, 1, 1, tzinfo=UTC), months)
+
+
+def test_bar_rows_scale_each_count_to_the_largest_of_either_series():
+    rows = rules.bar_rows([("Jan", 4, 1), ("Feb", 0, 2)])
+
+    assert [(r.given_share, r.received_share) for r in rows] == [
+        ("100%", "25%"),
+        ("0%", "50%"),
+    ]
+    assert rows[0].summary == "Jan: given 4, received 1"
+
+
+def test_bar_rows_of_a_quiet_year_draw_no_bar_rather_than_divide_by_zero():
+    rows = rules.bar_rows([("design", 0, 0)])
+
+    assert rows[0].given_share == rows[0].received_share == "0%"
+    assert rules.bar_rows([]) == []
