@@ -337,6 +337,9 @@ def measure_writes(fixture: Fixture, args, stmts, backends) -> list[Figures]:
     members takes them: a request posted, answered, accepted, a message,
     delivered, confirmed. Each step's figures as a page's."""
     figures = {name: Figures(name) for name in WRITES}
+    profilers = {
+        name: cProfile.Profile(time.process_time) for name in WRITES if args.profile
+    }
     ids, tokens = fixture.member_ids, fixture.tokens
     for n in range(args.repeat + args.warmup):
         a, b = (2 * n) % len(ids), (2 * n + 1) % len(ids)
@@ -354,9 +357,14 @@ def measure_writes(fixture: Fixture, args, stmts, backends) -> list[Figures]:
             stmts.seen.clear()
             stmts.on = True
             db_before = backends.cpu_seconds()
+            profiler = profilers.get(name) if n >= args.warmup else None
+            if profiler is not None:
+                profiler.enable()
             cpu = time.process_time()
             answer = getattr(cls, handler).fn(state, fields)
             app = time.process_time() - cpu
+            if profiler is not None:
+                profiler.disable()
             stmts.on = False
             db_cpu = backends.cpu_seconds() - db_before
             cpu = time.process_time()
@@ -377,6 +385,9 @@ def measure_writes(fixture: Fixture, args, stmts, backends) -> list[Figures]:
                 for statement, params in stmts.seen:
                     f.shapes[_shape(statement)] += 1
                     f.examples.setdefault(_shape(statement), (statement, params))
+    for name, profiler in profilers.items():
+        args.profile.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(args.profile / f"{name.replace(' ', '_')}.prof")
     return list(figures.values())
 
 
