@@ -9,8 +9,7 @@ import reflex as rx
 
 from marketplace import routes
 from marketplace.db import read_only
-from marketplace.inbox import notifications
-from marketplace.network import conversations
+from marketplace.inbox.badges import Badges, unread_badges
 from marketplace.states.messages import ConversationState, MessagesState
 from marketplace.states.session import SessionState
 
@@ -53,13 +52,12 @@ class NavState(SessionState):
         restarted) stays signed in: the member comes from the socket's
         cookie, not from the state, and the first tick shows them again."""
         member = self._member()
-        count = talk = 0
+        badges = Badges(notifications=0, conversations=0)
         if member is not None:
             with read_only() as session:
-                count = notifications.unread_count(session, member.id)
-                talk = conversations.unread_conversations(session, member.id)
-        self._show_unread(count)
-        return self._show_messages_unread(talk)
+                badges = unread_badges(session, member.id)
+        self._show_unread(badges.notifications)
+        return self._show_messages_unread(badges.conversations)
 
     def _show_messages_unread(self, count: int):
         """A new unread message: the open messages page, if any, shows it

@@ -8,6 +8,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from marketplace.db import read_only
+from marketplace.inbox import notifications
+from marketplace.inbox.badges import unread_badges
 from marketplace.models import DirectMessage, Member, MessageRequest
 from marketplace.network import conversations, outreach
 from tests.integration.demo.test_seed import seed
@@ -49,3 +51,13 @@ def test_seeding_again_adds_no_messages(demo):
             s.exec(select(func.count(MessageRequest.id))).one(),
         )
     assert after == before
+
+
+def test_the_heartbeats_one_statement_counts_what_the_two_lists_count(demo):
+    demo.fresh(30)
+    me = priya()
+    with read_only() as s:
+        badges = unread_badges(s, me)
+        assert badges.conversations == conversations.unread_conversations(s, me)
+        assert badges.notifications == notifications.unread_count(s, me)
+    assert badges.conversations == 3 and badges.notifications > 0
