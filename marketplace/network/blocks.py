@@ -13,7 +13,7 @@ that sends them notifications.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case
+from sqlalchemy import Select, bindparam, case
 from sqlmodel import Session, and_, or_, select
 
 from marketplace.db import remembered
@@ -31,15 +31,21 @@ def has_blocked(session: Session, blocker_id: int, other_id: int) -> bool:
     return block is not None and block.blocked_by_id == blocker_id
 
 
+# Built once: every message, proposal and notification asks it, and building
+# the OR of two pairs cost more CPU than running it (benchmarks/page_cost.py).
+_A, _B = bindparam("a"), bindparam("b")
+_BLOCK_ROW = select(Connection).where(
+    or_(
+        and_(Connection.requester_id == _A, Connection.addressee_id == _B),
+        and_(Connection.requester_id == _B, Connection.addressee_id == _A),
+    ),
+    Connection.status == "blocked",
+)
+
+
 def block_row(session: Session, a: int, b: int) -> Connection | None:
     """The pair's row if it is a block, whoever blocked."""
-    between = or_(
-        and_(Connection.requester_id == a, Connection.addressee_id == b),
-        and_(Connection.requester_id == b, Connection.addressee_id == a),
-    )
-    return session.exec(
-        select(Connection).where(between, Connection.status == "blocked")
-    ).first()
+    return session.exec(_BLOCK_ROW, params={"a": a, "b": b}).first()
 
 
 def blocked_ids(member_id: int) -> Select:
