@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event, make_url
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
@@ -213,3 +214,10 @@ def remembered(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+def dialect_insert(on: Session | Connection):
+    """The INSERT of the database behind a session or connection, which
+    knows ON CONFLICT (both ours do; SQLAlchemy's generic one does not)."""
+    bind = on.get_bind() if isinstance(on, Session) else on
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, select
 
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.db import dialect_insert
 from marketplace.domain.errors import InvalidInput
 from marketplace.models import Submission
 
@@ -65,17 +65,16 @@ def once(
     `issued` is the key the server made for this form on this page: a key
     not yet used must be that one, so a browser can't bring its own."""
     key = _checked(key)
-    if (earlier := _made_by(session, member_id, form, key)) is not None:
-        return Outcome(earlier, replayed=True)
-    if key != issued:
+    if key != issued:  # a resubmit of an earlier form, or a forged key
+        if (earlier := _made_by(session, member_id, form, key)) is not None:
+            return Outcome(earlier, replayed=True)
         raise InvalidInput(STALE, "form_key")
-    claim = _claim(session, member_id, form, key, clock)
-    if claim is None:  # a concurrent submit of the same key got there first
+    claim_id = _claim(session, member_id, form, key, clock)
+    if claim_id is None:  # made already: a concurrent submit, or a lost reply
         return Outcome(_made_by(session, member_id, form, key) or "", replayed=True)
-    claim.result_ref = str(write())
-    session.add(claim)
-    session.flush()
-    return Outcome(claim.result_ref, replayed=False)
+    ref = str(write())
+    session.execute(_SET_REF, {"claim": claim_id, "ref": ref})
+    return Outcome(ref, replayed=False)
 
 
 def _checked(key: object) -> str:
@@ -96,20 +95,25 @@ def _made_by(session: Session, member_id: int, form: str, key: str) -> str | Non
 
 def _claim(
     session: Session, member_id: int, form: str, key: str, clock: Clock
-) -> Submission | None:
-    """Take the key before writing: on PostgreSQL a second transaction with the
+) -> int | None:
+    """Take the key before writing, in one statement (the id of the claim;
+    None if the key was taken): on PostgreSQL a second transaction with the
     same key waits here on the unique index until the first commits, then
-    fails, and reads the first one's result (SQLite serializes writers)."""
-    claim = Submission(
+    takes nothing and reads the first one's result (SQLite serializes
+    writers)."""
+    claim = dialect_insert(session)(_TABLE).values(
         member_id=member_id, form=form, key=key, result_ref="", created_at=clock.now()
     )
-    try:
-        with session.begin_nested():
-            session.add(claim)
-            session.flush()
-    except IntegrityError:
-        return None
-    return claim
+    taken = claim.on_conflict_do_nothing().returning(_TABLE.c.id)
+    return session.execute(taken).scalar()
+
+
+_TABLE = Submission.__table__
+_SET_REF = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("claim"))
+    .values(result_ref=bindparam("ref"))
+)
 
 
 def forget_old_submissions(session: Session, clock: Clock = system_clock) -> int:

@@ -28,11 +28,10 @@ from limits import RateLimitItemPerDay, RateLimitItemPerHour
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from marketplace.db import get_engine
+from marketplace.db import dialect_insert, get_engine
 from marketplace.domain.accounts import client_bucket
 from marketplace.domain.errors import DomainError
 from marketplace.models import RateCounter
@@ -81,13 +80,8 @@ class DatabaseStorage(Storage):
         now = time.time()
 
         def bump(conn: Connection) -> int:
-            insert = (
-                postgresql.insert
-                if conn.dialect.name == "postgresql"
-                else sqlite.insert
-            )
             table = RateCounter.__table__
-            statement = insert(table).values(
+            statement = dialect_insert(conn)(table).values(
                 key=key, count=amount, expires_at=now + expiry
             )
             lapsed = table.c.expires_at <= now

@@ -34,11 +34,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from marketplace.accounts import members, standing
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.db import dialect_insert
 from marketplace.domain.errors import InvalidInput
 from marketplace.domain.ledger import (
     EARNED,
@@ -149,15 +149,9 @@ def _open_once(session: Session, wanted, fields: dict) -> int:
     }
     row = defaults | fields | {"created_at": system_clock.now()}
     session.execute(
-        _insert_for(session)(ACCOUNT).values(**row).on_conflict_do_nothing()
+        dialect_insert(session)(ACCOUNT).values(**row).on_conflict_do_nothing()
     )
     return session.execute(select(ACCOUNT.c.id).where(wanted)).scalar_one()
-
-
-def _insert_for(session: Session):
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def totals(session: Session, account_id: int) -> Totals:

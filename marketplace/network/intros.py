@@ -22,12 +22,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, and_, col, or_, select
 
 from marketplace import routes
 from marketplace.accounts import members
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.db import dialect_insert
 from marketplace.domain.errors import Conflict, InvalidInput, NotFound
 from marketplace.domain.strength import ordered_pair
 from marketplace.domain.text import clean_text
@@ -422,9 +422,8 @@ def _claim_pair(session, pair, intro: Intro, engagement, amount, clock) -> bool:
     """Spend the pair's one reward; False when it was spent before (by this
     intro, an earlier one, or one the other way round). Two claims at once:
     the unique pair lets one in, and the other inserts nothing."""
-    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
     claimed = session.execute(
-        insert(IntroReward.__table__)
+        dialect_insert(session)(IntroReward.__table__)
         .values(
             member_a_id=pair[0],
             member_b_id=pair[1],
@@ -438,10 +437,6 @@ def _claim_pair(session, pair, intro: Intro, engagement, amount, clock) -> bool:
         .returning(IntroReward.__table__.c.id)
     )
     return claimed.first() is not None
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
 
 
 # --------------------------------------------------------------------------- reading
