@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
@@ -70,12 +71,17 @@ def no_such_handle(handle: str) -> NotFound:
 
 
 def timezone_of(session: Session, member_id: int) -> str:
-    """The time zone a member reads times in (their profile's; UTC if none)."""
+    """The time zone a member reads times in (their profile's; UTC if none).
+    Most pages have already loaded the reader's row (an engagement with its
+    parties, the navigation's card): then it costs no query."""
+    loaded = session.identity_map.get(identity_key(Member, member_id))
+    if loaded is not None:
+        return loaded.timezone or "UTC"
     return remembered(
         session,
         ("timezone", member_id),
-        lambda: (
-            session.exec(select(Member.timezone).where(Member.id == member_id)).first()
-            or "UTC"
-        ),
+        lambda: session.exec(_TIMEZONE, params={"id": member_id}).first() or "UTC",
     )
+
+
+_TIMEZONE = select(Member.timezone).where(Member.id == bindparam("id"))

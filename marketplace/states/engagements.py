@@ -88,6 +88,14 @@ class EngagementState(SessionState):
             self.engagement, self.timeline, self.messages = EMPTY, [], []
             self.move_days, self.not_found = [], True
 
+    def _refresh_thread(self, member_id: int, engagement_id: object) -> None:
+        """Only the messages: what sending one changes on this page."""
+        try:
+            with read_only() as session:
+                self.messages = threads.thread(session, member_id, engagement_id)
+        except DomainError:
+            self._refresh(member_id, engagement_id)
+
     def _run(
         self,
         work,
@@ -95,16 +103,21 @@ class EngagementState(SessionState):
         success: str,
         engagement_id: object,
         once: tuple[str, dict] | None = None,
+        thread_only: bool = False,
     ):
-        """One service call as the signed-in member, then a fresh view;
-        `once` names a create form and its fields: sent twice, it writes once."""
+        """One service call as the signed-in member, then a fresh view (of
+        the thread alone with `thread_only`); `once` names a create form and
+        its fields: sent twice, it writes once."""
         if once:
             attempt = self._submit_once(*once, work, error_var)
         else:
             attempt = self._attempt(work, error_var)
         if attempt.refusal is not None:
             return attempt.refusal
-        self._refresh(attempt.member_id, engagement_id)
+        if thread_only:
+            self._refresh_thread(attempt.member_id, engagement_id)
+        else:
+            self._refresh(attempt.member_id, engagement_id)
         return rx.toast.success(success)
 
     @rx.event
@@ -207,7 +220,12 @@ class EngagementState(SessionState):
             ).id
 
         return self._run(
-            work, "message_error", "Message sent.", engagement_id, ("message", form)
+            work,
+            "message_error",
+            "Message sent.",
+            engagement_id,
+            ("message", form),
+            thread_only=True,
         )
 
     @rx.event

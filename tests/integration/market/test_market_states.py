@@ -191,6 +191,28 @@ def test_the_whole_loop_through_the_handlers(trio):
     assert "already" in state.review_error
 
 
+def test_a_sent_message_shows_in_the_thread_with_the_page_as_it_was(trio):
+    ada, bob, _ = trio
+    engagement = propose(bob, post(ada))
+    act(ada, engagement, "accept")
+    state = shown(engagement_state(ada.token), "message")
+    EngagementState._refresh(state, ada.member_id, engagement)
+    shown_before = state.engagement
+    act(bob, engagement, "deliver")  # the other side moves meanwhile
+
+    EngagementState.send_message.fn(
+        state,
+        posted(state, "message", {"engagement_id": engagement, "body": "Still on?"}),
+    )
+
+    assert state.message_error == ""
+    assert [(m.body, m.mine) for m in state.messages] == [("Still on?", True)]
+    # sending re-reads the thread only; the status comes with the next load
+    assert state.engagement == shown_before
+    EngagementState._refresh(state, ada.member_id, engagement)
+    assert state.engagement.status == "delivered"
+
+
 def disputed(asker, helper) -> int:
     """An engagement the asker disputed after the helper delivered."""
     engagement = propose(helper, post(asker))
