@@ -104,7 +104,7 @@ def propose(
         raise Conflict(
             f"This listing is {listing.status}; it isn't taking new bookings."
         )
-    if listings.spots_taken(session, listing.id) >= listing.capacity:
+    if listings.is_full(listing):
         raise Conflict("This listing is full: every spot is taken.")
     _refuse_second_booking(session, listing.id, actor_id)
     asker, helper = (
@@ -700,9 +700,12 @@ def _accept(
     """Start the help: hold what pays for it. False when a paid engagement's
     card can't be held yet (card_payments.NOT_HELD says why)."""
     listing = session.exec(
-        select(Listing).where(Listing.id == engagement.listing_id).with_for_update()
+        select(Listing)
+        .where(Listing.id == engagement.listing_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
-    if listings.spots_taken(session, listing.id) >= listing.capacity:
+    if listings.is_full(listing):
         raise Conflict("This listing is full: every spot is taken.")
     if standing.is_frozen(session, engagement.asker_id):
         # booked before the freeze: nothing of theirs is held or spent now

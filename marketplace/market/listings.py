@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from sqlalchemy import ColumnElement, delete, func
+from sqlalchemy import ColumnElement, delete
 from sqlmodel import Session, and_, col, or_, select
 
 from marketplace.accounts import members, standing
 from marketplace.adapters import payments
 from marketplace.adapters.clock import Clock, system_clock
-from marketplace.domain.engagements import TAKES_A_SPOT
 from marketplace.domain.errors import InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.ids import check_id
 from marketplace.domain.listings import (
@@ -36,7 +35,6 @@ from marketplace.domain.money import format_money, format_points, major_units
 from marketplace.market import reputation
 from marketplace.models import (
     AvailabilityWindow,
-    Engagement,
     Listing,
     ListingTag,
     ListingViewer,
@@ -283,7 +281,9 @@ def visible_listing(
     session: Session, viewer_id: int, listing_id: object, *, lock: bool = False
 ) -> Listing:
     stmt = select(Listing).where(Listing.id == check_id(listing_id, "listing"))
-    listing = session.exec(stmt.with_for_update() if lock else stmt).first()
+    if lock:  # and read afresh: the row may have changed since it was loaded
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    listing = session.exec(stmt).first()
     if listing is None or not can_see(session, viewer_id, listing):
         raise NotFound("No such listing, or it isn't shown to you.")
     return listing
@@ -295,13 +295,10 @@ def has_room() -> ColumnElement[bool]:
     return col(Listing.spots_taken) < col(Listing.capacity)
 
 
-def spots_taken(session: Session, listing_id: int) -> int:
-    return session.exec(
-        select(func.count()).where(
-            Engagement.listing_id == listing_id,
-            col(Engagement.status).in_([str(s) for s in TAKES_A_SPOT]),
-        )
-    ).one()
+def is_full(listing: Listing) -> bool:
+    """No spot left, by the row's own count (read it locked: two bookings at
+    once then take turns, the second seeing the first's spot)."""
+    return listing.spots_taken >= listing.capacity
 
 
 # --------------------------------------------------------------------------- read

@@ -5,6 +5,7 @@ wrong person or out of order refused with nothing changed. SQLite and PostgreSQL
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -279,6 +280,33 @@ def test_a_full_listing_takes_no_more_bookings(ada, bo, cy):
     with pytest.raises(Conflict, match="full"):
         act(ada, second, "accept")
     assert status(second) == "proposed"
+
+
+def test_two_accepts_at_once_fill_a_one_spot_listing_once(ada, bo, cy):
+    """The abuse: click accept on two proposals in two tabs at the same
+    moment, to get more help than the listing offers (and hold karma twice).
+    The listing row is locked and its count read afresh: one wins."""
+    listing = post(ada, price=1)
+    first, second = propose(bo, listing), propose(cy, listing)
+    start, outcomes = threading.Barrier(2), []
+
+    def accept(engagement_id):
+        start.wait()
+        try:
+            outcomes.append(act(ada, engagement_id, "accept"))
+        except Conflict as refused:
+            outcomes.append(str(refused))
+
+    tabs = [threading.Thread(target=accept, args=(e,)) for e in (first, second)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join(30)
+
+    assert sorted(outcomes) == sorted(
+        ["accepted", "This listing is full: every spot is taken."]
+    )
+    assert spots(listing) == (1, 1)
 
 
 def spots(listing_id) -> tuple[int, int]:
