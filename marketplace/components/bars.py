@@ -45,6 +45,12 @@ def _bar(length, color: str, vertical: bool) -> rx.Component:
     )
 
 
+def _described(row) -> dict:
+    """A group's bars as one image for screen readers, its numbers the name
+    (and a tooltip for the pointer)."""
+    return {"role": "img", "aria_label": row.summary, "title": row.summary}
+
+
 def month_bars(rows) -> rx.Component:
     """Columns of two bars, one per month, from `bar_rows`."""
     return rx.vstack(
@@ -78,9 +84,7 @@ def _month_column(row) -> rx.Component:
         rx.text(
             row.label, size="1", color_scheme="gray", trim="both", white_space="nowrap"
         ),
-        role="img",
-        aria_label=row.summary,
-        title=row.summary,
+        **_described(row),
         align="center",
         spacing="1",
         flex="1",
@@ -117,9 +121,7 @@ def _topic_row(row) -> rx.Component:
             width="44px",
             align="right",
         ),
-        role="img",
-        aria_label=row.summary,
-        title=row.summary,
+        **_described(row),
         align="center",
         spacing="2",
         width="100%",
