@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import reflex as rx
 
 from marketplace import routes
@@ -12,7 +14,7 @@ from marketplace.ledger import wallet
 from marketplace.market import engagement_views, market_search
 from marketplace.market.engagement_views import EngagementView
 from marketplace.market.listings import ListingView
-from marketplace.network import context_offers, directory, nudges
+from marketplace.network import blocks, context_offers, directory, nudges
 from marketplace.network.directory import PersonCard
 from marketplace.network.nudges import NudgeView
 from marketplace.states.session import SessionState, SignedIn, member_only
@@ -39,13 +41,16 @@ class DashboardState(SessionState):
     def nudge_total(self) -> int:
         return len(self.nudges) + len(self.more_nudges)
 
+    # What the network suggestions were read for: the member, their
+    # connection count, give and get tags, everyone blocked either way; when.
+    _network_for: tuple = ()
+    _network_read_at: float = 0.0
+
     @rx.event
     @member_only
     def load(self, member: SignedIn):
         with read_only() as session:
             view = profiles.profile_of(session, member.id)
-            found = directory.both_ways(session, member_id=member.id, limit=6)
-            self.can_help_me, self.i_can_help = found.can_help_me, found.i_can_help
             self.karma = wallet.balances(session, member.id).available
             self.waiting = [
                 e
@@ -55,14 +60,37 @@ class DashboardState(SessionState):
                 if e.needs_me
             ][:5]
             self.next_calls = engagement_views.next_calls(session, member.id)
-            self.requests = market_search.requests_i_could_help_with(
-                session, member_id=member.id
+            basis = (
+                member.id,
+                view.connections,
+                tuple(view.expertise),
+                tuple(view.needs),
+                tuple(sorted(blocks.blocked_with(session, member.id))),
             )
-            self._load_nudges(session, member.id)
-        self.can_help_me_count = found.can_help_me_count
-        self.i_can_help_count = found.i_can_help_count
+            if self._network_is_stale(basis):
+                self._load_network(session, member.id)
+                self._network_for, self._network_read_at = basis, time.time()
         self.connections = view.connections
         self._score(view)
+
+    def _network_is_stale(self, basis: tuple) -> bool:
+        """Suggestions come from the whole network and move slowly: a member
+        going back and forth to the dashboard sees them as they were a
+        minute ago (as LinkedIn's feed does), unless their own side of the
+        graph moved: a new connection, changed give/get tags, a block either
+        way, another member signed in on this tab."""
+        age = time.time() - self._network_read_at
+        return basis != self._network_for or not 0 <= age < NETWORK_FRESH_SECONDS
+
+    def _load_network(self, session, member_id: int) -> None:
+        found = directory.both_ways(session, member_id=member_id, limit=6)
+        self.can_help_me, self.i_can_help = found.can_help_me, found.i_can_help
+        self.can_help_me_count = found.can_help_me_count
+        self.i_can_help_count = found.i_can_help_count
+        self.requests = market_search.requests_i_could_help_with(
+            session, member_id=member_id
+        )
+        self._load_nudges(session, member_id)
 
     def _score(self, view: profiles.ProfileView) -> None:
         checks = {
@@ -134,6 +162,7 @@ class DashboardState(SessionState):
 
 
 NUDGES_SHOWN = 6
+NETWORK_FRESH_SECONDS = 60
 SNOOZE_DAYS = 7
 
 
