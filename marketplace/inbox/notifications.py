@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import Integer, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from marketplace import routes
@@ -167,19 +167,33 @@ def inbox(
     session: Session, member_id: int, page: object = 1
 ) -> tuple[list[NotificationView], int]:
     """One page of the member's notifications, newest first, and the total."""
+    items, total, _unread = inbox_page(session, member_id, page)
+    return items, total
+
+
+def inbox_page(
+    session: Session, member_id: int, page: object = 1
+) -> tuple[list[NotificationView], int, int]:
+    """`inbox`, and how many are unread (the page's badge): both counts in
+    one statement."""
     if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
         raise InvalidInput("That page does not exist.", "page")
-    mine = Notification.member_id == member_id
-    total = session.exec(select(func.count(Notification.id)).where(mine)).one()
+    total, unread = session.execute(_COUNTS, {"member_id": member_id}).one()
     rows = session.exec(
         select(Notification)
-        .where(mine)
+        .where(Notification.member_id == member_id)
         .order_by(col(Notification.id).desc())
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
     zone = timezone_of(session, member_id)
-    return [view_of(note, zone) for note in rows], total
+    return [view_of(note, zone) for note in rows], total, unread
+
+
+_COUNTS = select(
+    func.count(Notification.id),
+    func.count(Notification.id).filter(col(Notification.read_at).is_(None)),
+).where(Notification.member_id == bindparam("member_id", type_=Integer))
 
 
 def view_of(note: Notification, zone: str = "UTC") -> NotificationView:

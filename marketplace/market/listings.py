@@ -440,9 +440,15 @@ def price_label(
 
 def listings_of(session: Session, member_id: int) -> list[ListingView]:
     """A member's own listings, open first, newest first."""
-    rows = session.exec(
-        select(Listing)
-        .where(Listing.author_id == member_id)
-        .order_by(col(Listing.status) == "closed", col(Listing.created_at).desc())
-    ).all()
-    return views(session, member_id, list(rows))
+    return views(session, member_id, own_listings(session, member_id))
+
+
+def own_listings(session: Session, member_id: int) -> list[Listing]:
+    """`listings_of` as rows."""
+    return list(
+        session.exec(
+            select(Listing)
+            .where(Listing.author_id == member_id)
+            .order_by(col(Listing.status) == "closed", col(Listing.created_at).desc())
+        ).all()
+    )

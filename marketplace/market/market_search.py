@@ -127,6 +127,22 @@ def search(
     """Open listings with a spot left that the viewer may see, in the order
     asked for, one page, and the total. Full ones stay on their own page and
     their author's list."""
+    found, total = matching(
+        session, viewer_id=viewer_id, filters=filters, page=page, clock=clock
+    )
+    return views(session, viewer_id, found), total
+
+
+def matching(
+    session: Session,
+    *,
+    viewer_id: int,
+    filters: Filters,
+    page: object = 1,
+    clock: Clock = system_clock,
+) -> tuple[list[Listing], int]:
+    """`search`'s page as rows, for a page that shows them with other
+    listings (the market and the member's own: one set of card reads)."""
     if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 10_000:
         raise InvalidInput("Page must be a whole number from 1.", "page")
     dialect = dialect_of(session)
@@ -160,7 +176,7 @@ def search(
         total = 0
     else:
         total = session.execute(_count_query(shape), _used(params, shape)).scalar_one()
-    return views(session, viewer_id, [listing for listing, _, _ in rows]), total
+    return [listing for listing, _, _ in rows], total
 
 
 @dataclass(frozen=True)

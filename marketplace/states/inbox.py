@@ -71,8 +71,9 @@ class InboxState(SessionState):
     def _refresh(self, member_id: int, page: object):
         try:
             with read_only() as session:
-                items, total = notifications.inbox(session, member_id, page)
-                unread = notifications.unread_count(session, member_id)
+                items, total, unread = notifications.inbox_page(
+                    session, member_id, page
+                )
         except DomainError as error:
             return rx.toast.error(str(error))
         self.items, self.total, self.page = items, total, int(page)  # validated

@@ -6,8 +6,6 @@ signed-in member may see or change, so a forged id is refused there.
 
 from __future__ import annotations
 
-import contextlib
-
 import reflex as rx
 
 from marketplace import routes
@@ -43,9 +41,19 @@ class MarketState(SessionState):
     @member_only
     def load(self, member: SignedIn):
         self.search_error = ""
+        try:  # as checked when they were set
+            filters = market_search.check_filters(self.filters)
+        except DomainError:
+            filters = market_search.check_filters({})
         with read_only() as session:  # one read: the results and my own
-            self._search(member.id, self.filters, 1, session)
-            self.mine = listings.listings_of(session, member.id)
+            found, total = market_search.matching(
+                session, viewer_id=member.id, filters=filters
+            )
+            own = listings.own_listings(session, member.id)
+            # one set of card reads (tags, authors, ratings) for both lists
+            shown = listings.views(session, member.id, [*found, *own])
+        self._show_results(filters, shown[: len(found)], total, 1)
+        self.mine = shown[len(found) :]
 
     @rx.event
     @member_only
@@ -67,21 +75,26 @@ class MarketState(SessionState):
     def go_to_page(self, member: SignedIn, page: int):
         return self._search(member.id, self.filters, page)
 
-    def _search(self, member_id: int, raw: dict, page: object, session=None):
+    def _search(self, member_id: int, raw: dict, page: object):
         try:
             filters = market_search.check_filters(raw)
-            with contextlib.nullcontext(session) if session else read_only() as read:
+            with read_only() as read:
                 found, total = market_search.search(
                     read, viewer_id=member_id, filters=filters, page=page
                 )
         except DomainError as error:
             self.search_error = str(error)
             return None
+        self._show_results(filters, found, total, page)  # type: ignore[arg-type]
+        return None
+
+    def _show_results(
+        self, filters, found: list[ListingView], total: int, page: int
+    ) -> None:
         self.filters = {key: str(getattr(filters, key)) for key in FILTER_KEYS}
-        self.results, self.total, self.page = found, total, page  # type: ignore[assignment]
+        self.results, self.total, self.page = found, total, page
         self.pages = max(1, -(-total // market_search.PAGE_SIZE))
         self.search_error = ""
-        return None
 
 
 class ListingFormState(SessionState):

@@ -11,7 +11,9 @@ from sqlalchemy import event
 from marketplace import db
 from marketplace.db import read_only
 from marketplace.market import engagement_views, listings, market_search
+from marketplace.states.market import MarketState
 from tests.integration.market.test_engagements import post, propose
+from tests.integration.test_state_security import state_of
 
 
 @contextmanager
@@ -60,3 +62,22 @@ def test_market_cards_do_not_read_per_listing(ada, bo, cy):
     for author in (bo, cy, bo, cy, ada):
         post(author, kind="offer", terms="free", price=0)
     assert statements() == with_two
+
+
+def test_the_market_page_reads_its_cards_once_for_both_lists(ada, bo, cy):
+    """The results and the member's own listings share one set of card
+    reads: fewer statements than the two lists read apart."""
+    for author in (ada, bo, cy):
+        post(author, kind="offer", terms="free", price=0)
+    with read_only() as session, counted() as apart:
+        filters = market_search.check_filters({})
+        market_search.search(session, viewer_id=ada.member_id, filters=filters)
+        listings.listings_of(session, ada.member_id)
+    state = state_of(MarketState, ada.token)
+    MarketState.load.fn(state)  # her session is looked up once, then cached
+    with counted() as together:
+        MarketState.load.fn(state)
+    mine = [view.title for view in state.mine]
+    assert mine and all(view.is_mine for view in state.mine)
+    assert {view.author_handle for view in state.results} >= {"bob", "cyd"}
+    assert len(together) <= len(apart) - 2
