@@ -13,7 +13,7 @@ with `--workers` workers and the Reflex state in our own Redis database:
    (load.py's client: the session cookie, HttpOnly, in each socket's
    handshake), then act out load.py's pairs -- post, find, offer, accept,
    message, deliver, confirm, browse -- one action about every 0.5 s, with
-   the navigation's heartbeat every 5 s, as the browser's timer does;
+   the navigation's heartbeat every 15 s, as the browser's timer does;
 2. after `--before` seconds the fault:
    - `kill-worker`: SIGKILL the worker holding the most sockets. Its clients'
      sockets drop; each reconnects as socket.io does (after 1-2 s, same tab

@@ -35,7 +35,7 @@ What runs, per configuration:
 3. the measured window (after an unmeasured warm-up): each client sends one
    user action about every 0.5 s (the next 0.4-0.6 s after the previous was
    sent, or at once when the reply came later), and the navigation heartbeat
-   (`NavState.check_unread`) every 5 s as the page's timer does. Clients are
+   (`NavState.check_unread`) every 15 s as the page's timer does. Clients are
    paired: one member of a pair posts a karma request, the other finds it
    (market page, search), offers to help, the asker accepts (a hold), they
    exchange messages, the helper marks it delivered and the asker confirms (the
@@ -165,7 +165,7 @@ from marketplace.models import Engagement, Member, MemberTrust  # noqa: E402
 from marketplace.states.auth import LoginState  # noqa: E402
 from marketplace.states.engagements import EngagementState  # noqa: E402
 from marketplace.states.market import ListingFormState, ListingState, MarketState  # noqa: E402
-from marketplace.states.nav import NavState  # noqa: E402
+from marketplace.states.nav import UNREAD_CHECK_SECONDS, NavState  # noqa: E402
 from marketplace.states.session import FORM_KEY  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
@@ -205,7 +205,7 @@ HUMAN_PACE = 5.0  # seconds between one member's actions at a human pace
 HUMAN_LEVEL = 500
 TARGET_HUMAN_P95_MS = 50.0
 INTERVAL = 0.5  # seconds between one client's actions (--interval)
-HEARTBEAT = 5.0  # NavState's browser timer (UNREAD_CHECK_SECONDS)
+HEARTBEAT = float(UNREAD_CHECK_SECONDS)  # NavState's browser timer off /messages
 PRICE = 3  # karma per engagement; the signup grant (10) covers three holds
 LOGINS_AT_ONCE = 8  # argon2 blocks the worker ~0.1 s per login
 CONNECTS_AT_ONCE = 25

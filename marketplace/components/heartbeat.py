@@ -20,6 +20,8 @@ timer in the browser rather than the alternatives Reflex 0.10 offers:
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 from reflex.event import no_args_event_spec
 from reflex.vars import VarData
@@ -28,10 +30,13 @@ from reflex_base.components.component import field
 
 class Heartbeat(rx.Fragment):
     """Renders nothing; fires `on_tick` when mounted, every `seconds` while the
-    page is visible, and when a hidden page becomes visible again."""
+    page is visible (every `quick_seconds` on pages whose path starts with
+    one of `quick_paths`), and when a hidden page becomes visible again."""
 
     on_tick: rx.EventHandler[no_args_event_spec]
     seconds: int = field(default=5, is_javascript_property=False)
+    quick_paths: list[str] = field(default_factory=list, is_javascript_property=False)
+    quick_seconds: int = field(default=5, is_javascript_property=False)
 
     def _exclude_props(self) -> list[str]:
         return [*super()._exclude_props(), "on_tick"]
@@ -41,12 +46,22 @@ class Heartbeat(rx.Fragment):
         if tick is None:
             return []
         handler = rx.Var.create(tick)
+        # The timer runs at the quick period and skips ticks not yet due:
+        # the navigation stays mounted while the member moves between
+        # pages, and one arriving in a conversation gets a tick within
+        # the quick period, not whatever was left of the slow one.
+        quick_ms, slow_ms = int(self.quick_seconds * 1000), int(self.seconds * 1000)
         code = f"""useEffect(() => {{
     if (typeof document === 'undefined') return;
     const tick = {handler};
-    const beat = () => {{ if (!document.hidden) tick(); }};
+    const quick = {json.dumps(list(self.quick_paths))};
+    let last = 0;
+    const beat = () => {{ if (!document.hidden) {{ last = Date.now(); tick(); }} }};
+    const due = () => quick.some((p) => window.location.pathname.startsWith(p))
+        ? {quick_ms} : {slow_ms};
+    const check = () => {{ if (Date.now() - last >= due() - 100) beat(); }};
     beat();
-    const timer = setInterval(beat, {int(self.seconds * 1000)});
+    const timer = setInterval(check, Math.min({quick_ms}, {slow_ms}));
     document.addEventListener('visibilitychange', beat);
     return () => {{
         clearInterval(timer);

@@ -7,7 +7,11 @@ from marketplace.components.buttons import link_button
 from marketplace.components.heartbeat import heartbeat
 from marketplace.components.member_text import WRAP_ANYWHERE
 from marketplace.states.auth import VerifyState
-from marketplace.states.nav import UNREAD_CHECK_SECONDS, NavState
+from marketplace.states.nav import (
+    CONVERSATION_CHECK_SECONDS,
+    UNREAD_CHECK_SECONDS,
+    NavState,
+)
 from marketplace.states.session import SessionState
 
 # The member links sit in the top bar from 1024 px (md) and fold into the
@@ -126,6 +130,8 @@ def member_menu() -> rx.Component:
         heartbeat(
             on_tick=NavState.check_unread,
             seconds=UNREAD_CHECK_SECONDS,
+            quick_paths=[routes.MESSAGES],
+            quick_seconds=CONVERSATION_CHECK_SECONDS,
         ),
         rx.hstack(
             *[nav_link(text, href) for text, href in MEMBER_LINKS],

@@ -13,7 +13,10 @@ from marketplace.inbox.badges import Badges, unread_badges
 from marketplace.states.messages import ConversationState, MessagesState
 from marketplace.states.session import SessionState
 
-UNREAD_CHECK_SECONDS = 5
+# Badges are checked every 15 s (GitHub's and Gmail's poll slower); an open
+# conversation shows new messages every 5 s, as a chat should.
+UNREAD_CHECK_SECONDS = 15
+CONVERSATION_CHECK_SECONDS = 5
 BADGE_MAX = 99  # past this the badge says 99+
 
 
