@@ -115,6 +115,7 @@ class Fixture:
     member_ids: list[int] = field(default_factory=list)
     listing_ids: list[int] = field(default_factory=list)
     engagement_of: dict[int, int] = field(default_factory=dict)  # member -> one
+    own_request: dict[int, int] = field(default_factory=dict)  # member -> open one
 
 
 PAGES = (
@@ -126,6 +127,12 @@ PAGES = (
         ListingState,
         "load",
         lambda f, i: routes.listing(f.listing_ids[i % len(f.listing_ids)]),
+    ),
+    Page(
+        "my request",  # its author's view: the who-to-ask panel
+        ListingState,
+        "load",
+        lambda f, i: routes.listing(f.own_request[f.member_ids[i]]),
     ),
     Page("engagements", EngagementsState, "load", lambda f, i: routes.ENGAGEMENTS),
     Page(
@@ -201,6 +208,22 @@ def _activity(fixture: Fixture, rng: random.Random) -> None:
                 )
             fixture.listing_ids.append(request.id)
             fixture.engagement_of[asker] = fixture.engagement_of[helper] = answer.id
+    with db.unit_of_work() as session:  # one open request each, not answered yet
+        for n, member_id in enumerate(ids):
+            fixture.own_request[member_id] = listings.create_listing(
+                session,
+                actor_id=member_id,
+                form={
+                    "kind": "request",
+                    "title": f"Who knows pricing? {n}",
+                    "description": "A second opinion on a pricing page.",
+                    "tags": "pricing, saas",
+                    "terms": "karma",
+                    "price": "2",
+                    "capacity": "1",
+                    "audience": "public",
+                },
+            ).id
     with db.read_only() as session:
         offers = session.execute(
             select(Listing.id).where(Listing.kind == "offer").limit(40)

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from marketplace import routes
 from marketplace.accounts import members, privacy, standing
 from marketplace.adapters.clock import Clock, system_clock
+from marketplace.db import remembered
 from marketplace.domain.contexts import humanize
 from marketplace.domain.errors import InvalidInput, NotFound
 from marketplace.inbox import notifications
@@ -306,8 +307,18 @@ def _beyond(session, actor_id: int, listing: Listing, clock) -> list:
 
 
 def _tags(session: Session, listing_id: int) -> list[str]:
+    """The request's tags (read once per page: the panel asks for them in
+    each of its parts)."""
     return list(
-        session.exec(select(ListingTag.tag).where(ListingTag.listing_id == listing_id))
+        remembered(
+            session,
+            ("listing_tags", listing_id),
+            lambda: tuple(
+                session.exec(
+                    select(ListingTag.tag).where(ListingTag.listing_id == listing_id)
+                )
+            ),
+        )
     )
 
 
@@ -315,9 +326,17 @@ def _already_helping(session: Session, listing_id: int) -> set[int]:
     """People with an engagement on this request already (any state): they
     know about it."""
     return set(
-        session.exec(
-            select(Engagement.helper_id).where(Engagement.listing_id == listing_id)
-        ).all()
+        remembered(
+            session,
+            ("helping", listing_id),
+            lambda: frozenset(
+                session.exec(
+                    select(Engagement.helper_id).where(
+                        Engagement.listing_id == listing_id
+                    )
+                ).all()
+            ),
+        )
     )
 
 

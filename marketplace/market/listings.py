@@ -280,10 +280,16 @@ def can_see(session: Session, viewer_id: int, listing: Listing) -> bool:
 def visible_listing(
     session: Session, viewer_id: int, listing_id: object, *, lock: bool = False
 ) -> Listing:
-    stmt = select(Listing).where(Listing.id == check_id(listing_id, "listing"))
+    wanted = check_id(listing_id, "listing")
     if lock:  # and read afresh: the row may have changed since it was loaded
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    listing = session.exec(stmt).first()
+        listing = session.exec(
+            select(Listing)
+            .where(Listing.id == wanted)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+    else:  # a page asks several times (view, panels): once from the database
+        listing = session.get(Listing, wanted)
     if listing is None or not can_see(session, viewer_id, listing):
         raise NotFound("No such listing, or it isn't shown to you.")
     return listing

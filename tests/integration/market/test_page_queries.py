@@ -11,8 +11,10 @@ from sqlalchemy import event
 from marketplace import db
 from marketplace.db import read_only
 from marketplace.market import engagement_views, listings, market_search
-from marketplace.states.market import MarketState
+from marketplace.network import graph_index
+from marketplace.states.market import ListingState, MarketState
 from tests.integration.market.test_engagements import post, propose
+from tests.integration.network.test_graph_index import add_members, connect, tag
 from tests.integration.test_state_security import state_of
 
 
@@ -81,3 +83,36 @@ def test_the_market_page_reads_its_cards_once_for_both_lists(ada, bo, cy):
     assert mine and all(view.is_mine for view in state.mine)
     assert {view.author_handle for view in state.results} >= {"bob", "cyd"}
     assert len(together) <= len(apart) - 2
+
+
+def test_my_request_reads_its_tags_and_row_once_however_many_to_ask(ada):
+    """The author's page of an open request: the who-to-ask panel asks for
+    the request, its tags and who already helps in each of its parts; a
+    page reads each once, and more people to suggest add no statements."""
+    request = post(ada, kind="request", tags="pricing")
+    graph_index.use_index(None)  # the graph as the database holds it
+
+    def statements() -> list[str]:
+        state = state_of(ListingState, ada.token, url=f"/market/{request}")
+        ListingState.load.fn(state)  # her session is looked up once, then cached
+        graph_index.use_index(None)
+        with counted() as seen:
+            ListingState.load.fn(state)
+        assert state.listing.id == request and state.not_found is False
+        return seen
+
+    def suggest(*handles: str) -> int:
+        ids = add_members(*handles)
+        for member_id in ids:
+            connect(ada.member_id, member_id)
+            tag(member_id, "pricing")
+        return len(ids)
+
+    suggest("kai", "lea")
+    few = statements()
+    suggest("max", "noa", "oli", "pia")
+    many = statements()
+    assert len(many) == len(few)
+    tag_reads = [s for s in many if s.startswith("SELECT listing_tag.tag ")]
+    row_reads = [s for s in many if s.startswith("SELECT listing.id")]
+    assert len(tag_reads) == 1 and len(row_reads) == 1
