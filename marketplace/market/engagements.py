@@ -29,6 +29,7 @@ then reach the other only on the engagement's page, not in their inbox.
 
 from __future__ import annotations
 
+import functools
 import logging
 from contextlib import suppress
 from datetime import timedelta
@@ -67,7 +68,7 @@ from marketplace.domain.scheduling import NO_SHOW_GRACE
 from marketplace.inbox import notifications
 from marketplace.ious.ious import iou_for_help, reserve_debt
 from marketplace.ledger import card_payments, cards, ledger
-from marketplace.market import call_invites, calls, listings
+from marketplace.market import call_invites, calls, listings, threads
 from marketplace.market.engagement_views import card_wait, dispute_answer
 from marketplace.models import Engagement, EngagementEvent, Listing, Member
 from marketplace.network import blocks, interactions, intros
@@ -603,15 +604,26 @@ def _locked(
     """The engagement, row-locked; a non-party sees 'not found' (operators, who
     pass actor_id None, see every one)."""
     wanted = check_id(engagement_id, "engagement")
-    engagement = session.exec(
-        select(Engagement).where(Engagement.id == wanted).with_for_update()
-    ).first()
+    # the listing and both parties come with it: announcing the step names
+    # the listing and the actor, and alerting reads the other's row
+    found = session.execute(_locked_query(), {"id": wanted}).first()
+    engagement = found[0] if found else None
     if engagement is None or (
         actor_id is not None
         and actor_id not in (engagement.asker_id, engagement.helper_id)
     ):
         raise NotFound("No such engagement.")
     return engagement
+
+
+@functools.cache
+def _locked_query():
+    """Only the engagement's row is locked: its listing and parties are read."""
+    return (
+        threads.with_parties_query()
+        .with_for_update(of=Engagement)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _role(engagement: Engagement, member_id: int | None) -> Role:
@@ -725,9 +737,15 @@ def _accept(
         return True
     if engagement.terms != "karma":
         return True
-    engagement.hold_key = f"engagement:{engagement.id}:hold"
     try:
-        _hold(session, engagement, engagement.price, listing.title, clock)
+        _hold(
+            session,
+            engagement,
+            f"engagement:{engagement.id}:hold",
+            engagement.price,
+            listing.title,
+            clock,
+        )
     except InsufficientKarma as refused:
         if actor_id == engagement.asker_id:
             raise InsufficientKarma(
@@ -741,11 +759,15 @@ def _accept(
     return True
 
 
-def _hold(session, engagement: Engagement, amount: int, title: str, clock) -> None:
-    """Hold `amount` of the asker's karma for the helper, under `hold_key`."""
+def _hold(
+    session, engagement: Engagement, key: str, amount: int, title: str, clock
+) -> None:
+    """Hold `amount` of the asker's karma for the helper, under `key`, which
+    becomes the engagement's `hold_key` (set after the ledger's reads, so
+    the engagement's row is written once, with its new status)."""
     ledger.hold(
         session,
-        key=engagement.hold_key,
+        key=key,
         debit_account_id=ledger.member_account(session, engagement.asker_id),
         credit_account_id=ledger.member_account(session, engagement.helper_id),
         amount=amount,
@@ -754,6 +776,7 @@ def _hold(session, engagement: Engagement, amount: int, title: str, clock) -> No
         memo=f"Engagement #{engagement.id}: {title}"[:200],
         clock=clock,
     )
+    engagement.hold_key = key
 
 
 def _renew_lapsed_hold(session: Session, engagement: Engagement, clock: Clock) -> None:
@@ -773,9 +796,8 @@ def _renew_lapsed_hold(session: Session, engagement: Engagement, clock: Clock) -
     renewed = f"engagement:{engagement.id}:hold:renewed"
     if amount <= 0 or engagement.hold_key == renewed:
         return  # nothing to hold (or renewed once already): all of it an IOU
-    engagement.hold_key = renewed
     title = session.get(Listing, engagement.listing_id).title
-    _hold(session, engagement, amount, f"{title} (renewed at delivery)", clock)
+    _hold(session, engagement, renewed, amount, f"{title} (renewed at delivery)", clock)
 
 
 def _reserve_iou(session: Session, engagement: Engagement, actor_id: int) -> None:

@@ -65,12 +65,14 @@ def _with_parties(session: Session, engagement_id: int) -> Engagement | None:
     """The engagement, with its listing and both parties' rows loaded in the
     same statement: the page and the services ask for each of them next,
     and the session (db._hold) has them without another query."""
-    found = session.execute(_with_parties_query(), {"id": engagement_id}).first()
+    found = session.execute(with_parties_query(), {"id": engagement_id}).first()
     return found[0] if found else None
 
 
 @functools.cache
-def _with_parties_query():
+def with_parties_query():
+    """Built once: the engagement (the `id` parameter), its listing and both
+    parties' rows, in one statement."""
     asker, helper = aliased(Member), aliased(Member)
     return (
         select(Engagement, Listing, asker, helper)

@@ -13,7 +13,7 @@ that sends them notifications.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, case
+from sqlalchemy import Select, bindparam, case, event
 from sqlmodel import Session, and_, or_, select
 
 from marketplace.db import remembered
@@ -21,8 +21,36 @@ from marketplace.models import Connection
 
 
 def blocked_between(session: Session, a: int, b: int) -> bool:
-    """Whether a blocked b or b blocked a."""
-    return block_row(session, a, b) is not None
+    """Whether a blocked b or b blocked a. Asked again for the same pair in
+    one session (a service refuses a blocked pair, then `notify` asks before
+    telling the other), the first answer holds until the session writes a
+    connection."""
+    known = session.info.setdefault(_PAIRS, {})
+    pair = (a, b) if a < b else (b, a)
+    if pair not in known:
+        known[pair] = block_row(session, a, b) is not None
+    return known[pair]
+
+
+_PAIRS = "marketplace_blocked_pairs"
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_on_flush(session: Session, _context, _instances) -> None:
+    written = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(row, Connection) for row in written):
+        session.info.pop(_PAIRS, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_statement(state) -> None:
+    """A bulk write of connections (closing an account) too; any statement
+    that is not a SELECT and names no table is taken to be one."""
+    if _PAIRS not in state.session.info or state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", "connection") == "connection":
+        state.session.info.pop(_PAIRS, None)
 
 
 def has_blocked(session: Session, blocker_id: int, other_id: int) -> bool:

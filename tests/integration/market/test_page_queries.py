@@ -9,13 +9,15 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from marketplace import db
-from marketplace.db import read_only
+from marketplace.db import read_only, unit_of_work
 from marketplace.market import engagement_views, listings, market_search
 from marketplace.network import graph_index
+from marketplace.states.engagements import EngagementState
 from marketplace.states.market import ListingState, MarketState
 from tests.integration.market.test_engagements import post, propose
 from tests.integration.network.test_graph_index import add_members, connect, tag
 from tests.integration.test_state_security import state_of
+from tests.members import earn
 
 
 @contextmanager
@@ -116,3 +118,24 @@ def test_my_request_reads_its_tags_and_row_once_however_many_to_ask(ada):
     tag_reads = [s for s in many if s.startswith("SELECT listing_tag.tag ")]
     row_reads = [s for s in many if s.startswith("SELECT listing.id")]
     assert len(tag_reads) == 1 and len(row_reads) == 1
+
+
+def test_accepting_writes_the_engagement_once_and_checks_the_pair_once(ada, bo):
+    """Accepting reads the engagement with its listing and both parties in
+    one locked statement, asks once whether either blocked the other (the
+    refusal and the notice to the other share the answer) and writes the
+    engagement's row once, hold key and status together."""
+    with unit_of_work() as s:
+        earn(s, ada.member_id, 10)
+    engagement = propose(bo, post(ada))
+    state = state_of(EngagementState, ada.token, url=f"/engagements/{engagement}")
+    EngagementState.load.fn(state)
+    with counted() as seen:
+        EngagementState.act.fn(
+            state, {"engagement_id": str(engagement), "action": "accept"}
+        )
+    assert state.engagement.status == "accepted"
+    assert len([s for s in seen if s.startswith("UPDATE engagement ")]) == 1
+    assert len([s for s in seen if s.startswith("SELECT connection.")]) == 1
+    # both parties' rows come with the engagement, in the act and the view
+    assert [s for s in seen if s.startswith("SELECT member.")] == []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import select
 
 from marketplace.accounts import privacy, profiles, submissions
@@ -44,6 +44,7 @@ from marketplace.models import (
     OffsetProposal,
     Review,
 )
+from marketplace.network import blocks as block_checks
 from marketplace.network import (
     connections,
     directory,
@@ -557,3 +558,15 @@ def test_a_group_feed_leaves_out_a_blocked_members_posts_and_face(pair):
         page = groups.group_view(s, ada.member_id, club.slug)
     assert [item.author_handle for item in page.feed] == ["cyd"]
     assert [chip.handle for chip in page.members] == ["ada", "cyd"]
+
+
+def test_a_block_written_in_the_same_session_is_seen_at_once(pair):
+    """The block check remembers its answer per session, and forgets it as
+    soon as the session writes a connection."""
+    ada, bob, _ = pair
+    with unit_of_work() as s:
+        assert not block_checks.blocked_between(s, ada.member_id, bob.member_id)
+        connections.block_member(s, actor_id=ada.member_id, handle=bob.handle)
+        assert block_checks.blocked_between(s, bob.member_id, ada.member_id)
+        s.exec(delete(Connection).where(Connection.status == "blocked"))
+        assert not block_checks.blocked_between(s, ada.member_id, bob.member_id)
