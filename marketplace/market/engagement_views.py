@@ -193,6 +193,8 @@ def _call_fields(
     session: Session, engagement: Engagement, view: EngagementView, zone, clock
 ) -> dict:
     """The call's part of the page; nothing for an engagement that is no call."""
+    if engagement.starts_at is None and engagement.cancel_free_hours is None:
+        return {}  # no time was held at the proposal (calls.fix_policy)
     proposed = calls.proposed_starts(session, engagement.id)
     if engagement.starts_at is None and not proposed:
         return {}
@@ -315,7 +317,7 @@ def _view(
     )
     other = session.get(Member, other_id)
     mine = theirs = None
-    if with_reviews:
+    if with_reviews and Status(engagement.status) in REVIEWABLE:  # none before
         written = reviews.reviews_of_engagement(session, engagement.id)
         mine, theirs = written.get(viewer_id), written.get(other_id)
     return EngagementView(

@@ -139,3 +139,18 @@ def test_accepting_writes_the_engagement_once_and_checks_the_pair_once(ada, bo):
     assert len([s for s in seen if s.startswith("SELECT connection.")]) == 1
     # both parties' rows come with the engagement, in the act and the view
     assert [s for s in seen if s.startswith("SELECT member.")] == []
+
+
+def test_an_engagement_page_reads_reviews_and_call_times_only_when_there_are_any(
+    ada, bo
+):
+    """Reviews come once help is confirmed, proposed call times only with a
+    call: an engagement under way that is no call reads neither."""
+    engagement = propose(bo, post(ada, terms="free", price=0))
+    state = state_of(EngagementState, ada.token, url=f"/engagements/{engagement}")
+    EngagementState.load.fn(state)
+    with counted() as seen:
+        EngagementState.load.fn(state)
+    assert state.engagement.status == "proposed" and state.timeline
+    assert not [s for s in seen if s.startswith("SELECT review.")]
+    assert not [s for s in seen if s.startswith("SELECT booked_slot.")]
