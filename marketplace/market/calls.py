@@ -289,6 +289,8 @@ def pick(session: Session, engagement: Engagement, wanted: object) -> None:
     """At acceptance: the asker's choice among a request answer's proposed
     slots is kept, the others are let go. A booking's single slot is
     already agreed; accepting it needs no pick."""
+    if engagement.starts_at is None and engagement.cancel_free_hours is None:
+        return  # no time was held at the proposal (fix_policy): not a call
     held = session.exec(
         select(BookedSlot).where(BookedSlot.engagement_id == engagement.id)
     ).all()

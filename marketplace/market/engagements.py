@@ -653,9 +653,10 @@ def _apply(session, engagement, step, target, actor_id, text, clock) -> Engageme
     elif step == Action.NO_SHOW:
         engagement.dispute_reason = _no_show_reason(session, actor_id, text)
     elif step == Action.DELIVER:
+        # set after the hold's reads, which would flush it as an UPDATE of its own
+        _renew_lapsed_hold(session, engagement, clock)
         days = get_settings().auto_confirm_days
         engagement.confirm_due_at = now + timedelta(days=days)
-        _renew_lapsed_hold(session, engagement, clock)
     elif step in (Action.CONFIRM, Action.AUTO_CONFIRM):
         _pay(session, engagement, clock)
         _count_the_help(session, engagement, clock)

@@ -14,7 +14,7 @@ from marketplace.market import engagement_views, listings, market_search
 from marketplace.network import graph_index
 from marketplace.states.engagements import EngagementState
 from marketplace.states.market import ListingState, MarketState
-from tests.integration.market.test_engagements import post, propose
+from tests.integration.market.test_engagements import act, post, propose
 from tests.integration.network.test_graph_index import add_members, connect, tag
 from tests.integration.test_state_security import state_of
 from tests.members import earn
@@ -136,6 +136,7 @@ def test_accepting_writes_the_engagement_once_and_checks_the_pair_once(ada, bo):
         )
     assert state.engagement.status == "accepted"
     assert len([s for s in seen if s.startswith("UPDATE engagement ")]) == 1
+    assert not [s for s in seen if "booked_slot" in s]  # no call: no times
     assert len([s for s in seen if s.startswith("SELECT connection.")]) == 1
     # both parties' rows come with the engagement, in the act and the view
     assert [s for s in seen if s.startswith("SELECT member.")] == []
@@ -154,3 +155,19 @@ def test_an_engagement_page_reads_reviews_and_call_times_only_when_there_are_any
     assert state.engagement.status == "proposed" and state.timeline
     assert not [s for s in seen if s.startswith("SELECT review.")]
     assert not [s for s in seen if s.startswith("SELECT booked_slot.")]
+
+
+def test_delivering_writes_the_engagement_once(ada, bo):
+    """Its due date and its status together, after the karma hold's check."""
+    with unit_of_work() as s:
+        earn(s, ada.member_id, 10)
+    engagement = propose(bo, post(ada))
+    act(ada, engagement, "accept")
+    state = state_of(EngagementState, bo.token, url=f"/engagements/{engagement}")
+    EngagementState.load.fn(state)
+    with counted() as seen:
+        EngagementState.act.fn(
+            state, {"engagement_id": str(engagement), "action": "deliver"}
+        )
+    assert state.engagement.status == "delivered" and state.engagement.confirm_due
+    assert len([s for s in seen if s.startswith("UPDATE engagement ")]) == 1
