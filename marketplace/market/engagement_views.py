@@ -514,14 +514,53 @@ def engagements_of(
     session: Session, member_id: int, *, open_only: bool = False
 ) -> list[EngagementView]:
     """A member's engagements, the ones needing them first, then newest."""
+    rows = _rows_of(session, member_id, open_only)
+    return _sorted_views(session, rows, member_id)
+
+
+def open_and_next_calls(
+    session: Session, member_id: int, *, clock: Clock = system_clock, limit: int = 3
+) -> tuple[list[EngagementView], list[EngagementView]]:
+    """The dashboard's two lists from one read: `engagements_of` open ones,
+    and `next_calls` (agreed calls are open ones too) unless the open list
+    was cut at its length, when they are read on their own."""
+    rows = _rows_of(session, member_id, open_only=True)
+    if len(rows) >= ROWS_SHOWN:
+        shown = _sorted_views(session, rows, member_id)
+        return shown, next_calls(session, member_id, clock=clock, limit=limit)
+    now = clock.now()
+    calls_ahead = sorted(
+        (
+            e
+            for e in rows
+            if e.status == Status.ACCEPTED
+            and e.starts_at is not None
+            and e.ends_at is not None
+            and e.ends_at >= now
+        ),
+        key=lambda e: e.starts_at,
+    )[:limit]
+    shown = _sorted_views(session, rows, member_id)
+    by_id = {view.id: view for view in shown}
+    return shown, [by_id[e.id] for e in calls_ahead]
+
+
+ROWS_SHOWN = 200
+
+
+def _rows_of(session: Session, member_id: int, open_only: bool) -> list[Engagement]:
     stmt = select(Engagement).where(
         or_(Engagement.asker_id == member_id, Engagement.helper_id == member_id)
     )
     if open_only:
         stmt = stmt.where(col(Engagement.status).in_([str(s) for s in OPEN]))
-    rows = session.exec(
-        stmt.order_by(col(Engagement.updated_at).desc()).limit(200)
-    ).all()
+    order = col(Engagement.updated_at).desc()
+    return list(session.exec(stmt.order_by(order).limit(ROWS_SHOWN)).all())
+
+
+def _sorted_views(
+    session: Session, rows: list[Engagement], member_id: int
+) -> list[EngagementView]:
     _load_parts(session, rows, member_id)
     zone = timezone_of(session, member_id)
     found = [_view(session, e, member_id, zone) for e in rows]

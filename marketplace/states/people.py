@@ -52,14 +52,10 @@ class DashboardState(SessionState):
         with read_only() as session:
             view = profiles.profile_of(session, member.id)
             self.karma = wallet.balances(session, member.id).available
-            self.waiting = [
-                e
-                for e in engagement_views.engagements_of(
-                    session, member.id, open_only=True
-                )
-                if e.needs_me
-            ][:5]
-            self.next_calls = engagement_views.next_calls(session, member.id)
+            under_way, self.next_calls = engagement_views.open_and_next_calls(
+                session, member.id
+            )
+            self.waiting = [e for e in under_way if e.needs_me][:5]
             basis = (
                 member.id,
                 view.connections,

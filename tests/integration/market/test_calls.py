@@ -15,7 +15,7 @@ from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
 from marketplace.domain.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from marketplace.domain.scheduling import slot_key
-from marketplace.market import calls, engagements, listings
+from marketplace.market import calls, engagement_views, engagements, listings
 from marketplace.market.engagement_views import engagement_view, engagements_of
 from marketplace.models import (
     Availability,
@@ -27,6 +27,7 @@ from marketplace.models import (
 )
 from tests.integration.ledger.test_ledger_concurrency import all_at_once, errors
 from tests.integration.ledger.test_wallet import available, member
+from tests.integration.market.test_page_queries import counted
 
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)  # a Friday
 EVERY_DAY = [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(7)]
@@ -414,7 +415,9 @@ def test_the_engagements_list_says_when_each_call_is_on_my_clock(
     assert theirs.call_time == "Sat 2 Jan, 09:00 UTC"
 
 
-def test_the_dashboard_lists_my_next_agreed_calls_soonest_first(ada, bo, cy, clock):
+def test_the_dashboard_lists_my_next_agreed_calls_soonest_first(
+    ada, bo, cy, clock, monkeypatch
+):
     from marketplace.states.people import DashboardState
     from tests.integration.test_state_security import state_of
 
@@ -434,6 +437,14 @@ def test_the_dashboard_lists_my_next_agreed_calls_soonest_first(ada, bo, cy, clo
     theirs = state_of(DashboardState, ada.token)
     DashboardState.load.fn(theirs)
     assert [c.id for c in theirs.next_calls] == [first]
+    # drawn from the open engagements it read anyway, unless that list was
+    # cut at its length: then the calls are read on their own
+    with read_only() as s, counted() as found:
+        engagement_views.open_and_next_calls(s, bo.member_id)
+    assert not [q for q in found if "engagement.starts_at IS NOT NULL" in q]
+    monkeypatch.setattr(engagement_views, "ROWS_SHOWN", 1)
+    DashboardState.load.fn(board)
+    assert [c.id for c in board.next_calls] == [second, first]
 
 
 def test_a_call_moves_at_most_three_times_so_invites_cannot_flood(ada, bo, clock):
