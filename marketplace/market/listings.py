@@ -336,8 +336,9 @@ def views(
     tags = _grouped(session, select(ListingTag.listing_id, ListingTag.tag), ids)
     # the page's own query may have loaded them (market_search joins them)
     authors = members.by_id(session, {x.author_id for x in listings})
-    chosen = _chosen_handles(
-        session, [x.id for x in listings if x.author_id == viewer_id]
+    chosen = _chosen_handles(  # only the author sees whom they chose
+        session,
+        [x.id for x in listings if x.author_id == viewer_id and x.audience == "chosen"],
     )
     ratings = author_ratings(session, set(authors))
     return [
@@ -450,11 +451,12 @@ def listings_of(session: Session, member_id: int) -> list[ListingView]:
 
 
 def own_listings(session: Session, member_id: int) -> list[Listing]:
-    """`listings_of` as rows."""
-    return list(
-        session.exec(
-            select(Listing)
-            .where(Listing.author_id == member_id)
-            .order_by(col(Listing.status) == "closed", col(Listing.created_at).desc())
-        ).all()
-    )
+    """`listings_of` as rows (their author's row comes along: the cards
+    name them)."""
+    rows = session.exec(
+        select(Listing, Member)
+        .join(Member, Member.id == Listing.author_id)
+        .where(Listing.author_id == member_id)
+        .order_by(col(Listing.status) == "closed", col(Listing.created_at).desc())
+    ).all()
+    return [listing for listing, _author in rows]
