@@ -86,7 +86,7 @@ def test_the_market_page_reads_its_cards_once_for_both_lists(ada, bo, cy):
     assert {view.author_handle for view in state.results} >= {"bob", "cyd"}
     assert len(together) <= len(apart) - 2
     # whom a listing is shown to is read only for her listings that chose
-    assert not [s for s in together if "listing_viewer" in s]
+    assert not [s for s in together if s.startswith("SELECT listing_viewer.")]
     assert not [s for s in together if s.startswith("SELECT member.")]
 
 
