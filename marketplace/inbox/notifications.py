@@ -178,7 +178,7 @@ def inbox_page(
     one statement."""
     if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
         raise InvalidInput("That page does not exist.", "page")
-    total, unread = session.execute(_COUNTS, {"member_id": member_id}).one()
+    total, unread, zone = session.execute(_COUNTS, {"member_id": member_id}).one()
     rows = session.exec(
         select(Notification)
         .where(Notification.member_id == member_id)
@@ -186,14 +186,16 @@ def inbox_page(
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
-    zone = timezone_of(session, member_id)
-    return [view_of(note, zone) for note in rows], total, unread
+    return [view_of(note, zone or "UTC") for note in rows], total, unread
 
 
+_MEMBER = bindparam("member_id", type_=Integer)
+# Both counts, and the reader's time zone (members.timezone_of), in one row.
 _COUNTS = select(
     func.count(Notification.id),
     func.count(Notification.id).filter(col(Notification.read_at).is_(None)),
-).where(Notification.member_id == bindparam("member_id", type_=Integer))
+    select(Member.timezone).where(Member.id == _MEMBER).scalar_subquery(),
+).where(Notification.member_id == _MEMBER)
 
 
 def view_of(note: Notification, zone: str = "UTC") -> NotificationView:

@@ -589,9 +589,8 @@ def _load_parts(session: Session, rows: list[Engagement], member_id: int) -> Non
     listing_ids = {e.listing_id for e in rows}
     if listing_ids:
         session.exec(select(Listing).where(col(Listing.id).in_(listing_ids))).all()
-    members.by_id(
-        session, {e.helper_id if e.asker_id == member_id else e.asker_id for e in rows}
-    )
+    others = {e.helper_id if e.asker_id == member_id else e.asker_id for e in rows}
+    members.by_id(session, others | {member_id})  # the reader's: their time zone
 
 
 def proposals_for_listing(
