@@ -216,6 +216,13 @@ def remembered(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     return memo[key]
 
 
+def recalled(session: Session, key: Hashable) -> object | None:
+    """What `remembered` holds for `key` in this `read_only()` session, or
+    None when nothing computed it yet (and always in a unit of work)."""
+    memo = session.info.get(_READ_ONLY)
+    return None if memo is None else memo.get(key)
+
+
 def dialect_insert(on: Session | Connection):
     """The INSERT of the database behind a session or connection, which
     knows ON CONFLICT (both ours do; SQLAlchemy's generic one does not)."""

@@ -150,6 +150,7 @@ def ask_panel(
 def _beyond_views(session, actor_id: int, listing: Listing, found) -> list:
     people = members.by_id(session, {c.member_id for c in found})
     asked = _already_asked(session, actor_id, listing.id)
+    standing = connections.relationships(session, actor_id, people)
     top = max((c.score for c in found), default=1.0) or 1.0
     views = []
     for c in found:
@@ -165,7 +166,7 @@ def _beyond_views(session, actor_id: int, listing: Listing, found) -> list:
                 score=round(100 * c.score / top),
                 asked=c.member_id in asked,
                 can_ask=sees,
-                relationship=connections.relationship(session, actor_id, who.id),
+                relationship=standing[who.id],
                 hint="" if sees else NOT_SEEN.get(listing.audience, ""),
             )
         )
@@ -341,15 +342,21 @@ def _already_helping(session: Session, listing_id: int) -> set[int]:
 
 
 def _already_asked(session: Session, actor_id: int, listing_id: int) -> set[int]:
+    """Whom I told about this request (read once per page: both lists ask)."""
     prefix = f"ask:listing:{listing_id}:member:"
-    keys = session.exec(
-        select(NudgeFeedback.nudge_key).where(
-            NudgeFeedback.member_id == actor_id,
-            col(NudgeFeedback.nudge_key).startswith(prefix),
-            NudgeFeedback.action == "acted",
-        )
-    ).all()
-    return {int(key[len(prefix) :]) for key in keys if key[len(prefix) :].isdigit()}
+
+    def read() -> frozenset[int]:
+        keys = session.exec(
+            select(NudgeFeedback.nudge_key).where(
+                NudgeFeedback.member_id == actor_id,
+                col(NudgeFeedback.nudge_key).startswith(prefix),
+                NudgeFeedback.action == "acted",
+            )
+        ).all()
+        tails = (key[len(prefix) :] for key in keys)
+        return frozenset(int(tail) for tail in tails if tail.isdigit())
+
+    return set(remembered(session, ("asked", actor_id, listing_id), read))
 
 
 def _check_handles(handles: object) -> list[str]:

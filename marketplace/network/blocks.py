@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Select, bindparam, case, event
 from sqlmodel import Session, and_, or_, select
 
-from marketplace.db import remembered
+from marketplace.db import recalled, remembered
 from marketplace.models import Connection
 
 
@@ -28,8 +28,21 @@ def blocked_between(session: Session, a: int, b: int) -> bool:
     known = session.info.setdefault(_PAIRS, {})
     pair = (a, b) if a < b else (b, a)
     if pair not in known:
+        known[pair] = _from_whole_sets(session, a, b)
+    if known[pair] is None:
         known[pair] = block_row(session, a, b) is not None
     return known[pair]
+
+
+def _from_whole_sets(session: Session, a: int, b: int) -> bool | None:
+    """The answer from everyone a (or b) is blocked with, when a page read
+    that already (`blocked_with`): a list of suggested people, each checked
+    against its author, then costs no statement per person."""
+    for member, other in ((a, b), (b, a)):
+        found = recalled(session, ("blocked_with", member))
+        if found is not None:
+            return other in found
+    return None
 
 
 _PAIRS = "marketplace_blocked_pairs"

@@ -20,6 +20,7 @@ something or suggests them asks `blocks.blocked_between` (or filters by
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -394,7 +395,35 @@ def relationship(session: Session, viewer_id: int, other_id: int) -> str:
     unavailable (they blocked me: shown like 'none' but asking is refused)."""
     if viewer_id == other_id:
         return "self"
-    row = pair_row(session, viewer_id, other_id)
+    return _standing(pair_row(session, viewer_id, other_id), viewer_id)
+
+
+def relationships(
+    session: Session, viewer_id: int, other_ids: Iterable[int]
+) -> dict[int, str]:
+    """`relationship` with each of `other_ids`, in one statement (a list of
+    suggested people shows a button for each)."""
+    wanted = set(other_ids)
+    others = wanted - {viewer_id}
+    first: dict[int, Connection] = {}
+    for row in _rows_with(session, viewer_id, others) if others else []:
+        # the pair's first row, as pair_row takes it
+        other = row.addressee_id if row.requester_id == viewer_id else row.requester_id
+        first.setdefault(other, row)
+    found = {other: _standing(first.get(other), viewer_id) for other in others}
+    return found | ({viewer_id: "self"} if viewer_id in wanted else {})
+
+
+def _rows_with(session: Session, viewer_id: int, others: set[int]) -> list:
+    """Every connection row between the viewer and any of `others`."""
+    requester, addressee = col(Connection.requester_id), col(Connection.addressee_id)
+    mine = (requester == viewer_id) & addressee.in_(others)
+    theirs = (addressee == viewer_id) & requester.in_(others)
+    query = select(Connection).where(or_(mine, theirs)).order_by(Connection.id)
+    return list(session.exec(query).all())
+
+
+def _standing(row: Connection | None, viewer_id: int) -> str:
     if row is not None and row.status in UNANSWERED and row.requester_id == viewer_id:
         return "asked"
     if row is None or row.status in ASKABLE_AGAIN:

@@ -199,6 +199,27 @@ def test_connect_first_asks_to_connect_naming_the_request(ada, bo, cy, newcomer)
         assert connections.outgoing_requests(s, cy.member_id) == []
 
 
+def test_each_person_beyond_shows_how_i_stand_with_them(ada, bo, cy, newcomer):
+    """Bob asked me to connect (the button answers him); Cyd blocked me: she
+    is never suggested, nor can she be asked."""
+    dee = member("dee")
+    with unit_of_work() as s:
+        connections.request_connection(
+            s, actor_id=bo.member_id, handle="ada", note="Saw your pricing post."
+        )
+        s.add(MemberTag(member_id=dee.member_id, kind="give", tag="pricing"))
+    with unit_of_work() as s:
+        connections.block_member(s, actor_id=cy.member_id, handle="ada")
+    found = panel(ada, newcomer)
+    assert [(c.handle, c.relationship) for c in found.beyond] == [
+        ("bob", "asked_me"),
+        ("dee", "none"),
+    ]
+    with pytest.raises(InvalidInput):
+        send(ada, newcomer, ["cyd"])
+    assert told(cy) == []
+
+
 def test_when_nobody_knows_it_the_page_says_so(ada, newcomer):
     rare = post(ada, kind="request", tags="basket-weaving")
     found = panel(ada, rare)

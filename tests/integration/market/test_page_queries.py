@@ -174,3 +174,29 @@ def test_delivering_writes_the_engagement_once(ada, bo):
         )
     assert state.engagement.status == "delivered" and state.engagement.confirm_due
     assert len([s for s in seen if s.startswith("UPDATE engagement ")]) == 1
+
+
+def test_people_beyond_my_network_cost_no_statement_each(ada):
+    """A newcomer's request: everyone suggested is beyond her network, each
+    with a button that says how she stands with them; more of them add no
+    statements (their blocks and connection rows are read for all at once)."""
+    request = post(ada, kind="request", tags="pricing")
+
+    def statements() -> list[str]:
+        state = state_of(ListingState, ada.token, url=f"/market/{request}")
+        ListingState.load.fn(state)
+        graph_index.use_index(None)
+        with counted() as seen:
+            ListingState.load.fn(state)
+        assert state.ask_beyond and state.ask_why
+        return seen
+
+    for member_id in add_members("kai"):
+        tag(member_id, "pricing")
+    graph_index.use_index(None)
+    one = statements()
+    for member_id in add_members("lea", "max", "noa"):
+        tag(member_id, "pricing")
+    graph_index.use_index(None)
+    several = statements()
+    assert len(several) == len(one)
