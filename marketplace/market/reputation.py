@@ -11,7 +11,7 @@ scored), in a Bayesian average with the prior of domain/reputation.py.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import (
     Integer,
@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from marketplace.domain.reputation import (
     PRIOR_STARS,
@@ -146,15 +146,21 @@ def people_of(member_column):
 # ----------------------------------------------------------------------- rings
 
 
-def ring_pairs_query(member_id: int | None = None):
+def ring_pairs_query(member_id: int | Collection[int] | None = None):
     """SQL: the flagged pairs (low id, high id): each reviewed the other five
-    stars at least RING_REVIEWS times. Given `member_id`, only theirs."""
+    stars at least RING_REVIEWS times. Given `member_id` (or several ids),
+    only theirs."""
     fives = select(Review.reviewer_id.label("a"), Review.reviewee_id.label("b")).where(
         Review.rating == 5
     )
-    if member_id is not None:
+    if isinstance(member_id, int):
         fives = fives.where(
             or_(Review.reviewer_id == member_id, Review.reviewee_id == member_id)
+        )
+    elif member_id is not None:
+        ids = list(member_id)
+        fives = fives.where(
+            or_(col(Review.reviewer_id).in_(ids), col(Review.reviewee_id).in_(ids))
         )
     one = (
         fives.group_by(Review.reviewer_id, Review.reviewee_id)

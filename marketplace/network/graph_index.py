@@ -237,18 +237,31 @@ def _help_per(conn, member_column) -> dict[int, int]:
     return dict(conn.execute(query.group_by(member_column)).all())
 
 
-def _help_of(conn, member_id: int) -> tuple[int, int]:
-    """Help the member gave and received, leaving out what went between
-    them and anyone they are a flagged ring with."""
+def _help_of(conn, members: Collection[int]) -> dict[int, tuple[int, int]]:
+    """Help each member gave and received, leaving out what went between
+    them and anyone they are a flagged ring with (two statements however
+    many members: a confirmed engagement recounts both parties)."""
+    ids = sorted(set(members))
+    if not ids:
+        return {}
+    partners: dict[int, set[int]] = {member_id: set() for member_id in ids}
+    for a, b in conn.execute(reputation.ring_pairs_query(ids)).all():
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
     e = Engagement.__table__.c
-    partners = _ring_partners(conn, member_id)
-    given = select(func.count()).where(
-        _helped(), e.helper_id == member_id, e.asker_id.not_in(partners)
+    per_pair = (
+        select(e.helper_id, e.asker_id, func.count())
+        .where(_helped(), or_(e.helper_id.in_(ids), e.asker_id.in_(ids)))
+        .group_by(e.helper_id, e.asker_id)
     )
-    got = select(func.count()).where(
-        _helped(), e.asker_id == member_id, e.helper_id.not_in(partners)
-    )
-    return conn.execute(given).scalar_one(), conn.execute(got).scalar_one()
+    given = dict.fromkeys(ids, 0)
+    got = dict.fromkeys(ids, 0)
+    for helper, asker, count in conn.execute(per_pair):
+        if helper in given and asker not in partners[helper]:
+            given[helper] += count
+        if asker in got and helper not in partners[asker]:
+            got[asker] += count
+    return {member_id: (given[member_id], got[member_id]) for member_id in ids}
 
 
 def _ring_partners(conn, member_id: int) -> set[int]:
@@ -258,14 +271,13 @@ def _ring_partners(conn, member_id: int) -> set[int]:
 
 def _load_rings(conn, graph: RelationshipGraph) -> None:
     """Flagged pairs (market/reputation.py): their tie is muted, and their
-    give counts are re-read without their help to each other. Few, so one
-    member at a time."""
+    give counts are re-read without their help to each other."""
     members: set[int] = set()
     for a, b in conn.execute(reputation.ring_pairs_query()).all():
         graph.mute(a, b)
         members |= {a, b}
-    for member_id in sorted(members):
-        graph.set_give_counts(member_id, *_help_of(conn, member_id))
+    for member_id, counts in _help_of(conn, members).items():
+        graph.set_give_counts(member_id, *counts)
 
 
 def _open_contexts(conn, today: date, only: int | None = None) -> list[ContextSignal]:
@@ -439,8 +451,8 @@ def _reread_member(conn, current: NetworkIndex, member_id: int) -> None:
 
 
 def _reread_help(conn, current: NetworkIndex, *members: int) -> None:
-    for member_id in members:
-        current.graph.set_give_counts(member_id, *_help_of(conn, member_id))
+    for member_id, counts in _help_of(conn, members).items():
+        current.graph.set_give_counts(member_id, *counts)
 
 
 def _reread_ring(conn, current: NetworkIndex, a: int, b: int) -> None:

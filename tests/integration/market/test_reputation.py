@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from marketplace import events
 from marketplace.accounts import profiles
 from marketplace.adapters.clock import FixedClock
 from marketplace.db import read_only, unit_of_work
@@ -119,6 +120,27 @@ def test_a_rings_warmth_lifts_nobody_in_who_to_ask_or_warm_paths(ring):
         assert path.members == (mia.member_id, rob.member_id, rae.member_id)
         assert path.strength < 0.01
         graph_index.use_index(None)
+
+
+def test_a_ring_members_honest_help_still_counts_in_every_worker(ring):
+    """Rae also helped Mia once. Her give counts leave out the hundred
+    engagements with her partner and keep Mia's, in this worker (which
+    committed it), in another (which reads the rows back) and loaded
+    afresh."""
+    rae, rob, mia, *_ = ring
+    confirmed(mia, rae)
+    in_this_worker = graph_index.index().graph.give_counts(rae.member_id)
+    helped = events.Event(
+        "help.given",
+        {"helper_id": rae.member_id, "asker_id": mia.member_id},
+        local=False,
+    )
+    graph_index._follow(helped)  # as another worker follows the commit
+    in_another = graph_index.index().graph.give_counts(rae.member_id)
+    graph_index.use_index(None)
+    loaded = graph_index.index().graph.give_counts(rae.member_id)
+    assert in_this_worker == in_another == loaded == (1, 0)
+    assert graph_index.index().graph.give_counts(rob.member_id) == (0, 0)
 
 
 def test_honest_reviews_from_trusted_people_count_fully(ada, bo, cy):
