@@ -34,6 +34,7 @@ T = TypeVar("T")
 _RETRY_SQLSTATES = {"40001", "40P01"}
 # SQLite could not get its lock in time: SQLITE_BUSY, SQLITE_LOCKED (any variant).
 _RETRY_SQLITE_CODES = {5, 6}
+PREPARE_AFTER_RUNS = 2  # psycopg's prepare_threshold: prepared on the third run
 
 
 def make_engine(url: str) -> Engine:
@@ -50,8 +51,10 @@ def make_engine(url: str) -> Engine:
     # SQLAlchemy then drops the whole pool; idempotent transfer ids make the
     # retry safe. Recycling bounds how stale a pooled connection can get.
     # Last in, first out: the connection used last serves the next read, so
-    # a few warm connections carry a worker and reach psycopg's threshold
-    # for preparing a statement (its fifth run on one connection) soon.
+    # a few warm connections carry a worker. A statement is prepared on its
+    # third run on a connection (psycopg waits for the fifth): a worker's
+    # connections see each of the app's statements often, and PostgreSQL
+    # then skips planning it (benchmarks/README.md, "Prepared statements").
     return create_engine(
         url,
         pool_pre_ping=False,
@@ -59,6 +62,7 @@ def make_engine(url: str) -> Engine:
         pool_size=10,
         max_overflow=20,
         pool_use_lifo=True,
+        connect_args={"prepare_threshold": PREPARE_AFTER_RUNS},
     )
 
 

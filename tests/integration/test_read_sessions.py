@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from marketplace import db
 from marketplace.db import read_only, unit_of_work
 from marketplace.market import threads
 from marketplace.models import Member
@@ -19,7 +20,7 @@ def test_a_page_read_stays_prepared_across_reads(pg):  # noqa: F811
     """PostgreSQL only: SQLite keeps its own statement cache."""
     ada, bob = member("ada"), member("bob")
     engagement = propose(bob, post(ada, terms="free", price=0))
-    for _ in range(8):  # psycopg prepares a statement on its fifth run
+    for _ in range(db.PREPARE_AFTER_RUNS + 1):  # then prepared on its next run
         with read_only() as s:
             threads.party_engagement(s, ada.member_id, engagement)
             prepared = s.execute(
