@@ -28,9 +28,8 @@ def blocked_between(session: Session, a: int, b: int) -> bool:
     known = session.info.setdefault(_PAIRS, {})
     pair = (a, b) if a < b else (b, a)
     if pair not in known:
-        known[pair] = _from_whole_sets(session, a, b)
-    if known[pair] is None:
-        known[pair] = block_row(session, a, b) is not None
+        found = _from_whole_sets(session, a, b)
+        known[pair] = block_row(session, a, b) is not None if found is None else found
     return known[pair]
 
 

@@ -406,7 +406,7 @@ def relationships(
     wanted = set(other_ids)
     others = wanted - {viewer_id}
     first: dict[int, Connection] = {}
-    for row in _rows_with(session, viewer_id, others) if others else []:
+    for row in _rows_with(session, viewer_id, others):
         # the pair's first row, as pair_row takes it
         other = row.addressee_id if row.requester_id == viewer_id else row.requester_id
         first.setdefault(other, row)
@@ -416,6 +416,8 @@ def relationships(
 
 def _rows_with(session: Session, viewer_id: int, others: set[int]) -> list:
     """Every connection row between the viewer and any of `others`."""
+    if not others:
+        return []
     requester, addressee = col(Connection.requester_id), col(Connection.addressee_id)
     mine = (requester == viewer_id) & addressee.in_(others)
     theirs = (addressee == viewer_id) & requester.in_(others)
