@@ -151,7 +151,11 @@ PROBE = """
     return box.width > 0 && box.height > 0 &&
       getComputedStyle(el).visibility !== "hidden";
   };
-  // Cheap first: laying the page out on every change would slow it down.
+  // At most once a frame, in the frame's own callback: the moment the
+  // browser would paint. Checking on every DOM change forced a layout per
+  // change, which cost the probe itself up to 100 ms on a large page (the
+  // more a page changes, the more the probe slowed it), and a frame is
+  // when a person could see the content anyway.
   const check = () => {
     const h = document.querySelector("h1");
     if (!h) return;
@@ -167,11 +171,20 @@ PROBE = """
       observer.disconnect();
     }
   };
-  const observer = new MutationObserver(check);
+  let pending = false;
+  const nextFrame = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (probe.content === null) check();
+    });
+  };
+  const observer = new MutationObserver(nextFrame);
   observer.observe(document, {
     childList: true, subtree: true, characterData: true,
   });
-  document.addEventListener("DOMContentLoaded", check);
+  document.addEventListener("DOMContentLoaded", nextFrame);
 })();
 """
 

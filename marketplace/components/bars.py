@@ -11,37 +11,46 @@ reader reads "March: given 3, received 1" where a sighted member sees bars.
 
 import reflex as rx
 
+from marketplace.components import plain
+
 GIVEN_COLOR = "var(--grass-9)"
 RECEIVED_COLOR = "var(--indigo-9)"
 
 
 def legend() -> rx.Component:
-    return rx.hstack(
+    return plain.stack(
         _swatch(GIVEN_COLOR, "Given"),
         _swatch(RECEIVED_COLOR, "Received"),
-        spacing="4",
+        direction="row",
+        gap="4",
         justify="center",
-        width="100%",
+        class_name="w-full",
         aria_hidden="true",  # each group's label already says which is which
     )
 
 
 def _swatch(color: str, name: str) -> rx.Component:
-    return rx.hstack(
-        rx.box(width="12px", height="12px", background=color, border_radius="3px"),
-        rx.text(name, size="1", color_scheme="gray"),
-        spacing="1",
+    return plain.stack(
+        rx.el.div(
+            class_name="size-3 rounded-[3px]",
+            custom_attrs={"style": {"background": color}},
+        ),
+        plain.text(name, size="1", color="gray"),
+        direction="row",
+        gap="1",
         align="center",
     )
 
 
 def _bar(length, color: str, vertical: bool) -> rx.Component:
-    size = {"height": length, "width": "40%"} if vertical else {"width": length}
-    return rx.box(
-        background=color,
-        border_radius="4px 4px 0 0" if vertical else "0 4px 4px 0",
-        min_height="0" if vertical else "8px",
-        **size,
+    """A bar: its length is a Var, so an inline style (React's), not a
+    generated class."""
+    if vertical:
+        shape, style = "w-[40%] min-h-0 rounded-t-[4px]", {"height": length}
+    else:
+        shape, style = "min-h-2 rounded-r-[4px]", {"width": length}
+    return rx.el.div(
+        class_name=shape, custom_attrs={"style": {**style, "background": color}}
     )
 
 
@@ -53,76 +62,76 @@ def _described(row) -> dict:
 
 def month_bars(rows) -> rx.Component:
     """Columns of two bars, one per month, from `bar_rows`."""
-    return rx.vstack(
-        rx.hstack(
+    return plain.stack(
+        plain.stack(
             rx.foreach(rows, _month_column),
+            direction="row",
             align="end",
-            spacing="1",
-            width="100%",
-            height="190px",
-            padding_top="8px",
-            border_bottom="1px solid var(--gray-6)",
+            gap="1",
+            class_name="w-full h-[190px] pt-2 border-b border-[var(--gray-6)]",
         ),
         legend(),
-        spacing="2",
-        width="100%",
+        class_name="w-full",
+        gap="2",
     )
 
 
 def _month_column(row) -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
+    return plain.stack(
+        plain.stack(
             _bar(row.given_share, GIVEN_COLOR, vertical=True),
             _bar(row.received_share, RECEIVED_COLOR, vertical=True),
+            direction="row",
             align="end",
             justify="center",
-            spacing="0",
-            gap="2px",
-            width="100%",
-            height="160px",
+            gap="0",
+            class_name="gap-[2px] w-full h-[160px]",
         ),
-        rx.text(
-            row.label, size="1", color_scheme="gray", trim="both", white_space="nowrap"
+        plain.text(
+            row.label,
+            size="1",
+            color="gray",
+            trim="both",
+            class_name="whitespace-nowrap",
         ),
         **_described(row),
         align="center",
-        spacing="1",
-        flex="1",
-        min_width="0",
+        gap="1",
+        class_name="flex-1 min-w-0",
     )
 
 
 def topic_bars(rows) -> rx.Component:
     """One row per topic with its two bars side by side, from
     `bar_rows`."""
-    return rx.vstack(
+    return plain.stack(
         rx.foreach(rows, _topic_row),
         legend(),
-        spacing="2",
-        width="100%",
+        class_name="w-full",
+        gap="2",
     )
 
 
 def _topic_row(row) -> rx.Component:
-    return rx.hstack(
-        rx.text(row.label, size="1", width="120px", flex_shrink="0", truncate=True),
-        rx.vstack(
+    return plain.stack(
+        plain.text(row.label, size="1", class_name="w-[120px] shrink-0 truncate"),
+        plain.stack(
             _bar(row.given_share, GIVEN_COLOR, vertical=False),
             _bar(row.received_share, RECEIVED_COLOR, vertical=False),
-            spacing="1",
-            flex="1",
+            gap="1",
+            class_name="flex-1",
         ),
-        rx.text(
+        plain.text(
             row.given,
             " / ",
             row.received,
             size="1",
-            color_scheme="gray",
-            width="44px",
-            align="right",
+            color="gray",
+            class_name="w-[44px] text-right",
         ),
         **_described(row),
+        direction="row",
         align="center",
-        spacing="2",
-        width="100%",
+        class_name="w-full",
+        gap="2",
     )

@@ -2,8 +2,8 @@
 
 import reflex as rx
 
+from marketplace.components import plain
 from marketplace.components.forms import SELECT_STYLE
-from marketplace.components.member_text import member_name, member_text, member_title
 
 KIND_COLORS = (("offer", "grass"), ("request", "blue"))
 STATUS_COLORS = (("open", "green"), ("paused", "amber"), ("closed", "gray"))
@@ -15,40 +15,46 @@ def kind_badge(kind, label) -> rx.Component:
 
 def listing_card(item) -> rx.Component:
     """A listing in the market: what, for how much, how many spots, and who
-    posted it with their reputation, enough to choose without opening it."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                kind_badge(item.kind, item.kind_label),
-                rx.cond(
-                    item.duration_label != "",
-                    rx.badge(item.duration_label, variant="soft", color_scheme="gray"),
+    posted it with their reputation, enough to choose without opening it.
+    Drawn with plain elements (components/plain.py): a page repeats it."""
+    return plain.card(
+        plain.stack(
+            plain.stack(
+                plain.badge(
+                    item.kind_label,
+                    color=rx.match(item.kind, *KIND_COLORS, "gray"),
+                    size="2",
                 ),
-                rx.spacer(),
-                rx.text(item.price_label, size="2", weight="bold"),
-                width="100%",
+                rx.cond(item.duration_label != "", plain.badge(item.duration_label)),
+                plain.text(item.price_label, weight="bold", class_name="ml-auto"),
+                direction="row",
                 align="center",
+                gap="3",
+                class_name="w-full",
             ),
             rx.link(
-                member_title(item.title, size="4", as_="h3"),
+                plain.heading(item.title, size="4"),
                 href="/market/" + item.id.to_string(),
                 underline="hover",
                 color="inherit",
             ),
-            member_text(item.description, lines=2, size="2", color_scheme="gray"),
-            rx.hstack(
-                rx.foreach(
-                    item.tags,
-                    lambda t: rx.badge(t, variant="soft", color_scheme="gray"),
-                ),
-                wrap="wrap",
-                spacing="1",
+            plain.text(
+                item.description,
+                color="gray",
+                title=item.description,
+                class_name="line-clamp-2 " + plain.CUT_TEXT,
             ),
-            rx.hstack(
+            plain.stack(
+                rx.foreach(item.tags, lambda tag: plain.badge(tag)),
+                direction="row",
+                gap="1",
+                wrap=True,
+            ),
+            plain.stack(
                 author_block(item),
-                rx.vstack(
+                plain.stack(
                     _spots(item),
-                    rx.text(
+                    plain.text(
                         "Posted ",
                         item.posted,
                         rx.cond(
@@ -57,35 +63,38 @@ def listing_card(item) -> rx.Component:
                             "",
                         ),
                         size="1",
-                        color_scheme="gray",
+                        color="gray",
                     ),
-                    spacing="1",
+                    gap="1",
                     # under the author on a phone, beside them on wider screens
-                    align=rx.breakpoints(initial="start", sm="end"),
-                    margin_left=rx.breakpoints(initial="0", sm="auto"),
+                    class_name="sm:rt-r-ai-end md:ml-auto",
                 ),
-                width="100%",
-                justify="between",
+                direction="row",
                 align="end",
-                wrap="wrap",
-                spacing="3",
-                padding_top="0.5rem",
-                border_top="1px solid var(--gray-a4)",
+                justify="between",
+                wrap=True,
+                gap="3",
+                class_name="w-full pt-2 border-t border-[var(--gray-a4)]",
             ),
-            spacing="2",
-            width="100%",
+            class_name="w-full",
+            gap="2",
         ),
-        width="100%",
+        class_name="w-full",
     )
 
 
 def author_block(item) -> rx.Component:
     """Who posted a listing: avatar (initials), name, headline and rating."""
-    return rx.hstack(
-        rx.avatar(fallback=item.author_initials, size="3", radius="full"),
-        rx.vstack(
+    return plain.stack(
+        plain.avatar(item.author_initials),
+        plain.stack(
             rx.link(
-                member_name(item.author_name, size="2", weight="medium"),
+                plain.text(
+                    item.author_name,
+                    weight="medium",
+                    title=item.author_name,
+                    class_name="truncate min-w-0 max-w-full",
+                ),
                 href="/people/" + item.author_handle,
                 color="inherit",
                 underline="hover",
@@ -93,34 +102,35 @@ def author_block(item) -> rx.Component:
             ),
             rx.cond(
                 item.author_headline != "",
-                member_text(
-                    item.author_headline, lines=1, size="1", color_scheme="gray"
+                plain.text(
+                    item.author_headline,
+                    size="1",
+                    color="gray",
+                    title=item.author_headline,
+                    class_name="line-clamp-1 " + plain.CUT_TEXT,
                 ),
             ),
-            rx.text(
-                rx.cond(
-                    item.author_rating != "",
-                    "★ " + item.author_rating,
-                    "No reviews yet",
+            rx.cond(
+                item.author_rating != "",
+                plain.text(
+                    "★ " + item.author_rating, size="1", color="amber", weight="medium"
                 ),
-                size="1",
-                color_scheme=rx.cond(item.author_rating != "", "amber", "gray"),
-                weight=rx.cond(item.author_rating != "", "medium", "regular"),
+                plain.text("No reviews yet", size="1", color="gray"),
             ),
-            spacing="0",
-            min_width="0",
+            gap="0",
+            class_name="min-w-0",
         ),
-        spacing="2",
+        direction="row",
         align="center",
-        min_width="0",
-        flex="1 1 14rem",
+        class_name="min-w-0 flex-[1_1_14rem]",
+        gap="2",
     )
 
 
 def _spots(item) -> rx.Component:
     return rx.cond(
         item.spots_left > 0,
-        rx.text(
+        plain.text(
             item.spots_left,
             " of ",
             item.capacity,
@@ -128,7 +138,7 @@ def _spots(item) -> rx.Component:
             size="1",
             weight="medium",
         ),
-        rx.badge("Full", color_scheme="gray"),
+        plain.badge("Full"),
     )
 
 

@@ -3,64 +3,60 @@
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components import plain
 
 
 def tag_badges(tags, color: str = "indigo") -> rx.Component:
-    return rx.flex(
+    return plain.stack(
         rx.foreach(
             tags,
-            lambda t: rx.badge(
-                t, color_scheme=color, variant="soft", radius="full", size="2"
-            ),
+            lambda t: plain.badge(t, color=color, size="2", round_=True),
         ),
-        wrap="wrap",
-        spacing="2",
+        direction="row",
+        wrap=True,
+        gap="2",
     )
 
 
 def person_card(card) -> rx.Component:
-    """`card` is a PersonCard Var: name, headline, location, tags, shared tags."""
+    """`card` is a PersonCard Var: name, headline, location, tags, shared tags.
+    Plain elements (components/plain.py): lists repeat it."""
     return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.avatar(
-                        fallback=card.display_name.to(str)[:1], size="3", radius="full"
-                    ),
-                    rx.vstack(
-                        rx.text(
+        plain.card(
+            plain.stack(
+                plain.stack(
+                    plain.avatar(card.display_name.to(str)[:1]),
+                    plain.stack(
+                        plain.text(
                             card.display_name,
                             weight="bold",
                             size="3",
                             high_contrast=True,
                         ),
-                        rx.text(
-                            card.headline, size="2", color_scheme="gray", trim="both"
-                        ),
-                        spacing="0",
-                        min_width="0",
+                        plain.text(card.headline, color="gray", trim="both"),
+                        gap="0",
+                        class_name="min-w-0",
                     ),
-                    spacing="3",
+                    direction="row",
                     align="center",
+                    gap="3",
                 ),
                 rx.cond(
                     card.shared.length() > 0,
-                    rx.text(
+                    plain.text(
                         card.shared_label,
                         ": ",
-                        rx.text.strong(card.shared.join(", ")),
+                        rx.el.strong(card.shared.join(", "), class_name="rt-Strong"),
                         size="1",
-                        color_scheme="green",
+                        color="green",
                     ),
-                    rx.text(card.location, size="1", color_scheme="gray"),
+                    plain.text(card.location, size="1", color="gray"),
                 ),
                 tag_badges(card.tags, "gray"),
-                spacing="3",
-                align="start",
+                gap="3",
             ),
             size="2",
-            width="100%",
-            height="100%",
+            class_name="w-full h-full",
         ),
         href=routes.PEOPLE + "/" + card.handle,
         underline="none",

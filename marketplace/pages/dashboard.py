@@ -11,9 +11,10 @@ chart (benchmarks/pages.py).
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components import plain
 from marketplace.components.buttons import link_button
 from marketplace.components.layout import page
-from marketplace.components.market import listing_card, status_badge
+from marketplace.components.market import ENGAGEMENT_COLORS, listing_card
 from marketplace.components.people import people_grid
 from marketplace.states.people import DashboardState
 
@@ -93,16 +94,20 @@ def _stat(label: str, value, icon: str) -> rx.Component:
 
 
 def _waiting_row(item) -> rx.Component:
-    return rx.hstack(
+    return plain.stack(
         rx.link(
             item.title, href="/engagements/" + item.id.to_string(), weight="medium"
         ),
-        rx.text("with ", item.other_name, size="2", color_scheme="gray"),
-        rx.spacer(),
-        status_badge(item.status, item.status_label),
-        width="100%",
+        plain.text("with ", item.other_name, color="gray"),
+        plain.spacer(),
+        plain.badge(
+            item.status_label,
+            color=rx.match(item.status, *ENGAGEMENT_COLORS, "gray"),
+        ),
+        direction="row",
         align="center",
-        wrap="wrap",
+        wrap=True,
+        class_name="w-full",
     )
 
 
@@ -123,14 +128,15 @@ def _waiting_section() -> rx.Component:
 
 
 def _call_row(item) -> rx.Component:
-    return rx.hstack(
+    return plain.stack(
         rx.icon("calendar", size=16, aria_hidden="true"),
-        rx.text(item.call_time, weight="medium", size="2"),
+        plain.text(item.call_time, weight="medium"),
         rx.link(item.title, href="/engagements/" + item.id.to_string(), size="2"),
-        rx.text("with ", item.other_name, size="2", color_scheme="gray"),
-        width="100%",
+        plain.text("with ", item.other_name, color="gray"),
+        direction="row",
         align="center",
-        wrap="wrap",
+        wrap=True,
+        class_name="w-full",
     )
 
 
@@ -185,9 +191,8 @@ def _nudge_action(n) -> rx.Component:
     """A context nudge offers help in one click; the others open a page."""
     return rx.cond(
         n.context_id > 0,
-        rx.button(
+        plain.button(
             "Offer to help",
-            size="2",
             on_click=DashboardState.offer_help(n.context_id),
             aria_label="Offer to help " + n.person_name,
         ),
@@ -202,47 +207,49 @@ def _nudge_action(n) -> rx.Component:
 
 
 def _nudge(n) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.badge(
-                    n.kind_label,
-                    color_scheme=rx.match(n.kind, *NUDGE_COLORS, "amber"),
-                    variant="soft",
+    """A suggestion card; plain elements (components/plain.py), as the feed
+    repeats it."""
+    return plain.card(
+        plain.stack(
+            plain.stack(
+                plain.badge(
+                    n.kind_label, color=rx.match(n.kind, *NUDGE_COLORS, "amber")
                 ),
                 rx.cond(
                     n.strong,
-                    rx.badge("Strong fit", color_scheme="grass", variant="solid"),
+                    plain.badge("Strong fit", color="grass", variant="solid"),
                 ),
-                spacing="2",
+                direction="row",
+                gap="2",
             ),
-            rx.text(n.text, weight="medium"),
-            rx.text(n.reason, size="2", color_scheme="gray"),
-            rx.spacer(),
-            rx.hstack(
+            plain.text(n.text, size=None, weight="medium"),
+            plain.text(n.reason, color="gray"),
+            plain.spacer(),
+            plain.stack(
                 _nudge_action(n),
-                rx.button(
+                plain.button(
                     "Not now",
                     size="1",
                     variant="ghost",
-                    color_scheme="gray",
+                    color="gray",
                     on_click=DashboardState.snooze(n.key),
                     aria_label="Not now: " + n.text,
                 ),
-                rx.button(
+                plain.button(
                     "Dismiss",
                     size="1",
                     variant="ghost",
-                    color_scheme="gray",
+                    color="gray",
                     on_click=DashboardState.dismiss(n.key),
                     aria_label="Dismiss: " + n.text,
                 ),
-                spacing="2",
+                direction="row",
                 align="center",
-                wrap="wrap",
+                wrap=True,
+                gap="2",
             ),
-            spacing="2",
-            height="100%",
+            class_name="h-full",
+            gap="2",
         ),
         role="article",
         aria_label=n.text,

@@ -4,6 +4,7 @@
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components import plain
 from marketplace.components.bars import month_bars, topic_bars
 from marketplace.components.forms import (
     field,
@@ -13,7 +14,7 @@ from marketplace.components.forms import (
     text_area,
 )
 from marketplace.components.layout import page
-from marketplace.components.network import ego_picture, warmth_badge
+from marketplace.components.network import ego_picture
 from marketplace.domain.contexts import KIND_LABELS
 from marketplace.states.network import NetworkState
 
@@ -248,19 +249,32 @@ def _intros() -> rx.Component:
 
 
 def _connection_row(item) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
+    """A row of the connections table; plain elements with Radix Table's
+    classes (components/plain.py): a member may have hundreds."""
+    return rx.el.tr(
+        rx.el.td(
+            plain.stack(
                 _person_link(item.name, item.handle),
-                rx.text(item.headline, size="1", color_scheme="gray"),
-                spacing="0",
-            )
+                plain.text(item.headline, size="1", color="gray"),
+                gap="0",
+            ),
+            class_name="rt-TableCell",
         ),
-        rx.table.cell(warmth_badge(item.warmth_label, item.strength)),
-        rx.table.cell(
-            rx.text(item.last, size="2"),
-            display=rx.breakpoints(initial="none", sm="table-cell"),
+        rx.el.td(
+            plain.badge(
+                item.warmth_label,
+                " · ",
+                item.strength,
+                "%",
+                color=rx.match(
+                    item.warmth_label, ("Warm", "grass"), ("Steady", "amber"), "gray"
+                ),
+            ),
+            class_name="rt-TableCell",
         ),
+        # hidden on a phone, as its column header (Tailwind md = Reflex sm)
+        rx.el.td(plain.text(item.last), class_name="rt-TableCell hidden md:table-cell"),
+        class_name="rt-TableRow",
     )
 
 
@@ -292,11 +306,11 @@ def _connections() -> rx.Component:
 def _cold(item) -> rx.Component:
     """A connection going cold, or one of my contacts due a word (its link
     is the contact's own page, issue 23)."""
-    return rx.hstack(
-        rx.vstack(
+    return plain.stack(
+        plain.stack(
             rx.link(item.person_name, href=item.link, weight="bold"),
-            rx.text(item.reason, size="2", color_scheme="gray"),
-            spacing="0",
+            plain.text(item.reason, color="gray"),
+            gap="0",
         ),
         rx.link(
             "Reach out",
@@ -304,9 +318,10 @@ def _cold(item) -> rx.Component:
             size="2",
             aria_label="Reach out to " + item.person_name,
         ),
-        justify="between",
+        direction="row",
         align="center",
-        width="100%",
+        justify="between",
+        class_name="w-full",
     )
 
 
@@ -345,39 +360,33 @@ def _sent(item) -> rx.Component:
 
 
 def _context_item(item, mine: bool) -> rx.Component:
-    return rx.box(
-        rx.vstack(
-            rx.text(
-                rx.cond(mine, item.kind_label, item.sentence), weight="medium", size="2"
-            ),
-            rx.cond(mine, rx.text(item.title, size="2")),
-            rx.hstack(
-                rx.cond(item.dates != "", rx.text(item.dates, size="1")),
-                rx.foreach(
-                    item.tags,
-                    lambda t: rx.badge(t, variant="soft", color_scheme="violet"),
-                ),
-                wrap="wrap",
-                spacing="1",
+    return rx.el.div(
+        plain.stack(
+            plain.text(rx.cond(mine, item.kind_label, item.sentence), weight="medium"),
+            rx.cond(mine, plain.text(item.title)),
+            plain.stack(
+                rx.cond(item.dates != "", plain.text(item.dates, size="1")),
+                rx.foreach(item.tags, lambda t: plain.badge(t, color="violet")),
+                direction="row",
                 align="center",
+                gap="1",
+                wrap=True,
             ),
             rx.cond(
                 mine,
-                rx.button(
+                plain.button(
                     "Close",
                     size="1",
                     variant="ghost",
-                    color_scheme="gray",
+                    color="gray",
                     on_click=NetworkState.close_context(item.id),
                     aria_label="Close " + item.title,
                 ),
             ),
-            spacing="1",
-            width="100%",
+            gap="1",
+            class_name="w-full",
         ),
-        padding_y="0.4rem",
-        border_bottom="1px solid var(--gray-a4)",
-        width="100%",
+        class_name="w-full py-[0.4rem] border-b border-[var(--gray-a4)]",
     )
 
 

@@ -23,6 +23,9 @@ def member(new_page, handle: str, name: str):
 def post_listing(page, *, kind: str, title: str, price: str, tags: str):
     page.get_by_role("link", name="Market").first.click()
     expect(page.get_by_role("heading", name="Marketplace")).to_be_visible()
+    # a screen reader reads the page in English, left to right
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
     page.get_by_role("link", name="Post a listing").click()
     form_loaded(page)
     page.get_by_label("Kind").select_option(label=kind)
