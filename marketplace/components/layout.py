@@ -3,9 +3,9 @@
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components import plain
 from marketplace.components.buttons import link_button
 from marketplace.components.heartbeat import heartbeat
-from marketplace.components.member_text import WRAP_ANYWHERE
 from marketplace.states.auth import VerifyState
 from marketplace.states.nav import (
     CONVERSATION_CHECK_SECONDS,
@@ -17,10 +17,10 @@ from marketplace.states.session import SessionState
 # The member links sit in the top bar from 1024 px (md) and fold into the
 # account menu below that; the operator desk and the member's name, from
 # 1280 px (lg). Measured: the bar holds them there without wrapping.
-TOP_BAR = rx.breakpoints(initial="none", md="flex")
 FOLDED = rx.breakpoints(initial="flex", md="none")
-WIDE_BAR = rx.breakpoints(initial="none", lg="flex")
 FOLDED_WIDE = rx.breakpoints(initial="flex", lg="none")
+# the same widths for Tailwind classes: Reflex's md is 62em, its lg 80em
+WIDE_FROM, WIDER_FROM = "min-[62em]", "min-[80em]"
 LOGO = "/logo.svg"  # assets/ is served at the site's root
 MEMBER_LINKS = (
     ("Dashboard", routes.DASHBOARD),
@@ -36,34 +36,36 @@ MEMBER_LINKS = (
 OPERATOR_DESK = ("Operator desk", routes.MODERATION)
 
 
-def nav_link(text: str, href: str, **props) -> rx.Component:
-    return rx.link(
+def nav_link(text: str, href: str, class_name: str = "") -> rx.Component:
+    return plain.link(
         text,
         href=href,
         size="2",
         weight="medium",
-        color_scheme="gray",
+        color="gray",
         high_contrast=True,
         underline="hover",
-        white_space="nowrap",
-        **props,
+        class_name="whitespace-nowrap " + class_name,
     )
 
 
 def brand() -> rx.Component:
-    return rx.link(
-        rx.hstack(
+    return plain.link(
+        plain.stack(
             # decorative: the link's name says "Karma home", the text follows
-            rx.image(src=LOGO, alt="", width="34px", height="34px"),
-            rx.text("Karma", size="5", weight="bold", high_contrast=True),
+            rx.el.img(
+                src=LOGO, alt="", width="34", height="34", class_name="size-[34px]"
+            ),
+            plain.text("Karma", size="5", weight="bold", high_contrast=True),
+            direction="row",
             align="center",
-            spacing="2",
+            gap="2",
         ),
-        flex_shrink="0",
         # a member's home is the dashboard (`/` would send them there anyway)
         href=rx.cond(SessionState.signed_in, routes.DASHBOARD, routes.HOME),
         underline="none",
         aria_label="Karma home",
+        class_name="shrink-0",
     )
 
 
@@ -71,31 +73,28 @@ def _counted_link(icon: str, text: str, href: str, count, badge, label):
     """A navigation link with a live count badge; shown on phones too. The
     accessible name (`label`) carries the count, the badge is only its
     picture."""
-    return rx.link(
-        rx.hstack(
+    return plain.link(
+        plain.stack(
             rx.icon(icon, size=18, aria_hidden="true"),
-            rx.text(text, display=rx.breakpoints(initial="none", md="inline")),
+            rx.el.span(text, class_name=f"hidden {WIDE_FROM}:inline"),
             rx.cond(
                 count > 0,
-                rx.badge(
-                    badge,
-                    color_scheme="red",
-                    variant="solid",
-                    radius="full",
-                    aria_hidden="true",
+                plain.badge(
+                    badge, color="red", variant="solid", round_=True, aria_hidden="true"
                 ),
             ),
-            spacing="1",
+            direction="row",
+            gap="1",
             align="center",
         ),
         href=href,
         aria_label=label,
         size="2",
         weight="medium",
-        color_scheme="gray",
+        color="gray",
         high_contrast=True,
         underline="hover",
-        white_space="nowrap",
+        class_name="whitespace-nowrap",
     )
 
 
@@ -133,15 +132,16 @@ def member_menu() -> rx.Component:
             quick_paths=[routes.MESSAGES],
             quick_seconds=CONVERSATION_CHECK_SECONDS,
         ),
-        rx.hstack(
+        plain.stack(
             *[nav_link(text, href) for text, href in MEMBER_LINKS],
             # shown to operators; every operator action checks the role again
             rx.cond(
                 SessionState.am_operator,
-                nav_link(*OPERATOR_DESK, display=WIDE_BAR),
+                nav_link(*OPERATOR_DESK, class_name=f"hidden {WIDER_FROM}:flex"),
             ),
-            spacing="4",
-            display=TOP_BAR,
+            direction="row",
+            gap="4",
+            class_name=f"hidden {WIDE_FROM}:flex",
         ),
         messages_link(),
         inbox_link(),
@@ -210,9 +210,7 @@ def member_menu() -> rx.Component:
 
 def guest_menu() -> rx.Component:
     return rx.hstack(
-        nav_link(
-            "People", routes.PEOPLE, display=rx.breakpoints(initial="none", xs="flex")
-        ),
+        nav_link("People", routes.PEOPLE, class_name="hidden min-[30em]:flex"),
         link_button("Log in", routes.LOGIN, variant="soft"),
         link_button("Join Karma", routes.SIGNUP),
         spacing="3",
@@ -223,23 +221,16 @@ def guest_menu() -> rx.Component:
 
 def navbar() -> rx.Component:
     return rx.el.header(
-        rx.hstack(
+        plain.stack(
             brand(),
-            rx.spacer(),
+            plain.spacer(),
             rx.cond(SessionState.signed_in, member_menu(), guest_menu()),
+            direction="row",
             align="center",
-            width="100%",
-            max_width="1120px",
-            margin_x="auto",
-            padding_x="1.25rem",
-            padding_y="0.75rem",
+            class_name="w-full max-w-[1120px] mx-auto px-5 py-3",
         ),
-        border_bottom="1px solid var(--gray-a5)",
-        background="var(--color-panel-solid)",
-        position="sticky",
-        top="0",
-        z_index="10",
-        width="100%",
+        class_name="sticky top-0 z-10 w-full border-b border-[var(--gray-a5)] "
+        "bg-[var(--color-panel-solid)]",
     )
 
 
@@ -290,28 +281,21 @@ def verify_banner() -> rx.Component:
 
 
 def page(*children: rx.Component, width: str = "1120px") -> rx.Component:
-    """Every page: navigation, a centred main column, a quiet footer."""
-    return rx.box(
+    """Every page: navigation, a centred main column, a quiet footer. Plain
+    elements (components/plain.py): every page draws this frame."""
+    return rx.el.div(
         navbar(),
         rx.el.main(
-            rx.vstack(verify_banner(), *children, spacing="5", width="100%"),
-            max_width=width,
-            margin_x="auto",
-            padding_x="1.25rem",
-            padding_y="2rem",
-            width="100%",
+            plain.stack(verify_banner(), *children, gap="5", class_name="w-full"),
             # members' words may be one 300-character word: wrap, never widen
-            **WRAP_ANYWHERE,
+            class_name="mx-auto px-5 py-8 w-full " + plain.CUT_TEXT,
+            custom_attrs={"style": {"maxWidth": width}},
         ),
         rx.el.footer(
-            rx.text(
-                "Karma — give help, get help, pay it forward.",
-                size="1",
-                color_scheme="gray",
+            plain.text(
+                "Karma — give help, get help, pay it forward.", size="1", color="gray"
             ),
-            text_align="center",
-            padding="2rem",
+            class_name="text-center p-8",
         ),
-        min_height="100vh",
-        background="var(--gray-2)",
+        class_name="min-h-screen bg-[var(--gray-2)]",
     )

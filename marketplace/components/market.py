@@ -32,11 +32,11 @@ def listing_card(item) -> rx.Component:
                 gap="3",
                 class_name="w-full",
             ),
-            rx.link(
+            plain.link(
                 plain.heading(item.title, size="4"),
                 href="/market/" + item.id.to_string(),
                 underline="hover",
-                color="inherit",
+                inherit=True,
             ),
             plain.text(
                 item.description,
@@ -88,7 +88,7 @@ def author_block(item) -> rx.Component:
     return plain.stack(
         plain.avatar(item.author_initials),
         plain.stack(
-            rx.link(
+            plain.link(
                 plain.text(
                     item.author_name,
                     weight="medium",
@@ -96,9 +96,9 @@ def author_block(item) -> rx.Component:
                     class_name="truncate min-w-0 max-w-full",
                 ),
                 href="/people/" + item.author_handle,
-                color="inherit",
                 underline="hover",
-                max_width="100%",
+                inherit=True,
+                class_name="max-w-full",
             ),
             rx.cond(
                 item.author_headline != "",

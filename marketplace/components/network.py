@@ -2,52 +2,15 @@
 
 import reflex as rx
 
-from marketplace.domain.ego import VIEWBOX
-
 WARMTH_COLORS = {"Warm": "grass", "Steady": "amber", "Cool": "gray"}
 
 
-def ego_picture(nodes, edges, caption: str) -> rx.Component:
+def ego_picture(markup) -> rx.Component:
     """An SVG of me, my connections (closer = warmer, thicker line = warmer)
-    and a few people beyond them; each dot links to the person's profile."""
-    svg = rx.el.svg
+    and a few people beyond them; each dot links to the person's profile.
+    The server writes the SVG, escaped (graph_views.ego_svg)."""
     return rx.el.figure(
-        svg(
-            rx.foreach(
-                edges,
-                lambda e: svg.line(
-                    x1=e.x1,
-                    y1=e.y1,
-                    x2=e.x2,
-                    y2=e.y2,
-                    stroke="var(--gray-9)",
-                    stroke_width=e.width,
-                    stroke_opacity=e.opacity,
-                ),
-            ),
-            rx.foreach(
-                nodes,
-                lambda n: svg.a(
-                    svg.title(n.title),
-                    svg.circle(cx=n.x, cy=n.y, r=n.r, fill=n.fill),
-                    svg.text(
-                        n.label,
-                        x=n.x,
-                        y=n.label_y,
-                        text_anchor="middle",
-                        font_size=rx.cond(n.degree == 2, "10", "12"),
-                        fill="var(--gray-12)",
-                    ),
-                    href="/people/" + n.handle,
-                    aria_label=n.title,
-                ),
-            ),
-            view_box=VIEWBOX,
-            role="group",  # not "img": its dots are links to each person
-            aria_label=caption,
-            width="100%",
-            style={"maxWidth": "480px", "display": "block", "margin": "0 auto"},
-        ),
+        rx.html(markup, class_name="w-full"),
         rx.el.figcaption(
             rx.hstack(
                 _legend("var(--accent-9)", "You"),

@@ -21,7 +21,7 @@ def tag_badges(tags, color: str = "indigo") -> rx.Component:
 def person_card(card) -> rx.Component:
     """`card` is a PersonCard Var: name, headline, location, tags, shared tags.
     Plain elements (components/plain.py): lists repeat it."""
-    return rx.link(
+    return plain.link(
         plain.card(
             plain.stack(
                 plain.stack(
@@ -61,7 +61,7 @@ def person_card(card) -> rx.Component:
         href=routes.PEOPLE + "/" + card.handle,
         underline="none",
         aria_label="View profile of " + card.display_name,
-        width="100%",
+        class_name="w-full",
     )
 
 

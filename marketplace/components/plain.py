@@ -11,13 +11,14 @@ rest, so the browser gets the same page for a fraction of the script.
 
 Breakpoints: Reflex's and Radix's `sm` is 48em, Tailwind's `md` (48rem).
 
-For links keep `rx.link` (client-side navigation); for anything a member
-interacts with, the Radix component.
+`link` is React Router's link (client-side navigation, as rx.link's) with
+Radix Link's classes; rx.link adds an Emotion hover colour to every link.
 """
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.components.react_router.dom import ReactRouterLink
 
 # Radix Themes' flex class for rx.hstack's justify="between"
 _JUSTIFY = {"between": "space-between"}
@@ -86,6 +87,38 @@ def text(
     return element(*children, class_name=names, custom_attrs=_accent(color), **props)
 
 
+def link(
+    *children,
+    href,
+    size: str | None = None,
+    weight: str | None = None,
+    underline: str = "auto",
+    inherit: bool = False,
+    color: str = "",
+    high_contrast: bool = False,
+    class_name: str = "",
+    **props,
+) -> rx.Component:
+    """A Radix `Link` to a page of the app, with rx.link's hover colour;
+    `inherit`: the colour of the text around it until hovered."""
+    return ReactRouterLink.create(
+        *children,
+        to=href,
+        class_name=_join(
+            "rt-Text rt-reset rt-Link",
+            size and f"rt-r-size-{size}",
+            weight and f"rt-r-weight-{weight}",
+            f"rt-underline-{underline}",
+            high_contrast and "rt-high-contrast",
+            inherit and "text-inherit",
+            "hover:text-[var(--accent-8)]",
+            class_name,
+        ),
+        custom_attrs={"data-accent-color": color},
+        **props,
+    )
+
+
 def heading(value, *, size: str = "4", as_: str = "h3", lines: int = 2, **props):
     """A member's title as a Radix `Heading`, cut after `lines` lines with "…"
     and whole in its tooltip (as member_text.member_title)."""
@@ -101,7 +134,12 @@ def heading(value, *, size: str = "4", as_: str = "h3", lines: int = 2, **props)
 
 
 def badge(
-    *children, color="gray", size: str = "1", variant: str = "soft", round_=False
+    *children,
+    color="gray",
+    size: str = "1",
+    variant: str = "soft",
+    round_: bool = False,
+    **props,
 ) -> rx.Component:
     """A Radix `Badge` (`round_`: radius "full")."""
     attrs = _accent(color) | ({"data-radius": "full"} if round_ else {})
@@ -109,6 +147,7 @@ def badge(
         *children,
         class_name=f"rt-reset rt-Badge rt-r-size-{size} rt-variant-{variant}",
         custom_attrs=attrs,
+        **props,
     )
 
 

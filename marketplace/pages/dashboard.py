@@ -95,7 +95,7 @@ def _stat(label: str, value, icon: str) -> rx.Component:
 
 def _waiting_row(item) -> rx.Component:
     return plain.stack(
-        rx.link(
+        plain.link(
             item.title, href="/engagements/" + item.id.to_string(), weight="medium"
         ),
         plain.text("with ", item.other_name, color="gray"),
@@ -131,7 +131,7 @@ def _call_row(item) -> rx.Component:
     return plain.stack(
         rx.icon("calendar", size=16, aria_hidden="true"),
         plain.text(item.call_time, weight="medium"),
-        rx.link(item.title, href="/engagements/" + item.id.to_string(), size="2"),
+        plain.link(item.title, href="/engagements/" + item.id.to_string(), size="2"),
         plain.text("with ", item.other_name, color="gray"),
         direction="row",
         align="center",

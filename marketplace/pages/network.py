@@ -20,7 +20,7 @@ from marketplace.states.network import NetworkState
 
 
 def _person_link(name, handle) -> rx.Component:
-    return rx.link(name, href="/people/" + handle, weight="bold")
+    return plain.link(name, href="/people/" + handle, weight="bold")
 
 
 def _section(title: str, *children, **props) -> rx.Component:
@@ -308,11 +308,11 @@ def _cold(item) -> rx.Component:
     is the contact's own page, issue 23)."""
     return plain.stack(
         plain.stack(
-            rx.link(item.person_name, href=item.link, weight="bold"),
+            plain.link(item.person_name, href=item.link, weight="bold"),
             plain.text(item.reason, color="gray"),
             gap="0",
         ),
-        rx.link(
+        plain.link(
             "Reach out",
             href=item.link,
             size="2",
@@ -517,12 +517,7 @@ def network_page() -> rx.Component:
         rx.grid(
             _section(
                 "At a glance",
-                ego_picture(
-                    NetworkState.nodes,
-                    NetworkState.edges,
-                    "Your network: you in the middle, your connections around "
-                    "you, closer and thicker when warmer",
-                ),
+                ego_picture(NetworkState.picture),
             ),
             rx.vstack(
                 _requests(),

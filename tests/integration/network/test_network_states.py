@@ -4,11 +4,13 @@ refused and nothing changes; the owner's own clicks work."""
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pytest
 from sqlmodel import select
 
-from marketplace.db import read_only
-from marketplace.models import Connection, Intro
+from marketplace.db import read_only, unit_of_work
+from marketplace.models import Connection, Intro, Member
 from marketplace.states.network import NetworkState
 from marketplace.states.profile import PublicProfileState
 from tests.integration.forms import posted, shown
@@ -41,8 +43,28 @@ def test_the_addressee_accepts_on_the_network_page(ada, bo):
     NetworkState.answer_request.fn(page, request, "accept")
     assert page.network_error == ""
     assert [c.handle for c in page.connections] == ["ada"]
-    assert [n.label for n in page.nodes] == ["You", "Ada"]
-    assert len(page.edges) == 1
+    assert ">You</text>" in page.picture and ">Ada</text>" in page.picture
+    assert page.picture.count("<line ") == 1
+
+
+def test_a_name_written_as_markup_shows_as_text_in_the_picture(ada, bo):
+    """The picture is SVG markup the page inserts as it is: a member who
+    names themselves with markup must not get it into a connection's page."""
+    connected(ada, bo)
+    hostile = '<img src=x onerror="alert(1)"> & "Bo\' <script>'
+    with unit_of_work() as s:
+        bob = s.exec(select(Member).where(Member.handle == "bob")).one()
+        bob.display_name = hostile
+    page = state_of(NetworkState, ada.token)
+    NetworkState.load.fn(page)
+    assert "<img" not in page.picture and "<script" not in page.picture
+    svg = ElementTree.fromstring(page.picture)  # well-formed: nothing broke out
+    ns = "{http://www.w3.org/2000/svg}"
+    assert [e.tag for e in svg] == [ns + "line", ns + "a", ns + "a"]
+    titles = [t.text for t in svg.iter(ns + "title")]
+    assert any(t.startswith(hostile) for t in titles)
+    links = [a.get("href") for a in svg.iter(ns + "a")]
+    assert "/people/bob" in links
 
 
 @pytest.mark.parametrize("forged", [1, 999, "1", None, -3])
