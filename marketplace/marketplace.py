@@ -190,7 +190,7 @@ app.add_page(
     dashboard_page,
     route=routes.DASHBOARD,
     **share_card("Dashboard · Karma"),
-    on_load=DashboardState.load,
+    on_load=[DashboardState.load, DashboardState.load_below],
 )
 app.add_page(
     groups_page,

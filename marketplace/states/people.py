@@ -45,7 +45,11 @@ class DashboardState(SessionState):
     # connection count, give and get tags, everyone blocked either way; when.
     _network_for: tuple = ()
     _network_read_at: float = 0.0
+    _below_due: bool = False  # load found the network side stale
 
+    # The dashboard loads in two steps, each its own delta (as the network
+    # page): what a member sees first, then the request cards and the
+    # people below them, which the browser draws while the first shows.
     @rx.event
     @member_only
     def load(self, member: SignedIn):
@@ -63,11 +67,22 @@ class DashboardState(SessionState):
                 tuple(view.needs),
                 tuple(sorted(blocks.blocked_with(session, member.id))),
             )
-            if self._network_is_stale(basis):
-                self._load_network(session, member.id)
+            self._below_due = self._network_is_stale(basis)
+            if self._below_due:
+                self._load_nudges(session, member.id)
                 self._network_for, self._network_read_at = basis, time.time()
         self.connections = view.connections
         self._score(view)
+
+    @rx.event
+    @member_only
+    def load_below(self, member: SignedIn):
+        """The network side below the feed, when `load` found it stale."""
+        if not self._below_due:
+            return
+        self._below_due = False
+        with read_only() as session:
+            self._load_matches(session, member.id)
 
     def _network_is_stale(self, basis: tuple) -> bool:
         """Suggestions come from the whole network and move slowly: a member
@@ -78,7 +93,7 @@ class DashboardState(SessionState):
         age = time.time() - self._network_read_at
         return basis != self._network_for or not 0 <= age < NETWORK_FRESH_SECONDS
 
-    def _load_network(self, session, member_id: int) -> None:
+    def _load_matches(self, session, member_id: int) -> None:
         found = directory.both_ways(session, member_id=member_id, limit=6)
         self.can_help_me, self.i_can_help = found.can_help_me, found.i_can_help
         self.can_help_me_count = found.can_help_me_count
@@ -86,7 +101,6 @@ class DashboardState(SessionState):
         self.requests = market_search.requests_i_could_help_with(
             session, member_id=member_id
         )
-        self._load_nudges(session, member_id)
 
     def _score(self, view: profiles.ProfileView) -> None:
         checks = {

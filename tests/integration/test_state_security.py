@@ -146,7 +146,9 @@ def test_dashboard_of_a_guest_redirects_and_reveals_nothing(engine):
     member("ada")
     state = state_of(DashboardState, "")
     DashboardState.load.fn(state)
+    DashboardState.load_below.fn(state)
     assert state.can_help_me == [] and state.connections == 0
+    assert state.requests == [] and state.i_can_help_count == 0
 
 
 def test_log_out_everywhere_revokes_every_session_of_that_member_only(engine):
