@@ -1,8 +1,12 @@
 """Form fields with real labels, so screen readers and tests find them by name."""
 
 import reflex as rx
+from reflex.vars.base import Var
 
+from marketplace.components import plain
 from marketplace.states.session import FORM_KEY, SessionState
+
+LABEL = "rt-Text rt-r-size-2 rt-r-weight-medium"
 
 
 def field(
@@ -18,15 +22,16 @@ def field(
     autocomplete: str | None = None,
     input_mode: str | None = None,
 ) -> rx.Component:
-    """A labelled single-line input; `name` is both the form key and the id."""
+    """A labelled single-line input; `name` is both the form key and the id.
+    Radix's TextField drawn as plain elements (components/plain.py): every
+    form repeats it."""
     props = {
         "id": name,
         "name": name,
         "type": type,
         "placeholder": placeholder,
         "required": required,
-        "size": "3",
-        "width": "100%",
+        "spell_check": False,
     }
     if default_value is not None:
         props["default_value"] = default_value
@@ -36,14 +41,31 @@ def field(
         props["auto_complete"] = autocomplete
     if input_mode:  # e.g. "decimal": a numeric keypad without number-box rules
         props["input_mode"] = input_mode
-    return rx.vstack(
-        rx.el.label(
-            label, html_for=name, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"
+    return _labelled(
+        label,
+        name,
+        rx.el.div(
+            rx.el.input(class_name="rt-reset rt-TextFieldInput", **props),
+            class_name="rt-TextFieldRoot rt-r-size-3 rt-variant-surface w-full",
         ),
-        rx.input(**props),
-        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
-        spacing="1",
-        width="100%",
+        hint,
+    )
+
+
+def _hint(hint) -> rx.Component:
+    """A hint under the field; a Var (a page's own text) may be empty."""
+    if isinstance(hint, Var):
+        return rx.cond(hint != "", plain.text(hint, size="1", color="gray"))
+    return plain.text(hint, size="1", color="gray") if hint else rx.fragment()
+
+
+def _labelled(label: str, name: str, control: rx.Component, hint: str):
+    return plain.stack(
+        rx.el.label(label, html_for=name, class_name=LABEL),
+        control,
+        _hint(hint),
+        gap="1",
+        class_name="w-full",
     )
 
 
@@ -56,19 +78,19 @@ def text_area(
     max_length: int | None = None,
     rows: str = "4",
 ) -> rx.Component:
-    props = {"id": name, "name": name, "rows": rows, "width": "100%", "size": "3"}
+    props = {"id": name, "name": name, "rows": rows}
     if default_value is not None:
         props["default_value"] = default_value
     if max_length:
         props["max_length"] = max_length
-    return rx.vstack(
-        rx.el.label(
-            label, html_for=name, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"
+    return _labelled(
+        label,
+        name,
+        rx.el.div(
+            rx.el.textarea(class_name="rt-reset rt-TextAreaInput", **props),
+            class_name="rt-TextAreaRoot rt-r-size-3 rt-variant-surface w-full",
         ),
-        rx.text_area(**props),
-        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
-        spacing="1",
-        width="100%",
+        hint,
     )
 
 
@@ -88,10 +110,9 @@ def select_field(
 ) -> rx.Component:
     """A native <select>: labelled, keyboard friendly, posted with the form."""
     events = {"on_change": on_change} if on_change is not None else {}
-    return rx.vstack(
-        rx.el.label(
-            label, html_for=name, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"
-        ),
+    return _labelled(
+        label,
+        name,
         rx.el.select(
             *[rx.el.option(text, value=key) for key, text in options.items()],
             id=name,
@@ -99,10 +120,10 @@ def select_field(
             default_value=value,
             class_name="rt-reset",
             **events,
-            style=SELECT_STYLE,
+            # React's inline style: as a style prop, an Emotion class per field
+            custom_attrs={"style": SELECT_STYLE},
         ),
-        spacing="1",
-        width="100%",
+        "",
     )
 
 
