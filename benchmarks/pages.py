@@ -27,7 +27,8 @@ What runs:
    pre-compressed sidecars) are shown too;
 5. `--samples` rounds, each one navigation per page and to the blank app,
    interleaved so that the machine's noise falls on all alike. An init script
-   watches the DOM (a MutationObserver) and notes `performance.now()` (ms since
+   watches the DOM (a MutationObserver, checking at most once per animation
+   frame) and notes `performance.now()` (ms since
    navigation start) when the page's `h1` is laid out ("h1"), and when its
    content is ("content"): the `h1` and a sign that the page's on_load data
    arrived (the dashboard's heading names the member; the market shows a

@@ -190,7 +190,7 @@ app.add_page(
     dashboard_page,
     route=routes.DASHBOARD,
     **share_card("Dashboard · Karma"),
-    on_load=[DashboardState.load, DashboardState.load_below],
+    on_load=DashboardState.load,
 )
 app.add_page(
     groups_page,
@@ -208,7 +208,7 @@ app.add_page(
     network_page,
     route=routes.NETWORK,
     **share_card("Network · Karma"),
-    on_load=[NetworkState.load, NetworkState.load_below],
+    on_load=NetworkState.load,
 )
 # issue 23, invitations: invite people you know ------------------------------
 app.add_page(
@@ -222,7 +222,7 @@ app.add_page(  # where intro notifications point: the network page's intros
     network_page,
     route=routes.INTROS,
     **share_card("Intros · Karma"),
-    on_load=[NetworkState.load, NetworkState.load_below],
+    on_load=NetworkState.load,
 )
 app.add_page(
     directory_page,

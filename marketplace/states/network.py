@@ -87,10 +87,7 @@ class NetworkState(SessionState):
         self._show_forms("context")
         with read_only() as session:
             self._read_top(session, member.id)
-
-    @rx.event
-    @member_only
-    def load_below(self, member: SignedIn):
+        yield
         with read_only() as session:
             self._read_below(session, member.id)
 

@@ -45,11 +45,10 @@ class DashboardState(SessionState):
     # connection count, give and get tags, everyone blocked either way; when.
     _network_for: tuple = ()
     _network_read_at: float = 0.0
-    _below_due: bool = False  # load found the network side stale
 
     # The dashboard loads in two steps, each its own delta (as the network
     # page): what a member sees first, then the request cards and the
-    # people below them, which the browser draws while the first shows.
+    # people below them, which the browser draws while the server reads.
     @rx.event
     @member_only
     def load(self, member: SignedIn):
@@ -67,22 +66,16 @@ class DashboardState(SessionState):
                 tuple(view.needs),
                 tuple(sorted(blocks.blocked_with(session, member.id))),
             )
-            self._below_due = self._network_is_stale(basis)
-            if self._below_due:
+            stale = self._network_is_stale(basis)
+            if stale:
                 self._load_nudges(session, member.id)
                 self._network_for, self._network_read_at = basis, time.time()
         self.connections = view.connections
         self._score(view)
-
-    @rx.event
-    @member_only
-    def load_below(self, member: SignedIn):
-        """The network side below the feed, when `load` found it stale."""
-        if not self._below_due:
-            return
-        self._below_due = False
-        with read_only() as session:
-            self._load_matches(session, member.id)
+        yield
+        if stale:  # the request cards and people below the feed
+            with read_only() as session:
+                self._load_matches(session, member.id)
 
     def _network_is_stale(self, basis: tuple) -> bool:
         """Suggestions come from the whole network and move slowly: a member

@@ -76,8 +76,10 @@ def member_only(
     name) and its type hints (how it converts them): the wrapper shows the
     handler's own, minus `member`, so no page can pass a member and a payload
     that names one is refused as an unknown argument would be."""
-    if not inspect.isfunction(handler) or _is_async_or_generator(handler):
+    if not inspect.isfunction(handler) or _is_async(handler):
         raise TypeError(f"@member_only wraps a plain handler, not {handler!r}")
+    if inspect.isgeneratorfunction(handler):
+        return _guarded_steps(handler)
 
     @functools.wraps(handler)
     def guarded(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
@@ -90,14 +92,28 @@ def member_only(
     return guarded
 
 
-def _is_async_or_generator(handler: Callable[..., Any]) -> bool:
-    # Reflex runs these differently (awaits, streams, background tasks); none
-    # needs the guard yet, and a sync wrapper would hide what they are.
-    return (
-        inspect.iscoroutinefunction(handler)
-        or inspect.isasyncgenfunction(handler)
-        or inspect.isgeneratorfunction(handler)
-    )
+def _guarded_steps(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """member_only for a handler that works in steps: each bare `yield`
+    sends what changed so far, within the one event (a page's top before its
+    lower half; an extra on_load event would load and store the state tree
+    again)."""
+
+    @functools.wraps(handler)
+    def guarded(self, *args, **kwargs):
+        member = self._member()
+        if member is None:
+            yield to_login(self)
+            return
+        yield from handler(self, member, *args, **kwargs)
+
+    _hide_member_parameter(guarded, handler)
+    return guarded
+
+
+def _is_async(handler: Callable[..., Any]) -> bool:
+    # Reflex runs these differently (awaits, background tasks); none needs the
+    # guard yet, and a sync wrapper would hide what they are.
+    return inspect.iscoroutinefunction(handler) or inspect.isasyncgenfunction(handler)
 
 
 _POSITIONAL = (

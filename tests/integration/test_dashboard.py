@@ -23,8 +23,7 @@ def gives(person, *tags: str, needs: tuple[str, ...] = ()) -> None:
 
 
 def helpers_on(state) -> list[str]:
-    DashboardState.load.fn(state)
-    DashboardState.load_below.fn(state)
+    list(DashboardState.load.fn(state))
     return [card.handle for card in state.can_help_me]
 
 

@@ -118,7 +118,7 @@ def test_only_a_plain_handler_that_takes_the_member_second_can_be_guarded():
     async def coroutine(self, member):
         return None
 
-    def generator(self, member):
+    async def stream(self, member):
         yield None
 
     def no_member(self):
@@ -127,9 +127,27 @@ def test_only_a_plain_handler_that_takes_the_member_second_can_be_guarded():
     def keyword_member(self, *, member):
         return None
 
-    for handler in (coroutine, generator, no_member, keyword_member):
+    for handler in (coroutine, stream, no_member, keyword_member):
         with pytest.raises(TypeError):
             member_only(handler)
+
+
+def test_a_handler_in_steps_runs_none_of_them_for_a_guest_and_all_for_a_member():
+    """A page that loads in steps (a bare `yield` between them) is guarded as
+    a whole: a guest gets one redirect and no step runs."""
+    ran = []
+
+    @member_only
+    def load(self, member: SignedIn, page: int):
+        ran.append((member.handle, page, "top"))
+        yield
+        ran.append((member.handle, page, "below"))
+
+    assert list(inspect.signature(load).parameters) == ["self", "page"]
+    assert [redirected_to(a) for a in load(Tab(None), 2)] == [routes.LOGIN]
+    assert ran == []
+    assert list(load(Tab(ADA), 2)) == [None]
+    assert ran == [("ada", 2, "top"), ("ada", 2, "below")]
 
 
 # ----------------------------------------------------------- as Reflex sees it

@@ -430,14 +430,12 @@ def test_the_dashboard_lists_my_next_agreed_calls_soonest_first(
     for engagement_id in (first, second):
         act(bo, engagement_id, "accept", clock)
     board = state_of(DashboardState, bo.token)
-    DashboardState.load.fn(board)
-    DashboardState.load_below.fn(board)
+    list(DashboardState.load.fn(board))
     assert [c.id for c in board.next_calls] == [second, first]  # not `waiting`
     assert board.next_calls[0].call_time == "Sat 2 Jan, 09:00 UTC"
     assert waiting not in [c.id for c in board.next_calls]
     theirs = state_of(DashboardState, ada.token)
-    DashboardState.load.fn(theirs)
-    DashboardState.load_below.fn(theirs)
+    list(DashboardState.load.fn(theirs))
     assert [c.id for c in theirs.next_calls] == [first]
     # drawn from the open engagements it read anyway, unless that list was
     # cut at its length: then the calls are read on their own
@@ -445,8 +443,7 @@ def test_the_dashboard_lists_my_next_agreed_calls_soonest_first(
         engagement_views.open_and_next_calls(s, bo.member_id)
     assert not [q for q in found if "engagement.starts_at IS NOT NULL" in q]
     monkeypatch.setattr(engagement_views, "ROWS_SHOWN", 1)
-    DashboardState.load.fn(board)
-    DashboardState.load_below.fn(board)
+    list(DashboardState.load.fn(board))
     assert [c.id for c in board.next_calls] == [second, first]
 
 

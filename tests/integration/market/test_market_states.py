@@ -270,8 +270,7 @@ def test_the_dashboard_shows_what_waits_for_me_and_requests_i_could_help_with(tr
         ada, post(bob, kind="offer", price=2, title="Pricing teardown")
     )
     board = state_of(DashboardState, bob.token)
-    DashboardState.load.fn(board)
-    DashboardState.load_below.fn(board)
+    list(DashboardState.load.fn(board))
     assert [r.title for r in board.requests] == ["Review my SaaS pricing page"]
     assert [(w.id, w.other_name) for w in board.waiting] == [(engagement, "Ada")]
 

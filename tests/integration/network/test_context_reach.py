@@ -162,8 +162,7 @@ def test_the_dashboard_shows_six_and_a_see_all_for_the_rest(field):
     nora, priya, _omar = field
     summit = announce(nora)
     page = state_of(DashboardState, priya.token)
-    DashboardState.load.fn(page)
-    DashboardState.load_below.fn(page)
+    list(DashboardState.load.fn(page))
     assert len(page.nudges) == 6
     assert page.nudges[0].context_id == summit
     assert page.more_nudges and page.nudge_total == 6 + len(page.more_nudges)

@@ -155,8 +155,7 @@ def test_people_i_could_help_show_the_need_that_matched_not_their_expertise(ada)
         update_profile(s, actor_id=ada.member_id, member_id=ada.member_id, form=form)
     add_member("ann", give="design, figma", get="hiring, seo")
     page = state_of(DashboardState, ada.token)
-    DashboardState.load.fn(page)
-    DashboardState.load_below.fn(page)
+    list(DashboardState.load.fn(page))
     [ann] = page.i_can_help
     assert (ann.shared_label, ann.shared) == ("Needs", ["seo"])
     assert ann.tags == ["seo", "hiring"]  # the matched need first, no design

@@ -38,7 +38,7 @@ def profile_of(viewer, handle: str) -> PublicProfileState:
 def test_the_addressee_accepts_on_the_network_page(ada, bo):
     request = ask(ada, "bob", "Hello from Ada")
     page = state_of(NetworkState, bo.token)
-    NetworkState.load.fn(page)
+    list(NetworkState.load.fn(page))
     assert [r.note for r in page.incoming] == ["Hello from Ada"]
     NetworkState.answer_request.fn(page, request, "accept")
     assert page.network_error == ""
@@ -56,7 +56,7 @@ def test_a_name_written_as_markup_shows_as_text_in_the_picture(ada, bo):
         bob = s.exec(select(Member).where(Member.handle == "bob")).one()
         bob.display_name = hostile
     page = state_of(NetworkState, ada.token)
-    NetworkState.load.fn(page)
+    list(NetworkState.load.fn(page))
     assert "<img" not in page.picture and "<script" not in page.picture
     svg = ElementTree.fromstring(page.picture)  # well-formed: nothing broke out
     ns = "{http://www.w3.org/2000/svg}"
@@ -141,7 +141,7 @@ def test_a_pending_intro_shows_on_the_profile_instead_of_a_second_ask(ada, bo, c
     assert page.intro_pending.endswith("to introduce you to Cyd; waiting for Bob.")
     # Bob introduces them with a note; Ada sees it on Cyd's profile
     bobs = state_of(NetworkState, bo.token)
-    NetworkState.load.fn(bobs)
+    list(NetworkState.load.fn(bobs))
     [intro] = bobs.intros_to_make
     NetworkState.introduce.fn(bobs, {"intro_id": str(intro.id), "note": "Meet!"})
     assert bobs.network_error == ""
@@ -149,7 +149,7 @@ def test_a_pending_intro_shows_on_the_profile_instead_of_a_second_ask(ada, bo, c
     assert page.intro_pending == "Bob introduced you to Cyd; waiting for Cyd's answer."
     assert page.intro_note == "Meet!"
     cyds = state_of(NetworkState, cy.token)
-    NetworkState.load.fn(cyds)
+    list(NetworkState.load.fn(cyds))
     assert [i.via_note for i in cyds.intros_to_answer] == ["Meet!"]
 
 
