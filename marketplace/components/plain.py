@@ -1,4 +1,5 @@
-"""Radix Themes' look, drawn as plain elements: for what a page repeats.
+"""Radix Themes' look, drawn as plain elements: for what a page repeats,
+the frame every page draws, and form fields.
 
 A market page draws twenty listing cards of about thirty elements each. As
 Radix Themes components every element is a React component that sorts its
@@ -8,6 +9,8 @@ Emotion wrapper that serializes its CSS on every render: drawing the list took
 "Pages"). These helpers write the same elements with the same Radix class
 names (the stylesheet already holds them), and Tailwind utilities for the
 rest, so the browser gets the same page for a fraction of the script.
+Interactive widgets with behaviour of their own (menus, dialogs, popovers)
+stay Radix components.
 
 Breakpoints: Reflex's and Radix's `sm` is 48em, Tailwind's `md` (48rem).
 
