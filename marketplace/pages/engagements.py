@@ -3,10 +3,10 @@
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components import plain
 from marketplace.components.forms import form_error, form_key, select_field, text_area
 from marketplace.components.layout import page
-from marketplace.components.market import status_badge
-from marketplace.components.member_text import member_title
+from marketplace.components.market import ENGAGEMENT_COLORS, status_badge
 from marketplace.components.moderation import report_button
 from marketplace.components.operator_nav import operator_tabs
 from marketplace.components.slots import time_radio, times_group
@@ -20,45 +20,52 @@ from marketplace.states.engagements import (
 def _role_line(item) -> rx.Component:
     return rx.cond(
         item.my_role == "helper",
-        rx.text("You help ", rx.text.strong(item.other_name), size="2"),
-        rx.text(rx.text.strong(item.other_name), " helps you", size="2"),
+        plain.text("You help ", rx.el.strong(item.other_name, class_name="rt-Strong")),
+        plain.text(rx.el.strong(item.other_name, class_name="rt-Strong"), " helps you"),
     )
 
 
 def _engagement_row(item) -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.vstack(
-                rx.link(
-                    member_title(item.title, size="3", as_="h3"),
+    """An engagement in my list; plain elements (components/plain.py), as
+    the list repeats it."""
+    return plain.card(
+        plain.stack(
+            plain.stack(
+                plain.link(
+                    plain.heading(item.title, size="3"),
                     href="/engagements/" + item.id.to_string(),
-                    color="inherit",
                     underline="hover",
+                    inherit=True,
                 ),
-                rx.hstack(
+                plain.stack(
                     _role_line(item),
-                    rx.text("· ", item.terms_label, size="2", color_scheme="gray"),
-                    rx.text("· since ", item.started, size="2", color_scheme="gray"),
+                    plain.text("· ", item.terms_label, color="gray"),
+                    plain.text("· since ", item.started, color="gray"),
                     rx.cond(
                         item.call_time != "",
-                        rx.text("· call ", item.call_time, size="2", weight="medium"),
+                        plain.text("· call ", item.call_time, weight="medium"),
                     ),
-                    wrap="wrap",
-                    spacing="1",
+                    direction="row",
+                    gap="1",
+                    wrap=True,
                 ),
-                spacing="1",
+                gap="1",
             ),
-            rx.spacer(),
+            plain.spacer(),
             rx.cond(
                 item.needs_me,
-                rx.badge("Your move", color_scheme="orange", variant="solid"),
+                plain.badge("Your move", color="orange", variant="solid"),
             ),
-            status_badge(item.status, item.status_label),
+            plain.badge(
+                item.status_label,
+                color=rx.match(item.status, *ENGAGEMENT_COLORS, "gray"),
+            ),
+            direction="row",
             align="center",
-            width="100%",
-            wrap="wrap",
+            wrap=True,
+            class_name="w-full",
         ),
-        width="100%",
+        class_name="w-full",
     )
 
 
@@ -360,7 +367,7 @@ def _step_button(a) -> rx.Component:
 
 def _next_steps() -> rx.Component:
     e = EngagementState.engagement
-    plain = rx.foreach(e.actions, _step_button)
+    buttons = rx.foreach(e.actions, _step_button)
     return rx.card(
         rx.vstack(
             rx.heading("Next step", size="4", as_="h2"),
@@ -372,7 +379,7 @@ def _next_steps() -> rx.Component:
             ),
             rx.cond(
                 e.actions.length() > 0,
-                rx.flex(plain, spacing="3", wrap="wrap", direction="row"),
+                rx.flex(buttons, spacing="3", wrap="wrap", direction="row"),
             ),
             rx.cond(
                 e.confirm_due != "",

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from marketplace.components import plain
 from marketplace.components.layout import page
 from marketplace.components.pager import pager
 from marketplace.states.inbox import InboxState
@@ -11,7 +12,7 @@ def _action(item) -> rx.Component:
     """Follow the link (which marks the item read), or just mark it read."""
     return rx.cond(
         item.link != "",
-        rx.link(
+        plain.link(
             "Open",
             href=item.link,
             on_click=InboxState.open_item(item.id),
@@ -19,7 +20,7 @@ def _action(item) -> rx.Component:
         ),
         rx.cond(
             item.unread,
-            rx.button(
+            plain.button(
                 "Mark as read",
                 size="1",
                 variant="ghost",
@@ -30,46 +31,65 @@ def _action(item) -> rx.Component:
 
 
 def _item(item) -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.box(
-                width="8px",
-                height="8px",
-                border_radius="50%",
-                flex_shrink="0",
-                margin_top="0.45rem",
-                background=rx.cond(item.unread, "var(--accent-9)", "transparent"),
+    """A notification; plain elements (components/plain.py), as the inbox
+    repeats it. Unread: tinted, a dot and "New"; read: quieter text."""
+    return plain.card(
+        plain.stack(
+            rx.el.div(
+                class_name="size-2 shrink-0 rounded-full mt-[0.45rem]",
+                custom_attrs={
+                    "style": {
+                        "background": rx.cond(
+                            item.unread, "var(--accent-9)", "transparent"
+                        )
+                    }
+                },
             ),
-            rx.vstack(
-                rx.hstack(
-                    rx.cond(item.unread, rx.badge("New", variant="solid")),
-                    rx.text(
+            plain.stack(
+                plain.stack(
+                    rx.cond(item.unread, plain.badge("New", color="", variant="solid")),
+                    rx.el.p(
                         item.text,
-                        size="3",
-                        weight=rx.cond(item.unread, "medium", "regular"),
-                        color=rx.cond(item.unread, "var(--gray-12)", "var(--gray-11)"),
+                        class_name=rx.cond(
+                            item.unread,
+                            "rt-Text rt-r-size-3 rt-r-weight-medium",
+                            "rt-Text rt-r-size-3 rt-r-weight-regular",
+                        ),
+                        custom_attrs={
+                            "style": {
+                                "color": rx.cond(
+                                    item.unread, "var(--gray-12)", "var(--gray-11)"
+                                )
+                            }
+                        },
                     ),
-                    spacing="2",
+                    direction="row",
                     align="center",
-                    wrap="wrap",
+                    gap="2",
+                    wrap=True,
                 ),
-                rx.hstack(
-                    rx.text(item.when, size="1", color_scheme="gray"),
+                plain.stack(
+                    plain.text(item.when, size="1", color="gray"),
                     _action(item),
-                    spacing="4",
+                    direction="row",
                     align="center",
+                    gap="4",
                 ),
-                spacing="1",
-                width="100%",
+                gap="1",
+                class_name="w-full",
             ),
-            spacing="3",
-            align="start",
-            width="100%",
+            direction="row",
+            class_name="w-full",
         ),
         role="listitem",
-        width="100%",
-        # Unread: tinted and marked "New"; read: the plain card, quieter text.
-        background=rx.cond(item.unread, "var(--accent-2)", "var(--color-panel)"),
+        class_name="w-full",
+        custom_attrs={
+            "style": {
+                "background": rx.cond(
+                    item.unread, "var(--accent-2)", "var(--color-panel)"
+                )
+            }
+        },
     )
 
 

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from marketplace import routes
+from marketplace.components import plain
 from marketplace.components.buttons import link_button
 from marketplace.components.forms import (
     field,
@@ -13,12 +14,12 @@ from marketplace.components.forms import (
 )
 from marketplace.components.layout import page
 from marketplace.components.market import (
+    KIND_COLORS,
     STATUS_COLORS,
     kind_badge,
     listing_card,
     sort_select,
 )
-from marketplace.components.member_text import member_text
 from marketplace.components.moderation import report_button
 from marketplace.components.pager import pager
 from marketplace.components.slots import time_radio, time_tick, times_group
@@ -89,26 +90,34 @@ def _filters() -> rx.Component:
 
 
 def _my_listing_row(item) -> rx.Component:
-    return rx.vstack(
-        rx.link(
-            member_text(item.title, lines=2, size="2", weight="medium"),
+    """One of my listings beside the results; plain elements
+    (components/plain.py), as the column repeats it."""
+    return plain.stack(
+        plain.link(
+            plain.text(
+                item.title,
+                weight="medium",
+                title=item.title,
+                class_name="line-clamp-2 " + plain.CUT_TEXT,
+            ),
             href="/market/" + item.id.to_string(),
         ),
-        rx.hstack(
-            kind_badge(item.kind, item.kind_label),
-            rx.badge(
-                item.status_label,
-                color_scheme=rx.match(item.status, *STATUS_COLORS, "gray"),
-                variant="soft",
+        plain.stack(
+            plain.badge(
+                item.kind_label,
+                color=rx.match(item.kind, *KIND_COLORS, "gray"),
+                size="2",
             ),
-            rx.text(item.price_label, size="1", color_scheme="gray"),
-            spacing="2",
+            plain.badge(
+                item.status_label, color=rx.match(item.status, *STATUS_COLORS, "gray")
+            ),
+            plain.text(item.price_label, size="1", color="gray"),
+            direction="row",
             align="center",
+            gap="2",
         ),
-        spacing="1",
-        width="100%",
-        padding_bottom="0.5rem",
-        border_bottom="1px solid var(--gray-a4)",
+        gap="1",
+        class_name="w-full pb-2 border-b border-[var(--gray-a4)]",
     )
 
 
