@@ -24,11 +24,13 @@ def _person_link(name, handle) -> rx.Component:
 
 
 def _section(title: str, *children, **props) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, size="4", as_="h2"), *children, spacing="3", width="100%"
+    return plain.card(
+        plain.stack(
+            rx.el.h2(title, class_name="rt-Heading rt-r-size-4"),
+            *children,
+            class_name="w-full",
         ),
-        width="100%",
+        class_name="w-full",
         **props,
     )
 
@@ -106,20 +108,29 @@ def _requests() -> rx.Component:
 def _note_field(item) -> rx.Component:
     """The introducer's own words, one field per intro (ids must differ)."""
     note_id = "intro-note-" + item.id.to_string()
-    return rx.vstack(
+    return plain.stack(
         rx.el.label(
             "Your note to both (optional)",
             html_for=note_id,
             class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
         ),
-        rx.text_area(id=note_id, name="note", rows="2", max_length=500, width="100%"),
-        rx.text(
+        rx.el.div(
+            rx.el.textarea(
+                id=note_id,
+                name="note",
+                rows="2",
+                max_length=500,
+                class_name="rt-reset rt-TextAreaInput",
+            ),
+            class_name="rt-TextAreaRoot rt-r-size-2 rt-variant-surface w-full",
+        ),
+        plain.text(
             "Why they should meet: both see it with the introduction.",
             size="1",
-            color_scheme="gray",
+            color="gray",
         ),
-        spacing="1",
-        width="100%",
+        gap="1",
+        class_name="w-full",
     )
 
 
