@@ -38,14 +38,14 @@ from marketplace.states.market import ListingFormState, ListingState, MarketStat
 
 def _filters() -> rx.Component:
     return rx.form(
-        rx.vstack(
+        plain.stack(
             field(
                 "Search listings",
                 "query",
                 placeholder="pricing, SEO, intro to…",
                 max_length=100,
             ),
-            rx.grid(
+            rx.el.div(
                 select_field(
                     "Kind",
                     "kind",
@@ -71,18 +71,17 @@ def _filters() -> rx.Component:
                     MarketState.filters.get("recency", "any"),
                 ),
                 field("Tag", "tag", placeholder="seo", max_length=40),
-                columns=rx.breakpoints(initial="2", md="5"),
-                spacing="3",
-                width="100%",
+                # Radix Grid's classes; Reflex's md is 62em
+                class_name="rt-Grid rt-r-gtc-2 md:rt-r-gtc-5 rt-r-gap-3 w-full",
             ),
-            rx.hstack(
+            plain.stack(
                 rx.button("Search", type="submit", size="3"),
+                direction="row",
                 justify="end",
-                width="100%",
+                class_name="w-full",
             ),
             form_error(MarketState.search_error),
-            spacing="3",
-            width="100%",
+            class_name="w-full",
         ),
         on_submit=MarketState.search,
         width="100%",
@@ -122,50 +121,52 @@ def _my_listing_row(item) -> rx.Component:
 
 
 def _mine() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("My listings", size="4", as_="h2"),
+    return plain.card(
+        plain.stack(
+            rx.el.h2("My listings", class_name="rt-Heading rt-r-size-4"),
             rx.cond(
                 MarketState.mine.length() > 0,
-                rx.vstack(
+                plain.stack(
                     rx.foreach(MarketState.mine, _my_listing_row),
-                    width="100%",
-                    spacing="2",
+                    gap="2",
+                    class_name="w-full",
                 ),
-                rx.text(
+                plain.text(
                     "Nothing posted yet. What can you give, or what do you need?",
-                    size="2",
-                    color_scheme="gray",
+                    color="gray",
                 ),
             ),
-            spacing="3",
-            width="100%",
+            class_name="w-full",
         ),
-        width="100%",
+        class_name="w-full",
     )
 
 
 def market_page() -> rx.Component:
+    # plain elements (components/plain.py): the frame hydrates before the
+    # page can ask for its listings
     return page(
-        rx.hstack(
-            rx.vstack(
-                rx.heading("Marketplace", size="8", as_="h1"),
-                rx.text(
+        plain.stack(
+            plain.stack(
+                rx.el.h1("Marketplace", class_name="rt-Heading rt-r-size-8"),
+                plain.text(
                     "Offers of help and requests for it, paid in karma, IOUs or "
                     "kindness.",
-                    color_scheme="gray",
+                    size=None,
+                    color="gray",
                 ),
-                spacing="1",
+                gap="1",
             ),
-            rx.spacer(),
+            plain.spacer(),
             link_button("Post a listing", routes.LISTING_NEW, size="3"),
-            width="100%",
+            direction="row",
             align="end",
-            wrap="wrap",
+            wrap=True,
+            class_name="w-full",
         ),
-        rx.card(_filters(), width="100%"),
-        rx.grid(
-            rx.vstack(
+        plain.card(_filters(), class_name="w-full"),
+        rx.el.div(
+            plain.stack(
                 rx.hstack(
                     rx.text(
                         MarketState.total,
@@ -201,14 +202,12 @@ def market_page() -> rx.Component:
                     ),
                 ),
                 pager(MarketState),
-                spacing="3",
-                width="100%",
+                class_name="w-full",
             ),
             _mine(),
-            columns=rx.breakpoints(initial="1", md="2fr 1fr"),
-            spacing="5",
-            width="100%",
-            align_items="start",
+            # Radix Grid's classes, its two columns from 1024 px
+            class_name="rt-Grid rt-r-gtc-1 md:rt-r-gtc rt-r-gap-5 w-full items-start",
+            custom_attrs={"style": {"--grid-template-columns-md": "2fr 1fr"}},
         ),
     )
 
