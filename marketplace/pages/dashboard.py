@@ -70,26 +70,23 @@ def _strength_card() -> rx.Component:
 
 
 def _stat(label: str, value, icon: str) -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.center(
+    return plain.card(
+        plain.stack(
+            rx.el.div(
                 rx.icon(icon, size=20),
-                background="var(--accent-3)",
-                color="var(--accent-11)",
-                border_radius="10px",
-                width="40px",
-                height="40px",
+                class_name="rt-Flex rt-r-ai-center rt-r-jc-center size-10 "
+                "rounded-[10px] bg-[var(--accent-3)] text-[var(--accent-11)]",
             ),
-            rx.vstack(
-                rx.text(label, size="2", color_scheme="gray"),
-                rx.text(value, size="6", weight="bold"),
-                spacing="0",
+            plain.stack(
+                plain.text(label, color="gray"),
+                plain.text(value, size="6", weight="bold"),
+                gap="0",
             ),
+            direction="row",
             align="center",
-            spacing="3",
         ),
         size="3",
-        width="100%",
+        class_name="w-full",
     )
 
 
