@@ -105,7 +105,7 @@ class ReadState(SessionState):
 class Page:
     name: str
     state: type
-    handler: str  # a handler, or a page's on_load chain: "load+more"
+    handler: str
     url: Callable[[Fixture, int], str] = lambda _f, _i: "/"
     args: tuple = ()
     again: bool = False  # measure a second load of the same tab
@@ -314,18 +314,16 @@ class Figures:
 
 
 def _handlers(page: Page):
-    """The page's handler, or its on_load chain ("load+more"): each run in
-    turn, as the page's load events are, and measured together; a handler
-    that loads in steps (a generator: dashboard, network) runs all of them."""
-    chain = [getattr(page.state, name).fn for name in page.handler.split("+")]
+    """The page's handler; one that loads in steps (a generator: dashboard,
+    network) runs all of them, as within its one event."""
+    fn = getattr(page.state, page.handler).fn
 
     def run(state, *args):
-        answers = []
-        for fn in chain:
-            answer = fn(state, *args)
-            steps = answer if inspect.isgenerator(answer) else [answer]
-            answers.extend(step for step in steps if step is not None)
-        return answers[0] if answers else None
+        answer = fn(state, *args)
+        if not inspect.isgenerator(answer):
+            return answer
+        steps = [step for step in answer if step is not None]  # every step runs
+        return steps[0] if steps else None
 
     return run
 

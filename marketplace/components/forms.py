@@ -59,9 +59,9 @@ def _hint(hint) -> rx.Component:
     return plain.text(hint, size="1", color="gray") if hint else rx.fragment()
 
 
-def _labelled(label: str, name: str, control: rx.Component, hint: str):
+def _labelled(label: str, field_id, control: rx.Component, hint) -> rx.Component:
     return plain.stack(
-        rx.el.label(label, html_for=name, class_name=LABEL),
+        rx.el.label(label, html_for=field_id, class_name=LABEL),
         control,
         _hint(hint),
         gap="1",
@@ -77,18 +77,23 @@ def text_area(
     default_value=None,
     max_length: int | None = None,
     rows: str = "4",
+    size: str = "3",
+    field_id=None,
 ) -> rx.Component:
-    props = {"id": name, "name": name, "rows": rows}
+    """A labelled text area; `field_id` when several share a `name` (one
+    per item), else the name is the id."""
+    field_id = name if field_id is None else field_id
+    props = {"id": field_id, "name": name, "rows": rows}
     if default_value is not None:
         props["default_value"] = default_value
     if max_length:
         props["max_length"] = max_length
     return _labelled(
         label,
-        name,
+        field_id,
         rx.el.div(
             rx.el.textarea(class_name="rt-reset rt-TextAreaInput", **props),
-            class_name="rt-TextAreaRoot rt-r-size-3 rt-variant-surface w-full",
+            class_name=f"rt-TextAreaRoot rt-r-size-{size} rt-variant-surface w-full",
         ),
         hint,
     )

@@ -1,8 +1,6 @@
-"""Pieces of the network page: the ego-network picture and warmth badges."""
+"""Pieces of the network page: the ego-network picture."""
 
 import reflex as rx
-
-WARMTH_COLORS = {"Warm": "grass", "Steady": "amber", "Cool": "gray"}
 
 
 def ego_picture(markup) -> rx.Component:
@@ -32,15 +30,4 @@ def _legend(color: str, text: str) -> rx.Component:
         rx.text(text, size="1", color_scheme="gray"),
         align="center",
         spacing="1",
-    )
-
-
-def warmth_badge(label, strength) -> rx.Component:
-    return rx.badge(
-        label,
-        " · ",
-        strength,
-        "%",
-        color_scheme=rx.match(label, ("Warm", "grass"), ("Steady", "amber"), "gray"),
-        variant="soft",
     )

@@ -25,7 +25,11 @@ from reflex.components.react_router.dom import ReactRouterLink
 
 # Radix Themes' flex class for rx.hstack's justify="between"
 _JUSTIFY = {"between": "space-between"}
-# Member text wraps anywhere and may shrink (member_text.WRAP_ANYWHERE).
+# Anything a member typed may be one unbroken 300-character word, which a
+# browser will not wrap: it once pushed every member's market list off-screen.
+# The page's main column and members' words wrap anywhere; overflow-wrap also
+# lowers the text's minimum width, so flex and grid columns holding it can
+# shrink to the screen (with min-w-0). Cut text carries its whole in a tooltip.
 CUT_TEXT = "wrap-anywhere min-w-0"
 
 
@@ -124,7 +128,7 @@ def link(
 
 def heading(value, *, size: str = "4", as_: str = "h3", lines: int = 2, **props):
     """A member's title as a Radix `Heading`, cut after `lines` lines with "…"
-    and whole in its tooltip (as member_text.member_title)."""
+    and whole in its tooltip."""
     element = getattr(rx.el, as_)
     return element(
         value,

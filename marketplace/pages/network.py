@@ -107,30 +107,14 @@ def _requests() -> rx.Component:
 
 def _note_field(item) -> rx.Component:
     """The introducer's own words, one field per intro (ids must differ)."""
-    note_id = "intro-note-" + item.id.to_string()
-    return plain.stack(
-        rx.el.label(
-            "Your note to both (optional)",
-            html_for=note_id,
-            class_name="rt-Text rt-r-size-2 rt-r-weight-medium",
-        ),
-        rx.el.div(
-            rx.el.textarea(
-                id=note_id,
-                name="note",
-                rows="2",
-                max_length=500,
-                class_name="rt-reset rt-TextAreaInput",
-            ),
-            class_name="rt-TextAreaRoot rt-r-size-2 rt-variant-surface w-full",
-        ),
-        plain.text(
-            "Why they should meet: both see it with the introduction.",
-            size="1",
-            color="gray",
-        ),
-        gap="1",
-        class_name="w-full",
+    return text_area(
+        "Your note to both (optional)",
+        "note",
+        field_id="intro-note-" + item.id.to_string(),
+        hint="Why they should meet: both see it with the introduction.",
+        max_length=500,
+        rows="2",
+        size="2",
     )
 
 
