@@ -67,6 +67,15 @@ def test_a_name_written_as_markup_shows_as_text_in_the_picture(ada, bo):
     assert "/people/bob" in links
 
 
+def test_a_browser_can_not_write_the_picture_the_page_inserts_as_markup(ada):
+    """The picture is the one var a page inserts unescaped: no event may set
+    it from the browser (Reflex's setvar needs a generated setter; none are)."""
+    page = state_of(NetworkState, ada.token)
+    with pytest.raises(AttributeError):
+        NetworkState.setvar.fn(page, "picture", "<img src=x onerror=alert(1)>")
+    assert page.picture == ""
+
+
 @pytest.mark.parametrize("forged", [1, 999, "1", None, -3])
 def test_a_third_member_can_not_answer_someone_elses_request(ada, bo, cy, forged):
     ask(ada, "bob")
